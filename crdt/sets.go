@@ -1,0 +1,542 @@
+package crdt
+
+import (
+	"cmp"
+	"maps"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+type strset map[string]struct{}
+
+func (s strset) add(e string)      { s[e] = struct{}{} }
+func (s strset) has(e string) bool { _, ok := s[e]; return ok }
+func (s strset) sorted() []string  { return sortedKeys(s) }
+func (s strset) union(o strset) (added []string) {
+	for _, e := range sortedKeys(o) {
+		if !s.has(e) {
+			s.add(e)
+			added = append(added, e)
+		}
+	}
+	return added
+}
+func (s strset) bytes() int {
+	b := 0
+	for e := range s {
+		b += len(e)
+	}
+	return b
+}
+
+func setString(elems []string) string { return SetValue(elems...).String() }
+
+func initialSet(initial *Value) strset {
+	s := strset{}
+	if initial != nil {
+		for _, e := range initial.Set {
+			s.add(e)
+		}
+	}
+	return s
+}
+
+// GSetState is a grow-only set. Elements can be added, never removed, so
+// merge is plain set union.
+type GSetState struct {
+	elems strset
+}
+
+var _ CRDT = (*GSetState)(nil)
+
+func newGSet(initial *Value) *GSetState { return &GSetState{elems: initialSet(initial)} }
+
+func (g *GSetState) Type() Type { return GSet }
+
+func (g *GSetState) Apply(op Op, ctx Ctx) (Result, error) {
+	if err := CheckOp(GSet, op); err != nil {
+		return Result{}, err
+	}
+	if g.elems.has(op.Value) {
+		return did("%s was already in the set", Quote(op.Value)), nil
+	}
+	g.elems.add(op.Value)
+	return did("added %s", Quote(op.Value)), nil
+}
+
+func (g *GSetState) Merge(other CRDT) (Result, error) {
+	o, ok := other.(*GSetState)
+	if !ok {
+		return Result{}, mismatch(GSet, other)
+	}
+	added := g.elems.union(o.elems)
+	if len(added) == 0 {
+		return did("union adds nothing new → %s", g.Value()), nil
+	}
+	return did("union adds %s → %s", setString(added), g.Value()), nil
+}
+
+func (g *GSetState) Value() Value { return SetValue(g.elems.sorted()...) }
+
+func (g *GSetState) Clone() CRDT { return &GSetState{elems: maps.Clone(g.elems)} }
+
+func (g *GSetState) Equal(other CRDT) bool {
+	o, ok := other.(*GSetState)
+	return ok && maps.Equal(g.elems, o.elems)
+}
+
+func (g *GSetState) Internals() Internals {
+	return Internals{Sections: []Section{{Name: "added", Items: quoteAll(g.elems.sorted())}}, Entries: 0, Bytes: 0}
+}
+
+func quoteAll(elems []string) []string {
+	out := make([]string, len(elems))
+	for i, e := range elems {
+		out[i] = Quote(e)
+	}
+	return out
+}
+
+// TwoPSetState is a two-phase set: a grow-only set of adds and a grow-only
+// set of removes (tombstones). An element is present when it was added and
+// never removed. Merge unions both sets, so once removed, an element can
+// never come back: the tombstone wins for ever.
+type TwoPSetState struct {
+	adds, tombs strset
+}
+
+var _ CRDT = (*TwoPSetState)(nil)
+
+func newTwoPSet(initial *Value) *TwoPSetState {
+	return &TwoPSetState{adds: initialSet(initial), tombs: strset{}}
+}
+
+func (s *TwoPSetState) Type() Type { return TwoPSet }
+
+func (s *TwoPSetState) Apply(op Op, ctx Ctx) (Result, error) {
+	if err := CheckOp(TwoPSet, op); err != nil {
+		return Result{}, err
+	}
+	e := op.Value
+	switch op.Kind {
+	case OpAdd:
+		if s.tombs.has(e) {
+			return ignored("%s was removed before; a 2p-set tombstone means it can never come back", Quote(e)), nil
+		}
+		if s.adds.has(e) {
+			return did("%s was already in the set", Quote(e)), nil
+		}
+		s.adds.add(e)
+		return did("added %s", Quote(e)), nil
+	default:
+		if !s.adds.has(e) || s.tombs.has(e) {
+			return ignored("remove(%s) does nothing: it is not in the set", Quote(e)), nil
+		}
+		s.tombs.add(e)
+		return did("removed %s for good: it is now a tombstone", Quote(e)), nil
+	}
+}
+
+func (s *TwoPSetState) Merge(other CRDT) (Result, error) {
+	o, ok := other.(*TwoPSetState)
+	if !ok {
+		return Result{}, mismatch(TwoPSet, other)
+	}
+	added := s.adds.union(o.adds)
+	tombed := s.tombs.union(o.tombs)
+	var parts []string
+	if len(added) > 0 {
+		parts = append(parts, "adds "+setString(added))
+	}
+	if len(tombed) > 0 {
+		parts = append(parts, "tombstones "+setString(tombed))
+	}
+	if len(parts) == 0 {
+		return did("union of adds and tombstones brings nothing new → %s", s.Value()), nil
+	}
+	return did("union brings %s → %s", strings.Join(parts, " and "), s.Value()), nil
+}
+
+func (s *TwoPSetState) Value() Value {
+	var live []string
+	for _, e := range s.adds.sorted() {
+		if !s.tombs.has(e) {
+			live = append(live, e)
+		}
+	}
+	return SetValue(live...)
+}
+
+func (s *TwoPSetState) Clone() CRDT {
+	return &TwoPSetState{adds: maps.Clone(s.adds), tombs: maps.Clone(s.tombs)}
+}
+
+func (s *TwoPSetState) Equal(other CRDT) bool {
+	o, ok := other.(*TwoPSetState)
+	return ok && maps.Equal(s.adds, o.adds) && maps.Equal(s.tombs, o.tombs)
+}
+
+func (s *TwoPSetState) Internals() Internals {
+	return Internals{
+		Sections: []Section{{Name: "tombstones", Items: quoteAll(s.tombs.sorted())}},
+		Entries:  len(s.tombs),
+		Bytes:    s.tombs.bytes(),
+	}
+}
+
+type lwwElem struct {
+	add, rm       Stamp
+	hasAdd, hasRm bool
+}
+
+func (e lwwElem) present() bool { return e.hasAdd && (!e.hasRm || !e.add.Less(e.rm)) }
+
+func (e lwwElem) latest() Stamp {
+	switch {
+	case e.hasAdd && e.hasRm:
+		if e.add.Less(e.rm) {
+			return e.rm
+		}
+		return e.add
+	case e.hasRm:
+		return e.rm
+	}
+	return e.add
+}
+
+// LWWSetState keeps, per element, the timestamp of its latest add and of its
+// latest remove. The element is present when its add is at least as new as
+// its remove, so an add wins on an equal timestamp. Merge keeps the newer
+// timestamp of each.
+type LWWSetState struct {
+	elems map[string]lwwElem
+}
+
+var (
+	_ CRDT = (*LWWSetState)(nil)
+	_ LWW  = (*LWWSetState)(nil)
+)
+
+func newLWWSet(initial *Value) *LWWSetState {
+	s := &LWWSetState{elems: map[string]lwwElem{}}
+	if initial != nil {
+		for _, e := range initial.Set {
+			s.elems[e] = lwwElem{add: InitialStamp, hasAdd: true}
+		}
+	}
+	return s
+}
+
+func (s *LWWSetState) Type() Type { return LWWSet }
+
+func (s *LWWSetState) Apply(op Op, ctx Ctx) (Result, error) {
+	if err := CheckOp(LWWSet, op); err != nil {
+		return Result{}, err
+	}
+	e, ts := op.Value, ctx.Stamp
+	cur, known := s.elems[e]
+	if op.Kind == OpRemove && !cur.present() {
+		return ignored("remove(%s) does nothing: it is not in the set", Quote(e)), nil
+	}
+	if known && !cur.latest().Less(ts) {
+		return ignored("%s(%s) at %s is older than the element's latest stamp %s (clock skew), so it is ignored",
+			op.Kind, Quote(e), ts, cur.latest()), nil
+	}
+	if op.Kind == OpAdd {
+		cur.add, cur.hasAdd = ts, true
+		s.elems[e] = cur
+		return did("add(%s) at %s", Quote(e), ts), nil
+	}
+	cur.rm, cur.hasRm = ts, true
+	s.elems[e] = cur
+	return did("remove(%s) at %s", Quote(e), ts), nil
+}
+
+func (s *LWWSetState) Merge(other CRDT) (Result, error) {
+	o, ok := other.(*LWWSetState)
+	if !ok {
+		return Result{}, mismatch(LWWSet, other)
+	}
+	var notes []string
+	for _, e := range sortedKeys(o.elems) {
+		theirs := o.elems[e]
+		mine, had := s.elems[e]
+		merged := mine
+		if theirs.hasAdd && (!mine.hasAdd || mine.add.Less(theirs.add)) {
+			merged.add, merged.hasAdd = theirs.add, true
+		}
+		if theirs.hasRm && (!mine.hasRm || mine.rm.Less(theirs.rm)) {
+			merged.rm, merged.hasRm = theirs.rm, true
+		}
+		s.elems[e] = merged
+		if (had && mine.present()) != merged.present() {
+			verb := "removed"
+			if merged.present() {
+				verb = "added"
+			}
+			notes = append(notes, Quote(e)+" "+verb+" ("+merged.latest().String()+" is newest)")
+		}
+	}
+	if len(notes) == 0 {
+		return did("per element the newest stamp wins; nothing changes → %s", s.Value()), nil
+	}
+	return did("per element the newest stamp wins: %s → %s", strings.Join(notes, ", "), s.Value()), nil
+}
+
+func (s *LWWSetState) Value() Value {
+	var live []string
+	for e, st := range s.elems {
+		if st.present() {
+			live = append(live, e)
+		}
+	}
+	return SetValue(live...)
+}
+
+func (s *LWWSetState) Clone() CRDT { return &LWWSetState{elems: maps.Clone(s.elems)} }
+
+func (s *LWWSetState) Equal(other CRDT) bool {
+	o, ok := other.(*LWWSetState)
+	return ok && maps.Equal(s.elems, o.elems)
+}
+
+func (s *LWWSetState) Stamps() map[string]Stamp {
+	m := make(map[string]Stamp, len(s.elems))
+	for e, st := range s.elems {
+		m[e] = st.latest()
+	}
+	return m
+}
+
+func (s *LWWSetState) Internals() Internals {
+	in := Internals{Sections: []Section{{Name: "stamps"}}}
+	for _, e := range sortedKeys(s.elems) {
+		st := s.elems[e]
+		item := Quote(e)
+		if st.hasAdd {
+			item += " +" + st.add.String()
+			in.Entries++
+			in.Bytes += 8 + len(st.add.Replica)
+		}
+		if st.hasRm {
+			item += " −" + st.rm.String()
+			in.Entries++
+			in.Bytes += 8 + len(st.rm.Replica)
+		}
+		in.Sections[0].Items = append(in.Sections[0].Items, item)
+	}
+	return in
+}
+
+// Dot is a unique tag for one add: the replica that made it and that
+// replica's running count of adds.
+type Dot struct {
+	Replica string
+	N       uint64
+}
+
+func (d Dot) String() string { return showReplica(d.Replica) + ":" + strconv.FormatUint(d.N, 10) }
+
+func dotsString(ds []Dot) string {
+	parts := make([]string, len(ds))
+	for i, d := range ds {
+		parts[i] = d.String()
+	}
+	return "{" + strings.Join(parts, ", ") + "}"
+}
+
+func sortDots(ds []Dot) []Dot {
+	slices.SortFunc(ds, func(a, b Dot) int {
+		if c := strings.Compare(a.Replica, b.Replica); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.N, b.N)
+	})
+	return ds
+}
+
+// ORSetState is an observed-remove set, add-wins. Every add tags its element
+// with a fresh dot. A remove turns into tombstones only the dots its replica
+// has observed, so an add made concurrently elsewhere carries a dot the
+// remove never saw, and the element survives the merge. Merge unions the
+// dots and the tombstones; tombstones are kept for ever, which is the price
+// of this rule, and the internals show it.
+type ORSetState struct {
+	dots  map[string]map[Dot]struct{} // element → every dot ever added for it
+	tombs map[Dot]struct{}            // removed dots
+	next  map[string]uint64           // per replica, the highest dot counter seen
+}
+
+var _ CRDT = (*ORSetState)(nil)
+
+func newORSet(initial *Value) *ORSetState {
+	s := &ORSetState{dots: map[string]map[Dot]struct{}{}, tombs: map[Dot]struct{}{}, next: map[string]uint64{}}
+	if initial != nil {
+		for i, e := range initial.Set {
+			s.dots[e] = map[Dot]struct{}{{Replica: "", N: uint64(i + 1)}: {}}
+		}
+		if len(initial.Set) > 0 {
+			s.next[""] = uint64(len(initial.Set))
+		}
+	}
+	return s
+}
+
+func (s *ORSetState) Type() Type { return ORSet }
+
+func (s *ORSetState) live(e string) []Dot {
+	var out []Dot
+	for d := range s.dots[e] {
+		if _, dead := s.tombs[d]; !dead {
+			out = append(out, d)
+		}
+	}
+	return sortDots(out)
+}
+
+func (s *ORSetState) hasTomb(e string) bool {
+	for d := range s.dots[e] {
+		if _, dead := s.tombs[d]; dead {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *ORSetState) Apply(op Op, ctx Ctx) (Result, error) {
+	if err := CheckOp(ORSet, op); err != nil {
+		return Result{}, err
+	}
+	e := op.Value
+	if op.Kind == OpAdd {
+		s.next[ctx.Replica]++
+		d := Dot{Replica: ctx.Replica, N: s.next[ctx.Replica]}
+		if s.dots[e] == nil {
+			s.dots[e] = map[Dot]struct{}{}
+		}
+		s.dots[e][d] = struct{}{}
+		return did("add(%s) tagged it with the new dot %s", Quote(e), d), nil
+	}
+	live := s.live(e)
+	if len(live) == 0 {
+		return ignored("remove(%s) does nothing: it is not in the set", Quote(e)), nil
+	}
+	for _, d := range live {
+		s.tombs[d] = struct{}{}
+	}
+	return did("remove(%s) turned the dots it observed, %s, into tombstones", Quote(e), dotsString(live)), nil
+}
+
+func (s *ORSetState) Merge(other CRDT) (Result, error) {
+	o, ok := other.(*ORSetState)
+	if !ok {
+		return Result{}, mismatch(ORSet, other)
+	}
+	before := map[string][]Dot{}
+	for e := range s.dots {
+		before[e] = s.live(e)
+	}
+	for e, ds := range o.dots {
+		if s.dots[e] == nil {
+			s.dots[e] = map[Dot]struct{}{}
+		}
+		for d := range ds {
+			s.dots[e][d] = struct{}{}
+		}
+	}
+	for d := range o.tombs {
+		s.tombs[d] = struct{}{}
+	}
+	for r, n := range o.next {
+		s.next[r] = max(s.next[r], n)
+	}
+	// Describe, element by element, what the union of dots and tombstones did.
+	var notes []string
+	for _, e := range sortedKeys(s.dots) {
+		was, now := before[e], s.live(e)
+		var killed []Dot
+		for _, d := range was {
+			if !slices.Contains(now, d) {
+				killed = append(killed, d)
+			}
+		}
+		var born []Dot
+		for _, d := range now {
+			if !slices.Contains(was, d) {
+				born = append(born, d)
+			}
+		}
+		switch {
+		case len(was) > 0 && len(now) == 0:
+			notes = append(notes, "remove("+Quote(e)+") removed dots "+dotsString(killed))
+		case len(was) == 0 && len(now) > 0 && s.hasTomb(e):
+			notes = append(notes, Quote(e)+" stays: the remove never saw the concurrent dots "+dotsString(born)+" (add wins)")
+		case len(was) == 0 && len(now) > 0:
+			notes = append(notes, Quote(e)+" added with dots "+dotsString(born))
+		case len(killed) > 0:
+			notes = append(notes, "remove("+Quote(e)+") removed dots "+dotsString(killed)+"; concurrent "+dotsString(now)+" survives (add wins)")
+		case len(born) > 0 && len(was) > 0 && len(o.live(e)) > 0:
+			// new dots for an element that was already present: nothing visible changes
+		}
+	}
+	if len(notes) == 0 {
+		return did("union of dots and tombstones changes nothing visible → %s", s.Value()), nil
+	}
+	return did("%s → %s", strings.Join(notes, "; "), s.Value()), nil
+}
+
+func (s *ORSetState) Value() Value {
+	var live []string
+	for e := range s.dots {
+		if len(s.live(e)) > 0 {
+			live = append(live, e)
+		}
+	}
+	return SetValue(live...)
+}
+
+func (s *ORSetState) Clone() CRDT {
+	c := &ORSetState{dots: make(map[string]map[Dot]struct{}, len(s.dots)), tombs: maps.Clone(s.tombs), next: maps.Clone(s.next)}
+	for e, ds := range s.dots {
+		c.dots[e] = maps.Clone(ds)
+	}
+	return c
+}
+
+func (s *ORSetState) Equal(other CRDT) bool {
+	o, ok := other.(*ORSetState)
+	if !ok || len(o.dots) != len(s.dots) || !maps.Equal(s.tombs, o.tombs) {
+		return false
+	}
+	for e, ds := range s.dots {
+		if !maps.Equal(ds, o.dots[e]) {
+			return false
+		}
+	}
+	return true
+}
+
+func (s *ORSetState) Internals() Internals {
+	in := Internals{Sections: []Section{{Name: "dots"}, {Name: "tombstones"}}}
+	for _, e := range sortedKeys(s.dots) {
+		live := s.live(e)
+		if len(live) > 0 {
+			in.Sections[0].Items = append(in.Sections[0].Items, Quote(e)+" "+dotsString(live))
+		}
+		for d := range s.dots[e] {
+			in.Entries++
+			in.Bytes += 8 + len(d.Replica) + len(e)
+		}
+	}
+	var ts []Dot
+	for d := range s.tombs {
+		ts = append(ts, d)
+	}
+	for _, d := range sortDots(ts) {
+		in.Sections[1].Items = append(in.Sections[1].Items, d.String())
+	}
+	in.Entries += len(s.tombs)
+	in.Bytes += 8 * len(s.tombs)
+	return in
+}

@@ -1,0 +1,569 @@
+package crdt
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// TextID names one character for ever: a Lamport counter and the replica that
+// typed it. IDs compare by counter, then by replica name.
+type TextID struct {
+	Counter uint32
+	Site    string
+}
+
+func (id TextID) String() string {
+	return strconv.FormatUint(uint64(id.Counter), 10) + "@" + showReplica(id.Site)
+}
+
+// TextOp is one character-level change, for replaying a document op by op
+// (as the editing traces do) instead of merging whole states. An insert puts
+// Ch with ID right after Origin (the zero TextID is the start of the text);
+// a delete (Delete set) turns the character ID into a tombstone.
+type TextOp struct {
+	ID     TextID
+	Origin TextID
+	Ch     rune
+	Delete bool
+}
+
+// id is a TextID with the site replaced by its index in TextState.sites.
+// Counter 0 never names a character: id{} is the start of the text.
+type id struct {
+	c uint32
+	s uint16
+}
+
+type item struct {
+	id, origin id
+	ch         rune
+	del        bool
+}
+
+// blockMax is how many items a block holds before it splits in two. Blocks
+// keep inserts cheap: an insert moves at most one block's items.
+const blockMax = 128
+
+type block struct {
+	items   []item
+	visible int // items not deleted
+	idx     int // position in TextState.blocks
+}
+
+// TextState is a replicated growable array (RGA). Every character ever typed
+// is an item with a unique id, and remembers the character it was typed after
+// (its origin). An insert goes right after its origin, but first skips the
+// items already there with a greater id; so concurrent inserts after the same
+// character are ordered greater id first, and a word typed forward, each
+// letter after the last, stays whole. A delete only marks its item as a
+// tombstone, so that later inserts can still find their origin. Merge adds
+// the items the other side has and this one lacks, and unions the tombstones.
+//
+// For speed on long documents the items live in blocks of at most blockMax,
+// each knowing how many of its items are visible, so that finding the n-th
+// visible character skips whole blocks. A cursor remembers the last block
+// used, because editors type near where they typed last.
+type TextState struct {
+	sites   []string // site index → replica name; sites[0] is "" (init)
+	siteIdx map[string]uint16
+	blocks  []*block
+	clock   uint32 // the greatest counter seen
+	length  int    // visible characters
+	items   int    // all items, tombstones included
+
+	index map[id]*block // id → block; built on first need (merges, remote ops)
+
+	curBlock, curPos int // cursor: curPos = visible items before blocks[curBlock]
+
+	cache   string
+	cacheOK bool
+}
+
+var _ CRDT = (*TextState)(nil)
+
+// NewText returns an empty text replica.
+func NewText() *TextState { return newText(nil) }
+
+func newText(initial *Value) *TextState {
+	t := &TextState{sites: []string{""}, siteIdx: map[string]uint16{"": 0}}
+	if initial != nil && initial.Str != "" {
+		var ops []TextOp
+		prev := TextID{}
+		for _, r := range initial.Str {
+			nid := TextID{Counter: uint32(len(ops) + 1)}
+			ops = append(ops, TextOp{ID: nid, Origin: prev, Ch: r})
+			prev = nid
+		}
+		_ = t.ApplyOps(ops) // ops made here are always valid
+	}
+	return t
+}
+
+func (t *TextState) Type() Type { return Text }
+
+// Len is the number of visible characters.
+func (t *TextState) Len() int { return t.length }
+
+func (t *TextState) site(name string) uint16 {
+	if i, ok := t.siteIdx[name]; ok {
+		return i
+	}
+	i := uint16(len(t.sites))
+	t.sites = append(t.sites, name)
+	t.siteIdx[name] = i
+	return i
+}
+
+func (t *TextState) less(a, b id) bool {
+	if a.c != b.c {
+		return a.c < b.c
+	}
+	return t.sites[a.s] < t.sites[b.s]
+}
+
+func (t *TextState) textID(i id) TextID {
+	if i.c == 0 {
+		return TextID{}
+	}
+	return TextID{Counter: i.c, Site: t.sites[i.s]}
+}
+
+func (t *TextState) localID(x TextID) id {
+	if x.Counter == 0 {
+		return id{}
+	}
+	return id{c: x.Counter, s: t.site(x.Site)}
+}
+
+func (t *TextState) changed() { t.cacheOK = false }
+
+// seek finds the block holding the k-th visible item (0-based) and returns
+// its block index and the visible count before that block. For k == length
+// it returns the last block.
+func (t *TextState) seek(k int) (int, int) {
+	if len(t.blocks) == 0 {
+		return 0, 0
+	}
+	b, before := t.curBlock, t.curPos
+	if b >= len(t.blocks) {
+		b, before = 0, 0
+	}
+	for b > 0 && before > k {
+		b--
+		before -= t.blocks[b].visible
+	}
+	for b < len(t.blocks)-1 && before+t.blocks[b].visible <= k {
+		before += t.blocks[b].visible
+		b++
+	}
+	t.curBlock, t.curPos = b, before
+	return b, before
+}
+
+// visibleAt returns the block and item index of the k-th visible item.
+func (t *TextState) visibleAt(k int) (int, int) {
+	b, before := t.seek(k)
+	n := k - before
+	for i, it := range t.blocks[b].items {
+		if !it.del {
+			if n == 0 {
+				return b, i
+			}
+			n--
+		}
+	}
+	panic("crdt: text block visible counts are inconsistent")
+}
+
+// insertItems puts items at (b, i) in the block sequence, splitting blocks
+// that grow too large.
+func (t *TextState) insertItems(b, i int, its []item) {
+	if len(t.blocks) == 0 {
+		t.blocks = []*block{{}}
+		b, i = 0, 0
+	}
+	for len(its) > 0 {
+		blk := t.blocks[b]
+		room := blockMax - len(blk.items)
+		if room <= 0 {
+			t.split(b)
+			if i > len(t.blocks[b].items) {
+				i -= len(t.blocks[b].items)
+				b++
+			}
+			continue
+		}
+		n := min(room, len(its))
+		blk.items = append(blk.items, make([]item, n)...)
+		copy(blk.items[i+n:], blk.items[i:len(blk.items)-n])
+		copy(blk.items[i:], its[:n])
+		vis := 0
+		for _, it := range its[:n] {
+			if !it.del {
+				vis++
+			}
+			if t.index != nil {
+				t.index[it.id] = blk
+			}
+			if it.id.c > t.clock {
+				t.clock = it.id.c
+			}
+		}
+		t.addVisible(b, vis)
+		t.items += n
+		its = its[n:]
+		i += n
+	}
+	t.changed()
+}
+
+func (t *TextState) addVisible(b, n int) {
+	t.blocks[b].visible += n
+	t.length += n
+	if b < t.curBlock {
+		t.curPos += n
+	}
+}
+
+func (t *TextState) split(b int) {
+	blk := t.blocks[b]
+	half := len(blk.items) / 2
+	nb := &block{items: make([]item, len(blk.items)-half, blockMax)}
+	copy(nb.items, blk.items[half:])
+	blk.items = blk.items[:half:blockMax]
+	for _, it := range nb.items {
+		if !it.del {
+			nb.visible++
+		}
+		if t.index != nil {
+			t.index[it.id] = nb
+		}
+	}
+	blk.visible -= nb.visible
+	t.blocks = append(t.blocks, nil)
+	copy(t.blocks[b+2:], t.blocks[b+1:])
+	t.blocks[b+1] = nb
+	for j := b + 1; j < len(t.blocks); j++ {
+		t.blocks[j].idx = j
+	}
+	if b < t.curBlock {
+		t.curBlock++
+	}
+}
+
+func (t *TextState) ensureIndex() {
+	if t.index != nil {
+		return
+	}
+	t.index = make(map[id]*block, t.items)
+	for _, blk := range t.blocks {
+		for _, it := range blk.items {
+			t.index[it.id] = blk
+		}
+	}
+}
+
+// find returns the block and item index of the item with id x.
+func (t *TextState) find(x id) (int, int, bool) {
+	t.ensureIndex()
+	blk, ok := t.index[x]
+	if !ok {
+		return 0, 0, false
+	}
+	for i := range blk.items {
+		if blk.items[i].id == x {
+			return blk.idx, i, true
+		}
+	}
+	return 0, 0, false
+}
+
+// after returns the position just after (b, i), moving to the next block at
+// the end of one.
+func (t *TextState) after(b, i int) (int, int) {
+	i++
+	for b < len(t.blocks)-1 && i >= len(t.blocks[b].items) {
+		b, i = b+1, 0
+	}
+	return b, i
+}
+
+// integrate inserts a remote item at its place: right after its origin,
+// skipping the items there whose id is greater.
+func (t *TextState) integrate(it item) error {
+	if _, _, ok := t.find(it.id); ok {
+		return nil
+	}
+	b, i := 0, 0
+	if it.origin.c != 0 {
+		ob, oi, ok := t.find(it.origin)
+		if !ok {
+			return fmt.Errorf("text: %s was typed after %s, which this replica has never seen", t.textID(it.id), t.textID(it.origin))
+		}
+		b, i = t.after(ob, oi)
+	}
+	for b < len(t.blocks) && i < len(t.blocks[b].items) && t.less(it.id, t.blocks[b].items[i].id) {
+		b, i = t.after(b, i)
+	}
+	t.insertItems(b, i, []item{it})
+	return nil
+}
+
+func (t *TextState) deleteAt(b, i int) bool {
+	it := &t.blocks[b].items[i]
+	if it.del {
+		return false
+	}
+	it.del = true
+	t.addVisible(b, -1)
+	t.changed()
+	return true
+}
+
+// InsertOps inserts s at visible position pos, typed by site, and returns
+// the character ops it made.
+func (t *TextState) InsertOps(site string, pos int, s string) ([]TextOp, error) {
+	var ops []TextOp
+	err := t.insert(site, pos, s, &ops)
+	return ops, err
+}
+
+// DeleteOps deletes n characters from visible position pos and returns the
+// character ops it made.
+func (t *TextState) DeleteOps(pos, n int) ([]TextOp, error) {
+	var ops []TextOp
+	err := t.delete(pos, n, &ops)
+	return ops, err
+}
+
+func (t *TextState) insert(site string, pos int, s string, ops *[]TextOp) error {
+	if pos < 0 || pos > t.length {
+		return fmt.Errorf("insert position %d is past the end of the text (length %d)", pos, t.length)
+	}
+	if s == "" {
+		return nil
+	}
+	origin := id{}
+	b, i := 0, 0
+	if pos > 0 {
+		ob, oi := t.visibleAt(pos - 1)
+		origin = t.blocks[ob].items[oi].id
+		b, i = ob, oi+1
+	}
+	si := t.site(site)
+	its := make([]item, 0, utf8.RuneCountInString(s))
+	for _, r := range s {
+		t.clock++
+		nid := id{c: t.clock, s: si}
+		its = append(its, item{id: nid, origin: origin, ch: r})
+		if ops != nil {
+			*ops = append(*ops, TextOp{ID: t.textID(nid), Origin: t.textID(origin), Ch: r})
+		}
+		origin = nid
+	}
+	t.insertItems(b, i, its)
+	return nil
+}
+
+func (t *TextState) delete(pos, n int, ops *[]TextOp) error {
+	if pos < 0 || n < 0 || pos+n > t.length {
+		return fmt.Errorf("cannot delete %d from position %d: the text has %d characters", n, pos, t.length)
+	}
+	if n == 0 {
+		return nil
+	}
+	b, i := t.visibleAt(pos)
+	for n > 0 {
+		if i >= len(t.blocks[b].items) {
+			b, i = b+1, 0
+			continue
+		}
+		if t.deleteAt(b, i) {
+			if ops != nil {
+				*ops = append(*ops, TextOp{ID: t.textID(t.blocks[b].items[i].id), Delete: true})
+			}
+			n--
+		}
+		i++
+	}
+	return nil
+}
+
+// ApplyOps applies character ops made by another replica. Each insert's
+// origin must already be here; ops already applied are skipped.
+func (t *TextState) ApplyOps(ops []TextOp) error {
+	for _, op := range ops {
+		x := t.localID(op.ID)
+		if op.Delete {
+			b, i, ok := t.find(x)
+			if !ok {
+				return fmt.Errorf("text: cannot delete %s, which this replica has never seen", op.ID)
+			}
+			t.deleteAt(b, i)
+			continue
+		}
+		if err := t.integrate(item{id: x, origin: t.localID(op.Origin), ch: op.Ch}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (t *TextState) Apply(op Op, ctx Ctx) (Result, error) {
+	if err := CheckOp(Text, op); err != nil {
+		return Result{}, err
+	}
+	if op.Kind == OpInsert {
+		if err := t.insert(ctx.Replica, op.Pos, op.Text, nil); err != nil {
+			return Result{}, err
+		}
+		return did("inserted %s at %d", QuoteAlways(op.Text), op.Pos), nil
+	}
+	if err := t.delete(op.Pos, op.Count, nil); err != nil {
+		return Result{}, err
+	}
+	return did("deleted %d at %d, leaving tombstones", op.Count, op.Pos), nil
+}
+
+// each calls f on every item in document order, tombstones included.
+func (t *TextState) each(f func(it item)) {
+	for _, blk := range t.blocks {
+		for _, it := range blk.items {
+			f(it)
+		}
+	}
+}
+
+func (t *TextState) Merge(other CRDT) (Result, error) {
+	o, ok := other.(*TextState)
+	if !ok {
+		return Result{}, mismatch(Text, other)
+	}
+	if o == t {
+		return did("merged nothing new"), nil
+	}
+	inserted, deleted := 0, 0
+	var err error
+	o.each(func(it item) {
+		if err != nil {
+			return
+		}
+		x := t.localID(o.textID(it.id))
+		b, i, found := t.find(x)
+		if !found {
+			mine := item{id: x, origin: t.localID(o.textID(it.origin)), ch: it.ch, del: it.del}
+			err = t.integrate(mine)
+			inserted++
+			if it.del {
+				deleted++
+			}
+			return
+		}
+		if it.del && t.deleteAt(b, i) {
+			deleted++
+		}
+	})
+	if err != nil {
+		return Result{}, err
+	}
+	if inserted == 0 && deleted == 0 {
+		return did("merged nothing new → %s", t.Value()), nil
+	}
+	return did("RGA merge: %d new characters and %d tombstones, each placed after its origin → %s", inserted, deleted, t.Value()), nil
+}
+
+func (t *TextState) String() string {
+	if t.cacheOK {
+		return t.cache
+	}
+	var b strings.Builder
+	b.Grow(t.length)
+	t.each(func(it item) {
+		if !it.del {
+			b.WriteRune(it.ch)
+		}
+	})
+	t.cache, t.cacheOK = b.String(), true
+	return t.cache
+}
+
+func (t *TextState) Value() Value { return StringValue(t.String()) }
+
+func (t *TextState) Clone() CRDT {
+	c := &TextState{
+		sites:   append([]string(nil), t.sites...),
+		siteIdx: make(map[string]uint16, len(t.siteIdx)),
+		blocks:  make([]*block, len(t.blocks)),
+		clock:   t.clock,
+		length:  t.length,
+		items:   t.items,
+		cache:   t.cache,
+		cacheOK: t.cacheOK,
+	}
+	for k, v := range t.siteIdx {
+		c.siteIdx[k] = v
+	}
+	for i, blk := range t.blocks {
+		nb := &block{items: make([]item, len(blk.items), blockMax), visible: blk.visible, idx: i}
+		copy(nb.items, blk.items)
+		c.blocks[i] = nb
+	}
+	return c
+}
+
+func (t *TextState) Equal(other CRDT) bool {
+	o, ok := other.(*TextState)
+	if !ok || o.items != t.items || o.length != t.length {
+		return false
+	}
+	var mine []item
+	t.each(func(it item) { mine = append(mine, it) })
+	k, eq := 0, true
+	o.each(func(it item) {
+		if !eq {
+			return
+		}
+		m := mine[k]
+		k++
+		eq = m.ch == it.ch && m.del == it.del &&
+			t.textID(m.id) == o.textID(it.id) && t.textID(m.origin) == o.textID(it.origin)
+	})
+	return eq
+}
+
+// internalsShown caps how many items the internals list, so that a long
+// text does not flood the screen; the counts are always complete.
+const internalsShown = 48
+
+func (t *TextState) Internals() Internals {
+	in := Internals{Sections: []Section{{Name: "items"}, {Name: "tombstones"}}}
+	tombs := 0
+	t.each(func(it item) {
+		label := strconv.QuoteRuneToGraphic(it.ch) + t.textID(it.id).String()
+		if it.del {
+			tombs++
+			if len(in.Sections[1].Items) < internalsShown {
+				in.Sections[1].Items = append(in.Sections[1].Items, label)
+			}
+		} else if len(in.Sections[0].Items) < internalsShown {
+			in.Sections[0].Items = append(in.Sections[0].Items, label)
+		}
+	})
+	if n := t.length - len(in.Sections[0].Items); n > 0 {
+		in.Sections[0].Items = append(in.Sections[0].Items, fmt.Sprintf("…%d more", n))
+	}
+	if n := tombs - len(in.Sections[1].Items); n > 0 {
+		in.Sections[1].Items = append(in.Sections[1].Items, fmt.Sprintf("…%d more", n))
+	}
+	in.Entries = t.items
+	in.Bytes = t.items * 16 // id (counter, site) and origin per item
+	return in
+}
+
+// Tombstones is the number of deleted items the text still keeps.
+func (t *TextState) Tombstones() int { return t.items - t.length }
+
+// Items is the number of items the text keeps, tombstones included.
+func (t *TextState) Items() int { return t.items }

@@ -1,0 +1,190 @@
+package trace
+
+import (
+	"bytes"
+	"compress/gzip"
+	"errors"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"testing"
+)
+
+// sharedData finds ../shared/data beside the project, or skips the test:
+// a user's fresh clone has no shared/ folder.
+func sharedData(tb testing.TB, name string) string {
+	tb.Helper()
+	dir, _ := os.Getwd()
+	for range 5 {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			p := filepath.Join(dir, "..", "shared", "data", name)
+			if _, err := os.Stat(p); err != nil {
+				tb.Skipf("skipping: %s is not here (it ships beside the project, not in it)", p)
+			}
+			return p
+		}
+		dir = filepath.Dir(dir)
+	}
+	tb.Skip("skipping: cannot find the module root")
+	return ""
+}
+
+func loadFile(tb testing.TB, path string) *Trace {
+	tb.Helper()
+	f, err := os.Open(path)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer f.Close()
+	tr, err := Load(f)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return tr
+}
+
+func TestSequentialTrace(t *testing.T) {
+	src := `{"startContent":"ab","endContent":"aXYc","txns":[
+		{"patches":[[1,0,"XY"]]},
+		{"patches":[[3,1,"c"]]}]}`
+	tr, err := Load(strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	rep, err := Replay(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Match || rep.Final != "aXYc" || rep.Tombstones != 1 || rep.Patches != 2 {
+		t.Fatalf("report = %+v", rep)
+	}
+}
+
+func TestGzippedTrace(t *testing.T) {
+	var buf bytes.Buffer
+	zw := gzip.NewWriter(&buf)
+	zw.Write([]byte(`{"startContent":"","endContent":"hi","txns":[{"patches":[[0,0,"hi"]]}]}`))
+	zw.Close()
+	tr, err := Load(&buf)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep, _ := Replay(tr); !rep.Match {
+		t.Fatalf("report = %+v", rep)
+	}
+}
+
+func TestMismatchIsReported(t *testing.T) {
+	tr, _ := Load(strings.NewReader(`{"endContent":"hello","txns":[{"patches":[[0,0,"help"]]}]}`))
+	rep, err := Replay(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if rep.Match || !strings.Contains(rep.Diff, `first difference at character 3 (line 1): expected "lo", got "p"`) {
+		t.Fatalf("diff = %q", rep.Diff)
+	}
+}
+
+// TestConcurrentTrace: two agents type at the same place from the same
+// parent; the third transaction merges both.
+func TestConcurrentTrace(t *testing.T) {
+	src := `{"kind":"concurrent","numAgents":2,"endContent":"ab12c","txns":[
+		{"parents":[],"agent":0,"patches":[[0,0,"ab"]]},
+		{"parents":[0],"agent":0,"patches":[[2,0,"c"]]},
+		{"parents":[0],"agent":1,"patches":[[2,0,"12"]]},
+		{"parents":[1,2],"agent":0,"patches":[]}]}`
+	tr, err := Load(strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !tr.Concurrent {
+		t.Fatal("not detected as concurrent")
+	}
+	rep, err := Replay(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	// "12" (agent1) and "c" (agent0) both follow 'b' with counter 3; agent1 > agent0 goes first.
+	if !rep.Match {
+		t.Fatalf("final %q: %s", rep.Final, rep.Diff)
+	}
+}
+
+func TestNotATrace(t *testing.T) {
+	for name, src := range map[string]string{
+		"garbage":       "\x00\x01binary",
+		"no txns":       `{"endContent":""}`,
+		"bad patch":     `{"endContent":"","txns":[{"patches":[[0,0]]}]}`,
+		"negative":      `{"endContent":"","txns":[{"patches":[[-1,0,"x"]]}]}`,
+		"future parent": `{"numAgents":1,"endContent":"","txns":[{"parents":[3],"agent":0,"patches":[]}]}`,
+		"empty":         ``,
+		"not gzip":      "\x1f\x8bnope",
+	} {
+		if _, err := Load(strings.NewReader(src)); !errors.Is(err, ErrNotTrace) {
+			t.Errorf("%s: err = %v", name, err)
+		}
+	}
+}
+
+func TestRealSequentialTrace(t *testing.T) {
+	tr := loadFile(t, sharedData(t, "automerge-paper.json.gz"))
+	rep, err := Replay(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Match || rep.Patches != 259778 || len([]rune(rep.Final)) != 104852 {
+		t.Fatalf("match=%v patches=%d len=%d %s", rep.Match, rep.Patches, len([]rune(rep.Final)), rep.Diff)
+	}
+}
+
+func TestRealConcurrentTrace(t *testing.T) {
+	tr := loadFile(t, sharedData(t, "friendsforever.json.gz"))
+	rep, err := Replay(tr)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !rep.Match {
+		t.Fatalf("no match: %s", rep.Diff)
+	}
+}
+
+// BenchmarkAutomergePaper replays the sequential trace through the text
+// CRDT; BenchmarkAutomergePaperRuneSplice replays the same patches on a
+// plain []rune, the floor any text structure is measured against.
+func BenchmarkAutomergePaper(b *testing.B) {
+	tr := loadFile(b, sharedData(b, "automerge-paper.json.gz"))
+	b.ReportAllocs()
+	for b.Loop() {
+		if rep, err := Replay(tr); err != nil || !rep.Match {
+			b.Fatal("replay failed")
+		}
+	}
+}
+
+func BenchmarkAutomergePaperRuneSplice(b *testing.B) {
+	tr := loadFile(b, sharedData(b, "automerge-paper.json.gz"))
+	b.ReportAllocs()
+	for b.Loop() {
+		doc := []rune(tr.StartContent)
+		for _, tx := range tr.Txns {
+			for _, p := range tx.Patches {
+				doc = slices.Delete(doc, p.Pos, p.Pos+p.Del)
+				doc = slices.Insert(doc, p.Pos, []rune(p.Ins)...)
+			}
+		}
+		if string(doc) != *tr.EndContent {
+			b.Fatal("splice replay does not match")
+		}
+	}
+}
+
+func BenchmarkFriendsForever(b *testing.B) {
+	tr := loadFile(b, sharedData(b, "friendsforever.json.gz"))
+	b.ReportAllocs()
+	for b.Loop() {
+		if rep, err := Replay(tr); err != nil || !rep.Match {
+			b.Fatal("replay failed")
+		}
+	}
+}

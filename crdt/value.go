@@ -1,0 +1,187 @@
+package crdt
+
+import (
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// Kind is the shape of a value.
+type Kind int
+
+// The value kinds.
+const (
+	KindInt    Kind = iota // counters
+	KindString             // registers and text
+	KindSet                // sets, and an mv-register with several siblings
+	KindMap                // lww-map
+)
+
+func (k Kind) String() string {
+	switch k {
+	case KindInt:
+		return "an integer"
+	case KindString:
+		return "a string"
+	case KindSet:
+		return "a set"
+	case KindMap:
+		return "a map"
+	}
+	return "a value"
+}
+
+// Pair is one entry of a map value.
+type Pair struct {
+	Key, Value string
+}
+
+// Value is what a replica shows a user: the observable state, without
+// metadata. Set elements are sorted and unique; map entries are sorted by key.
+// Use the constructors so that this holds.
+type Value struct {
+	Kind Kind
+	Int  int64
+	Str  string
+	Set  []string
+	Map  []Pair
+}
+
+// IntValue is a counter value.
+func IntValue(n int64) Value { return Value{Kind: KindInt, Int: n} }
+
+// StringValue is a register or text value.
+func StringValue(s string) Value { return Value{Kind: KindString, Str: s} }
+
+// SetValue is a set value; elems may be in any order and repeat.
+func SetValue(elems ...string) Value {
+	s := slices.Clone(elems)
+	slices.Sort(s)
+	s = slices.Compact(s)
+	if s == nil {
+		s = []string{}
+	}
+	return Value{Kind: KindSet, Set: s}
+}
+
+// MapValue is a map value. A later pair with the same key replaces an earlier one.
+func MapValue(pairs ...Pair) Value {
+	m := map[string]string{}
+	for _, p := range pairs {
+		m[p.Key] = p.Value
+	}
+	out := make([]Pair, 0, len(m))
+	for k, v := range m {
+		out = append(out, Pair{k, v})
+	}
+	slices.SortFunc(out, func(a, b Pair) int { return strings.Compare(a.Key, b.Key) })
+	return Value{Kind: KindMap, Map: out}
+}
+
+// Equal compares two values.
+func (v Value) Equal(o Value) bool {
+	if v.Kind != o.Kind {
+		return false
+	}
+	switch v.Kind {
+	case KindInt:
+		return v.Int == o.Int
+	case KindString:
+		return v.Str == o.Str
+	case KindSet:
+		return slices.Equal(v.Set, o.Set)
+	case KindMap:
+		return slices.Equal(v.Map, o.Map)
+	}
+	return false
+}
+
+// String renders the value canonically, in the syntax scenario files use:
+// 1150, "Hello world", {eggs, milk}, {colour: red}. Parsing the rendering
+// for the same type gives the value back.
+func (v Value) String() string {
+	switch v.Kind {
+	case KindInt:
+		return strconv.FormatInt(v.Int, 10)
+	case KindString:
+		return QuoteAlways(v.Str)
+	case KindSet:
+		parts := make([]string, len(v.Set))
+		for i, e := range v.Set {
+			parts[i] = Quote(e)
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	case KindMap:
+		parts := make([]string, len(v.Map))
+		for i, p := range v.Map {
+			parts[i] = Quote(p.Key) + ": " + Quote(p.Value)
+		}
+		return "{" + strings.Join(parts, ", ") + "}"
+	}
+	return "?"
+}
+
+// IsBare reports whether s can be written as a bare word in a scenario file.
+func IsBare(s string) bool {
+	if s == "" {
+		return false
+	}
+	for _, r := range s {
+		if r <= ' ' || r == 0x7f || strings.ContainsRune("\"#{},:|=\\", r) || isSpace(r) {
+			return false
+		}
+	}
+	return true
+}
+
+func isSpace(r rune) bool {
+	switch r {
+	case ' ', '\t', '\n', '\r', '\v', '\f', 0x85, 0xA0, 0x2028, 0x2029, 0x3000:
+		return true
+	}
+	return false
+}
+
+// Quote renders s as a bare word when it can be one, else as a quoted string.
+func Quote(s string) string {
+	if IsBare(s) {
+		return s
+	}
+	return QuoteAlways(s)
+}
+
+// QuoteAlways renders s as a double-quoted string with \" \\ \n \t escapes.
+func QuoteAlways(s string) string {
+	var b strings.Builder
+	b.Grow(len(s) + 2)
+	b.WriteByte('"')
+	for _, r := range s {
+		switch r {
+		case '"':
+			b.WriteString(`\"`)
+		case '\\':
+			b.WriteString(`\\`)
+		case '\n':
+			b.WriteString(`\n`)
+		case '\t':
+			b.WriteString(`\t`)
+		case '\r':
+			b.WriteString(`\r`)
+		default:
+			b.WriteRune(r)
+		}
+	}
+	b.WriteByte('"')
+	return b.String()
+}
+
+// sortedKeys returns the keys of m in byte order, so that no output depends on
+// map iteration order.
+func sortedKeys[V any](m map[string]V) []string {
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		keys = append(keys, k)
+	}
+	slices.Sort(keys)
+	return keys
+}
