@@ -2,6 +2,7 @@ package crdt
 
 import (
 	"errors"
+	"slices"
 	"strings"
 	"testing"
 )
@@ -39,29 +40,48 @@ func wantValue(t *testing.T, c CRDT, want string) {
 }
 
 func TestORSetAddWins(t *testing.T) {
-	init := SetValue("milk")
-	a, b := mk(t, ORSet, &init), mk(t, ORSet, &init)
-	must(t)(b.Apply(Op{Kind: OpAdd, Value: "milk"}, at("B", 1)))
-	r := must(t)(a.Apply(Op{Kind: OpRemove, Value: "milk"}, at("A", 2)))
-	if !strings.Contains(r.Why, "{init:1}") {
-		t.Errorf("remove should name the observed dot: %s", r.Why)
+	a, b, c := mk(t, ORSet, nil), mk(t, ORSet, nil), mk(t, ORSet, nil)
+	must(t)(a.Apply(Op{Kind: OpAdd, Value: "milk"}, at("A", 1)))
+	must(t)(b.Merge(a))
+	// C adds milk without having seen A's add; B hears of both.
+	must(t)(c.Apply(Op{Kind: OpAdd, Value: "milk"}, at("C", 2)))
+	must(t)(b.Merge(c))
+	if got := b.Internals().Sections[0].Items; !slices.Equal(got, []string{"milk {A:1, C:1}"}) {
+		t.Fatalf("dots = %v", got)
+	}
+	// A removes milk: it drops only the dot it saw.
+	r := must(t)(a.Apply(Op{Kind: OpRemove, Value: "milk"}, at("A", 3)))
+	if r.Why != "remove(milk) dropped the dots it observed, {A:1}; the context remembers them" {
+		t.Errorf("remove: %s", r.Why)
 	}
 	wantValue(t, a, "{}")
 	r = must(t)(b.Merge(a))
 	wantValue(t, b, "{milk}")
-	if want := "remove(milk) removed dots {init:1}; concurrent {B:1} survives (add wins)"; !strings.Contains(r.Why, want) {
+	if want := "remove(milk) removed dots {A:1}; concurrent {C:1} survives (add wins)"; !strings.Contains(r.Why, want) {
 		t.Errorf("merge explanation %q lacks %q", r.Why, want)
 	}
-	must(t)(a.Merge(b))
+	r = must(t)(a.Merge(b))
 	wantValue(t, a, "{milk}")
-	if !a.Equal(b) {
+	if want := "milk arrives with dots {C:1}, new here"; !strings.Contains(r.Why, want) {
+		t.Errorf("merge explanation %q lacks %q", r.Why, want)
+	}
+	must(t)(c.Merge(a))
+	if !a.Equal(b) || !a.Equal(c) {
 		t.Fatal("replicas differ after exchange")
 	}
-	// A remove that has seen every dot wins.
-	must(t)(a.Apply(Op{Kind: OpRemove, Value: "milk"}, at("A", 3)))
+	// A re-add replaces the dots it sees; a remove that saw every dot wins.
+	r = must(t)(c.Apply(Op{Kind: OpAdd, Value: "milk"}, at("C", 4)))
+	if r.Why != "add(milk) tagged it with the new dot C:2, replacing {C:1}" {
+		t.Errorf("re-add: %s", r.Why)
+	}
+	must(t)(a.Merge(c))
+	must(t)(a.Apply(Op{Kind: OpRemove, Value: "milk"}, at("A", 5)))
 	must(t)(b.Merge(a))
 	wantValue(t, b, "{}")
-	if r := must(t)(a.Apply(Op{Kind: OpRemove, Value: "milk"}, at("A", 4))); !r.Ignored {
+	if got := b.Internals().Sections[1].Items; !slices.Equal(got, []string{"A:1", "C:2"}) {
+		t.Errorf("context = %v", got)
+	}
+	if r := must(t)(a.Apply(Op{Kind: OpRemove, Value: "milk"}, at("A", 6))); !r.Ignored {
 		t.Error("removing an absent element should be ignored")
 	}
 }

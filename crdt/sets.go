@@ -356,28 +356,34 @@ func sortDots(ds []Dot) []Dot {
 	return ds
 }
 
-// ORSetState is an observed-remove set, add-wins. Every add tags its element
-// with a fresh dot. A remove turns into tombstones only the dots its replica
-// has observed, so an add made concurrently elsewhere carries a dot the
-// remove never saw, and the element survives the merge. Merge unions the
-// dots and the tombstones; tombstones are kept for ever, which is the price
-// of this rule, and the internals show it.
+// ORSetState is an observed-remove set, add-wins, with a causal context.
+//
+// Every add tags its element with a fresh dot (replica, count) and drops the
+// element's older dots that this replica can see. A remove drops every dot
+// of the element it can see. Beside the dots, each replica keeps a causal
+// context: a version vector of every dot it has ever seen, present or not.
+//
+// Merge keeps a dot if both sides have it, or if one side has it and the
+// other has never seen it (the dot is newer than the other side's context).
+// A dot one side has and the other has seen but dropped was removed, so it
+// goes. That is why a concurrent add survives a remove: the remove never saw
+// its dot. The context replaces tombstones: it is one number per replica,
+// however many elements come and go.
 type ORSetState struct {
-	dots  map[string]map[Dot]struct{} // element → every dot ever added for it
-	tombs map[Dot]struct{}            // removed dots
-	next  map[string]uint64           // per replica, the highest dot counter seen
+	dots map[string][]Dot // element → its live dots, sorted; never empty
+	ctx  VV               // per replica, the highest dot counter seen
 }
 
 var _ CRDT = (*ORSetState)(nil)
 
 func newORSet(initial *Value) *ORSetState {
-	s := &ORSetState{dots: map[string]map[Dot]struct{}{}, tombs: map[Dot]struct{}{}, next: map[string]uint64{}}
+	s := &ORSetState{dots: map[string][]Dot{}, ctx: VV{}}
 	if initial != nil {
 		for i, e := range initial.Set {
-			s.dots[e] = map[Dot]struct{}{{Replica: "", N: uint64(i + 1)}: {}}
+			s.dots[e] = []Dot{{Replica: "", N: uint64(i + 1)}}
 		}
 		if len(initial.Set) > 0 {
-			s.next[""] = uint64(len(initial.Set))
+			s.ctx[""] = uint64(len(initial.Set))
 		}
 	}
 	return s
@@ -385,47 +391,46 @@ func newORSet(initial *Value) *ORSetState {
 
 func (s *ORSetState) Type() Type { return ORSet }
 
-func (s *ORSetState) live(e string) []Dot {
-	var out []Dot
-	for d := range s.dots[e] {
-		if _, dead := s.tombs[d]; !dead {
-			out = append(out, d)
-		}
-	}
-	return sortDots(out)
-}
-
-func (s *ORSetState) hasTomb(e string) bool {
-	for d := range s.dots[e] {
-		if _, dead := s.tombs[d]; dead {
-			return true
-		}
-	}
-	return false
-}
+// seen reports whether the causal context covers dot d.
+func seen(ctx VV, d Dot) bool { return d.N <= ctx[d.Replica] }
 
 func (s *ORSetState) Apply(op Op, ctx Ctx) (Result, error) {
 	if err := CheckOp(ORSet, op); err != nil {
 		return Result{}, err
 	}
 	e := op.Value
+	old := s.dots[e]
 	if op.Kind == OpAdd {
-		s.next[ctx.Replica]++
-		d := Dot{Replica: ctx.Replica, N: s.next[ctx.Replica]}
-		if s.dots[e] == nil {
-			s.dots[e] = map[Dot]struct{}{}
+		s.ctx[ctx.Replica]++
+		d := Dot{Replica: ctx.Replica, N: s.ctx[ctx.Replica]}
+		s.dots[e] = []Dot{d}
+		if len(old) > 0 {
+			return did("add(%s) tagged it with the new dot %s, replacing %s", Quote(e), d, dotsString(old)), nil
 		}
-		s.dots[e][d] = struct{}{}
 		return did("add(%s) tagged it with the new dot %s", Quote(e), d), nil
 	}
-	live := s.live(e)
-	if len(live) == 0 {
+	if len(old) == 0 {
 		return ignored("remove(%s) does nothing: it is not in the set", Quote(e)), nil
 	}
-	for _, d := range live {
-		s.tombs[d] = struct{}{}
+	delete(s.dots, e)
+	return did("remove(%s) dropped the dots it observed, %s; the context remembers them", Quote(e), dotsString(old)), nil
+}
+
+// mergeDots keeps the dots both sides have, and the dots one side has that
+// the other side has never seen.
+func mergeDots(mine []Dot, myCtx VV, theirs []Dot, theirCtx VV) []Dot {
+	var out []Dot
+	for _, d := range mine {
+		if slices.Contains(theirs, d) || !seen(theirCtx, d) {
+			out = append(out, d)
+		}
 	}
-	return did("remove(%s) turned the dots it observed, %s, into tombstones", Quote(e), dotsString(live)), nil
+	for _, d := range theirs {
+		if !slices.Contains(mine, d) && !seen(myCtx, d) {
+			out = append(out, d)
+		}
+	}
+	return sortDots(out)
 }
 
 func (s *ORSetState) Merge(other CRDT) (Result, error) {
@@ -433,35 +438,25 @@ func (s *ORSetState) Merge(other CRDT) (Result, error) {
 	if !ok {
 		return Result{}, mismatch(ORSet, other)
 	}
-	before := map[string][]Dot{}
-	for e := range s.dots {
-		before[e] = s.live(e)
+	elems := maps.Clone(s.dots)
+	for e := range o.dots {
+		elems[e] = nil
 	}
-	for e, ds := range o.dots {
-		if s.dots[e] == nil {
-			s.dots[e] = map[Dot]struct{}{}
-		}
-		for d := range ds {
-			s.dots[e][d] = struct{}{}
-		}
-	}
-	for d := range o.tombs {
-		s.tombs[d] = struct{}{}
-	}
-	for r, n := range o.next {
-		s.next[r] = max(s.next[r], n)
-	}
-	// Describe, element by element, what the union of dots and tombstones did.
 	var notes []string
-	for _, e := range sortedKeys(s.dots) {
-		was, now := before[e], s.live(e)
-		var killed []Dot
+	for _, e := range sortedKeys(elems) {
+		was := s.dots[e]
+		now := mergeDots(was, s.ctx, o.dots[e], o.ctx)
+		if len(now) == 0 {
+			delete(s.dots, e)
+		} else {
+			s.dots[e] = now
+		}
+		var killed, born []Dot
 		for _, d := range was {
 			if !slices.Contains(now, d) {
 				killed = append(killed, d)
 			}
 		}
-		var born []Dot
 		for _, d := range now {
 			if !slices.Contains(was, d) {
 				born = append(born, d)
@@ -470,47 +465,40 @@ func (s *ORSetState) Merge(other CRDT) (Result, error) {
 		switch {
 		case len(was) > 0 && len(now) == 0:
 			notes = append(notes, "remove("+Quote(e)+") removed dots "+dotsString(killed))
-		case len(was) == 0 && len(now) > 0 && s.hasTomb(e):
-			notes = append(notes, Quote(e)+" stays: the remove never saw the concurrent dots "+dotsString(born)+" (add wins)")
-		case len(was) == 0 && len(now) > 0:
-			notes = append(notes, Quote(e)+" added with dots "+dotsString(born))
-		case len(killed) > 0:
+		case len(killed) > 0 && len(born) == 0:
 			notes = append(notes, "remove("+Quote(e)+") removed dots "+dotsString(killed)+"; concurrent "+dotsString(now)+" survives (add wins)")
-		case len(born) > 0 && len(was) > 0 && len(o.live(e)) > 0:
-			// new dots for an element that was already present: nothing visible changes
+		case len(was) > 0 && len(o.dots[e]) == 0 && slices.Equal(was, now):
+			notes = append(notes, Quote(e)+" stays: the sender never saw dots "+dotsString(now)+" (add wins)")
+		case len(was) == 0 && len(now) > 0:
+			notes = append(notes, Quote(e)+" arrives with dots "+dotsString(born)+", new here (a remove only drops dots it saw)")
 		}
 	}
+	for r, n := range o.ctx {
+		s.ctx[r] = max(s.ctx[r], n)
+	}
 	if len(notes) == 0 {
-		return did("union of dots and tombstones changes nothing visible → %s", s.Value()), nil
+		return did("dots and contexts merged; nothing visible changes → %s", s.Value()), nil
 	}
 	return did("%s → %s", strings.Join(notes, "; "), s.Value()), nil
 }
 
-func (s *ORSetState) Value() Value {
-	var live []string
-	for e := range s.dots {
-		if len(s.live(e)) > 0 {
-			live = append(live, e)
-		}
-	}
-	return SetValue(live...)
-}
+func (s *ORSetState) Value() Value { return SetValue(sortedKeys(s.dots)...) }
 
 func (s *ORSetState) Clone() CRDT {
-	c := &ORSetState{dots: make(map[string]map[Dot]struct{}, len(s.dots)), tombs: maps.Clone(s.tombs), next: maps.Clone(s.next)}
+	c := &ORSetState{dots: make(map[string][]Dot, len(s.dots)), ctx: s.ctx.clone()}
 	for e, ds := range s.dots {
-		c.dots[e] = maps.Clone(ds)
+		c.dots[e] = slices.Clone(ds)
 	}
 	return c
 }
 
 func (s *ORSetState) Equal(other CRDT) bool {
 	o, ok := other.(*ORSetState)
-	if !ok || len(o.dots) != len(s.dots) || !maps.Equal(s.tombs, o.tombs) {
+	if !ok || len(o.dots) != len(s.dots) || !s.ctx.equal(o.ctx) {
 		return false
 	}
 	for e, ds := range s.dots {
-		if !maps.Equal(ds, o.dots[e]) {
+		if !slices.Equal(ds, o.dots[e]) {
 			return false
 		}
 	}
@@ -518,25 +506,18 @@ func (s *ORSetState) Equal(other CRDT) bool {
 }
 
 func (s *ORSetState) Internals() Internals {
-	in := Internals{Sections: []Section{{Name: "dots"}, {Name: "tombstones"}}}
+	in := Internals{Sections: []Section{{Name: "dots"}, {Name: "context"}}}
 	for _, e := range sortedKeys(s.dots) {
-		live := s.live(e)
-		if len(live) > 0 {
-			in.Sections[0].Items = append(in.Sections[0].Items, Quote(e)+" "+dotsString(live))
-		}
-		for d := range s.dots[e] {
+		in.Sections[0].Items = append(in.Sections[0].Items, Quote(e)+" "+dotsString(s.dots[e]))
+		for _, d := range s.dots[e] {
 			in.Entries++
 			in.Bytes += 8 + len(d.Replica) + len(e)
 		}
 	}
-	var ts []Dot
-	for d := range s.tombs {
-		ts = append(ts, d)
+	for _, r := range sortedKeys(s.ctx) {
+		in.Sections[1].Items = append(in.Sections[1].Items, showReplica(r)+":"+strconv.FormatUint(s.ctx[r], 10))
+		in.Entries++
+		in.Bytes += 8 + len(r)
 	}
-	for _, d := range sortDots(ts) {
-		in.Sections[1].Items = append(in.Sections[1].Items, d.String())
-	}
-	in.Entries += len(s.tombs)
-	in.Bytes += 8 * len(s.tombs)
 	return in
 }

@@ -1,0 +1,594 @@
+package replicas
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"crdtviz/crdt"
+)
+
+// EventKind says what an event reports.
+type EventKind int
+
+const (
+	EvEdit      EventKind = iota // a local edit
+	EvSend                       // a message put in flight
+	EvDeliver                    // a message received (queued or by sync)
+	EvDrop                       // a message discarded
+	EvDuplicate                  // a message copied
+	EvLink                       // links cut or healed
+	EvSkew                       // a clock skew changed
+	EvNote                       // nothing changed, and why
+)
+
+// LaneChange is what an event did to one lane of one replica.
+type LaneChange struct {
+	Touched       bool
+	Ignored       bool // the lane declined the edit
+	Before, After crdt.Value
+	Lost          []EditID // edits that this change left in no replica's history
+	Why           string   // one sentence
+}
+
+// Event is the record of one thing that happened, with the sentences a
+// teacher reads aloud. Edits and deliveries change lanes (Lanes); other
+// events explain themselves in Text.
+type Event struct {
+	Tick     int64
+	Kind     EventKind
+	Replica  string // whose lanes changed
+	From, To string
+	Msg      int
+	Edit     EditID
+	Lanes    [2]LaneChange
+	Text     string
+}
+
+// Sentences are the event's explanations, plain lane first.
+func (e Event) Sentences() []string {
+	var out []string
+	if e.Text != "" {
+		out = append(out, e.Text)
+	}
+	for _, l := range Lanes {
+		if e.Lanes[l].Touched {
+			out = append(out, e.Lanes[l].Why)
+		}
+	}
+	return out
+}
+
+// Apply applies one action. On error the cluster is unchanged; on success
+// the tick advances by one and the events say what happened and why.
+func (c *Cluster) Apply(a Action) ([]Event, error) {
+	c.now = c.tick + 1
+	var ev []Event
+	var err error
+	switch a := a.(type) {
+	case Edit:
+		ev, err = c.edit(a)
+	case Send:
+		ev, err = c.send(a)
+	case Deliver:
+		ev, err = c.deliver(a)
+	case DeliverAll:
+		ev = c.deliverAll()
+	case Drop:
+		ev, err = c.drop(a)
+	case Duplicate:
+		ev, err = c.duplicate(a)
+	case Sync:
+		ev, err = c.sync(a)
+	case SyncBoth:
+		ev, err = c.syncBoth(a)
+	case SyncAll:
+		ev = c.syncAll()
+	case Cut:
+		ev, err = c.setLink(a.From, a.To, a.Both, false)
+	case Heal:
+		ev, err = c.setLink(a.From, a.To, a.Both, true)
+	case HealAll:
+		ev = c.healAll()
+	case Partition:
+		ev, err = c.partition(a)
+	case SetSkew:
+		ev, err = c.setSkew(a)
+	case nil:
+		err = fmt.Errorf("no action")
+	default:
+		err = fmt.Errorf("unknown action %T", a)
+	}
+	if err != nil {
+		return nil, err
+	}
+	c.tick = c.now
+	c.status = [2]*Status{}
+	for i := range ev {
+		ev[i].Tick = c.now
+	}
+	return ev, nil
+}
+
+func (c *Cluster) note(format string, args ...any) []Event {
+	return []Event{{Kind: EvNote, Text: fmt.Sprintf(format, args...)}}
+}
+
+// historyKey is the key an edit's history lives under: the element or map
+// key for the last-writer-wins collections, "" for everything else.
+func (c *Cluster) historyKey(op crdt.Op) string {
+	switch c.typ {
+	case crdt.LWWSet:
+		return op.Value
+	case crdt.LWWMap:
+		return op.Key
+	}
+	return ""
+}
+
+func (c *Cluster) edit(a Edit) ([]Event, error) {
+	i, err := c.lookup(a.Replica)
+	if err != nil {
+		return nil, err
+	}
+	if err := crdt.CheckOp(c.typ, a.Op); err != nil {
+		return nil, err
+	}
+	r := c.reps[i]
+	if c.typ == crdt.Text && a.Op.Kind == crdt.OpInsert {
+		add := utf8.RuneCountInString(a.Op.Text)
+		for _, l := range Lanes {
+			if n := utf8.RuneCountInString(r.Value(l).Str) + add; n > crdt.MaxTextLen {
+				return nil, fmt.Errorf("the %s text would be %d characters; the limit is %d", l, n, crdt.MaxTextLen)
+			}
+		}
+	}
+	id := EditID(len(c.edits) + 1)
+	stamp := crdt.Stamp{T: c.now + r.Skew, Replica: r.Name}
+	info := EditInfo{ID: id, Replica: r.Name, Op: a.Op, Tick: c.now, Stamp: stamp}
+
+	beforeC, beforeP := r.state.Value(), r.plain.Value()
+	resC, errC := r.state.Apply(a.Op, crdt.Ctx{Replica: r.Name, Stamp: stamp})
+	resP, errP := r.plain.Apply(a.Op)
+	if errC != nil && errP != nil {
+		return nil, errC // neither lane changed
+	}
+	if errC != nil {
+		resC = crdt.Result{Ignored: true, Why: errC.Error()}
+	}
+	if errP != nil {
+		resP = crdt.Result{Ignored: true, Why: errP.Error()}
+	}
+	info.Effective = [2]bool{!resP.Ignored, !resC.Ignored}
+	c.edits = append(c.edits, info)
+	if !resP.Ignored {
+		c.effective[Plain] = c.effective[Plain].With(id)
+		r.plainHist = r.plainHist.with("", id)
+	}
+	if !resC.Ignored {
+		c.effective[CRDT] = c.effective[CRDT].With(id)
+		r.crdtHist = r.crdtHist.with(c.historyKey(a.Op), id)
+	}
+	what := fmt.Sprintf("%s: %s (edit %s)", r.Name, a.Op, id)
+	ev := Event{Kind: EvEdit, Replica: r.Name, Edit: id}
+	ev.Lanes[Plain] = LaneChange{Touched: true, Ignored: resP.Ignored, Before: beforeP, After: r.plain.Value()}
+	ev.Lanes[CRDT] = LaneChange{Touched: true, Ignored: resC.Ignored, Before: beforeC, After: r.state.Value()}
+	if resP.Ignored {
+		ev.Lanes[Plain].Why = fmt.Sprintf("plain: %s ignored: %s", what, resP.Why)
+	} else {
+		ev.Lanes[Plain].Why = fmt.Sprintf("plain: %s → %s", what, ev.Lanes[Plain].After)
+	}
+	if resC.Ignored {
+		ev.Lanes[CRDT].Why = fmt.Sprintf("%s: %s ignored: %s", c.typ, what, resC.Why)
+	} else {
+		ev.Lanes[CRDT].Why = fmt.Sprintf("%s: %s: %s → %s", c.typ, what, resC.Why, ev.Lanes[CRDT].After)
+	}
+	return []Event{ev}, nil
+}
+
+// snapshot copies a replica's two lanes into a new message.
+func (c *Cluster) snapshot(from, to int, queued bool) *Message {
+	r := c.reps[from]
+	m := &Message{
+		From: r.Name, To: c.names[to], SentTick: c.now,
+		plain: r.plain.Clone(), plainHist: r.plainHist,
+		state: r.state.Clone(), crdtHist: r.crdtHist,
+		values: [2]crdt.Value{r.plain.Value(), r.state.Value()},
+	}
+	if queued {
+		c.nextMsg++
+		m.ID = c.nextMsg
+	}
+	return m
+}
+
+func (c *Cluster) send(a Send) ([]Event, error) {
+	from, err := c.lookup(a.From)
+	if err != nil {
+		return nil, err
+	}
+	targets := []int{}
+	if a.ToAll {
+		for j := range c.names {
+			if j != from {
+				targets = append(targets, j)
+			}
+		}
+	} else {
+		_, to, err := c.pair(a.From, a.To)
+		if err != nil {
+			return nil, err
+		}
+		targets = append(targets, to)
+	}
+	var ev []Event
+	for _, to := range targets {
+		m := c.snapshot(from, to, true)
+		c.queues[from][to] = append(c.queues[from][to], m)
+		text := fmt.Sprintf("%s sent its state to %s as message #%d (plain %s, crdt %s)", m.From, m.To, m.ID, m.values[Plain], m.values[CRDT])
+		if !c.up[from][to] {
+			text += "; the link is cut, so it waits"
+		}
+		ev = append(ev, Event{Kind: EvSend, From: m.From, To: m.To, Msg: m.ID, Text: text})
+	}
+	return ev, nil
+}
+
+// queued checks that a link has something in flight.
+func (c *Cluster) queued(from, to string) (int, int, error) {
+	i, j, err := c.pair(from, to)
+	if err != nil {
+		return 0, 0, err
+	}
+	if len(c.queues[i][j]) == 0 {
+		return 0, 0, fmt.Errorf("nothing is in flight from %s to %s", QuoteName(from), QuoteName(to))
+	}
+	return i, j, nil
+}
+
+func (c *Cluster) deliver(a Deliver) ([]Event, error) {
+	i, j, err := c.queued(a.From, a.To)
+	if err != nil {
+		return nil, err
+	}
+	if !c.up[i][j] {
+		return nil, fmt.Errorf("the link %s → %s is cut: heal it before delivering (%d waiting)", a.From, a.To, len(c.queues[i][j]))
+	}
+	q := c.queues[i][j]
+	k := 0
+	if a.Newest {
+		k = len(q) - 1
+	}
+	m := q[k]
+	// A new slice, never an in-place delete: clones share queue arrays.
+	c.queues[i][j] = append(append([]*Message(nil), q[:k]...), q[k+1:]...)
+	return []Event{c.receive(m)}, nil
+}
+
+func (c *Cluster) deliverAll() []Event {
+	var ms []*Message
+	for _, m := range c.InFlight() {
+		if c.up[c.index[m.From]][c.index[m.To]] {
+			ms = append(ms, m)
+		}
+	}
+	if len(ms) == 0 {
+		return c.note("nothing to deliver: no message waits on a link that is up")
+	}
+	var ev []Event
+	for _, m := range ms {
+		i, j := c.index[m.From], c.index[m.To]
+		c.queues[i][j] = c.queues[i][j][1:] // FIFO per link, and ms is in send order
+		ev = append(ev, c.receive(m))
+	}
+	return ev
+}
+
+func (c *Cluster) drop(a Drop) ([]Event, error) {
+	i, j, err := c.queued(a.From, a.To)
+	if err != nil {
+		return nil, err
+	}
+	m := c.queues[i][j][0]
+	c.queues[i][j] = c.queues[i][j][1:]
+	return []Event{{Kind: EvDrop, From: m.From, To: m.To, Msg: m.ID,
+		Text: fmt.Sprintf("message #%d from %s to %s was dropped: it will never arrive", m.ID, m.From, m.To)}}, nil
+}
+
+func (c *Cluster) duplicate(a Duplicate) ([]Event, error) {
+	i, j, err := c.queued(a.From, a.To)
+	if err != nil {
+		return nil, err
+	}
+	orig := c.queues[i][j][0]
+	c.nextMsg++
+	dup := *orig
+	dup.ID = c.nextMsg
+	dup.CopyOf = orig.ID
+	if orig.CopyOf != 0 {
+		dup.CopyOf = orig.CopyOf
+	}
+	c.queues[i][j] = append(slices.Clip(c.queues[i][j]), &dup)
+	return []Event{{Kind: EvDuplicate, From: dup.From, To: dup.To, Msg: dup.ID,
+		Text: fmt.Sprintf("message #%d from %s to %s was duplicated: copy #%d waits at the back of the queue", orig.ID, orig.From, orig.To, dup.ID)}}, nil
+}
+
+func (c *Cluster) sync(a Sync) ([]Event, error) {
+	from, err := c.lookup(a.From)
+	if err != nil {
+		return nil, err
+	}
+	if !a.ToAll {
+		_, to, err := c.pair(a.From, a.To)
+		if err != nil {
+			return nil, err
+		}
+		if !c.up[from][to] {
+			return nil, fmt.Errorf("cannot sync %s → %s: the link is cut", a.From, a.To)
+		}
+		return []Event{c.receive(c.snapshot(from, to, false))}, nil
+	}
+	var ev []Event
+	var skipped []string
+	for to := range c.names {
+		if to == from {
+			continue
+		}
+		if !c.up[from][to] {
+			skipped = append(skipped, c.names[to])
+			continue
+		}
+		ev = append(ev, c.receive(c.snapshot(from, to, false)))
+	}
+	if len(skipped) > 0 {
+		ev = append(ev, Event{Kind: EvNote, Text: fmt.Sprintf("%s cannot reach %s: the link is cut", a.From, strings.Join(skipped, ", "))})
+	}
+	return ev, nil
+}
+
+func (c *Cluster) syncBoth(a SyncBoth) ([]Event, error) {
+	i, j, err := c.pair(a.A, a.B)
+	if err != nil {
+		return nil, err
+	}
+	for _, l := range [][2]int{{i, j}, {j, i}} {
+		if !c.up[l[0]][l[1]] {
+			return nil, fmt.Errorf("cannot sync %s ↔ %s: the link %s → %s is cut", a.A, a.B, c.names[l[0]], c.names[l[1]])
+		}
+	}
+	toB, toA := c.snapshot(i, j, false), c.snapshot(j, i, false)
+	return []Event{c.receive(toB), c.receive(toA)}, nil
+}
+
+func (c *Cluster) syncAll() []Event {
+	n := len(c.names)
+	// Every snapshot is taken before anything is delivered.
+	msgs := make([][]*Message, n) // msgs[to] in sender order
+	for to := range n {
+		for from := range n {
+			if from != to && c.up[from][to] {
+				msgs[to] = append(msgs[to], c.snapshot(from, to, false))
+			}
+		}
+	}
+	var ev []Event
+	for to := range n {
+		for _, m := range msgs[to] {
+			ev = append(ev, c.receive(m))
+		}
+	}
+	if len(ev) == 0 {
+		return c.note("sync all: every link is cut, so nothing is exchanged")
+	}
+	return ev
+}
+
+func (c *Cluster) setLink(from, to string, both, up bool) ([]Event, error) {
+	i, j, err := c.pair(from, to)
+	if err != nil {
+		return nil, err
+	}
+	links := [][2]int{{i, j}}
+	if both {
+		links = append(links, [2]int{j, i})
+	}
+	return []Event{c.setLinks(links, up)}, nil
+}
+
+func (c *Cluster) setLinks(links [][2]int, up bool) Event {
+	verb := "cut"
+	if up {
+		verb = "healed"
+	}
+	var changed, same []string
+	waiting := 0
+	for _, l := range links {
+		name := c.names[l[0]] + " → " + c.names[l[1]]
+		if c.up[l[0]][l[1]] == up {
+			same = append(same, name)
+			continue
+		}
+		c.up[l[0]][l[1]] = up
+		changed = append(changed, name)
+		waiting += len(c.queues[l[0]][l[1]])
+	}
+	var text string
+	switch {
+	case len(changed) == 0:
+		already := "up"
+		if !up {
+			already = "cut"
+		}
+		text = fmt.Sprintf("%s: already %s", strings.Join(same, ", "), already)
+	default:
+		text = verb + " " + strings.Join(changed, ", ")
+		if up && waiting > 0 {
+			text += fmt.Sprintf("; %d waiting message(s) can now be delivered", waiting)
+		}
+	}
+	return Event{Kind: EvLink, Text: text}
+}
+
+func (c *Cluster) healAll() []Event {
+	var links [][2]int
+	for i := range c.names {
+		for j := range c.names {
+			if i != j && !c.up[i][j] {
+				links = append(links, [2]int{i, j})
+			}
+		}
+	}
+	if len(links) == 0 {
+		return c.note("heal: every link is already up")
+	}
+	return []Event{c.setLinks(links, true)}
+}
+
+func (c *Cluster) partition(a Partition) ([]Event, error) {
+	if len(a.Groups) < 2 {
+		return nil, fmt.Errorf("a partition needs at least two groups, separated by |")
+	}
+	group := map[int]int{}
+	for g, names := range a.Groups {
+		if len(names) == 0 {
+			return nil, fmt.Errorf("group %d of the partition is empty", g+1)
+		}
+		for _, n := range names {
+			i, err := c.lookup(n)
+			if err != nil {
+				return nil, err
+			}
+			if _, dup := group[i]; dup {
+				return nil, fmt.Errorf("%s is in two groups of the partition", QuoteName(n))
+			}
+			group[i] = g
+		}
+	}
+	var links [][2]int
+	for i := range c.names {
+		for j := range c.names {
+			gi, ok1 := group[i]
+			gj, ok2 := group[j]
+			if ok1 && ok2 && gi != gj && c.up[i][j] {
+				links = append(links, [2]int{i, j})
+			}
+		}
+	}
+	parts := make([]string, len(a.Groups))
+	for g, names := range a.Groups {
+		parts[g] = "{" + strings.Join(names, ", ") + "}"
+	}
+	if len(links) == 0 {
+		return c.note("partition %s: those links are already cut", strings.Join(parts, " | ")), nil
+	}
+	ev := c.setLinks(links, false)
+	ev.Text = fmt.Sprintf("partition %s: cut %d links", strings.Join(parts, " | "), len(links))
+	return []Event{ev}, nil
+}
+
+func (c *Cluster) setSkew(a SetSkew) ([]Event, error) {
+	i, err := c.lookup(a.Replica)
+	if err != nil {
+		return nil, err
+	}
+	c.reps[i].Skew = a.Skew
+	return []Event{{Kind: EvSkew, Replica: a.Replica,
+		Text: fmt.Sprintf("%s's clock now reads tick %+d: its next write at tick %d gets stamp %d", a.Replica, a.Skew, c.now+1, c.now+1+a.Skew)}}, nil
+}
+
+// receive delivers a message: the plain lane is overwritten, the CRDT lane
+// merged, and both sentences say what happened and what was lost.
+func (c *Cluster) receive(m *Message) Event {
+	r := c.reps[c.index[m.To]]
+	ev := Event{Kind: EvDeliver, Replica: r.Name, From: m.From, To: m.To, Msg: m.ID}
+	via := ""
+	if m.ID != 0 {
+		via = fmt.Sprintf(" (message #%d)", m.ID)
+	}
+
+	// Plain lane: the whole value, and its history, are replaced.
+	before, oldHist := r.plain.Value(), r.plainHist
+	r.plain, r.plainHist = m.plain.Clone(), m.plainHist
+	pc := LaneChange{Touched: true, Before: before, After: r.plain.Value()}
+	pc.Lost = c.newlyLost(Plain, oldHist.All(), r.plainHist.All())
+	if before.Equal(pc.After) {
+		pc.Why = fmt.Sprintf("plain: %s's value %s was overwritten by %s's copy%s, the same value", r.Name, before, m.From, via)
+	} else {
+		pc.Why = fmt.Sprintf("plain: %s's value %s was overwritten by %s's %s%s", r.Name, before, m.From, pc.After, via)
+	}
+	pc.Why += c.lostSuffix(pc.Lost)
+	ev.Lanes[Plain] = pc
+
+	// CRDT lane: merged, and histories joined.
+	before, oldH := r.state.Value(), r.crdtHist
+	newH := oldH.union(m.crdtHist)
+	if mine, ok := r.state.(crdt.LWW); ok {
+		newH = lwwHistory(oldH, mine.Stamps(), m.crdtHist, m.state.(crdt.LWW).Stamps())
+	}
+	res, err := r.state.Merge(m.state)
+	if err != nil { // cannot happen: every replica holds the same type
+		panic(fmt.Sprintf("replicas: merge within one cluster failed: %v", err))
+	}
+	r.crdtHist = newH
+	cc := LaneChange{Touched: true, Before: before, After: r.state.Value()}
+	cc.Lost = c.newlyLost(CRDT, oldH.All(), newH.All())
+	cc.Why = fmt.Sprintf("%s: %s merged %s's state%s: %s", c.typ, r.Name, m.From, via, res.Why) + c.lostSuffix(cc.Lost)
+	ev.Lanes[CRDT] = cc
+	return ev
+}
+
+// lwwHistory takes, key by key, the history of the side whose stamp won.
+func lwwHistory(mine History, myStamps map[string]crdt.Stamp, theirs History, theirStamps map[string]crdt.Stamp) History {
+	keys := map[string]EditSet{}
+	for k, s := range mine.keys {
+		keys[k] = s
+	}
+	for k, s := range theirs.keys {
+		ms, mok := myStamps[k]
+		ts, tok := theirStamps[k]
+		switch {
+		case !mok || (tok && ms.Less(ts)):
+			keys[k] = s
+		case tok && ms == ts:
+			keys[k] = keys[k].Union(s)
+		}
+	}
+	return History{keys: keys}
+}
+
+// newlyLost lists the effective edits in old but not in new that no replica
+// now holds in lane l.
+func (c *Cluster) newlyLost(l Lane, old, new EditSet) []EditID {
+	var lost []EditID
+	for _, id := range old.Minus(new) {
+		if !c.effective[l].Has(id) {
+			continue
+		}
+		held := false
+		for _, r := range c.reps {
+			if r.History(l).Has(id) {
+				held = true
+				break
+			}
+		}
+		if !held {
+			lost = append(lost, id)
+		}
+	}
+	return lost
+}
+
+func (c *Cluster) lostSuffix(lost []EditID) string {
+	switch len(lost) {
+	case 0:
+		return ""
+	case 1:
+		return ": edit " + c.edits[lost[0]-1].Describe() + " is lost"
+	}
+	parts := make([]string, len(lost))
+	for i, id := range lost {
+		parts[i] = c.edits[id-1].Describe()
+	}
+	return ": edits " + strings.Join(parts, ", ") + " are lost"
+}

@@ -1,0 +1,322 @@
+package replicas
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+	"unicode/utf8"
+
+	"crdtviz/crdt"
+)
+
+// Lane is one of the two worlds every replica lives in.
+type Lane int
+
+const (
+	// Plain is the plain-overwrite lane: a received message replaces the
+	// receiver's whole value.
+	Plain Lane = iota
+	// CRDT is the CRDT lane: a received message is merged.
+	CRDT
+)
+
+// Lanes lists both lanes, plain first, as the screen shows them.
+var Lanes = [2]Lane{Plain, CRDT}
+
+func (l Lane) String() string {
+	if l == Plain {
+		return "plain"
+	}
+	return "crdt"
+}
+
+// Limits.
+const (
+	MinReplicas = 2
+	MaxReplicas = 8
+	MaxNameLen  = 24 // characters
+)
+
+// Config describes a new cluster.
+type Config struct {
+	Type    crdt.Type
+	Names   []string    // 2 to 8 distinct replica names, in declaration order
+	Initial *crdt.Value // every replica's starting value in both lanes; nil for the type's zero
+}
+
+// Replica is one server: a name, a clock skew, and its two lanes, each a
+// value with the causal history of edits it reflects.
+type Replica struct {
+	Name string
+	Skew int64
+
+	plain     crdt.Plain
+	plainHist History
+	state     crdt.CRDT
+	crdtHist  History
+}
+
+// Value is the replica's current value in lane l.
+func (r *Replica) Value(l Lane) crdt.Value {
+	if l == Plain {
+		return r.plain.Value()
+	}
+	return r.state.Value()
+}
+
+// History is the set of edits the replica's value in lane l reflects.
+func (r *Replica) History(l Lane) EditSet {
+	if l == Plain {
+		return r.plainHist.All()
+	}
+	return r.crdtHist.All()
+}
+
+// Internals describes the metadata of the replica's CRDT state.
+func (r *Replica) Internals() crdt.Internals { return r.state.Internals() }
+
+func (r *Replica) clone() *Replica {
+	c := *r
+	c.plain = r.plain.Clone()
+	c.state = r.state.Clone()
+	return &c
+}
+
+// Message is a snapshot of a sender's two lanes, taken when it was sent. A
+// message never changes after it is made, so it can be shared.
+type Message struct {
+	ID       int
+	CopyOf   int // the message this one duplicates, or 0
+	From, To string
+	SentTick int64
+
+	plain     crdt.Plain
+	plainHist History
+	state     crdt.CRDT
+	crdtHist  History
+	values    [2]crdt.Value
+}
+
+// Value is the value the message carries for lane l.
+func (m *Message) Value(l Lane) crdt.Value { return m.values[l] }
+
+// History is the set of edits the message carries for lane l.
+func (m *Message) History(l Lane) EditSet {
+	if l == Plain {
+		return m.plainHist.All()
+	}
+	return m.crdtHist.All()
+}
+
+// EditInfo records one edit: who made it, what, and when.
+type EditInfo struct {
+	ID        EditID
+	Replica   string
+	Op        crdt.Op
+	Tick      int64
+	Stamp     crdt.Stamp
+	Effective [2]bool // per lane: false when the lane declined it (Ignored)
+}
+
+// Describe names the edit for sentences: "#2 (Bob: dec 50)".
+func (e EditInfo) Describe() string {
+	return fmt.Sprintf("%s (%s: %s)", e.ID, e.Replica, e.Op)
+}
+
+// Cluster is the simulated system: replicas, directed links, messages in
+// flight, a global tick, and every edit made. It is a deterministic state
+// machine: Apply an action, get events or an error, and nothing else moves.
+type Cluster struct {
+	typ     crdt.Type
+	initial *crdt.Value
+	names   []string
+	index   map[string]int
+	reps    []*Replica
+	up      [][]bool       // up[from][to]: the link from → to delivers
+	queues  [][][]*Message // queues[from][to]: in flight, oldest first
+	tick    int64
+	now     int64 // the tick of the action being applied
+	nextMsg int
+	edits   []EditInfo
+	// effective holds, per lane, the edits that lane applied; an edit the
+	// lane ignored can never be lost there.
+	effective [2]EditSet
+
+	status [2]*Status // cached; reset by every change
+}
+
+// New builds a cluster where every replica holds the initial value in both
+// lanes, all links are up and nothing is in flight.
+func New(cfg Config) (*Cluster, error) {
+	if _, err := crdt.ParseType(string(cfg.Type)); err != nil {
+		return nil, err
+	}
+	if err := CheckNames(cfg.Names); err != nil {
+		return nil, err
+	}
+	if cfg.Initial != nil && cfg.Type == crdt.Text && utf8.RuneCountInString(cfg.Initial.Str) > crdt.MaxTextLen {
+		return nil, fmt.Errorf("the initial text is longer than the limit of %d characters", crdt.MaxTextLen)
+	}
+	c := &Cluster{typ: cfg.Type, initial: cfg.Initial, names: slices.Clone(cfg.Names), index: map[string]int{}}
+	n := len(cfg.Names)
+	for i, name := range cfg.Names {
+		c.index[name] = i
+		p, err := crdt.NewPlain(cfg.Type, cfg.Initial)
+		if err != nil {
+			return nil, fmt.Errorf("initial value: %w", err)
+		}
+		s, err := crdt.New(cfg.Type, cfg.Initial)
+		if err != nil {
+			return nil, fmt.Errorf("initial value: %w", err)
+		}
+		c.reps = append(c.reps, &Replica{Name: name, plain: p, state: s})
+	}
+	c.up = make([][]bool, n)
+	c.queues = make([][][]*Message, n)
+	for i := range n {
+		c.up[i] = make([]bool, n)
+		c.queues[i] = make([][]*Message, n)
+		for j := range n {
+			c.up[i][j] = true
+		}
+	}
+	return c, nil
+}
+
+// CheckNames checks a list of replica names: 2 to 8, distinct, not
+// reserved, at most 24 characters, and printable.
+func CheckNames(names []string) error {
+	if len(names) < MinReplicas || len(names) > MaxReplicas {
+		return fmt.Errorf("a cluster has %d to %d replicas, not %d", MinReplicas, MaxReplicas, len(names))
+	}
+	seen := map[string]bool{}
+	for _, n := range names {
+		switch {
+		case n == "" || strings.TrimSpace(n) == "":
+			return fmt.Errorf("a replica name cannot be empty")
+		case reservedNames[n]:
+			return fmt.Errorf("%q is a reserved word and cannot name a replica", n)
+		case utf8.RuneCountInString(n) > MaxNameLen:
+			return fmt.Errorf("replica name %q is longer than %d characters", n, MaxNameLen)
+		case !utf8.ValidString(n) || strings.ContainsFunc(n, func(r rune) bool { return r < ' ' || r == 0x7f }):
+			return fmt.Errorf("replica name %q has a control character", n)
+		case seen[n]:
+			return fmt.Errorf("replica name %q is used twice", n)
+		}
+		seen[n] = true
+	}
+	return nil
+}
+
+// Type is the CRDT type every replica holds.
+func (c *Cluster) Type() crdt.Type { return c.typ }
+
+// Initial is the value every replica started from (nil for the zero value).
+func (c *Cluster) Initial() *crdt.Value { return c.initial }
+
+// Names lists the replicas in declaration order.
+func (c *Cluster) Names() []string { return slices.Clone(c.names) }
+
+// Replicas lists the replicas in declaration order. Treat them as read-only.
+func (c *Cluster) Replicas() []*Replica { return c.reps }
+
+// Replica returns the named replica, or nil.
+func (c *Cluster) Replica(name string) *Replica {
+	if i, ok := c.index[name]; ok {
+		return c.reps[i]
+	}
+	return nil
+}
+
+// Tick is the global tick: the number of actions applied.
+func (c *Cluster) Tick() int64 { return c.tick }
+
+// Up reports whether the link from → to delivers.
+func (c *Cluster) Up(from, to string) bool {
+	i, ok1 := c.index[from]
+	j, ok2 := c.index[to]
+	return ok1 && ok2 && c.up[i][j]
+}
+
+// Queue lists the messages in flight from → to, oldest first.
+func (c *Cluster) Queue(from, to string) []*Message {
+	i, ok1 := c.index[from]
+	j, ok2 := c.index[to]
+	if !ok1 || !ok2 {
+		return nil
+	}
+	return slices.Clone(c.queues[i][j])
+}
+
+// InFlight lists every message in flight, in the order sent.
+func (c *Cluster) InFlight() []*Message {
+	var out []*Message
+	for i := range c.queues {
+		for j := range c.queues[i] {
+			out = append(out, c.queues[i][j]...)
+		}
+	}
+	slices.SortFunc(out, func(a, b *Message) int { return a.ID - b.ID })
+	return out
+}
+
+// Edits lists every edit made so far, by id.
+func (c *Cluster) Edits() []EditInfo { return slices.Clone(c.edits) }
+
+// EditByID returns the edit with the given id.
+func (c *Cluster) EditByID(id EditID) (EditInfo, bool) {
+	if id < 1 || int(id) > len(c.edits) {
+		return EditInfo{}, false
+	}
+	return c.edits[id-1], true
+}
+
+// Clone returns an independent copy of the cluster. Messages and histories
+// are immutable and are shared; replica states are copied deeply.
+func (c *Cluster) Clone() *Cluster {
+	d := *c
+	d.names = slices.Clip(c.names)
+	d.reps = make([]*Replica, len(c.reps))
+	for i, r := range c.reps {
+		d.reps[i] = r.clone()
+	}
+	d.up = make([][]bool, len(c.up))
+	d.queues = make([][][]*Message, len(c.queues))
+	for i := range c.up {
+		d.up[i] = slices.Clone(c.up[i])
+		d.queues[i] = make([][]*Message, len(c.queues[i]))
+		for j := range c.queues[i] {
+			d.queues[i][j] = slices.Clip(c.queues[i][j])
+		}
+	}
+	d.edits = slices.Clip(c.edits)
+	d.status = [2]*Status{}
+	return &d
+}
+
+func (c *Cluster) lookup(name string) (int, error) {
+	if i, ok := c.index[name]; ok {
+		return i, nil
+	}
+	quoted := make([]string, len(c.names))
+	for i, n := range c.names {
+		quoted[i] = QuoteName(n)
+	}
+	return 0, fmt.Errorf("unknown replica %s (the replicas are %s)", QuoteName(name), strings.Join(quoted, ", "))
+}
+
+// pair looks up both ends of a link and rejects a link to itself.
+func (c *Cluster) pair(from, to string) (int, int, error) {
+	i, err := c.lookup(from)
+	if err != nil {
+		return 0, 0, err
+	}
+	j, err := c.lookup(to)
+	if err != nil {
+		return 0, 0, err
+	}
+	if i == j {
+		return 0, 0, fmt.Errorf("%s cannot send to itself", QuoteName(from))
+	}
+	return i, j, nil
+}

@@ -1,0 +1,82 @@
+// Package replicas simulates a small cluster of servers that replicate one
+// value, and the network between them, so that replication can be watched
+// step by step.
+//
+// # Two worlds, one set of events
+//
+// Every replica holds the value twice, in two lanes that receive exactly the
+// same edits and messages:
+//
+//   - the Plain lane holds an ordinary value. When a message arrives, the
+//     receiver's value is overwritten with the sender's ("the last message I
+//     received wins");
+//   - the CRDT lane holds a crdt.CRDT. When a message arrives, it is merged.
+//
+// The plain lane shows what goes wrong without CRDTs: edits are lost, and
+// replicas that hear the same messages in a different order disagree for
+// good. The CRDT lane shows them converging.
+//
+// # A tour
+//
+//	c, _ := replicas.New(replicas.Config{
+//		Type:    crdt.PNCounter,
+//		Names:   []string{"Alice", "Bob", "Carol"},
+//		Initial: &init, // crdt.IntValue(1000)
+//	})
+//	c.Apply(replicas.Edit{Replica: "Alice", Op: crdt.Op{Kind: crdt.OpInc, N: 200}})
+//	c.Apply(replicas.Edit{Replica: "Bob", Op: crdt.Op{Kind: crdt.OpDec, N: 50}})
+//	c.Apply(replicas.Send{From: "Alice", To: "Carol"}) // message #1 in flight
+//	c.Apply(replicas.Send{From: "Bob", To: "Carol"})   // message #2 in flight
+//	c.Apply(replicas.DeliverAll{})
+//	c.Replica("Carol").Value(replicas.CRDT)  // 1150: both edits merged
+//	c.Replica("Carol").Value(replicas.Plain) // 950: Bob's message arrived last
+//
+// Each Apply returns events. Every event carries a sentence per lane that
+// says what happened and why, for example
+//
+//	plain: Carol's value 1200 was overwritten by Bob's 950 (message #2)
+//	pn-counter: Carol merged Bob's state (message #2): max per entry P {init:1000, Alice:200} − N {Bob:50} → 1150
+//
+// # The network
+//
+// Links are directed: Alice → Bob can be up while Bob → Alice is cut. Each
+// directed link has its own queue of messages in flight. A message is a
+// snapshot of the sender's two lanes taken when it was sent; it can be
+// delivered oldest first or newest first (a reordering), dropped, or
+// duplicated to the back of its queue. A message sent over a cut link waits
+// until the link heals. Sync sends and delivers at once, and SyncAll is one
+// round in which everyone sends to everyone it can reach, all snapshots
+// taken before anything is delivered.
+//
+// # Time and clocks
+//
+// There is no wall clock. A global tick advances by one with every action.
+// Each replica has a clock skew; its clock reads tick + skew, and that is the
+// timestamp its last-writer-wins edits carry. Ties go to the greater replica
+// name. A replica with a fast clock therefore wins over a write made later.
+//
+// # Lost edits
+//
+// Every edit gets an id (#1, #2, …), and every lane value carries its causal
+// history: the edits it reflects. A local edit adds itself; a plain receive
+// takes the sender's history; a CRDT merge takes the union, except for the
+// last-writer-wins types, which take the winning write's history (key by key
+// for lww-set and lww-map). An edit is lost when no replica's current value
+// has it in its history. Status reports it, with the lane's headline:
+// converged, converging (equal once what is in flight is delivered), or
+// diverged.
+//
+// # Rules the engine keeps
+//
+//   - Apply either succeeds or returns an error and changes nothing.
+//   - The same actions always give the same state and the same events: no
+//     clock, no goroutines, no unseeded randomness, no map order in output.
+//   - Replicas share no memory: messages carry deep copies, and a merge
+//     copies what it takes.
+//
+// # Time travel
+//
+// A Timeline keeps the list of actions, with a stored copy of the cluster
+// every CheckpointEvery actions. Going to any earlier point restores the copy
+// before it and replays the rest; acting there discards the old future.
+package replicas
