@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"crdtviz/crdt/trace"
+	"crdtviz/demos"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -60,6 +61,12 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return 0
 		case "trace":
 			return cmdTrace(args[1:], stdout, stderr)
+		case "check":
+			return cmdCheck(args[1:], stdout, stderr)
+		case "demos":
+			return cmdDemos(args[1:], stdout, stderr)
+		case "demo":
+			return cmdDemo(args[1:], stdout, stderr)
 		}
 		if strings.HasPrefix(args[0], "-") {
 			return fail(stderr, usageError{fmt.Sprintf("unknown flag %s", args[0])})
@@ -146,5 +153,97 @@ func cmdTrace(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	fmt.Fprintln(stdout, "result:     match")
+	return 0
+}
+
+func cmdCheck(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("check", "check FILE|NAME...\n\nRuns each scenario headless and checks every expect line. NAME is a built-in demo.", stderr)
+	if code := parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	if fs.NArg() == 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	passed, failed, broken := 0, 0, false
+	for _, arg := range fs.Args() {
+		s, err := demos.Load(arg)
+		if err != nil {
+			fmt.Fprintln(stdout, err)
+			failed++
+			broken = true
+			continue
+		}
+		run := demos.Execute(s)
+		for _, step := range run.Steps {
+			for _, e := range step.Expects {
+				if !e.Pass {
+					fmt.Fprintf(stdout, "%s:%d: %s\n", e.Statement.Pos.File, e.Statement.Pos.Line, e.Failure())
+				}
+			}
+		}
+		passed += run.Passed()
+		failed += run.Failed()
+		if run.Err != nil {
+			fmt.Fprintln(stdout, run.Err)
+			failed++
+			broken = true
+		}
+	}
+	fmt.Fprintf(stdout, "%d passed, %d failed\n", passed, failed)
+	switch {
+	case broken:
+		return exitUsage
+	case failed > 0:
+		return 1
+	}
+	return 0
+}
+
+func cmdDemos(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("demos", "demos\n\nLists the built-in demos.", stderr)
+	if code := parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	if fs.NArg() != 0 {
+		fs.Usage()
+		return exitUsage
+	}
+	for _, b := range demos.Builtins() {
+		fmt.Fprintf(stdout, "%-12s %-28s %s\n", b.Name, b.Scenario.Title, b.Scenario.Type)
+	}
+	return 0
+}
+
+func cmdDemo(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("demo", "demo [flags] NAME|FILE\n\nPlays a demo: a built-in one by NAME (see 'crdtviz demos') or a scenario FILE.", stderr)
+	transcript := fs.Bool("transcript", false, "print a readable transcript instead of opening the app")
+	if code := parseFlags(fs, args); code >= 0 {
+		return code
+	}
+	if fs.NArg() != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	s, err := demos.Load(fs.Arg(0))
+	if err != nil {
+		fmt.Fprintf(stderr, "crdtviz demo: %v\n", err)
+		return exitUsage
+	}
+	if !*transcript {
+		fmt.Fprintln(stderr, "crdtviz demo: the interactive player is not built yet; use --transcript")
+		return exitUsage
+	}
+	run := demos.Execute(s)
+	if err := demos.WriteTranscript(stdout, run); err != nil {
+		fmt.Fprintf(stderr, "crdtviz demo: %v\n", err)
+		return 1
+	}
+	if run.Err != nil {
+		return exitUsage
+	}
+	if run.Failed() > 0 {
+		return 1
+	}
 	return 0
 }

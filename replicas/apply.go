@@ -103,6 +103,7 @@ func (c *Cluster) Apply(a Action) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
+	c.settleLost(ev)
 	c.tick = c.now
 	c.status = [2]*Status{}
 	for i := range ev {
@@ -511,13 +512,12 @@ func (c *Cluster) receive(m *Message) Event {
 	before, oldHist := r.plain.Value(), r.plainHist
 	r.plain, r.plainHist = m.plain.Clone(), m.plainHist
 	pc := LaneChange{Touched: true, Before: before, After: r.plain.Value()}
-	pc.Lost = c.newlyLost(Plain, oldHist.All(), r.plainHist.All())
+	pc.Lost = c.dropped(Plain, oldHist.All(), r.plainHist.All())
 	if before.Equal(pc.After) {
 		pc.Why = fmt.Sprintf("plain: %s's value %s was overwritten by %s's copy%s, the same value", r.Name, before, m.From, via)
 	} else {
 		pc.Why = fmt.Sprintf("plain: %s's value %s was overwritten by %s's %s%s", r.Name, before, m.From, pc.After, via)
 	}
-	pc.Why += c.lostSuffix(pc.Lost)
 	ev.Lanes[Plain] = pc
 
 	// CRDT lane: merged, and histories joined.
@@ -532,8 +532,8 @@ func (c *Cluster) receive(m *Message) Event {
 	}
 	r.crdtHist = newH
 	cc := LaneChange{Touched: true, Before: before, After: r.state.Value()}
-	cc.Lost = c.newlyLost(CRDT, oldH.All(), newH.All())
-	cc.Why = fmt.Sprintf("%s: %s merged %s's state%s: %s", c.typ, r.Name, m.From, via, res.Why) + c.lostSuffix(cc.Lost)
+	cc.Lost = c.dropped(CRDT, oldH.All(), newH.All())
+	cc.Why = fmt.Sprintf("%s: %s merged %s's state%s: %s", c.typ, r.Name, m.From, via, res.Why)
 	ev.Lanes[CRDT] = cc
 	return ev
 }
@@ -557,26 +557,50 @@ func lwwHistory(mine History, myStamps map[string]crdt.Stamp, theirs History, th
 	return History{keys: keys}
 }
 
-// newlyLost lists the effective edits in old but not in new that no replica
-// now holds in lane l.
-func (c *Cluster) newlyLost(l Lane, old, new EditSet) []EditID {
-	var lost []EditID
+// dropped lists the effective edits in old but not in new: the edits a
+// replica let go of. Whether they are lost is settled when the action ends.
+func (c *Cluster) dropped(l Lane, old, new EditSet) []EditID {
+	var out []EditID
 	for _, id := range old.Minus(new) {
-		if !c.effective[l].Has(id) {
-			continue
-		}
-		held := false
-		for _, r := range c.reps {
-			if r.History(l).Has(id) {
-				held = true
-				break
-			}
-		}
-		if !held {
-			lost = append(lost, id)
+		if c.effective[l].Has(id) {
+			out = append(out, id)
 		}
 	}
-	return lost
+	return out
+}
+
+// settleLost runs when an action has finished. An edit a replica dropped is
+// lost if no replica holds it now; the loss is reported on the last event
+// that dropped it, and sentences say so. (Within one action a dropped edit
+// can come back: in a crossing sync, the second delivery may restore what
+// the first one dropped.)
+func (c *Cluster) settleLost(ev []Event) {
+	for _, l := range Lanes {
+		var held EditSet
+		computed := false
+		reported := map[EditID]bool{}
+		for i := len(ev) - 1; i >= 0; i-- {
+			lc := &ev[i].Lanes[l]
+			if len(lc.Lost) == 0 {
+				continue
+			}
+			if !computed {
+				for _, r := range c.reps {
+					held = held.Union(r.History(l))
+				}
+				computed = true
+			}
+			var lost []EditID
+			for _, id := range lc.Lost {
+				if !held.Has(id) && !reported[id] {
+					lost = append(lost, id)
+					reported[id] = true
+				}
+			}
+			lc.Lost = lost
+			lc.Why += c.lostSuffix(lost)
+		}
+	}
 }
 
 func (c *Cluster) lostSuffix(lost []EditID) string {

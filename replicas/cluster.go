@@ -183,27 +183,37 @@ func New(cfg Config) (*Cluster, error) {
 	return c, nil
 }
 
-// CheckNames checks a list of replica names: 2 to 8, distinct, not
-// reserved, at most 24 characters, and printable.
+// CheckNames checks a list of replica names: 2 to 8, each valid (see
+// CheckName), and distinct.
 func CheckNames(names []string) error {
 	if len(names) < MinReplicas || len(names) > MaxReplicas {
 		return fmt.Errorf("a cluster has %d to %d replicas, not %d", MinReplicas, MaxReplicas, len(names))
 	}
 	seen := map[string]bool{}
 	for _, n := range names {
-		switch {
-		case n == "" || strings.TrimSpace(n) == "":
-			return fmt.Errorf("a replica name cannot be empty")
-		case reservedNames[n]:
-			return fmt.Errorf("%q is a reserved word and cannot name a replica", n)
-		case utf8.RuneCountInString(n) > MaxNameLen:
-			return fmt.Errorf("replica name %q is longer than %d characters", n, MaxNameLen)
-		case !utf8.ValidString(n) || strings.ContainsFunc(n, func(r rune) bool { return r < ' ' || r == 0x7f }):
-			return fmt.Errorf("replica name %q has a control character", n)
-		case seen[n]:
+		if err := CheckName(n); err != nil {
+			return err
+		}
+		if seen[n] {
 			return fmt.Errorf("replica name %q is used twice", n)
 		}
 		seen[n] = true
+	}
+	return nil
+}
+
+// CheckName checks one replica name: not empty, not reserved, at most 24
+// characters, valid UTF-8 and free of control characters.
+func CheckName(n string) error {
+	switch {
+	case strings.TrimSpace(n) == "":
+		return fmt.Errorf("a replica name cannot be empty")
+	case reservedNames[n]:
+		return fmt.Errorf("%q is a reserved word and cannot name a replica", n)
+	case utf8.RuneCountInString(n) > MaxNameLen:
+		return fmt.Errorf("replica name %q is longer than %d characters", n, MaxNameLen)
+	case !utf8.ValidString(n) || strings.ContainsFunc(n, func(r rune) bool { return r < ' ' || r == 0x7f }):
+		return fmt.Errorf("replica name %q has a control character", n)
 	}
 	return nil
 }

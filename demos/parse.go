@@ -1,0 +1,819 @@
+package demos
+
+import (
+	"fmt"
+	"slices"
+	"strconv"
+	"strings"
+
+	"crdtviz/crdt"
+	"crdtviz/replicas"
+)
+
+// MaxFileSize is the largest scenario file crdtviz reads.
+const MaxFileSize = 10 << 20
+
+// Header is what a statement needs to know to be parsed: the type and the
+// replica names.
+type Header struct {
+	Type     crdt.Type
+	Replicas []string
+}
+
+// Scenario is a parsed scenario file.
+type Scenario struct {
+	File    string
+	Title   string
+	About   string
+	Initial *crdt.Value
+	Header
+	Steps []Step
+}
+
+// Config is the cluster the scenario starts from.
+func (s *Scenario) Config() replicas.Config {
+	return replicas.Config{Type: s.Type, Names: slices.Clone(s.Replicas), Initial: s.Initial}
+}
+
+// Step is a narrated group of statements.
+type Step struct {
+	Pos   Pos
+	Text  string
+	Items []Statement
+}
+
+// Statement is one line inside a step: an action or an expectation. At the
+// TUI's prompt it can also be a step marker (Step set).
+type Statement struct {
+	Pos    Pos
+	Action replicas.Action
+	Expect *Expect
+	Step   *string
+}
+
+// String renders the statement canonically, in scenario syntax.
+func (st Statement) String() string {
+	switch {
+	case st.Action != nil:
+		return st.Action.String()
+	case st.Expect != nil:
+		return st.Expect.String()
+	case st.Step != nil:
+		return "step " + crdt.QuoteAlways(*st.Step)
+	}
+	return ""
+}
+
+// ExpectKind is what an expect line checks.
+type ExpectKind int
+
+const (
+	ExpectConverged ExpectKind = iota
+	ExpectDiverged
+	ExpectValue // one replica's value
+	ExpectAll   // every replica's value
+	ExpectLost
+	ExpectInFlight
+)
+
+// Expect is one checked expectation.
+type Expect struct {
+	Lane    replicas.Lane
+	Kind    ExpectKind
+	Replica string
+	Value   crdt.Value
+	N       int
+}
+
+func (e *Expect) String() string {
+	var b strings.Builder
+	b.WriteString("expect ")
+	if e.Lane == replicas.Plain && e.Kind != ExpectInFlight {
+		b.WriteString("plain ")
+	}
+	switch e.Kind {
+	case ExpectConverged:
+		b.WriteString("converged")
+	case ExpectDiverged:
+		b.WriteString("diverged")
+	case ExpectValue:
+		b.WriteString(replicas.QuoteName(e.Replica) + " = " + e.Value.String())
+	case ExpectAll:
+		b.WriteString("all = " + e.Value.String())
+	case ExpectLost:
+		b.WriteString("lost " + strconv.Itoa(e.N))
+	case ExpectInFlight:
+		b.WriteString("inflight " + strconv.Itoa(e.N))
+	}
+	return b.String()
+}
+
+// line is the parser's view of one line: its tokens and where it is.
+type line struct {
+	file string
+	num  int
+	toks []token
+	i    int
+	end  int // column just past the last character, for "expected more" errors
+}
+
+func (l *line) errAt(col int, format string, args ...any) *Error {
+	return &Error{Pos: Pos{File: l.file, Line: l.num, Col: col}, Msg: fmt.Sprintf(format, args...)}
+}
+
+// errHere reports at the current token, or at the end of the line.
+func (l *line) errHere(format string, args ...any) *Error {
+	col := l.end
+	if l.i < len(l.toks) {
+		col = l.toks[l.i].col
+	}
+	return l.errAt(col, format, args...)
+}
+
+func (l *line) more() bool { return l.i < len(l.toks) }
+
+func (l *line) peek() (token, bool) {
+	if l.i < len(l.toks) {
+		return l.toks[l.i], true
+	}
+	return token{}, false
+}
+
+func (l *line) next(what string) (token, *Error) {
+	t, ok := l.peek()
+	if !ok {
+		return token{}, l.errHere("expected %s", what)
+	}
+	l.i++
+	return t, nil
+}
+
+// text reads one word or string.
+func (l *line) text(what string) (string, *Error) {
+	t, err := l.next(what)
+	if err != nil {
+		return "", err
+	}
+	if t.kind == tPunct {
+		l.i--
+		return "", l.errHere("expected %s, found %s", what, t.describe())
+	}
+	return t.text, nil
+}
+
+// is reports whether the next token is the word or punctuation w, and eats it.
+func (l *line) is(w string) bool {
+	t, ok := l.peek()
+	if ok && t.kind != tString && t.text == w {
+		l.i++
+		return true
+	}
+	return false
+}
+
+func (l *line) expect(w string) *Error {
+	if l.is(w) {
+		return nil
+	}
+	if t, ok := l.peek(); ok {
+		return l.errHere("expected %q, found %s", w, t.describe())
+	}
+	return l.errHere("expected %q", w)
+}
+
+func (l *line) done() *Error {
+	if t, ok := l.peek(); ok {
+		return l.errHere("unexpected %s at the end of the statement", t.describe())
+	}
+	return nil
+}
+
+// prose reads the rest of the line as text: one quoted string, or bare words.
+func (l *line) prose(what string) (string, *Error) {
+	if !l.more() {
+		return "", l.errHere("expected %s", what)
+	}
+	if t := l.toks[l.i]; t.kind == tString {
+		l.i++
+		return t.text, l.done()
+	}
+	var words []string
+	for l.more() {
+		t := l.toks[l.i]
+		if t.kind != tWord {
+			return "", l.errHere("put %s in double quotes to use %s", what, t.describe())
+		}
+		words = append(words, t.text)
+		l.i++
+	}
+	return strings.Join(words, " "), nil
+}
+
+func (l *line) number(what string) (int64, *Error) {
+	t, err := l.next(what)
+	if err != nil {
+		return 0, err
+	}
+	n, perr := strconv.ParseInt(t.text, 10, 64)
+	if t.kind != tWord || perr != nil {
+		l.i--
+		return 0, l.errHere("expected %s, found %s", what, t.describe())
+	}
+	return n, nil
+}
+
+// replica reads a replica name, or "all" when allowAll is set (then it
+// returns "" and true).
+func (l *line) replica(h Header, allowAll bool) (string, bool, *Error) {
+	what := "a replica name"
+	if allowAll {
+		what = "a replica name or all"
+	}
+	t, err := l.next(what)
+	if err != nil {
+		return "", false, err
+	}
+	if t.kind == tPunct {
+		l.i--
+		return "", false, l.errHere("expected %s, found %s", what, t.describe())
+	}
+	if t.kind == tWord && t.text == "all" {
+		if allowAll {
+			return "", true, nil
+		}
+		l.i--
+		return "", false, l.errHere("all cannot be used here; name one replica")
+	}
+	if !slices.Contains(h.Replicas, t.text) {
+		l.i--
+		quoted := make([]string, len(h.Replicas))
+		for i, n := range h.Replicas {
+			quoted[i] = replicas.QuoteName(n)
+		}
+		return "", false, l.errHere("unknown replica %s (the replicas are %s)", replicas.QuoteName(t.text), strings.Join(quoted, ", "))
+	}
+	return t.text, false, nil
+}
+
+// Parse reads a scenario file. Errors name file:line:col.
+func Parse(file string, src []byte) (*Scenario, error) {
+	if len(src) > MaxFileSize {
+		return nil, &Error{Pos: Pos{File: file, Line: 1, Col: 1}, Msg: fmt.Sprintf("the file is %d bytes; scenario files are limited to %d MB", len(src), MaxFileSize>>20)}
+	}
+	s := &Scenario{File: file}
+	var initial *line
+	seen := map[string]int{}
+	headerDone := false
+	lines := strings.Split(string(src), "\n")
+	finishHeader := func(l *line) *Error {
+		headerDone = true
+		for _, k := range []string{"title", "type", "replicas"} {
+			if seen[k] == 0 {
+				return l.errAt(1, "the header needs a %q line before the first step", k)
+			}
+		}
+		if initial != nil {
+			v, err := parseValue(initial, s.Type)
+			if err != nil {
+				return err
+			}
+			if err := initial.done(); err != nil {
+				return err
+			}
+			if _, cerr := crdt.New(s.Type, &v); cerr != nil {
+				return initial.errAt(1, "initial value: %v", cerr)
+			}
+			s.Initial = &v
+		}
+		return nil
+	}
+	for n, raw := range lines {
+		raw = strings.TrimSuffix(raw, "\r")
+		if n == 0 {
+			raw = strings.TrimPrefix(raw, "\uFEFF") // a byte-order mark
+		}
+		toks, col, msg := lexLine(raw)
+		if msg != "" {
+			return nil, &Error{Pos: Pos{File: file, Line: n + 1, Col: col}, Msg: msg}
+		}
+		if len(toks) == 0 {
+			continue
+		}
+		l := &line{file: file, num: n + 1, toks: toks, end: len([]rune(raw)) + 1}
+		kw := toks[0]
+		if kw.kind != tWord {
+			return nil, l.errAt(kw.col, "a statement starts with a keyword, not %s", kw.describe())
+		}
+		l.i = 1
+		switch kw.text {
+		case "title", "type", "replicas", "initial", "about":
+			if headerDone {
+				return nil, l.errAt(kw.col, "%q belongs in the header, before the first step", kw.text)
+			}
+			if prev := seen[kw.text]; prev != 0 {
+				return nil, l.errAt(kw.col, "%q is given twice (first on line %d)", kw.text, prev)
+			}
+			seen[kw.text] = n + 1
+			if err := parseHeaderLine(l, kw.text, s, &initial); err != nil {
+				return nil, err
+			}
+			continue
+		case "step":
+			if !headerDone {
+				if err := finishHeader(l); err != nil {
+					return nil, err
+				}
+			}
+			text, err := l.prose("the step's narration")
+			if err != nil {
+				return nil, err
+			}
+			s.Steps = append(s.Steps, Step{Pos: Pos{File: file, Line: n + 1, Col: kw.col}, Text: text})
+			continue
+		}
+		if len(s.Steps) == 0 {
+			if !isStatement(kw.text) {
+				return nil, l.errAt(kw.col, "unknown keyword %q", kw.text)
+			}
+			return nil, l.errAt(kw.col, "%q comes before the first step; start one with: step \"what happens\"", kw.text)
+		}
+		st, err := parseStatement(l, s.Header)
+		if err != nil {
+			return nil, err
+		}
+		last := &s.Steps[len(s.Steps)-1]
+		last.Items = append(last.Items, st)
+	}
+	end := &line{file: file, num: len(lines), end: 1}
+	if !headerDone {
+		if err := finishHeader(end); err != nil {
+			return nil, err
+		}
+	}
+	if len(s.Steps) == 0 {
+		return nil, end.errAt(1, "the scenario has no steps; add one with: step \"what happens\"")
+	}
+	return s, nil
+}
+
+func parseHeaderLine(l *line, kw string, s *Scenario, initial **line) *Error {
+	switch kw {
+	case "title":
+		t, err := l.prose("a title")
+		s.Title = t
+		return err
+	case "about":
+		t, err := l.prose("an introduction")
+		s.About = t
+		return err
+	case "type":
+		w, err := l.text("a type")
+		if err != nil {
+			return err
+		}
+		typ, terr := crdt.ParseType(w)
+		if terr != nil {
+			return l.errAt(l.toks[l.i-1].col, "%v", terr)
+		}
+		s.Type = typ
+		return l.done()
+	case "replicas":
+		for l.more() {
+			t := l.toks[l.i]
+			name, err := l.text("a replica name")
+			if err != nil {
+				return err
+			}
+			if err := replicas.CheckName(name); err != nil {
+				return l.errAt(t.col, "%v", err)
+			}
+			if slices.Contains(s.Replicas, name) {
+				return l.errAt(t.col, "replica name %s is used twice", replicas.QuoteName(name))
+			}
+			s.Replicas = append(s.Replicas, name)
+		}
+		if err := replicas.CheckNames(s.Replicas); err != nil {
+			return l.errAt(l.toks[0].col, "%v", err)
+		}
+	case "initial":
+		if !l.more() {
+			return l.errHere("expected the initial value")
+		}
+		*initial = l // parsed once the type is known
+	}
+	return nil
+}
+
+func isStatement(kw string) bool {
+	switch kw {
+	case "edit", "send", "deliver", "drop", "duplicate", "sync", "cut", "heal", "partition", "clock", "expect":
+		return true
+	}
+	return false
+}
+
+// ParseStatement parses one statement typed at a prompt: any action, an
+// expect line, or a step marker. Errors are at file "prompt", line 1.
+func ParseStatement(src string, h Header) (Statement, error) {
+	toks, col, msg := lexLine(src)
+	if msg != "" {
+		return Statement{}, &Error{Pos: Pos{File: "prompt", Line: 1, Col: col}, Msg: msg}
+	}
+	l := &line{file: "prompt", num: 1, toks: toks, end: len([]rune(src)) + 1}
+	if len(toks) == 0 {
+		return Statement{}, l.errAt(1, "type a command, for example: sync all")
+	}
+	if toks[0].kind == tWord && toks[0].text == "step" {
+		l.i = 1
+		text, err := l.prose("the step's narration")
+		if err != nil {
+			return Statement{}, err
+		}
+		return Statement{Pos: Pos{File: "prompt", Line: 1, Col: 1}, Step: &text}, nil
+	}
+	if toks[0].kind != tWord || !isStatement(toks[0].text) {
+		return Statement{}, l.errAt(toks[0].col, "unknown command %s; try edit, send, deliver, drop, duplicate, sync, cut, heal, partition, clock, expect or step", toks[0].describe())
+	}
+	l.i = 1
+	st, err := parseStatement(l, h)
+	if err != nil {
+		return Statement{}, err
+	}
+	return st, nil
+}
+
+func parseStatement(l *line, h Header) (Statement, *Error) {
+	kw := l.toks[0]
+	st := Statement{Pos: Pos{File: l.file, Line: l.num, Col: kw.col}}
+	var err *Error
+	switch kw.text {
+	case "edit":
+		st.Action, err = parseEdit(l, h)
+	case "send":
+		st.Action, err = parseSendLike(l, h, true, func(from, to string, all bool) replicas.Action {
+			return replicas.Send{From: from, To: to, ToAll: all}
+		})
+	case "deliver":
+		if l.is("all") {
+			st.Action = replicas.DeliverAll{}
+			break
+		}
+		var from, to string
+		if from, to, err = parseLink(l, h); err == nil {
+			st.Action = replicas.Deliver{From: from, To: to, Newest: l.is("newest")}
+		}
+	case "drop", "duplicate":
+		var from, to string
+		if from, to, err = parseLink(l, h); err == nil {
+			if kw.text == "drop" {
+				st.Action = replicas.Drop{From: from, To: to}
+			} else {
+				st.Action = replicas.Duplicate{From: from, To: to}
+			}
+		}
+	case "sync":
+		st.Action, err = parseSync(l, h)
+	case "cut", "heal":
+		st.Action, err = parseCutHeal(l, h, kw.text == "heal")
+	case "partition":
+		st.Action, err = parsePartition(l, h)
+	case "clock":
+		var name string
+		if name, _, err = l.replica(h, false); err == nil {
+			var n int64
+			if n, err = l.number("a clock skew such as +10 or -3"); err == nil {
+				st.Action = replicas.SetSkew{Replica: name, Skew: n}
+			}
+		}
+	case "expect":
+		st.Expect, err = parseExpect(l, h)
+	default:
+		err = l.errAt(kw.col, "unknown keyword %q", kw.text)
+	}
+	if err != nil {
+		return Statement{}, err
+	}
+	if err := l.done(); err != nil {
+		return Statement{}, err
+	}
+	return st, nil
+}
+
+func parseEdit(l *line, h Header) (replicas.Action, *Error) {
+	name, _, err := l.replica(h, false)
+	if err != nil {
+		return nil, err
+	}
+	opTok, err := l.next("an operation: " + crdt.OpUsage(h.Type))
+	if err != nil {
+		return nil, err
+	}
+	op := crdt.Op{Kind: crdt.OpKind(opTok.text)}
+	if opTok.kind != tWord || !slices.Contains([]crdt.OpKind{crdt.OpSet, crdt.OpInc, crdt.OpDec, crdt.OpAdd, crdt.OpRemove, crdt.OpPut, crdt.OpDelete, crdt.OpInsert}, op.Kind) {
+		return nil, l.errAt(opTok.col, "unknown operation %s: %s takes %s", opTok.describe(), h.Type, crdt.OpUsage(h.Type))
+	}
+	if cerr := crdt.CheckOp(h.Type, crdt.Op{Kind: op.Kind, N: 1, Count: 1, Text: "x"}); cerr != nil {
+		return nil, l.errAt(opTok.col, "%v", cerr)
+	}
+	switch op.Kind {
+	case crdt.OpSet, crdt.OpAdd, crdt.OpRemove:
+		op.Value, err = l.text("a value")
+	case crdt.OpInc, crdt.OpDec:
+		op.N = 1
+		if l.more() {
+			op.N, err = l.number("a positive amount")
+			if err == nil && op.N <= 0 {
+				l.i--
+				err = l.errHere("the amount must be positive, got %d", op.N)
+			}
+		}
+	case crdt.OpPut:
+		if op.Key, err = l.text("a key"); err == nil {
+			op.Value, err = l.text("a value")
+		}
+	case crdt.OpInsert:
+		var pos int64
+		if pos, err = position(l); err == nil {
+			op.Pos = int(pos)
+			op.Text, err = l.text("the text to insert")
+			if err == nil && op.Text == "" {
+				l.i--
+				err = l.errHere("insert needs some text")
+			}
+		}
+	case crdt.OpDelete:
+		if h.Type == crdt.LWWMap {
+			op.Key, err = l.text("a key")
+			break
+		}
+		var pos int64
+		if pos, err = position(l); err == nil {
+			op.Pos, op.Count = int(pos), 1
+			if l.more() {
+				var n int64
+				if n, err = l.number("a count"); err == nil && (n <= 0 || n > crdt.MaxTextLen) {
+					l.i--
+					err = l.errHere("the count must be between 1 and %d, got %d", crdt.MaxTextLen, n)
+				}
+				op.Count = int(n)
+			}
+		}
+	}
+	if err != nil {
+		return nil, err
+	}
+	return replicas.Edit{Replica: name, Op: op}, nil
+}
+
+func position(l *line) (int64, *Error) {
+	n, err := l.number("a position (counting characters from 0)")
+	if err == nil && (n < 0 || n > crdt.MaxTextLen) {
+		l.i--
+		return 0, l.errHere("the position must be between 0 and %d, got %d", crdt.MaxTextLen, n)
+	}
+	return n, err
+}
+
+func parseLink(l *line, h Header) (string, string, *Error) {
+	from, _, err := l.replica(h, false)
+	if err != nil {
+		return "", "", err
+	}
+	if err := l.expect("->"); err != nil {
+		return "", "", err
+	}
+	to, _, err := l.replica(h, false)
+	return from, to, err
+}
+
+func parseSendLike(l *line, h Header, allowAll bool, mk func(from, to string, all bool) replicas.Action) (replicas.Action, *Error) {
+	from, _, err := l.replica(h, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.expect("->"); err != nil {
+		return nil, err
+	}
+	to, all, err := l.replica(h, allowAll)
+	if err != nil {
+		return nil, err
+	}
+	return mk(from, to, all), nil
+}
+
+func parseSync(l *line, h Header) (replicas.Action, *Error) {
+	if l.is("all") {
+		return replicas.SyncAll{}, nil
+	}
+	from, _, err := l.replica(h, false)
+	if err != nil {
+		return nil, err
+	}
+	if l.is("<->") {
+		to, _, err := l.replica(h, false)
+		if err != nil {
+			return nil, err
+		}
+		return replicas.SyncBoth{A: from, B: to}, nil
+	}
+	if err := l.expect("->"); err != nil {
+		return nil, l.errHere("expected -> or <-> after the replica name")
+	}
+	to, all, err := l.replica(h, true)
+	if err != nil {
+		return nil, err
+	}
+	return replicas.Sync{From: from, To: to, ToAll: all}, nil
+}
+
+func parseCutHeal(l *line, h Header, heal bool) (replicas.Action, *Error) {
+	if heal && !l.more() {
+		return replicas.HealAll{}, nil
+	}
+	a, _, err := l.replica(h, false)
+	if err != nil {
+		return nil, err
+	}
+	both := !l.is("->")
+	b, _, err := l.replica(h, false)
+	if err != nil {
+		return nil, err
+	}
+	if heal {
+		return replicas.Heal{From: a, To: b, Both: both}, nil
+	}
+	return replicas.Cut{From: a, To: b, Both: both}, nil
+}
+
+func parsePartition(l *line, h Header) (replicas.Action, *Error) {
+	groups := [][]string{{}}
+	for l.more() {
+		if l.is("|") {
+			if len(groups[len(groups)-1]) == 0 {
+				return nil, l.errAt(l.toks[l.i-1].col, "a group of the partition is empty")
+			}
+			groups = append(groups, []string{})
+			continue
+		}
+		name, _, err := l.replica(h, false)
+		if err != nil {
+			return nil, err
+		}
+		groups[len(groups)-1] = append(groups[len(groups)-1], name)
+	}
+	if len(groups) < 2 {
+		return nil, l.errHere("a partition needs groups separated by |, e.g. partition A | B C")
+	}
+	if len(groups[len(groups)-1]) == 0 {
+		return nil, l.errHere("the last group of the partition is empty")
+	}
+	return replicas.Partition{Groups: groups}, nil
+}
+
+func parseExpect(l *line, h Header) (*Expect, *Error) {
+	e := &Expect{Lane: replicas.CRDT}
+	if len(l.toks) > l.i+1 && l.toks[l.i].kind == tWord && l.toks[l.i].text == "plain" && !(l.toks[l.i+1].kind == tPunct && l.toks[l.i+1].text == "=") {
+		e.Lane = replicas.Plain
+		l.i++
+	}
+	// "NAME = VALUE" or "all = VALUE"; otherwise a keyword.
+	if len(l.toks) > l.i+1 && l.toks[l.i+1].kind == tPunct && l.toks[l.i+1].text == "=" {
+		name, all, err := l.replica(h, true)
+		if err != nil {
+			return nil, err
+		}
+		l.i++ // =
+		v, err := parseValue(l, h.Type)
+		if err != nil {
+			return nil, err
+		}
+		e.Kind, e.Replica, e.Value = ExpectValue, name, v
+		if all {
+			e.Kind = ExpectAll
+		}
+		return e, nil
+	}
+	kw, err := l.next("converged, diverged, lost N, inflight N, or REPLICA = VALUE")
+	if err != nil {
+		return nil, err
+	}
+	switch {
+	case kw.kind == tWord && kw.text == "converged":
+		e.Kind = ExpectConverged
+	case kw.kind == tWord && kw.text == "diverged":
+		e.Kind = ExpectDiverged
+	case kw.kind == tWord && (kw.text == "lost" || kw.text == "inflight"):
+		if kw.text == "inflight" && e.Lane == replicas.Plain {
+			return nil, l.errAt(kw.col, "inflight counts messages on the network, which both lanes share: write expect inflight N")
+		}
+		n, err := l.number("a count")
+		if err != nil {
+			return nil, err
+		}
+		if n < 0 {
+			l.i--
+			return nil, l.errHere("a count cannot be negative")
+		}
+		e.N = int(n)
+		e.Kind = ExpectLost
+		if kw.text == "inflight" {
+			e.Kind = ExpectInFlight
+		}
+	default:
+		l.i--
+		return nil, l.errHere("expected converged, diverged, lost N, inflight N, or REPLICA = VALUE, found %s", kw.describe())
+	}
+	return e, nil
+}
+
+// ParseValue parses a value written for type t, as after "expect X =".
+func ParseValue(src string, t crdt.Type) (crdt.Value, error) {
+	toks, col, msg := lexLine(src)
+	if msg != "" {
+		return crdt.Value{}, &Error{Pos: Pos{File: "value", Line: 1, Col: col}, Msg: msg}
+	}
+	l := &line{file: "value", num: 1, toks: toks, end: len([]rune(src)) + 1}
+	v, err := parseValue(l, t)
+	if err != nil {
+		return crdt.Value{}, err
+	}
+	if err := l.done(); err != nil {
+		return crdt.Value{}, err
+	}
+	return v, nil
+}
+
+func parseValue(l *line, t crdt.Type) (crdt.Value, *Error) {
+	switch crdt.ValueKind(t) {
+	case crdt.KindInt:
+		n, err := l.number("an integer")
+		return crdt.IntValue(n), err
+	case crdt.KindSet:
+		elems, err := parseBraces(l, "a set such as {a, b}", false)
+		if err != nil {
+			return crdt.Value{}, err
+		}
+		vals := make([]string, len(elems))
+		for i, p := range elems {
+			vals[i] = p.Key
+		}
+		return crdt.SetValue(vals...), nil
+	case crdt.KindMap:
+		pairs, err := parseBraces(l, "a map such as {key: value}", true)
+		if err != nil {
+			return crdt.Value{}, err
+		}
+		return crdt.MapValue(pairs...), nil
+	}
+	if t == crdt.MVRegister && l.more() && l.toks[l.i].kind == tPunct && l.toks[l.i].text == "{" {
+		elems, err := parseBraces(l, "siblings such as {a, b}", false)
+		if err != nil {
+			return crdt.Value{}, err
+		}
+		vals := make([]string, len(elems))
+		for i, p := range elems {
+			vals[i] = p.Key
+		}
+		v := crdt.SetValue(vals...)
+		if len(v.Set) == 1 {
+			return crdt.StringValue(v.Set[0]), nil
+		}
+		return v, nil
+	}
+	s, err := l.text("a value (a word or a \"quoted string\")")
+	return crdt.StringValue(s), err
+}
+
+// parseBraces reads {a, b} or, with pairs, {k: v, ...}. Elements are
+// returned as Pair keys.
+func parseBraces(l *line, what string, pairs bool) ([]crdt.Pair, *Error) {
+	if !l.is("{") {
+		return nil, l.errHere("expected %s", what)
+	}
+	var out []crdt.Pair
+	if l.is("}") {
+		return out, nil
+	}
+	for {
+		k, err := l.text("an element")
+		if err != nil {
+			return nil, err
+		}
+		p := crdt.Pair{Key: k}
+		if pairs {
+			if err := l.expect(":"); err != nil {
+				return nil, err
+			}
+			if p.Value, err = l.text("a value"); err != nil {
+				return nil, err
+			}
+		}
+		out = append(out, p)
+		if l.is("}") {
+			return out, nil
+		}
+		if !l.is(",") {
+			return nil, l.errHere("expected \",\" or \"}\" in %s", what)
+		}
+	}
+}

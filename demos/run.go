@@ -1,0 +1,146 @@
+package demos
+
+import (
+	"fmt"
+	"strings"
+
+	"crdtviz/replicas"
+)
+
+// ExpectResult is one checked expectation.
+type ExpectResult struct {
+	Statement Statement
+	Pass      bool
+	Got       string
+}
+
+// Failure is the check line for a failed expectation, without its place:
+// "expected Carol = 1150, got 950".
+func (r ExpectResult) Failure() string {
+	return "expected " + strings.TrimPrefix(r.Statement.Expect.String(), "expect ") + ", got " + r.Got
+}
+
+// StepRun is what one step did: the timeline positions before and after it,
+// and its expectations in order.
+type StepRun struct {
+	Start, End int
+	Expects    []ExpectResult
+}
+
+// Run is a scenario executed on a timeline.
+type Run struct {
+	Scenario *Scenario
+	Timeline *replicas.Timeline
+	Steps    []StepRun // the steps that ran; all of them unless Err is set
+	Err      *Error    // a runtime error, which stops the run
+}
+
+// Passed and Failed count the expectations checked.
+func (r *Run) Passed() int { return r.count(true) }
+func (r *Run) Failed() int { return r.count(false) }
+
+func (r *Run) count(pass bool) int {
+	n := 0
+	for _, s := range r.Steps {
+		for _, e := range s.Expects {
+			if e.Pass == pass {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+// Execute runs every step of a scenario and checks every expectation. A
+// runtime error (delivering on an empty link, a text position past the end)
+// stops the run and is reported with its place.
+func Execute(s *Scenario) *Run {
+	tl, err := replicas.NewTimeline(s.Config())
+	run := &Run{Scenario: s, Timeline: tl}
+	if err != nil {
+		run.Err = &Error{Pos: Pos{File: s.File, Line: 1, Col: 1}, Msg: err.Error()}
+		return run
+	}
+	for _, step := range s.Steps {
+		sr := StepRun{Start: tl.Pos()}
+		for _, st := range step.Items {
+			if st.Action != nil {
+				if _, _, err := tl.Do(st.Action); err != nil {
+					run.Err = &Error{Pos: st.Pos, Msg: err.Error()}
+					sr.End = tl.Pos()
+					run.Steps = append(run.Steps, sr)
+					return run
+				}
+				continue
+			}
+			if st.Expect != nil {
+				sr.Expects = append(sr.Expects, Check(st, tl.Cluster()))
+			}
+		}
+		sr.End = tl.Pos()
+		run.Steps = append(run.Steps, sr)
+	}
+	return run
+}
+
+// Check evaluates an expect statement against a cluster.
+func Check(st Statement, c *replicas.Cluster) ExpectResult {
+	e := st.Expect
+	res := ExpectResult{Statement: st}
+	switch e.Kind {
+	case ExpectConverged, ExpectDiverged:
+		equal := c.Equal(e.Lane)
+		res.Pass = equal == (e.Kind == ExpectConverged)
+		if equal {
+			res.Got = "converged: every replica holds " + c.Replicas()[0].Value(e.Lane).String()
+		} else {
+			res.Got = "diverged: " + valuesOf(c, e.Lane, nil)
+		}
+	case ExpectValue:
+		got := c.Replica(e.Replica).Value(e.Lane)
+		res.Pass = got.Equal(e.Value)
+		res.Got = got.String()
+	case ExpectAll:
+		res.Pass = true
+		var off []*replicas.Replica
+		for _, r := range c.Replicas() {
+			if !r.Value(e.Lane).Equal(e.Value) {
+				res.Pass = false
+				off = append(off, r)
+			}
+		}
+		res.Got = "every replica holds it"
+		if !res.Pass {
+			res.Got = valuesOf(c, e.Lane, off)
+		}
+	case ExpectLost:
+		lost := c.Status(e.Lane).Lost
+		res.Pass = len(lost) == e.N
+		res.Got = fmt.Sprint(len(lost))
+		if len(lost) > 0 {
+			ids := make([]string, len(lost))
+			for i, id := range lost {
+				ids[i] = id.String()
+			}
+			res.Got += " (" + strings.Join(ids, ", ") + ")"
+		}
+	case ExpectInFlight:
+		n := len(c.InFlight())
+		res.Pass = n == e.N
+		res.Got = fmt.Sprint(n)
+	}
+	return res
+}
+
+// valuesOf lists replicas and their values, "A = 1, B = 2"; all replicas
+// when only is nil.
+func valuesOf(c *replicas.Cluster, l replicas.Lane, only []*replicas.Replica) string {
+	if only == nil {
+		only = c.Replicas()
+	}
+	parts := make([]string, len(only))
+	for i, r := range only {
+		parts[i] = replicas.QuoteName(r.Name) + " = " + r.Value(l).String()
+	}
+	return strings.Join(parts, ", ")
+}

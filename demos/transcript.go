@@ -1,0 +1,147 @@
+package demos
+
+import (
+	"fmt"
+	"io"
+	"strings"
+	"unicode/utf8"
+
+	"crdtviz/replicas"
+)
+
+// WriteTranscript prints a run as plain text: the header, then after each
+// step its narration, what each action did and why, every replica's plain
+// and CRDT value, the links, the messages in flight, and the expectations
+// with ✓ or ✗. It suits handouts, screen readers and diffs.
+func WriteTranscript(w io.Writer, run *Run) error {
+	s := run.Scenario
+	tw := &errWriter{w: w}
+	tw.printf("%s\n%s\n", s.Title, strings.Repeat("=", max(3, utf8.RuneCountInString(s.Title))))
+	init := "its empty value"
+	if s.Initial != nil {
+		init = s.Initial.String()
+	}
+	names := make([]string, len(s.Replicas))
+	for i, n := range s.Replicas {
+		names[i] = replicas.QuoteName(n)
+	}
+	tw.printf("type %s: %s\nreplicas %s, each starting from %s\n", s.Type, s.Type.Describe(), strings.Join(names, ", "), init)
+	if s.About != "" {
+		tw.printf("\n%s\n", s.About)
+	}
+	tl := run.Timeline
+	for i, sr := range run.Steps {
+		step := s.Steps[i]
+		tw.printf("\nStep %d/%d: %s\n", i+1, len(s.Steps), step.Text)
+		for k := sr.Start; k < sr.End; k++ {
+			tw.printf("  > %s\n", tl.Action(k))
+			for _, ev := range tl.Events(k) {
+				for _, line := range ev.Sentences() {
+					tw.printf("      %s\n", line)
+				}
+			}
+		}
+		if err := tl.Seek(sr.End); err != nil {
+			return err
+		}
+		writeState(tw, tl.Cluster())
+		for _, e := range sr.Expects {
+			if e.Pass {
+				tw.printf("  ✓ %s\n", e.Statement)
+			} else {
+				tw.printf("  ✗ %s (got %s)\n", e.Statement, e.Got)
+			}
+		}
+	}
+	if run.Err != nil {
+		tw.printf("\nstopped: %s\n", run.Err)
+	} else {
+		tw.printf("\n%d passed, %d failed\n", run.Passed(), run.Failed())
+	}
+	return tw.err
+}
+
+func writeState(tw *errWriter, c *replicas.Cluster) {
+	width := len("replica")
+	for _, r := range c.Replicas() {
+		width = max(width, utf8.RuneCountInString(r.Name))
+	}
+	plainWidth := len("plain")
+	for _, r := range c.Replicas() {
+		plainWidth = max(plainWidth, utf8.RuneCountInString(r.Value(replicas.Plain).String()))
+	}
+	pad := func(s string, n int) string { return s + strings.Repeat(" ", max(0, n-utf8.RuneCountInString(s))) }
+	tw.printf("\n  %s  %s  %s\n", pad("replica", width), pad("plain", plainWidth), "crdt")
+	for _, r := range c.Replicas() {
+		tw.printf("  %s  %s  %s\n", pad(r.Name, width), pad(r.Value(replicas.Plain).String(), plainWidth), r.Value(replicas.CRDT))
+	}
+	for _, l := range replicas.Lanes {
+		st := c.Status(l)
+		line := st.Summary()
+		if lost := st.LostSummary(); lost != "" {
+			line += "; " + lost
+		}
+		tw.printf("  %-6s %s\n", l.String()+":", line)
+	}
+	tw.printf("  links: %s\n", LinkSummary(c))
+	msgs := c.InFlight()
+	if len(msgs) == 0 {
+		tw.printf("  in flight: none\n")
+	} else {
+		tw.printf("  in flight:\n")
+		for _, m := range msgs {
+			tw.printf("    %s\n", MessageSummary(c, m))
+		}
+	}
+	tw.printf("\n")
+}
+
+// LinkSummary describes the links in one line: "all up", or the cut ones,
+// "Alice ↮ Bob (both ways), Carol → Alice (one way)".
+func LinkSummary(c *replicas.Cluster) string {
+	names := c.Names()
+	var cut []string
+	for i, a := range names {
+		for j, b := range names {
+			if i == j || c.Up(a, b) {
+				continue
+			}
+			if !c.Up(b, a) {
+				if i < j {
+					cut = append(cut, a+" ↮ "+b)
+				}
+				continue
+			}
+			cut = append(cut, a+" → "+b+" (one way)")
+		}
+	}
+	if len(cut) == 0 {
+		return "all up"
+	}
+	return "cut " + strings.Join(cut, ", ")
+}
+
+// MessageSummary describes one message in flight: "#2 Bob → Carol, sent
+// at tick 4 (age 2): plain 950, crdt 950".
+func MessageSummary(c *replicas.Cluster, m *replicas.Message) string {
+	s := fmt.Sprintf("#%d %s → %s, sent at tick %d (age %d)", m.ID, m.From, m.To, m.SentTick, c.Tick()-m.SentTick)
+	if m.CopyOf != 0 {
+		s += fmt.Sprintf(", a copy of #%d", m.CopyOf)
+	}
+	s += fmt.Sprintf(": plain %s, crdt %s", m.Value(replicas.Plain), m.Value(replicas.CRDT))
+	if !c.Up(m.From, m.To) {
+		s += " (waiting: link cut)"
+	}
+	return s
+}
+
+type errWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (e *errWriter) printf(format string, args ...any) {
+	if e.err == nil {
+		_, e.err = fmt.Fprintf(e.w, format, args...)
+	}
+}

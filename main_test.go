@@ -1,0 +1,106 @@
+package main
+
+import (
+	"bytes"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+func runCLI(args ...string) (int, string, string) {
+	var out, errb bytes.Buffer
+	code := run(args, &out, &errb)
+	return code, out.String(), errb.String()
+}
+
+func writeFile(t *testing.T, name, src string) string {
+	t.Helper()
+	p := filepath.Join(t.TempDir(), name)
+	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
+const okScenario = "title t\ntype g-counter\nreplicas A B\nstep s\nedit A inc 2\nsync all\nexpect all = 2\n"
+
+// TestCLIErrorPaths covers every CLI error path: exit code and message.
+func TestCLIErrorPaths(t *testing.T) {
+	bad := writeFile(t, "bad.demo", "title t\ntype g-counter\nreplicas A B\nstep s\nedit A dec 1\n")
+	failing := writeFile(t, "fail.demo", "title t\ntype g-counter\nreplicas A B\nstep s\nedit A inc 2\nexpect B = 2\n")
+	runtime := writeFile(t, "rt.demo", "title t\ntype g-counter\nreplicas A B\nstep s\ndeliver A -> B\n")
+	notTrace := writeFile(t, "x.json", "{}")
+	cases := []struct {
+		args     []string
+		code     int
+		out, err string
+	}{
+		{[]string{"--bogus"}, 2, "", "unknown flag --bogus"},
+		{[]string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
+		{[]string{"check"}, 2, "", "Usage: crdtviz check"},
+		{[]string{"check", "--nope", "seed"}, 2, "", "flag provided but not defined: -nope"},
+		{[]string{"check", "no-such-thing"}, 2, "no such file, and no built-in demo of that name", ""},
+		{[]string{"check", bad}, 2, bad + `:5:8: operation does not fit the type: g-counter has no "dec": a g-counter only grows; use pn-counter to count down`, ""},
+		{[]string{"check", runtime}, 2, runtime + ":5:1: nothing is in flight from A to B", ""},
+		{[]string{"check", failing}, 1, failing + ":6: expected B = 2, got 0\n0 passed, 1 failed", ""},
+		{[]string{"demo"}, 2, "", "Usage: crdtviz demo"},
+		{[]string{"demo", "--transcript", "nope"}, 2, "", "no such file"},
+		{[]string{"demos", "extra"}, 2, "", "Usage: crdtviz demos"},
+		{[]string{"trace"}, 2, "", "Usage: crdtviz trace"},
+		{[]string{"trace", "/no/such/file"}, 2, "", "no such file or directory"},
+		{[]string{"trace", notTrace}, 2, "", "not an editing trace"},
+	}
+	for _, tc := range cases {
+		code, out, errs := runCLI(tc.args...)
+		if code != tc.code || !strings.Contains(out, tc.out) || !strings.Contains(errs, tc.err) {
+			t.Errorf("%v: exit %d, stdout %q, stderr %q; want exit %d with %q / %q", tc.args, code, out, errs, tc.code, tc.out, tc.err)
+		}
+	}
+}
+
+func TestCLIHappyPaths(t *testing.T) {
+	ok := writeFile(t, "ok.demo", okScenario)
+	if code, out, _ := runCLI("check", ok, "seed"); code != 0 || !strings.HasSuffix(out, " passed, 0 failed\n") {
+		t.Errorf("check: %d %q", code, out)
+	}
+	if code, out, _ := runCLI("demos"); code != 0 || !strings.HasPrefix(out, "seed ") || !strings.Contains(out, "lost-update") {
+		t.Errorf("demos: %d %q", code, out)
+	}
+	if code, out, _ := runCLI("demo", "--transcript", "seed"); code != 0 || !strings.Contains(out, "Step 1/6: Every server stores a replica") {
+		t.Errorf("transcript: %d %q", code, out)
+	}
+	if code, out, _ := runCLI("--help"); code != 0 || !strings.Contains(out, "crdtviz check FILE|NAME") {
+		t.Errorf("help: %d %q", code, out)
+	}
+	if code, out, _ := runCLI("--version"); code != 0 || !strings.HasPrefix(out, "crdtviz ") {
+		t.Errorf("version: %d %q", code, out)
+	}
+	if code, _, errs := runCLI("check", "--help"); code != 0 || !strings.Contains(errs, "Usage: crdtviz check") {
+		t.Errorf("check --help: %d %q", code, errs)
+	}
+}
+
+// TestSharedExamplesCheck runs `crdtviz check` on every file in
+// ../shared/examples, as CI does.
+func TestSharedExamplesCheck(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("..", "shared", "examples", "*"))
+	if len(files) == 0 {
+		t.Skip("skipping: ../shared/examples is not here")
+	}
+	code, out, errs := runCLI(append([]string{"check"}, files...)...)
+	if code != 0 || !strings.HasSuffix(out, " 0 failed\n") {
+		t.Fatalf("exit %d\n%s%s", code, out, errs)
+	}
+}
+
+func TestTraceCommand(t *testing.T) {
+	tr := writeFile(t, "t.json", `{"endContent":"hi","txns":[{"patches":[[0,0,"hi"]]}]}`)
+	if code, out, _ := runCLI("trace", tr); code != 0 || !strings.Contains(out, "result:     match") || !strings.Contains(out, "metadata:   2 items at peak") {
+		t.Errorf("trace: %d %q", code, out)
+	}
+	mis := writeFile(t, "m.json", `{"endContent":"ho","txns":[{"patches":[[0,0,"hi"]]}]}`)
+	if code, out, _ := runCLI("trace", mis); code != 1 || !strings.Contains(out, "MISMATCH: first difference at character 1") {
+		t.Errorf("mismatch: %d %q", code, out)
+	}
+}
