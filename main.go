@@ -13,8 +13,15 @@ import (
 	"strings"
 	"time"
 
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/term"
+
+	"crdtviz/crdt"
 	"crdtviz/crdt/trace"
 	"crdtviz/demos"
+	"crdtviz/model"
+	"crdtviz/replicas"
+	"crdtviz/ui"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -33,6 +40,9 @@ Usage:
 Flags:
   -h, --help      show this help
   --version       print the version
+  --theme T       dark, light, high-contrast (for projectors) or mono
+                  (default: follow the terminal; mono when NO_COLOR is set)
+  --ascii         ASCII instead of box-drawing characters and symbols
 
 Run 'crdtviz COMMAND --help' for a command's flags.
 `
@@ -67,13 +77,24 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return cmdDemos(args[1:], stdout, stderr)
 		case "demo":
 			return cmdDemo(args[1:], stdout, stderr)
+		case "play":
+			return cmdPlay(args[1:], stdout, stderr)
 		}
-		if strings.HasPrefix(args[0], "-") {
-			return fail(stderr, usageError{fmt.Sprintf("unknown flag %s", args[0])})
+		if !strings.HasPrefix(args[0], "-") {
+			return fail(stderr, usageError{fmt.Sprintf("unknown command %q", args[0])})
 		}
-		return fail(stderr, usageError{fmt.Sprintf("unknown command %q", args[0])})
 	}
-	return fail(stderr, usageError{"the interactive app is not built yet; try 'crdtviz trace FILE'"})
+	fs := newFlags("", "", stderr)
+	fs.Usage = func() { fmt.Fprint(stderr, usage) }
+	look := addLookFlags(fs)
+	if code := parseNoArgs(fs, args); code >= 0 {
+		return code
+	}
+	opts, err := look.options()
+	if err != nil {
+		return fail(stderr, err)
+	}
+	return runTUI(opts, stderr)
 }
 
 // fail prints err and returns its exit code: 2 with usage for usage errors.
@@ -99,13 +120,39 @@ func newFlags(name, synopsis string, stderr io.Writer) *flag.FlagSet {
 	return fs
 }
 
-// parseFlags parses args; it returns the exit code to use when parsing ends
-// the command (-1 to go on).
-func parseFlags(fs *flag.FlagSet, args []string) int {
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
+// parseFlags parses args, with flags allowed before, between and after the
+// positional arguments (crdtviz demo seed --theme mono). It returns the
+// positional arguments, and the exit code to use when parsing ends the
+// command (-1 to go on).
+func parseFlags(fs *flag.FlagSet, args []string) ([]string, int) {
+	var pos []string
+	for {
+		if err := fs.Parse(args); err != nil {
+			if errors.Is(err, flag.ErrHelp) {
+				return nil, 0
+			}
+			return nil, exitUsage
 		}
+		rest := fs.Args()
+		if len(rest) == 0 {
+			return pos, -1
+		}
+		if len(args) > 0 && len(rest) < len(args) && args[len(args)-len(rest)-1] == "--" {
+			return append(pos, rest...), -1 // everything after -- is positional
+		}
+		pos, args = append(pos, rest[0]), rest[1:]
+	}
+}
+
+// parseNoArgs parses flags for a command that takes no other arguments.
+func parseNoArgs(fs *flag.FlagSet, args []string) int {
+	pos, code := parseFlags(fs, args)
+	if code >= 0 {
+		return code
+	}
+	if len(pos) > 0 {
+		fmt.Fprintf(fs.Output(), "unexpected argument %q\n", pos[0])
+		fs.Usage()
 		return exitUsage
 	}
 	return -1
@@ -113,14 +160,15 @@ func parseFlags(fs *flag.FlagSet, args []string) int {
 
 func cmdTrace(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("trace", "trace FILE\n\nReplays an editing trace (josephg/editing-traces format, gzipped or plain JSON)\ninto the text CRDT and checks the result against its endContent.", stderr)
-	if code := parseFlags(fs, args); code >= 0 {
+	pos, code := parseFlags(fs, args)
+	if code >= 0 {
 		return code
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		fs.Usage()
 		return exitUsage
 	}
-	path := fs.Arg(0)
+	path := pos[0]
 	f, err := os.Open(path)
 	if err != nil {
 		fmt.Fprintf(stderr, "crdtviz trace: %v\n", err)
@@ -158,15 +206,16 @@ func cmdTrace(args []string, stdout, stderr io.Writer) int {
 
 func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("check", "check FILE|NAME...\n\nRuns each scenario headless and checks every expect line. NAME is a built-in demo.", stderr)
-	if code := parseFlags(fs, args); code >= 0 {
+	pos, code := parseFlags(fs, args)
+	if code >= 0 {
 		return code
 	}
-	if fs.NArg() == 0 {
+	if len(pos) == 0 {
 		fs.Usage()
 		return exitUsage
 	}
 	passed, failed, broken := 0, 0, false
-	for _, arg := range fs.Args() {
+	for _, arg := range pos {
 		s, err := demos.Load(arg)
 		if err != nil {
 			fmt.Fprintln(stdout, err)
@@ -202,12 +251,8 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 
 func cmdDemos(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("demos", "demos\n\nLists the built-in demos.", stderr)
-	if code := parseFlags(fs, args); code >= 0 {
+	if code := parseNoArgs(fs, args); code >= 0 {
 		return code
-	}
-	if fs.NArg() != 0 {
-		fs.Usage()
-		return exitUsage
 	}
 	for _, b := range demos.Builtins() {
 		fmt.Fprintf(stdout, "%-12s %-28s %s\n", b.Name, b.Scenario.Title, b.Scenario.Type)
@@ -218,21 +263,27 @@ func cmdDemos(args []string, stdout, stderr io.Writer) int {
 func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("demo", "demo [flags] NAME|FILE\n\nPlays a demo: a built-in one by NAME (see 'crdtviz demos') or a scenario FILE.", stderr)
 	transcript := fs.Bool("transcript", false, "print a readable transcript instead of opening the app")
-	if code := parseFlags(fs, args); code >= 0 {
+	look := addLookFlags(fs)
+	pos, code := parseFlags(fs, args)
+	if code >= 0 {
 		return code
 	}
-	if fs.NArg() != 1 {
+	if len(pos) != 1 {
 		fs.Usage()
 		return exitUsage
 	}
-	s, err := demos.Load(fs.Arg(0))
+	s, err := demos.Load(pos[0])
 	if err != nil {
 		fmt.Fprintf(stderr, "crdtviz demo: %v\n", err)
 		return exitUsage
 	}
 	if !*transcript {
-		fmt.Fprintln(stderr, "crdtviz demo: the interactive player is not built yet; use --transcript")
-		return exitUsage
+		opts, err := look.options()
+		if err != nil {
+			return fail(stderr, err)
+		}
+		opts.Scenario = s
+		return runTUI(opts, stderr)
 	}
 	run := demos.Execute(s)
 	if err := demos.WriteTranscript(stdout, run); err != nil {
@@ -243,6 +294,109 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if run.Failed() > 0 {
+		return 1
+	}
+	return 0
+}
+
+// lookFlags are the flags every interactive command takes.
+type lookFlags struct {
+	theme *string
+	ascii *bool
+}
+
+func addLookFlags(fs *flag.FlagSet) lookFlags {
+	return lookFlags{
+		theme: fs.String("theme", "", "colours: dark, light, high-contrast (for projectors) or mono; default: follow the terminal, mono under NO_COLOR"),
+		ascii: fs.Bool("ascii", false, "use ASCII instead of box-drawing characters and symbols"),
+	}
+}
+
+func (l lookFlags) options() (model.Options, error) {
+	opts := model.Options{Theme: ui.Dark, ASCII: *l.ascii}
+	switch {
+	case *l.theme != "":
+		t, err := ui.ParseTheme(*l.theme)
+		if err != nil {
+			return opts, usageError{err.Error()}
+		}
+		opts.Theme, opts.ThemeFixed = t, true
+	case os.Getenv("NO_COLOR") != "":
+		opts.Theme, opts.ThemeFixed = ui.Mono, true
+	}
+	return opts, nil
+}
+
+func cmdPlay(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("play", "play [--type TYPE] [--replicas N] [--names A,B,C] [--theme T] [--ascii]\n\nStarts free play: make edits, cut links and sync, and watch both lanes.", stderr)
+	typ := fs.String("type", "pn-counter", "the CRDT type: "+typeList())
+	n := fs.Int("replicas", 3, "how many replicas, 2 to 8")
+	names := fs.String("names", "", "comma-separated replica names (default Alice, Bob, Carol, ...)")
+	look := addLookFlags(fs)
+	if code := parseNoArgs(fs, args); code >= 0 {
+		return code
+	}
+	t, err := crdt.ParseType(*typ)
+	if err != nil {
+		return fail(stderr, usageError{err.Error()})
+	}
+	list := defaultNames(*n)
+	if *names != "" {
+		list = strings.Split(*names, ",")
+		for i := range list {
+			list[i] = strings.TrimSpace(list[i])
+		}
+		setN := false
+		fs.Visit(func(f *flag.Flag) { setN = setN || f.Name == "replicas" })
+		if setN && len(list) != *n {
+			return fail(stderr, usageError{fmt.Sprintf("--replicas %d but --names gives %d names", *n, len(list))})
+		}
+	} else if *n < replicas.MinReplicas || *n > replicas.MaxReplicas {
+		return fail(stderr, usageError{fmt.Sprintf("--replicas must be %d to %d, not %d", replicas.MinReplicas, replicas.MaxReplicas, *n)})
+	}
+	if err := replicas.CheckNames(list); err != nil {
+		return fail(stderr, usageError{err.Error()})
+	}
+	opts, err := look.options()
+	if err != nil {
+		return fail(stderr, err)
+	}
+	opts.Free = &replicas.Config{Type: t, Names: list}
+	return runTUI(opts, stderr)
+}
+
+func typeList() string {
+	names := make([]string, len(crdt.Types))
+	for i, t := range crdt.Types {
+		names[i] = string(t)
+	}
+	return strings.Join(names, ", ")
+}
+
+var friendlyNames = []string{"Alice", "Bob", "Carol", "Dave", "Erin", "Frank", "Grace", "Heidi"}
+
+func defaultNames(n int) []string {
+	if n < 1 || n > len(friendlyNames) {
+		return nil
+	}
+	return append([]string(nil), friendlyNames[:n]...)
+}
+
+// notATerminal explains what to do instead when there is no terminal.
+const notATerminal = "crdtviz: the interactive app needs a terminal; for plain text, try: crdtviz demo --transcript seed"
+
+// runTUI runs the app until the user quits.
+func runTUI(opts model.Options, stderr io.Writer) int {
+	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) || os.Getenv("TERM") == "dumb" {
+		fmt.Fprintln(stderr, notATerminal)
+		return 1
+	}
+	root, err := model.New(opts)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	if _, err := tea.NewProgram(root).Run(); err != nil {
+		fmt.Fprintf(stderr, "crdtviz: %v\n", err)
 		return 1
 	}
 	return 0

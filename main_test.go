@@ -36,7 +36,20 @@ func TestCLIErrorPaths(t *testing.T) {
 		code     int
 		out, err string
 	}{
-		{[]string{"--bogus"}, 2, "", "unknown flag --bogus"},
+		{[]string{"--bogus"}, 2, "", "flag provided but not defined: -bogus\ncrdtviz: watch replicas"},
+		{[]string{"--theme", "purple"}, 2, "", `unknown theme "purple"`},
+		{[]string{"extra-arg", "x"}, 2, "", `unknown command "extra-arg"`},
+		{[]string{"play", "--type", "b-tree"}, 2, "", `unknown type "b-tree"`},
+		{[]string{"play", "--replicas", "9"}, 2, "", "--replicas must be 2 to 8, not 9"},
+		{[]string{"play", "--replicas", "2", "--names", "A,B,C"}, 2, "", "--replicas 2 but --names gives 3 names"},
+		{[]string{"play", "--names", "A,A"}, 2, "", `replica name "A" is used twice`},
+		{[]string{"play", "--names", "A,all"}, 2, "", `"all" is a reserved word`},
+		{[]string{"play", "--names", "A,ThisNameIsFarTooLongForABox"}, 2, "", "longer than 24 characters"},
+		{[]string{"play", "stray"}, 2, "", `unexpected argument "stray"`},
+		{[]string{"play", "--replicas", "x"}, 2, "", `invalid value "x" for flag -replicas`},
+		{[]string{"demo", "seed", "--theme", "nope"}, 2, "", `unknown theme "nope"`},
+		{[]string{"demo", "seed", "cart"}, 2, "", "Usage: crdtviz demo"},
+		{[]string{"demo", "--theme", "nope", "seed"}, 2, "", `unknown theme "nope"`},
 		{[]string{"frobnicate"}, 2, "", `unknown command "frobnicate"`},
 		{[]string{"check"}, 2, "", "Usage: crdtviz check"},
 		{[]string{"check", "--nope", "seed"}, 2, "", "flag provided but not defined: -nope"},
@@ -59,6 +72,17 @@ func TestCLIErrorPaths(t *testing.T) {
 	}
 }
 
+// TestNoTerminal: the interactive commands explain themselves when there is
+// no terminal (as under go test, where stdout is not a TTY).
+func TestNoTerminal(t *testing.T) {
+	for _, args := range [][]string{nil, {"play"}, {"demo", "seed"}, {"play", "--theme", "mono", "--ascii"}} {
+		code, _, errs := runCLI(args...)
+		if code != 1 || errs != notATerminal+"\n" {
+			t.Errorf("%v: exit %d, stderr %q", args, code, errs)
+		}
+	}
+}
+
 func TestCLIHappyPaths(t *testing.T) {
 	ok := writeFile(t, "ok.demo", okScenario)
 	if code, out, _ := runCLI("check", ok, "seed"); code != 0 || !strings.HasSuffix(out, " passed, 0 failed\n") {
@@ -67,7 +91,7 @@ func TestCLIHappyPaths(t *testing.T) {
 	if code, out, _ := runCLI("demos"); code != 0 || !strings.HasPrefix(out, "seed ") || !strings.Contains(out, "lost-update") {
 		t.Errorf("demos: %d %q", code, out)
 	}
-	if code, out, _ := runCLI("demo", "--transcript", "seed"); code != 0 || !strings.Contains(out, "Step 1/6: Every server stores a replica") {
+	if code, out, _ := runCLI("demo", "seed", "--transcript"); code != 0 || !strings.Contains(out, "Step 1/6: Every server stores a replica") {
 		t.Errorf("transcript: %d %q", code, out)
 	}
 	if code, out, _ := runCLI("--help"); code != 0 || !strings.Contains(out, "crdtviz check FILE|NAME") {

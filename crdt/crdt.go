@@ -287,8 +287,17 @@ func (in Internals) String() string {
 		b.WriteString(strings.Join(s.Items, ", "))
 		b.WriteString("}")
 	}
-	fmt.Fprintf(&b, " · %d entries, %d B", in.Entries, in.Bytes)
+	b.WriteString(" · " + in.Size())
 	return b.String()
+}
+
+// Size is the metadata size in words: "5 entries, 71 B".
+func (in Internals) Size() string {
+	noun := "entries"
+	if in.Entries == 1 {
+		noun = "entry"
+	}
+	return fmt.Sprintf("%d %s, %d B", in.Entries, noun, in.Bytes)
 }
 
 // CRDT is a state-based conflict-free replicated data type.

@@ -183,7 +183,7 @@ func (c *Cluster) edit(a Edit) ([]Event, error) {
 	if resC.Ignored {
 		ev.Lanes[CRDT].Why = fmt.Sprintf("%s: %s ignored: %s", c.typ, what, resC.Why)
 	} else {
-		ev.Lanes[CRDT].Why = fmt.Sprintf("%s: %s: %s → %s", c.typ, what, resC.Why, ev.Lanes[CRDT].After)
+		ev.Lanes[CRDT].Why = fmt.Sprintf("%s: %s: %s; now %s", c.typ, what, resC.Why, ev.Lanes[CRDT].After)
 	}
 	return []Event{ev}, nil
 }

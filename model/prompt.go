@@ -1,0 +1,190 @@
+package model
+
+import (
+	"slices"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	"charm.land/bubbles/v2/textinput"
+	tea "charm.land/bubbletea/v2"
+
+	"crdtviz/replicas"
+	"crdtviz/ui"
+)
+
+// PromptSubmitMsg is sent when the user presses enter at the prompt.
+type PromptSubmitMsg struct{ Text string }
+
+// PromptCancelMsg is sent when the user closes the prompt with esc.
+type PromptCancelMsg struct{}
+
+// PromptKeyMap is the prompt's own keys.
+type PromptKeyMap struct {
+	Submit, Cancel, Older, Newer, Complete key.Binding
+}
+
+// DefaultPromptKeyMap is the standard prompt key map.
+func DefaultPromptKeyMap() PromptKeyMap {
+	return PromptKeyMap{
+		Submit:   key.NewBinding(key.WithKeys("enter"), key.WithHelp("enter", "run")),
+		Cancel:   key.NewBinding(key.WithKeys("esc"), key.WithHelp("esc", "close")),
+		Older:    key.NewBinding(key.WithKeys("up"), key.WithHelp("↑", "older command")),
+		Newer:    key.NewBinding(key.WithKeys("down"), key.WithHelp("↓", "newer command")),
+		Complete: key.NewBinding(key.WithKeys("tab"), key.WithHelp("tab", "complete name")),
+	}
+}
+
+// ShortHelp and FullHelp make the prompt a help.KeyMap.
+func (k PromptKeyMap) ShortHelp() []key.Binding {
+	return []key.Binding{k.Submit, k.Complete, k.Older, k.Newer, k.Cancel}
+}
+func (k PromptKeyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
+
+// keywords are offered as completions for the first word.
+var keywords = []string{"edit", "send", "deliver", "drop", "duplicate", "sync", "cut", "heal", "partition", "clock", "expect", "step"}
+
+// Prompt is the ':' command line. It accepts any statement of the scenario
+// language; the root parses and runs it and hands back an error to show.
+type Prompt struct {
+	input   textinput.Model
+	keys    PromptKeyMap
+	styles  ui.Styles
+	history []string
+	back    int // how far back in history ↑ has gone; 0 is the line being typed
+	draft   string
+	err     string
+	names   []string
+}
+
+// NewPrompt makes a closed prompt.
+func NewPrompt(s ui.Styles) Prompt {
+	in := textinput.New()
+	in.Prompt = ": "
+	in.ShowSuggestions = true
+	in.CharLimit = 4096
+	km := textinput.DefaultKeyMap()
+	km.NextSuggestion = key.NewBinding(key.WithKeys("ctrl+n"))
+	km.PrevSuggestion = key.NewBinding(key.WithKeys("ctrl+p"))
+	in.KeyMap = km
+	return Prompt{input: in, keys: DefaultPromptKeyMap(), styles: s}
+}
+
+// Open focuses the prompt with some text already typed.
+func (p Prompt) Open(prefill string, names []string) (Prompt, tea.Cmd) {
+	p.names = names
+	p.err, p.back, p.draft = "", 0, ""
+	p.input.SetValue(prefill)
+	p.input.CursorEnd()
+	p.suggest()
+	return p, p.input.Focus()
+}
+
+// Close blurs the prompt.
+func (p Prompt) Close() Prompt {
+	p.input.Blur()
+	p.input.SetValue("")
+	p.err = ""
+	return p
+}
+
+// Failed shows an error under the input, keeping what was typed.
+func (p Prompt) Failed(err string) Prompt { p.err = err; return p }
+
+// Remember adds a command that ran to the history.
+func (p Prompt) Remember(text string) Prompt {
+	if text = strings.TrimSpace(text); text != "" && (len(p.history) == 0 || p.history[len(p.history)-1] != text) {
+		p.history = append(p.history, text)
+	}
+	return p
+}
+
+// SetStyles changes the styles (on a theme change).
+func (p *Prompt) SetStyles(s ui.Styles) { p.styles = s }
+
+// SetSize sets the input's width.
+func (p *Prompt) SetSize(w, _ int) { p.input.SetWidth(max(1, w-3)) }
+
+// Update handles keys while the prompt is open.
+func (p Prompt) Update(msg tea.Msg) (Prompt, tea.Cmd) {
+	if k, ok := msg.(tea.KeyPressMsg); ok {
+		switch {
+		case key.Matches(k, p.keys.Submit):
+			text := p.input.Value()
+			return p, func() tea.Msg { return PromptSubmitMsg{Text: text} }
+		case key.Matches(k, p.keys.Cancel):
+			return p, func() tea.Msg { return PromptCancelMsg{} }
+		case key.Matches(k, p.keys.Older):
+			p.walk(1)
+			return p, nil
+		case key.Matches(k, p.keys.Newer):
+			p.walk(-1)
+			return p, nil
+		}
+	}
+	before := p.input.Value()
+	var cmd tea.Cmd
+	p.input, cmd = p.input.Update(msg)
+	if p.input.Value() != before {
+		p.err = ""
+		p.suggest()
+	}
+	return p, cmd
+}
+
+// walk moves through the history: 1 is older, -1 newer.
+func (p *Prompt) walk(dir int) {
+	if p.back == 0 {
+		p.draft = p.input.Value()
+	}
+	p.back = min(max(p.back+dir, 0), len(p.history))
+	if p.back == 0 {
+		p.input.SetValue(p.draft)
+	} else {
+		p.input.SetValue(p.history[len(p.history)-p.back])
+	}
+	p.input.CursorEnd()
+	p.suggest()
+}
+
+// suggest offers completions of the word being typed: replica names
+// anywhere, and keywords for the first word.
+func (p *Prompt) suggest() {
+	v := p.input.Value()
+	cut := strings.LastIndexAny(v, " |")
+	prefix, partial := v[:cut+1], v[cut+1:]
+	if strings.Count(v, `"`)%2 == 1 { // inside a quoted name: complete from its quote
+		q := strings.LastIndex(v, `"`)
+		prefix, partial = v[:q], v[q:]
+	}
+	var cands []string
+	for _, n := range p.names {
+		cands = append(cands, replicas.QuoteName(n))
+	}
+	if strings.TrimSpace(prefix) == "" {
+		cands = append(cands, keywords...)
+	}
+	var out []string
+	if partial != "" {
+		for _, c := range cands {
+			if strings.HasPrefix(strings.ToLower(c), strings.ToLower(partial)) && c != partial {
+				out = append(out, prefix+c)
+			}
+		}
+	}
+	slices.Sort(out)
+	p.input.SetSuggestions(out)
+}
+
+// Value is the text typed so far.
+func (p Prompt) Value() string { return p.input.Value() }
+
+// View is the input line.
+func (p Prompt) View() string { return p.input.View() }
+
+// HintView is the line under the input: the error, or how to use it.
+func (p Prompt) HintView() string {
+	if p.err != "" {
+		return p.styles.App.Error.Render(p.styles.Symbols.Cross + " " + p.err)
+	}
+	return p.styles.App.Muted.Render("any scenario statement, e.g. edit \"Server 1\" set x · sync all · partition A | B C · enter runs · tab completes · ↑↓ history · esc closes")
+}

@@ -1,0 +1,227 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+
+	"crdtviz/demos"
+	"crdtviz/replicas"
+	"crdtviz/ui"
+)
+
+// logLimit caps the event log the screen keeps: the newest lines matter, and
+// a long history must not slow a key press down.
+const logLimit = 400
+
+// session is what is being played: a free-play cluster, or a demo. It owns
+// the timeline; the screen only reads it.
+type session struct {
+	title    string
+	header   demos.Header
+	tl       *replicas.Timeline
+	scenario *demos.Scenario // nil in free play
+	run      *demos.Run      // the demo, executed once
+	step     int             // demo steps shown, 0..len(steps)
+	branched bool            // the user acted in a demo: its steps are set aside
+	branchAt int             // the step the branch left from
+	markFrom int             // changes made from this timeline position on are marked
+	log      []string
+	logPos   int // timeline position the log was built for (-1: stale)
+}
+
+func newFreeSession(cfg replicas.Config) (*session, error) {
+	tl, err := replicas.NewTimeline(cfg)
+	if err != nil {
+		return nil, err
+	}
+	return &session{title: "Free play: " + string(cfg.Type), header: demos.Header{Type: cfg.Type, Replicas: cfg.Names}, tl: tl, logPos: -1}, nil
+}
+
+func newDemoSession(s *demos.Scenario) *session {
+	run := demos.Execute(s)
+	ss := &session{title: s.Title, header: s.Header, tl: run.Timeline, scenario: s, run: run, logPos: -1}
+	_ = ss.tl.Seek(0)
+	return ss
+}
+
+func (s *session) demo() bool { return s.scenario != nil && !s.branched }
+
+func (s *session) cluster() *replicas.Cluster { return s.tl.Cluster() }
+
+// next moves one step on (a demo step, or one action redone).
+func (s *session) next() bool {
+	if s.demo() {
+		if s.step >= len(s.run.Steps) {
+			return false
+		}
+		s.show(s.step + 1)
+		return true
+	}
+	if !s.tl.Forward() {
+		return false
+	}
+	s.markFrom = s.tl.Pos() - 1
+	return true
+}
+
+// show goes to the end of demo step k (0: before step 1), marking what
+// that step changed.
+func (s *session) show(k int) {
+	s.step = k
+	if k == 0 {
+		_ = s.tl.Seek(0)
+		s.markFrom = 0
+		return
+	}
+	sr := s.run.Steps[k-1]
+	_ = s.tl.Seek(sr.End)
+	s.markFrom = sr.Start
+}
+
+// prev moves one step back.
+func (s *session) prev() bool {
+	if s.demo() {
+		if s.step == 0 {
+			return false
+		}
+		s.show(s.step - 1)
+		return true
+	}
+	if !s.tl.Back() {
+		return false
+	}
+	s.markFrom = max(0, s.tl.Pos()-1)
+	return true
+}
+
+// do applies an action at the current point. In a demo it branches off:
+// the demo's remaining steps are set aside. It returns a notice to show.
+func (s *session) do(a replicas.Action) (string, error) {
+	_, discarded, err := s.tl.Do(a)
+	if err != nil {
+		return "", err
+	}
+	s.markFrom = s.tl.Pos() - 1
+	notice := ""
+	if s.scenario != nil && !s.branched {
+		s.branched, s.branchAt = true, s.step
+		notice = fmt.Sprintf("You branched off the demo at step %d/%d: its steps are set aside. Press r to return.", s.step, len(s.scenario.Steps))
+	} else if discarded > 0 {
+		notice = fmt.Sprintf("Acting in the past discarded %d later action(s).", discarded)
+	}
+	return notice, nil
+}
+
+// returnToDemo replays the demo and goes back to the step the branch left.
+func (s *session) returnToDemo() bool {
+	if s.scenario == nil || !s.branched {
+		return false
+	}
+	back := newDemoSession(s.scenario)
+	at := s.branchAt
+	*s = *back
+	for s.step < at && s.next() {
+	}
+	return true
+}
+
+// stepLabel is "step 2/6" in a demo, "" in free play.
+func (s *session) stepLabel() string {
+	switch {
+	case s.scenario == nil:
+		return ""
+	case s.branched:
+		return fmt.Sprintf("branched at step %d/%d", s.branchAt, len(s.scenario.Steps))
+	}
+	return fmt.Sprintf("step %d/%d", s.step, len(s.scenario.Steps))
+}
+
+// narration is what the demo says at this step, with its expectations.
+func (s *session) narration() (string, []ui.ExpectLine) {
+	if s.scenario == nil {
+		return "", nil
+	}
+	if s.branched {
+		return "You are exploring on your own from here. Press r to return to the demo where you left it.", nil
+	}
+	if s.step == 0 {
+		text := s.scenario.About
+		if text != "" {
+			text += " "
+		}
+		return text + "Press → (or space) to run step 1.", nil
+	}
+	text := s.scenario.Steps[s.step-1].Text
+	if s.run.Err != nil && s.step == len(s.run.Steps) {
+		text += " [stopped: " + s.run.Err.Error() + "]"
+	}
+	var out []ui.ExpectLine
+	for _, e := range s.run.Steps[s.step-1].Expects {
+		out = append(out, ui.ExpectLine{Text: e.Statement.String(), Pass: e.Pass, Got: e.Got})
+	}
+	return text, out
+}
+
+// changed marks, per lane and replica, the values that changed since
+// markFrom: in a demo, during the step just shown; otherwise, in the last
+// action.
+func (s *session) changed() [2][]bool {
+	c := s.cluster()
+	var out [2][]bool
+	index := map[string]int{}
+	for i, n := range c.Names() {
+		index[n] = i
+	}
+	for l := range out {
+		out[l] = make([]bool, len(index))
+	}
+	for i := s.markFrom; i < s.tl.Pos(); i++ {
+		for _, ev := range s.tl.Events(i) {
+			for _, l := range replicas.Lanes {
+				lc := ev.Lanes[l]
+				if lc.Touched && !lc.Before.Equal(lc.After) {
+					out[l][index[ev.Replica]] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// logLines is the event log up to the current point, newest last, built
+// only when the point moved.
+func (s *session) logLines() []string {
+	pos := s.tl.Pos()
+	if s.logPos == pos {
+		return s.log
+	}
+	var lines []string
+	for i := pos - 1; i >= 0 && len(lines) < logLimit; i-- {
+		var block []string
+		block = append(block, fmt.Sprintf("%d › %s", i+1, s.tl.Action(i)))
+		for _, ev := range s.tl.Events(i) {
+			for _, sentence := range ev.Sentences() {
+				block = append(block, "    "+sentence)
+			}
+		}
+		lines = append(block, lines...)
+	}
+	if len(lines) == 0 {
+		lines = []string{"nothing has happened yet."}
+	}
+	s.log, s.logPos = lines, pos
+	return lines
+}
+
+// lastSentence summarises the newest action for the status line.
+func (s *session) lastSentence() string {
+	pos := s.tl.Pos()
+	if pos == 0 {
+		return ""
+	}
+	var parts []string
+	for _, ev := range s.tl.Events(pos - 1) {
+		parts = append(parts, ev.Sentences()...)
+	}
+	return strings.Join(parts, " · ")
+}

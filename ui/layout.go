@@ -1,0 +1,130 @@
+package ui
+
+// Breakpoints and sizes. Everything on screen is placed by Compute from
+// these, so that every size is predictable.
+const (
+	MinWidth    = 48  // below this, or MinHeight, the "too small" screen shows
+	MinHeight   = 18  //
+	MinBoxWidth = 16  // replica boxes narrower than this do not fit; the row scrolls
+	WideWidth   = 120 // from here, messages and log sit side by side
+	TallHeight  = 30  // from here, values get two lines
+	HugeHeight  = 40  // from here, values get three lines
+	MinPane     = 3   // the bottom pane never gets fewer lines than this
+)
+
+// Rect is a region of the screen.
+type Rect struct{ X, Y, W, H int }
+
+// Contains reports whether the cell (x, y) is inside r.
+func (r Rect) Contains(x, y int) bool { return x >= r.X && x < r.X+r.W && y >= r.Y && y < r.Y+r.H }
+
+// Layout is where everything goes at one terminal size.
+type Layout struct {
+	W, H     int
+	TooSmall bool
+
+	Header                     Rect
+	PlainTitle, PlainBoxes     Rect
+	CRDTTitle, CRDTBoxes       Rect
+	Network, Pane, Status, Bar Rect
+
+	Columns      int  // replica boxes shown side by side
+	BoxW         int  // width of one box, border included
+	Scroll       bool // more replicas than columns: arrows at the row's ends
+	ValueLines   int  // lines for the value in each box
+	Internals    int  // lines for CRDT metadata in each CRDT box (0 when off)
+	SideBySide   bool // messages and log side by side in the pane
+	NetworkLines int
+}
+
+// boxChrome is a box's border (top and bottom) plus its name line and its
+// edits line.
+const boxChrome = 4
+
+// Compute lays out a screen of w×h cells for n replicas. It is pure: the
+// same arguments always give the same layout.
+func Compute(w, h, n int, internals bool) Layout {
+	l := Layout{W: w, H: h}
+	if w < MinWidth || h < MinHeight || n < 1 {
+		l.TooSmall = true
+		return l
+	}
+	l.Columns = min(n, w/MinBoxWidth)
+	l.Scroll = l.Columns < n
+	avail := w
+	if l.Scroll {
+		avail -= 2 // one column for each scroll arrow
+	}
+	l.BoxW = avail / l.Columns
+	l.SideBySide = w >= WideWidth
+
+	// Links: a token per pair of replicas, about 12 cells each.
+	pairs := n * (n - 1) / 2
+	l.NetworkLines = min(3, max(1, (pairs*12+w-1)/w))
+
+	l.ValueLines = 1
+	switch {
+	case h >= HugeHeight:
+		l.ValueLines = 3
+	case h >= TallHeight:
+		l.ValueLines = 2
+	}
+	if internals {
+		l.Internals = 2
+		switch {
+		case h >= HugeHeight:
+			l.Internals = 8
+		case h >= TallHeight:
+			l.Internals = 4
+		}
+	}
+	fixed := 1 + 1 + 1 + l.NetworkLines + 1 + 1 // header, two band titles, links, status, help bar
+	for {
+		boxes := 2*(boxChrome+l.ValueLines) + l.Internals
+		if h-fixed-boxes >= MinPane {
+			break
+		}
+		switch {
+		case l.Internals > 1:
+			l.Internals--
+		case l.ValueLines > 1:
+			l.ValueLines--
+		case l.NetworkLines > 1:
+			l.NetworkLines--
+			fixed--
+		default:
+			l.TooSmall = true
+			return l
+		}
+	}
+	plainH := boxChrome + l.ValueLines
+	crdtH := plainH + l.Internals
+	y := 0
+	row := func(height int) Rect { r := Rect{X: 0, Y: y, W: w, H: height}; y += height; return r }
+	l.Header = row(1)
+	l.PlainTitle = row(1)
+	l.PlainBoxes = row(plainH)
+	l.CRDTTitle = row(1)
+	l.CRDTBoxes = row(crdtH)
+	l.Network = row(l.NetworkLines)
+	l.Pane = row(h - y - 2)
+	l.Status = row(1)
+	l.Bar = row(1)
+	return l
+}
+
+// BoxAt returns the replica column under the cell (x, y), if any, counting
+// from the first column shown.
+func (l Layout) BoxAt(x, y int) (int, bool) {
+	if l.TooSmall || !(l.PlainBoxes.Contains(x, y) || l.CRDTBoxes.Contains(x, y)) {
+		return 0, false
+	}
+	if l.Scroll {
+		x--
+	}
+	if x < 0 || l.BoxW == 0 {
+		return 0, false
+	}
+	col := x / l.BoxW
+	return col, col < l.Columns
+}
