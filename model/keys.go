@@ -33,8 +33,8 @@ func DefaultKeyMap() KeyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
 	}
 	return KeyMap{
-		Next:       b([]string{"right", "l", "space", "n", "pgdown"}, "→/space", "next step (redo)"),
-		Prev:       b([]string{"left", "h", "p", "pgup"}, "←", "previous step (undo)"),
+		Next:       b([]string{"right", "l", "space", "n", "pgdown"}, "→/space", "next step"),
+		Prev:       b([]string{"left", "h", "p", "pgup"}, "←", "previous step"),
 		FocusNext:  b([]string{"tab"}, "tab", "focus next replica"),
 		Focus:      b([]string{"1", "2", "3", "4", "5", "6", "7", "8"}, "1-8", "focus replica"),
 		Edit:       b([]string{"e"}, "e", "edit focused replica"),
@@ -74,6 +74,16 @@ func (k KeyMap) ASCII() KeyMap {
 		&k.Duplicate, &k.Internals, &k.Pane, &k.LogUp, &k.LogDown, &k.Prompt, &k.Help, &k.ChooseType, &k.Return, &k.Menu, &k.Quit} {
 		h := b.Help()
 		b.SetHelp(swap.Replace(h.Key), swap.Replace(h.Desc))
+	}
+	return k
+}
+
+// ForFreePlay relabels stepping as undo and redo, which is what it does
+// outside a demo.
+func (k KeyMap) ForFreePlay(free bool) KeyMap {
+	if free {
+		k.Next.SetHelp(k.Next.Help().Key, "redo")
+		k.Prev.SetHelp(k.Prev.Help().Key, "undo")
 	}
 	return k
 }

@@ -10,15 +10,15 @@ import (
 	"crdtviz/ui"
 )
 
-// MenuChoiceMsg is sent when a demo or a free-play type is picked.
-type MenuChoiceMsg struct {
+// MenuChoice is what the user picked: a demo, or a type for free play.
+type MenuChoice struct {
 	Demo string    // a built-in demo's name, or ""
 	Type crdt.Type // the type for free play, when Demo is ""
 }
 
 type menuItem struct {
 	title, desc string
-	choice      MenuChoiceMsg
+	choice      *MenuChoice
 }
 
 func (i menuItem) Title() string       { return i.title }
@@ -41,7 +41,7 @@ func NewMenu(s ui.Styles, typesOnly bool) Menu {
 			items = append(items, menuItem{
 				title:  "Demo: " + b.Scenario.Title,
 				desc:   b.Name + " · " + string(b.Scenario.Type) + " · " + firstStep(b.Scenario),
-				choice: MenuChoiceMsg{Demo: b.Name},
+				choice: &MenuChoice{Demo: b.Name},
 			})
 		}
 	}
@@ -49,7 +49,7 @@ func NewMenu(s ui.Styles, typesOnly bool) Menu {
 		items = append(items, menuItem{
 			title:  "Free play: " + string(t),
 			desc:   t.Describe(),
-			choice: MenuChoiceMsg{Type: t},
+			choice: &MenuChoice{Type: t},
 		})
 	}
 	d := list.NewDefaultDelegate()
@@ -80,14 +80,20 @@ func (m *Menu) SetSize(w, h int) { m.list.SetSize(w, h) }
 // Filtering reports whether the user is typing a filter.
 func (m Menu) Filtering() bool { return m.list.SettingFilter() }
 
-// Update handles keys on the start screen.
-func (m Menu) Update(msg tea.Msg) (Menu, tea.Cmd) {
-	if k, ok := msg.(tea.KeyPressMsg); ok && key.Matches(k, m.enter) && !m.list.SettingFilter() {
+// HandleKey handles a key on the start screen and returns the choice when
+// enter picks one.
+func (m Menu) HandleKey(k tea.KeyPressMsg) (Menu, tea.Cmd, *MenuChoice) {
+	if key.Matches(k, m.enter) && !m.list.SettingFilter() {
 		if it, ok := m.list.SelectedItem().(menuItem); ok {
-			choice := it.choice
-			return m, func() tea.Msg { return choice }
+			return m, nil, it.choice
 		}
 	}
+	m, cmd := m.Update(k)
+	return m, cmd, nil
+}
+
+// Update passes messages to the list (keys, filter results).
+func (m Menu) Update(msg tea.Msg) (Menu, tea.Cmd) {
 	var cmd tea.Cmd
 	m.list, cmd = m.list.Update(msg)
 	return m, cmd

@@ -12,11 +12,12 @@ import (
 	"crdtviz/ui"
 )
 
-// PromptSubmitMsg is sent when the user presses enter at the prompt.
-type PromptSubmitMsg struct{ Text string }
-
-// PromptCancelMsg is sent when the user closes the prompt with esc.
-type PromptCancelMsg struct{}
+// PromptIntent is what the user asked the prompt for with a key: nothing
+// yet, run the text, or close. The prompt returns it; the root decides.
+type PromptIntent struct {
+	Submit, Cancel bool
+	Text           string
+}
 
 // PromptKeyMap is the prompt's own keys.
 type PromptKeyMap struct {
@@ -104,23 +105,28 @@ func (p *Prompt) SetStyles(s ui.Styles) { p.styles = s }
 // SetSize sets the input's width.
 func (p *Prompt) SetSize(w, _ int) { p.input.SetWidth(max(1, w-3)) }
 
-// Update handles keys while the prompt is open.
-func (p Prompt) Update(msg tea.Msg) (Prompt, tea.Cmd) {
-	if k, ok := msg.(tea.KeyPressMsg); ok {
-		switch {
-		case key.Matches(k, p.keys.Submit):
-			text := p.input.Value()
-			return p, func() tea.Msg { return PromptSubmitMsg{Text: text} }
-		case key.Matches(k, p.keys.Cancel):
-			return p, func() tea.Msg { return PromptCancelMsg{} }
-		case key.Matches(k, p.keys.Older):
-			p.walk(1)
-			return p, nil
-		case key.Matches(k, p.keys.Newer):
-			p.walk(-1)
-			return p, nil
-		}
+// HandleKey handles a key while the prompt is open and says what the user
+// wants. Returning the intent directly (rather than as a later message)
+// means keys typed right after enter go to the screen, not the prompt.
+func (p Prompt) HandleKey(k tea.KeyPressMsg) (Prompt, tea.Cmd, PromptIntent) {
+	switch {
+	case key.Matches(k, p.keys.Submit):
+		return p, nil, PromptIntent{Submit: true, Text: p.input.Value()}
+	case key.Matches(k, p.keys.Cancel):
+		return p, nil, PromptIntent{Cancel: true}
+	case key.Matches(k, p.keys.Older):
+		p.walk(1)
+		return p, nil, PromptIntent{}
+	case key.Matches(k, p.keys.Newer):
+		p.walk(-1)
+		return p, nil, PromptIntent{}
 	}
+	p, cmd := p.Update(k)
+	return p, cmd, PromptIntent{}
+}
+
+// Update passes other messages (pastes, cursor blinks) to the input.
+func (p Prompt) Update(msg tea.Msg) (Prompt, tea.Cmd) {
 	before := p.input.Value()
 	var cmd tea.Cmd
 	p.input, cmd = p.input.Update(msg)

@@ -148,12 +148,6 @@ func (m *Root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.handleClick(msg.Mouse())
 	case tea.MouseWheelMsg:
 		m.handleWheel(msg.Mouse())
-	case PromptSubmitMsg:
-		m.handleSubmit(msg.Text)
-	case PromptCancelMsg:
-		m.closePrompt()
-	case MenuChoiceMsg:
-		m.handleMenuChoice(msg)
 	default:
 		cmd = m.forward(msg)
 	}
@@ -203,7 +197,14 @@ func (m *Root) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.menuKey(k)
 	case ModePrompt:
 		var cmd tea.Cmd
-		m.prompt, cmd = m.prompt.Update(k)
+		var intent PromptIntent
+		m.prompt, cmd, intent = m.prompt.HandleKey(k)
+		switch {
+		case intent.Submit:
+			m.handleSubmit(intent.Text)
+		case intent.Cancel:
+			m.closePrompt()
+		}
 		return cmd
 	case ModeHelp:
 		if key.Matches(k, m.keys.Quit) && k.String() == "ctrl+c" {
@@ -234,11 +235,15 @@ func (m *Root) menuKey(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	var cmd tea.Cmd
-	m.menu, cmd = m.menu.Update(k)
+	var choice *MenuChoice
+	m.menu, cmd, choice = m.menu.HandleKey(k)
+	if choice != nil {
+		m.handleMenuChoice(*choice)
+	}
 	return cmd
 }
 
-func (m *Root) handleMenuChoice(c MenuChoiceMsg) {
+func (m *Root) handleMenuChoice(c MenuChoice) {
 	if c.Demo != "" {
 		s, err := demos.LoadBuiltin(c.Demo)
 		if err != nil {
@@ -707,7 +712,7 @@ func (m *Root) state() ui.State {
 }
 
 func (m *Root) statusLines() (string, string) {
-	bar := m.help.ShortHelpView(m.keys.ShortHelp())
+	bar := m.help.ShortHelpView(m.keys.ForFreePlay(!m.sess.demo()).ShortHelp())
 	sym := m.styles.Symbols
 	switch {
 	case m.mode == ModePrompt:
@@ -752,7 +757,7 @@ func (m *Root) View() tea.View {
 func (m *Root) helpView() string {
 	full := m.help
 	full.ShowAll = true
-	text := m.styles.App.Title.Render("crdtviz: every key") + "\n\n" + full.FullHelpView(m.keys.FullHelp()) +
+	text := m.styles.App.Title.Render("crdtviz: every key") + "\n\n" + full.FullHelpView(m.keys.ForFreePlay(!m.sess.demo()).FullHelp()) +
 		"\n\n" + m.styles.App.Muted.Render("Mouse: click a replica to focus it; click a link to cut or heal it.\nAt the : prompt, type any scenario statement (see docs/scenario-format.md).\nPress any key to close this help.")
 	return ui.Fit(text, m.w, m.h)
 }

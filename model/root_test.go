@@ -49,18 +49,12 @@ func keyMsg(s string) tea.KeyPressMsg {
 	return tea.KeyPressMsg{Code: r, Text: s}
 }
 
-// send feeds messages through Update. After enter or esc it also runs the
-// command the key returned, which is how components report intent (prompt
-// submit, menu choice); other commands (cursor blinks) are not run.
+// send feeds key presses through Update. Commands (cursor blinks) are not
+// run: components report intent synchronously.
 func send(t testing.TB, m *Root, keys ...string) {
 	t.Helper()
 	for _, k := range keys {
-		_, cmd := m.Update(keyMsg(k))
-		if (k == "enter" || k == "esc") && cmd != nil {
-			if msg := cmd(); msg != nil {
-				m.Update(msg)
-			}
-		}
+		m.Update(keyMsg(k))
 	}
 }
 

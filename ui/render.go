@@ -234,7 +234,7 @@ func wrapLines(text string, w, n int, ell string) []string {
 	}
 	var lines []string
 	for _, para := range strings.Split(text, "\n") {
-		lines = append(lines, strings.Split(ansi.Hardwrap(para, w, true), "\n")...)
+		lines = append(lines, strings.Split(ansi.Wrap(para, w, " "), "\n")...)
 	}
 	if len(lines) > n {
 		lines = lines[:n]
@@ -558,7 +558,7 @@ func Messages(st State, s Styles, w, h int) string {
 	c := st.Cluster
 	msgs := c.InFlight()
 	if len(msgs) == 0 {
-		return fit(s.App.Muted.Render("nothing in flight. m sends the focused replica's state; s syncs it."), w, h)
+		return fit(s.App.Muted.Render("nothing in flight (m sends, s syncs)"), w, h)
 	}
 	// Keep the selection in view.
 	first := 0
@@ -584,3 +584,5 @@ func Messages(st State, s Styles, w, h int) string {
 	}
 	return fit(strings.Join(lines, "\n"), w, h)
 }
+
+func ansiWidth(s string) int { return ansi.StringWidth(s) }
