@@ -88,4 +88,3 @@ func splitLines(s string) []string {
 	}
 	return append(out, s[start:])
 }
-
