@@ -9,8 +9,12 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"os/signal"
+	"path/filepath"
 	"runtime"
 	"strings"
+	"sync"
+	"syscall"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -36,6 +40,12 @@ Usage:
   crdtviz demos                list the built-in demos
   crdtviz check FILE|NAME...   run scenario files and check every expect line
   crdtviz trace FILE           replay a real editing trace into the text CRDT
+  crdtviz cast NAME|FILE -o OUT.cast   record a demo as an asciicast (no terminal needed)
+
+Recording and presenting (play and demo):
+  --record FILE   write everything you do to FILE as a scenario (--force overwrites)
+  --autoplay 3s   (demo) step by itself; any key pauses, a toggles, + and - change speed
+  --exit          (demo, with --autoplay) quit after the last step
 
 Flags:
   -h, --help      show this help
@@ -79,6 +89,8 @@ func run(args []string, stdout, stderr io.Writer) int {
 			return cmdDemo(args[1:], stdout, stderr)
 		case "play":
 			return cmdPlay(args[1:], stdout, stderr)
+		case "cast":
+			return cmdCast(args[1:], stdout, stderr)
 		}
 		if !strings.HasPrefix(args[0], "-") {
 			return fail(stderr, usageError{fmt.Sprintf("unknown command %q", args[0])})
@@ -94,7 +106,7 @@ func run(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	return runTUI(opts, stderr)
+	return runTUI(opts, recordFlags{}, stderr)
 }
 
 // fail prints err and returns its exit code: 2 with usage for usage errors.
@@ -263,7 +275,10 @@ func cmdDemos(args []string, stdout, stderr io.Writer) int {
 func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("demo", "demo [flags] NAME|FILE\n\nPlays a demo: a built-in one by NAME (see 'crdtviz demos') or a scenario FILE.", stderr)
 	transcript := fs.Bool("transcript", false, "print a readable transcript instead of opening the app")
+	autoplay := fs.Duration("autoplay", 0, "step forward by itself at this interval, e.g. 3s")
+	exitAtEnd := fs.Bool("exit", false, "with --autoplay: quit after the last step")
 	look := addLookFlags(fs)
+	rec := addRecordFlags(fs)
 	pos, code := parseFlags(fs, args)
 	if code >= 0 {
 		return code
@@ -282,8 +297,11 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(stderr, err)
 		}
-		opts.Scenario = s
-		return runTUI(opts, stderr)
+		if *autoplay < 0 || *exitAtEnd && *autoplay == 0 {
+			return fail(stderr, usageError{"--exit goes with --autoplay DURATION (a positive time such as 3s)"})
+		}
+		opts.Scenario, opts.Autoplay, opts.ExitAtEnd = s, *autoplay, *exitAtEnd
+		return runTUI(opts, rec, stderr)
 	}
 	run := demos.Execute(s)
 	if err := demos.WriteTranscript(stdout, run); err != nil {
@@ -333,6 +351,7 @@ func cmdPlay(args []string, stdout, stderr io.Writer) int {
 	n := fs.Int("replicas", 3, "how many replicas, 2 to 8")
 	names := fs.String("names", "", "comma-separated replica names (default Alice, Bob, Carol, ...)")
 	look := addLookFlags(fs)
+	rec := addRecordFlags(fs)
 	if code := parseNoArgs(fs, args); code >= 0 {
 		return code
 	}
@@ -362,7 +381,7 @@ func cmdPlay(args []string, stdout, stderr io.Writer) int {
 		return fail(stderr, err)
 	}
 	opts.Free = &replicas.Config{Type: t, Names: list}
-	return runTUI(opts, stderr)
+	return runTUI(opts, rec, stderr)
 }
 
 func typeList() string {
@@ -385,8 +404,31 @@ func defaultNames(n int) []string {
 // notATerminal explains what to do instead when there is no terminal.
 const notATerminal = "crdtviz: the interactive app needs a terminal; for plain text, try: crdtviz demo --transcript seed"
 
-// runTUI runs the app until the user quits.
-func runTUI(opts model.Options, stderr io.Writer) int {
+// recordFlags are --record FILE and --force.
+type recordFlags struct {
+	path  *string
+	force *bool
+}
+
+func addRecordFlags(fs *flag.FlagSet) recordFlags {
+	return recordFlags{
+		path:  fs.String("record", "", "write everything you do to this file, as a scenario"),
+		force: fs.Bool("force", false, "with --record: overwrite an existing file"),
+	}
+}
+
+// runTUI runs the app until the user quits, keeping --record's file up to
+// date after every change and complete when the app ends, however it ends
+// (q, ctrl+c, SIGTERM or SIGHUP).
+func runTUI(opts model.Options, rec recordFlags, stderr io.Writer) int {
+	var r *recorder
+	if rec.path != nil && *rec.path != "" {
+		var err error
+		if r, err = newRecorder(*rec.path, *rec.force); err != nil {
+			return fail(stderr, usageError{err.Error()})
+		}
+		opts.Save = r.cmd
+	}
 	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) || os.Getenv("TERM") == "dumb" {
 		fmt.Fprintln(stderr, notATerminal)
 		return 1
@@ -395,8 +437,167 @@ func runTUI(opts model.Options, stderr io.Writer) int {
 	if err != nil {
 		return fail(stderr, err)
 	}
-	if _, err := tea.NewProgram(root).Run(); err != nil {
-		fmt.Fprintf(stderr, "crdtviz: %v\n", err)
+	p := tea.NewProgram(root)
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP) // SIGINT and SIGTERM are Bubble Tea's
+	defer signal.Stop(hup)
+	go func() {
+		if _, ok := <-hup; ok {
+			p.Quit()
+		}
+	}()
+	final, runErr := p.Run()
+	code := 0
+	if runErr != nil && !errors.Is(runErr, tea.ErrInterrupted) {
+		fmt.Fprintf(stderr, "crdtviz: %v\n", runErr)
+		code = 1
+	}
+	if r != nil {
+		if m, ok := final.(*model.Root); ok {
+			if err := r.save(r.next(), m.Recording()); err != nil {
+				fmt.Fprintf(stderr, "crdtviz: --record: %v\n", err)
+				return 1
+			}
+			fmt.Fprintf(stderr, "crdtviz: recorded to %s (replay: crdtviz demo %s)\n", r.path, r.path)
+		}
+	}
+	return code
+}
+
+// recorder keeps --record's file up to date. Writes may come from several
+// commands at once; only a newer recording replaces an older one.
+type recorder struct {
+	path    string
+	mu      sync.Mutex
+	seq     int // the newest recording handed out
+	written int // the newest recording written
+}
+
+// newRecorder checks the path before anything runs: not a directory, not an
+// existing file (unless force), and in a folder we can write to.
+func newRecorder(path string, force bool) (*recorder, error) {
+	if st, err := os.Stat(path); err == nil {
+		if st.IsDir() {
+			return nil, fmt.Errorf("--record %s: that is a directory; name a file", path)
+		}
+		if !force {
+			return nil, fmt.Errorf("--record %s: the file exists; add --force to overwrite it", path)
+		}
+	}
+	probe, err := os.CreateTemp(filepath.Dir(path), ".crdtviz-probe-*")
+	if err != nil {
+		return nil, fmt.Errorf("--record %s: cannot write there: %v", path, errors.Unwrap(err))
+	}
+	probe.Close()
+	os.Remove(probe.Name())
+	return &recorder{path: path}, nil
+}
+
+func (r *recorder) next() int {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.seq++
+	return r.seq
+}
+
+// cmd returns the command that writes a recording. It runs off the
+// event loop, as every command does.
+func (r *recorder) cmd(text string) tea.Cmd {
+	seq := r.next()
+	return func() tea.Msg {
+		_ = r.save(seq, text) // a failure here is reported by the final save
+		return nil
+	}
+}
+
+func (r *recorder) save(seq int, text string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if seq <= r.written {
+		return nil
+	}
+	if err := writeFileAtomic(r.path, []byte(text)); err != nil {
+		return err
+	}
+	r.written = seq
+	return nil
+}
+
+// writeFileAtomic writes data to a temporary file beside path, syncs it,
+// and renames it over path, so that path is never half-written.
+func writeFileAtomic(path string, data []byte) error {
+	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
+	if err != nil {
+		return err
+	}
+	defer os.Remove(tmp.Name()) // gone after the rename; cleans up on failure
+	if _, err := tmp.Write(data); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Sync(); err != nil {
+		tmp.Close()
+		return err
+	}
+	if err := tmp.Close(); err != nil {
+		return err
+	}
+	return os.Rename(tmp.Name(), path)
+}
+
+func cmdCast(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("cast", "cast NAME|FILE -o OUT.cast [--size 100x30] [--theme T] [--step 2s] [--ascii]\n\n"+
+		"Records a demo as an asciicast v2 file, rendered from the real view at that size.\n"+
+		"No terminal is needed, and the same input always gives the same bytes.\n"+
+		"Play it with 'asciinema play OUT.cast'. With --frame N, writes the ANSI screen after step N instead.", stderr)
+	out := fs.String("o", "", "the file to write (- for standard output)")
+	size := fs.String("size", "100x30", "the terminal size, WIDTHxHEIGHT")
+	theme := fs.String("theme", "dark", "dark, light, high-contrast or mono")
+	step := fs.Duration("step", 2*time.Second, "how long each step stays on screen")
+	ascii := fs.Bool("ascii", false, "use ASCII instead of box-drawing characters and symbols")
+	frame := fs.Int("frame", -1, "write only the screen after step N (0 is the opening screen)")
+	pos, code := parseFlags(fs, args)
+	if code >= 0 {
+		return code
+	}
+	if len(pos) != 1 || *out == "" {
+		fs.Usage()
+		return exitUsage
+	}
+	var w, h int
+	if n, err := fmt.Sscanf(*size, "%dx%d", &w, &h); n != 2 || err != nil || fmt.Sprintf("%dx%d", w, h) != *size {
+		return fail(stderr, usageError{fmt.Sprintf("--size %q: write it as WIDTHxHEIGHT, e.g. 100x30", *size)})
+	}
+	t, err := ui.ParseTheme(*theme)
+	if err != nil {
+		return fail(stderr, usageError{err.Error()})
+	}
+	s, err := demos.Load(pos[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "crdtviz cast: %v\n", err)
+		return exitUsage
+	}
+	o := model.CastOptions{Width: w, Height: h, Theme: t, ASCII: *ascii, Step: *step}
+	var data []byte
+	if *frame >= 0 {
+		frames, err := model.Frames(s, o)
+		if err != nil {
+			return fail(stderr, err)
+		}
+		if *frame >= len(frames) {
+			return fail(stderr, usageError{fmt.Sprintf("--frame %d: the demo has %d steps", *frame, len(frames)-1)})
+		}
+		data = []byte(frames[*frame] + "\n")
+	} else if data, err = model.Cast(s, o); err != nil {
+		return fail(stderr, usageError{err.Error()})
+	}
+	if *out == "-" {
+		_, err = stdout.Write(data)
+	} else {
+		err = writeFileAtomic(*out, data)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "crdtviz cast: %v\n", err)
 		return 1
 	}
 	return 0

@@ -64,6 +64,33 @@ func TestCLIErrorPaths(t *testing.T) {
 		{[]string{"trace", "/no/such/file"}, 2, "", "no such file or directory"},
 		{[]string{"trace", notTrace}, 2, "", "not an editing trace"},
 	}
+	dir := t.TempDir()
+	existing := writeFile(t, "exists.demo", okScenario)
+	locked := filepath.Join(dir, "locked")
+	os.Mkdir(locked, 0o500)
+	cases = append(cases, []struct {
+		args     []string
+		code     int
+		out, err string
+	}{
+		{[]string{"play", "--record", existing}, 2, "", "the file exists; add --force to overwrite it"},
+		{[]string{"play", "--record", dir}, 2, "", "that is a directory; name a file"},
+		{[]string{"demo", "seed", "--record", filepath.Join(dir, "no", "such", "dir", "f.demo")}, 2, "", "cannot write there"},
+		{[]string{"demo", "seed", "--exit"}, 2, "", "--exit goes with --autoplay"},
+		{[]string{"cast", "seed"}, 2, "", "Usage: crdtviz cast"},
+		{[]string{"cast", "seed", "-o", filepath.Join(dir, "x.cast"), "--size", "big"}, 2, "", `--size "big": write it as WIDTHxHEIGHT`},
+		{[]string{"cast", "seed", "-o", filepath.Join(dir, "x.cast"), "--size", "20x5"}, 2, "", "a cast needs at least 48x18"},
+		{[]string{"cast", "seed", "-o", filepath.Join(dir, "x.cast"), "--theme", "neon"}, 2, "", `unknown theme "neon"`},
+		{[]string{"cast", "seed", "-o", filepath.Join(dir, "x.cast"), "--frame", "99"}, 2, "", "--frame 99: the demo has 6 steps"},
+		{[]string{"cast", "nope", "-o", filepath.Join(dir, "x.cast")}, 2, "", "no built-in demo of that name"},
+	}...)
+	if os.Geteuid() != 0 { // root writes anywhere
+		cases = append(cases, struct {
+			args     []string
+			code     int
+			out, err string
+		}{[]string{"play", "--record", filepath.Join(locked, "f.demo")}, 2, "", "cannot write there"})
+	}
 	for _, tc := range cases {
 		code, out, errs := runCLI(tc.args...)
 		if code != tc.code || !strings.Contains(out, tc.out) || !strings.Contains(errs, tc.err) {
@@ -126,5 +153,24 @@ func TestTraceCommand(t *testing.T) {
 	mis := writeFile(t, "m.json", `{"endContent":"ho","txns":[{"patches":[[0,0,"hi"]]}]}`)
 	if code, out, _ := runCLI("trace", mis); code != 1 || !strings.Contains(out, "MISMATCH: first difference at character 1") {
 		t.Errorf("mismatch: %d %q", code, out)
+	}
+}
+
+func TestCastCommand(t *testing.T) {
+	out := filepath.Join(t.TempDir(), "seed.cast")
+	if code, _, errs := runCLI("cast", "seed", "-o", out, "--size", "80x24", "--step", "1s"); code != 0 {
+		t.Fatalf("exit %d: %s", code, errs)
+	}
+	data, err := os.ReadFile(out)
+	if err != nil || !strings.HasPrefix(string(data), `{"version":2,"width":80,"height":24,`) {
+		t.Fatalf("cast: %v %.80q", err, data)
+	}
+	code, frame, _ := runCLI("cast", "seed", "-o", "-", "--frame", "2", "--theme", "mono")
+	if code != 0 || !strings.Contains(frame, "step 2/6") {
+		t.Fatalf("frame: %d %q", code, frame)
+	}
+	entries, _ := os.ReadDir(filepath.Dir(out))
+	if len(entries) != 1 {
+		t.Fatalf("a temporary file was left behind: %v", entries)
 	}
 }

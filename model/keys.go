@@ -24,6 +24,8 @@ type KeyMap struct {
 	Prompt, Help       key.Binding
 	ChooseType, Return key.Binding
 	Menu, Quit         key.Binding
+	Autoplay           key.Binding
+	Faster, Slower     key.Binding // while autoplay runs
 }
 
 // DefaultKeyMap is the standard play-screen key map. Presenter remotes send
@@ -63,6 +65,9 @@ func DefaultKeyMap() KeyMap {
 		Return:     b([]string{"r"}, "r", "return to the demo"),
 		Menu:       b([]string{"esc"}, "esc", "back to the menu"),
 		Quit:       b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Autoplay:   b([]string{"a"}, "a", "autoplay a demo (any key pauses)"),
+		Faster:     b([]string{"+", "="}, "+", "autoplay faster"),
+		Slower:     b([]string{"-", "_"}, "-", "autoplay slower"),
 	}
 }
 
@@ -71,7 +76,8 @@ func (k KeyMap) ASCII() KeyMap {
 	swap := strings.NewReplacer("→", "right", "←", "left", "↑", "up", "↓", "down")
 	for _, b := range []*key.Binding{&k.Next, &k.Prev, &k.FocusNext, &k.Focus, &k.Edit, &k.Inc, &k.Dec, &k.Sync, &k.SyncAll,
 		&k.Send, &k.Link, &k.Partition, &k.HealAll, &k.MsgUp, &k.MsgDown, &k.Deliver, &k.Newest, &k.DeliverAll, &k.Drop,
-		&k.Duplicate, &k.Internals, &k.Pane, &k.LogUp, &k.LogDown, &k.Prompt, &k.Help, &k.ChooseType, &k.Return, &k.Menu, &k.Quit} {
+		&k.Duplicate, &k.Internals, &k.Pane, &k.LogUp, &k.LogDown, &k.Prompt, &k.Help, &k.ChooseType, &k.Return, &k.Menu, &k.Quit,
+		&k.Autoplay, &k.Faster, &k.Slower} {
 		h := b.Help()
 		b.SetHelp(swap.Replace(h.Key), swap.Replace(h.Desc))
 	}
@@ -101,5 +107,6 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Link, k.Partition, k.HealAll, k.MsgUp, k.MsgDown, k.Deliver},
 		{k.Newest, k.DeliverAll, k.Drop, k.Duplicate, k.Internals, k.Pane},
 		{k.LogUp, k.LogDown, k.ChooseType, k.Prompt, k.Help, k.Quit},
+		{k.Autoplay, k.Faster, k.Slower},
 	}
 }

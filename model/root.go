@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"time"
 
 	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
@@ -53,10 +54,25 @@ type Options struct {
 	ASCII      bool
 	Scenario   *demos.Scenario  // start in this demo
 	Free       *replicas.Config // or start in free play
-	// OnAction, when set, is told every statement that ran, in scenario
-	// syntax (for --record). It must not block.
-	OnAction func(statement string)
+	// Save, when set, is handed the session's recording (a scenario file)
+	// after every change to it, and returns the command that writes it
+	// (--record). The model itself does no I/O.
+	Save func(recording string) tea.Cmd
+	// Autoplay steps a demo forward by itself at this interval (0: off).
+	Autoplay time.Duration
+	// ExitAtEnd quits after the last step has been shown for one interval.
+	ExitAtEnd bool
 }
+
+// autoplayMsg is one tick of autoplay. gen tells stale ticks (from before a
+// pause or a speed change) from the current one.
+type autoplayMsg struct{ gen int }
+
+// Autoplay speed limits.
+const (
+	minAutoplay = 250 * time.Millisecond
+	maxAutoplay = 60 * time.Second
+)
 
 // Root is the application model.
 type Root struct {
@@ -83,6 +99,11 @@ type Root struct {
 	logKey    string // what the log content was built for
 	status    string // an error or notice; cleared by the next key
 	statusErr bool
+
+	autoplay  bool
+	autoEvery time.Duration
+	autoGen   int
+	dirty     bool // the recording changed since it was last saved
 }
 
 // New builds the root model.
@@ -104,8 +125,18 @@ func New(opts Options) (*Root, error) {
 	default:
 		m.mode = ModeStart
 	}
+	m.autoEvery = opts.Autoplay
+	m.autoplay = opts.Autoplay > 0 && m.mode == ModeDemo
 	m.refresh()
 	return m, nil
+}
+
+// Recording is the session as a scenario file, for --record.
+func (m *Root) Recording() string {
+	if m.sess == nil {
+		return ""
+	}
+	return m.sess.recording()
 }
 
 // Mode is the current mode.
@@ -126,12 +157,25 @@ func (m *Root) restyle(t ui.Theme) {
 	}
 }
 
-// Init asks the terminal for its background colour, to pick dark or light.
+// Init asks the terminal for its background colour, to pick dark or light,
+// and starts autoplay.
 func (m *Root) Init() tea.Cmd {
-	if m.opts.ThemeFixed {
-		return nil
+	var cmds []tea.Cmd
+	if !m.opts.ThemeFixed {
+		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
-	return tea.RequestBackgroundColor
+	if m.autoplay {
+		cmds = append(cmds, m.tick())
+	}
+	if m.opts.Save != nil && m.sess != nil {
+		cmds = append(cmds, m.opts.Save(m.Recording()))
+	}
+	return tea.Batch(cmds...)
+}
+
+func (m *Root) tick() tea.Cmd {
+	gen := m.autoGen
+	return tea.Tick(m.autoEvery, func(time.Time) tea.Msg { return autoplayMsg{gen: gen} })
 }
 
 // Update is a type switch that hands each message to its handler.
@@ -148,11 +192,56 @@ func (m *Root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.handleClick(msg.Mouse())
 	case tea.MouseWheelMsg:
 		m.handleWheel(msg.Mouse())
+	case autoplayMsg:
+		cmd = m.handleAutoplay(msg)
 	default:
 		cmd = m.forward(msg)
 	}
 	m.refresh()
+	if m.dirty && m.opts.Save != nil {
+		m.dirty = false
+		cmd = tea.Batch(cmd, m.opts.Save(m.Recording()))
+	}
 	return m, cmd
+}
+
+// handleAutoplay takes one step; after the last step it stops, or quits
+// with ExitAtEnd.
+func (m *Root) handleAutoplay(msg autoplayMsg) tea.Cmd {
+	if !m.autoplay || msg.gen != m.autoGen || m.mode == ModeStart {
+		return nil
+	}
+	if m.sess.demo() && m.sess.next() {
+		return m.tick()
+	}
+	m.autoplay = false
+	if m.opts.ExitAtEnd {
+		return tea.Quit
+	}
+	m.notice("Autoplay reached the end. a starts it again from here; ← goes back.")
+	return nil
+}
+
+// autoplayKey handles a key while autoplay runs: a pauses, + and - change
+// the speed, and any other key pauses.
+func (m *Root) autoplayKey(k tea.KeyPressMsg) tea.Cmd {
+	switch {
+	case key.Matches(k, m.keys.Faster), key.Matches(k, m.keys.Slower):
+		if key.Matches(k, m.keys.Faster) {
+			m.autoEvery = max(minAutoplay, m.autoEvery*2/3)
+		} else {
+			m.autoEvery = min(maxAutoplay, m.autoEvery*3/2)
+		}
+		m.autoGen++
+		m.notice(fmt.Sprintf("Autoplay: a step every %s.", m.autoEvery.Round(10*time.Millisecond)))
+		return m.tick()
+	case key.Matches(k, m.keys.Quit):
+		return tea.Quit
+	}
+	m.autoplay = false
+	m.autoGen++
+	m.notice("Autoplay paused. a resumes it.")
+	return nil
 }
 
 // forward passes other messages (cursor blinks, list filtering results,
@@ -214,6 +303,12 @@ func (m *Root) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return nil
 	}
 	m.status, m.statusErr = "", false
+	if m.autoplay {
+		return m.autoplayKey(k)
+	}
+	if key.Matches(k, m.keys.Autoplay) {
+		return m.startAutoplay()
+	}
 	if m.choosing != chooseNone {
 		m.chooseTarget(k)
 		return nil
@@ -318,6 +413,20 @@ func (m *Root) playBindings() []binding {
 		{k.Return, (*Root).returnToDemo},
 		{k.Menu, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.mode = ModeStart; return nil }},
 	}
+}
+
+func (m *Root) startAutoplay() tea.Cmd {
+	if !m.sess.demo() {
+		m.notice("Autoplay steps through a demo; in free play, use → to redo.")
+		return nil
+	}
+	if m.autoEvery <= 0 {
+		m.autoEvery = 3 * time.Second
+	}
+	m.autoplay = true
+	m.autoGen++
+	m.notice(fmt.Sprintf("Autoplay: a step every %s. Any key pauses; + and - change the speed.", m.autoEvery.Round(10*time.Millisecond)))
+	return m.tick()
 }
 
 func (m *Root) next(tea.KeyPressMsg) tea.Cmd {
@@ -548,9 +657,7 @@ func (m *Root) apply(a replicas.Action) error {
 			m.base = ModeFree
 		}
 	}
-	if m.opts.OnAction != nil {
-		m.opts.OnAction(a.String())
-	}
+	m.dirty = true
 	if notice != "" {
 		m.notice(notice)
 	}
@@ -586,16 +693,14 @@ func (m *Root) handleSubmit(text string) {
 	switch {
 	case st.Step != nil:
 		m.closePrompt()
-		if m.opts.OnAction != nil {
-			m.opts.OnAction(st.String())
-		}
+		m.sess.mark(st.String())
+		m.dirty = true
 		m.notice("Step marked: " + *st.Step)
 	case st.Expect != nil:
 		res := demos.Check(st, m.sess.cluster())
 		m.closePrompt()
-		if m.opts.OnAction != nil {
-			m.opts.OnAction(st.String())
-		}
+		m.sess.mark(st.String())
+		m.dirty = true
 		if res.Pass {
 			m.notice(m.styles.Symbols.Check + " " + st.String())
 		} else {
@@ -704,7 +809,10 @@ func (m *Root) state() ui.State {
 		Focus: m.focus, First: m.first, Internals: m.internals, Selected: m.selected, Pane: m.pane,
 		Demo: s.scenario != nil, Narration: narr, Expects: exp, Log: m.log.View(),
 	}
-	if s.branched {
+	switch {
+	case m.autoplay:
+		st.Notice = fmt.Sprintf("%s autoplay %s", m.styles.Symbols.Right, m.autoEvery.Round(10*time.Millisecond))
+	case s.branched:
 		st.Notice = "branched: r returns to the demo"
 	}
 	st.Status, st.Bar = m.statusLines()

@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"strings"
 
+	"crdtviz/crdt"
 	"crdtviz/demos"
 	"crdtviz/replicas"
 	"crdtviz/ui"
@@ -27,6 +28,10 @@ type session struct {
 	markFrom int             // changes made from this timeline position on are marked
 	log      []string
 	logPos   int // timeline position the log was built for (-1: stale)
+	// marks are statements typed at the prompt that are not actions (step
+	// and expect lines), keyed by the timeline position they were typed at,
+	// for the recording.
+	marks map[int][]string
 }
 
 func newFreeSession(cfg replicas.Config) (*session, error) {
@@ -101,6 +106,11 @@ func (s *session) do(a replicas.Action) (string, error) {
 	if err != nil {
 		return "", err
 	}
+	for pos := range s.marks {
+		if pos >= s.tl.Pos() { // typed in a future that was just discarded
+			delete(s.marks, pos)
+		}
+	}
 	s.markFrom = s.tl.Pos() - 1
 	notice := ""
 	if s.scenario != nil && !s.branched {
@@ -119,6 +129,7 @@ func (s *session) returnToDemo() bool {
 	}
 	back := newDemoSession(s.scenario)
 	at := s.branchAt
+	back.marks = s.marks
 	*s = *back
 	for s.step < at && s.next() {
 	}
@@ -224,4 +235,70 @@ func (s *session) lastSentence() string {
 		parts = append(parts, ev.Sentences()...)
 	}
 	return strings.Join(parts, " · ")
+}
+
+// mark remembers a step or expect line typed at the prompt.
+func (s *session) mark(line string) {
+	if s.marks == nil {
+		s.marks = map[int][]string{}
+	}
+	s.marks[s.tl.Pos()] = append(s.marks[s.tl.Pos()], line)
+}
+
+// recording renders what was done as a scenario file: the header, the
+// demo steps shown (in a demo), then every action up to the current point
+// with the step and expect lines typed at the prompt. Replaying it with
+// crdtviz check reproduces the current state.
+func (s *session) recording() string {
+	var b strings.Builder
+	c := s.cluster()
+	title := s.title
+	b.WriteString("# Recorded with crdtviz. Replay it with: crdtviz check FILE, or crdtviz demo FILE\n")
+	fmt.Fprintf(&b, "title %s\n", crdt.QuoteAlways("Recorded: "+title))
+	fmt.Fprintf(&b, "type %s\n", c.Type())
+	names := make([]string, 0, len(c.Names()))
+	for _, n := range c.Names() {
+		names = append(names, replicas.QuoteName(n))
+	}
+	fmt.Fprintf(&b, "replicas %s\n", strings.Join(names, " "))
+	if v := c.Initial(); v != nil {
+		fmt.Fprintf(&b, "initial %s\n", v)
+	}
+	start, steps := 0, 0
+	if s.scenario != nil {
+		upTo := s.step
+		if s.branched {
+			upTo = s.branchAt
+		}
+		for k := 0; k < upTo && k < len(s.run.Steps); k++ {
+			st := s.scenario.Steps[k]
+			fmt.Fprintf(&b, "\nstep %s\n", crdt.QuoteAlways(st.Text))
+			for _, item := range st.Items {
+				b.WriteString(item.String() + "\n")
+			}
+			start, steps = s.run.Steps[k].End, steps+1
+		}
+	}
+	pos := s.tl.Pos()
+	var body []string
+	for i := start; i <= pos; i++ {
+		body = append(body, s.marks[i]...)
+		if i < pos {
+			body = append(body, s.tl.Action(i).String())
+		}
+	}
+	if len(body) > 0 && !strings.HasPrefix(body[0], "step ") || steps == 0 && len(body) == 0 {
+		what := "Free play"
+		if s.scenario != nil {
+			what = "On my own from here"
+		}
+		body = append([]string{"step " + crdt.QuoteAlways(what)}, body...)
+	}
+	for _, line := range body {
+		if strings.HasPrefix(line, "step ") {
+			b.WriteString("\n")
+		}
+		b.WriteString(line + "\n")
+	}
+	return b.String()
 }
