@@ -4,6 +4,7 @@ import (
 	"bytes"
 	"errors"
 	"flag"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -361,5 +362,61 @@ func TestPromptStatements(t *testing.T) {
 	st, _ := ParseStatement(replicas.SyncBoth{A: "Server 1", B: "B"}.String(), h)
 	if st.Action != (replicas.SyncBoth{A: "Server 1", B: "B"}) {
 		t.Fatalf("round trip: %#v", st.Action)
+	}
+}
+
+// TestTapesMatchDemos: every built-in demo has a VHS tape that presses →
+// once per step, so a recorded GIF shows the whole story.
+func TestTapesMatchDemos(t *testing.T) {
+	for _, b := range Builtins() {
+		src, err := os.ReadFile(filepath.Join("tapes", b.Name+".tape"))
+		if err != nil {
+			t.Errorf("%s: %v", b.Name, err)
+			continue
+		}
+		rights := 0
+		for _, ln := range strings.Split(string(src), "\n") {
+			if strings.TrimSpace(ln) == "Right" {
+				rights++
+			}
+		}
+		if rights != len(b.Scenario.Steps) || !strings.Contains(string(src), "demo "+b.Name+" ") {
+			t.Errorf("%s.tape presses → %d times for %d steps", b.Name, rights, len(b.Scenario.Steps))
+		}
+	}
+}
+
+// TestTeachingGuideExample runs the worked example in docs/teaching.md and
+// checks what the guide says about it.
+func TestTeachingGuideExample(t *testing.T) {
+	doc, err := os.ReadFile(filepath.Join("..", "docs", "teaching.md"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := string(doc)
+	start := strings.Index(text, "`likes.demo`:\n\n```\n")
+	if start < 0 {
+		t.Fatal("the guide has no likes.demo example")
+	}
+	body := text[start+len("`likes.demo`:\n\n```\n"):]
+	body = body[:strings.Index(body, "```")]
+	s, err := Parse("likes.demo", []byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := Execute(s)
+	if claim := fmt.Sprintf("# %d passed, %d failed", run.Passed(), run.Failed()); run.Err != nil || !strings.Contains(text, claim) {
+		t.Fatalf("the guide does not say %q (err %v)", claim, run.Err)
+	}
+	bad, _ := Parse("likes.demo", []byte(strings.Replace(body, "expect all = 5", "expect all = 6", 1)))
+	for _, step := range Execute(bad).Steps {
+		for _, e := range step.Expects {
+			if !e.Pass {
+				claim := fmt.Sprintf("likes.demo:%d: %s", e.Statement.Pos.Line, e.Failure())
+				if !strings.Contains(text, claim) {
+					t.Fatalf("the guide does not show the failure %q", claim)
+				}
+			}
+		}
 	}
 }

@@ -168,7 +168,8 @@ func bandTitle(c *replicas.Cluster, lane replicas.Lane, title string, s Styles, 
 }
 
 // conflicts marks, per replica, a value that differs from the lane's most
-// common value (ties go to the replica declared first).
+// common value (ties go to the replica declared first). When no two
+// replicas agree, every value differs from the rest, and all are marked.
 func conflicts(c *replicas.Cluster, lane replicas.Lane) []bool {
 	reps := c.Replicas()
 	out := make([]bool, len(reps))
@@ -188,7 +189,7 @@ func conflicts(c *replicas.Cluster, lane replicas.Lane) []bool {
 		}
 	}
 	for i, v := range vals {
-		out[i] = v != ref
+		out[i] = v != ref || count[ref] == 1
 	}
 	return out
 }
@@ -354,7 +355,7 @@ type Hit struct {
 	A, B int
 }
 
-// linkTokens describes every pair: "Alice ⇄ Bob" when both ways are up,
+// linkTokens describes every pair: "Alice ↔ Bob" when both ways are up,
 // "Alice → Bob" when only that way is, "Alice ╳ Bob" when cut, followed by
 // the number of messages queued each way.
 func linkTokens(c *replicas.Cluster, s Styles, short bool) []LinkToken {

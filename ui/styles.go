@@ -40,7 +40,7 @@ type Symbols struct {
 
 // UnicodeSymbols and ASCIISymbols are the two symbol sets.
 var (
-	UnicodeSymbols = Symbols{Check: "✓", Cross: "✗", Arrow: "→", BothWays: "⇄", OneWayBack: "←", Cut: "╳", Changed: "●", Focus: "▶", Selected: "▸", Ellipsis: "…", Left: "◀", Right: "▶", Dot: "·"}
+	UnicodeSymbols = Symbols{Check: "✓", Cross: "✗", Arrow: "→", BothWays: "↔", OneWayBack: "←", Cut: "╳", Changed: "●", Focus: "▶", Selected: "▸", Ellipsis: "…", Left: "◀", Right: "▶", Dot: "·"}
 	ASCIISymbols   = Symbols{Check: "ok", Cross: "X", Arrow: "->", BothWays: "<->", OneWayBack: "<-", Cut: "-x-", Changed: "*", Focus: ">", Selected: ">", Ellipsis: "...", Left: "<", Right: ">", Dot: "-"}
 )
 
