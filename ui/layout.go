@@ -54,6 +54,7 @@ func Compute(w, h, n int, internals bool) Layout {
 	avail := w
 	if l.Scroll {
 		avail -= 2 // one column for each scroll arrow
+		l.Columns = max(1, avail/MinBoxWidth)
 	}
 	l.BoxW = avail / l.Columns
 	l.SideBySide = w >= WideWidth
