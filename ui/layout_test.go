@@ -45,7 +45,7 @@ func TestLayoutTilesTheScreen(t *testing.T) {
 }
 
 func TestLayoutBreakpoints(t *testing.T) {
-	for _, tc := range []struct{ w, h, n, cols int }{{80, 24, 3, 3}, {120, 36, 5, 5}, {200, 50, 8, 8}, {80, 24, 8, 5}} {
+	for _, tc := range []struct{ w, h, n, cols int }{{80, 24, 3, 3}, {120, 36, 5, 5}, {200, 50, 8, 8}, {80, 24, 8, 4}} {
 		l := Compute(tc.w, tc.h, tc.n, false)
 		if l.TooSmall || l.Columns != tc.cols {
 			t.Errorf("%dx%d with %d replicas: %d columns (too small %v), want %d", tc.w, tc.h, tc.n, l.Columns, l.TooSmall, tc.cols)
