@@ -69,9 +69,10 @@ type TextState struct {
 	sites   []string // site index → replica name; sites[0] is "" (init)
 	siteIdx map[string]uint16
 	blocks  []*block
-	clock   uint32 // the greatest counter seen
-	length  int    // visible characters
-	items   int    // all items, tombstones included
+	clock   uint32   // the greatest counter seen
+	maxc    []uint32 // per site index, the greatest counter of that site's items here
+	length  int      // visible characters
+	items   int      // all items, tombstones included
 
 	index map[id]*block // id → block; built on first need (merges, remote ops)
 
@@ -210,6 +211,10 @@ func (t *TextState) insertItems(b, i int, its []item) {
 			if it.id.c > t.clock {
 				t.clock = it.id.c
 			}
+			for int(it.id.s) >= len(t.maxc) {
+				t.maxc = append(t.maxc, 0)
+			}
+			t.maxc[it.id.s] = max(t.maxc[it.id.s], it.id.c)
 		}
 		t.addVisible(b, vis)
 		t.items += n
@@ -436,6 +441,13 @@ func (t *TextState) each(f func(it item)) {
 	}
 }
 
+// Merge works in two passes. In state-based replication a replica that
+// holds a site's character also holds every character that site typed
+// before it, so "do I have it?" is a comparison with the greatest counter
+// seen from that site, with no index. Pass one walks both documents in
+// step (they list shared characters in the same order) and copies
+// tombstones. Pass two inserts the characters this side lacks, in the
+// other side's order, so each one's origin is already here.
 func (t *TextState) Merge(other CRDT) (Result, error) {
 	o, ok := other.(*TextState)
 	if !ok {
@@ -444,34 +456,56 @@ func (t *TextState) Merge(other CRDT) (Result, error) {
 	if o == t {
 		return did("merged nothing new"), nil
 	}
-	inserted, deleted := 0, 0
-	var err error
+	siteMap := make([]int, len(o.sites)) // o's site index → ours, or -1
+	for i, name := range o.sites {
+		siteMap[i] = -1
+		if j, ok := t.siteIdx[name]; ok {
+			siteMap[i] = int(j)
+		}
+	}
+	has := func(x id) (id, bool) {
+		j := siteMap[x.s]
+		if j < 0 || j >= len(t.maxc) || x.c > t.maxc[j] {
+			return id{}, false
+		}
+		return id{c: x.c, s: uint16(j)}, true
+	}
+	var missing []item
+	deleted := 0
+	b, i := 0, 0 // our cursor, only ever moving forward
 	o.each(func(it item) {
-		if err != nil {
+		local, ok := has(it.id)
+		if !ok {
+			missing = append(missing, it)
 			return
 		}
-		x := t.localID(o.textID(it.id))
-		b, i, found := t.find(x)
-		if !found {
-			mine := item{id: x, origin: t.localID(o.textID(it.origin)), ch: it.ch, del: it.del}
-			err = t.integrate(mine)
-			inserted++
-			if it.del {
-				deleted++
+		if !it.del {
+			return
+		}
+		for b < len(t.blocks) && (i >= len(t.blocks[b].items) || t.blocks[b].items[i].id != local) {
+			if i >= len(t.blocks[b].items) {
+				b, i = b+1, 0
+				continue
 			}
-			return
+			i++
 		}
-		if it.del && t.deleteAt(b, i) {
+		if b < len(t.blocks) && t.deleteAt(b, i) {
 			deleted++
 		}
 	})
-	if err != nil {
-		return Result{}, err
+	for _, it := range missing {
+		mine := item{id: t.localID(o.textID(it.id)), origin: t.localID(o.textID(it.origin)), ch: it.ch, del: it.del}
+		if err := t.integrate(mine); err != nil {
+			return Result{}, err
+		}
+		if it.del {
+			deleted++
+		}
 	}
-	if inserted == 0 && deleted == 0 {
+	if len(missing) == 0 && deleted == 0 {
 		return did("merged nothing new → %s", t.Value()), nil
 	}
-	return did("RGA merge: %d new characters and %d tombstones, each placed after its origin → %s", inserted, deleted, t.Value()), nil
+	return did("RGA merge: %d new characters and %d tombstones, each placed after its origin → %s", len(missing), deleted, t.Value()), nil
 }
 
 func (t *TextState) String() string {
@@ -497,6 +531,7 @@ func (t *TextState) Clone() CRDT {
 		siteIdx: make(map[string]uint16, len(t.siteIdx)),
 		blocks:  make([]*block, len(t.blocks)),
 		clock:   t.clock,
+		maxc:    append([]uint32(nil), t.maxc...),
 		length:  t.length,
 		items:   t.items,
 		cache:   t.cache,

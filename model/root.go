@@ -13,7 +13,6 @@ import (
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
-	"github.com/charmbracelet/x/ansi"
 
 	"crdtviz/crdt"
 	"crdtviz/demos"
@@ -97,6 +96,7 @@ type Root struct {
 	pane      ui.Pane
 	choosing  choice
 	logKey    string // what the log content was built for
+	boxes     ui.BoxCache
 	status    string // an error or notice; cleared by the next key
 	statusErr bool
 
@@ -781,23 +781,19 @@ func (m *Root) refresh() {
 	m.log.SetHeight(max(1, lh))
 	atBottom := m.log.AtBottom() || m.log.TotalLineCount() == 0
 	if key := fmt.Sprintf("%p/%d/%d", m.sess.tl, m.sess.tl.Pos(), lw); key != m.logKey {
-		// Word-wrap to the pane, indenting continuation lines under their sentence.
-		var lines []string
-		for _, ln := range m.sess.logLines() {
-			indent := len(ln) - len(strings.TrimLeft(ln, " ")) + 2
-			wrapped := strings.Split(ansi.Wrap(ln, max(10, lw-indent), " "), "\n")
-			for i := 1; i < len(wrapped); i++ {
-				wrapped[i] = strings.Repeat(" ", indent) + wrapped[i]
-			}
-			lines = append(lines, wrapped...)
-		}
-		m.log.SetContentLines(lines)
+		m.log.SetContentLines(m.sess.logLines(lw))
 		m.logKey = key
 		atBottom = true
 	}
 	if atBottom {
 		m.log.GotoBottom()
 	}
+}
+
+// historyID names one history: a timeline, and how many times it branched.
+type historyID struct {
+	tl  *replicas.Timeline
+	gen int
 }
 
 // state gathers what the screen shows.
@@ -808,6 +804,7 @@ func (m *Root) state() ui.State {
 		Title: s.title, StepLabel: s.stepLabel(), Cluster: s.cluster(), Changed: s.changed(),
 		Focus: m.focus, First: m.first, Internals: m.internals, Selected: m.selected, Pane: m.pane,
 		Demo: s.scenario != nil, Narration: narr, Expects: exp, Log: m.log.View(),
+		Boxes: &m.boxes, History: historyID{s.tl, s.gen},
 	}
 	switch {
 	case m.autoplay:

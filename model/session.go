@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"crdtviz/crdt"
 	"crdtviz/demos"
 	"crdtviz/replicas"
@@ -12,22 +14,27 @@ import (
 
 // logLimit caps the event log the screen keeps: the newest lines matter, and
 // a long history must not slow a key press down.
-const logLimit = 400
+const logLimit = 200
+
+// sentenceLines caps how many lines one sentence of the log may take; a
+// sentence that quotes a long value is cut with an ellipsis.
+const sentenceLines = 3
 
 // session is what is being played: a free-play cluster, or a demo. It owns
 // the timeline; the screen only reads it.
 type session struct {
-	title    string
-	header   demos.Header
-	tl       *replicas.Timeline
-	scenario *demos.Scenario // nil in free play
-	run      *demos.Run      // the demo, executed once
-	step     int             // demo steps shown, 0..len(steps)
-	branched bool            // the user acted in a demo: its steps are set aside
-	branchAt int             // the step the branch left from
-	markFrom int             // changes made from this timeline position on are marked
-	log      []string
-	logPos   int // timeline position the log was built for (-1: stale)
+	title      string
+	header     demos.Header
+	tl         *replicas.Timeline
+	scenario   *demos.Scenario  // nil in free play
+	run        *demos.Run       // the demo, executed once
+	step       int              // demo steps shown, 0..len(steps)
+	branched   bool             // the user acted in a demo: its steps are set aside
+	branchAt   int              // the step the branch left from
+	markFrom   int              // changes made from this timeline position on are marked
+	gen        int              // counts branches: ticks name new states after one
+	blocks     map[int][]string // action index → its log lines, wrapped
+	blockWidth int              // the width the blocks were wrapped for
 	// marks are statements typed at the prompt that are not actions (step
 	// and expect lines), keyed by the timeline position they were typed at,
 	// for the recording.
@@ -39,12 +46,12 @@ func newFreeSession(cfg replicas.Config) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &session{title: "Free play: " + string(cfg.Type), header: demos.Header{Type: cfg.Type, Replicas: cfg.Names}, tl: tl, logPos: -1}, nil
+	return &session{title: "Free play: " + string(cfg.Type), header: demos.Header{Type: cfg.Type, Replicas: cfg.Names}, tl: tl}, nil
 }
 
 func newDemoSession(s *demos.Scenario) *session {
 	run := demos.Execute(s)
-	ss := &session{title: s.Title, header: s.Header, tl: run.Timeline, scenario: s, run: run, logPos: -1}
+	ss := &session{title: s.Title, header: s.Header, tl: run.Timeline, scenario: s, run: run}
 	_ = ss.tl.Seek(0)
 	return ss
 }
@@ -111,7 +118,15 @@ func (s *session) do(a replicas.Action) (string, error) {
 			delete(s.marks, pos)
 		}
 	}
+	for i := range s.blocks {
+		if i >= s.tl.Pos()-1 { // the new action, and any discarded future
+			delete(s.blocks, i)
+		}
+	}
 	s.markFrom = s.tl.Pos() - 1
+	if discarded > 0 {
+		s.gen++
+	}
 	notice := ""
 	if s.scenario != nil && !s.branched {
 		s.branched, s.branchAt = true, s.step
@@ -199,29 +214,47 @@ func (s *session) changed() [2][]bool {
 	return out
 }
 
-// logLines is the event log up to the current point, newest last, built
-// only when the point moved.
-func (s *session) logLines() []string {
-	pos := s.tl.Pos()
-	if s.logPos == pos {
-		return s.log
+// logLines is the event log up to the current point, newest last, word-
+// wrapped to width. Each action's lines are wrapped once and kept.
+func (s *session) logLines(width int) []string {
+	if width != s.blockWidth || s.blocks == nil {
+		s.blocks, s.blockWidth = map[int][]string{}, width
 	}
 	var lines []string
-	for i := pos - 1; i >= 0 && len(lines) < logLimit; i-- {
-		var block []string
-		block = append(block, fmt.Sprintf("%d › %s", i+1, s.tl.Action(i)))
-		for _, ev := range s.tl.Events(i) {
-			for _, sentence := range ev.Sentences() {
-				block = append(block, "    "+sentence)
-			}
-		}
-		lines = append(block, lines...)
+	for i := s.tl.Pos() - 1; i >= 0 && len(lines) < logLimit; i-- {
+		lines = append(s.block(i, width), lines...)
 	}
 	if len(lines) == 0 {
 		lines = []string{"nothing has happened yet."}
 	}
-	s.log, s.logPos = lines, pos
 	return lines
+}
+
+// block is action i's log lines: the action, then each sentence indented,
+// wrapped with continuation lines under their sentence.
+func (s *session) block(i, width int) []string {
+	if b, ok := s.blocks[i]; ok {
+		return b
+	}
+	b := []string{ansi.Truncate(fmt.Sprintf("%d › %s", i+1, s.tl.Action(i)), width, "…")}
+	room := max(10, width-6)
+	for _, ev := range s.tl.Events(i) {
+		for _, sentence := range ev.Sentences() {
+			if r := []rune(sentence); len(r) > room*sentenceLines {
+				sentence = string(r[:room*sentenceLines-1]) + "…"
+			}
+			wrapped := strings.Split(ansi.Wrap(sentence, room, " "), "\n")
+			for k, w := range wrapped {
+				indent := "    "
+				if k > 0 {
+					indent = "      "
+				}
+				b = append(b, indent+w)
+			}
+		}
+	}
+	s.blocks[i] = b
+	return b
 }
 
 // lastSentence summarises the newest action for the status line.

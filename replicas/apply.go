@@ -152,6 +152,12 @@ func (c *Cluster) edit(a Edit) ([]Event, error) {
 	beforeC, beforeP := r.state.Value(), r.plain.Value()
 	resC, errC := r.state.Apply(a.Op, crdt.Ctx{Replica: r.Name, Stamp: stamp})
 	resP, errP := r.plain.Apply(a.Op)
+	if errC == nil {
+		r.touch(CRDT, c.now)
+	}
+	if errP == nil {
+		r.touch(Plain, c.now)
+	}
 	if errC != nil && errP != nil {
 		return nil, errC // neither lane changed
 	}
@@ -195,7 +201,8 @@ func (c *Cluster) snapshot(from, to int, queued bool) *Message {
 		From: r.Name, To: c.names[to], SentTick: c.now,
 		plain: r.plain.Clone(), plainHist: r.plainHist,
 		state: r.state.Clone(), crdtHist: r.crdtHist,
-		values: [2]crdt.Value{r.plain.Value(), r.state.Value()},
+		values:       [2]crdt.Value{r.Value(Plain), r.Value(CRDT)},
+		valueStrings: [2]string{r.ValueString(Plain), r.ValueString(CRDT)},
 	}
 	if queued {
 		c.nextMsg++
@@ -511,6 +518,7 @@ func (c *Cluster) receive(m *Message) Event {
 	// Plain lane: the whole value, and its history, are replaced.
 	before, oldHist := r.plain.Value(), r.plainHist
 	r.plain, r.plainHist = m.plain.Clone(), m.plainHist
+	r.touch(Plain, c.now)
 	pc := LaneChange{Touched: true, Before: before, After: r.plain.Value()}
 	pc.Lost = c.dropped(Plain, oldHist.All(), r.plainHist.All())
 	if before.Equal(pc.After) {
@@ -527,6 +535,7 @@ func (c *Cluster) receive(m *Message) Event {
 		newH = lwwHistory(oldH, mine.Stamps(), m.crdtHist, m.state.(crdt.LWW).Stamps())
 	}
 	res, err := r.state.Merge(m.state)
+	r.touch(CRDT, c.now)
 	if err != nil { // cannot happen: every replica holds the same type
 		panic(fmt.Sprintf("replicas: merge within one cluster failed: %v", err))
 	}

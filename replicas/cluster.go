@@ -54,14 +54,49 @@ type Replica struct {
 	plainHist History
 	state     crdt.CRDT
 	crdtHist  History
+
+	// changed is, per lane, the tick of the action that last changed the
+	// lane (0: never). Within one history it names the lane's state, so a
+	// screen can reuse what it drew for it.
+	changed [2]int64
+	// values caches each lane's Value and its rendering until the lane
+	// changes: status, conflict marks and boxes all ask for them.
+	values [2]*cachedValue
+}
+
+type cachedValue struct {
+	v crdt.Value
+	s string
 }
 
 // Value is the replica's current value in lane l.
-func (r *Replica) Value(l Lane) crdt.Value {
-	if l == Plain {
-		return r.plain.Value()
+func (r *Replica) Value(l Lane) crdt.Value { return r.cached(l).v }
+
+// ValueString is Value(l).String(), computed once per change.
+func (r *Replica) ValueString(l Lane) string { return r.cached(l).s }
+
+// Changed is the tick of the action that last changed lane l, or 0.
+func (r *Replica) Changed(l Lane) int64 { return r.changed[l] }
+
+func (r *Replica) cached(l Lane) *cachedValue {
+	if c := r.values[l]; c != nil {
+		return c
 	}
-	return r.state.Value()
+	var v crdt.Value
+	if l == Plain {
+		v = r.plain.Value()
+	} else {
+		v = r.state.Value()
+	}
+	c := &cachedValue{v: v, s: v.String()}
+	r.values[l] = c
+	return c
+}
+
+// touch records that lane l changed in the action at tick.
+func (r *Replica) touch(l Lane, tick int64) {
+	r.changed[l] = tick
+	r.values[l] = nil
 }
 
 // History is the set of edits the replica's value in lane l reflects.
@@ -90,11 +125,12 @@ type Message struct {
 	From, To string
 	SentTick int64
 
-	plain     crdt.Plain
-	plainHist History
-	state     crdt.CRDT
-	crdtHist  History
-	values    [2]crdt.Value
+	plain        crdt.Plain
+	plainHist    History
+	state        crdt.CRDT
+	crdtHist     History
+	values       [2]crdt.Value
+	valueStrings [2]string
 }
 
 // Value is the value the message carries for lane l.

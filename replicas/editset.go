@@ -2,6 +2,7 @@ package replicas
 
 import (
 	"math/bits"
+	"slices"
 	"strconv"
 	"strings"
 )
@@ -82,6 +83,21 @@ func (s EditSet) Minus(o EditSet) []EditID {
 			x &= x - 1
 		}
 	}
+	return out
+}
+
+// Last lists the n greatest ids in the set, in order, without looking at
+// the rest: a screen shows the newest edits of a long history.
+func (s EditSet) Last(n int) []EditID {
+	var out []EditID
+	for i := len(s.w) - 1; i >= 0 && len(out) < n; i-- {
+		for x := s.w[i]; x != 0 && len(out) < n; {
+			b := 63 - bits.LeadingZeros64(x)
+			out = append(out, EditID(i*64+b))
+			x &^= 1 << uint(b)
+		}
+	}
+	slices.Reverse(out)
 	return out
 }
 

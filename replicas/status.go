@@ -57,14 +57,21 @@ func (s Status) Summary() string {
 	return fmt.Sprintf("diverged: %d values", s.Values)
 }
 
+// lostShown is how many lost edit ids a summary names before "…".
+const lostShown = 6
+
 // LostSummary is e.g. "lost edits: 2 (#3, #5)", or "" when nothing is lost.
+// A long list names the first few: "lost edits: 40 (#1, #2, #3, #4, #5, #6, …)".
 func (s Status) LostSummary() string {
 	if len(s.Lost) == 0 {
 		return ""
 	}
-	ids := make([]string, len(s.Lost))
-	for i, id := range s.Lost {
-		ids[i] = id.String()
+	var ids []string
+	for _, id := range s.Lost[:min(len(s.Lost), lostShown)] {
+		ids = append(ids, id.String())
+	}
+	if len(s.Lost) > lostShown {
+		ids = append(ids, "…")
 	}
 	return fmt.Sprintf("lost edits: %d (%s)", len(s.Lost), strings.Join(ids, ", "))
 }
@@ -79,9 +86,9 @@ func plural(n int, word string) string {
 // Equal reports whether every replica holds the same value in lane l now,
 // regardless of what is in flight. It is what `expect converged` checks.
 func (c *Cluster) Equal(l Lane) bool {
-	first := c.reps[0].Value(l)
+	first := c.reps[0].ValueString(l)
 	for _, r := range c.reps[1:] {
-		if !r.Value(l).Equal(first) {
+		if r.ValueString(l) != first {
 			return false
 		}
 	}
@@ -98,10 +105,10 @@ func (c *Cluster) Lost(l Lane) []EditID {
 	return c.effective[l].Minus(held)
 }
 
-func distinct(vals []crdt.Value) int {
+func distinct(vals []string) int {
 	seen := map[string]bool{}
 	for _, v := range vals {
-		seen[v.String()] = true
+		seen[v] = true
 	}
 	return len(seen)
 }
@@ -113,9 +120,9 @@ func (c *Cluster) Status(l Lane) Status {
 	if s := c.status[l]; s != nil {
 		return *s
 	}
-	now := make([]crdt.Value, len(c.reps))
+	now := make([]string, len(c.reps))
 	for i, r := range c.reps {
-		now[i] = r.Value(l)
+		now[i] = r.ValueString(l)
 	}
 	inflight := c.InFlight()
 	s := Status{Values: distinct(now), InFlight: len(inflight), Lost: c.Lost(l)}
@@ -136,13 +143,13 @@ func (c *Cluster) Status(l Lane) Status {
 
 // afterDelivery returns each replica's lane-l value once every message in
 // flight is delivered in send order, and whether any value would change.
-func (c *Cluster) afterDelivery(l Lane, inflight []*Message, now []crdt.Value) ([]crdt.Value, bool) {
-	after := append([]crdt.Value(nil), now...)
+func (c *Cluster) afterDelivery(l Lane, inflight []*Message, now []string) ([]string, bool) {
+	after := append([]string(nil), now...)
 	merged := map[int]crdt.CRDT{}
 	for _, m := range inflight {
 		to := c.index[m.To]
 		if l == Plain {
-			after[to] = m.values[Plain]
+			after[to] = m.valueStrings[Plain]
 			continue
 		}
 		st, ok := merged[to]
@@ -153,11 +160,11 @@ func (c *Cluster) afterDelivery(l Lane, inflight []*Message, now []crdt.Value) (
 		if _, err := st.Merge(m.state); err != nil {
 			panic(fmt.Sprintf("replicas: merge within one cluster failed: %v", err))
 		}
-		after[to] = st.Value()
+		after[to] = st.Value().String()
 	}
 	changed := false
 	for i := range now {
-		if !now[i].Equal(after[i]) {
+		if now[i] != after[i] {
 			changed = true
 		}
 	}

@@ -16,7 +16,16 @@ type Timeline struct {
 	checkpoints []*Cluster // checkpoints[k]: the state after k*CheckpointEvery actions
 	pos         int
 	cur         *Cluster
+	// recent holds states near where the user has been, so that stepping
+	// back and forth replays nothing. They are shared with cur until cur
+	// is about to change (copy on write).
+	recent    map[int]*Cluster
+	recentAge []int // positions in recent, oldest first
+	curShared bool  // cur is also in recent: clone it before changing it
 }
+
+// recentLimit bounds how many visited states a timeline keeps.
+const recentLimit = 2 * CheckpointEvery
 
 // NewTimeline starts a timeline at a new cluster.
 func NewTimeline(cfg Config) (*Timeline, error) {
@@ -47,6 +56,7 @@ func (t *Timeline) Events(i int) []Event { return t.events[i] }
 // the history, the actions after it are discarded first; discarded says how
 // many. On error nothing changes, and nothing is discarded.
 func (t *Timeline) Do(a Action) (ev []Event, discarded int, err error) {
+	t.own() // cur may be shared with a remembered state
 	ev, err = t.cur.Apply(a)
 	if err != nil {
 		return nil, 0, err
@@ -56,6 +66,7 @@ func (t *Timeline) Do(a Action) (ev []Event, discarded int, err error) {
 		t.actions = t.actions[:t.pos:t.pos]
 		t.events = t.events[:t.pos:t.pos]
 		t.checkpoints = t.checkpoints[: t.pos/CheckpointEvery+1 : t.pos/CheckpointEvery+1]
+		t.forgetAfter(t.pos)
 	}
 	t.actions = append(t.actions, a)
 	t.events = append(t.events, ev)
@@ -66,7 +77,10 @@ func (t *Timeline) Do(a Action) (ev []Event, discarded int, err error) {
 	return ev, discarded, nil
 }
 
-// Seek moves to the point after n actions, 0 ≤ n ≤ Len.
+// Seek moves to the point after n actions, 0 ≤ n ≤ Len. A state visited
+// recently is reused; otherwise the nearest stored state at or before n is
+// copied and the actions after it replayed, keeping the states passed on
+// the way (the next step back is then free).
 func (t *Timeline) Seek(n int) error {
 	if n < 0 || n > len(t.actions) {
 		return fmt.Errorf("no point %d in a history of %d actions", n, len(t.actions))
@@ -74,21 +88,77 @@ func (t *Timeline) Seek(n int) error {
 	if n == t.pos {
 		return nil
 	}
+	t.remember(t.pos, t.cur)
+	if c, ok := t.recent[n]; ok {
+		t.cur, t.pos, t.curShared = c, n, true
+		return nil
+	}
 	from := t.pos
 	if n < t.pos || n-t.pos > CheckpointEvery {
 		k := n / CheckpointEvery
-		t.cur = t.checkpoints[k].Clone()
-		from = k * CheckpointEvery
+		for p := n - 1; p > k*CheckpointEvery; p-- { // a nearer recent state beats the checkpoint
+			if c, ok := t.recent[p]; ok {
+				t.cur, from, t.curShared = c, p, true
+				break
+			}
+		}
+		if from == t.pos {
+			t.cur, from, t.curShared = t.checkpoints[k].Clone(), k*CheckpointEvery, false
+		}
 	}
 	for i := from; i < n; i++ {
+		t.own()
 		if _, err := t.cur.Apply(t.actions[i]); err != nil {
 			// Replaying a deterministic history cannot fail; if it does, the
 			// engine has a bug that must not be hidden.
 			panic(fmt.Sprintf("replicas: replaying action %d (%s) failed: %v", i+1, t.actions[i], err))
 		}
+		if i+1 < n && n-(i+1) < CheckpointEvery {
+			t.remember(i+1, t.cur)
+			t.curShared = true
+		}
 	}
 	t.pos = n
 	return nil
+}
+
+// own makes cur safe to change: a copy, if it is shared with recent.
+func (t *Timeline) own() {
+	if t.curShared {
+		t.cur, t.curShared = t.cur.Clone(), false
+	}
+}
+
+// remember keeps c as the state at position p, sharing it.
+func (t *Timeline) remember(p int, c *Cluster) {
+	if t.recent == nil {
+		t.recent = map[int]*Cluster{}
+	}
+	if _, ok := t.recent[p]; ok {
+		return
+	}
+	if c == t.cur {
+		t.curShared = true
+	}
+	t.recent[p] = c
+	t.recentAge = append(t.recentAge, p)
+	for len(t.recentAge) > recentLimit {
+		delete(t.recent, t.recentAge[0])
+		t.recentAge = t.recentAge[1:]
+	}
+}
+
+// forgetAfter drops remembered states of a discarded future.
+func (t *Timeline) forgetAfter(p int) {
+	kept := t.recentAge[:0]
+	for _, q := range t.recentAge {
+		if q > p {
+			delete(t.recent, q)
+		} else {
+			kept = append(kept, q)
+		}
+	}
+	t.recentAge = kept
 }
 
 // Back moves one action back; it reports false at the start.

@@ -47,6 +47,46 @@ type State struct {
 	Log       string // the event log, already rendered by its viewport
 	Status    string // the status line: prompt, error or hint, already styled
 	Bar       string // the help bar, already rendered
+	// Boxes, when set, remembers rendered boxes between frames. History
+	// names the history the cluster belongs to: the model changes it
+	// whenever ticks stop naming the same states (a branch, a new demo).
+	Boxes   *BoxCache
+	History any
+}
+
+// BoxCache remembers rendered replica boxes. Within one history, a lane's
+// state is named by the tick it last changed, so a box only needs drawing
+// again when that, its marks, or the layout change.
+type BoxCache struct {
+	history any
+	boxes   map[boxKey]string
+}
+
+type boxKey struct {
+	replica, lane                        int
+	changed                              int64
+	focused, conflict, marked, internals bool
+	w, h, valueLines, internalLines      int
+	styles                               Theme
+	ascii                                bool
+}
+
+// boxCacheLimit bounds the cache; it starts afresh when full.
+const boxCacheLimit = 1024
+
+func (bc *BoxCache) get(history any, k boxKey, draw func() string) string {
+	if bc == nil {
+		return draw()
+	}
+	if bc.boxes == nil || bc.history != history || len(bc.boxes) >= boxCacheLimit {
+		bc.boxes, bc.history = map[boxKey]string{}, history
+	}
+	if b, ok := bc.boxes[k]; ok {
+		return b
+	}
+	b := draw()
+	bc.boxes[k] = b
+	return b
 }
 
 // Screen renders a whole frame. Every line is exactly l.W cells wide and
@@ -95,15 +135,42 @@ func fit(text string, w, h int) string {
 		lines = append(lines, "")
 	}
 	for i, ln := range lines {
-		if ansi.StringWidth(ln) > w {
+		lw := ansi.StringWidth(ln)
+		if lw > w {
 			ln = ansi.Truncate(ln, w, "")
+			lw = ansi.StringWidth(ln)
 		}
-		if pad := w - ansi.StringWidth(ln); pad > 0 {
-			ln += strings.Repeat(" ", pad)
+		if lw < w {
+			ln += strings.Repeat(" ", w-lw)
 		}
 		lines[i] = ln
 	}
 	return strings.Join(lines, "\n")
+}
+
+// joinFitted puts blocks side by side. Every block must already be fitted
+// (each line exactly its width, all blocks the same height), so lines are
+// simply concatenated, without measuring anything again.
+func joinFitted(blocks ...string) string {
+	if len(blocks) == 0 {
+		return ""
+	}
+	split := make([][]string, len(blocks))
+	for i, b := range blocks {
+		split[i] = strings.Split(b, "\n")
+	}
+	var out strings.Builder
+	for row := range split[0] {
+		if row > 0 {
+			out.WriteByte('\n')
+		}
+		for _, lines := range split {
+			if row < len(lines) {
+				out.WriteString(lines[row])
+			}
+		}
+	}
+	return out.String()
 }
 
 // Fit is fit for the model's own overlays.
@@ -179,7 +246,7 @@ func conflicts(c *replicas.Cluster, lane replicas.Lane) []bool {
 	vals := make([]string, len(reps))
 	count := map[string]int{}
 	for i, r := range reps {
-		vals[i] = r.Value(lane).String()
+		vals[i] = r.ValueString(lane)
 		count[vals[i]]++
 	}
 	ref := vals[0]
@@ -202,9 +269,15 @@ func boxes(st State, lane replicas.Lane, s Styles, l Layout, h int) string {
 	last := min(len(reps), st.First+l.Columns)
 	for i := st.First; i < last; i++ {
 		changed := len(st.Changed[lane]) > i && st.Changed[lane][i]
-		cols = append(cols, box(reps[i], i, lane, i == st.Focus, conf[i], changed, st.Internals && lane == replicas.CRDT, s, l, h))
+		internals := st.Internals && lane == replicas.CRDT
+		k := boxKey{replica: i, lane: int(lane), changed: reps[i].Changed(lane), focused: i == st.Focus, conflict: conf[i],
+			marked: changed, internals: internals, w: l.BoxW, h: h, valueLines: l.ValueLines, internalLines: l.Internals,
+			styles: s.Theme, ascii: s.Symbols == ASCIISymbols}
+		cols = append(cols, st.Boxes.get(st.History, k, func() string {
+			return box(reps[i], i, lane, i == st.Focus, conf[i], changed, internals, s, l, h)
+		}))
 	}
-	row := lipgloss.JoinHorizontal(lipgloss.Top, cols...)
+	row := joinFitted(cols...)
 	if l.Scroll {
 		left, right := " ", " "
 		if st.First > 0 {
@@ -222,9 +295,34 @@ func boxes(st State, lane replicas.Lane, s Styles, l Layout, h int) string {
 			lines[h/2] = a
 			return strings.Join(lines, "\n")
 		}
-		row = lipgloss.JoinHorizontal(lipgloss.Top, arrows(left), row, arrows(right))
+		row = joinFitted(arrows(left), row, arrows(right))
 	}
-	return fit(row, l.W, h)
+	used := len(cols) * l.BoxW
+	if l.Scroll {
+		used += 2
+	}
+	if used < l.W { // pad the row to the screen's width without measuring it
+		pad := fit("", l.W-used, h)
+		row = joinFitted(row, pad)
+	}
+	return row
+}
+
+// clip cuts text to at most n characters, marking the cut with ell. Every
+// character is at least one cell wide, so n*... characters always fill
+// the space they are clipped for; wrapping the rest would be wasted work.
+func clip(text string, n int, ell string) string {
+	if len(text) <= n {
+		return text
+	}
+	i := 0
+	for k := range text {
+		if i == n {
+			return text[:k] + ell
+		}
+		i++
+	}
+	return text
 }
 
 // wrapLines breaks text into at most n lines of width w, ending with an
@@ -233,6 +331,7 @@ func wrapLines(text string, w, n int, ell string) []string {
 	if w <= 0 || n <= 0 {
 		return nil
 	}
+	text = clip(text, w*n+1, ell)
 	var lines []string
 	for _, para := range strings.Split(text, "\n") {
 		lines = append(lines, strings.Split(ansi.Wrap(para, w, " "), "\n")...)
@@ -245,9 +344,16 @@ func wrapLines(text string, w, n int, ell string) []string {
 	return lines
 }
 
-func editsLine(ids []replicas.EditID, w int, sym Symbols) string {
-	if len(ids) == 0 {
+// editsLine shows the edits a value reflects: all of them when they fit,
+// else how many and the newest.
+func editsLine(set replicas.EditSet, w int, sym Symbols) string {
+	total := set.Len()
+	if total == 0 {
 		return "edits: none"
+	}
+	ids := set.Last(w / 3) // no more than fit: each id takes at least 3 cells
+	if len(ids) < total {
+		return editsTail(ids, total, w, sym)
 	}
 	parts := make([]string, len(ids))
 	for i, id := range ids {
@@ -257,8 +363,16 @@ func editsLine(ids []replicas.EditID, w int, sym Symbols) string {
 	if ansi.StringWidth(full) <= w {
 		return full
 	}
-	// Keep the newest edits, and say how many there are.
-	head := fmt.Sprintf("edits (%d) %s", len(ids), sym.Ellipsis)
+	return editsTail(ids, total, w, sym)
+}
+
+// editsTail is "edits (120) …#118 #119 #120": the count and the newest ids.
+func editsTail(ids []replicas.EditID, total, w int, sym Symbols) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = id.String()
+	}
+	head := fmt.Sprintf("edits (%d) %s", total, sym.Ellipsis)
 	tail := ""
 	for i := len(parts) - 1; i >= 0; i-- {
 		next := parts[i] + tail
@@ -296,7 +410,7 @@ func box(r *replicas.Replica, idx int, lane replicas.Lane, focused, conflict, ch
 		prefix = s.Replica.Changed.Render(s.Symbols.Changed) + " "
 	}
 	pw := ansi.StringWidth(prefix)
-	vals := wrapLines(r.Value(lane).String(), inner-pw, l.ValueLines, s.Symbols.Ellipsis)
+	vals := wrapLines(r.ValueString(lane), inner-pw, l.ValueLines, s.Symbols.Ellipsis)
 	for i := range l.ValueLines {
 		text := ""
 		if i < len(vals) {
@@ -309,12 +423,26 @@ func box(r *replicas.Replica, idx int, lane replicas.Lane, focused, conflict, ch
 		}
 		lines = append(lines, text)
 	}
-	lines = append(lines, s.Replica.Edits.Render(editsLine(r.History(lane).IDs(), inner, s.Symbols)))
+	lines = append(lines, s.Replica.Edits.Render(editsLine(r.History(lane), inner, s.Symbols)))
 	if internals {
 		lines = append(lines, internalsLines(r.Internals(), inner, l.Internals, s)...)
 	}
-	content := fit(strings.Join(lines, "\n"), inner, h-2)
-	return style.Width(l.BoxW).Height(h).Render(content)
+	return frame(fit(strings.Join(lines, "\n"), inner, h-2), inner, style)
+}
+
+// frame draws a box border and one column of padding around content whose
+// lines are exactly inner cells wide: the box is inner+4 wide.
+func frame(content string, inner int, style lipgloss.Style) string {
+	b := style.GetBorderStyle()
+	paint := lipgloss.NewStyle().Foreground(style.GetBorderTopForeground())
+	left, right := paint.Render(b.Left)+" ", " "+paint.Render(b.Right)
+	var out strings.Builder
+	out.WriteString(paint.Render(b.TopLeft + strings.Repeat(b.Top, inner+2) + b.TopRight))
+	for _, ln := range strings.Split(content, "\n") {
+		out.WriteString("\n" + left + ln + right)
+	}
+	out.WriteString("\n" + paint.Render(b.BottomLeft+strings.Repeat(b.Bottom, inner+2)+b.BottomRight))
+	return out.String()
 }
 
 // internalsLines shows a CRDT's metadata in at most n lines: its sections
@@ -499,7 +627,7 @@ func tabsOrSide(st State, s Styles, l Layout, w, h int, withNarration bool) stri
 		lw := w * 2 / 5
 		left := s.Pane.Title.Render(fmt.Sprintf("Messages in flight (%d)", msgs)) + "\n" + Messages(st, s, lw-1, h-1)
 		right := s.Pane.Title.Render("Event log") + "\n" + st.Log
-		return lipgloss.JoinHorizontal(lipgloss.Top, fit(left, lw-1, h), " ", fit(right, w-lw, h))
+		return joinFitted(fit(left, lw-1, h), fit("", 1, h), fit(right, w-lw, h))
 	}
 	tabs := []struct {
 		p    Pane

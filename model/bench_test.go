@@ -1,0 +1,99 @@
+package model
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"crdtviz/crdt"
+	"crdtviz/replicas"
+	"crdtviz/ui"
+)
+
+var eight = []string{"Alice", "Bob", "Carol", "Dave", "Erin", "Frank", "Grace", "Heidi"}
+
+// heavyRoot is the key-press budget's setting: 8 replicas at 200x50 with
+// internals on, a 10,000-action history, and every replica holding a
+// 200-element or-set (or, with text, a 5,000-character text).
+func heavyRoot(tb testing.TB, text bool) *Root {
+	tb.Helper()
+	typ := crdt.ORSet
+	if text {
+		typ = crdt.Text
+	}
+	m := newRoot(tb, Options{Free: &replicas.Config{Type: typ, Names: eight}, Theme: ui.Dark, ThemeFixed: true}, 200, 50)
+	rng := rand.New(rand.NewPCG(11, 12))
+	do := func(a replicas.Action) {
+		if err := m.apply(a); err != nil {
+			tb.Fatalf("%s: %v", a, err)
+		}
+	}
+	// Fill every replica, then keep working until the history is 10,000 long.
+	for i := range 200 {
+		if text {
+			do(replicas.Edit{Replica: "Alice", Op: crdt.Op{Kind: crdt.OpInsert, Pos: i * 25, Text: strings.Repeat("x", 25)}})
+		} else {
+			do(replicas.Edit{Replica: eight[i%8], Op: crdt.Op{Kind: crdt.OpAdd, Value: fmt.Sprintf("item-%03d", i)}})
+		}
+	}
+	do(replicas.SyncAll{})
+	for m.sess.tl.Len() < 10_000 {
+		r := eight[rng.IntN(8)]
+		switch rng.IntN(6) {
+		case 0:
+			do(replicas.Sync{From: r, To: eight[(rng.IntN(7)+1+indexOf(r))%8]})
+		case 1:
+			do(replicas.Send{From: r, To: eight[(rng.IntN(7)+1+indexOf(r))%8]})
+		case 2:
+			do(replicas.DeliverAll{})
+		default:
+			if text {
+				n := len([]rune(m.sess.cluster().Replica(r).Value(replicas.CRDT).Str))
+				if n >= 5000 {
+					do(replicas.Edit{Replica: r, Op: crdt.Op{Kind: crdt.OpDelete, Pos: rng.IntN(n), Count: 1}})
+				} else {
+					do(replicas.Edit{Replica: r, Op: crdt.Op{Kind: crdt.OpInsert, Pos: rng.IntN(n + 1), Text: "y"}})
+				}
+			} else {
+				do(replicas.Edit{Replica: r, Op: crdt.Op{Kind: crdt.OpAdd, Value: fmt.Sprintf("item-%03d", rng.IntN(200))}})
+			}
+		}
+	}
+	m.internals = true
+	m.refresh()
+	return m
+}
+
+func indexOf(name string) int {
+	for i, n := range eight {
+		if n == name {
+			return i
+		}
+	}
+	return 0
+}
+
+// BenchmarkKeyPress is one key press at a time travel step (← and → in
+// turn): the root model's Update and then View, as the program does.
+func BenchmarkKeyPress(b *testing.B) {
+	for _, text := range []bool{false, true} {
+		name := "orset200"
+		if text {
+			name = "text5000"
+		}
+		b.Run(name, func(b *testing.B) {
+			m := heavyRoot(b, text)
+			keys := []tea.KeyPressMsg{keyMsg("left"), keyMsg("right"), keyMsg("tab")}
+			i := 0
+			b.ReportAllocs()
+			for b.Loop() {
+				m.Update(keys[i%len(keys)])
+				_ = m.View()
+				i++
+			}
+		})
+	}
+}

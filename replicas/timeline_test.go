@@ -1,0 +1,63 @@
+package replicas
+
+import (
+	"testing"
+
+	"crdtviz/crdt"
+	"pgregory.net/rapid"
+)
+
+// TestActingAfterRedoKeepsRememberedStates: after ← then →, the current
+// state is shared with a remembered one; acting must not change that one.
+func TestActingAfterRedoKeepsRememberedStates(t *testing.T) {
+	tl, _ := NewTimeline(Config{Type: crdt.GCounter, Names: names(2)})
+	inc := Edit{Replica: "R0", Op: crdt.Op{Kind: crdt.OpInc, N: 1}}
+	for range 3 {
+		tl.Do(inc)
+	}
+	tl.Seek(2)
+	tl.Seek(3)
+	for range 4 {
+		tl.Do(inc)
+	}
+	for _, n := range []int{6, 5, 4, 3, 7} {
+		tl.Seek(n)
+		if got := tl.Cluster().Replica("R0").Value(CRDT).Int; tl.Cluster().Tick() != int64(n) || got != int64(n) {
+			t.Fatalf("at %d: tick %d, value %d", n, tl.Cluster().Tick(), got)
+		}
+	}
+	tl.Seek(2)
+	tl.Do(Edit{Replica: "R1", Op: crdt.Op{Kind: crdt.OpInc, N: 5}}) // a branch: 3..7 are gone
+	tl.Seek(1)
+	tl.Seek(3)
+	if v := tl.Cluster().Replica("R1").Value(CRDT).Int; v != 5 || tl.Len() != 3 {
+		t.Fatalf("after the branch: R1 = %d, len %d", v, tl.Len())
+	}
+}
+
+// TestSeekAndActMatchesFreshReplay mixes random seeks with acting (which
+// branches), and checks the current state always equals a fresh replay of
+// the history up to the current point.
+func TestSeekAndActMatchesFreshReplay(t *testing.T) {
+	forEachType(t, func(rt *rapid.T, typ crdt.Type) {
+		cfg := Config{Type: typ, Names: names(3)}
+		tl, _ := NewTimeline(cfg)
+		ch := rapidChooser{rt}
+		for range rapid.IntRange(1, 120).Draw(rt, "steps") {
+			if tl.Len() > 0 && rapid.IntRange(0, 3).Draw(rt, "seek") == 0 {
+				tl.Seek(rapid.IntRange(0, tl.Len()).Draw(rt, "to"))
+			} else {
+				tl.Do(randomAction(ch, tl.Cluster(), false))
+			}
+			fresh, _ := New(cfg)
+			for i := range tl.Pos() {
+				if _, err := fresh.Apply(tl.Action(i)); err != nil {
+					rt.Fatalf("fresh replay of %s: %v", tl.Action(i), err)
+				}
+			}
+			if !SameState(fresh, tl.Cluster()) {
+				rt.Fatalf("at %d of %d the state differs from a fresh replay:\n%s\nwant\n%s", tl.Pos(), tl.Len(), tl.Cluster().Dump(), fresh.Dump())
+			}
+		}
+	})
+}
