@@ -775,13 +775,13 @@ func (m *Root) refresh() {
 		m.first = min(max(m.first, 0), max(0, n-cols))
 	}
 	m.selected = min(max(m.selected, 0), max(0, len(c.InFlight())-1))
-	st := m.state()
-	lw, lh := ui.LogArea(st, m.layout)
+	narr, exp := m.sess.narration() // all the log's size depends on
+	lw, lh := ui.LogArea(ui.State{Demo: m.sess.scenario != nil, Narration: narr, Expects: exp}, m.layout)
 	m.log.SetWidth(max(1, lw))
 	m.log.SetHeight(max(1, lh))
 	atBottom := m.log.AtBottom() || m.log.TotalLineCount() == 0
-	if key := fmt.Sprintf("%p/%d/%d", m.sess.tl, m.sess.tl.Pos(), lw); key != m.logKey {
-		m.log.SetContentLines(m.sess.logLines(lw))
+	if key := fmt.Sprintf("%p/%d/%d/%d", m.sess.tl, m.sess.tl.Pos(), lw, lh); key != m.logKey {
+		m.log.SetContentLines(m.sess.logLines(lw, lh))
 		m.logKey = key
 		atBottom = true
 	}

@@ -1,7 +1,6 @@
 package model
 
 import (
-	"bytes"
 	"flag"
 	"math/rand/v2"
 	"os"
@@ -445,11 +444,12 @@ func TestTeatestSmoke(t *testing.T) {
 	}
 	tm := teatest.NewTestModel(t, root, teatest.WithInitialTermSize(80, 24),
 		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.NoTTY)))
+	// Messages are handled in the order sent, so q comes after the steps;
+	// the output bytes are not waited on (the renderer writes only what
+	// changed, so their content depends on timing).
 	for range 3 {
 		tm.Send(keyMsg("right"))
 	}
-	teatest.WaitFor(t, tm.Output(), func(b []byte) bool { return bytes.Contains(b, []byte("step 3/6")) },
-		teatest.WithDuration(5*time.Second))
 	tm.Send(keyMsg("q"))
 	final := tm.FinalModel(t, teatest.WithFinalTimeout(5*time.Second)).(*Root)
 	view := ansi.Strip(final.View().Content)

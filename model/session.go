@@ -12,9 +12,10 @@ import (
 	"crdtviz/ui"
 )
 
-// logLimit caps the event log the screen keeps: the newest lines matter, and
-// a long history must not slow a key press down.
-const logLimit = 200
+// logScreens is how many screens of the event log the pane keeps for
+// scrolling back: the newest lines matter, and a long history must not
+// slow a key press down.
+const logScreens = 4
 
 // sentenceLines caps how many lines one sentence of the log may take; a
 // sentence that quotes a long value is cut with an ellipsis.
@@ -216,12 +217,13 @@ func (s *session) changed() [2][]bool {
 
 // logLines is the event log up to the current point, newest last, word-
 // wrapped to width. Each action's lines are wrapped once and kept.
-func (s *session) logLines(width int) []string {
+func (s *session) logLines(width, height int) []string {
+	limit := max(40, logScreens*height)
 	if width != s.blockWidth || s.blocks == nil {
 		s.blocks, s.blockWidth = map[int][]string{}, width
 	}
 	var lines []string
-	for i := s.tl.Pos() - 1; i >= 0 && len(lines) < logLimit; i-- {
+	for i := s.tl.Pos() - 1; i >= 0 && len(lines) < limit; i-- {
 		lines = append(s.block(i, width), lines...)
 	}
 	if len(lines) == 0 {

@@ -136,7 +136,7 @@ func (c *Cluster) edit(a Edit) ([]Event, error) {
 	if err := crdt.CheckOp(c.typ, a.Op); err != nil {
 		return nil, err
 	}
-	r := c.reps[i]
+	r := c.mutable(i)
 	if c.typ == crdt.Text && a.Op.Kind == crdt.OpInsert {
 		add := utf8.RuneCountInString(a.Op.Text)
 		for _, l := range Lanes {
@@ -500,7 +500,7 @@ func (c *Cluster) setSkew(a SetSkew) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	c.reps[i].Skew = a.Skew
+	c.mutable(i).Skew = a.Skew
 	return []Event{{Kind: EvSkew, Replica: a.Replica,
 		Text: fmt.Sprintf("%s's clock now reads tick %+d: its next write at tick %d gets stamp %d", a.Replica, a.Skew, c.now+1, c.now+1+a.Skew)}}, nil
 }
@@ -508,7 +508,7 @@ func (c *Cluster) setSkew(a SetSkew) ([]Event, error) {
 // receive delivers a message: the plain lane is overwritten, the CRDT lane
 // merged, and both sentences say what happened and what was lost.
 func (c *Cluster) receive(m *Message) Event {
-	r := c.reps[c.index[m.To]]
+	r := c.mutable(c.index[m.To])
 	ev := Event{Kind: EvDeliver, Replica: r.Name, From: m.From, To: m.To, Msg: m.ID}
 	via := ""
 	if m.ID != 0 {

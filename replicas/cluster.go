@@ -168,6 +168,9 @@ type Cluster struct {
 	names   []string
 	index   map[string]int
 	reps    []*Replica
+	// owned[i] says this cluster alone holds reps[i]. Clone shares replicas
+	// and clears it on both sides; the first change copies the replica.
+	owned   []bool
 	up      [][]bool       // up[from][to]: the link from → to delivers
 	queues  [][][]*Message // queues[from][to]: in flight, oldest first
 	tick    int64
@@ -206,6 +209,7 @@ func New(cfg Config) (*Cluster, error) {
 			return nil, fmt.Errorf("initial value: %w", err)
 		}
 		c.reps = append(c.reps, &Replica{Name: name, plain: p, state: s})
+		c.owned = append(c.owned, true)
 	}
 	c.up = make([][]bool, n)
 	c.queues = make([][][]*Message, n)
@@ -318,14 +322,18 @@ func (c *Cluster) EditByID(id EditID) (EditInfo, bool) {
 }
 
 // Clone returns an independent copy of the cluster. Messages and histories
-// are immutable and are shared; replica states are copied deeply.
+// are immutable and are shared. Replicas are shared too, copy on write:
+// whichever cluster changes a replica first copies it deeply, so the two
+// never see each other's changes, and a copy costs nothing for the
+// replicas neither changes.
 func (c *Cluster) Clone() *Cluster {
 	d := *c
 	d.names = slices.Clip(c.names)
-	d.reps = make([]*Replica, len(c.reps))
-	for i, r := range c.reps {
-		d.reps[i] = r.clone()
+	d.reps = slices.Clone(c.reps)
+	for i := range c.owned {
+		c.owned[i] = false
 	}
+	d.owned = make([]bool, len(c.reps))
 	d.up = make([][]bool, len(c.up))
 	d.queues = make([][][]*Message, len(c.queues))
 	for i := range c.up {
@@ -338,6 +346,16 @@ func (c *Cluster) Clone() *Cluster {
 	d.edits = slices.Clip(c.edits)
 	d.status = [2]*Status{}
 	return &d
+}
+
+// mutable returns replica i for changing, copying it first if another
+// cluster shares it.
+func (c *Cluster) mutable(i int) *Replica {
+	if !c.owned[i] {
+		c.reps[i] = c.reps[i].clone()
+		c.owned[i] = true
+	}
+	return c.reps[i]
 }
 
 func (c *Cluster) lookup(name string) (int, error) {

@@ -61,3 +61,29 @@ func TestSeekAndActMatchesFreshReplay(t *testing.T) {
 		}
 	})
 }
+
+// TestCloneIsCopyOnWrite: after a clone, changes on either side never show
+// on the other, though the two share replicas until then.
+func TestCloneIsCopyOnWrite(t *testing.T) {
+	forEachType(t, func(rt *rapid.T, typ crdt.Type) {
+		a := newCluster(t, typ, 3, nil)
+		ch := rapidChooser{rt}
+		runRandomOn := func(c *Cluster, n int) {
+			for range n {
+				c.Apply(randomAction(ch, c, false))
+			}
+		}
+		runRandomOn(a, rapid.IntRange(0, 30).Draw(rt, "before"))
+		b := a.Clone()
+		aDump, bDump := a.Dump(), b.Dump()
+		runRandomOn(b, rapid.IntRange(1, 20).Draw(rt, "b"))
+		if a.Dump() != aDump {
+			rt.Fatal("changing the clone changed the original")
+		}
+		bDump = b.Dump()
+		runRandomOn(a, rapid.IntRange(1, 20).Draw(rt, "a"))
+		if b.Dump() != bDump {
+			rt.Fatal("changing the original changed the clone")
+		}
+	})
+}

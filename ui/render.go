@@ -60,6 +60,33 @@ type State struct {
 type BoxCache struct {
 	history any
 	boxes   map[boxKey]string
+	// network strips drawn recently, by what they were drawn for
+	links map[stripKey]string
+}
+
+type stripKey struct {
+	cluster *replicas.Cluster
+	tick    int64
+	w, h    int
+	theme   Theme
+	ascii   bool
+}
+
+// strip returns the network strip, drawn again only when the cluster, its
+// tick (every action advances it) or the layout changed.
+func (bc *BoxCache) strip(c *replicas.Cluster, draw func() string, l Layout, s Styles) string {
+	k := stripKey{c, c.Tick(), l.W, l.Network.H, s.Theme, s.Symbols == ASCIISymbols}
+	if bc == nil {
+		return draw()
+	}
+	if bc.links == nil || len(bc.links) >= boxCacheLimit/8 {
+		bc.links = map[stripKey]string{}
+	}
+	if strip, ok := bc.links[k]; ok {
+		return strip
+	}
+	bc.links[k] = draw()
+	return bc.links[k]
 }
 
 type boxKey struct {
@@ -102,7 +129,7 @@ func Screen(st State, s Styles, l Layout) string {
 		boxes(st, replicas.Plain, s, l, l.PlainBoxes.H),
 		bandTitle(c, replicas.CRDT, "CRDT: "+string(c.Type()), s, l.W),
 		boxes(st, replicas.CRDT, s, l, l.CRDTBoxes.H),
-		fit(strings.Join(LinkLines(c, s, l.W, l.Network.H), "\n"), l.W, l.Network.H),
+		st.Boxes.strip(c, func() string { return fit(strings.Join(LinkLines(c, s, l.W, l.Network.H), "\n"), l.W, l.Network.H) }, l, s),
 		pane(st, s, l),
 		fit(st.Status, l.W, 1),
 		fit(st.Bar, l.W, 1),
