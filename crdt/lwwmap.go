@@ -93,7 +93,7 @@ func (m *LWWMapState) Merge(other CRDT) (Result, error) {
 		}
 	}
 	if len(notes) == 0 {
-		return did("per key the newest stamp wins; nothing changes → %s", m.Value()), nil
+		return did("per key the newest stamp wins; nothing changes"), nil
 	}
 	return did("per key the newest stamp wins: %s → %s", strings.Join(notes, ", "), m.Value()), nil
 }

@@ -72,7 +72,7 @@ func (g *GSetState) Merge(other CRDT) (Result, error) {
 	}
 	added := g.elems.union(o.elems)
 	if len(added) == 0 {
-		return did("union adds nothing new → %s", g.Value()), nil
+		return did("union adds nothing new"), nil
 	}
 	return did("union adds %s → %s", setString(added), g.Value()), nil
 }
@@ -153,7 +153,7 @@ func (s *TwoPSetState) Merge(other CRDT) (Result, error) {
 		parts = append(parts, "tombstones "+setString(tombed))
 	}
 	if len(parts) == 0 {
-		return did("union of adds and tombstones brings nothing new → %s", s.Value()), nil
+		return did("union of adds and tombstones brings nothing new"), nil
 	}
 	return did("union brings %s → %s", strings.Join(parts, " and "), s.Value()), nil
 }
@@ -279,7 +279,7 @@ func (s *LWWSetState) Merge(other CRDT) (Result, error) {
 		}
 	}
 	if len(notes) == 0 {
-		return did("per element the newest stamp wins; nothing changes → %s", s.Value()), nil
+		return did("per element the newest stamp wins; nothing changes"), nil
 	}
 	return did("per element the newest stamp wins: %s → %s", strings.Join(notes, ", "), s.Value()), nil
 }
@@ -438,18 +438,23 @@ func (s *ORSetState) Merge(other CRDT) (Result, error) {
 	if !ok {
 		return Result{}, mismatch(ORSet, other)
 	}
-	elems := maps.Clone(s.dots)
-	for e := range o.dots {
-		elems[e] = nil
-	}
-	var notes []string
-	for _, e := range sortedKeys(elems) {
-		was := s.dots[e]
-		now := mergeDots(was, s.ctx, o.dots[e], o.ctx)
+	type note struct{ elem, text string }
+	var notes []note
+	mergeElem := func(e string, was, theirs []Dot) {
+		now := was
+		if !slices.Equal(was, theirs) { // equal dot lists merge to themselves
+			now = mergeDots(was, s.ctx, theirs, o.ctx)
+		}
 		if len(now) == 0 {
 			delete(s.dots, e)
 		} else {
 			s.dots[e] = now
+		}
+		if slices.Equal(was, now) {
+			if len(was) > 0 && len(theirs) == 0 {
+				notes = append(notes, note{e, Quote(e) + " stays: the sender never saw dots " + dotsString(now) + " (add wins)"})
+			}
+			return
 		}
 		var killed, born []Dot
 		for _, d := range was {
@@ -464,22 +469,33 @@ func (s *ORSetState) Merge(other CRDT) (Result, error) {
 		}
 		switch {
 		case len(was) > 0 && len(now) == 0:
-			notes = append(notes, "remove("+Quote(e)+") removed dots "+dotsString(killed))
+			notes = append(notes, note{e, "remove(" + Quote(e) + ") removed dots " + dotsString(killed)})
 		case len(killed) > 0 && len(born) == 0:
-			notes = append(notes, "remove("+Quote(e)+") removed dots "+dotsString(killed)+"; concurrent "+dotsString(now)+" survives (add wins)")
-		case len(was) > 0 && len(o.dots[e]) == 0 && slices.Equal(was, now):
-			notes = append(notes, Quote(e)+" stays: the sender never saw dots "+dotsString(now)+" (add wins)")
+			notes = append(notes, note{e, "remove(" + Quote(e) + ") removed dots " + dotsString(killed) + "; concurrent " + dotsString(now) + " survives (add wins)"})
 		case len(was) == 0 && len(now) > 0:
-			notes = append(notes, Quote(e)+" arrives with dots "+dotsString(born)+", new here (a remove only drops dots it saw)")
+			notes = append(notes, note{e, Quote(e) + " arrives with dots " + dotsString(born) + ", new here (a remove only drops dots it saw)"})
+		}
+	}
+	for e, was := range s.dots {
+		mergeElem(e, was, o.dots[e])
+	}
+	for e, theirs := range o.dots {
+		if _, done := s.dots[e]; !done {
+			mergeElem(e, nil, theirs)
 		}
 	}
 	for r, n := range o.ctx {
 		s.ctx[r] = max(s.ctx[r], n)
 	}
 	if len(notes) == 0 {
-		return did("dots and contexts merged; nothing visible changes → %s", s.Value()), nil
+		return did("dots and contexts merged; nothing visible changes"), nil
 	}
-	return did("%s → %s", strings.Join(notes, "; "), s.Value()), nil
+	slices.SortFunc(notes, func(a, b note) int { return strings.Compare(a.elem, b.elem) })
+	texts := make([]string, len(notes))
+	for i, n := range notes {
+		texts[i] = n.text
+	}
+	return did("%s → %s", strings.Join(texts, "; "), s.Value()), nil
 }
 
 func (s *ORSetState) Value() Value { return SetValue(sortedKeys(s.dots)...) }

@@ -503,7 +503,7 @@ func (t *TextState) Merge(other CRDT) (Result, error) {
 		}
 	}
 	if len(missing) == 0 && deleted == 0 {
-		return did("merged nothing new → %s", t.Value()), nil
+		return did("merged nothing new"), nil
 	}
 	return did("RGA merge: %d new characters and %d tombstones, each placed after its origin → %s", len(missing), deleted, t.Value()), nil
 }

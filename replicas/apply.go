@@ -3,6 +3,7 @@ package replicas
 import (
 	"fmt"
 	"slices"
+	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -371,12 +372,19 @@ func (c *Cluster) syncBoth(a SyncBoth) ([]Event, error) {
 
 func (c *Cluster) syncAll() []Event {
 	n := len(c.names)
-	// Every snapshot is taken before anything is delivered.
+	// Every snapshot is taken before anything is delivered: one per sender,
+	// shared by its receivers (a message is never changed, only read).
+	snaps := make([]*Message, n)
+	for from := range n {
+		snaps[from] = c.snapshot(from, from, false)
+	}
 	msgs := make([][]*Message, n) // msgs[to] in sender order
 	for to := range n {
 		for from := range n {
 			if from != to && c.up[from][to] {
-				msgs[to] = append(msgs[to], c.snapshot(from, to, false))
+				m := *snaps[from]
+				m.To = c.names[to]
+				msgs[to] = append(msgs[to], &m)
 			}
 		}
 	}
@@ -512,7 +520,7 @@ func (c *Cluster) receive(m *Message) Event {
 	ev := Event{Kind: EvDeliver, Replica: r.Name, From: m.From, To: m.To, Msg: m.ID}
 	via := ""
 	if m.ID != 0 {
-		via = fmt.Sprintf(" (message #%d)", m.ID)
+		via = " (message #" + strconv.Itoa(m.ID) + ")"
 	}
 
 	// Plain lane: the whole value, and its history, are replaced.
@@ -521,10 +529,11 @@ func (c *Cluster) receive(m *Message) Event {
 	r.touch(Plain, c.now)
 	pc := LaneChange{Touched: true, Before: before, After: r.plain.Value()}
 	pc.Lost = c.dropped(Plain, oldHist.All(), r.plainHist.All())
-	if before.Equal(pc.After) {
-		pc.Why = fmt.Sprintf("plain: %s's value %s was overwritten by %s's copy%s, the same value", r.Name, before, m.From, via)
+	// Sentences are built by concatenation: every delivery makes two.
+	if beforeS, afterS := before.String(), m.valueStrings[Plain]; beforeS == afterS {
+		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by " + m.From + "'s copy" + via + ", the same value"
 	} else {
-		pc.Why = fmt.Sprintf("plain: %s's value %s was overwritten by %s's %s%s", r.Name, before, m.From, pc.After, via)
+		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by " + m.From + "'s " + afterS + via
 	}
 	ev.Lanes[Plain] = pc
 
@@ -542,7 +551,7 @@ func (c *Cluster) receive(m *Message) Event {
 	r.crdtHist = newH
 	cc := LaneChange{Touched: true, Before: before, After: r.state.Value()}
 	cc.Lost = c.dropped(CRDT, oldH.All(), newH.All())
-	cc.Why = fmt.Sprintf("%s: %s merged %s's state%s: %s", c.typ, r.Name, m.From, via, res.Why)
+	cc.Why = string(c.typ) + ": " + r.Name + " merged " + m.From + "'s state" + via + ": " + res.Why
 	ev.Lanes[CRDT] = cc
 	return ev
 }

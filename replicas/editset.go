@@ -12,45 +12,79 @@ type EditID int
 
 func (id EditID) String() string { return "#" + strconv.Itoa(int(id)) }
 
-// EditSet is an immutable set of edit ids, stored as a bitset. Operations
-// return a new set (or one of their arguments when nothing changes), so sets
+// EditSet is an immutable set of edit ids, stored as a bitset in chunks of
+// chunkBits ids. Operations return a new set that shares every chunk they
+// did not change, so adding an id copies one chunk, and the union of two
+// histories that share most of their past compares chunk pointers. Sets
 // can be shared freely between replicas, messages and checkpoints.
 type EditSet struct {
-	w []uint64
+	c []*chunk // c[k] holds ids k*chunkBits … (k+1)*chunkBits-1; nil means none
+}
+
+const (
+	chunkWords = 64
+	chunkBits  = chunkWords * 64
+)
+
+type chunk [chunkWords]uint64
+
+func split(id EditID) (k, w int, bit uint64) {
+	n := int(id)
+	return n / chunkBits, (n % chunkBits) / 64, 1 << (uint(n) % 64)
 }
 
 // With returns the set plus id.
 func (s EditSet) With(id EditID) EditSet {
-	i := int(id) / 64
-	n := max(len(s.w), i+1)
-	w := make([]uint64, n)
-	copy(w, s.w)
-	w[i] |= 1 << (uint(id) % 64)
-	return EditSet{w: w}
+	k, w, bit := split(id)
+	c := make([]*chunk, max(len(s.c), k+1))
+	copy(c, s.c)
+	var ch chunk
+	if c[k] != nil {
+		ch = *c[k]
+	}
+	ch[w] |= bit
+	c[k] = &ch
+	return EditSet{c: c}
 }
 
 // Has reports whether id is in the set.
 func (s EditSet) Has(id EditID) bool {
-	i := int(id) / 64
-	return id >= 0 && i < len(s.w) && s.w[i]&(1<<(uint(id)%64)) != 0
+	if id < 0 {
+		return false
+	}
+	k, w, bit := split(id)
+	return k < len(s.c) && s.c[k] != nil && s.c[k][w]&bit != 0
+}
+
+func (s EditSet) chunkAt(k int) *chunk {
+	if k < len(s.c) {
+		return s.c[k]
+	}
+	return nil
 }
 
 // subsetOf reports whether every id of s is in o.
 func (s EditSet) subsetOf(o EditSet) bool {
-	for i, x := range s.w {
-		var y uint64
-		if i < len(o.w) {
-			y = o.w[i]
+	for k, a := range s.c {
+		b := o.chunkAt(k)
+		if a == nil || a == b {
+			continue
 		}
-		if x&^y != 0 {
-			return false
+		for w := range a {
+			var y uint64
+			if b != nil {
+				y = b[w]
+			}
+			if a[w]&^y != 0 {
+				return false
+			}
 		}
 	}
 	return true
 }
 
 // Union returns the ids in either set. When one set already holds the
-// other, it is returned as is, without copying.
+// other, it is returned as is; otherwise unchanged chunks are shared.
 func (s EditSet) Union(o EditSet) EditSet {
 	if o.subsetOf(s) {
 		return s
@@ -58,29 +92,56 @@ func (s EditSet) Union(o EditSet) EditSet {
 	if s.subsetOf(o) {
 		return o
 	}
-	a, b := s.w, o.w
-	if len(a) < len(b) {
-		a, b = b, a
+	c := make([]*chunk, max(len(s.c), len(o.c)))
+	for k := range c {
+		a, b := s.chunkAt(k), o.chunkAt(k)
+		switch {
+		case a == b || b == nil:
+			c[k] = a
+		case a == nil:
+			c[k] = b
+		default:
+			var ch chunk
+			for w := range ch {
+				ch[w] = a[w] | b[w]
+			}
+			c[k] = &ch
+		}
 	}
-	w := make([]uint64, len(a))
-	copy(w, a)
-	for i, x := range b {
-		w[i] |= x
+	return EditSet{c: c}
+}
+
+// words calls f on each non-zero word of s, in order, until f says stop.
+func (s EditSet) words(f func(base int, x uint64) bool) {
+	for k, a := range s.c {
+		if a == nil {
+			continue
+		}
+		for w, x := range a {
+			if x != 0 && !f(k*chunkBits+w*64, x) {
+				return
+			}
+		}
 	}
-	return EditSet{w: w}
 }
 
 // Minus lists the ids in s and not in o, in order.
 func (s EditSet) Minus(o EditSet) []EditID {
 	var out []EditID
-	for i, x := range s.w {
-		if i < len(o.w) {
-			x &^= o.w[i]
+	for k, a := range s.c {
+		b := o.chunkAt(k)
+		if a == nil || a == b {
+			continue
 		}
-		for x != 0 {
-			b := bits.TrailingZeros64(x)
-			out = append(out, EditID(i*64+b))
-			x &= x - 1
+		for w, x := range a {
+			if b != nil {
+				x &^= b[w]
+			}
+			for x != 0 {
+				bit := bits.TrailingZeros64(x)
+				out = append(out, EditID(k*chunkBits+w*64+bit))
+				x &= x - 1
+			}
 		}
 	}
 	return out
@@ -90,11 +151,17 @@ func (s EditSet) Minus(o EditSet) []EditID {
 // the rest: a screen shows the newest edits of a long history.
 func (s EditSet) Last(n int) []EditID {
 	var out []EditID
-	for i := len(s.w) - 1; i >= 0 && len(out) < n; i-- {
-		for x := s.w[i]; x != 0 && len(out) < n; {
-			b := 63 - bits.LeadingZeros64(x)
-			out = append(out, EditID(i*64+b))
-			x &^= 1 << uint(b)
+	for k := len(s.c) - 1; k >= 0 && len(out) < n; k-- {
+		a := s.c[k]
+		if a == nil {
+			continue
+		}
+		for w := chunkWords - 1; w >= 0 && len(out) < n; w-- {
+			for x := a[w]; x != 0 && len(out) < n; {
+				b := 63 - bits.LeadingZeros64(x)
+				out = append(out, EditID(k*chunkBits+w*64+b))
+				x &^= 1 << uint(b)
+			}
 		}
 	}
 	slices.Reverse(out)
@@ -107,9 +174,7 @@ func (s EditSet) IDs() []EditID { return s.Minus(EditSet{}) }
 // Len is the number of ids in the set.
 func (s EditSet) Len() int {
 	n := 0
-	for _, x := range s.w {
-		n += bits.OnesCount64(x)
-	}
+	s.words(func(_ int, x uint64) bool { n += bits.OnesCount64(x); return true })
 	return n
 }
 
