@@ -420,3 +420,35 @@ func TestTeachingGuideExample(t *testing.T) {
 		}
 	}
 }
+
+// BenchmarkCheck100kLines parses and runs a generated 100,000-line scenario,
+// as crdtviz check does.
+func BenchmarkCheck100kLines(b *testing.B) {
+	var src strings.Builder
+	src.WriteString("title \"big\"\ntype pn-counter\nreplicas A B C D\nstep \"go\"\n")
+	names := []string{"A", "B", "C", "D"}
+	for i := 0; i < 100_000-4; i++ {
+		r := names[i%4]
+		switch i % 10 {
+		case 0:
+			fmt.Fprintf(&src, "sync %s -> %s\n", r, names[(i+1)%4])
+		case 1:
+			src.WriteString("expect inflight 0\n")
+		case 2:
+			fmt.Fprintf(&src, "step \"step %d\"\n", i)
+		default:
+			fmt.Fprintf(&src, "edit %s inc %d\n", r, 1+i%5)
+		}
+	}
+	data := []byte(src.String())
+	b.SetBytes(int64(len(data)))
+	for b.Loop() {
+		s, err := Parse("big.demo", data)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if run := Execute(s); run.Err != nil || run.Failed() > 0 {
+			b.Fatal("check failed")
+		}
+	}
+}

@@ -9,6 +9,8 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/colorprofile"
+	"github.com/charmbracelet/x/exp/teatest/v2"
 
 	"crdtviz/crdt"
 	"crdtviz/replicas"
@@ -106,4 +108,43 @@ func BenchmarkKeyPress(b *testing.B) {
 			b.ReportMetric(float64(took[len(took)*99/100].Nanoseconds()), "p99-ns")
 		})
 	}
+}
+
+// BenchmarkBytesPerChange runs the real program at 120x36 and measures the
+// bytes the renderer writes to the terminal when one value changes (a +
+// on a counter: its box in both lanes, the banners and the log). The
+// renderer only writes what changed; nothing repaints on a timer.
+func BenchmarkBytesPerChange(b *testing.B) {
+	root, err := New(Options{Free: free(crdt.PNCounter), Theme: ui.Dark, ThemeFixed: true})
+	if err != nil {
+		b.Fatal(err)
+	}
+	tm := teatest.NewTestModel(b, root, teatest.WithInitialTermSize(120, 36),
+		teatest.WithProgramOptions(tea.WithColorProfile(colorprofile.TrueColor)))
+	out := tm.Output()
+	// quiet reads what the renderer wrote until it has been idle for a while.
+	quiet := func() int {
+		n, idle := 0, 0
+		buf := make([]byte, 1<<16)
+		for idle < 10 {
+			k, _ := out.Read(buf)
+			if k == 0 {
+				idle++
+				time.Sleep(10 * time.Millisecond)
+				continue
+			}
+			n, idle = n+k, 0
+		}
+		return n
+	}
+	first := quiet()
+	var total int
+	for b.Loop() {
+		tm.Send(keyMsg("+"))
+		total += quiet()
+	}
+	b.ReportMetric(float64(first), "first-frame-B")
+	b.ReportMetric(float64(total)/float64(b.N), "B/change")
+	tm.Send(keyMsg("q"))
+	tm.WaitFinished(b, teatest.WithFinalTimeout(5*time.Second))
 }

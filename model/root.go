@@ -97,6 +97,12 @@ type Root struct {
 	choosing  choice
 	logKey    string // what the log content was built for
 	boxes     ui.BoxCache
+	// memos of the help bar and the rendered log, which change far less
+	// often than frames are drawn
+	barFor  string
+	bar     string
+	logFor  string
+	logView string
 	status    string // an error or notice; cleared by the next key
 	statusErr bool
 
@@ -144,6 +150,7 @@ func (m *Root) Mode() Mode { return m.mode }
 
 func (m *Root) restyle(t ui.Theme) {
 	m.styles = ui.NewStyles(t, m.opts.ASCII)
+	m.barFor = "" // the help bar's colours changed
 	m.menu = NewMenu(m.styles, false)
 	m.menu.SetSize(m.w, m.h)
 	m.prompt.SetStyles(m.styles)
@@ -803,7 +810,7 @@ func (m *Root) state() ui.State {
 	st := ui.State{
 		Title: s.title, StepLabel: s.stepLabel(), Cluster: s.cluster(), Changed: s.changed(),
 		Focus: m.focus, First: m.first, Internals: m.internals, Selected: m.selected, Pane: m.pane,
-		Demo: s.scenario != nil, Narration: narr, Expects: exp, Log: m.log.View(),
+		Demo: s.scenario != nil, Narration: narr, Expects: exp, Log: m.renderedLog(),
 		Boxes: &m.boxes, History: historyID{s.tl, s.gen},
 	}
 	switch {
@@ -816,8 +823,27 @@ func (m *Root) state() ui.State {
 	return st
 }
 
+// renderedLog is the log viewport's view, drawn again only when its
+// content, scroll or size changed.
+func (m *Root) renderedLog() string {
+	key := fmt.Sprintf("%s/%d/%d/%d", m.logKey, m.log.YOffset(), m.log.Width(), m.log.Height())
+	if key != m.logFor {
+		m.logView, m.logFor = m.log.View(), key
+	}
+	return m.logView
+}
+
+// helpBar is the short help, drawn again only when what it shows changed.
+func (m *Root) helpBar() string {
+	key := fmt.Sprintf("%v/%d/%s", m.sess.demo(), m.w, m.styles.Theme)
+	if key != m.barFor {
+		m.bar, m.barFor = m.help.ShortHelpView(m.keys.ForFreePlay(!m.sess.demo()).ShortHelp()), key
+	}
+	return m.bar
+}
+
 func (m *Root) statusLines() (string, string) {
-	bar := m.help.ShortHelpView(m.keys.ForFreePlay(!m.sess.demo()).ShortHelp())
+	bar := m.helpBar()
 	sym := m.styles.Symbols
 	switch {
 	case m.mode == ModePrompt:

@@ -2,6 +2,7 @@ package replicas
 
 import (
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -471,5 +472,24 @@ func benchStep(b *testing.B, back bool) {
 		} else {
 			tl.Forward()
 		}
+	}
+}
+
+// BenchmarkHistoryMemory builds a 10,000-action history on 8 replicas and
+// reports the live heap it holds (checkpoints, actions, events, states).
+func BenchmarkHistoryMemory(b *testing.B) {
+	for b.Loop() {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		tl, _ := NewTimeline(Config{Type: crdt.ORSet, Names: names(8)})
+		ch := randChooser{rand.New(rand.NewPCG(5, 6))}
+		for tl.Len() < 10_000 {
+			tl.Do(randomAction(ch, tl.Cluster(), false))
+		}
+		runtime.GC()
+		runtime.ReadMemStats(&after)
+		b.ReportMetric(float64(after.HeapAlloc-before.HeapAlloc)/(1<<20), "MB-live")
+		runtime.KeepAlive(tl)
 	}
 }

@@ -2,6 +2,7 @@ package trace
 
 import (
 	"bytes"
+	"runtime"
 	"compress/gzip"
 	"errors"
 	"os"
@@ -156,9 +157,16 @@ func BenchmarkAutomergePaper(b *testing.B) {
 	tr := loadFile(b, sharedData(b, "automerge-paper.json.gz"))
 	b.ReportAllocs()
 	for b.Loop() {
-		if rep, err := Replay(tr); err != nil || !rep.Match {
+		runtime.GC()
+		var before, after runtime.MemStats
+		runtime.ReadMemStats(&before)
+		rep, err := Replay(tr)
+		runtime.ReadMemStats(&after)
+		if err != nil || !rep.Match {
 			b.Fatal("replay failed")
 		}
+		// Everything allocated during the replay bounds the peak heap it adds.
+		b.ReportMetric(float64(after.TotalAlloc-before.TotalAlloc)/(1<<20), "MB-alloc")
 	}
 }
 
