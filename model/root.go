@@ -99,10 +99,10 @@ type Root struct {
 	boxes     ui.BoxCache
 	// memos of the help bar and the rendered log, which change far less
 	// often than frames are drawn
-	barFor  string
-	bar     string
-	logFor  string
-	logView string
+	barFor    string
+	bar       string
+	logFor    string
+	logView   string
 	status    string // an error or notice; cleared by the next key
 	statusErr bool
 

@@ -2,11 +2,11 @@ package trace
 
 import (
 	"bytes"
-	"runtime"
 	"compress/gzip"
 	"errors"
 	"os"
 	"path/filepath"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
