@@ -51,6 +51,9 @@ func runRandom(rt *rapid.T, c *Cluster, steps int, ownKeys bool) {
 		if _, err := c.Apply(a); err != nil && c.Dump() != before {
 			rt.Fatalf("%s failed (%v) but changed the cluster", a, err)
 		}
+		if err := c.Check(); err != nil {
+			rt.Fatalf("after %s: %v", a, err)
+		}
 	}
 }
 

@@ -114,15 +114,25 @@ func Load(r io.Reader) (*Trace, error) {
 		return nil, fmt.Errorf("%w: \"endContent\" is not a string", ErrNotTrace)
 	}
 	_, t.Concurrent = raw["numAgents"]
+	maxAgent := 0
 	for i, tx := range t.Txns {
-		if tx.Agent < 0 || (t.Concurrent && tx.Agent >= max(t.NumAgents, 1)) {
-			return nil, fmt.Errorf("%w: txn %d has agent %d of %d", ErrNotTrace, i, tx.Agent, t.NumAgents)
-		}
 		for _, p := range tx.Parents {
 			if p < 0 || p >= i {
 				return nil, fmt.Errorf("%w: txn %d has parent %d, which does not come before it", ErrNotTrace, i, p)
 			}
 			t.Concurrent = true
+		}
+		if tx.Agent < 0 {
+			return nil, fmt.Errorf("%w: txn %d has agent %d", ErrNotTrace, i, tx.Agent)
+		}
+		maxAgent = max(maxAgent, tx.Agent)
+	}
+	if t.Concurrent {
+		if _, given := raw["numAgents"]; !given {
+			t.NumAgents = maxAgent + 1 // not stated: as many as the trace names
+		}
+		if t.NumAgents < 1 || maxAgent >= t.NumAgents {
+			return nil, fmt.Errorf("%w: a txn has agent %d, but numAgents is %d", ErrNotTrace, maxAgent, t.NumAgents)
 		}
 	}
 	return &t, nil

@@ -119,6 +119,8 @@ func TestNotATrace(t *testing.T) {
 		"bad patch":     `{"endContent":"","txns":[{"patches":[[0,0]]}]}`,
 		"negative":      `{"endContent":"","txns":[{"patches":[[-1,0,"x"]]}]}`,
 		"future parent": `{"numAgents":1,"endContent":"","txns":[{"parents":[3],"agent":0,"patches":[]}]}`,
+		"agent too big": `{"numAgents":1,"endContent":"","txns":[{"parents":[],"agent":1,"patches":[]}]}`,
+		"no agents":     `{"numAgents":0,"endContent":"","txns":[]}`,
 		"empty":         ``,
 		"not gzip":      "\x1f\x8bnope",
 	} {

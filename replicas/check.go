@@ -1,0 +1,48 @@
+package replicas
+
+import "fmt"
+
+// Check verifies the cluster's invariants: every history names only edits
+// that were made and that its lane applied, every queue holds messages of
+// its own link in the order sent, and every replica holds the cluster's
+// type. The fuzzers call it after every action; nil means all hold.
+func (c *Cluster) Check() error {
+	if int64(len(c.edits)) > c.tick {
+		return fmt.Errorf("%d edits at tick %d", len(c.edits), c.tick)
+	}
+	for i, e := range c.edits {
+		if e.ID != EditID(i+1) {
+			return fmt.Errorf("edit %d has id %s", i+1, e.ID)
+		}
+	}
+	for _, r := range c.reps {
+		if r.state.Type() != c.typ || r.plain.Type() != c.typ {
+			return fmt.Errorf("%s holds %s/%s in a %s cluster", r.Name, r.plain.Type(), r.state.Type(), c.typ)
+		}
+		for _, l := range Lanes {
+			for _, id := range r.History(l).IDs() {
+				if id < 1 || int(id) > len(c.edits) {
+					return fmt.Errorf("%s's %s history names %s, which was never made", r.Name, l, id)
+				}
+				if !c.effective[l].Has(id) {
+					return fmt.Errorf("%s's %s history names %s, which that lane ignored", r.Name, l, id)
+				}
+			}
+		}
+	}
+	for i := range c.queues {
+		for j, q := range c.queues[i] {
+			last := 0
+			for _, m := range q {
+				if m.From != c.names[i] || m.To != c.names[j] {
+					return fmt.Errorf("message #%d (%s → %s) waits on %s → %s", m.ID, m.From, m.To, c.names[i], c.names[j])
+				}
+				if m.ID <= last || m.ID > c.nextMsg {
+					return fmt.Errorf("message #%d is out of order on %s → %s", m.ID, m.From, m.To)
+				}
+				last = m.ID
+			}
+		}
+	}
+	return nil
+}
