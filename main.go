@@ -18,6 +18,7 @@ import (
 	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 	"github.com/charmbracelet/x/term"
 
 	"crdtviz/crdt"
@@ -293,6 +294,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 		return exitUsage
 	}
 	if !*transcript {
+		// Usage errors first, whatever the terminal.
 		opts, err := look.options()
 		if err != nil {
 			return fail(stderr, err)
@@ -300,11 +302,17 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 		if *autoplay < 0 || *exitAtEnd && *autoplay == 0 {
 			return fail(stderr, usageError{"--exit goes with --autoplay DURATION (a positive time such as 3s)"})
 		}
-		opts.Scenario, opts.Autoplay, opts.ExitAtEnd = s, *autoplay, *exitAtEnd
-		return runTUI(opts, rec, stderr)
+		recording := rec.path != nil && *rec.path != ""
+		if terminal() || recording {
+			opts.Scenario, opts.Autoplay, opts.ExitAtEnd = s, *autoplay, *exitAtEnd
+			return runTUI(opts, rec, stderr)
+		}
+		// Piped or redirected, or a dumb terminal: the transcript is the
+		// sensible thing to print.
+		fmt.Fprintf(stderr, "crdtviz: not a terminal, so here is the transcript (crdtviz demo --transcript %s)\n", pos[0])
 	}
 	run := demos.Execute(s)
-	if err := demos.WriteTranscript(stdout, run); err != nil {
+	if err := demos.WriteTranscriptWidth(stdout, run, ansi.StringWidth); err != nil {
 		fmt.Fprintf(stderr, "crdtviz demo: %v\n", err)
 		return 1
 	}
@@ -401,6 +409,12 @@ func defaultNames(n int) []string {
 	return append([]string(nil), friendlyNames[:n]...)
 }
 
+// terminal reports whether the app can run here: standard input and output
+// are a terminal, and it is not a dumb one.
+func terminal() bool {
+	return term.IsTerminal(os.Stdin.Fd()) && term.IsTerminal(os.Stdout.Fd()) && os.Getenv("TERM") != "dumb"
+}
+
 // notATerminal explains what to do instead when there is no terminal.
 const notATerminal = "crdtviz: the interactive app needs a terminal; for plain text, try: crdtviz demo --transcript seed"
 
@@ -429,7 +443,7 @@ func runTUI(opts model.Options, rec recordFlags, stderr io.Writer) int {
 		}
 		opts.Save = r.cmd
 	}
-	if !term.IsTerminal(os.Stdin.Fd()) || !term.IsTerminal(os.Stdout.Fd()) || os.Getenv("TERM") == "dumb" {
+	if !terminal() {
 		fmt.Fprintln(stderr, notATerminal)
 		return 1
 	}

@@ -2,10 +2,15 @@ package main
 
 import (
 	"bytes"
+	"io"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"crdtviz/ui"
 )
 
 func runCLI(args ...string) (int, string, string) {
@@ -102,7 +107,7 @@ func TestCLIErrorPaths(t *testing.T) {
 // TestNoTerminal: the interactive commands explain themselves when there is
 // no terminal (as under go test, where stdout is not a TTY).
 func TestNoTerminal(t *testing.T) {
-	for _, args := range [][]string{nil, {"play"}, {"demo", "seed"}, {"play", "--theme", "mono", "--ascii"}} {
+	for _, args := range [][]string{nil, {"play"}, {"play", "--theme", "mono", "--ascii"}} {
 		code, _, errs := runCLI(args...)
 		if code != 1 || errs != notATerminal+"\n" {
 			t.Errorf("%v: exit %d, stderr %q", args, code, errs)
@@ -172,5 +177,67 @@ func TestCastCommand(t *testing.T) {
 	entries, _ := os.ReadDir(filepath.Dir(out))
 	if len(entries) != 1 {
 		t.Fatalf("a temporary file was left behind: %v", entries)
+	}
+}
+
+// TestDemoWithoutTerminalPrintsTranscript: crdtviz demo seed | cat gets the
+// transcript, not garbage and not a hang.
+func TestDemoWithoutTerminalPrintsTranscript(t *testing.T) {
+	code, out, errs := runCLI("demo", "seed")
+	if code != 0 || !strings.Contains(out, "Step 6/6") || !strings.Contains(out, "passed, 0 failed") || strings.Contains(out, "\x1b") {
+		t.Fatalf("exit %d\n%s", code, out)
+	}
+	if !strings.Contains(errs, "not a terminal, so here is the transcript") {
+		t.Fatalf("stderr %q", errs)
+	}
+}
+
+func TestDumbTerminal(t *testing.T) {
+	t.Setenv("TERM", "dumb")
+	if code, _, errs := runCLI("play"); code != 1 || errs != notATerminal+"\n" {
+		t.Errorf("play: %d %q", code, errs)
+	}
+	if code, out, _ := runCLI("demo", "cart"); code != 0 || !strings.Contains(out, "Shopping cart") {
+		t.Errorf("demo: %d %q", code, out)
+	}
+}
+
+func TestNoColorMeansMono(t *testing.T) {
+	t.Setenv("NO_COLOR", "1")
+	fs := newFlags("x", "", io.Discard)
+	look := addLookFlags(fs)
+	fs.Parse(nil)
+	if opts, err := look.options(); err != nil || opts.Theme != ui.Mono || !opts.ThemeFixed {
+		t.Fatalf("NO_COLOR gave %+v %v", opts, err)
+	}
+	fs = newFlags("x", "", io.Discard)
+	look = addLookFlags(fs)
+	fs.Parse([]string{"--theme", "high-contrast"})
+	if opts, _ := look.options(); opts.Theme != ui.HighContrast {
+		t.Fatalf("--theme beats NO_COLOR: %+v", opts)
+	}
+}
+
+// TestTranscriptWideCharacters: columns line up by display width.
+func TestTranscriptWideCharacters(t *testing.T) {
+	f := writeFile(t, "wide.demo", "title t\ntype lww-register\nreplicas 李小龙 Bo\ninitial 你好\nstep s\nedit Bo set x\n")
+	code, out, _ := runCLI("demo", f, "--transcript")
+	if code != 0 {
+		t.Fatalf("exit %d", code)
+	}
+	var cols []int
+	for _, ln := range strings.Split(out, "\n") {
+		if strings.HasPrefix(ln, "  李小龙") || strings.HasPrefix(ln, "  Bo ") || strings.HasPrefix(ln, "  replica") {
+			cut := strings.Index(ln, "\"")
+			if cut < 0 {
+				cut = strings.Index(ln, "plain")
+			}
+			cols = append(cols, ansi.StringWidth(ln[:cut]))
+		}
+	}
+	for _, c := range cols {
+		if c != cols[0] {
+			t.Fatalf("plain column starts at %v cells:\n%s", cols, out)
+		}
 	}
 }

@@ -12,10 +12,18 @@ import (
 // WriteTranscript prints a run as plain text: the header, then after each
 // step its narration, what each action did and why, every replica's plain
 // and CRDT value, the links, the messages in flight, and the expectations
-// with ✓ or ✗. It suits handouts, screen readers and diffs.
+// with ✓ or ✗. It suits handouts, screen readers and diffs. Columns are
+// aligned by counting code points; see WriteTranscriptWidth.
 func WriteTranscript(w io.Writer, run *Run) error {
+	return WriteTranscriptWidth(w, run, utf8.RuneCountInString)
+}
+
+// WriteTranscriptWidth is WriteTranscript with columns aligned by width, a
+// function giving a string's width in terminal cells (so that wide
+// characters such as CJK and emoji line up).
+func WriteTranscriptWidth(w io.Writer, run *Run, width func(string) int) error {
 	s := run.Scenario
-	tw := &errWriter{w: w}
+	tw := &errWriter{w: w, width: width}
 	tw.printf("%s\n%s\n", s.Title, strings.Repeat("=", max(3, utf8.RuneCountInString(s.Title))))
 	init := "its empty value"
 	if s.Initial != nil {
@@ -64,13 +72,13 @@ func WriteTranscript(w io.Writer, run *Run) error {
 func writeState(tw *errWriter, c *replicas.Cluster) {
 	width := len("replica")
 	for _, r := range c.Replicas() {
-		width = max(width, utf8.RuneCountInString(r.Name))
+		width = max(width, tw.width(r.Name))
 	}
 	plainWidth := len("plain")
 	for _, r := range c.Replicas() {
-		plainWidth = max(plainWidth, utf8.RuneCountInString(r.Value(replicas.Plain).String()))
+		plainWidth = max(plainWidth, tw.width(r.ValueString(replicas.Plain)))
 	}
-	pad := func(s string, n int) string { return s + strings.Repeat(" ", max(0, n-utf8.RuneCountInString(s))) }
+	pad := func(s string, n int) string { return s + strings.Repeat(" ", max(0, n-tw.width(s))) }
 	tw.printf("\n  %s  %s  %s\n", pad("replica", width), pad("plain", plainWidth), "crdt")
 	for _, r := range c.Replicas() {
 		tw.printf("  %s  %s  %s\n", pad(r.Name, width), pad(r.Value(replicas.Plain).String(), plainWidth), r.Value(replicas.CRDT))
@@ -136,8 +144,9 @@ func MessageSummary(c *replicas.Cluster, m *replicas.Message) string {
 }
 
 type errWriter struct {
-	w   io.Writer
-	err error
+	w     io.Writer
+	err   error
+	width func(string) int
 }
 
 func (e *errWriter) printf(format string, args ...any) {

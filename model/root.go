@@ -86,6 +86,8 @@ type Root struct {
 	menu   Menu
 	prompt Prompt
 	log    viewport.Model
+	detail viewport.Model // the Details pane
+	detFor string         // what the Details content was built for
 	help   help.Model
 
 	sess      *session
@@ -117,7 +119,7 @@ func New(opts Options) (*Root, error) {
 	if opts.Theme == "" {
 		opts.Theme = ui.Dark
 	}
-	m := &Root{opts: opts, keys: DefaultKeyMap(), help: help.New(), log: viewport.New()}
+	m := &Root{opts: opts, keys: DefaultKeyMap(), help: help.New(), log: viewport.New(), detail: viewport.New()}
 	m.restyle(opts.Theme)
 	switch {
 	case opts.Scenario != nil:
@@ -414,8 +416,8 @@ func (m *Root) playBindings() []binding {
 		{k.DeliverAll, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.act(replicas.DeliverAll{}); return nil }},
 		{k.Internals, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.internals = !r.internals; return nil }},
 		{k.Pane, (*Root).nextPane},
-		{k.LogUp, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.log.ScrollUp(3); return nil }},
-		{k.LogDown, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.log.ScrollDown(3); return nil }},
+		{k.LogUp, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.scrollPane(-3); return nil }},
+		{k.LogDown, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.scrollPane(3); return nil }},
 		{k.ChooseType, (*Root).chooseType},
 		{k.Return, (*Root).returnToDemo},
 		{k.Menu, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.mode = ModeStart; return nil }},
@@ -454,9 +456,10 @@ func (m *Root) prev(tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// nextPane cycles the bottom pane's tabs: narration (in a demo), messages, log.
+// nextPane cycles the bottom pane's tabs: narration (in a demo), messages,
+// log, details.
 func (m *Root) nextPane(tea.KeyPressMsg) tea.Cmd {
-	m.pane = (m.pane + 1) % 3
+	m.pane = (m.pane + 1) % 4
 	if m.pane == ui.PaneNarration && m.sess.scenario == nil {
 		m.pane = ui.PaneMessages
 	}
@@ -746,9 +749,22 @@ func (m *Root) handleClick(ms tea.Mouse) {
 
 func (m *Root) handleWheel(ms tea.Mouse) {
 	if ms.Button == tea.MouseWheelUp {
-		m.log.ScrollUp(3)
+		m.scrollPane(-3)
 	} else if ms.Button == tea.MouseWheelDown {
-		m.log.ScrollDown(3)
+		m.scrollPane(3)
+	}
+}
+
+// scrollPane scrolls the details when they show, the log otherwise.
+func (m *Root) scrollPane(n int) {
+	vp := &m.log
+	if m.pane == ui.PaneDetails {
+		vp = &m.detail
+	}
+	if n < 0 {
+		vp.ScrollUp(-n)
+	} else {
+		vp.ScrollDown(n)
 	}
 }
 
@@ -795,6 +811,16 @@ func (m *Root) refresh() {
 	if atBottom {
 		m.log.GotoBottom()
 	}
+	if m.pane == ui.PaneDetails {
+		dw, dh := ui.LogArea(ui.State{Demo: m.sess.scenario != nil, Narration: narr, Expects: exp, Pane: ui.PaneDetails}, m.layout)
+		m.detail.SetWidth(max(1, dw))
+		m.detail.SetHeight(max(1, dh))
+		if key := fmt.Sprintf("%p/%d/%d/%d", c, c.Tick(), m.focus, dw); key != m.detFor {
+			m.detail.SetContentLines(ui.DetailLines(c.Replicas()[m.focus], m.focus, dw))
+			m.detail.GotoTop()
+			m.detFor = key
+		}
+	}
 }
 
 // historyID names one history: a timeline, and how many times it branched.
@@ -812,6 +838,9 @@ func (m *Root) state() ui.State {
 		Focus: m.focus, First: m.first, Internals: m.internals, Selected: m.selected, Pane: m.pane,
 		Demo: s.scenario != nil, Narration: narr, Expects: exp, Log: m.renderedLog(),
 		Boxes: &m.boxes, History: historyID{s.tl, s.gen},
+	}
+	if m.pane == ui.PaneDetails {
+		st.Details = m.detail.View()
 	}
 	switch {
 	case m.autoplay:

@@ -496,3 +496,23 @@ func BenchmarkHistoryMemory(b *testing.B) {
 		runtime.KeepAlive(tl)
 	}
 }
+
+// TestTextLimit: a text value is limited to 100,000 characters, with a
+// clear error and the cluster unchanged.
+func TestTextLimit(t *testing.T) {
+	init := crdt.StringValue(strings.Repeat("a", crdt.MaxTextLen-1))
+	c := newCluster(t, crdt.Text, 2, &init)
+	before := c.Dump()
+	_, err := c.Apply(Edit{Replica: "R0", Op: crdt.Op{Kind: crdt.OpInsert, Pos: 0, Text: "bc"}})
+	if err == nil || !strings.Contains(err.Error(), "would be 100001 characters; the limit is 100000") {
+		t.Fatalf("err = %v", err)
+	}
+	if c.Dump() != before {
+		t.Fatal("a refused edit changed the cluster")
+	}
+	apply(t, c, Edit{Replica: "R0", Op: crdt.Op{Kind: crdt.OpInsert, Pos: 0, Text: "b"}})
+	long := crdt.StringValue(strings.Repeat("a", crdt.MaxTextLen+1))
+	if _, err := New(Config{Type: crdt.Text, Names: names(2), Initial: &long}); err == nil {
+		t.Fatal("an initial text over the limit was accepted")
+	}
+}

@@ -19,6 +19,7 @@ const (
 	PaneNarration Pane = iota
 	PaneMessages
 	PaneLog
+	PaneDetails // the focused replica in full: values, edits, metadata
 )
 
 // ExpectLine is an expectation shown in the narration: its text and result.
@@ -45,6 +46,7 @@ type State struct {
 	Narration string
 	Expects   []ExpectLine
 	Log       string // the event log, already rendered by its viewport
+	Details   string // the focused replica in full, already rendered by its viewport
 	Status    string // the status line: prompt, error or hint, already styled
 	Bar       string // the help bar, already rendered
 	// Boxes, when set, remembers rendered boxes between frames. History
@@ -359,14 +361,16 @@ func wrapLines(text string, w, n int, ell string) []string {
 		return nil
 	}
 	text = clip(text, w*n+1, ell)
+	if n == 1 && !strings.Contains(text, "\n") { // one line: cut it, don't wrap it
+		return []string{ansi.Truncate(text, w, ell)}
+	}
 	var lines []string
 	for _, para := range strings.Split(text, "\n") {
 		lines = append(lines, strings.Split(ansi.Wrap(para, w, " "), "\n")...)
 	}
 	if len(lines) > n {
 		lines = lines[:n]
-		lines[n-1] = ansi.Truncate(lines[n-1]+strings.Repeat(" ", w), w-ansi.StringWidth(ell), "") + ell
-		lines[n-1] = strings.TrimRight(lines[n-1], " ")
+		lines[n-1] = strings.TrimRight(ansi.Truncate(lines[n-1]+strings.Repeat(" ", w), w-ansi.StringWidth(ell), ""), " ") + ell
 	}
 	return lines
 }
@@ -623,10 +627,42 @@ func LogArea(st State, l Layout) (int, int) {
 	p := l.Pane
 	nh := narrationHeight(st, l)
 	h := p.H - nh
-	if l.SideBySide && (nh > 0 || !st.Demo) && h >= 2 {
+	if l.SideBySide && (nh > 0 || !st.Demo) && h >= 2 && st.Pane != PaneDetails {
 		return p.W - p.W*2/5, h - 1
 	}
 	return p.W, h - 1
+}
+
+// DetailLines shows one replica in full, wrapped to width: both values
+// whole (however long), the edits each reflects, and all its metadata.
+func DetailLines(r *replicas.Replica, index int, w int) []string {
+	wrap := func(indent, text string) []string {
+		var out []string
+		for _, ln := range strings.Split(ansi.Wrap(text, max(10, w-len(indent)), " "), "\n") {
+			out = append(out, indent+ln)
+		}
+		return out
+	}
+	lines := []string{fmt.Sprintf("%d %s: everything it holds", index+1, r.Name)}
+	for _, l := range replicas.Lanes {
+		name := "plain value"
+		if l == replicas.CRDT {
+			name = "crdt value"
+		}
+		lines = append(lines, name+":")
+		lines = append(lines, wrap("  ", r.ValueString(l))...)
+		lines = append(lines, wrap("  ", fmt.Sprintf("reflects %d edits: %s", r.History(l).Len(), r.History(l)))...)
+	}
+	in := r.Internals()
+	lines = append(lines, "metadata: "+in.Size())
+	for _, sec := range in.Sections {
+		items := strings.Join(sec.Items, ", ")
+		if items == "" {
+			items = "none"
+		}
+		lines = append(lines, wrap("  ", sec.Name+": "+items)...)
+	}
+	return lines
 }
 
 func pane(st State, s Styles, l Layout) string {
@@ -650,7 +686,7 @@ func lineCount(text string, w int) int {
 // of them (or the narration, when withNarration) under tabs.
 func tabsOrSide(st State, s Styles, l Layout, w, h int, withNarration bool) string {
 	msgs := len(st.Cluster.InFlight())
-	if l.SideBySide && !withNarration && h >= 2 {
+	if l.SideBySide && !withNarration && h >= 2 && st.Pane != PaneDetails {
 		lw := w * 2 / 5
 		left := s.Pane.Title.Render(fmt.Sprintf("Messages in flight (%d)", msgs)) + "\n" + Messages(st, s, lw-1, h-1)
 		right := s.Pane.Title.Render("Event log") + "\n" + st.Log
@@ -659,7 +695,7 @@ func tabsOrSide(st State, s Styles, l Layout, w, h int, withNarration bool) stri
 	tabs := []struct {
 		p    Pane
 		name string
-	}{{PaneMessages, fmt.Sprintf("Messages (%d)", msgs)}, {PaneLog, "Log"}}
+	}{{PaneMessages, fmt.Sprintf("Messages (%d)", msgs)}, {PaneLog, "Log"}, {PaneDetails, "Details"}}
 	if withNarration {
 		tabs = append([]struct {
 			p    Pane
@@ -685,6 +721,8 @@ func tabsOrSide(st State, s Styles, l Layout, w, h int, withNarration bool) stri
 		body = Narration(st, s, w, h-1)
 	case PaneMessages:
 		body = Messages(st, s, w, h-1)
+	case PaneDetails:
+		body = st.Details
 	default:
 		body = st.Log
 	}

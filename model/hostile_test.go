@@ -1,0 +1,80 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	tea "charm.land/bubbletea/v2"
+
+	"crdtviz/crdt"
+	"crdtviz/replicas"
+)
+
+// TestTinySizes: at 1x1, 20x5 and just under the minimum, the app shows
+// the too-small screen, fits it, and still takes keys.
+func TestTinySizes(t *testing.T) {
+	for _, sz := range [][2]int{{1, 1}, {20, 5}, {47, 17}, {48, 17}, {47, 18}} {
+		m := newRoot(t, Options{Free: free(crdt.PNCounter)}, sz[0], sz[1])
+		send(t, m, "+", "S", "right", "left", "?", "x", ":", "esc")
+		out := screen(m)
+		checkFits(t, out, sz[0], sz[1])
+		if sz[0] >= 10 && !strings.Contains(out, "small") {
+			t.Errorf("%dx%d:\n%s", sz[0], sz[1], out)
+		}
+		if v := m.sess.cluster().Replica("Alice").Value(replicas.CRDT).Int; v != 1 {
+			t.Errorf("%dx%d: keys stopped working (Alice = %d)", sz[0], sz[1], v)
+		}
+	}
+}
+
+// TestWideCharactersFit: emoji, CJK and combining marks in replica names,
+// values and text keep every line exactly as wide as the window.
+func TestWideCharactersFit(t *testing.T) {
+	names := []string{"😀😀😀", "李小龙", "e\u0301e\u0301e\u0301"} // the last: e + combining acute
+	for _, typ := range []crdt.Type{crdt.Text, crdt.ORSet, crdt.LWWMap} {
+		for _, sz := range [][2]int{{80, 24}, {48, 18}, {200, 50}} {
+			m := newRoot(t, Options{Free: &replicas.Config{Type: typ, Names: names}}, sz[0], sz[1])
+			var stmt string
+			switch typ {
+			case crdt.Text:
+				stmt = `edit "😀😀😀" insert 0 "你好🙂 wörld e` + "\u0301" + `"`
+			case crdt.ORSet:
+				stmt = `edit 李小龙 add 🍎苹果`
+			default:
+				stmt = `edit 李小龙 put 键 值😀`
+			}
+			send(t, m, ":")
+			m.Update(tea.PasteMsg{Content: stmt})
+			send(t, m, "enter", "S", "i", "v", "v", "v")
+			if m.sess.tl.Len() != 2 {
+				t.Fatalf("%s: the edit did not run: %s", typ, m.status)
+			}
+			checkFits(t, screen(m), sz[0], sz[1])
+		}
+	}
+}
+
+// TestDetailsShowWholeValue: a value too long for its box is cut with …,
+// and the Details tab holds it whole.
+func TestDetailsShowWholeValue(t *testing.T) {
+	m := newRoot(t, Options{Free: free(crdt.GSet)}, 80, 24)
+	for i := range 40 {
+		send(t, m, ":")
+		m.Update(tea.PasteMsg{Content: fmt.Sprintf("edit Alice add element-%02d", i)})
+		send(t, m, "enter")
+	}
+	box := strings.Split(screen(m), "\n")[4] // the plain lane's value line
+	if !strings.Contains(box, "{element-00, elem") || !strings.Contains(box, "…") || strings.Contains(box, "element-39") {
+		t.Fatalf("the box does not cut the long value: %q", box)
+	}
+	for m.pane != 3 {
+		send(t, m, "v")
+	}
+	details := m.detail.GetContent()
+	if !strings.Contains(details, "element-00") || !strings.Contains(details, "element-39") {
+		t.Fatalf("details lack the whole value:\n%s", details)
+	}
+	send(t, m, "]", "]", "]")
+	checkFits(t, screen(m), 80, 24)
+}
