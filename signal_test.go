@@ -20,9 +20,6 @@ import (
 // makes some edits, ends it with each way a session ends, and checks that
 // the --record file is complete and replays.
 func TestRecordFlushedOnSignals(t *testing.T) {
-	if testing.Short() {
-		t.Skip("skipping the subprocess test in -short mode")
-	}
 	bin := filepath.Join(t.TempDir(), "crdtviz")
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
