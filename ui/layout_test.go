@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"pgregory.net/rapid"
 )
 
@@ -70,7 +72,7 @@ func TestFitIsExact(t *testing.T) {
 			rt.Fatalf("%d lines, want %d", len(lines), h)
 		}
 		for _, ln := range lines {
-			if got := ansiWidth(ln); got != w {
+			if got := ansi.StringWidth(ln); got != w {
 				rt.Fatalf("line %q is %d wide, want %d", ln, got, w)
 			}
 		}

@@ -778,5 +778,3 @@ func Messages(st State, s Styles, w, h int) string {
 	}
 	return fit(strings.Join(lines, "\n"), w, h)
 }
-
-func ansiWidth(s string) int { return ansi.StringWidth(s) }
