@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"fmt"
 	"io"
 	"os"
 	"path/filepath"
@@ -36,6 +37,14 @@ func TestCLIErrorPaths(t *testing.T) {
 	failing := writeFile(t, "fail.demo", "title t\ntype g-counter\nreplicas A B\nstep s\nedit A inc 2\nexpect B = 2\n")
 	runtime := writeFile(t, "rt.demo", "title t\ntype g-counter\nreplicas A B\nstep s\ndeliver A -> B\n")
 	notTrace := writeFile(t, "x.json", "{}")
+	manyAgents := writeFile(t, "many.json", `{"numAgents":300000000,"endContent":"a","txns":[{"parents":[],"agent":9,"patches":[[0,0,"a"]]}]}`)
+	var huge strings.Builder // 2000 editing agents, one of whom types 5000 characters
+	huge.WriteString(`{"numAgents":2000,"endContent":"","txns":[{"parents":[],"agent":0,"patches":[[0,0,"` + strings.Repeat("x", 5000) + `"]]}`)
+	for a := 1; a < 2000; a++ {
+		fmt.Fprintf(&huge, `,{"parents":[],"agent":%d,"patches":[]}`, a)
+	}
+	huge.WriteString("]}")
+	tooLarge := writeFile(t, "huge.json", huge.String())
 	cases := []struct {
 		args     []string
 		code     int
@@ -68,6 +77,8 @@ func TestCLIErrorPaths(t *testing.T) {
 		{[]string{"trace"}, 2, "", "Usage: crdtviz trace"},
 		{[]string{"trace", "/no/such/file"}, 2, "", "no such file or directory"},
 		{[]string{"trace", notTrace}, 2, "", "not an editing trace"},
+		{[]string{"trace", manyAgents}, 0, "(concurrent, 300000000 agents)", ""},
+		{[]string{"trace", tooLarge}, 1, "", "replay failed: the trace is too large to replay: 2000 agents that edit"},
 	}
 	dir := t.TempDir()
 	existing := writeFile(t, "exists.demo", okScenario)

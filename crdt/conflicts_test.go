@@ -2,6 +2,7 @@ package crdt
 
 import (
 	"errors"
+	"math"
 	"slices"
 	"strings"
 	"testing"
@@ -240,6 +241,15 @@ func TestTextPositionsAreCodePoints(t *testing.T) {
 	}
 	if _, err := x.Apply(Op{Kind: OpDelete, Pos: 5, Count: 2}, at("A", 3)); err == nil {
 		t.Fatal("delete past the end should be an error")
+	}
+	// A count so large that position+count overflows is still past the end.
+	huge := Op{Kind: OpDelete, Pos: 1, Count: math.MaxInt}
+	if _, err := x.Apply(huge, at("A", 3)); err == nil {
+		t.Fatal("delete of MaxInt characters should be an error")
+	}
+	p, _ := NewPlain(Text, &init)
+	if _, err := p.Apply(huge); err == nil {
+		t.Fatal("plain text: delete of MaxInt characters should be an error")
 	}
 	wantValue(t, x, `"hllo😀!"`)
 	if n := x.(*TextState).Tombstones(); n != 1 {

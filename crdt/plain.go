@@ -157,7 +157,7 @@ func (p *plainText) Apply(op Op) (Result, error) {
 		p.r = slices.Insert(p.r, op.Pos, []rune(op.Text)...)
 		return did("inserted %s at %d", QuoteAlways(op.Text), op.Pos), nil
 	}
-	if op.Pos+op.Count > len(p.r) {
+	if op.Pos > len(p.r) || op.Count > len(p.r)-op.Pos { // no Pos+Count: it can overflow
 		return Result{}, fmt.Errorf("cannot delete %d from position %d: the text has %d characters", op.Count, op.Pos, len(p.r))
 	}
 	p.r = slices.Delete(p.r, op.Pos, op.Pos+op.Count)

@@ -203,11 +203,42 @@ func applyPatch(doc *crdt.TextState, site string, p Patch, rep *Report, ops *[]c
 	return nil
 }
 
+// MaxWork bounds a concurrent replay: replicas × (characters + transactions)
+// may not exceed it. Every replica ends up holding every character, at about
+// 100 bytes each, so this bounds the replay's memory (under 1 GB) and time.
+// friendsforever needs about 100,000; a hostile file that claims a million
+// editing agents gets a clear error instead of eating the machine.
+const MaxWork = 1 << 23
+
 func replayConcurrent(t *Trace) (*Report, error) {
-	agents := max(t.NumAgents, 1)
-	rep := &Report{Txns: len(t.Txns), Replicas: agents}
+	// One replica per agent that authors a transaction, in order of first
+	// appearance. Agents that author nothing all behave alike (start empty,
+	// receive everything at the end), so one extra replica stands for them.
+	replica := map[int]int{}
+	var names []string // names[replica], for messages
+	for _, tx := range t.Txns {
+		if _, ok := replica[tx.Agent]; !ok {
+			replica[tx.Agent] = len(names)
+			names = append(names, "agent "+strconv.Itoa(tx.Agent))
+		}
+	}
+	if t.NumAgents > len(names) || len(names) == 0 {
+		names = append(names, "an agent that edits nothing")
+	}
+	agents := len(names)
+	rep := &Report{Txns: len(t.Txns), Replicas: max(t.NumAgents, agents)}
+	chars := utf8.RuneCountInString(t.StartContent)
+	for _, tx := range t.Txns {
+		for _, p := range tx.Patches {
+			chars += utf8.RuneCountInString(p.Ins)
+		}
+	}
+	if work := agents * (chars + len(t.Txns)); work > MaxWork || work < 0 {
+		return nil, fmt.Errorf("the trace is too large to replay: %d agents that edit, %d characters and %d transactions; crdtviz replays at most %d agents × (characters + transactions)",
+			agents, chars, len(t.Txns), MaxWork)
+	}
 	docs := make([]*crdt.TextState, agents)
-	seen := make([][]bool, agents) // seen[agent][txn]
+	seen := make([][]bool, agents) // seen[replica][txn]
 	for a := range docs {
 		docs[a] = crdt.NewText()
 		if _, err := docs[a].InsertOps("", 0, t.StartContent); err != nil {
@@ -232,17 +263,17 @@ func replayConcurrent(t *Trace) (*Report, error) {
 		slices.Sort(missing) // txns come after their parents, so index order is causal order
 		for _, x := range missing {
 			if err := docs[a].ApplyOps(ops[x]); err != nil {
-				return fmt.Errorf("txn %d reaching agent %d: %w", x, a, err)
+				return fmt.Errorf("txn %d reaching %s: %w", x, names[a], err)
 			}
 		}
 		return nil
 	}
 	for i, tx := range t.Txns {
-		a := tx.Agent
+		a := replica[tx.Agent]
 		if err := catchUp(a, tx.Parents); err != nil {
 			return nil, err
 		}
-		site := "agent" + strconv.Itoa(a)
+		site := "agent" + strconv.Itoa(tx.Agent)
 		for j, p := range tx.Patches {
 			if err := applyPatch(docs[a], site, p, rep, &ops[i]); err != nil {
 				return nil, fmt.Errorf("txn %d patch %d: %w", i, j, err)
@@ -261,7 +292,7 @@ func replayConcurrent(t *Trace) (*Report, error) {
 	}
 	for a := 1; a < agents; a++ {
 		if docs[a].String() != docs[0].String() {
-			rep.Diff = fmt.Sprintf("agents 0 and %d did not converge: %s", a, firstDiff(docs[0].String(), docs[a].String()))
+			rep.Diff = fmt.Sprintf("%s and %s did not converge: %s", names[0], names[a], firstDiff(docs[0].String(), docs[a].String()))
 		}
 	}
 	r := finish(rep, docs[0], *t.EndContent)

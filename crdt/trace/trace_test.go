@@ -45,10 +45,9 @@ func loadFile(tb testing.TB, path string) *Trace {
 	return tr
 }
 
-func TestSequentialTrace(t *testing.T) {
-	src := `{"startContent":"ab","endContent":"aXYc","txns":[
-		{"patches":[[1,0,"XY"]]},
-		{"patches":[[3,1,"c"]]}]}`
+// replaySource loads a trace from JSON text and replays it.
+func replaySource(t *testing.T, src string) *Report {
+	t.Helper()
 	tr, err := Load(strings.NewReader(src))
 	if err != nil {
 		t.Fatal(err)
@@ -57,6 +56,13 @@ func TestSequentialTrace(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	return rep
+}
+
+func TestSequentialTrace(t *testing.T) {
+	rep := replaySource(t, `{"startContent":"ab","endContent":"aXYc","txns":[
+		{"patches":[[1,0,"XY"]]},
+		{"patches":[[3,1,"c"]]}]}`)
 	if !rep.Match || rep.Final != "aXYc" || rep.Tombstones != 1 || rep.Patches != 2 {
 		t.Fatalf("report = %+v", rep)
 	}
@@ -196,5 +202,50 @@ func BenchmarkFriendsForever(b *testing.B) {
 		if rep, err := Replay(tr); err != nil || !rep.Match {
 			b.Fatal("replay failed")
 		}
+	}
+}
+
+// A trace may claim any number of agents. Agents that author nothing are
+// replayed as one replica, so a huge numAgents costs nothing; the report
+// still names the number the trace gave.
+func TestManyIdleAgentsReplayAsOne(t *testing.T) {
+	rep := replaySource(t, `{"numAgents":300000000,"endContent":"hi","txns":[
+		{"parents":[],"agent":7,"patches":[[0,0,"h"]]},
+		{"parents":[0],"agent":299999999,"patches":[[1,0,"i"]]}]}`)
+	if !rep.Match || rep.Replicas != 300000000 || rep.Final != "hi" {
+		t.Fatalf("report = %+v", rep)
+	}
+}
+
+// A trace whose replay would need more than MaxWork is refused with a
+// message that says why, before any replica is built.
+func TestTooLargeTraceIsRefused(t *testing.T) {
+	agents := 2000
+	txns := make([]Txn, agents)
+	for i := range txns {
+		txns[i] = Txn{Agent: i, Parents: []int{}}
+	}
+	txns[0].Patches = []Patch{{Ins: strings.Repeat("x", MaxWork/agents)}}
+	end := ""
+	tr := &Trace{EndContent: &end, NumAgents: agents, Txns: txns, Concurrent: true}
+	_, err := Replay(tr)
+	if err == nil || !strings.Contains(err.Error(), "too large to replay: 2000 agents that edit") {
+		t.Fatalf("err = %v", err)
+	}
+}
+
+// A patch is read against its author's replica. Agent 9 claims no parents,
+// so its replica is still empty and position 1 is past the end: the replay
+// says which transaction and patch.
+func TestPatchPastItsAuthorsEnd(t *testing.T) {
+	src := `{"numAgents":10,"endContent":"ab","txns":[
+		{"parents":[],"agent":5,"patches":[[0,0,"a"]]},
+		{"parents":[],"agent":9,"patches":[[1,0,"b"]]}]}`
+	tr, err := Load(strings.NewReader(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Replay(tr); err == nil || !strings.Contains(err.Error(), "txn 1 patch 0") {
+		t.Fatalf("err = %v", err)
 	}
 }
