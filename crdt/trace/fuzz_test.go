@@ -6,8 +6,9 @@ import (
 	"testing"
 )
 
-// FuzzLoad feeds anything to the trace loader: it returns a trace or an
-// ErrNotTrace, never panics; a loaded trace replays to a report or an error.
+// FuzzLoad feeds anything to the trace loader: it returns a trace, an
+// ErrNotTrace or ErrTooLarge, and never panics; a loaded trace replays to a
+// report or an error.
 func FuzzLoad(f *testing.F) {
 	for _, seed := range []string{
 		`{"startContent":"ab","endContent":"aXYc","txns":[{"patches":[[1,0,"XY"]]},{"patches":[[3,1,"c"]]}]}`,
@@ -20,7 +21,7 @@ func FuzzLoad(f *testing.F) {
 	f.Fuzz(func(t *testing.T, data []byte) {
 		tr, err := Load(bytes.NewReader(data))
 		if err != nil {
-			if !errors.Is(err, ErrNotTrace) {
+			if !errors.Is(err, ErrNotTrace) && !errors.Is(err, ErrTooLarge) {
 				t.Fatalf("error is not ErrNotTrace: %v", err)
 			}
 			return

@@ -76,8 +76,37 @@ type Trace struct {
 	Concurrent   bool    `json:"-"`
 }
 
-// ErrNotTrace is wrapped by every error Load returns.
+// ErrNotTrace is wrapped by every error Load returns, except ErrTooLarge.
 var ErrNotTrace = errors.New("not an editing trace")
+
+// MaxBytes is the largest trace Load reads, counted after decompression.
+// The largest public traces are under 20 MB of JSON; the limit keeps a
+// gzip bomb from filling the machine's memory.
+const MaxBytes = 256 << 20
+
+// ErrTooLarge is returned by Load for a trace larger than MaxBytes.
+var ErrTooLarge = fmt.Errorf("the trace is larger than %d MB once decompressed; crdtviz reads traces up to that size", MaxBytes>>20)
+
+// maxBytes is MaxBytes, lowered by tests.
+var maxBytes int64 = MaxBytes
+
+// limitReader reads at most n bytes from r, then fails with ErrTooLarge.
+type limitReader struct {
+	r io.Reader
+	n int64
+}
+
+func (l *limitReader) Read(p []byte) (int, error) {
+	if l.n <= 0 {
+		return 0, ErrTooLarge
+	}
+	if int64(len(p)) > l.n {
+		p = p[:l.n]
+	}
+	n, err := l.r.Read(p)
+	l.n -= int64(n)
+	return n, err
+}
 
 // Load reads a trace, gzipped or not.
 func Load(r io.Reader) (*Trace, error) {
@@ -92,8 +121,11 @@ func Load(r io.Reader) (*Trace, error) {
 		src = gz
 	}
 	var raw map[string]json.RawMessage
-	dec := json.NewDecoder(src)
+	dec := json.NewDecoder(&limitReader{r: src, n: maxBytes})
 	if err := dec.Decode(&raw); err != nil {
+		if errors.Is(err, ErrTooLarge) {
+			return nil, ErrTooLarge
+		}
 		return nil, fmt.Errorf("%w: %v", ErrNotTrace, err)
 	}
 	if _, ok := raw["txns"]; !ok {

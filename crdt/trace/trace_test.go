@@ -249,3 +249,29 @@ func TestPatchPastItsAuthorsEnd(t *testing.T) {
 		t.Fatalf("err = %v", err)
 	}
 }
+
+// Load reads at most maxBytes of JSON, counted after decompression, so a
+// small gzip file that inflates to gigabytes is refused rather than read.
+func TestLoadLimitsDecompressedSize(t *testing.T) {
+	defer func(old int64) { maxBytes = old }(maxBytes)
+	maxBytes = 1000
+	small := `{"endContent":"","txns":[]}`
+	atLimit := small[:len(small)-1] + strings.Repeat(" ", 1000-len(small)) + "}"
+	if _, err := Load(strings.NewReader(atLimit)); err != nil {
+		t.Fatalf("a trace of exactly the limit: %v", err)
+	}
+	overLimit := small[:len(small)-1] + strings.Repeat(" ", 1001-len(small)) + "}"
+	if _, err := Load(strings.NewReader(overLimit)); !errors.Is(err, ErrTooLarge) {
+		t.Fatalf("a trace one byte over the limit: err = %v", err)
+	}
+	var bomb bytes.Buffer
+	zw := gzip.NewWriter(&bomb)
+	zw.Write([]byte(`{"endContent":"","txns":[` + strings.Repeat(" ", 100000) + `]}`))
+	zw.Close()
+	if bomb.Len() > 1000 {
+		t.Fatalf("the compressed input should be under the limit, is %d bytes", bomb.Len())
+	}
+	if _, err := Load(&bomb); !errors.Is(err, ErrTooLarge) || !strings.Contains(err.Error(), "larger than 256 MB once decompressed") {
+		t.Fatalf("gzip bomb: err = %v", err)
+	}
+}
