@@ -22,7 +22,7 @@ func FuzzLoad(f *testing.F) {
 		tr, err := Load(bytes.NewReader(data))
 		if err != nil {
 			if !errors.Is(err, ErrNotTrace) && !errors.Is(err, ErrTooLarge) {
-				t.Fatalf("error is not ErrNotTrace: %v", err)
+				t.Fatalf("error is neither ErrNotTrace nor ErrTooLarge: %v", err)
 			}
 			return
 		}

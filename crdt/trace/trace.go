@@ -90,24 +90,6 @@ var ErrTooLarge = fmt.Errorf("the trace is larger than %d MB once decompressed; 
 // maxBytes is MaxBytes, lowered by tests.
 var maxBytes int64 = MaxBytes
 
-// limitReader reads at most n bytes from r, then fails with ErrTooLarge.
-type limitReader struct {
-	r io.Reader
-	n int64
-}
-
-func (l *limitReader) Read(p []byte) (int, error) {
-	if l.n <= 0 {
-		return 0, ErrTooLarge
-	}
-	if int64(len(p)) > l.n {
-		p = p[:l.n]
-	}
-	n, err := l.r.Read(p)
-	l.n -= int64(n)
-	return n, err
-}
-
 // Load reads a trace, gzipped or not.
 func Load(r io.Reader) (*Trace, error) {
 	br := bufio.NewReader(r)
@@ -121,11 +103,12 @@ func Load(r io.Reader) (*Trace, error) {
 		src = gz
 	}
 	var raw map[string]json.RawMessage
-	dec := json.NewDecoder(&limitReader{r: src, n: maxBytes})
-	if err := dec.Decode(&raw); err != nil {
-		if errors.Is(err, ErrTooLarge) {
-			return nil, ErrTooLarge
-		}
+	limited := &io.LimitedReader{R: src, N: maxBytes + 1} // one byte more tells "too large" from "just fits"
+	err := json.NewDecoder(limited).Decode(&raw)
+	if limited.N == 0 {
+		return nil, ErrTooLarge
+	}
+	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrNotTrace, err)
 	}
 	if _, ok := raw["txns"]; !ok {
