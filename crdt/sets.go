@@ -438,9 +438,11 @@ func (s *ORSetState) Merge(other CRDT) (Result, error) {
 	if !ok {
 		return Result{}, mismatch(ORSet, other)
 	}
-	type note struct{ elem, text string }
-	var notes []note
-	mergeElem := func(e string, was, theirs []Dot) {
+	// One pass over the sorted union of elements: each element's dots are
+	// read before they are written, and the contexts change only at the end.
+	var notes []string
+	for _, e := range unionKeys(s.dots, o.dots) {
+		was, theirs := s.dots[e], o.dots[e]
 		now := was
 		if !slices.Equal(was, theirs) { // equal dot lists merge to themselves
 			now = mergeDots(was, s.ctx, theirs, o.ctx)
@@ -450,38 +452,8 @@ func (s *ORSetState) Merge(other CRDT) (Result, error) {
 		} else {
 			s.dots[e] = now
 		}
-		if slices.Equal(was, now) {
-			if len(was) > 0 && len(theirs) == 0 {
-				notes = append(notes, note{e, Quote(e) + " stays: the sender never saw dots " + dotsString(now) + " (add wins)"})
-			}
-			return
-		}
-		var killed, born []Dot
-		for _, d := range was {
-			if !slices.Contains(now, d) {
-				killed = append(killed, d)
-			}
-		}
-		for _, d := range now {
-			if !slices.Contains(was, d) {
-				born = append(born, d)
-			}
-		}
-		switch {
-		case len(was) > 0 && len(now) == 0:
-			notes = append(notes, note{e, "remove(" + Quote(e) + ") removed dots " + dotsString(killed)})
-		case len(killed) > 0 && len(born) == 0:
-			notes = append(notes, note{e, "remove(" + Quote(e) + ") removed dots " + dotsString(killed) + "; concurrent " + dotsString(now) + " survives (add wins)"})
-		case len(was) == 0 && len(now) > 0:
-			notes = append(notes, note{e, Quote(e) + " arrives with dots " + dotsString(born) + ", new here (a remove only drops dots it saw)"})
-		}
-	}
-	for e, was := range s.dots {
-		mergeElem(e, was, o.dots[e])
-	}
-	for e, theirs := range o.dots {
-		if _, done := s.dots[e]; !done {
-			mergeElem(e, nil, theirs)
+		if note := orsetNote(e, was, theirs, now); note != "" {
+			notes = append(notes, note)
 		}
 	}
 	for r, n := range o.ctx {
@@ -490,12 +462,50 @@ func (s *ORSetState) Merge(other CRDT) (Result, error) {
 	if len(notes) == 0 {
 		return did("dots and contexts merged; nothing visible changes"), nil
 	}
-	slices.SortFunc(notes, func(a, b note) int { return strings.Compare(a.elem, b.elem) })
-	texts := make([]string, len(notes))
-	for i, n := range notes {
-		texts[i] = n.text
+	return did("%s → %s", strings.Join(notes, "; "), s.Value()), nil
+}
+
+// unionKeys is the sorted union of the keys of a and b.
+func unionKeys[V any](a, b map[string]V) []string {
+	keys := sortedKeys(a)
+	for _, k := range sortedKeys(b) {
+		if _, ok := a[k]; !ok {
+			keys = append(keys, k)
+		}
 	}
-	return did("%s → %s", strings.Join(texts, "; "), s.Value()), nil
+	slices.Sort(keys)
+	return keys
+}
+
+// orsetNote says what a merge did to one element: was is what this side
+// held, theirs what arrived, now the result.
+func orsetNote(e string, was, theirs, now []Dot) string {
+	if slices.Equal(was, now) {
+		if len(was) > 0 && len(theirs) == 0 {
+			return Quote(e) + " stays: the sender never saw dots " + dotsString(now) + " (add wins)"
+		}
+		return ""
+	}
+	var killed, born []Dot
+	for _, d := range was {
+		if !slices.Contains(now, d) {
+			killed = append(killed, d)
+		}
+	}
+	for _, d := range now {
+		if !slices.Contains(was, d) {
+			born = append(born, d)
+		}
+	}
+	switch {
+	case len(was) > 0 && len(now) == 0:
+		return "remove(" + Quote(e) + ") removed dots " + dotsString(killed)
+	case len(killed) > 0 && len(born) == 0:
+		return "remove(" + Quote(e) + ") removed dots " + dotsString(killed) + "; concurrent " + dotsString(now) + " survives (add wins)"
+	case len(was) == 0 && len(now) > 0:
+		return Quote(e) + " arrives with dots " + dotsString(born) + ", new here (a remove only drops dots it saw)"
+	}
+	return ""
 }
 
 func (s *ORSetState) Value() Value { return SetValue(sortedKeys(s.dots)...) }

@@ -1,6 +1,7 @@
 package crdt
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -22,9 +23,14 @@ func (id TextID) String() string {
 // (as the editing traces do) instead of merging whole states. An insert puts
 // Ch with ID right after Origin (the zero TextID is the start of the text);
 // a delete (Delete set) turns the character ID into a tombstone.
+//
+// Prev is, for an insert, the counter of the character its site typed just
+// before this one (0 for the site's first character). It lets ApplyOps keep
+// the per-site prefix invariant that Merge relies on (see TextState).
 type TextOp struct {
 	ID     TextID
 	Origin TextID
+	Prev   uint32
 	Ch     rune
 	Delete bool
 }
@@ -61,6 +67,13 @@ type block struct {
 // tombstone, so that later inserts can still find their origin. Merge adds
 // the items the other side has and this one lacks, and unions the tombstones.
 //
+// Invariant (per-site prefix): a state that holds the character a site typed
+// with counter c holds every character that site typed before it. Local
+// edits and Merge keep it by construction; ApplyOps keeps it by refusing an
+// insert whose Prev (the site's previous counter) it does not hold. Merge
+// relies on it: "do I have this character?" is a comparison with the
+// greatest counter seen from its site.
+//
 // For speed on long documents the items live in blocks of at most blockMax,
 // each knowing how many of its items are visible, so that finding the n-th
 // visible character skips whole blocks. A cursor remembers the last block
@@ -94,7 +107,7 @@ func newText(initial *Value) *TextState {
 		prev := TextID{}
 		for _, r := range initial.Str {
 			nid := TextID{Counter: uint32(len(ops) + 1)}
-			ops = append(ops, TextOp{ID: nid, Origin: prev, Ch: r})
+			ops = append(ops, TextOp{ID: nid, Origin: prev, Prev: prev.Counter, Ch: r})
 			prev = nid
 		}
 		_ = t.ApplyOps(ops) // ops made here are always valid
@@ -358,15 +371,16 @@ func (t *TextState) insert(site string, pos int, s string, ops *[]TextOp) error 
 		b, i = ob, oi+1
 	}
 	si := t.site(site)
+	prev := t.siteMax(si)
 	its := make([]item, 0, utf8.RuneCountInString(s))
 	for _, r := range s {
 		t.clock++
 		nid := id{c: t.clock, s: si}
 		its = append(its, item{id: nid, origin: origin, ch: r})
 		if ops != nil {
-			*ops = append(*ops, TextOp{ID: t.textID(nid), Origin: t.textID(origin), Ch: r})
+			*ops = append(*ops, TextOp{ID: t.textID(nid), Origin: t.textID(origin), Prev: prev, Ch: r})
 		}
-		origin = nid
+		origin, prev = nid, nid.c
 	}
 	t.insertItems(b, i, its)
 	return nil
@@ -396,8 +410,23 @@ func (t *TextState) delete(pos, n int, ops *[]TextOp) error {
 	return nil
 }
 
-// ApplyOps applies character ops made by another replica. Each insert's
-// origin must already be here; ops already applied are skipped.
+// siteMax is the greatest counter of site si's characters held here (0: none).
+func (t *TextState) siteMax(si uint16) uint32 {
+	if int(si) < len(t.maxc) {
+		return t.maxc[si]
+	}
+	return 0
+}
+
+// ErrMissingPredecessor is wrapped by ApplyOps when an insert arrives before
+// the character its site typed just before it.
+var ErrMissingPredecessor = errors.New("text: ops from one site must arrive in the order it made them")
+
+// ApplyOps applies character ops made by another replica, in order. Each
+// insert's origin must already be here, and so must the character its site
+// typed before it (Prev): otherwise ApplyOps stops with an error wrapping
+// ErrMissingPredecessor, keeping the ops before it. Ops already applied are
+// skipped, so applying the same ops twice is harmless.
 func (t *TextState) ApplyOps(ops []TextOp) error {
 	for _, op := range ops {
 		x := t.localID(op.ID)
@@ -408,6 +437,13 @@ func (t *TextState) ApplyOps(ops []TextOp) error {
 			}
 			t.deleteAt(b, i)
 			continue
+		}
+		if _, _, ok := t.find(x); ok {
+			continue
+		}
+		if have := t.siteMax(x.s); have != op.Prev {
+			return fmt.Errorf("%w: %s follows %d@%s, but this replica holds %s's characters up to %d",
+				ErrMissingPredecessor, op.ID, op.Prev, showReplica(op.ID.Site), showReplica(op.ID.Site), have)
 		}
 		if err := t.integrate(item{id: x, origin: t.localID(op.Origin), ch: op.Ch}); err != nil {
 			return err
