@@ -3,7 +3,6 @@ package replicas
 import (
 	"fmt"
 	"slices"
-	"strconv"
 	"strings"
 	"unicode/utf8"
 
@@ -193,23 +192,6 @@ func (c *Cluster) edit(a Edit) ([]Event, error) {
 		ev.Lanes[CRDT].Why = fmt.Sprintf("%s: %s: %s; now %s", c.typ, what, resC.Why, ev.Lanes[CRDT].After)
 	}
 	return []Event{ev}, nil
-}
-
-// snapshot copies a replica's two lanes into a new message.
-func (c *Cluster) snapshot(from, to int, queued bool) *Message {
-	r := c.reps[from]
-	m := &Message{
-		From: r.Name, To: c.names[to], SentTick: c.now,
-		plain: r.plain.Clone(), plainHist: r.plainHist,
-		state: r.state.Clone(), crdtHist: r.crdtHist,
-		values:       [2]crdt.Value{r.Value(Plain), r.Value(CRDT)},
-		valueStrings: [2]string{r.ValueString(Plain), r.ValueString(CRDT)},
-	}
-	if queued {
-		c.nextMsg++
-		m.ID = c.nextMsg
-	}
-	return m
 }
 
 func (c *Cluster) send(a Send) ([]Event, error) {
@@ -513,46 +495,17 @@ func (c *Cluster) setSkew(a SetSkew) ([]Event, error) {
 		Text: fmt.Sprintf("%s's clock now reads tick %+d: its next write at tick %d gets stamp %d", a.Replica, a.Skew, c.now+1, c.now+1+a.Skew)}}, nil
 }
 
-// receive delivers a message: the plain lane is overwritten, the CRDT lane
-// merged, and both sentences say what happened and what was lost.
+// receive delivers a message through the replica's one deliver, then says
+// what each lane lost.
 func (c *Cluster) receive(m *Message) Event {
 	r := c.mutable(c.index[m.To])
+	d := r.deliver(m, c.typ, c.now)
 	ev := Event{Kind: EvDeliver, Replica: r.Name, From: m.From, To: m.To, Msg: m.ID}
-	via := ""
-	if m.ID != 0 {
-		via = " (message #" + strconv.Itoa(m.ID) + ")"
+	for _, l := range Lanes {
+		lc := d.lanes[l]
+		lc.Lost = c.dropped(l, d.oldHist[l].All(), r.history(l).All())
+		ev.Lanes[l] = lc
 	}
-
-	// Plain lane: the whole value, and its history, are replaced.
-	before, oldHist := r.plain.Value(), r.plainHist
-	r.plain, r.plainHist = m.plain.Clone(), m.plainHist
-	r.touch(Plain, c.now)
-	pc := LaneChange{Touched: true, Before: before, After: r.plain.Value()}
-	pc.Lost = c.dropped(Plain, oldHist.All(), r.plainHist.All())
-	// Sentences are built by concatenation: every delivery makes two.
-	if beforeS, afterS := before.String(), m.valueStrings[Plain]; beforeS == afterS {
-		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by " + m.From + "'s copy" + via + ", the same value"
-	} else {
-		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by " + m.From + "'s " + afterS + via
-	}
-	ev.Lanes[Plain] = pc
-
-	// CRDT lane: merged, and histories joined.
-	before, oldH := r.state.Value(), r.crdtHist
-	newH := oldH.union(m.crdtHist)
-	if mine, ok := r.state.(crdt.LWW); ok {
-		newH = lwwHistory(oldH, mine.Stamps(), m.crdtHist, m.state.(crdt.LWW).Stamps())
-	}
-	res, err := r.state.Merge(m.state)
-	r.touch(CRDT, c.now)
-	if err != nil { // cannot happen: every replica holds the same type
-		panic(fmt.Sprintf("replicas: merge within one cluster failed: %v", err))
-	}
-	r.crdtHist = newH
-	cc := LaneChange{Touched: true, Before: before, After: r.state.Value()}
-	cc.Lost = c.dropped(CRDT, oldH.All(), newH.All())
-	cc.Why = string(c.typ) + ": " + r.Name + " merged " + m.From + "'s state" + via + ": " + res.Why
-	ev.Lanes[CRDT] = cc
 	return ev
 }
 

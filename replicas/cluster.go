@@ -117,18 +117,17 @@ func (r *Replica) clone() *Replica {
 	return &c
 }
 
-// Message is a snapshot of a sender's two lanes, taken when it was sent. A
-// message never changes after it is made, so it can be shared.
+// Message is what one replica sent another: a payload for each lane, taken
+// when it was sent. A message never changes after it is made, so it can be
+// shared.
 type Message struct {
 	ID       int
 	CopyOf   int // the message this one duplicates, or 0
 	From, To string
 	SentTick int64
 
-	plain        crdt.Plain
-	plainHist    History
-	state        crdt.CRDT
-	crdtHist     History
+	plain        plainPayload
+	crdt         crdtPayload
 	values       [2]crdt.Value
 	valueStrings [2]string
 }
@@ -139,9 +138,9 @@ func (m *Message) Value(l Lane) crdt.Value { return m.values[l] }
 // History is the set of edits the message carries for lane l.
 func (m *Message) History(l Lane) EditSet {
 	if l == Plain {
-		return m.plainHist.All()
+		return m.plain.hist.All()
 	}
-	return m.crdtHist.All()
+	return m.crdt.hist.All()
 }
 
 // EditInfo records one edit: who made it, what, and when.
@@ -162,6 +161,12 @@ func (e EditInfo) Describe() string {
 // Cluster is the simulated system: replicas, directed links, messages in
 // flight, a global tick, and every edit made. It is a deterministic state
 // machine: Apply an action, get events or an error, and nothing else moves.
+//
+// A Cluster is not safe for concurrent use, not even for reads, in the way
+// raft's RawNode is a thread-unsafe node: Clone clears the source's
+// ownership flags, and Status, Value and String fill caches. A caller that
+// shares one between goroutines (the classroom mode does) must hold a lock
+// around every call, or give each goroutine its own Clone.
 type Cluster struct {
 	typ     crdt.Type
 	initial *crdt.Value

@@ -157,7 +157,7 @@ func (c *Cluster) afterDelivery(l Lane, inflight []*Message, now []string) ([]st
 			st = c.reps[to].state.Clone()
 			merged[to] = st
 		}
-		if _, err := st.Merge(m.state); err != nil {
+		if _, err := m.crdt.applyTo(st); err != nil {
 			panic(fmt.Sprintf("replicas: merge within one cluster failed: %v", err))
 		}
 		after[to] = st.Value().String()
