@@ -57,7 +57,6 @@ func TestApplyOpsRefusesAnInsertWithoutItsPredecessor(t *testing.T) {
 	}
 }
 
-
 // ready reports whether op's causal dependencies are in t: an insert needs
 // its origin and its site's previous character; a delete needs its target.
 func ready(t *TextState, op TextOp) bool {

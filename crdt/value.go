@@ -127,12 +127,17 @@ func IsBare(s string) bool {
 		return false
 	}
 	for _, r := range s {
-		if r <= ' ' || r == 0x7f || strings.ContainsRune("\"#{},:|=\\", r) || isSpace(r) {
+		if r == ' ' || IsControl(r) || strings.ContainsRune("\"#{},:|=\\", r) || isSpace(r) {
 			return false
 		}
 	}
 	return true
 }
+
+// IsControl reports whether r is a control character: no replica name may
+// hold one, and a scenario file may hold one only as an escape in a quoted
+// string (a tab may stand as it is there).
+func IsControl(r rune) bool { return r < ' ' || r == 0x7f }
 
 func isSpace(r rune) bool {
 	switch r {

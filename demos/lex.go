@@ -2,6 +2,8 @@ package demos
 
 import (
 	"fmt"
+
+	"crdtviz/crdt"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -51,27 +53,30 @@ func (t token) describe() string {
 
 const punct = "{},:|="
 
+// isControl reports whether r is a control character, which no token may
+// hold (a quoted string may hold a tab). It is the one definition the
+// lexer and the replica-name check share (crdt.IsControl).
+func isControl(r rune) bool { return crdt.IsControl(r) }
+
+// isBareRune reports whether r can be part of a bare word.
+func isBareRune(r rune) bool {
+	return !unicode.IsSpace(r) && !strings.ContainsRune(punct+"\"#", r) && !isControl(r)
+}
+
 // lexLine splits one line into tokens. A # outside quotes starts a comment.
+// On an error it returns the column and the message.
 func lexLine(line string) ([]token, int, string) {
-	if !utf8.ValidString(line) {
-		col := 1
-		for i, r := range line {
-			if r == utf8.RuneError {
-				if _, size := utf8.DecodeRuneInString(line[i:]); size == 1 {
-					return nil, col, "the file is not valid UTF-8 text"
-				}
-			}
-			col++
-		}
+	if col := invalidUTF8(line); col > 0 {
+		return nil, col, "the file is not valid UTF-8 text"
 	}
 	var toks []token
 	rs := []rune(line)
 	for i := 0; i < len(rs); {
 		r := rs[i]
 		switch {
-		case r == '\t' || r == ' ' || unicode.IsSpace(r):
+		case unicode.IsSpace(r):
 			i++
-		case r < ' ' || r == 0x7f:
+		case isControl(r):
 			return nil, i + 1, fmt.Sprintf("unexpected control character U+%04X", r)
 		case r == '#':
 			return toks, 0, ""
@@ -79,53 +84,72 @@ func lexLine(line string) ([]token, int, string) {
 			toks = append(toks, token{kind: tPunct, text: string(r), col: i + 1})
 			i++
 		case r == '"':
-			start := i
-			var b strings.Builder
-			i++
-			closed := false
-			for i < len(rs) {
-				c := rs[i]
-				if c == '"' {
-					closed = true
-					i++
-					break
-				}
-				if c == '\\' {
-					if i+1 >= len(rs) {
-						break
-					}
-					switch rs[i+1] {
-					case '"', '\\':
-						b.WriteRune(rs[i+1])
-					case 'n':
-						b.WriteByte('\n')
-					case 't':
-						b.WriteByte('\t')
-					case 'r':
-						b.WriteByte('\r')
-					default:
-						return nil, i + 1, fmt.Sprintf("unknown escape \\%c in a string (use \\\" or \\\\)", rs[i+1])
-					}
-					i += 2
-					continue
-				}
-				if c < ' ' && c != '\t' || c == 0x7f {
-					return nil, i + 1, fmt.Sprintf("unexpected control character U+%04X in a string", c)
-				}
-				b.WriteRune(c)
-				i++
+			tok, next, col, msg := lexString(rs, i)
+			if msg != "" {
+				return nil, col, msg
 			}
-			if !closed {
-				return nil, start + 1, "this string has no closing quote"
-			}
-			toks = append(toks, token{kind: tString, text: b.String(), col: start + 1})
+			toks, i = append(toks, tok), next
 		default:
 			start := i
-			for i < len(rs) && !unicode.IsSpace(rs[i]) && !strings.ContainsRune(punct+"\"#", rs[i]) && rs[i] >= ' ' && rs[i] != 0x7f {
+			for i < len(rs) && isBareRune(rs[i]) {
 				i++
 			}
 			toks = append(toks, token{kind: tWord, text: string(rs[start:i]), col: start + 1})
 		}
 	}
 	return toks, 0, ""
+}
+
+// invalidUTF8 returns the column of the first byte that is not UTF-8, or 0.
+func invalidUTF8(line string) int {
+	if utf8.ValidString(line) {
+		return 0
+	}
+	col := 1
+	for i, r := range line {
+		if r == utf8.RuneError {
+			if _, size := utf8.DecodeRuneInString(line[i:]); size == 1 {
+				return col
+			}
+		}
+		col++
+	}
+	return 0
+}
+
+// lexString reads the quoted string that starts at rs[start] (a "). It
+// returns the token and the index after the closing quote, or an error's
+// column and message.
+func lexString(rs []rune, start int) (token, int, int, string) {
+	var b strings.Builder
+	for i := start + 1; i < len(rs); {
+		c := rs[i]
+		switch {
+		case c == '"':
+			return token{kind: tString, text: b.String(), col: start + 1}, i + 1, 0, ""
+		case c == '\\':
+			if i+1 >= len(rs) {
+				return token{}, 0, start + 1, "this string has no closing quote"
+			}
+			switch rs[i+1] {
+			case '"', '\\':
+				b.WriteRune(rs[i+1])
+			case 'n':
+				b.WriteByte('\n')
+			case 't':
+				b.WriteByte('\t')
+			case 'r':
+				b.WriteByte('\r')
+			default:
+				return token{}, 0, i + 1, fmt.Sprintf("unknown escape \\%c in a string (use \\\" or \\\\)", rs[i+1])
+			}
+			i += 2
+			continue
+		case c != '\t' && isControl(c):
+			return token{}, 0, i + 1, fmt.Sprintf("unexpected control character U+%04X in a string", c)
+		}
+		b.WriteRune(c)
+		i++
+	}
+	return token{}, 0, start + 1, "this string has no closing quote"
 }

@@ -132,6 +132,14 @@ func (l *line) errHere(format string, args ...any) *Error {
 
 func (l *line) more() bool { return l.i < len(l.toks) }
 
+// lastCol is the column of the token read last, for errors about it.
+func (l *line) lastCol() int {
+	if l.i > 0 && l.i <= len(l.toks) {
+		return l.toks[l.i-1].col
+	}
+	return l.end
+}
+
 func (l *line) peek() (token, bool) {
 	if l.i < len(l.toks) {
 		return l.toks[l.i], true
@@ -155,8 +163,7 @@ func (l *line) text(what string) (string, *Error) {
 		return "", err
 	}
 	if t.kind == tPunct {
-		l.i--
-		return "", l.errHere("expected %s, found %s", what, t.describe())
+		return "", l.errAt(t.col, "expected %s, found %s", what, t.describe())
 	}
 	return t.text, nil
 }
@@ -216,8 +223,7 @@ func (l *line) number(what string) (int64, *Error) {
 	}
 	n, perr := strconv.ParseInt(t.text, 10, 64)
 	if t.kind != tWord || perr != nil {
-		l.i--
-		return 0, l.errHere("expected %s, found %s", what, t.describe())
+		return 0, l.errAt(t.col, "expected %s, found %s", what, t.describe())
 	}
 	return n, nil
 }
@@ -234,23 +240,20 @@ func (l *line) replica(h Header, allowAll bool) (string, bool, *Error) {
 		return "", false, err
 	}
 	if t.kind == tPunct {
-		l.i--
-		return "", false, l.errHere("expected %s, found %s", what, t.describe())
+		return "", false, l.errAt(t.col, "expected %s, found %s", what, t.describe())
 	}
 	if t.kind == tWord && t.text == "all" {
 		if allowAll {
 			return "", true, nil
 		}
-		l.i--
-		return "", false, l.errHere("all cannot be used here; name one replica")
+		return "", false, l.errAt(t.col, "all cannot be used here; name one replica")
 	}
 	if !slices.Contains(h.Replicas, t.text) {
-		l.i--
 		quoted := make([]string, len(h.Replicas))
 		for i, n := range h.Replicas {
 			quoted[i] = replicas.QuoteName(n)
 		}
-		return "", false, l.errHere("unknown replica %s (the replicas are %s)", replicas.QuoteName(t.text), strings.Join(quoted, ", "))
+		return "", false, l.errAt(t.col, "unknown replica %s (the replicas are %s)", replicas.QuoteName(t.text), strings.Join(quoted, ", "))
 	}
 	return t.text, false, nil
 }
@@ -305,8 +308,8 @@ func Parse(file string, src []byte) (*Scenario, error) {
 			return nil, l.errAt(kw.col, "a statement starts with a keyword, not %s", kw.describe())
 		}
 		l.i = 1
-		switch kw.text {
-		case "title", "type", "replicas", "initial", "about":
+		sp, known := spec(kw.text)
+		if known && sp.Place == InHeader {
 			if headerDone {
 				return nil, l.errAt(kw.col, "%q belongs in the header, before the first step", kw.text)
 			}
@@ -314,25 +317,26 @@ func Parse(file string, src []byte) (*Scenario, error) {
 				return nil, l.errAt(kw.col, "%q is given twice (first on line %d)", kw.text, prev)
 			}
 			seen[kw.text] = n + 1
-			if err := parseHeaderLine(l, kw.text, s, &initial); err != nil {
+			if err := sp.header(l, s, &initial); err != nil {
 				return nil, err
 			}
 			continue
-		case "step":
+		}
+		if kw.text == "step" {
 			if !headerDone {
 				if err := finishHeader(l); err != nil {
 					return nil, err
 				}
 			}
-			text, err := l.prose("the step's narration")
+			st, err := sp.parse(l, s.Header)
 			if err != nil {
 				return nil, err
 			}
-			s.Steps = append(s.Steps, Step{Pos: Pos{File: file, Line: n + 1, Col: kw.col}, Text: text})
+			s.Steps = append(s.Steps, Step{Pos: Pos{File: file, Line: n + 1, Col: kw.col}, Text: *st.Step})
 			continue
 		}
 		if len(s.Steps) == 0 {
-			if !isStatement(kw.text) {
+			if !known {
 				return nil, l.errAt(kw.col, "unknown keyword %q", kw.text)
 			}
 			return nil, l.errAt(kw.col, "%q comes before the first step; start one with: step \"what happens\"", kw.text)
@@ -356,60 +360,58 @@ func Parse(file string, src []byte) (*Scenario, error) {
 	return s, nil
 }
 
-func parseHeaderLine(l *line, kw string, s *Scenario, initial **line) *Error {
-	switch kw {
-	case "title":
-		t, err := l.prose("a title")
-		s.Title = t
+func headerTitle(l *line, s *Scenario, _ **line) *Error {
+	t, err := l.prose("a title")
+	s.Title = t
+	return err
+}
+
+func headerAbout(l *line, s *Scenario, _ **line) *Error {
+	t, err := l.prose("an introduction")
+	s.About = t
+	return err
+}
+
+func headerType(l *line, s *Scenario, _ **line) *Error {
+	w, err := l.text("a type")
+	if err != nil {
 		return err
-	case "about":
-		t, err := l.prose("an introduction")
-		s.About = t
-		return err
-	case "type":
-		w, err := l.text("a type")
+	}
+	typ, terr := crdt.ParseType(w)
+	if terr != nil {
+		return l.errAt(l.lastCol(), "%v", terr)
+	}
+	s.Type = typ
+	return l.done()
+}
+
+func headerReplicas(l *line, s *Scenario, _ **line) *Error {
+	for l.more() {
+		t := l.toks[l.i]
+		name, err := l.text("a replica name")
 		if err != nil {
 			return err
 		}
-		typ, terr := crdt.ParseType(w)
-		if terr != nil {
-			return l.errAt(l.toks[l.i-1].col, "%v", terr)
+		if err := replicas.CheckName(name); err != nil {
+			return l.errAt(t.col, "%v", err)
 		}
-		s.Type = typ
-		return l.done()
-	case "replicas":
-		for l.more() {
-			t := l.toks[l.i]
-			name, err := l.text("a replica name")
-			if err != nil {
-				return err
-			}
-			if err := replicas.CheckName(name); err != nil {
-				return l.errAt(t.col, "%v", err)
-			}
-			if slices.Contains(s.Replicas, name) {
-				return l.errAt(t.col, "replica name %s is used twice", replicas.QuoteName(name))
-			}
-			s.Replicas = append(s.Replicas, name)
+		if slices.Contains(s.Replicas, name) {
+			return l.errAt(t.col, "replica name %s is used twice", replicas.QuoteName(name))
 		}
-		if err := replicas.CheckNames(s.Replicas); err != nil {
-			return l.errAt(l.toks[0].col, "%v", err)
-		}
-	case "initial":
-		if !l.more() {
-			return l.errHere("expected the initial value")
-		}
-		*initial = l // parsed once the type is known
+		s.Replicas = append(s.Replicas, name)
+	}
+	if err := replicas.CheckNames(s.Replicas); err != nil {
+		return l.errAt(l.toks[0].col, "%v", err)
 	}
 	return nil
 }
 
-func isStatement(kw string) bool {
-	switch kw {
-	case "edit", "send", "deliver", "drop", "duplicate", "sync", "cut", "heal", "partition", "clock", "expect":
-		return true
+func headerInitial(l *line, _ *Scenario, initial **line) *Error {
+	if !l.more() {
+		return l.errHere("expected the initial value")
 	}
-	return false
+	*initial = l // parsed once the type is known
+	return nil
 }
 
 // ParseStatement parses one statement typed at a prompt: any action, an
@@ -423,16 +425,9 @@ func ParseStatement(src string, h Header) (Statement, error) {
 	if len(toks) == 0 {
 		return Statement{}, l.errAt(1, "type a command, for example: sync all")
 	}
-	if toks[0].kind == tWord && toks[0].text == "step" {
-		l.i = 1
-		text, err := l.prose("the step's narration")
-		if err != nil {
-			return Statement{}, err
-		}
-		return Statement{Pos: Pos{File: "prompt", Line: 1, Col: 1}, Step: &text}, nil
-	}
-	if toks[0].kind != tWord || !isStatement(toks[0].text) {
-		return Statement{}, l.errAt(toks[0].col, "unknown command %s; try edit, send, deliver, drop, duplicate, sync, cut, heal, partition, clock, expect or step", toks[0].describe())
+	sp, known := spec(toks[0].text)
+	if toks[0].kind != tWord || !known || sp.Place != InStep {
+		return Statement{}, l.errAt(toks[0].col, "unknown command %s; try %s", toks[0].describe(), promptList())
 	}
 	l.i = 1
 	st, err := parseStatement(l, h)
@@ -442,61 +437,77 @@ func ParseStatement(src string, h Header) (Statement, error) {
 	return st, nil
 }
 
+// parseStatement parses a step statement (or step itself, at a prompt) by
+// its row of the keyword table.
 func parseStatement(l *line, h Header) (Statement, *Error) {
 	kw := l.toks[0]
-	st := Statement{Pos: Pos{File: l.file, Line: l.num, Col: kw.col}}
-	var err *Error
-	switch kw.text {
-	case "edit":
-		st.Action, err = parseEdit(l, h)
-	case "send":
-		st.Action, err = parseSendLike(l, h, true, func(from, to string, all bool) replicas.Action {
-			return replicas.Send{From: from, To: to, ToAll: all}
-		})
-	case "deliver":
-		if l.is("all") {
-			st.Action = replicas.DeliverAll{}
-			break
-		}
-		var from, to string
-		if from, to, err = parseLink(l, h); err == nil {
-			st.Action = replicas.Deliver{From: from, To: to, Newest: l.is("newest")}
-		}
-	case "drop", "duplicate":
-		var from, to string
-		if from, to, err = parseLink(l, h); err == nil {
-			if kw.text == "drop" {
-				st.Action = replicas.Drop{From: from, To: to}
-			} else {
-				st.Action = replicas.Duplicate{From: from, To: to}
-			}
-		}
-	case "sync":
-		st.Action, err = parseSync(l, h)
-	case "cut", "heal":
-		st.Action, err = parseCutHeal(l, h, kw.text == "heal")
-	case "partition":
-		st.Action, err = parsePartition(l, h)
-	case "clock":
-		var name string
-		if name, _, err = l.replica(h, false); err == nil {
-			var n int64
-			if n, err = l.number("a clock skew such as +10 or -3"); err == nil {
-				st.Action = replicas.SetSkew{Replica: name, Skew: n}
-			}
-		}
-	case "expect":
-		st.Expect, err = parseExpect(l, h)
-	default:
-		err = l.errAt(kw.col, "unknown keyword %q", kw.text)
+	sp, ok := spec(kw.text)
+	if !ok || sp.parse == nil {
+		return Statement{}, l.errAt(kw.col, "unknown keyword %q", kw.text)
 	}
+	st, err := sp.parse(l, h)
 	if err != nil {
 		return Statement{}, err
 	}
 	if err := l.done(); err != nil {
 		return Statement{}, err
 	}
+	st.Pos = Pos{File: l.file, Line: l.num, Col: kw.col}
 	return st, nil
+}
+
+func parseSend(l *line, h Header) (replicas.Action, *Error) {
+	from, _, err := l.replica(h, false)
+	if err != nil {
+		return nil, err
+	}
+	if err := l.expect("->"); err != nil {
+		return nil, err
+	}
+	to, all, err := l.replica(h, true)
+	if err != nil {
+		return nil, err
+	}
+	return replicas.Send{From: from, To: to, ToAll: all}, nil
+}
+
+func parseDeliver(l *line, h Header) (replicas.Action, *Error) {
+	if l.is("all") {
+		return replicas.DeliverAll{}, nil
+	}
+	from, to, err := parseLink(l, h)
+	if err != nil {
+		return nil, err
+	}
+	return replicas.Deliver{From: from, To: to, Newest: l.is("newest")}, nil
+}
+
+func parseDropDup(dup bool) func(l *line, h Header) (replicas.Action, *Error) {
+	return func(l *line, h Header) (replicas.Action, *Error) {
+		from, to, err := parseLink(l, h)
+		if err != nil {
+			return nil, err
+		}
+		if dup {
+			return replicas.Duplicate{From: from, To: to}, nil
+		}
+		return replicas.Drop{From: from, To: to}, nil
+	}
+}
+
+func parseCut(l *line, h Header) (replicas.Action, *Error)  { return parseCutHeal(l, h, false) }
+func parseHeal(l *line, h Header) (replicas.Action, *Error) { return parseCutHeal(l, h, true) }
+
+func parseClock(l *line, h Header) (replicas.Action, *Error) {
+	name, _, err := l.replica(h, false)
+	if err != nil {
+		return nil, err
+	}
+	n, err := l.number("a clock skew such as +10 or -3")
+	if err != nil {
+		return nil, err
+	}
+	return replicas.SetSkew{Replica: name, Skew: n}, nil
 }
 
 func parseEdit(l *line, h Header) (replicas.Action, *Error) {
@@ -523,8 +534,7 @@ func parseEdit(l *line, h Header) (replicas.Action, *Error) {
 		if l.more() {
 			op.N, err = l.number("a positive amount")
 			if err == nil && op.N <= 0 {
-				l.i--
-				err = l.errHere("the amount must be positive, got %d", op.N)
+				err = l.errAt(l.lastCol(), "the amount must be positive, got %d", op.N)
 			}
 		}
 	case crdt.OpPut:
@@ -537,8 +547,7 @@ func parseEdit(l *line, h Header) (replicas.Action, *Error) {
 			op.Pos = int(pos)
 			op.Text, err = l.text("the text to insert")
 			if err == nil && op.Text == "" {
-				l.i--
-				err = l.errHere("insert needs some text")
+				err = l.errAt(l.lastCol(), "insert needs some text")
 			}
 		}
 	case crdt.OpDelete:
@@ -552,8 +561,7 @@ func parseEdit(l *line, h Header) (replicas.Action, *Error) {
 			if l.more() {
 				var n int64
 				if n, err = l.number("a count"); err == nil && (n <= 0 || n > crdt.MaxTextLen) {
-					l.i--
-					err = l.errHere("the count must be between 1 and %d, got %d", crdt.MaxTextLen, n)
+					err = l.errAt(l.lastCol(), "the count must be between 1 and %d, got %d", crdt.MaxTextLen, n)
 				}
 				op.Count = int(n)
 			}
@@ -568,8 +576,7 @@ func parseEdit(l *line, h Header) (replicas.Action, *Error) {
 func position(l *line) (int64, *Error) {
 	n, err := l.number("a position (counting characters from 0)")
 	if err == nil && (n < 0 || n > crdt.MaxTextLen) {
-		l.i--
-		return 0, l.errHere("the position must be between 0 and %d, got %d", crdt.MaxTextLen, n)
+		return 0, l.errAt(l.lastCol(), "the position must be between 0 and %d, got %d", crdt.MaxTextLen, n)
 	}
 	return n, err
 }
@@ -584,21 +591,6 @@ func parseLink(l *line, h Header) (string, string, *Error) {
 	}
 	to, _, err := l.replica(h, false)
 	return from, to, err
-}
-
-func parseSendLike(l *line, h Header, allowAll bool, mk func(from, to string, all bool) replicas.Action) (replicas.Action, *Error) {
-	from, _, err := l.replica(h, false)
-	if err != nil {
-		return nil, err
-	}
-	if err := l.expect("->"); err != nil {
-		return nil, err
-	}
-	to, all, err := l.replica(h, allowAll)
-	if err != nil {
-		return nil, err
-	}
-	return mk(from, to, all), nil
 }
 
 func parseSync(l *line, h Header) (replicas.Action, *Error) {
@@ -711,8 +703,7 @@ func parseExpect(l *line, h Header) (*Expect, *Error) {
 			return nil, err
 		}
 		if n < 0 {
-			l.i--
-			return nil, l.errHere("a count cannot be negative")
+			return nil, l.errAt(l.lastCol(), "a count cannot be negative")
 		}
 		e.N = int(n)
 		e.Kind = ExpectLost
@@ -720,8 +711,7 @@ func parseExpect(l *line, h Header) (*Expect, *Error) {
 			e.Kind = ExpectInFlight
 		}
 	default:
-		l.i--
-		return nil, l.errHere("expected converged, diverged, lost N, inflight N, or REPLICA = VALUE, found %s", kw.describe())
+		return nil, l.errAt(kw.col, "expected converged, diverged, lost N, inflight N, or REPLICA = VALUE, found %s", kw.describe())
 	}
 	return e, nil
 }

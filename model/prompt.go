@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"crdtviz/demos"
 	"crdtviz/replicas"
 	"crdtviz/ui"
 )
@@ -40,9 +41,6 @@ func (k PromptKeyMap) ShortHelp() []key.Binding {
 	return []key.Binding{k.Submit, k.Complete, k.Older, k.Newer, k.Cancel}
 }
 func (k PromptKeyMap) FullHelp() [][]key.Binding { return [][]key.Binding{k.ShortHelp()} }
-
-// keywords are offered as completions for the first word.
-var keywords = []string{"edit", "send", "deliver", "drop", "duplicate", "sync", "cut", "heal", "partition", "clock", "expect", "step"}
 
 // Prompt is the ':' command line. It accepts any statement of the scenario
 // language; the root parses and runs it and hands back an error to show.
@@ -167,7 +165,7 @@ func (p *Prompt) suggest() {
 		cands = append(cands, replicas.QuoteName(n))
 	}
 	if strings.TrimSpace(prefix) == "" {
-		cands = append(cands, keywords...)
+		cands = append(cands, demos.PromptKeywords()...)
 	}
 	var out []string
 	if partial != "" {

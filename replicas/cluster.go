@@ -257,7 +257,7 @@ func CheckName(n string) error {
 		return fmt.Errorf("%q is a reserved word and cannot name a replica", n)
 	case utf8.RuneCountInString(n) > MaxNameLen:
 		return fmt.Errorf("replica name %q is longer than %d characters", n, MaxNameLen)
-	case !utf8.ValidString(n) || strings.ContainsFunc(n, func(r rune) bool { return r < ' ' || r == 0x7f }):
+	case !utf8.ValidString(n) || strings.ContainsFunc(n, crdt.IsControl):
 		return fmt.Errorf("replica name %q has a control character", n)
 	}
 	return nil
