@@ -24,6 +24,7 @@ type KeyMap struct {
 	Prompt, Help       key.Binding
 	ChooseType, Return key.Binding
 	Menu, Quit         key.Binding
+	ForceQuit          key.Binding // ctrl+c: quits from anywhere, at once
 	Autoplay           key.Binding
 	Faster, Slower     key.Binding // while autoplay runs
 }
@@ -64,7 +65,8 @@ func DefaultKeyMap() KeyMap {
 		ChooseType: b([]string{"t"}, "t", "choose type (free play)"),
 		Return:     b([]string{"r"}, "r", "return to the demo"),
 		Menu:       b([]string{"esc"}, "esc", "back to the menu"),
-		Quit:       b([]string{"q", "ctrl+c"}, "q", "quit"),
+		Quit:       b([]string{"q"}, "q", "quit"),
+		ForceQuit:  b([]string{"ctrl+c"}, "ctrl+c", "quit at once"),
 		Autoplay:   b([]string{"a"}, "a", "autoplay a demo (any key pauses)"),
 		Faster:     b([]string{"+", "="}, "+", "autoplay faster"),
 		Slower:     b([]string{"-", "_"}, "-", "autoplay slower"),
@@ -77,21 +79,31 @@ func (k KeyMap) ASCII() KeyMap {
 	for _, b := range []*key.Binding{&k.Next, &k.Prev, &k.FocusNext, &k.Focus, &k.Edit, &k.Inc, &k.Dec, &k.Sync, &k.SyncAll,
 		&k.Send, &k.Link, &k.Partition, &k.HealAll, &k.MsgUp, &k.MsgDown, &k.Deliver, &k.Newest, &k.DeliverAll, &k.Drop,
 		&k.Duplicate, &k.Internals, &k.Pane, &k.LogUp, &k.LogDown, &k.Prompt, &k.Help, &k.ChooseType, &k.Return, &k.Menu, &k.Quit,
-		&k.Autoplay, &k.Faster, &k.Slower} {
+		&k.ForceQuit, &k.Autoplay, &k.Faster, &k.Slower} {
 		h := b.Help()
 		b.SetHelp(swap.Replace(h.Key), swap.Replace(h.Desc))
 	}
 	return k
 }
 
-// ForFreePlay relabels stepping as undo and redo, which is what it does
-// outside a demo.
-func (k KeyMap) ForFreePlay(free bool) KeyMap {
-	if free {
-		k.Next.SetHelp(k.Next.Help().Key, "redo")
-		k.Prev.SetHelp(k.Prev.Help().Key, "undo")
+// update enables the keys that work in this mode and session and disables
+// the rest, as bubbles' list does, so that the help bar and the help screen
+// list only keys that do something here, and a disabled key matches
+// nothing. Stepping is relabelled undo and redo outside a demo.
+func (k *KeyMap) update(mode Mode, s *session, autoplaying bool) {
+	play := s != nil && mode != ModeStart && mode != ModeTypes
+	demo := play && s.demo()
+	k.ChooseType.SetEnabled(play && s.scenario == nil)
+	k.Return.SetEnabled(play && s.branched)
+	k.Autoplay.SetEnabled(demo && !autoplaying)
+	k.Faster.SetEnabled(autoplaying)
+	k.Slower.SetEnabled(autoplaying)
+	next, prev := "next step", "previous step"
+	if play && !demo {
+		next, prev = "redo", "undo"
 	}
-	return k
+	k.Next.SetHelp(k.Next.Help().Key, next)
+	k.Prev.SetHelp(k.Prev.Help().Key, prev)
 }
 
 // ShortHelp is the help bar: the keys a newcomer needs first.

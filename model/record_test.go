@@ -82,29 +82,29 @@ func TestSaveIsCalledAfterEveryChange(t *testing.T) {
 
 func TestAutoplay(t *testing.T) {
 	m := newRoot(t, Options{Scenario: demo(t, "reorder"), Autoplay: time.Second, ExitAtEnd: true}, 80, 24)
-	if m.Init() == nil || !m.autoplay {
+	if m.Init() == nil || !m.auto.on {
 		t.Fatal("autoplay did not start")
 	}
-	tick := func() tea.Cmd { _, cmd := m.Update(autoplayMsg{gen: m.autoGen}); return cmd }
+	tick := func() tea.Cmd { _, cmd := m.Update(autoplayMsg{gen: m.auto.gen}); return cmd }
 	tick()
 	if m.sess.step != 1 {
 		t.Fatalf("step %d after a tick", m.sess.step)
 	}
-	m.Update(autoplayMsg{gen: m.autoGen - 1}) // a stale tick does nothing
+	m.Update(autoplayMsg{gen: m.auto.gen - 1}) // a stale tick does nothing
 	if m.sess.step != 1 {
 		t.Fatal("a stale tick moved the demo")
 	}
 	send(t, m, "+") // faster, still playing
-	if !m.autoplay || m.autoEvery >= time.Second {
-		t.Fatalf("autoplay %v every %s", m.autoplay, m.autoEvery)
+	if !m.auto.on || m.auto.every >= time.Second {
+		t.Fatalf("autoplay %v every %s", m.auto.on, m.auto.every)
 	}
 	send(t, m, "-", "-")
-	if m.autoEvery <= time.Second {
-		t.Fatalf("slower gave %s", m.autoEvery)
+	if m.auto.every <= time.Second {
+		t.Fatalf("slower gave %s", m.auto.every)
 	}
 	send(t, m, "right") // any other key pauses, and does nothing else
-	if m.autoplay || m.sess.step != 1 {
-		t.Fatalf("autoplay %v at step %d", m.autoplay, m.sess.step)
+	if m.auto.on || m.sess.step != 1 {
+		t.Fatalf("autoplay %v at step %d", m.auto.on, m.sess.step)
 	}
 	send(t, m, "a")
 	for range len(m.sess.scenario.Steps) - 1 {

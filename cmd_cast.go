@@ -1,0 +1,69 @@
+package main
+
+import (
+	"fmt"
+	"io"
+	"time"
+
+	"crdtviz/demos"
+	"crdtviz/model"
+	"crdtviz/ui"
+)
+
+func cmdCast(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("cast", "cast NAME|FILE -o OUT.cast [--size 100x30] [--theme T] [--step 2s] [--ascii]\n\n"+
+		"Records a demo as an asciicast v2 file, rendered from the real view at that size.\n"+
+		"No terminal is needed, and the same input always gives the same bytes.\n"+
+		"Play it with 'asciinema play OUT.cast'. With --frame N, writes the ANSI screen after step N instead.", stderr)
+	out := fs.String("o", "", "the file to write (- for standard output)")
+	size := fs.String("size", "100x30", "the terminal size, WIDTHxHEIGHT")
+	theme := fs.String("theme", "dark", "dark, light, high-contrast or mono")
+	step := fs.Duration("step", 2*time.Second, "how long each step stays on screen")
+	ascii := fs.Bool("ascii", false, "use ASCII instead of box-drawing characters and symbols")
+	frame := fs.Int("frame", -1, "write only the screen after step N (0 is the opening screen)")
+	pos, code := parseFlags(fs, args)
+	if code >= 0 {
+		return code
+	}
+	if len(pos) != 1 || *out == "" {
+		fs.Usage()
+		return exitUsage
+	}
+	var w, h int
+	if n, err := fmt.Sscanf(*size, "%dx%d", &w, &h); n != 2 || err != nil || fmt.Sprintf("%dx%d", w, h) != *size {
+		return fail(stderr, usageError{fmt.Sprintf("--size %q: write it as WIDTHxHEIGHT, e.g. 100x30", *size)})
+	}
+	t, err := ui.ParseTheme(*theme)
+	if err != nil {
+		return fail(stderr, usageError{err.Error()})
+	}
+	s, err := demos.Load(pos[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "crdtviz cast: %v\n", err)
+		return exitUsage
+	}
+	o := model.CastOptions{Width: w, Height: h, Theme: t, ASCII: *ascii, Step: *step}
+	var data []byte
+	if *frame >= 0 {
+		frames, err := model.Frames(s, o)
+		if err != nil {
+			return fail(stderr, err)
+		}
+		if *frame >= len(frames) {
+			return fail(stderr, usageError{fmt.Sprintf("--frame %d: the demo has %d steps", *frame, len(frames)-1)})
+		}
+		data = []byte(frames[*frame] + "\n")
+	} else if data, err = model.Cast(s, o); err != nil {
+		return fail(stderr, usageError{err.Error()})
+	}
+	if *out == "-" {
+		_, err = stdout.Write(data)
+	} else {
+		err = writeFileAtomic(*out, data)
+	}
+	if err != nil {
+		fmt.Fprintf(stderr, "crdtviz cast: %v\n", err)
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,73 @@
+package main
+
+import (
+	"fmt"
+	"io"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"crdtviz/demos"
+)
+
+func cmdDemos(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("demos", "demos\n\nLists the built-in demos.", stderr)
+	if code := parseNoArgs(fs, args); code >= 0 {
+		return code
+	}
+	for _, b := range demos.Builtins() {
+		fmt.Fprintf(stdout, "%-12s %-28s %s\n", b.Name, b.Scenario.Title, b.Scenario.Type)
+	}
+	return 0
+}
+
+func cmdDemo(args []string, stdout, stderr io.Writer) int {
+	fs := newFlags("demo", "demo [flags] NAME|FILE\n\nPlays a demo: a built-in one by NAME (see 'crdtviz demos') or a scenario FILE.", stderr)
+	transcript := fs.Bool("transcript", false, "print a readable transcript instead of opening the app")
+	autoplay := fs.Duration("autoplay", 0, "step forward by itself at this interval, e.g. 3s")
+	exitAtEnd := fs.Bool("exit", false, "with --autoplay: quit after the last step")
+	look := addLookFlags(fs)
+	rec := addRecordFlags(fs)
+	pos, code := parseFlags(fs, args)
+	if code >= 0 {
+		return code
+	}
+	if len(pos) != 1 {
+		fs.Usage()
+		return exitUsage
+	}
+	s, err := demos.Load(pos[0])
+	if err != nil {
+		fmt.Fprintf(stderr, "crdtviz demo: %v\n", err)
+		return exitUsage
+	}
+	if !*transcript {
+		// Usage errors first, whatever the terminal.
+		opts, err := look.options()
+		if err != nil {
+			return fail(stderr, err)
+		}
+		if *autoplay < 0 || *exitAtEnd && *autoplay == 0 {
+			return fail(stderr, usageError{"--exit goes with --autoplay DURATION (a positive time such as 3s)"})
+		}
+		recording := rec.path != nil && *rec.path != ""
+		if terminal() || recording {
+			opts.Scenario, opts.Autoplay, opts.ExitAtEnd = s, *autoplay, *exitAtEnd
+			return runTUI(opts, rec, stderr)
+		}
+		// Piped or redirected, or a dumb terminal: the transcript is the
+		// sensible thing to print.
+		fmt.Fprintf(stderr, "crdtviz: not a terminal, so here is the transcript (crdtviz demo --transcript %s)\n", pos[0])
+	}
+	run := demos.Execute(s)
+	if err := demos.WriteTranscriptWidth(stdout, run, ansi.StringWidth); err != nil {
+		fmt.Fprintf(stderr, "crdtviz demo: %v\n", err)
+		return 1
+	}
+	if run.Err != nil {
+		return exitUsage
+	}
+	if run.Failed() > 0 {
+		return 1
+	}
+	return 0
+}

@@ -1,0 +1,96 @@
+package model
+
+import (
+	"fmt"
+	"time"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+)
+
+// autoplayMsg is one tick of autoplay. gen tells stale ticks (from before a
+// pause or a speed change) from the current one.
+type autoplayMsg struct{ gen int }
+
+// Autoplay speed limits.
+const (
+	minAutoplay = 250 * time.Millisecond
+	maxAutoplay = 60 * time.Second
+	// defaultAutoplay is the pace when a is pressed without --autoplay.
+	defaultAutoplay = 3 * time.Second
+)
+
+// autoplayer steps a demo by itself. It owns its pace and a generation
+// that makes ticks from before a pause or a speed change stale; it tells
+// the root what to do, and never touches the session itself.
+type autoplayer struct {
+	on    bool
+	every time.Duration
+	gen   int
+}
+
+// tick is the command that wakes autoplay after one interval.
+func (a *autoplayer) tick() tea.Cmd {
+	gen := a.gen
+	return tea.Tick(a.every, func(time.Time) tea.Msg { return autoplayMsg{gen: gen} })
+}
+
+// start turns autoplay on and says so.
+func (a *autoplayer) start() (tea.Cmd, string) {
+	if a.every <= 0 {
+		a.every = defaultAutoplay
+	}
+	a.on = true
+	a.gen++
+	return a.tick(), fmt.Sprintf("Autoplay: a step every %s. Any key pauses; + and - change the speed.", a.pace())
+}
+
+// stop turns autoplay off; ticks already scheduled become stale.
+func (a *autoplayer) stop() {
+	a.on = false
+	a.gen++
+}
+
+func (a *autoplayer) pace() time.Duration { return a.every.Round(10 * time.Millisecond) }
+
+// current reports whether msg is a tick autoplay is waiting for.
+func (a *autoplayer) current(msg autoplayMsg) bool { return a.on && msg.gen == a.gen }
+
+// key handles a key while autoplay runs: + and - change the speed; any
+// other key pauses. It returns the command to run and a notice.
+func (a *autoplayer) key(k tea.KeyPressMsg, keys KeyMap) (tea.Cmd, string) {
+	switch {
+	case key.Matches(k, keys.Faster):
+		a.every = max(minAutoplay, a.every*2/3)
+	case key.Matches(k, keys.Slower):
+		a.every = min(maxAutoplay, a.every*3/2)
+	default:
+		a.stop()
+		return nil, "Autoplay paused. a resumes it."
+	}
+	a.gen++
+	return a.tick(), fmt.Sprintf("Autoplay: a step every %s.", a.pace())
+}
+
+// handleAutoplay takes one step; after the last step it stops, or quits
+// with ExitAtEnd.
+func (m *Root) handleAutoplay(msg autoplayMsg) tea.Cmd {
+	if !m.auto.current(msg) || m.mode == ModeStart {
+		return nil
+	}
+	if m.sess.demo() && m.sess.next() {
+		return m.auto.tick()
+	}
+	m.auto.stop()
+	if m.opts.ExitAtEnd {
+		return tea.Quit
+	}
+	m.notice("Autoplay reached the end. a starts it again from here; ← goes back.")
+	return nil
+}
+
+func (m *Root) startAutoplay(tea.KeyPressMsg) tea.Cmd {
+	cmd, notice := m.auto.start()
+	m.notice(notice)
+	return cmd
+}

@@ -1,0 +1,145 @@
+package model
+
+import (
+	"fmt"
+
+	"crdtviz/replicas"
+	"crdtviz/ui"
+)
+
+// refresh brings derived state up to date after every message: the layout,
+// the scroll of the replica row, the message selection and the log.
+func (m *Root) refresh() {
+	if m.sess == nil {
+		return
+	}
+	c := m.sess.cluster()
+	n := len(c.Names())
+	m.focus = min(max(m.focus, 0), n-1)
+	m.layout = ui.Compute(m.w, m.h, n, m.internals)
+	if cols := m.layout.Columns; cols > 0 {
+		if m.focus < m.first {
+			m.first = m.focus
+		}
+		if m.focus >= m.first+cols {
+			m.first = m.focus - cols + 1
+		}
+		m.first = min(max(m.first, 0), max(0, n-cols))
+	}
+	m.selected = min(max(m.selected, 0), max(0, len(c.InFlight())-1))
+	narr, exp := m.sess.narration() // all the log's size depends on
+	lw, lh := ui.LogArea(ui.State{Demo: m.sess.scenario != nil, Narration: narr, Expects: exp}, m.layout)
+	m.log.SetWidth(max(1, lw))
+	m.log.SetHeight(max(1, lh))
+	atBottom := m.log.AtBottom() || m.log.TotalLineCount() == 0
+	if key := (logKey{m.sess.tl, m.sess.tl.Pos(), lw, lh}); key != m.logKey {
+		m.log.SetContentLines(m.sess.logLines(lw, lh))
+		m.logKey = key
+		atBottom = true
+	}
+	if atBottom {
+		m.log.GotoBottom()
+	}
+	if m.pane == ui.PaneDetails {
+		dw, dh := ui.LogArea(ui.State{Demo: m.sess.scenario != nil, Narration: narr, Expects: exp, Pane: ui.PaneDetails}, m.layout)
+		m.detail.SetWidth(max(1, dw))
+		m.detail.SetHeight(max(1, dh))
+		if key := (detailsKey{c, c.Tick(), m.focus, dw}); key != m.detFor {
+			m.detail.SetContentLines(ui.DetailLines(c.Replicas()[m.focus], m.focus, dw))
+			m.detail.GotoTop()
+			m.detFor = key
+		}
+	}
+}
+
+// Memo keys: comparable values naming what a memoized piece was built for.
+type (
+	logKey struct {
+		tl        *replicas.Timeline
+		pos, w, h int
+	}
+	logViewKey struct {
+		content      logKey
+		offset, w, h int
+	}
+	detailsKey struct {
+		c        *replicas.Cluster
+		tick     int64
+		focus, w int
+	}
+	barKey struct {
+		demo, free, branched, auto bool
+		w                          int
+		theme                      ui.Theme
+	}
+)
+
+// historyID names one history: a timeline, and how many times it branched.
+type historyID struct {
+	tl  *replicas.Timeline
+	gen int
+}
+
+// state gathers what the screen shows.
+func (m *Root) state() ui.State {
+	s := m.sess
+	narr, exp := s.narration()
+	st := ui.State{
+		Title: s.title, StepLabel: s.stepLabel(), Cluster: s.cluster(), Changed: s.changed(),
+		Focus: m.focus, First: m.first, Internals: m.internals, Selected: m.selected, Pane: m.pane,
+		Demo: s.scenario != nil, Narration: narr, Expects: exp, Log: m.renderedLog(),
+		Boxes: &m.boxes, History: historyID{s.tl, s.gen},
+	}
+	if m.pane == ui.PaneDetails {
+		st.Details = m.detail.View()
+	}
+	switch {
+	case m.auto.on:
+		st.Notice = fmt.Sprintf("%s autoplay %s", m.styles.Symbols.Right, m.auto.pace())
+	case s.branched:
+		st.Notice = "branched: r returns to the demo"
+	}
+	st.Status, st.Bar = m.statusLines()
+	return st
+}
+
+// renderedLog is the log viewport's view, drawn again only when its
+// content, scroll or size changed.
+func (m *Root) renderedLog() string {
+	key := logViewKey{m.logKey, m.log.YOffset(), m.log.Width(), m.log.Height()}
+	if key != m.logFor {
+		m.logView, m.logFor = m.log.View(), key
+	}
+	return m.logView
+}
+
+// helpBar is the short help, drawn again only when what it shows changed.
+func (m *Root) helpBar() string {
+	key := barKey{m.sess.demo(), m.sess.scenario == nil, m.sess.branched, m.auto.on, m.w, m.styles.Theme}
+	if key != m.barFor {
+		m.bar, m.barFor = m.help.ShortHelpView(m.keys.ShortHelp()), key
+	}
+	return m.bar
+}
+
+func (m *Root) statusLines() (string, string) {
+	bar := m.helpBar()
+	sym := m.styles.Symbols
+	switch {
+	case m.mode == ModePrompt:
+		return m.prompt.View(), m.prompt.HintView()
+	case m.choosing != chooseNone:
+		verb := map[choice]string{chooseSync: "sync", chooseSend: "send", chooseLink: "cut or heal the link between"}[m.choosing]
+		all := ", a for all"
+		if m.choosing == chooseLink {
+			all = ""
+		}
+		n := len(m.sess.cluster().Names())
+		return m.styles.App.Notice.Render(fmt.Sprintf("%s %s %s which replica? press 1-%d%s, esc cancels", verb, m.focused(), sym.Arrow, n, all)), bar
+	case m.status != "" && m.statusErr:
+		return m.styles.App.Error.Render(sym.Cross + " " + m.status), bar
+	case m.status != "":
+		return m.styles.App.Notice.Render(m.status), bar
+	}
+	return m.styles.App.Muted.Render(m.sess.lastSentence()), bar
+}

@@ -1,0 +1,404 @@
+package model
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"crdtviz/crdt"
+	"crdtviz/demos"
+	"crdtviz/replicas"
+	"crdtviz/ui"
+)
+
+// choice is a key waiting for its target replica (s, m, c then a digit).
+type choice int
+
+const (
+	chooseNone choice = iota
+	chooseSync
+	chooseSend
+	chooseLink
+)
+
+// binding pairs a key with what it does on the play screen.
+type binding struct {
+	key key.Binding
+	do  func(*Root, tea.KeyPressMsg) tea.Cmd
+}
+
+func (m *Root) playBindings() []binding {
+	k := m.keys
+	return []binding{
+		{k.Quit, func(*Root, tea.KeyPressMsg) tea.Cmd { return tea.Quit }},
+		{k.Autoplay, (*Root).startAutoplay},
+		{k.Next, (*Root).next},
+		{k.Prev, (*Root).prev},
+		{k.Help, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.base, r.mode = r.mode, ModeHelp; return nil }},
+		{k.Prompt, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { return r.openPrompt("") }},
+		{k.FocusNext, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.setFocus(r.focus + 1); return nil }},
+		{k.Focus, func(r *Root, k tea.KeyPressMsg) tea.Cmd {
+			n, _ := strconv.Atoi(k.String())
+			r.setFocus(n - 1)
+			return nil
+		}},
+		{k.Edit, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { return r.editPrompt(true) }},
+		{k.Inc, (*Root).inc},
+		{k.Dec, (*Root).dec},
+		{k.Sync, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.choosing = chooseSync; return nil }},
+		{k.Send, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.choosing = chooseSend; return nil }},
+		{k.Link, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.choosing = chooseLink; return nil }},
+		{k.SyncAll, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.act(replicas.SyncAll{}); return nil }},
+		{k.HealAll, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.act(replicas.HealAll{}); return nil }},
+		{k.Partition, (*Root).partition},
+		{k.MsgUp, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.selected--; return nil }},
+		{k.MsgDown, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.selected++; return nil }},
+		{k.Deliver, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.onMessage("deliver"); return nil }},
+		{k.Newest, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.onMessage("newest"); return nil }},
+		{k.Drop, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.onMessage("drop"); return nil }},
+		{k.Duplicate, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.onMessage("duplicate"); return nil }},
+		{k.DeliverAll, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.act(replicas.DeliverAll{}); return nil }},
+		{k.Internals, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.internals = !r.internals; return nil }},
+		{k.Pane, (*Root).nextPane},
+		{k.LogUp, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.scrollPane(-3); return nil }},
+		{k.LogDown, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.scrollPane(3); return nil }},
+		{k.ChooseType, (*Root).chooseType},
+		{k.Return, (*Root).returnToDemo},
+		{k.Menu, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.mode = ModeStart; return nil }},
+	}
+}
+
+func (m *Root) next(tea.KeyPressMsg) tea.Cmd {
+	if !m.sess.next() {
+		if m.sess.demo() {
+			m.notice("That was the last step. ← goes back; : or any action key explores from here.")
+		} else {
+			m.notice("Nothing to redo: this is the newest point.")
+		}
+	}
+	return nil
+}
+
+func (m *Root) prev(tea.KeyPressMsg) tea.Cmd {
+	if !m.sess.prev() {
+		m.notice("This is the start.")
+	}
+	return nil
+}
+
+// nextPane cycles the bottom pane's tabs: narration (in a demo), messages,
+// log, details.
+func (m *Root) nextPane(tea.KeyPressMsg) tea.Cmd {
+	m.pane = ui.NextPane(m.pane, m.sess.scenario != nil)
+	return nil
+}
+
+func (m *Root) returnToDemo(tea.KeyPressMsg) tea.Cmd {
+	if !m.sess.returnToDemo() {
+		return nil
+	}
+	m.mode = ModeDemo
+	m.notice("Back in the demo, at the step you left.")
+	return nil
+}
+
+func (m *Root) chooseType(tea.KeyPressMsg) tea.Cmd {
+	m.menu = NewMenu(m.styles, true)
+	m.menu.SetSize(m.w, m.h)
+	m.mode = ModeTypes
+	return nil
+}
+
+func (m *Root) setFocus(i int) {
+	n := len(m.sess.cluster().Names())
+	if i >= n || i < 0 {
+		if i >= 0 && i < 8 && i >= n {
+			m.failf("there is no replica %d: this cluster has %d", i+1, n)
+			return
+		}
+		i = 0
+	}
+	m.focus = i
+}
+
+func (m *Root) focused() string { return m.sess.cluster().Names()[m.focus] }
+
+// editPrompt opens the prompt with an edit of the focused replica already
+// typed, using the type's main operation (or its removing one).
+func (m *Root) editPrompt(primary bool) tea.Cmd {
+	c := m.sess.cluster()
+	r := c.Replica(m.focused())
+	head := "edit " + replicas.QuoteName(r.Name) + " "
+	var op string
+	switch c.Type() {
+	case crdt.LWWRegister, crdt.MVRegister:
+		op = "set "
+	case crdt.GCounter, crdt.PNCounter:
+		op = "inc "
+		if !primary {
+			op = "dec "
+		}
+	case crdt.GSet, crdt.TwoPSet, crdt.LWWSet, crdt.ORSet:
+		op = "add "
+		if !primary {
+			op = "remove "
+		}
+	case crdt.LWWMap:
+		op = "put "
+		if !primary {
+			op = "delete "
+		}
+	case crdt.Text:
+		n := len([]rune(r.Value(replicas.CRDT).Str))
+		op = fmt.Sprintf("insert %d ", n)
+		if !primary {
+			op = fmt.Sprintf("delete %d", max(0, n-1))
+		}
+	}
+	return m.openPrompt(head + op)
+}
+
+func (m *Root) inc(tea.KeyPressMsg) tea.Cmd {
+	switch m.sess.cluster().Type() {
+	case crdt.GCounter, crdt.PNCounter:
+		m.act(replicas.Edit{Replica: m.focused(), Op: crdt.Op{Kind: crdt.OpInc, N: 1}})
+		return nil
+	}
+	return m.editPrompt(true)
+}
+
+func (m *Root) dec(tea.KeyPressMsg) tea.Cmd {
+	switch t := m.sess.cluster().Type(); t {
+	case crdt.PNCounter:
+		m.act(replicas.Edit{Replica: m.focused(), Op: crdt.Op{Kind: crdt.OpDec, N: 1}})
+		return nil
+	case crdt.GCounter, crdt.GSet, crdt.LWWRegister, crdt.MVRegister:
+		m.fail(crdt.CheckOp(t, crdt.Op{Kind: crdt.OpDec, N: 1}))
+		if t != crdt.GCounter {
+			m.failf("%s has nothing to remove: it takes %s", t, crdt.OpUsage(t))
+		}
+		return nil
+	}
+	return m.editPrompt(false)
+}
+
+func (m *Root) partition(tea.KeyPressMsg) tea.Cmd {
+	var rest []string
+	for _, n := range m.sess.cluster().Names() {
+		if n != m.focused() {
+			rest = append(rest, n)
+		}
+	}
+	m.act(replicas.Partition{Groups: [][]string{{m.focused()}, rest}})
+	return nil
+}
+
+// chooseTarget finishes s, m or c with a digit (or a for all, esc to cancel).
+func (m *Root) chooseTarget(k tea.KeyPressMsg) {
+	what := m.choosing
+	m.choosing = chooseNone
+	from := m.focused()
+	names := m.sess.cluster().Names()
+	s := k.String()
+	if s == "a" && what != chooseLink {
+		if what == chooseSync {
+			m.act(replicas.Sync{From: from, ToAll: true})
+		} else {
+			m.act(replicas.Send{From: from, ToAll: true})
+		}
+		return
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n < 1 || n > len(names) {
+		if s != "esc" {
+			m.notice("Cancelled.")
+		}
+		return
+	}
+	to := names[n-1]
+	if to == from {
+		m.failf("%s is the focused replica; choose another one", to)
+		return
+	}
+	switch what {
+	case chooseSync:
+		m.act(replicas.Sync{From: from, To: to})
+	case chooseSend:
+		m.act(replicas.Send{From: from, To: to})
+	case chooseLink:
+		m.toggleLink(from, to)
+	}
+}
+
+// toggleLink cuts both directions between a and b when both are up, and
+// heals both otherwise.
+func (m *Root) toggleLink(a, b string) {
+	c := m.sess.cluster()
+	if c.Up(a, b) && c.Up(b, a) {
+		m.act(replicas.Cut{From: a, To: b, Both: true})
+		return
+	}
+	m.act(replicas.Heal{From: a, To: b, Both: true})
+}
+
+// onMessage acts on the selected message in flight.
+func (m *Root) onMessage(what string) {
+	c := m.sess.cluster()
+	msgs := c.InFlight()
+	if len(msgs) == 0 {
+		m.notice("Nothing is in flight. m sends the focused replica's state to another.")
+		return
+	}
+	msg := msgs[m.selected]
+	q := c.Queue(msg.From, msg.To)
+	oldest, newest := q[0].ID == msg.ID, q[len(q)-1].ID == msg.ID
+	switch what {
+	case "deliver":
+		switch {
+		case oldest:
+			m.act(replicas.Deliver{From: msg.From, To: msg.To})
+		case newest:
+			m.act(replicas.Deliver{From: msg.From, To: msg.To, Newest: true})
+		default:
+			m.failf("#%d is in the middle of its link's queue: deliver the oldest (#%d) or the newest (#%d)", msg.ID, q[0].ID, q[len(q)-1].ID)
+		}
+	case "newest":
+		m.act(replicas.Deliver{From: msg.From, To: msg.To, Newest: true})
+	case "drop":
+		m.act(replicas.Drop{From: msg.From, To: msg.To})
+	case "duplicate":
+		m.act(replicas.Duplicate{From: msg.From, To: msg.To})
+	}
+}
+
+// act applies an action; an error goes to the status line.
+func (m *Root) act(a replicas.Action) { m.fail(m.apply(a)) }
+
+// apply applies an action to the session and reports what happened. In a
+// demo, acting branches off into free play.
+func (m *Root) apply(a replicas.Action) error {
+	notice, err := m.sess.do(a)
+	if err != nil {
+		return err
+	}
+	if m.sess.branched {
+		if m.mode == ModeDemo {
+			m.mode = ModeFree
+		}
+		if m.base == ModeDemo {
+			m.base = ModeFree
+		}
+	}
+	m.dirty = true
+	if notice != "" {
+		m.notice(notice)
+	}
+	return nil
+}
+
+func (m *Root) openPrompt(prefill string) tea.Cmd {
+	m.base, m.mode = m.mode, ModePrompt
+	var cmd tea.Cmd
+	m.prompt, cmd = m.prompt.Open(prefill, m.sess.cluster().Names())
+	return cmd
+}
+
+func (m *Root) closePrompt() {
+	m.prompt = m.prompt.Close()
+	if m.mode == ModePrompt {
+		m.mode = m.base
+	}
+}
+
+// handleSubmit runs a statement typed at the prompt. A bad one keeps the
+// prompt open with the error shown; nothing else changes.
+func (m *Root) handleSubmit(text string) {
+	if strings.TrimSpace(text) == "" {
+		m.closePrompt()
+		return
+	}
+	st, err := demos.ParseStatement(text, m.sess.header)
+	if err != nil {
+		m.prompt = m.prompt.Failed(strings.TrimPrefix(err.Error(), "prompt:1:"))
+		return
+	}
+	switch {
+	case st.Step != nil:
+		m.closePrompt()
+		m.sess.mark(st.String())
+		m.dirty = true
+		m.notice("Step marked: " + *st.Step)
+	case st.Expect != nil:
+		res := demos.Check(st, m.sess.cluster())
+		m.closePrompt()
+		m.sess.mark(st.String())
+		m.dirty = true
+		if res.Pass {
+			m.notice(m.styles.Symbols.Check + " " + st.String())
+		} else {
+			m.failf("%s %s (got %s)", m.styles.Symbols.Cross, st.String(), res.Got)
+		}
+	default:
+		if err := m.apply(st.Action); err != nil {
+			m.prompt = m.prompt.Failed(err.Error())
+			return
+		}
+		m.prompt = m.prompt.Remember(text)
+		m.closePrompt()
+	}
+}
+
+func (m *Root) handleClick(ms tea.Mouse) {
+	if m.mode != ModeFree && m.mode != ModeDemo || m.layout.TooSmall || ms.Button != tea.MouseLeft {
+		return
+	}
+	if col, ok := m.layout.BoxAt(ms.X, ms.Y); ok {
+		m.setFocus(m.first + col)
+		return
+	}
+	nr := m.layout.Network
+	if nr.Contains(ms.X, ms.Y) {
+		c := m.sess.cluster()
+		for _, h := range ui.LinkHits(c, m.styles, nr.W, nr.H) {
+			if h.Rect.Contains(ms.X-nr.X, ms.Y-nr.Y) {
+				names := c.Names()
+				m.toggleLink(names[h.A], names[h.B])
+				return
+			}
+		}
+	}
+}
+
+func (m *Root) handleWheel(ms tea.Mouse) {
+	if ms.Button == tea.MouseWheelUp {
+		m.scrollPane(-3)
+	} else if ms.Button == tea.MouseWheelDown {
+		m.scrollPane(3)
+	}
+}
+
+// scrollPane scrolls the details when they show, the log otherwise.
+func (m *Root) scrollPane(n int) {
+	vp := &m.log
+	if m.pane == ui.PaneDetails {
+		vp = &m.detail
+	}
+	if n < 0 {
+		vp.ScrollUp(-n)
+	} else {
+		vp.ScrollDown(n)
+	}
+}
+
+func (m *Root) notice(s string) { m.status, m.statusErr = s, false }
+
+func (m *Root) fail(err error) {
+	if err != nil {
+		m.status, m.statusErr = err.Error(), true
+	}
+}
+
+func (m *Root) failf(format string, args ...any) { m.fail(fmt.Errorf(format, args...)) }

@@ -1,0 +1,215 @@
+package ui
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"crdtviz/crdt"
+	"crdtviz/replicas"
+)
+
+// conflicts marks, per replica, a value that differs from the lane's most
+// common value (ties go to the replica declared first). When no two
+// replicas agree, every value differs from the rest, and all are marked.
+func conflicts(c *replicas.Cluster, lane replicas.Lane) []bool {
+	reps := c.Replicas()
+	out := make([]bool, len(reps))
+	if c.Equal(lane) {
+		return out
+	}
+	vals := make([]string, len(reps))
+	count := map[string]int{}
+	for i, r := range reps {
+		vals[i] = r.ValueString(lane)
+		count[vals[i]]++
+	}
+	ref := vals[0]
+	for _, v := range vals {
+		if count[v] > count[ref] {
+			ref = v
+		}
+	}
+	for i, v := range vals {
+		out[i] = v != ref || count[ref] == 1
+	}
+	return out
+}
+
+func boxes(st State, lane replicas.Lane, s Styles, l Layout, h int) string {
+	c := st.Cluster
+	reps := c.Replicas()
+	conf := conflicts(c, lane)
+	var cols []string
+	last := min(len(reps), st.First+l.Columns)
+	for i := st.First; i < last; i++ {
+		changed := len(st.Changed[lane]) > i && st.Changed[lane][i]
+		internals := st.Internals && lane == replicas.CRDT
+		k := boxKey{replica: i, lane: int(lane), changed: reps[i].Changed(lane), focused: i == st.Focus, conflict: conf[i],
+			marked: changed, internals: internals, w: l.BoxW, h: h, valueLines: l.ValueLines, internalLines: l.Internals,
+			styles: s.Theme, ascii: s.Symbols == ASCIISymbols}
+		cols = append(cols, st.Boxes.get(st.History, k, func() string { return box(reps[i], k, s) }))
+	}
+	row := joinFitted(cols...)
+	if l.Scroll {
+		left, right := " ", " "
+		if st.First > 0 {
+			left = s.App.Notice.Render(s.Symbols.Left)
+		}
+		if last < len(reps) {
+			right = s.App.Notice.Render(s.Symbols.Right)
+		}
+		// One arrow, at the middle of the row, on the side with more replicas.
+		arrows := func(a string) string {
+			lines := make([]string, h)
+			for i := range lines {
+				lines[i] = " "
+			}
+			lines[h/2] = a
+			return strings.Join(lines, "\n")
+		}
+		row = joinFitted(arrows(left), row, arrows(right))
+	}
+	used := len(cols) * l.BoxW
+	if l.Scroll {
+		used += 2
+	}
+	if used < l.W { // pad the row to the screen's width without measuring it
+		pad := fit("", l.W-used, h)
+		row = joinFitted(row, pad)
+	}
+	return row
+}
+
+// editsLine shows the edits a value reflects: all of them when they fit,
+// else how many and the newest.
+func editsLine(set replicas.EditSet, w int, sym Symbols) string {
+	total := set.Len()
+	if total == 0 {
+		return "edits: none"
+	}
+	ids := set.Last(w / 3) // no more than fit: each id takes at least 3 cells
+	if len(ids) < total {
+		return editsTail(ids, total, w, sym)
+	}
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = id.String()
+	}
+	full := "edits " + strings.Join(parts, " ")
+	if ansi.StringWidth(full) <= w {
+		return full
+	}
+	return editsTail(ids, total, w, sym)
+}
+
+// editsTail is "edits (120) …#118 #119 #120": the count and the newest ids.
+func editsTail(ids []replicas.EditID, total, w int, sym Symbols) string {
+	parts := make([]string, len(ids))
+	for i, id := range ids {
+		parts[i] = id.String()
+	}
+	head := fmt.Sprintf("edits (%d) %s", total, sym.Ellipsis)
+	tail := ""
+	for i := len(parts) - 1; i >= 0; i-- {
+		next := parts[i] + tail
+		if i < len(parts)-1 {
+			next = parts[i] + " " + tail
+		}
+		if ansi.StringWidth(head+next) > w {
+			break
+		}
+		tail = next
+	}
+	return head + tail
+}
+
+// box draws one replica's box in one lane from its cache key, which holds
+// everything the box shows besides the replica's lane state (named in the
+// key by the tick it last changed) and the styles (named by their theme).
+func box(r *replicas.Replica, k boxKey, s Styles) string {
+	lane := replicas.Lane(k.lane)
+	style := s.Replica.Box
+	nameStyle := s.Replica.Name
+	marker := "  "
+	if k.focused {
+		style, nameStyle, marker = s.Replica.BoxFocused, s.Replica.NameFocused, s.Symbols.Focus+" "
+	}
+	inner := k.w - style.GetHorizontalFrameSize()
+	if inner < 1 {
+		return ""
+	}
+	var lines []string
+	lines = append(lines, ansi.Truncate(marker+nameStyle.Render(strconv.Itoa(k.replica+1)+" "+r.Name), inner, s.Symbols.Ellipsis))
+
+	valStyle := s.Replica.Value
+	if k.conflict {
+		valStyle = s.Replica.Conflict
+	}
+	prefix := ""
+	if k.marked {
+		prefix = s.Replica.Changed.Render(s.Symbols.Changed) + " "
+	}
+	pw := ansi.StringWidth(prefix)
+	vals := wrapLines(r.ValueString(lane), inner-pw, k.valueLines, s.Symbols.Ellipsis)
+	for i := range k.valueLines {
+		text := ""
+		if i < len(vals) {
+			text = valStyle.Render(vals[i])
+		}
+		if i == 0 {
+			text = prefix + text
+		} else if pw > 0 {
+			text = strings.Repeat(" ", pw) + text
+		}
+		lines = append(lines, text)
+	}
+	lines = append(lines, s.Replica.Edits.Render(editsLine(r.History(lane), inner, s.Symbols)))
+	if k.internals {
+		lines = append(lines, internalsLines(r.Internals(), inner, k.internalLines, s)...)
+	}
+	return frame(fit(strings.Join(lines, "\n"), inner, k.h-2), inner, style)
+}
+
+// frame draws a box border and one column of padding around content whose
+// lines are exactly inner cells wide: the box is inner+4 wide.
+func frame(content string, inner int, style lipgloss.Style) string {
+	b := style.GetBorderStyle()
+	paint := lipgloss.NewStyle().Foreground(style.GetBorderTopForeground())
+	left, right := paint.Render(b.Left)+" ", " "+paint.Render(b.Right)
+	var out strings.Builder
+	out.WriteString(paint.Render(b.TopLeft + strings.Repeat(b.Top, inner+2) + b.TopRight))
+	for _, ln := range strings.Split(content, "\n") {
+		out.WriteString("\n" + left + ln + right)
+	}
+	out.WriteString("\n" + paint.Render(b.BottomLeft+strings.Repeat(b.Bottom, inner+2)+b.BottomRight))
+	return out.String()
+}
+
+// internalsLines shows a CRDT's metadata in at most n lines: its sections
+// ("P: Alice:2 · N: none"), wrapped, and its size on the last line.
+func internalsLines(in crdt.Internals, w, n int, s Styles) []string {
+	if n <= 0 {
+		return nil
+	}
+	var parts []string
+	for _, sec := range in.Sections {
+		items := strings.Join(sec.Items, ", ")
+		if items == "" {
+			items = "none"
+		}
+		parts = append(parts, sec.Name+": "+items)
+	}
+	var out []string
+	if n > 1 {
+		out = wrapLines(strings.Join(parts, " "+s.Symbols.Dot+" "), w, n-1, s.Symbols.Ellipsis)
+	}
+	out = append(out, in.Size())
+	for i := range out {
+		out[i] = s.Replica.Internals.Render(out[i])
+	}
+	return out
+}

@@ -1,0 +1,67 @@
+package ui
+
+import (
+	"crdtviz/replicas"
+)
+
+// BoxCache remembers rendered replica boxes. Within one history, a lane's
+// state is named by the tick it last changed, so a box only needs drawing
+// again when that, its marks, or the layout change.
+type BoxCache struct {
+	history any
+	boxes   map[boxKey]string
+	// network strips drawn recently, by what they were drawn for
+	links map[stripKey]string
+}
+
+type stripKey struct {
+	cluster *replicas.Cluster
+	tick    int64
+	w, h    int
+	theme   Theme
+	ascii   bool
+}
+
+// strip returns the network strip, drawn again only when the cluster, its
+// tick (every action advances it) or the layout changed.
+func (bc *BoxCache) strip(c *replicas.Cluster, draw func() string, l Layout, s Styles) string {
+	k := stripKey{c, c.Tick(), l.W, l.Network.H, s.Theme, s.Symbols == ASCIISymbols}
+	if bc == nil {
+		return draw()
+	}
+	if bc.links == nil || len(bc.links) >= boxCacheLimit/8 {
+		bc.links = map[stripKey]string{}
+	}
+	if strip, ok := bc.links[k]; ok {
+		return strip
+	}
+	bc.links[k] = draw()
+	return bc.links[k]
+}
+
+type boxKey struct {
+	replica, lane                        int
+	changed                              int64
+	focused, conflict, marked, internals bool
+	w, h, valueLines, internalLines      int
+	styles                               Theme
+	ascii                                bool
+}
+
+// boxCacheLimit bounds the cache; it starts afresh when full.
+const boxCacheLimit = 1024
+
+func (bc *BoxCache) get(history any, k boxKey, draw func() string) string {
+	if bc == nil {
+		return draw()
+	}
+	if bc.boxes == nil || bc.history != history || len(bc.boxes) >= boxCacheLimit {
+		bc.boxes, bc.history = map[boxKey]string{}, history
+	}
+	if b, ok := bc.boxes[k]; ok {
+		return b
+	}
+	b := draw()
+	bc.boxes[k] = b
+	return b
+}

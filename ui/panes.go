@@ -1,0 +1,216 @@
+package ui
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"crdtviz/replicas"
+)
+
+// narrationHeight is how many lines the narration takes above the
+// messages and log, or 0 when it shares their tabs instead.
+func narrationHeight(st State, l Layout) int {
+	p := l.Pane
+	if !st.Demo || p.H < 8 {
+		return 0
+	}
+	// The narration is what a student reads in a demo: it gets what it
+	// needs, leaving the messages and log at least their tab bar and 3 lines.
+	return min(max(3, p.H-4), len(st.Expects)+lineCount(st.Narration, p.W))
+}
+
+// LogArea is the size the event log gets on screen, so that the model can
+// size its viewport to match what is drawn.
+func LogArea(st State, l Layout) (int, int) {
+	p := l.Pane
+	nh := narrationHeight(st, l)
+	h := p.H - nh
+	if sideBySide(st, l, h, nh == 0 && st.Demo) {
+		return p.W - p.W*2/5, h - 1
+	}
+	return p.W, h - 1
+}
+
+// DetailLines shows one replica in full, wrapped to width: both values
+// whole (however long), the edits each reflects, and all its metadata.
+func DetailLines(r *replicas.Replica, index int, w int) []string {
+	wrap := func(indent, text string) []string {
+		var out []string
+		for _, ln := range strings.Split(ansi.Wrap(text, max(10, w-len(indent)), " "), "\n") {
+			out = append(out, indent+ln)
+		}
+		return out
+	}
+	lines := []string{fmt.Sprintf("%d %s: everything it holds", index+1, r.Name)}
+	for _, l := range replicas.Lanes {
+		name := "plain value"
+		if l == replicas.CRDT {
+			name = "crdt value"
+		}
+		lines = append(lines, name+":")
+		lines = append(lines, wrap("  ", r.ValueString(l))...)
+		lines = append(lines, wrap("  ", fmt.Sprintf("reflects %d edits: %s", r.History(l).Len(), r.History(l)))...)
+	}
+	in := r.Internals()
+	lines = append(lines, "metadata: "+in.Size())
+	for _, sec := range in.Sections {
+		items := strings.Join(sec.Items, ", ")
+		if items == "" {
+			items = "none"
+		}
+		lines = append(lines, wrap("  ", sec.Name+": "+items)...)
+	}
+	return lines
+}
+
+func pane(st State, s Styles, l Layout) string {
+	p := l.Pane
+	if nh := narrationHeight(st, l); nh > 0 {
+		top := Narration(st, s, p.W, nh)
+		rest := tabsOrSide(st, s, l, p.W, p.H-nh, false)
+		return fit(top+"\n"+rest, p.W, p.H)
+	}
+	return fit(tabsOrSide(st, s, l, p.W, p.H, st.Demo), p.W, p.H)
+}
+
+// paneSpec is one tab of the bottom pane: its tab label (short and long,
+// for the side-by-side title) and how to draw its body. A new pane is one
+// row of panes.
+type paneSpec struct {
+	pane Pane
+	tab  func(st State) string // the tab's label
+	long func(st State) string // the title when it stands alone, side by side
+	draw func(st State, s Styles, w, h int) string
+	// side is set for the panes shown side by side on wide screens.
+	side bool
+}
+
+// panes lists the bottom pane's tabs in the order v cycles through them.
+var panes = []paneSpec{
+	{pane: PaneNarration, tab: func(State) string { return "Narration" }, draw: Narration},
+	{pane: PaneMessages, side: true,
+		tab:  func(st State) string { return fmt.Sprintf("Messages (%d)", len(st.Cluster.InFlight())) },
+		long: func(st State) string { return fmt.Sprintf("Messages in flight (%d)", len(st.Cluster.InFlight())) },
+		draw: Messages},
+	{pane: PaneLog, side: true, tab: func(State) string { return "Log" }, long: func(State) string { return "Event log" },
+		draw: func(st State, _ Styles, _, _ int) string { return st.Log }},
+	{pane: PaneDetails, tab: func(State) string { return "Details" },
+		draw: func(st State, _ Styles, _, _ int) string { return st.Details }},
+}
+
+// NextPane is the tab after p. The narration is a tab only in a demo
+// (withNarration), where it may also have its own area instead.
+func NextPane(p Pane, withNarration bool) Pane {
+	i := slices.IndexFunc(panes, func(ps paneSpec) bool { return ps.pane == p })
+	for k := 1; k <= len(panes); k++ {
+		next := panes[(i+k)%len(panes)]
+		if next.pane != PaneNarration || withNarration {
+			return next.pane
+		}
+	}
+	return p
+}
+
+// sideBySide reports whether the pane shows the side-by-side panes
+// (messages and log) together, as wide screens do.
+func sideBySide(st State, l Layout, h int, withNarration bool) bool {
+	i := slices.IndexFunc(panes, func(ps paneSpec) bool { return ps.pane == st.Pane })
+	return l.SideBySide && !withNarration && h >= 2 && (i < 0 || panes[i].side || panes[i].pane == PaneNarration)
+}
+
+// tabsOrSide shows messages and log side by side on wide screens, or one
+// pane (the narration only when withNarration) under tabs.
+func tabsOrSide(st State, s Styles, l Layout, w, h int, withNarration bool) string {
+	if sideBySide(st, l, h, withNarration) {
+		var blocks []string
+		x := 0
+		for _, ps := range panes {
+			if !ps.side {
+				continue
+			}
+			pw := w - x // the last side pane takes the rest
+			if len(blocks) == 0 {
+				pw = w*2/5 - 1
+			}
+			blocks = append(blocks, fit(s.Pane.Title.Render(ps.long(st))+"\n"+ps.draw(st, s, pw, h-1), pw, h))
+			x += pw
+			if len(blocks) == 1 {
+				blocks = append(blocks, fit("", 1, h))
+				x++
+			}
+		}
+		return joinFitted(blocks...)
+	}
+	cur := st.Pane
+	if !withNarration && cur == PaneNarration {
+		cur = PaneMessages
+	}
+	var bar []string
+	draw := panes[1].draw
+	for _, ps := range panes {
+		if ps.pane == PaneNarration && !withNarration {
+			continue
+		}
+		if ps.pane == cur {
+			bar = append(bar, s.Pane.TabActive.Render(ps.tab(st)))
+			draw = ps.draw
+		} else {
+			bar = append(bar, s.Pane.TabInactive.Render(ps.tab(st)))
+		}
+	}
+	head := strings.Join(bar, " ") + s.App.Muted.Render("  (v switches)")
+	return fit(head+"\n"+draw(st, s, w, h-1), w, h)
+}
+
+// Narration renders the step's text and its expectations.
+func Narration(st State, s Styles, w, h int) string {
+	var lines []string
+	label := st.StepLabel
+	if label != "" {
+		label = strings.ToUpper(label[:1]) + label[1:] + ": "
+	}
+	lines = append(lines, strings.Split(ansi.Wordwrap(s.Pane.Title.Render(label)+s.Pane.Text.Render(st.Narration), w, " "), "\n")...)
+	for _, e := range st.Expects {
+		if e.Pass {
+			lines = append(lines, s.Expect.Pass.Render(s.Symbols.Check)+" "+e.Text)
+		} else {
+			lines = append(lines, s.Expect.Fail.Render(s.Symbols.Cross)+" "+e.Text+s.App.Muted.Render(" (got "+e.Got+")"))
+		}
+	}
+	return fit(strings.Join(lines, "\n"), w, h)
+}
+
+// Messages lists the messages in flight, the selected one marked.
+func Messages(st State, s Styles, w, h int) string {
+	c := st.Cluster
+	msgs := c.InFlight()
+	if len(msgs) == 0 {
+		return fit(s.App.Muted.Render("nothing in flight (m sends, s syncs)"), w, h)
+	}
+	// Keep the selection in view.
+	first := 0
+	if st.Selected >= h {
+		first = st.Selected - h + 1
+	}
+	var lines []string
+	for i := first; i < len(msgs) && len(lines) < h; i++ {
+		m := msgs[i]
+		text := fmt.Sprintf("#%d %s %s %s %s age %d %s plain %s %s crdt %s", m.ID, m.From, s.Symbols.Arrow, m.To, s.Symbols.Dot,
+			c.Tick()-m.SentTick, s.Symbols.Dot, m.Value(replicas.Plain), s.Symbols.Dot, m.Value(replicas.CRDT))
+		if m.CopyOf != 0 {
+			text += fmt.Sprintf(" (copy of #%d)", m.CopyOf)
+		}
+		if !c.Up(m.From, m.To) {
+			text += " (link cut: waits)"
+		}
+		if i == st.Selected {
+			lines = append(lines, s.Pane.Selected.Render(s.Symbols.Selected+" "+text))
+		} else {
+			lines = append(lines, "  "+text)
+		}
+	}
+	return fit(strings.Join(lines, "\n"), w, h)
+}

@@ -1,0 +1,88 @@
+package ui
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"crdtviz/replicas"
+)
+
+// Screen renders a whole frame. Every line is exactly l.W cells wide and
+// there are exactly l.H lines.
+func Screen(st State, s Styles, l Layout) string {
+	if l.TooSmall {
+		return TooSmall(l.W, l.H, s)
+	}
+	c := st.Cluster
+	parts := []string{
+		header(st, s, l.W),
+		bandTitle(c, replicas.Plain, "Plain overwrite", s, l.W),
+		boxes(st, replicas.Plain, s, l, l.PlainBoxes.H),
+		bandTitle(c, replicas.CRDT, "CRDT: "+string(c.Type()), s, l.W),
+		boxes(st, replicas.CRDT, s, l, l.CRDTBoxes.H),
+		st.Boxes.strip(c, func() string { return fit(strings.Join(LinkLines(c, s, l.W, l.Network.H), "\n"), l.W, l.Network.H) }, l, s),
+		pane(st, s, l),
+		fit(st.Status, l.W, 1),
+		fit(st.Bar, l.W, 1),
+	}
+	return strings.Join(parts, "\n")
+}
+
+// TooSmall is the screen shown below the minimum size.
+func TooSmall(w, h int, s Styles) string {
+	msg := fmt.Sprintf("terminal too small: need at least %dx%d, now %dx%d", MinWidth, MinHeight, w, h)
+	lines := []string{msg, "make the window larger, or press q to quit"}
+	if w < ansi.StringWidth(msg) {
+		lines = []string{"too small", fmt.Sprintf("need %dx%d", MinWidth, MinHeight), fmt.Sprintf("now %dx%d", w, h), "q quits"}
+	}
+	body := s.App.Error.Render(strings.Join(lines, "\n"))
+	return fit(lipgloss.Place(max(w, 1), max(h, 1), lipgloss.Center, lipgloss.Center, body), w, h)
+}
+
+func header(st State, s Styles, w int) string {
+	left := s.App.Title.Render("crdtviz") + s.App.Muted.Render(" "+s.Symbols.Dot+" ") + s.App.Header.Render(st.Title)
+	if st.StepLabel != "" {
+		left += s.App.Muted.Render(" "+s.Symbols.Dot+" ") + s.App.Header.Render(st.StepLabel)
+	}
+	right := s.App.Muted.Render(fmt.Sprintf("tick %d", st.Cluster.Tick()))
+	if st.Notice != "" {
+		right = s.App.Notice.Render(st.Notice) + "  " + right
+	}
+	return spread(left, right, w)
+}
+
+// StatusText is a lane's banner in words and symbols, e.g. "DIVERGED ✗ 2 values".
+func StatusText(stt replicas.Status, sym Symbols) string {
+	switch stt.Kind {
+	case replicas.Converged:
+		if stt.AtRisk {
+			return fmt.Sprintf("CONVERGED %s for now: %d in flight would split it", sym.Check, stt.InFlight)
+		}
+		return "CONVERGED " + sym.Check
+	case replicas.Converging:
+		return fmt.Sprintf("converging: %d in flight", stt.InFlight)
+	}
+	return fmt.Sprintf("DIVERGED %s %d values", sym.Cross, stt.Values)
+}
+
+func bandTitle(c *replicas.Cluster, lane replicas.Lane, title string, s Styles, w int) string {
+	stt := c.Status(lane)
+	style := s.Band.Converged
+	switch stt.Kind {
+	case replicas.Converging:
+		style = s.Band.Converging
+	case replicas.Diverged:
+		style = s.Band.Diverged
+	}
+	right := style.Render(StatusText(stt, s.Symbols))
+	if stt.AtRisk {
+		right = s.Band.Converging.Render(StatusText(stt, s.Symbols))
+	}
+	if lost := stt.LostSummary(); lost != "" {
+		right += s.App.Muted.Render("  ") + s.Band.Lost.Render(lost)
+	}
+	return spread(s.Band.Title.Render(title), right, w)
+}

@@ -1,0 +1,49 @@
+package ui
+
+import (
+	"crdtviz/replicas"
+)
+
+// Pane is a tab of the bottom pane.
+type Pane int
+
+const (
+	PaneNarration Pane = iota
+	PaneMessages
+	PaneLog
+	PaneDetails // the focused replica in full: values, edits, metadata
+)
+
+// ExpectLine is an expectation shown in the narration: its text and result.
+type ExpectLine struct {
+	Text string
+	Pass bool
+	Got  string
+}
+
+// State is everything the screen shows. The model builds it; the render
+// functions only read it.
+type State struct {
+	Title     string // the demo's title, or "Free play"
+	StepLabel string // "step 2/6", or "" in free play
+	Notice    string // shown in the header's right-hand side (e.g. branched)
+	Cluster   *replicas.Cluster
+	Changed   [2][]bool // per lane, per replica: changed by the last action or step
+	Focus     int       // focused replica
+	First     int       // first replica column shown
+	Internals bool
+	Selected  int // selected message in flight
+	Pane      Pane
+	Demo      bool
+	Narration string
+	Expects   []ExpectLine
+	Log       string // the event log, already rendered by its viewport
+	Details   string // the focused replica in full, already rendered by its viewport
+	Status    string // the status line: prompt, error or hint, already styled
+	Bar       string // the help bar, already rendered
+	// Boxes, when set, remembers rendered boxes between frames. History
+	// names the history the cluster belongs to: the model changes it
+	// whenever ticks stop naming the same states (a branch, a new demo).
+	Boxes   *BoxCache
+	History any
+}

@@ -1,0 +1,120 @@
+package ui
+
+import (
+	"strings"
+
+	"github.com/charmbracelet/x/ansi"
+)
+
+// fit makes text exactly w cells wide and h lines high: long lines are cut
+// (escape codes kept intact), short ones padded, extra lines dropped.
+func fit(text string, w, h int) string {
+	if w <= 0 || h <= 0 {
+		return ""
+	}
+	lines := strings.Split(text, "\n")
+	if len(lines) > h {
+		lines = lines[:h]
+	}
+	for len(lines) < h {
+		lines = append(lines, "")
+	}
+	for i, ln := range lines {
+		lw := ansi.StringWidth(ln)
+		if lw > w {
+			ln = ansi.Truncate(ln, w, "")
+			lw = ansi.StringWidth(ln)
+		}
+		if lw < w {
+			ln += strings.Repeat(" ", w-lw)
+		}
+		lines[i] = ln
+	}
+	return strings.Join(lines, "\n")
+}
+
+// joinFitted puts blocks side by side. Every block must already be fitted
+// (each line exactly its width, all blocks the same height), so lines are
+// simply concatenated, without measuring anything again.
+func joinFitted(blocks ...string) string {
+	if len(blocks) == 0 {
+		return ""
+	}
+	split := make([][]string, len(blocks))
+	for i, b := range blocks {
+		split[i] = strings.Split(b, "\n")
+	}
+	var out strings.Builder
+	for row := range split[0] {
+		if row > 0 {
+			out.WriteByte('\n')
+		}
+		for _, lines := range split {
+			if row < len(lines) {
+				out.WriteString(lines[row])
+			}
+		}
+	}
+	return out.String()
+}
+
+// Fit is fit for the model's own overlays.
+func Fit(text string, w, h int) string { return fit(text, w, h) }
+
+// spread puts left and right on one line of width w, cutting left first.
+func spread(left, right string, w int) string {
+	rw := ansi.StringWidth(right)
+	if rw >= w {
+		return ansi.Truncate(right, w, "")
+	}
+	room := w - rw - 1
+	if ansi.StringWidth(left) > room {
+		left = ansi.Truncate(left, room, "…")
+	}
+	return left + strings.Repeat(" ", max(1, w-ansi.StringWidth(left)-rw)) + right
+}
+
+// clip cuts text to at most n characters, marking the cut with ell. Every
+// character is at least one cell wide, so n*... characters always fill
+// the space they are clipped for; wrapping the rest would be wasted work.
+func clip(text string, n int, ell string) string {
+	if len(text) <= n {
+		return text
+	}
+	i := 0
+	for k := range text {
+		if i == n {
+			return text[:k] + ell
+		}
+		i++
+	}
+	return text
+}
+
+// wrapLines breaks text into at most n lines of width w, ending with an
+// ellipsis when it is cut.
+func wrapLines(text string, w, n int, ell string) []string {
+	if w <= 0 || n <= 0 {
+		return nil
+	}
+	text = clip(text, w*n+1, ell)
+	if n == 1 && !strings.Contains(text, "\n") { // one line: cut it, don't wrap it
+		return []string{ansi.Truncate(text, w, ell)}
+	}
+	var lines []string
+	for _, para := range strings.Split(text, "\n") {
+		lines = append(lines, strings.Split(ansi.Wrap(para, w, " "), "\n")...)
+	}
+	if len(lines) > n {
+		lines = lines[:n]
+		lines[n-1] = strings.TrimRight(ansi.Truncate(lines[n-1]+strings.Repeat(" ", w), w-ansi.StringWidth(ell), ""), " ") + ell
+	}
+	return lines
+}
+
+func lineCount(text string, w int) int {
+	if w <= 0 {
+		return 1
+	}
+	return len(strings.Split(ansi.Hardwrap(text, w, true), "\n"))
+}
