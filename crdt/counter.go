@@ -83,8 +83,11 @@ func (g *GCounterState) Merge(other CRDT) (Result, error) {
 	if !ok {
 		return Result{}, mismatch(GCounter, other)
 	}
+	decisive := grown("P", g.c, o.c)
 	g.c.merge(o.c)
-	return did("max per entry %s → %d", g.c, g.c.sum()), nil
+	res := did("max per entry %s → %d", g.c, g.c.sum())
+	res.Decisive = decisive
+	return res, nil
 }
 
 func (g *GCounterState) Value() Value { return IntValue(g.c.sum()) }
@@ -145,9 +148,12 @@ func (c *PNCounterState) Merge(other CRDT) (Result, error) {
 	if !ok {
 		return Result{}, mismatch(PNCounter, other)
 	}
+	decisive := append(grown("P", c.p, o.p), grown("N", c.n, o.n)...)
 	c.p.merge(o.p)
 	c.n.merge(o.n)
-	return did("max per entry P %s − N %s → %d", c.p, c.n, c.p.sum()-c.n.sum()), nil
+	res := did("max per entry P %s − N %s → %d", c.p, c.n, c.p.sum()-c.n.sum())
+	res.Decisive = decisive
+	return res, nil
 }
 
 func (c *PNCounterState) Value() Value { return IntValue(c.p.sum() - c.n.sum()) }

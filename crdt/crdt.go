@@ -47,7 +47,7 @@ func ParseType(s string) (Type, error) {
 func (t Type) Describe() string {
 	switch t {
 	case LWWRegister:
-		return "one value; the latest timestamp wins"
+		return "one value; the write with the greatest timestamp wins"
 	case MVRegister:
 		return "one value; concurrent writes are all kept as siblings"
 	case GCounter:
@@ -59,11 +59,11 @@ func (t Type) Describe() string {
 	case TwoPSet:
 		return "a set where a removed element never comes back"
 	case LWWSet:
-		return "a set where the latest add or remove wins"
+		return "a set where, per element, the greater timestamp wins"
 	case ORSet:
 		return "a set where a concurrent add beats a remove (add-wins)"
 	case LWWMap:
-		return "a map of keys to values; the latest write per key wins"
+		return "a map of keys to values; per key, the greater timestamp wins"
 	case Text:
 		return "a shared line of text (RGA)"
 	}
@@ -251,6 +251,10 @@ type Ctx struct {
 type Result struct {
 	Ignored bool
 	Why     string
+	// Decisive names, after a merge, the parts of the type's metadata line
+	// (see Meta) that decided it: the winning stamp, the slots that grew,
+	// the dots that survived. A screen highlights them.
+	Decisive []string
 }
 
 func ignored(format string, args ...any) Result {

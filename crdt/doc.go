@@ -35,8 +35,9 @@
 //
 // Every operation and merge returns a Result whose Why is a sentence a
 // teacher can read aloud. An operation the type declines (removing an
-// absent element, re-adding a 2P-set tombstone, a write older than the
-// current one) is not an error: the Result is Ignored and says why. Errors
+// absent element, re-adding a 2P-set tombstone, a write whose timestamp is
+// not newer than the current one) is not an error: the Result is Ignored
+// (the edit is declined) and says why. Errors
 // are kept for operations that do not fit the type at all, or positions
 // past the end of a text; then the state is unchanged.
 //
@@ -46,15 +47,18 @@
 //
 // # The catalogue
 //
-//   - lww-register: a value and the timestamp of its write; the later stamp wins.
+//   - lww-register: a value and the timestamp of its write; the greater stamp wins.
 //   - mv-register: keeps concurrent writes side by side as siblings.
 //   - g-counter: one slot per replica; the value is the sum; merge takes the max per slot.
 //   - pn-counter: two g-counters, increments and decrements; the value is P − N.
 //   - g-set: add only; merge is union.
 //   - 2p-set: adds and tombstones; a removed element never comes back.
-//   - lww-set: per element, the latest add or remove wins; an add wins a tie.
+//   - lww-set: per element, the add or remove with the greater stamp wins.
 //   - or-set: adds are tagged with unique dots; a remove only kills the dots it saw (add-wins).
 //   - lww-map: one LWW register per key; delete writes a tombstone.
+//
+// (Stamps never tie, so "an add wins a tie" would never decide anything:
+// at equal times the greater replica name wins, for every LWW type.)
 //   - text: an RGA sequence of characters with unique ids and tombstones.
 //
 // Timestamps (Stamp) are a time and a replica name, compared in that order,

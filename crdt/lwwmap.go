@@ -11,9 +11,9 @@ type lwwEntry struct {
 	deleted bool // a tombstone: the key was deleted at stamp
 }
 
-// beats reports whether e wins over o. The newer stamp wins; on an equal
-// stamp (only between identical writes) a put beats a delete, then the
-// greater value wins, so that merge is a join.
+// beats reports whether e wins over o. The greater stamp wins. Two edits
+// never share a stamp; for states built by hand, an identical stamp goes to
+// a put over a delete, then to the greater value, so that merge is a join.
 func (e lwwEntry) beats(o lwwEntry) bool {
 	if e.stamp != o.stamp {
 		return o.stamp.Less(e.stamp)
@@ -58,7 +58,7 @@ func (m *LWWMapState) Apply(op Op, ctx Ctx) (Result, error) {
 		return ignored("delete(%s) does nothing: the key is not in the map", Quote(op.Key)), nil
 	}
 	if known && !cur.stamp.Less(ctx.Stamp) {
-		return ignored("%s(%s) at %s is older than the key's stamp %s (clock skew), so it is ignored",
+		return ignored("%s(%s) at %s is not newer than the key's stamp %s (clock skew), so it is declined",
 			op.Kind, Quote(op.Key), ctx.Stamp, cur.stamp), nil
 	}
 	if op.Kind == OpPut {
@@ -74,7 +74,7 @@ func (m *LWWMapState) Merge(other CRDT) (Result, error) {
 	if !ok {
 		return Result{}, mismatch(LWWMap, other)
 	}
-	var notes []string
+	var notes, decisive []string
 	for _, k := range sortedKeys(o.entries) {
 		theirs := o.entries[k]
 		mine, had := m.entries[k]
@@ -82,9 +82,10 @@ func (m *LWWMapState) Merge(other CRDT) (Result, error) {
 			continue
 		}
 		m.entries[k] = theirs
+		decisive = append(decisive, "key/"+k)
 		switch {
 		case theirs.deleted && had && !mine.deleted:
-			notes = append(notes, Quote(k)+" deleted ("+theirs.stamp.String()+" is newer)")
+			notes = append(notes, Quote(k)+" deleted ("+theirs.stamp.String()+" is the greater stamp)")
 		case theirs.deleted:
 		case had && !mine.deleted:
 			notes = append(notes, Quote(k)+": "+Quote(theirs.val)+" ("+theirs.stamp.String()+") replaces "+Quote(mine.val)+" ("+mine.stamp.String()+")")
@@ -92,10 +93,12 @@ func (m *LWWMapState) Merge(other CRDT) (Result, error) {
 			notes = append(notes, Quote(k)+": "+Quote(theirs.val)+" arrives ("+theirs.stamp.String()+")")
 		}
 	}
-	if len(notes) == 0 {
-		return did("per key the newest stamp wins; nothing changes"), nil
+	res := did("per key the greater stamp wins; nothing changes")
+	if len(notes) > 0 {
+		res = did("per key the greater stamp wins: %s → %s", strings.Join(notes, ", "), m.Value())
 	}
-	return did("per key the newest stamp wins: %s → %s", strings.Join(notes, ", "), m.Value()), nil
+	res.Decisive = decisive
+	return res, nil
 }
 
 func (m *LWWMapState) Value() Value {

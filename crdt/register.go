@@ -9,8 +9,9 @@ import (
 
 // LWWRegisterState holds one value and the timestamp of the write that put it
 // there. Merge keeps the write with the greater timestamp; timestamps compare
-// by time, then by replica name, so ties go to the greater name. A fast clock
-// therefore wins over a write made later in real time.
+// by time, then by replica name, so at equal times the greater name wins,
+// and two writes never tie. A fast clock therefore wins over a write made
+// later in real time: "later" here means "with the greater timestamp".
 type LWWRegisterState struct {
 	val   string
 	stamp Stamp
@@ -46,7 +47,7 @@ func (r *LWWRegisterState) Apply(op Op, ctx Ctx) (Result, error) {
 		return Result{}, err
 	}
 	if !r.stamp.Less(ctx.Stamp) {
-		return ignored("set %s at %s is older than the current %s at %s (clock skew), so it is ignored",
+		return ignored("set %s at %s is not newer than the current %s at %s (clock skew), so it is declined",
 			QuoteAlways(op.Value), ctx.Stamp, QuoteAlways(r.val), r.stamp), nil
 	}
 	r.val, r.stamp = op.Value, ctx.Stamp
@@ -58,15 +59,25 @@ func (r *LWWRegisterState) Merge(other CRDT) (Result, error) {
 	if !ok {
 		return Result{}, mismatch(LWWRegister, other)
 	}
-	if r.beatenBy(o.stamp, o.val) {
-		res := did("kept the later write %s (%s) over %s (%s)", QuoteAlways(o.val), o.stamp, QuoteAlways(r.val), r.stamp)
+	decisive := []string{"stamp"}
+	switch {
+	case o.stamp == r.stamp && o.val == r.val:
+		return did("same write %s (%s) on both sides", QuoteAlways(r.val), r.stamp), nil
+	case o.stamp == r.stamp:
+		res := did("same timestamp %s on both sides: kept the greater value", r.stamp)
+		if r.beatenBy(o.stamp, o.val) {
+			r.val = o.val
+		}
+		return res, nil
+	case r.beatenBy(o.stamp, o.val):
+		res := did("kept the write with the greater timestamp %s (%s) over %s (%s)", o.stamp, QuoteAlways(o.val), r.stamp, QuoteAlways(r.val))
+		res.Decisive = decisive
 		r.val, r.stamp = o.val, o.stamp
 		return res, nil
 	}
-	if o.stamp == r.stamp && o.val == r.val {
-		return did("same write %s (%s) on both sides", QuoteAlways(r.val), r.stamp), nil
-	}
-	return did("kept its own later write %s (%s) over %s (%s)", QuoteAlways(r.val), r.stamp, QuoteAlways(o.val), o.stamp), nil
+	res := did("kept its own write: its timestamp %s (%s) is greater than %s (%s)", r.stamp, QuoteAlways(r.val), o.stamp, QuoteAlways(o.val))
+	res.Decisive = decisive
+	return res, nil
 }
 
 func (r *LWWRegisterState) Value() Value { return StringValue(r.val) }
@@ -202,16 +213,30 @@ func (r *MVRegisterState) Merge(other CRDT) (Result, error) {
 			keep = append(keep, sibling{val: s.val, vv: s.vv.clone()})
 		}
 	}
+	old := map[string]bool{}
+	for _, s := range r.sibs {
+		old[sibKey(s)] = true
+	}
 	r.sibs = keep
 	r.sort()
+	var decisive []string
+	for _, s := range r.sibs {
+		if !old[sibKey(s)] {
+			decisive = append(decisive, sibKey(s))
+		}
+	}
 	after := r.Value()
-	if len(r.sibs) > 1 {
-		return did("kept the siblings no write has seen: %s", after), nil
+	var res Result
+	switch {
+	case len(r.sibs) > 1:
+		res = did("kept the siblings no write has seen: %s", after)
+	case before.Equal(after):
+		res = did("kept %s; nothing newer arrived", after)
+	default:
+		res = did("the write %s had seen everything else, so it replaces %s", after, before)
 	}
-	if before.Equal(after) {
-		return did("kept %s; nothing newer arrived", after), nil
-	}
-	return did("the write %s had seen everything else, so it replaces %s", after, before), nil
+	res.Decisive = decisive
+	return res, nil
 }
 
 // Value is the single value, or the set of sibling values when writes were

@@ -145,6 +145,13 @@ func (s *TwoPSetState) Merge(other CRDT) (Result, error) {
 	}
 	added := s.adds.union(o.adds)
 	tombed := s.tombs.union(o.tombs)
+	var decisive []string
+	for _, e := range added {
+		decisive = append(decisive, "A/"+e)
+	}
+	for _, e := range tombed {
+		decisive = append(decisive, "R/"+e)
+	}
 	var parts []string
 	if len(added) > 0 {
 		parts = append(parts, "adds "+setString(added))
@@ -155,7 +162,9 @@ func (s *TwoPSetState) Merge(other CRDT) (Result, error) {
 	if len(parts) == 0 {
 		return did("union of adds and tombstones brings nothing new"), nil
 	}
-	return did("union brings %s → %s", strings.Join(parts, " and "), s.Value()), nil
+	res := did("union brings %s → %s", strings.Join(parts, " and "), s.Value())
+	res.Decisive = decisive
+	return res, nil
 }
 
 func (s *TwoPSetState) Value() Value {
@@ -179,9 +188,9 @@ func (s *TwoPSetState) Equal(other CRDT) bool {
 
 func (s *TwoPSetState) Internals() Internals {
 	return Internals{
-		Sections: []Section{{Name: "tombstones", Items: quoteAll(s.tombs.sorted())}},
-		Entries:  len(s.tombs),
-		Bytes:    s.tombs.bytes(),
+		Sections: []Section{{Name: "adds", Items: quoteAll(s.adds.sorted())}, {Name: "tombstones", Items: quoteAll(s.tombs.sorted())}},
+		Entries:  len(s.adds) + len(s.tombs),
+		Bytes:    s.adds.bytes() + s.tombs.bytes(),
 	}
 }
 
@@ -190,6 +199,9 @@ type lwwElem struct {
 	hasAdd, hasRm bool
 }
 
+// present: added, and not removed by a greater stamp. (Two edits never share
+// a stamp; the comparison treats an identical stamp as present only so that
+// merge stays a join for states built by hand.)
 func (e lwwElem) present() bool { return e.hasAdd && (!e.hasRm || !e.add.Less(e.rm)) }
 
 func (e lwwElem) latest() Stamp {
@@ -206,9 +218,10 @@ func (e lwwElem) latest() Stamp {
 }
 
 // LWWSetState keeps, per element, the timestamp of its latest add and of its
-// latest remove. The element is present when its add is at least as new as
-// its remove, so an add wins on an equal timestamp. Merge keeps the newer
-// timestamp of each.
+// latest remove. The element is present when its add's timestamp is greater
+// than its remove's. Timestamps compare by time, then by replica name, so at
+// equal times the greater name wins, and two edits never share a stamp.
+// Merge keeps the greater timestamp of each.
 type LWWSetState struct {
 	elems map[string]lwwElem
 }
@@ -240,7 +253,7 @@ func (s *LWWSetState) Apply(op Op, ctx Ctx) (Result, error) {
 		return ignored("remove(%s) does nothing: it is not in the set", Quote(e)), nil
 	}
 	if known && !cur.latest().Less(ts) {
-		return ignored("%s(%s) at %s is older than the element's latest stamp %s (clock skew), so it is ignored",
+		return ignored("%s(%s) at %s is not newer than the element's latest stamp %s (clock skew), so it is declined",
 			op.Kind, Quote(e), ts, cur.latest()), nil
 	}
 	if op.Kind == OpAdd {
@@ -258,10 +271,13 @@ func (s *LWWSetState) Merge(other CRDT) (Result, error) {
 	if !ok {
 		return Result{}, mismatch(LWWSet, other)
 	}
-	var notes []string
+	var notes, decisive []string
 	for _, e := range sortedKeys(o.elems) {
 		theirs := o.elems[e]
 		mine, had := s.elems[e]
+		if !had || mine.latest().Less(theirs.latest()) {
+			decisive = append(decisive, "elem/"+e)
+		}
 		merged := mine
 		if theirs.hasAdd && (!mine.hasAdd || mine.add.Less(theirs.add)) {
 			merged.add, merged.hasAdd = theirs.add, true
@@ -275,13 +291,15 @@ func (s *LWWSetState) Merge(other CRDT) (Result, error) {
 			if merged.present() {
 				verb = "added"
 			}
-			notes = append(notes, Quote(e)+" "+verb+" ("+merged.latest().String()+" is newest)")
+			notes = append(notes, Quote(e)+" "+verb+" ("+merged.latest().String()+" is the greater stamp)")
 		}
 	}
-	if len(notes) == 0 {
-		return did("per element the newest stamp wins; nothing changes"), nil
+	res := did("per element the greater stamp wins; nothing changes")
+	if len(notes) > 0 {
+		res = did("per element the greater stamp wins: %s → %s", strings.Join(notes, ", "), s.Value())
 	}
-	return did("per element the newest stamp wins: %s → %s", strings.Join(notes, ", "), s.Value()), nil
+	res.Decisive = decisive
+	return res, nil
 }
 
 func (s *LWWSetState) Value() Value {
@@ -440,7 +458,7 @@ func (s *ORSetState) Merge(other CRDT) (Result, error) {
 	}
 	// One pass over the sorted union of elements: each element's dots are
 	// read before they are written, and the contexts change only at the end.
-	var notes []string
+	var notes, decisive []string
 	for _, e := range unionKeys(s.dots, o.dots) {
 		was, theirs := s.dots[e], o.dots[e]
 		now := was
@@ -455,14 +473,21 @@ func (s *ORSetState) Merge(other CRDT) (Result, error) {
 		if note := orsetNote(e, was, theirs, now); note != "" {
 			notes = append(notes, note)
 		}
+		for _, d := range now {
+			if !slices.Contains(was, d) || !slices.Contains(theirs, d) {
+				decisive = append(decisive, dotKey(e, d))
+			}
+		}
 	}
 	for r, n := range o.ctx {
 		s.ctx[r] = max(s.ctx[r], n)
 	}
-	if len(notes) == 0 {
-		return did("dots and contexts merged; nothing visible changes"), nil
+	res := did("a union of dots, less the dots one side saw and dropped; nothing visible changes")
+	if len(notes) > 0 {
+		res = did("%s → %s", strings.Join(notes, "; "), s.Value())
 	}
-	return did("%s → %s", strings.Join(notes, "; "), s.Value()), nil
+	res.Decisive = decisive
+	return res, nil
 }
 
 // unionKeys is the sorted union of the keys of a and b.
@@ -482,7 +507,7 @@ func unionKeys[V any](a, b map[string]V) []string {
 func orsetNote(e string, was, theirs, now []Dot) string {
 	if slices.Equal(was, now) {
 		if len(was) > 0 && len(theirs) == 0 {
-			return Quote(e) + " stays: the sender never saw dots " + dotsString(now) + " (add wins)"
+			return Quote(e) + " stays: the sender never saw dots " + dotsString(now)
 		}
 		return ""
 	}
@@ -501,9 +526,9 @@ func orsetNote(e string, was, theirs, now []Dot) string {
 	case len(was) > 0 && len(now) == 0:
 		return "remove(" + Quote(e) + ") removed dots " + dotsString(killed)
 	case len(killed) > 0 && len(born) == 0:
-		return "remove(" + Quote(e) + ") removed dots " + dotsString(killed) + "; concurrent " + dotsString(now) + " survives (add wins)"
+		return "remove(" + Quote(e) + ") removed dots " + dotsString(killed) + "; " + dotsString(now) + " stays: the sender never saw it"
 	case len(was) == 0 && len(now) > 0:
-		return Quote(e) + " arrives with dots " + dotsString(born) + ", new here (a remove only drops dots it saw)"
+		return Quote(e) + " arrives with dots " + dotsString(born) + ", new here"
 	}
 	return ""
 }

@@ -308,9 +308,20 @@ func (t *TextState) after(b, i int) (int, int) {
 	return b, i
 }
 
+// tie records the first place a merge's order was decided between two
+// characters typed after the same origin, to say it once.
+type tie struct {
+	set           bool
+	mine, sibling id   // mine is the new item; sibling was there already
+	mineFirst     bool // mine goes before the sibling
+	origin        id
+}
+
 // integrate inserts a remote item at its place: right after its origin,
-// skipping the items there whose id is greater.
-func (t *TextState) integrate(it item) error {
+// skipping the items there whose id is greater. When tie is not nil and
+// not yet set, it records how the first sibling (an item with the same
+// origin) decided the order.
+func (t *TextState) integrate(it item, tie *tie) error {
 	if _, _, ok := t.find(it.id); ok {
 		return nil
 	}
@@ -322,11 +333,38 @@ func (t *TextState) integrate(it item) error {
 		}
 		b, i = t.after(ob, oi)
 	}
+	if tie != nil && !tie.set && b < len(t.blocks) && i < len(t.blocks[b].items) {
+		if next := t.blocks[b].items[i]; next.origin == it.origin {
+			tie.set, tie.mine, tie.sibling, tie.origin = true, it.id, next.id, it.origin
+			tie.mineFirst = !t.less(it.id, next.id)
+		}
+	}
 	for b < len(t.blocks) && i < len(t.blocks[b].items) && t.less(it.id, t.blocks[b].items[i].id) {
 		b, i = t.after(b, i)
 	}
 	t.insertItems(b, i, []item{it})
 	return nil
+}
+
+// explain says how a tie decided the order, e.g. `both typed after "o":
+// same counter 6, Ben > Ann, so Ben's text goes first`.
+func (t *TextState) explain(x tie) string {
+	after := "at the start"
+	if x.origin.c != 0 {
+		if b, i, ok := t.find(x.origin); ok {
+			after = "after " + strconv.QuoteRuneToGraphic(t.blocks[b].items[i].ch)
+		}
+	}
+	first, second := x.mine, x.sibling
+	if !x.mineFirst {
+		first, second = second, first
+	}
+	who := func(i id) string { return showReplica(t.sites[i.s]) }
+	if first.c == second.c {
+		return fmt.Sprintf("both typed %s: same counter %d, %s > %s, so %s's text goes first",
+			after, first.c, who(first), who(second), who(first))
+	}
+	return fmt.Sprintf("both typed %s: counter %d > %d, so %s's text goes first", after, first.c, second.c, who(first))
 }
 
 func (t *TextState) deleteAt(b, i int) bool {
@@ -445,7 +483,7 @@ func (t *TextState) ApplyOps(ops []TextOp) error {
 			return fmt.Errorf("%w: %s follows %d@%s, but this replica holds %s's characters up to %d",
 				ErrMissingPredecessor, op.ID, op.Prev, showReplica(op.ID.Site), showReplica(op.ID.Site), have)
 		}
-		if err := t.integrate(item{id: x, origin: t.localID(op.Origin), ch: op.Ch}); err != nil {
+		if err := t.integrate(item{id: x, origin: t.localID(op.Origin), ch: op.Ch}, nil); err != nil {
 			return err
 		}
 	}
@@ -529,9 +567,10 @@ func (t *TextState) Merge(other CRDT) (Result, error) {
 			deleted++
 		}
 	})
+	var order tie
 	for _, it := range missing {
 		mine := item{id: t.localID(o.textID(it.id)), origin: t.localID(o.textID(it.origin)), ch: it.ch, del: it.del}
-		if err := t.integrate(mine); err != nil {
+		if err := t.integrate(mine, &order); err != nil {
 			return Result{}, err
 		}
 		if it.del {
@@ -541,7 +580,18 @@ func (t *TextState) Merge(other CRDT) (Result, error) {
 	if len(missing) == 0 && deleted == 0 {
 		return did("merged nothing new"), nil
 	}
-	return did("RGA merge: %d new characters and %d tombstones, each placed after its origin → %s", len(missing), deleted, t.Value()), nil
+	why := fmt.Sprintf("RGA merge: %s, %s", plural(len(missing), "new character"), plural(deleted, "new tombstone"))
+	if order.set {
+		why += "; " + t.explain(order)
+	}
+	res := did("%s → %s", why, t.Value())
+	if len(missing) > 0 {
+		res.Decisive = append(res.Decisive, "chars")
+	}
+	if deleted > 0 {
+		res.Decisive = append(res.Decisive, "tombstones")
+	}
+	return res, nil
 }
 
 func (t *TextState) String() string {

@@ -56,6 +56,25 @@ func TestBuiltinDemosPass(t *testing.T) {
 
 // TestSharedExamplesPass runs every file in ../shared/examples/ when the
 // folder is there (it ships beside the project, not in it).
+// TestRuleScenarios runs the scenario files in testdata/rules: each states
+// one rule of the engine (the plain lane's forwarding, knows sets and the
+// three statuses, declined edits) as a lesson whose expects are checked.
+func TestRuleScenarios(t *testing.T) {
+	files, _ := filepath.Glob(filepath.Join("testdata", "rules", "*.demo"))
+	if len(files) < 10 {
+		t.Fatalf("only %d rule scenarios", len(files))
+	}
+	for _, f := range files {
+		t.Run(filepath.Base(f), func(t *testing.T) {
+			s, err := Load(f)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checkPasses(t, s)
+		})
+	}
+}
+
 func TestSharedExamplesPass(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join("..", "..", "shared", "examples", "*"))
 	if len(files) == 0 {
@@ -90,7 +109,7 @@ func TestParseErrorsNamePlaces(t *testing.T) {
 		{header + "step x\nexpect A = \"x\n", "f:5:12: this string has no closing quote"},
 		{header + "step x\nexpect A = x\n", "f:5:12: expected an integer, found \"x\""},
 		{header + "step x\nexpect plain inflight 2\n", "f:5:14: inflight counts messages on the network"},
-		{header + "step x\nexpect maybe\n", "f:5:8: expected converged, diverged, lost N, inflight N, or REPLICA = VALUE, found \"maybe\""},
+		{header + "step x\nexpect maybe\n", "f:5:8: expected converged, pending, diverged, lost N, declined N, inflight N, or REPLICA = VALUE, found \"maybe\""},
 		{header + "step x\nsync all extra\n", "f:5:10: unexpected \"extra\" at the end of the statement"},
 		{header + "step x\npartition A |\n", "f:5:14: the last group of the partition is empty"},
 		{header + "step x\nclock A fast\n", "f:5:9: expected a clock skew such as +10 or -3, found \"fast\""},
@@ -156,7 +175,7 @@ func TestFailedExpectationsAreReported(t *testing.T) {
 	want := []string{
 		"expected A = 4, got 5",
 		`expected all = 5, got B = 0, "C 3" = 0`,
-		`expected converged, got diverged: A = 5, B = 0, "C 3" = 0`,
+		`expected converged, got pending: B hasn't seen #1 · C 3 hasn't seen #1 (A = 5, B = 0, "C 3" = 0)`,
 		"expected lost 1, got 0",
 		"expected inflight 2, got 0",
 	}

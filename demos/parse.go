@@ -74,6 +74,8 @@ const (
 	ExpectAll   // every replica's value
 	ExpectLost
 	ExpectInFlight
+	ExpectPending
+	ExpectDeclined
 )
 
 // Expect is one checked expectation.
@@ -96,6 +98,10 @@ func (e *Expect) String() string {
 		b.WriteString("converged")
 	case ExpectDiverged:
 		b.WriteString("diverged")
+	case ExpectPending:
+		b.WriteString("pending")
+	case ExpectDeclined:
+		b.WriteString("declined " + strconv.Itoa(e.N))
 	case ExpectValue:
 		b.WriteString(replicas.QuoteName(e.Replica) + " = " + e.Value.String())
 	case ExpectAll:
@@ -662,6 +668,9 @@ func parsePartition(l *line, h Header) (replicas.Action, *Error) {
 	return replicas.Partition{Groups: groups}, nil
 }
 
+// expectClaims lists what an expect line can claim, for errors.
+const expectClaims = "converged, pending, diverged, lost N, declined N, inflight N, or REPLICA = VALUE"
+
 func parseExpect(l *line, h Header) (*Expect, *Error) {
 	e := &Expect{Lane: replicas.CRDT}
 	if len(l.toks) > l.i+1 && l.toks[l.i].kind == tWord && l.toks[l.i].text == "plain" && !(l.toks[l.i+1].kind == tPunct && l.toks[l.i+1].text == "=") {
@@ -685,7 +694,7 @@ func parseExpect(l *line, h Header) (*Expect, *Error) {
 		}
 		return e, nil
 	}
-	kw, err := l.next("converged, diverged, lost N, inflight N, or REPLICA = VALUE")
+	kw, err := l.next(expectClaims)
 	if err != nil {
 		return nil, err
 	}
@@ -694,7 +703,9 @@ func parseExpect(l *line, h Header) (*Expect, *Error) {
 		e.Kind = ExpectConverged
 	case kw.kind == tWord && kw.text == "diverged":
 		e.Kind = ExpectDiverged
-	case kw.kind == tWord && (kw.text == "lost" || kw.text == "inflight"):
+	case kw.kind == tWord && kw.text == "pending":
+		e.Kind = ExpectPending
+	case kw.kind == tWord && (kw.text == "lost" || kw.text == "inflight" || kw.text == "declined"):
 		if kw.text == "inflight" && e.Lane == replicas.Plain {
 			return nil, l.errAt(kw.col, "inflight counts messages on the network, which both lanes share: write expect inflight N")
 		}
@@ -706,12 +717,9 @@ func parseExpect(l *line, h Header) (*Expect, *Error) {
 			return nil, l.errAt(l.lastCol(), "a count cannot be negative")
 		}
 		e.N = int(n)
-		e.Kind = ExpectLost
-		if kw.text == "inflight" {
-			e.Kind = ExpectInFlight
-		}
+		e.Kind = map[string]ExpectKind{"lost": ExpectLost, "inflight": ExpectInFlight, "declined": ExpectDeclined}[kw.text]
 	default:
-		return nil, l.errAt(kw.col, "expected converged, diverged, lost N, inflight N, or REPLICA = VALUE, found %s", kw.describe())
+		return nil, l.errAt(kw.col, "expected %s, found %s", expectClaims, kw.describe())
 	}
 	return e, nil
 }

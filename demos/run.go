@@ -12,6 +12,25 @@ type ExpectResult struct {
 	Statement Statement
 	Pass      bool
 	Got       string
+	// At is the timeline position it was checked at: after At actions.
+	At int
+	// After is the action it was checked right after ("" before any action
+	// of its step). Early is set when more actions of its step followed,
+	// so the screen at the end of the step is not what it was checked on.
+	After string
+	Early bool
+}
+
+// Where says where in its step an early expectation was checked, e.g.
+// "checked after send Bob -> Carol", or "" when it was checked at the end.
+func (r ExpectResult) Where() string {
+	switch {
+	case !r.Early:
+		return ""
+	case r.After == "":
+		return "checked before the step's first action"
+	}
+	return "checked after " + r.After
 }
 
 // Failure is the check line for a failed expectation, without its place:
@@ -63,24 +82,36 @@ func Execute(s *Scenario) *Run {
 	}
 	for _, step := range s.Steps {
 		sr := StepRun{Start: tl.Pos()}
+		after := ""
 		for _, st := range step.Items {
 			if st.Action != nil {
 				if _, _, err := tl.Do(st.Action); err != nil {
 					run.Err = &Error{Pos: st.Pos, Msg: err.Error()}
 					sr.End = tl.Pos()
-					run.Steps = append(run.Steps, sr)
+					run.Steps = append(run.Steps, sr.settle())
 					return run
 				}
+				after = st.Action.String()
 				continue
 			}
 			if st.Expect != nil {
-				sr.Expects = append(sr.Expects, Check(st, tl.Cluster()))
+				res := Check(st, tl.Cluster())
+				res.At, res.After = tl.Pos(), after
+				sr.Expects = append(sr.Expects, res)
 			}
 		}
 		sr.End = tl.Pos()
-		run.Steps = append(run.Steps, sr)
+		run.Steps = append(run.Steps, sr.settle())
 	}
 	return run
+}
+
+// settle marks the expectations checked before the step's last action.
+func (sr StepRun) settle() StepRun {
+	for i := range sr.Expects {
+		sr.Expects[i].Early = sr.Expects[i].At < sr.End
+	}
+	return sr
 }
 
 // Check evaluates an expect statement against a cluster.
@@ -88,13 +119,14 @@ func Check(st Statement, c *replicas.Cluster) ExpectResult {
 	e := st.Expect
 	res := ExpectResult{Statement: st}
 	switch e.Kind {
-	case ExpectConverged, ExpectDiverged:
-		equal := c.Equal(e.Lane)
-		res.Pass = equal == (e.Kind == ExpectConverged)
-		if equal {
+	case ExpectConverged, ExpectDiverged, ExpectPending:
+		st := c.Status(e.Lane)
+		want := map[ExpectKind]replicas.StatusKind{ExpectConverged: replicas.Converged, ExpectDiverged: replicas.Diverged, ExpectPending: replicas.Pending}[e.Kind]
+		res.Pass = st.Kind == want
+		if st.Kind == replicas.Converged {
 			res.Got = "converged: every replica holds " + c.Replicas()[0].Value(e.Lane).String()
 		} else {
-			res.Got = "diverged: " + valuesOf(c, e.Lane, nil)
+			res.Got = st.Summary() + " (" + valuesOf(c, e.Lane, nil) + ")"
 		}
 	case ExpectValue:
 		got := c.Replica(e.Replica).Value(e.Lane)
@@ -113,16 +145,20 @@ func Check(st Statement, c *replicas.Cluster) ExpectResult {
 		if !res.Pass {
 			res.Got = valuesOf(c, e.Lane, off)
 		}
-	case ExpectLost:
-		lost := c.Status(e.Lane).Lost
-		res.Pass = len(lost) == e.N
-		res.Got = fmt.Sprint(len(lost))
-		if len(lost) > 0 {
-			ids := make([]string, len(lost))
-			for i, id := range lost {
-				ids[i] = id.String()
+	case ExpectLost, ExpectDeclined:
+		st := c.Status(e.Lane)
+		ids := st.Lost
+		if e.Kind == ExpectDeclined {
+			ids = st.Declined
+		}
+		res.Pass = len(ids) == e.N
+		res.Got = fmt.Sprint(len(ids))
+		if len(ids) > 0 {
+			parts := make([]string, len(ids))
+			for i, id := range ids {
+				parts[i] = id.String()
 			}
-			res.Got += " (" + strings.Join(ids, ", ") + ")"
+			res.Got += " (" + strings.Join(parts, ", ") + ")"
 		}
 	case ExpectInFlight:
 		n := len(c.InFlight())

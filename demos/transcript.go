@@ -54,10 +54,14 @@ func WriteTranscriptWidth(w io.Writer, run *Run, width func(string) int) error {
 		}
 		writeState(tw, tl.Cluster())
 		for _, e := range sr.Expects {
+			where := ""
+			if w := e.Where(); w != "" {
+				where = " [" + w + "]"
+			}
 			if e.Pass {
-				tw.printf("  ✓ %s\n", e.Statement)
+				tw.printf("  ✓ %s%s\n", e.Statement, where)
 			} else {
-				tw.printf("  ✗ %s (got %s)\n", e.Statement, e.Got)
+				tw.printf("  ✗ %s (got %s)%s\n", e.Statement, e.Got, where)
 			}
 		}
 	}
@@ -86,8 +90,8 @@ func writeState(tw *errWriter, c *replicas.Cluster) {
 	for _, l := range replicas.Lanes {
 		st := c.Status(l)
 		line := st.Summary()
-		if lost := st.LostSummary(); lost != "" {
-			line += "; " + lost
+		if tally := st.Tally(); tally != "" {
+			line += "; " + tally
 		}
 		tw.printf("  %-6s %s\n", l.String()+":", line)
 	}
@@ -136,7 +140,11 @@ func MessageSummary(c *replicas.Cluster, m *replicas.Message) string {
 	if m.CopyOf != 0 {
 		s += fmt.Sprintf(", a copy of #%d", m.CopyOf)
 	}
-	s += fmt.Sprintf(": plain %s, crdt %s", m.Value(replicas.Plain), m.Value(replicas.CRDT))
+	plain := "plain nothing new"
+	if m.CarriesPlain() {
+		plain = "plain " + m.Value(replicas.Plain).String()
+	}
+	s += fmt.Sprintf(": %s, crdt %s", plain, m.Value(replicas.CRDT))
 	if !c.Up(m.From, m.To) {
 		s += " (waiting: link cut)"
 	}

@@ -85,8 +85,9 @@ func (m *Root) state() ui.State {
 	s := m.sess
 	narr, exp := s.narration()
 	st := ui.State{
-		Title: s.title, StepLabel: s.stepLabel(), Cluster: s.cluster(), Changed: s.changed(),
-		Focus: m.focus, First: m.first, Internals: m.internals, Selected: m.selected, Pane: m.pane,
+		Title: s.title, StepLabel: s.stepLabel(), Cluster: s.cluster(), Changed: s.changed(), Decisive: s.decisive(),
+		InternalsOffset: m.internalsOffset,
+		Focus:           m.focus, First: m.first, Internals: m.internals, Selected: m.selected, Pane: m.pane,
 		Demo: s.scenario != nil, Narration: narr, Expects: exp, Log: m.renderedLog(),
 		Boxes: &m.boxes, History: historyID{s.tl, s.gen},
 	}

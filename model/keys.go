@@ -20,6 +20,8 @@ type KeyMap struct {
 	DeliverAll         key.Binding
 	Drop, Duplicate    key.Binding
 	Internals, Pane    key.Binding
+	InternalsUp        key.Binding
+	InternalsDown      key.Binding
 	LogUp, LogDown     key.Binding
 	Prompt, Help       key.Binding
 	ChooseType, Return key.Binding
@@ -36,40 +38,42 @@ func DefaultKeyMap() KeyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
 	}
 	return KeyMap{
-		Next:       b([]string{"right", "l", "space", "n", "pgdown"}, "→/space", "next step"),
-		Prev:       b([]string{"left", "h", "p", "pgup"}, "←", "previous step"),
-		FocusNext:  b([]string{"tab"}, "tab", "focus next replica"),
-		Focus:      b([]string{"1", "2", "3", "4", "5", "6", "7", "8"}, "1-8", "focus replica"),
-		Edit:       b([]string{"e"}, "e", "edit focused replica"),
-		Inc:        b([]string{"+", "="}, "+", "inc / add"),
-		Dec:        b([]string{"-", "_"}, "-", "dec / remove"),
-		Sync:       b([]string{"s"}, "s", "sync focused → chosen"),
-		SyncAll:    b([]string{"S"}, "S", "sync all (one round)"),
-		Send:       b([]string{"m"}, "m", "send focused → chosen"),
-		Link:       b([]string{"c"}, "c", "cut/heal link to chosen"),
-		Partition:  b([]string{"P"}, "P", "partition focused away"),
-		HealAll:    b([]string{"H"}, "H", "heal every link"),
-		MsgUp:      b([]string{"up", "k"}, "↑/k", "select message"),
-		MsgDown:    b([]string{"down", "j"}, "↓/j", "select message"),
-		Deliver:    b([]string{"d"}, "d", "deliver selected message"),
-		Newest:     b([]string{"N"}, "N", "deliver newest on its link"),
-		DeliverAll: b([]string{"D"}, "D", "deliver all"),
-		Drop:       b([]string{"x"}, "x", "drop (oldest on link)"),
-		Duplicate:  b([]string{"u"}, "u", "duplicate (oldest on link)"),
-		Internals:  b([]string{"i"}, "i", "show/hide CRDT internals"),
-		Pane:       b([]string{"v"}, "v", "switch pane: messages, log, details"),
-		LogUp:      b([]string{"["}, "[", "scroll log or details up"),
-		LogDown:    b([]string{"]"}, "]", "scroll log or details down"),
-		Prompt:     b([]string{":"}, ":", "command prompt"),
-		Help:       b([]string{"?"}, "?", "all keys"),
-		ChooseType: b([]string{"t"}, "t", "choose type (free play)"),
-		Return:     b([]string{"r"}, "r", "return to the demo"),
-		Menu:       b([]string{"esc"}, "esc", "back to the menu"),
-		Quit:       b([]string{"q"}, "q", "quit"),
-		ForceQuit:  b([]string{"ctrl+c"}, "ctrl+c", "quit at once"),
-		Autoplay:   b([]string{"a"}, "a", "autoplay a demo (any key pauses)"),
-		Faster:     b([]string{"+", "="}, "+", "autoplay faster"),
-		Slower:     b([]string{"-", "_"}, "-", "autoplay slower"),
+		Next:          b([]string{"right", "l", "space", "n", "pgdown"}, "→/space", "next step"),
+		Prev:          b([]string{"left", "h", "p", "pgup"}, "←", "previous step"),
+		FocusNext:     b([]string{"tab"}, "tab", "focus next replica"),
+		Focus:         b([]string{"1", "2", "3", "4", "5", "6", "7", "8"}, "1-8", "focus replica"),
+		Edit:          b([]string{"e"}, "e", "edit focused replica"),
+		Inc:           b([]string{"+", "="}, "+", "inc / add"),
+		Dec:           b([]string{"-", "_"}, "-", "dec / remove"),
+		Sync:          b([]string{"s"}, "s", "sync focused → chosen"),
+		SyncAll:       b([]string{"S"}, "S", "sync all (one round)"),
+		Send:          b([]string{"m"}, "m", "send focused → chosen"),
+		Link:          b([]string{"c"}, "c", "cut/heal link to chosen"),
+		Partition:     b([]string{"P"}, "P", "partition focused away"),
+		HealAll:       b([]string{"H"}, "H", "heal every link"),
+		MsgUp:         b([]string{"up", "k"}, "↑/k", "select message"),
+		MsgDown:       b([]string{"down", "j"}, "↓/j", "select message"),
+		Deliver:       b([]string{"d"}, "d", "deliver selected message"),
+		Newest:        b([]string{"N"}, "N", "deliver newest on its link"),
+		DeliverAll:    b([]string{"D"}, "D", "deliver all"),
+		Drop:          b([]string{"x"}, "x", "drop (oldest on link)"),
+		Duplicate:     b([]string{"u"}, "u", "duplicate (oldest on link)"),
+		Internals:     b([]string{"i"}, "i", "show/hide full CRDT internals"),
+		InternalsUp:   b([]string{"{"}, "{", "scroll internals up"),
+		InternalsDown: b([]string{"}"}, "}", "scroll internals down"),
+		Pane:          b([]string{"v"}, "v", "switch pane: messages, log, details"),
+		LogUp:         b([]string{"["}, "[", "scroll log or details up"),
+		LogDown:       b([]string{"]"}, "]", "scroll log or details down"),
+		Prompt:        b([]string{":"}, ":", "command prompt"),
+		Help:          b([]string{"?"}, "?", "all keys"),
+		ChooseType:    b([]string{"t"}, "t", "choose type (free play)"),
+		Return:        b([]string{"r"}, "r", "return to the demo"),
+		Menu:          b([]string{"esc"}, "esc", "back to the menu"),
+		Quit:          b([]string{"q"}, "q", "quit"),
+		ForceQuit:     b([]string{"ctrl+c"}, "ctrl+c", "quit at once"),
+		Autoplay:      b([]string{"a"}, "a", "autoplay a demo (any key pauses)"),
+		Faster:        b([]string{"+", "="}, "+", "autoplay faster"),
+		Slower:        b([]string{"-", "_"}, "-", "autoplay slower"),
 	}
 }
 
@@ -78,7 +82,7 @@ func (k KeyMap) ASCII() KeyMap {
 	swap := strings.NewReplacer("→", "right", "←", "left", "↑", "up", "↓", "down")
 	for _, b := range []*key.Binding{&k.Next, &k.Prev, &k.FocusNext, &k.Focus, &k.Edit, &k.Inc, &k.Dec, &k.Sync, &k.SyncAll,
 		&k.Send, &k.Link, &k.Partition, &k.HealAll, &k.MsgUp, &k.MsgDown, &k.Deliver, &k.Newest, &k.DeliverAll, &k.Drop,
-		&k.Duplicate, &k.Internals, &k.Pane, &k.LogUp, &k.LogDown, &k.Prompt, &k.Help, &k.ChooseType, &k.Return, &k.Menu, &k.Quit,
+		&k.Duplicate, &k.Internals, &k.InternalsUp, &k.InternalsDown, &k.Pane, &k.LogUp, &k.LogDown, &k.Prompt, &k.Help, &k.ChooseType, &k.Return, &k.Menu, &k.Quit,
 		&k.ForceQuit, &k.Autoplay, &k.Faster, &k.Slower} {
 		h := b.Help()
 		b.SetHelp(swap.Replace(h.Key), swap.Replace(h.Desc))
@@ -90,7 +94,9 @@ func (k KeyMap) ASCII() KeyMap {
 // the rest, as bubbles' list does, so that the help bar and the help screen
 // list only keys that do something here, and a disabled key matches
 // nothing. Stepping is relabelled undo and redo outside a demo.
-func (k *KeyMap) update(mode Mode, s *session, autoplaying bool) {
+func (k *KeyMap) update(mode Mode, s *session, autoplaying, internals bool) {
+	k.InternalsUp.SetEnabled(internals)
+	k.InternalsDown.SetEnabled(internals)
 	play := s != nil && mode != ModeStart && mode != ModeTypes
 	demo := play && s.demo()
 	k.ChooseType.SetEnabled(play && s.scenario == nil)
@@ -117,7 +123,7 @@ func (k KeyMap) FullHelp() [][]key.Binding {
 		{k.Next, k.Prev, k.FocusNext, k.Focus, k.Return, k.Menu},
 		{k.Edit, k.Inc, k.Dec, k.Sync, k.SyncAll, k.Send},
 		{k.Link, k.Partition, k.HealAll, k.MsgUp, k.MsgDown, k.Deliver},
-		{k.Newest, k.DeliverAll, k.Drop, k.Duplicate, k.Internals, k.Pane},
+		{k.Newest, k.DeliverAll, k.Drop, k.Duplicate, k.Internals, k.InternalsUp, k.InternalsDown, k.Pane},
 		{k.LogUp, k.LogDown, k.ChooseType, k.Prompt, k.Help, k.Quit},
 		{k.Autoplay, k.Faster, k.Slower},
 	}

@@ -71,10 +71,12 @@ type Root struct {
 	first     int
 	selected  int
 	internals bool
-	pane      ui.Pane
-	choosing  choice
-	logKey    logKey // what the log content was built for
-	boxes     ui.BoxCache
+	// internalsOffset scrolls the full internals inside the CRDT boxes.
+	internalsOffset int
+	pane            ui.Pane
+	choosing        choice
+	logKey          logKey // what the log content was built for
+	boxes           ui.BoxCache
 	// memos of the help bar and the rendered log, which change far less
 	// often than frames are drawn
 	barFor    barKey
@@ -176,7 +178,7 @@ func (m *Root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		cmd = m.forward(msg)
 	}
 	m.refresh()
-	m.keys.update(m.mode, m.sess, m.auto.on)
+	m.keys.update(m.mode, m.sess, m.auto.on, m.internals)
 	if m.dirty && m.opts.Save != nil {
 		m.dirty = false
 		cmd = tea.Batch(cmd, m.opts.Save(m.Recording()))

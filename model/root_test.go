@@ -2,6 +2,7 @@ package model
 
 import (
 	"flag"
+	"fmt"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -237,13 +238,13 @@ func TestDeliverDropDuplicate(t *testing.T) {
 
 func TestBranchInADemo(t *testing.T) {
 	m := newRoot(t, Options{Scenario: demo(t, "lost-update")}, 80, 24)
-	send(t, m, "right", "right") // step 2/3
+	send(t, m, "right", "right") // step 2/4
 	send(t, m, "1", "+")         // Alice acts: the demo branches
 	if !m.sess.branched || m.Mode() != ModeFree {
 		t.Fatalf("branched %v, mode %s", m.sess.branched, m.Mode())
 	}
 	out := screen(m)
-	if !strings.Contains(out, "branched") || !strings.Contains(out, "You branched off the demo at step 2/3") {
+	if !strings.Contains(out, "branched") || !strings.Contains(out, "You branched off the demo at step 2/4") {
 		t.Fatalf("no branch notice\n%s", out)
 	}
 	send(t, m, "left") // undo works in the branch
@@ -251,7 +252,7 @@ func TestBranchInADemo(t *testing.T) {
 		t.Fatalf("undo: Alice = %s", value(m, replicas.CRDT, "Alice"))
 	}
 	send(t, m, "r")
-	if m.sess.branched || m.Mode() != ModeDemo || !strings.Contains(screen(m), "step 2/3") {
+	if m.sess.branched || m.Mode() != ModeDemo || !strings.Contains(screen(m), "step 2/4") {
 		t.Fatalf("return: branched %v mode %s\n%s", m.sess.branched, m.Mode(), screen(m))
 	}
 	send(t, m, "right")
@@ -308,13 +309,37 @@ func TestMouseFocusAndLinkToggle(t *testing.T) {
 
 func TestTooSmallKeepsRunning(t *testing.T) {
 	m := newRoot(t, Options{Free: free(crdt.GSet)}, 30, 10)
-	if !strings.Contains(screen(m), "need 48x18") && !strings.Contains(screen(m), "need at least 48x18") {
+	need := fmt.Sprintf("%dx%d", ui.MinWidth, ui.MinHeight)
+	if !strings.Contains(screen(m), "need "+need) && !strings.Contains(screen(m), "need at least "+need) {
 		t.Fatalf("too-small screen:\n%s", screen(m))
 	}
 	send(t, m, "+", "S", ":")
 	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
 	if strings.Contains(screen(m), "too small") {
 		t.Fatal("still too small after growing")
+	}
+}
+
+// TestMinimumSize: at exactly the minimum size the play screen shows, and
+// one cell less in either direction shows the too-small screen, which
+// names the size from the layout's own constants.
+func TestMinimumSize(t *testing.T) {
+	for _, sz := range [][2]int{{ui.MinWidth, ui.MinHeight}, {ui.MinWidth - 1, ui.MinHeight}, {ui.MinWidth, ui.MinHeight - 1}} {
+		for _, opts := range []Options{{Free: free(crdt.ORSet)}, {Scenario: demo(t, "seed")}} {
+			m := newRoot(t, opts, sz[0], sz[1])
+			out := screen(m)
+			checkFits(t, m.View().Content, sz[0], sz[1])
+			small := strings.Contains(out, "too small")
+			if want := sz[0] < ui.MinWidth || sz[1] < ui.MinHeight; small != want {
+				t.Fatalf("%dx%d: too small %v, want %v\n%s", sz[0], sz[1], small, want, out)
+			}
+			if small && !strings.Contains(out, fmt.Sprintf("%dx%d", ui.MinWidth, ui.MinHeight)) {
+				t.Fatalf("%dx%d: the too-small screen does not name %dx%d:\n%s", sz[0], sz[1], ui.MinWidth, ui.MinHeight, out)
+			}
+			if !small && !strings.Contains(out, "links:") {
+				t.Fatalf("%dx%d: the play screen is incomplete:\n%s", sz[0], sz[1], out)
+			}
+		}
 	}
 }
 

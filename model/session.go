@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -184,9 +185,33 @@ func (s *session) narration() (string, []ui.ExpectLine) {
 	}
 	var out []ui.ExpectLine
 	for _, e := range s.run.Steps[s.step-1].Expects {
-		out = append(out, ui.ExpectLine{Text: e.Statement.String(), Pass: e.Pass, Got: e.Got})
+		out = append(out, ui.ExpectLine{Text: e.Statement.String(), Pass: e.Pass, Got: e.Got, Where: e.Where()})
 	}
 	return text, out
+}
+
+// decisive lists, per replica, the parts of its CRDT metadata line that
+// decided a merge since markFrom (the step just shown, or the last action).
+func (s *session) decisive() [][]string {
+	c := s.cluster()
+	index := map[string]int{}
+	for i, n := range c.Names() {
+		index[n] = i
+	}
+	out := make([][]string, len(index))
+	for i := s.markFrom; i < s.tl.Pos(); i++ {
+		for _, ev := range s.tl.Events(i) {
+			if ev.Kind == replicas.EvDeliver {
+				r := index[ev.Replica]
+				for _, k := range ev.Lanes[replicas.CRDT].Decisive {
+					if !slices.Contains(out[r], k) {
+						out[r] = append(out[r], k)
+					}
+				}
+			}
+		}
+	}
+	return out
 }
 
 // changed marks, per lane and replica, the values that changed since
@@ -259,11 +284,35 @@ func (s *session) block(i, width int) []string {
 	return b
 }
 
-// lastSentence summarises the newest action for the status line.
+// lastSentence explains what was just shown (the step, or the last action)
+// on the status line. It prefers the CRDT lane's reason for the most
+// telling merge: the last delivery that changed a CRDT value, else the
+// last that a decisive part of the metadata explains; its plain sentence
+// follows. Without a merge, it gives the last action's sentences.
 func (s *session) lastSentence() string {
 	pos := s.tl.Pos()
 	if pos == 0 {
 		return ""
+	}
+	var telling, decided *replicas.Event
+	for i := s.markFrom; i < pos; i++ {
+		for _, ev := range s.tl.Events(i) {
+			lc := ev.Lanes[replicas.CRDT]
+			if ev.Kind != replicas.EvDeliver {
+				continue
+			}
+			if !lc.Before.Equal(lc.After) {
+				telling = &ev
+			} else if len(lc.Decisive) > 0 {
+				decided = &ev
+			}
+		}
+	}
+	if telling == nil {
+		telling = decided
+	}
+	if telling != nil {
+		return telling.Lanes[replicas.CRDT].Why + " · " + telling.Lanes[replicas.Plain].Why
 	}
 	var parts []string
 	for _, ev := range s.tl.Events(pos - 1) {

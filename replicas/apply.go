@@ -30,6 +30,9 @@ type LaneChange struct {
 	Before, After crdt.Value
 	Lost          []EditID // edits that this change left in no replica's history
 	Why           string   // one sentence
+	// Decisive names the parts of the CRDT's metadata line that decided a
+	// merge (see crdt.Result.Decisive); a screen highlights them.
+	Decisive []string
 }
 
 // Event is the record of one thing that happened, with the sentences a
@@ -169,9 +172,13 @@ func (c *Cluster) edit(a Edit) ([]Event, error) {
 	}
 	info.Effective = [2]bool{!resP.Ignored, !resC.Ignored}
 	c.edits = append(c.edits, info)
+	for _, l := range Lanes {
+		r.knows[l] = r.knows[l].With(id) // the editor knows its edit, applied or declined
+	}
 	if !resP.Ignored {
 		c.effective[Plain] = c.effective[Plain].With(id)
 		r.plainHist = r.plainHist.with("", id)
+		r.writes++
 	}
 	if !resC.Ignored {
 		c.effective[CRDT] = c.effective[CRDT].With(id)
@@ -182,12 +189,12 @@ func (c *Cluster) edit(a Edit) ([]Event, error) {
 	ev.Lanes[Plain] = LaneChange{Touched: true, Ignored: resP.Ignored, Before: beforeP, After: r.plain.Value()}
 	ev.Lanes[CRDT] = LaneChange{Touched: true, Ignored: resC.Ignored, Before: beforeC, After: r.state.Value()}
 	if resP.Ignored {
-		ev.Lanes[Plain].Why = fmt.Sprintf("plain: %s ignored: %s", what, resP.Why)
+		ev.Lanes[Plain].Why = fmt.Sprintf("plain: %s declined: %s", what, resP.Why)
 	} else {
 		ev.Lanes[Plain].Why = fmt.Sprintf("plain: %s → %s", what, ev.Lanes[Plain].After)
 	}
 	if resC.Ignored {
-		ev.Lanes[CRDT].Why = fmt.Sprintf("%s: %s ignored: %s", c.typ, what, resC.Why)
+		ev.Lanes[CRDT].Why = fmt.Sprintf("%s: %s declined: %s", c.typ, what, resC.Why)
 	} else {
 		ev.Lanes[CRDT].Why = fmt.Sprintf("%s: %s: %s; now %s", c.typ, what, resC.Why, ev.Lanes[CRDT].After)
 	}
@@ -214,10 +221,15 @@ func (c *Cluster) send(a Send) ([]Event, error) {
 		targets = append(targets, to)
 	}
 	var ev []Event
+	sc := c.copyOf(from)
 	for _, to := range targets {
-		m := c.snapshot(from, to, true)
+		m := c.take(sc, to, true)
 		c.queues[from][to] = append(c.queues[from][to], m)
-		text := fmt.Sprintf("%s sent its state to %s as message #%d (plain %s, crdt %s)", m.From, m.To, m.ID, m.values[Plain], m.values[CRDT])
+		plain := "plain nothing new"
+		if m.plain.carries {
+			plain = "plain " + m.valueStrings[Plain]
+		}
+		text := fmt.Sprintf("%s sent its state to %s as message #%d (%s, crdt %s)", m.From, m.To, m.ID, plain, m.valueStrings[CRDT])
 		if !c.up[from][to] {
 			text += "; the link is cut, so it waits"
 		}
@@ -318,9 +330,11 @@ func (c *Cluster) sync(a Sync) ([]Event, error) {
 		if !c.up[from][to] {
 			return nil, fmt.Errorf("cannot sync %s → %s: the link is cut", a.From, a.To)
 		}
-		return []Event{c.receive(c.snapshot(from, to, false))}, nil
+		return []Event{c.receive(c.take(c.copyOf(from), to, false))}, nil
 	}
-	var ev []Event
+	// Every message is taken before any is delivered.
+	sc := c.copyOf(from)
+	var msgs []*Message
 	var skipped []string
 	for to := range c.names {
 		if to == from {
@@ -330,7 +344,11 @@ func (c *Cluster) sync(a Sync) ([]Event, error) {
 			skipped = append(skipped, c.names[to])
 			continue
 		}
-		ev = append(ev, c.receive(c.snapshot(from, to, false)))
+		msgs = append(msgs, c.take(sc, to, false))
+	}
+	var ev []Event
+	for _, m := range msgs {
+		ev = append(ev, c.receive(m))
 	}
 	if len(skipped) > 0 {
 		ev = append(ev, Event{Kind: EvNote, Text: fmt.Sprintf("%s cannot reach %s: the link is cut", a.From, strings.Join(skipped, ", "))})
@@ -348,25 +366,23 @@ func (c *Cluster) syncBoth(a SyncBoth) ([]Event, error) {
 			return nil, fmt.Errorf("cannot sync %s ↔ %s: the link %s → %s is cut", a.A, a.B, c.names[l[0]], c.names[l[1]])
 		}
 	}
-	toB, toA := c.snapshot(i, j, false), c.snapshot(j, i, false)
+	toB, toA := c.take(c.copyOf(i), j, false), c.take(c.copyOf(j), i, false)
 	return []Event{c.receive(toB), c.receive(toA)}, nil
 }
 
 func (c *Cluster) syncAll() []Event {
 	n := len(c.names)
-	// Every snapshot is taken before anything is delivered: one per sender,
-	// shared by its receivers (a message is never changed, only read).
-	snaps := make([]*Message, n)
+	// Every message is taken before anything is delivered: one copy of each
+	// sender's lanes, shared by its messages (a message is never changed).
+	copies := make([]*senderCopy, n)
 	for from := range n {
-		snaps[from] = c.snapshot(from, from, false)
+		copies[from] = c.copyOf(from)
 	}
 	msgs := make([][]*Message, n) // msgs[to] in sender order
-	for to := range n {
-		for from := range n {
+	for from := range n {
+		for to := range n {
 			if from != to && c.up[from][to] {
-				m := *snaps[from]
-				m.To = c.names[to]
-				msgs[to] = append(msgs[to], &m)
+				msgs[to] = append(msgs[to], c.take(copies[from], to, false))
 			}
 		}
 	}
@@ -399,16 +415,15 @@ func (c *Cluster) setLinks(links [][2]int, up bool) Event {
 	if up {
 		verb = "healed"
 	}
-	var changed, same []string
+	var changed, same [][2]int
 	waiting := 0
 	for _, l := range links {
-		name := c.names[l[0]] + " → " + c.names[l[1]]
 		if c.up[l[0]][l[1]] == up {
-			same = append(same, name)
+			same = append(same, l)
 			continue
 		}
 		c.up[l[0]][l[1]] = up
-		changed = append(changed, name)
+		changed = append(changed, l)
 		waiting += len(c.queues[l[0]][l[1]])
 	}
 	var text string
@@ -418,14 +433,36 @@ func (c *Cluster) setLinks(links [][2]int, up bool) Event {
 		if !up {
 			already = "cut"
 		}
-		text = fmt.Sprintf("%s: already %s", strings.Join(same, ", "), already)
+		text = fmt.Sprintf("%s: already %s", c.linkNames(same), already)
 	default:
-		text = verb + " " + strings.Join(changed, ", ")
+		text = verb + " " + c.linkNames(changed)
 		if up && waiting > 0 {
-			text += fmt.Sprintf("; %d waiting message(s) can now be delivered", waiting)
+			text += fmt.Sprintf("; %s can now be delivered", plural(waiting, "waiting message"))
 		}
 	}
 	return Event{Kind: EvLink, Text: text}
+}
+
+// linkNames names directed links as the links line shows them: a pair
+// whose both directions are listed is "Alice ↔ Bob", a single direction
+// "Alice → Bob".
+func (c *Cluster) linkNames(links [][2]int) string {
+	has := map[[2]int]bool{}
+	for _, l := range links {
+		has[l] = true
+	}
+	var parts []string
+	for _, l := range links {
+		back := [2]int{l[1], l[0]}
+		switch {
+		case has[back] && l[0] < l[1]:
+			parts = append(parts, c.names[l[0]]+" ↔ "+c.names[l[1]])
+		case has[back]:
+		default:
+			parts = append(parts, c.names[l[0]]+" → "+c.names[l[1]])
+		}
+	}
+	return strings.Join(parts, ", ")
 }
 
 func (c *Cluster) healAll() []Event {
@@ -481,8 +518,33 @@ func (c *Cluster) partition(a Partition) ([]Event, error) {
 		return c.note("partition %s: those links are already cut", strings.Join(parts, " | ")), nil
 	}
 	ev := c.setLinks(links, false)
-	ev.Text = fmt.Sprintf("partition %s: cut %d links", strings.Join(parts, " | "), len(links))
+	ev.Text = fmt.Sprintf("partition %s: cut %s", strings.Join(parts, " | "), countLinks(links))
 	return []Event{ev}, nil
+}
+
+// countLinks counts directed links as the links line shows them, by pair:
+// "4 links (both directions)", "1 link (one direction)", or a mix.
+func countLinks(links [][2]int) string {
+	dirs := map[[2]int]int{}
+	for _, l := range links {
+		a, b := min(l[0], l[1]), max(l[0], l[1])
+		dirs[[2]int{a, b}]++
+	}
+	both, one := 0, 0
+	for _, n := range dirs {
+		if n == 2 {
+			both++
+		} else {
+			one++
+		}
+	}
+	switch {
+	case one == 0:
+		return plural(both, "link") + " (both directions)"
+	case both == 0:
+		return plural(one, "link") + " (one direction)"
+	}
+	return fmt.Sprintf("%s (both directions) and %s (one direction)", plural(both, "link"), plural(one, "link"))
 }
 
 func (c *Cluster) setSkew(a SetSkew) ([]Event, error) {
@@ -499,7 +561,7 @@ func (c *Cluster) setSkew(a SetSkew) ([]Event, error) {
 // what each lane lost.
 func (c *Cluster) receive(m *Message) Event {
 	r := c.mutable(c.index[m.To])
-	d := r.deliver(m, c.typ, c.now)
+	d := r.deliver(m, c.typ, c.now, c.edits)
 	ev := Event{Kind: EvDeliver, Replica: r.Name, From: m.From, To: m.To, Msg: m.ID}
 	for _, l := range Lanes {
 		lc := d.lanes[l]

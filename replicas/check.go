@@ -20,6 +20,12 @@ func (c *Cluster) Check() error {
 			return fmt.Errorf("%s holds %s/%s in a %s cluster", r.Name, r.plain.Type(), r.state.Type(), c.typ)
 		}
 		for _, l := range Lanes {
+			if !r.History(l).subsetOf(r.knows[l]) {
+				return fmt.Errorf("%s's %s history %s names edits it does not know (%s)", r.Name, l, r.History(l), r.knows[l])
+			}
+			if last := r.knows[l].Last(1); len(last) > 0 && int(last[0]) > len(c.edits) {
+				return fmt.Errorf("%s knows %s in %s, which was never made", r.Name, last[0], l)
+			}
 			for _, id := range r.History(l).IDs() {
 				if id < 1 || int(id) > len(c.edits) {
 					return fmt.Errorf("%s's %s history names %s, which was never made", r.Name, l, id)

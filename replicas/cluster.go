@@ -55,6 +55,17 @@ type Replica struct {
 	state     crdt.CRDT
 	crdtHist  History
 
+	// writes counts the local edits this replica's plain lane applied: a
+	// system without CRDTs forwards the writes its users make, so a plain
+	// message carries a value only when there is a write it has not sent
+	// on that link yet (see Cluster.sent).
+	writes int
+	// knows is, per lane, every edit that has reached this replica: its own
+	// edits (applied or declined), and what delivered messages carried. It
+	// only grows. Two replicas that know the same edits should hold the
+	// same value: that is strong eventual consistency.
+	knows [2]EditSet
+
 	// changed is, per lane, the tick of the action that last changed the
 	// lane (0: never). Within one history it names the lane's state, so a
 	// screen can reuse what it drew for it.
@@ -107,6 +118,18 @@ func (r *Replica) History(l Lane) EditSet {
 	return r.crdtHist.All()
 }
 
+// Knows is the set of edits that have reached the replica in lane l.
+func (r *Replica) Knows(l Lane) EditSet { return r.knows[l] }
+
+// Writes is the number of local edits the replica's plain lane applied.
+func (r *Replica) Writes() int { return r.writes }
+
+// Clock is what the replica's clock reads at the given tick: tick + skew.
+func (r *Replica) Clock(tick int64) int64 { return tick + r.Skew }
+
+// Meta is the replica's CRDT metadata in one compact line (see crdt.Meta).
+func (r *Replica) Meta() []crdt.MetaPart { return crdt.Meta(r.state) }
+
 // Internals describes the metadata of the replica's CRDT state.
 func (r *Replica) Internals() crdt.Internals { return r.state.Internals() }
 
@@ -132,8 +155,28 @@ type Message struct {
 	valueStrings [2]string
 }
 
-// Value is the value the message carries for lane l.
+// Value is the value the message carries for lane l. For the plain lane it
+// is the sender's value when the message was taken, whether or not the
+// message carries it (see CarriesPlain).
 func (m *Message) Value(l Lane) crdt.Value { return m.values[l] }
+
+// CarriesPlain reports whether the message carries a plain value. A
+// message taken when the sender had no write it had not already sent on
+// that link carries nothing new for the plain lane.
+func (m *Message) CarriesPlain() bool { return m.plain.carries }
+
+// Knows is the set of edits the message carries in lane l: for the CRDT
+// lane, everything its sender knew; for the plain lane, the edits its value
+// reflects (none when it carries nothing new).
+func (m *Message) Knows(l Lane) EditSet {
+	if l == Plain {
+		if !m.plain.carries {
+			return EditSet{}
+		}
+		return m.plain.hist.All()
+	}
+	return m.crdt.knows
+}
 
 // History is the set of edits the message carries for lane l.
 func (m *Message) History(l Lane) EditSet {
@@ -178,6 +221,9 @@ type Cluster struct {
 	owned   []bool
 	up      [][]bool       // up[from][to]: the link from → to delivers
 	queues  [][][]*Message // queues[from][to]: in flight, oldest first
+	// sent[from][to] is from's write counter when it last took a message
+	// on the link from → to (0 at the start): what it has forwarded there.
+	sent    [][]int
 	tick    int64
 	now     int64 // the tick of the action being applied
 	nextMsg int
@@ -218,7 +264,9 @@ func New(cfg Config) (*Cluster, error) {
 	}
 	c.up = make([][]bool, n)
 	c.queues = make([][][]*Message, n)
+	c.sent = make([][]int, n)
 	for i := range n {
+		c.sent[i] = make([]int, n)
 		c.up[i] = make([]bool, n)
 		c.queues[i] = make([][]*Message, n)
 		for j := range n {
@@ -341,8 +389,10 @@ func (c *Cluster) Clone() *Cluster {
 	d.owned = make([]bool, len(c.reps))
 	d.up = make([][]bool, len(c.up))
 	d.queues = make([][][]*Message, len(c.queues))
+	d.sent = make([][]int, len(c.sent))
 	for i := range c.up {
 		d.up[i] = slices.Clone(c.up[i])
+		d.sent[i] = slices.Clone(c.sent[i])
 		d.queues[i] = make([][]*Message, len(c.queues[i]))
 		for j := range c.queues[i] {
 			d.queues[i][j] = slices.Clip(c.queues[i][j])

@@ -3,19 +3,21 @@ package replicas
 import (
 	"fmt"
 	"strconv"
+	"strings"
 
 	"crdtviz/crdt"
 )
 
 // This file is the one seam through which anything reaches a replica: a
-// message is made by snapshot and arrives through Replica.deliver. A new
-// kind of payload is a new case here, and nowhere else.
+// message is taken by take and arrives through Replica.deliver. A new kind
+// of payload is a new case here, and nowhere else.
 
 // plainPayload is what a message carries for the plain lane: the sender's
-// value and its history.
+// value and its history, or nothing new.
 type plainPayload struct {
-	value crdt.Plain
-	hist  History
+	carries bool // false: the sender had no new write for this link
+	value   crdt.Plain
+	hist    History
 }
 
 // PayloadKind says what a message carries for the CRDT lane.
@@ -31,10 +33,11 @@ type crdtPayload struct {
 	kind  PayloadKind
 	state crdt.CRDT // PayloadState: a deep copy of the sender's state
 	hist  History
+	knows EditSet // every edit the sender knew when the message was taken
 }
 
-// applyTo merges the payload into st. It is how a delivery, and anything
-// that works out what a delivery would do, changes a CRDT state.
+// applyTo merges the payload into st. It is how a delivery changes a CRDT
+// state.
 func (p crdtPayload) applyTo(st crdt.CRDT) (crdt.Result, error) {
 	switch p.kind {
 	case PayloadState:
@@ -53,15 +56,48 @@ func (p crdtPayload) history(mine History, st crdt.CRDT) History {
 	return mine.union(p.hist)
 }
 
-// snapshot copies a replica's two lanes into a new message.
-func (c *Cluster) snapshot(from, to int, queued bool) *Message {
-	r := c.reps[from]
-	m := &Message{
-		From: r.Name, To: c.names[to], SentTick: c.now,
-		plain:        plainPayload{value: r.plain.Clone(), hist: r.plainHist},
-		crdt:         crdtPayload{kind: PayloadState, state: r.state.Clone(), hist: r.crdtHist},
+// senderCopy is one sender's two lanes, copied once per action and shared,
+// read-only, by every message the sender takes in that action.
+type senderCopy struct {
+	from         int
+	writes       int
+	plain        crdt.Plain
+	plainHist    History
+	state        crdt.CRDT
+	crdtHist     History
+	knows        EditSet
+	values       [2]crdt.Value
+	valueStrings [2]string
+}
+
+// copyOf copies replica i's lanes for the messages it is about to send.
+func (c *Cluster) copyOf(i int) *senderCopy {
+	r := c.reps[i]
+	return &senderCopy{
+		from: i, writes: r.writes,
+		plain: r.plain.Clone(), plainHist: r.plainHist,
+		state: r.state.Clone(), crdtHist: r.crdtHist, knows: r.knows[CRDT],
 		values:       [2]crdt.Value{r.Value(Plain), r.Value(CRDT)},
 		valueStrings: [2]string{r.ValueString(Plain), r.ValueString(CRDT)},
+	}
+}
+
+// take makes the message the sender of sc sends on the link to `to`, as it
+// is taken: the CRDT lane carries the whole state; the plain lane carries
+// the sender's value only if the sender has made a write since it last took
+// a message on this link, and the link then remembers the sender's write
+// counter. That happens when the message is taken, not when it arrives, so
+// a message that is dropped is not sent again. A queued message gets an id.
+func (c *Cluster) take(sc *senderCopy, to int, queued bool) *Message {
+	m := &Message{
+		From: c.names[sc.from], To: c.names[to], SentTick: c.now,
+		crdt:         crdtPayload{kind: PayloadState, state: sc.state, hist: sc.crdtHist, knows: sc.knows},
+		values:       sc.values,
+		valueStrings: sc.valueStrings,
+	}
+	if sc.writes > c.sent[sc.from][to] {
+		m.plain = plainPayload{carries: true, value: sc.plain, hist: sc.plainHist}
+		c.sent[sc.from][to] = sc.writes
 	}
 	if queued {
 		c.nextMsg++
@@ -86,34 +122,22 @@ func (r *Replica) history(l Lane) History {
 	return r.crdtHist
 }
 
-// deliver hands a message to the replica: the plain lane is overwritten,
-// the CRDT lane merged, and both sentences say what happened. It is the
-// only place a message changes a replica. The replica must be owned by
-// the caller's cluster (see Cluster.mutable).
-func (r *Replica) deliver(m *Message, typ crdt.Type, now int64) delivery {
+// deliver hands a message to the replica: the plain lane is overwritten
+// (when the message carries a plain value), the CRDT lane merged, and both
+// sentences say what happened. It is the only place a message changes a
+// replica. The replica must be owned by the caller's cluster (see
+// Cluster.mutable); edits names the edits made so far, for sentences.
+func (r *Replica) deliver(m *Message, typ crdt.Type, now int64, edits []EditInfo) delivery {
 	var d delivery
 	via := ""
 	if m.ID != 0 {
 		via = " (message #" + strconv.Itoa(m.ID) + ")"
 	}
+	d.oldHist = [2]History{r.plainHist, r.crdtHist}
+	d.lanes[Plain] = r.deliverPlain(m, via, now, edits)
 
-	// Plain lane: the whole value, and its history, are replaced.
-	before := r.plain.Value()
-	d.oldHist[Plain] = r.plainHist
-	r.plain, r.plainHist = m.plain.value.Clone(), m.plain.hist
-	r.touch(Plain, now)
-	pc := LaneChange{Touched: true, Before: before, After: r.plain.Value()}
-	// Sentences are built by concatenation: every delivery makes two.
-	if beforeS, afterS := before.String(), m.valueStrings[Plain]; beforeS == afterS {
-		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by " + m.From + "'s copy" + via + ", the same value"
-	} else {
-		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by " + m.From + "'s " + afterS + via
-	}
-	d.lanes[Plain] = pc
-
-	// CRDT lane: merged, and histories joined.
-	before = r.state.Value()
-	d.oldHist[CRDT] = r.crdtHist
+	// CRDT lane: merged, histories joined, and the sender's knowledge taken.
+	before := r.state.Value()
 	newH := m.crdt.history(r.crdtHist, r.state)
 	res, err := m.crdt.applyTo(r.state)
 	r.touch(CRDT, now)
@@ -121,8 +145,104 @@ func (r *Replica) deliver(m *Message, typ crdt.Type, now int64) delivery {
 		panic(fmt.Sprintf("replicas: merge within one cluster failed: %v", err))
 	}
 	r.crdtHist = newH
-	cc := LaneChange{Touched: true, Before: before, After: r.state.Value()}
+	knew := r.knows[CRDT]
+	r.knows[CRDT] = knew.Union(m.crdt.knows)
+	cc := LaneChange{Touched: true, Before: before, After: r.state.Value(), Decisive: res.Decisive}
 	cc.Why = string(typ) + ": " + r.Name + " merged " + m.From + "'s state" + via + ": " + res.Why
+	if typ == crdt.ORSet {
+		for _, note := range addWins(edits, knew, m.crdt.knows, cc.After) {
+			cc.Why += "; " + note
+		}
+	}
 	d.lanes[CRDT] = cc
 	return d
+}
+
+// deliverPlain overwrites the plain lane with what the message carries, or
+// says that it carries nothing new.
+func (r *Replica) deliverPlain(m *Message, via string, now int64, edits []EditInfo) LaneChange {
+	before := r.plain.Value()
+	beforeS := r.ValueString(Plain)
+	if !m.plain.carries {
+		return LaneChange{Touched: true, Before: before, After: before,
+			Why: "plain: nothing new from " + m.From + via + ": it has made no write since its last message to " + r.Name + ", so " + r.Name + " keeps " + beforeS}
+	}
+	oldHist := r.plainHist.All()
+	r.plain, r.plainHist = m.plain.value.Clone(), m.plain.hist
+	r.touch(Plain, now)
+	r.knows[Plain] = r.knows[Plain].Union(m.plain.hist.All())
+	pc := LaneChange{Touched: true, Before: before, After: r.plain.Value()}
+	// Sentences are built by concatenation: every delivery makes two.
+	afterS := m.valueStrings[Plain]
+	switch newHist := r.plainHist.All(); {
+	case beforeS != afterS:
+		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by " + m.From + "'s " + afterS + via
+	case oldHist.Equal(newHist):
+		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by " + m.From + "'s copy" + via + ", the same value"
+	default:
+		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by " + m.From + "'s copy" + via +
+			": the same value, but it now reflects " + describeEdits(newHist.Minus(oldHist), edits) + ", not " + describeEdits(oldHist.Minus(newHist), edits)
+	}
+	return pc
+}
+
+// describeEdits names edits by their authors: "Bob's #2", "Alice's #1 and
+// Carol's #3", or "no edit".
+func describeEdits(ids []EditID, edits []EditInfo) string {
+	if len(ids) == 0 {
+		return "no edit"
+	}
+	parts := make([]string, 0, len(ids))
+	for _, id := range ids[:min(len(ids), 4)] {
+		parts = append(parts, edits[id-1].Replica+"'s "+id.String())
+	}
+	if len(ids) > 4 {
+		parts = append(parts, fmt.Sprintf("%d more", len(ids)-4))
+	}
+	if len(parts) == 1 {
+		return parts[0]
+	}
+	return strings.Join(parts[:len(parts)-1], ", ") + " and " + parts[len(parts)-1]
+}
+
+// addWins says, for each element an or-set holds after a merge, whether it
+// is there because an add won over a concurrent remove: an add of it known
+// to one side of the merge only, and a remove of it known to the other side
+// only (so neither had seen the other). The state alone cannot tell a
+// concurrent remove from none; the edits can.
+func addWins(edits []EditInfo, mine, theirs EditSet, after crdt.Value) []string {
+	myOnly, theirOnly := mine.Minus(theirs), theirs.Minus(mine)
+	if len(myOnly) == 0 || len(theirOnly) == 0 {
+		return nil
+	}
+	byElem := func(ids []EditID) map[string][2][]EditID { // element → [adds, removes]
+		out := map[string][2][]EditID{}
+		for _, id := range ids {
+			e := edits[id-1]
+			if !e.Effective[CRDT] {
+				continue
+			}
+			k := 0
+			if e.Op.Kind == crdt.OpRemove {
+				k = 1
+			}
+			g := out[e.Op.Value]
+			g[k] = append(g[k], id)
+			out[e.Op.Value] = g
+		}
+		return out
+	}
+	a, b := byElem(myOnly), byElem(theirOnly)
+	var notes []string
+	for _, e := range after.Set {
+		add, rm := a[e][0], b[e][1]
+		if len(add) == 0 || len(rm) == 0 {
+			add, rm = b[e][0], a[e][1]
+		}
+		if len(add) > 0 && len(rm) > 0 {
+			notes = append(notes, fmt.Sprintf("add wins for %s: add %s and remove %s were concurrent (neither saw the other), and a remove only drops the dots it saw",
+				crdt.Quote(e), add[len(add)-1], rm[len(rm)-1]))
+		}
+	}
+	return notes
 }

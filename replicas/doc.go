@@ -7,14 +7,20 @@
 // Every replica holds the value twice, in two lanes that receive exactly the
 // same edits and messages:
 //
-//   - the Plain lane holds an ordinary value. When a message arrives, the
-//     receiver's value is overwritten with the sender's ("the last message I
-//     received wins");
-//   - the CRDT lane holds a crdt.CRDT. When a message arrives, it is merged.
+//   - the Plain lane holds an ordinary value, as a system without CRDTs
+//     does. Each replica forwards the writes its users make: a message
+//     carries the sender's value only when the sender has made a write it
+//     has not yet sent on that link (a write counter per replica, and the
+//     counter last sent per link). Otherwise it carries nothing new. When a
+//     value arrives, it overwrites the receiver's ("the last value I
+//     received wins"). A plain lane never re-broadcasts a value it did not
+//     change, and never relays what it heard;
+//   - the CRDT lane holds a crdt.CRDT. Every message carries the sender's
+//     whole state, and when it arrives, it is merged.
 //
-// The plain lane shows what goes wrong without CRDTs: edits are lost, and
-// replicas that hear the same messages in a different order disagree for
-// good. The CRDT lane shows them converging.
+// So the plain lane fails only where real systems without CRDTs fail:
+// under concurrency, reordering, loss, duplication and partitions. The CRDT
+// lane shows replicas converging all the same.
 //
 // # A tour
 //
@@ -40,13 +46,14 @@
 // # The network
 //
 // Links are directed: Alice → Bob can be up while Bob → Alice is cut. Each
-// directed link has its own queue of messages in flight. A message is a
-// snapshot of the sender's two lanes taken when it was sent; it can be
-// delivered oldest first or newest first (a reordering), dropped, or
-// duplicated to the back of its queue. A message sent over a cut link waits
-// until the link heals. Sync sends and delivers at once, and SyncAll is one
-// round in which everyone sends to everyone it can reach, all snapshots
-// taken before anything is delivered.
+// directed link has its own queue of messages in flight. A message is
+// taken when it is sent (and only then does the link remember the sender's
+// write counter, so a dropped message is not re-sent); it can be delivered
+// oldest first or newest first (a reordering), dropped, or duplicated to
+// the back of its queue. A message sent over a cut link waits until the
+// link heals. Sync sends and delivers at once. SyncBoth, Sync to all and
+// SyncAll take all their messages before delivering any; SyncAll is one
+// round in which everyone sends to everyone it can reach.
 //
 // # Time and clocks
 //
@@ -62,9 +69,26 @@
 // takes the sender's history; a CRDT merge takes the union, except for the
 // last-writer-wins types, which take the winning write's history (key by key
 // for lww-set and lww-map). An edit is lost when no replica's current value
-// has it in its history. Status reports it, with the lane's headline:
-// converged, converging (equal once what is in flight is delivered), or
-// diverged.
+// has it in its history. An edit a lane turned into a no-op is declined; it
+// is counted, never lost.
+//
+// # Strong eventual consistency, checked
+//
+// Each replica also has, per lane, a knows set: the edits that have reached
+// it. The editor knows its edit, applied or declined; a CRDT message adds
+// everything its sender knew; a plain message adds the edits its value
+// reflects (and "nothing new" adds nothing). Status ignores messages in
+// flight and has three headlines:
+//
+//   - converged: every replica holds the same value;
+//   - pending: values differ, but every two replicas whose values differ
+//     know different edits: they may yet agree (Status says who has not
+//     seen what);
+//   - diverged: two replicas know the same edits and hold different values.
+//
+// Strong eventual consistency is the claim that the CRDT lane is never
+// diverged; a property test checks it over random histories, and finds
+// diverged plain lanes.
 //
 // # Rules the engine keeps
 //

@@ -3,22 +3,21 @@ package replicas
 import (
 	"fmt"
 	"strings"
-
-	"crdtviz/crdt"
 )
 
-// StatusKind is the headline of a lane's status.
+// StatusKind is the headline of a lane's status. It is the claim of strong
+// eventual consistency, checked: replicas that have received the same edits
+// hold the same value. Messages in flight do not count.
 type StatusKind int
 
 const (
-	// Converged: every replica holds the same value, and delivering the
-	// messages in flight would change nothing.
+	// Converged: every replica holds the same value, whatever it knows.
 	Converged StatusKind = iota
-	// Converging: once the messages in flight are delivered, every replica
-	// will hold the same value.
-	Converging
-	// Diverged: replicas hold different values, and what is in flight will
-	// not bring them together.
+	// Pending: values differ, but every two replicas whose values differ
+	// have also received different edits. They may yet agree.
+	Pending
+	// Diverged: two replicas have received the same edits and still hold
+	// different values. Strong eventual consistency is broken.
 	Diverged
 )
 
@@ -26,10 +25,16 @@ func (k StatusKind) String() string {
 	switch k {
 	case Converged:
 		return "converged"
-	case Converging:
-		return "converging"
+	case Pending:
+		return "pending"
 	}
 	return "diverged"
+}
+
+// Unseen says which edits one replica has not received yet.
+type Unseen struct {
+	Replica string
+	Edits   []EditID
 }
 
 // Status is a lane's state across the cluster.
@@ -38,27 +43,54 @@ type Status struct {
 	Values   int      // distinct values held now
 	InFlight int      // messages in flight, over all links
 	Lost     []EditID // edits this lane applied that no replica holds any more
-	// AtRisk is set when every replica agrees now, but delivering what is in
-	// flight would split them again (a stale plain message, say).
-	AtRisk bool
+	Declined []EditID // edits this lane turned into no-ops, over the whole run
+	// Same names, when Kind is Diverged, the first two replicas (in
+	// declaration order) that received the same edits and hold different
+	// values.
+	Same [2]string
+	// Unseen lists, when Kind is Pending, each replica that has not
+	// received every edit some replica has, and what it lacks.
+	Unseen []Unseen
 }
 
-// Summary is the status in words, e.g. "diverged: 2 values".
-func (s Status) Summary() string {
-	switch s.Kind {
-	case Converged:
-		if s.AtRisk {
-			return fmt.Sprintf("converged for now: %s in flight would split it", plural(s.InFlight, "message"))
-		}
-		return "converged"
-	case Converging:
-		return fmt.Sprintf("converging: %s in flight", plural(s.InFlight, "message"))
+// idsShown is how many edit ids a summary names before "…".
+const idsShown = 6
+
+// idList is "#3, #5", or "#1, #2, #3, #4, #5, #6, …" for a long list.
+func idList(ids []EditID, most int) string {
+	parts := make([]string, 0, min(len(ids), most)+1)
+	for _, id := range ids[:min(len(ids), most)] {
+		parts = append(parts, id.String())
 	}
-	return fmt.Sprintf("diverged: %d values", s.Values)
+	if len(ids) > most {
+		parts = append(parts, "…")
+	}
+	return strings.Join(parts, ", ")
 }
 
-// lostShown is how many lost edit ids a summary names before "…".
-const lostShown = 6
+// Reason is the status in words after its headline: "Carol hasn't seen
+// #2", "Server 2 and Server 3 saw the same edits", or "" when converged.
+func (s Status) Reason() string {
+	switch s.Kind {
+	case Diverged:
+		return s.Same[0] + " and " + s.Same[1] + " saw the same edits"
+	case Pending:
+		parts := make([]string, len(s.Unseen))
+		for i, u := range s.Unseen {
+			parts[i] = u.Replica + " hasn't seen " + idList(u.Edits, 3)
+		}
+		return strings.Join(parts, " · ")
+	}
+	return ""
+}
+
+// Summary is the status in words, e.g. "pending: Carol hasn't seen #2".
+func (s Status) Summary() string {
+	if r := s.Reason(); r != "" {
+		return s.Kind.String() + ": " + r
+	}
+	return s.Kind.String()
+}
 
 // LostSummary is e.g. "lost edits: 2 (#3, #5)", or "" when nothing is lost.
 // A long list names the first few: "lost edits: 40 (#1, #2, #3, #4, #5, #6, …)".
@@ -66,14 +98,28 @@ func (s Status) LostSummary() string {
 	if len(s.Lost) == 0 {
 		return ""
 	}
-	var ids []string
-	for _, id := range s.Lost[:min(len(s.Lost), lostShown)] {
-		ids = append(ids, id.String())
+	return fmt.Sprintf("lost edits: %d (%s)", len(s.Lost), idList(s.Lost, idsShown))
+}
+
+// DeclinedSummary is e.g. "declined: 1 (#3)", or "" when no edit was
+// declined.
+func (s Status) DeclinedSummary() string {
+	if len(s.Declined) == 0 {
+		return ""
 	}
-	if len(s.Lost) > lostShown {
-		ids = append(ids, "…")
+	return fmt.Sprintf("declined: %d (%s)", len(s.Declined), idList(s.Declined, idsShown))
+}
+
+// Tally is the lost and declined edits together, "lost edits: 1 (#2) ·
+// declined: 1 (#3)", or "" when there are none.
+func (s Status) Tally() string {
+	var parts []string
+	for _, p := range []string{s.LostSummary(), s.DeclinedSummary()} {
+		if p != "" {
+			parts = append(parts, p)
+		}
 	}
-	return fmt.Sprintf("lost edits: %d (%s)", len(s.Lost), strings.Join(ids, ", "))
+	return strings.Join(parts, " · ")
 }
 
 func plural(n int, word string) string {
@@ -105,68 +151,70 @@ func (c *Cluster) Lost(l Lane) []EditID {
 	return c.effective[l].Minus(held)
 }
 
-func distinct(vals []string) int {
-	seen := map[string]bool{}
-	for _, v := range vals {
-		seen[v] = true
+// Declined lists the edits lane l turned into no-ops, in the order made.
+// Every edit counts once per lane, and a declined edit is never lost.
+func (c *Cluster) Declined(l Lane) []EditID {
+	var out []EditID
+	for _, e := range c.edits {
+		if !e.Effective[l] {
+			out = append(out, e.ID)
+		}
 	}
-	return len(seen)
+	return out
 }
 
-// Status computes lane l's status. It is exact: when messages are in
-// flight it works out, on copies, what delivering them all in the order sent
-// would leave. The answer is cached until the next action.
+// Status computes lane l's status from what each replica holds and knows
+// now; messages in flight do not count. The answer is cached until the
+// next action.
 func (c *Cluster) Status(l Lane) Status {
 	if s := c.status[l]; s != nil {
 		return *s
 	}
-	now := make([]string, len(c.reps))
-	for i, r := range c.reps {
-		now[i] = r.ValueString(l)
+	s := Status{InFlight: len(c.InFlight()), Lost: c.Lost(l), Declined: c.Declined(l)}
+	seen := map[string]bool{}
+	for _, r := range c.reps {
+		seen[r.ValueString(l)] = true
 	}
-	inflight := c.InFlight()
-	s := Status{Values: distinct(now), InFlight: len(inflight), Lost: c.Lost(l)}
-	after, changed := c.afterDelivery(l, inflight, now)
+	s.Values = len(seen)
 	switch {
-	case distinct(after) == 1 && !changed:
-		s.Kind = Converged
-	case distinct(after) == 1:
-		s.Kind = Converging
 	case s.Values == 1:
-		s.Kind, s.AtRisk = Converged, true
-	default:
+		s.Kind = Converged
+	case c.sameKnowsDiffer(l, &s):
 		s.Kind = Diverged
+	default:
+		s.Kind = Pending
+		s.Unseen = c.unseen(l)
 	}
 	c.status[l] = &s
 	return s
 }
 
-// afterDelivery returns each replica's lane-l value once every message in
-// flight is delivered in send order, and whether any value would change.
-func (c *Cluster) afterDelivery(l Lane, inflight []*Message, now []string) ([]string, bool) {
-	after := append([]string(nil), now...)
-	merged := map[int]crdt.CRDT{}
-	for _, m := range inflight {
-		to := c.index[m.To]
-		if l == Plain {
-			after[to] = m.valueStrings[Plain]
-			continue
-		}
-		st, ok := merged[to]
-		if !ok {
-			st = c.reps[to].state.Clone()
-			merged[to] = st
-		}
-		if _, err := m.crdt.applyTo(st); err != nil {
-			panic(fmt.Sprintf("replicas: merge within one cluster failed: %v", err))
-		}
-		after[to] = st.Value().String()
-	}
-	changed := false
-	for i := range now {
-		if now[i] != after[i] {
-			changed = true
+// sameKnowsDiffer finds the first two replicas that know the same edits in
+// lane l and hold different values, and names them in s.
+func (c *Cluster) sameKnowsDiffer(l Lane, s *Status) bool {
+	for i, a := range c.reps {
+		for _, b := range c.reps[i+1:] {
+			if a.ValueString(l) != b.ValueString(l) && a.knows[l].Equal(b.knows[l]) {
+				s.Same = [2]string{a.Name, b.Name}
+				return true
+			}
 		}
 	}
-	return after, changed
+	return false
+}
+
+// unseen lists, for each replica, the edits some replica knows in lane l
+// and it does not.
+func (c *Cluster) unseen(l Lane) []Unseen {
+	var all EditSet
+	for _, r := range c.reps {
+		all = all.Union(r.knows[l])
+	}
+	var out []Unseen
+	for _, r := range c.reps {
+		if missing := all.Minus(r.knows[l]); len(missing) > 0 {
+			out = append(out, Unseen{Replica: r.Name, Edits: missing})
+		}
+	}
+	return out
 }

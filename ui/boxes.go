@@ -45,12 +45,25 @@ func boxes(st State, lane replicas.Lane, s Styles, l Layout, h int) string {
 	conf := conflicts(c, lane)
 	var cols []string
 	last := min(len(reps), st.First+l.Columns)
+	clocks := anySkew(c)
 	for i := st.First; i < last; i++ {
 		changed := len(st.Changed[lane]) > i && st.Changed[lane][i]
 		internals := st.Internals && lane == replicas.CRDT
 		k := boxKey{replica: i, lane: int(lane), changed: reps[i].Changed(lane), focused: i == st.Focus, conflict: conf[i],
 			marked: changed, internals: internals, w: l.BoxW, h: h, valueLines: l.ValueLines, internalLines: l.Internals,
-			styles: s.Theme, ascii: s.Symbols == ASCIISymbols}
+			showClock: clocks, styles: s.Theme, ascii: s.Symbols == ASCIISymbols}
+		if clocks {
+			k.clock = reps[i].Clock(c.Tick())
+		}
+		if lane == replicas.CRDT {
+			k.metaLines = l.MetaLines
+			if i < len(st.Decisive) {
+				k.decisive = strings.Join(st.Decisive[i], "\x00")
+			}
+			if internals {
+				k.internalsOffset = st.InternalsOffset
+			}
+		}
 		cols = append(cols, st.Boxes.get(st.History, k, func() string { return box(reps[i], k, s) }))
 	}
 	row := joinFitted(cols...)
@@ -143,7 +156,16 @@ func box(r *replicas.Replica, k boxKey, s Styles) string {
 		return ""
 	}
 	var lines []string
-	lines = append(lines, ansi.Truncate(marker+nameStyle.Render(strconv.Itoa(k.replica+1)+" "+r.Name), inner, s.Symbols.Ellipsis))
+	name := marker + nameStyle.Render(strconv.Itoa(k.replica+1)+" "+r.Name)
+	clock := ""
+	if k.showClock {
+		clock = fmt.Sprintf("clock %d (%+d)", k.clock, r.Skew)
+		if ansi.StringWidth(name)+1+len(clock) <= inner {
+			name = spread(name, s.Replica.Clock.Render(clock), inner)
+			clock = ""
+		}
+	}
+	lines = append(lines, ansi.Truncate(name, inner, s.Symbols.Ellipsis))
 
 	valStyle := s.Replica.Value
 	if k.conflict {
@@ -168,8 +190,11 @@ func box(r *replicas.Replica, k boxKey, s Styles) string {
 		lines = append(lines, text)
 	}
 	lines = append(lines, s.Replica.Edits.Render(editsLine(r.History(lane), inner, s.Symbols)))
+	if k.metaLines > 0 {
+		lines = append(lines, metaLine(r.Meta(), clock, k.decisive, inner, s))
+	}
 	if k.internals {
-		lines = append(lines, internalsLines(r.Internals(), inner, k.internalLines, s)...)
+		lines = append(lines, internalsLines(r.Internals(), inner, k.internalLines, k.internalsOffset, s)...)
 	}
 	return frame(fit(strings.Join(lines, "\n"), inner, k.h-2), inner, style)
 }
@@ -189,9 +214,55 @@ func frame(content string, inner int, style lipgloss.Style) string {
 	return out.String()
 }
 
-// internalsLines shows a CRDT's metadata in at most n lines: its sections
-// ("P: Alice:2 · N: none"), wrapped, and its size on the last line.
-func internalsLines(in crdt.Internals, w, n int, s Styles) []string {
+// maxInternalLines bounds how far the internals can scroll.
+const maxInternalLines = 200
+
+// anySkew reports whether any replica's clock is skewed: then every box
+// shows its replica's clock.
+func anySkew(c *replicas.Cluster) bool {
+	for _, r := range c.Replicas() {
+		if r.Skew != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// metaLine is the compact metadata line of a CRDT box, e.g. "stamp 4@S3",
+// with the parts that decided the last merge highlighted, and the clock in
+// front when it did not fit on the name line. It is clipped with an
+// ellipsis to w cells.
+func metaLine(parts []crdt.MetaPart, clock, decisive string, w int, s Styles) string {
+	hot := map[string]bool{}
+	if decisive != "" {
+		for _, k := range strings.Split(decisive, "\x00") {
+			hot[k] = true
+		}
+	}
+	var b strings.Builder
+	if clock != "" {
+		b.WriteString(s.Replica.Clock.Render(clock + " " + s.Symbols.Dot + " "))
+	}
+	width := 0
+	for _, p := range parts {
+		if width > w { // the rest cannot show
+			break
+		}
+		width += len(p.Text)
+		if p.Key != "" && hot[p.Key] {
+			b.WriteString(s.Replica.Decisive.Render(p.Text))
+		} else {
+			b.WriteString(s.Replica.Meta.Render(p.Text))
+		}
+	}
+	return ansi.Truncate(b.String(), w, s.Symbols.Ellipsis)
+}
+
+// internalsLines shows a CRDT's full internals in at most n lines: its
+// sections ("P: Alice:2 · N: none"), wrapped, from line offset on, and on
+// the last line its size and, when they do not all fit, where the window
+// is and how to scroll it.
+func internalsLines(in crdt.Internals, w, n, offset int, s Styles) []string {
 	if n <= 0 {
 		return nil
 	}
@@ -204,10 +275,17 @@ func internalsLines(in crdt.Internals, w, n int, s Styles) []string {
 		parts = append(parts, sec.Name+": "+items)
 	}
 	var out []string
+	last := in.Size()
 	if n > 1 {
-		out = wrapLines(strings.Join(parts, " "+s.Symbols.Dot+" "), w, n-1, s.Symbols.Ellipsis)
+		all := wrapLines(strings.Join(parts, " "+s.Symbols.Dot+" "), w, maxInternalLines, s.Symbols.Ellipsis)
+		if room := n - 1; len(all) > room {
+			offset = min(max(offset, 0), len(all)-room)
+			last = fmt.Sprintf("%s %s %d-%d/%d { }", in.Size(), s.Symbols.Dot, offset+1, offset+room, len(all))
+			all = all[offset : offset+room]
+		}
+		out = all
 	}
-	out = append(out, in.Size())
+	out = append(out, last)
 	for i := range out {
 		out[i] = s.Replica.Internals.Render(out[i])
 	}

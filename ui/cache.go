@@ -39,11 +39,18 @@ func (bc *BoxCache) strip(c *replicas.Cluster, draw func() string, l Layout, s S
 	return bc.links[k]
 }
 
+// boxKey is everything a box shows besides its replica's lane state (named
+// by the tick it last changed) and the styles (named by their theme): box
+// draws from it, so what is cached and what is drawn cannot drift apart.
 type boxKey struct {
 	replica, lane                        int
 	changed                              int64
 	focused, conflict, marked, internals bool
 	w, h, valueLines, internalLines      int
+	metaLines, internalsOffset           int
+	decisive                             string // the metadata parts to highlight, joined by "\x00"
+	clock                                int64  // the replica's clock, when showClock
+	showClock                            bool
 	styles                               Theme
 	ascii                                bool
 }

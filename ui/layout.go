@@ -3,8 +3,11 @@ package ui
 // Breakpoints and sizes. Everything on screen is placed by Compute from
 // these, so that every size is predictable.
 const (
-	MinWidth    = 48  // below this, or MinHeight, the "too small" screen shows
-	MinHeight   = 18  //
+	MinWidth = 48 // below this, or MinHeight, the "too small" screen shows
+	// MinHeight is what the smallest screen stacks: the fixed rows, two
+	// rows of boxes (the CRDT box has its metadata line too) and the
+	// smallest pane.
+	MinHeight   = fixedRows + 1 + 2*(boxChrome+1) + metaLines + MinPane
 	MinBoxWidth = 16  // replica boxes narrower than this do not fit; the row scrolls
 	WideWidth   = 120 // from here, messages and log sit side by side
 	TallHeight  = 30  // from here, values get two lines
@@ -32,7 +35,8 @@ type Layout struct {
 	BoxW         int  // width of one box, border included
 	Scroll       bool // more replicas than columns: arrows at the row's ends
 	ValueLines   int  // lines for the value in each box
-	Internals    int  // lines for CRDT metadata in each CRDT box (0 when off)
+	MetaLines    int  // the compact metadata line in each CRDT box, always shown
+	Internals    int  // lines for full CRDT internals in each CRDT box (0 when off)
 	SideBySide   bool // messages and log side by side in the pane
 	NetworkLines int
 }
@@ -40,6 +44,13 @@ type Layout struct {
 // boxChrome is a box's border (top and bottom) plus its name line and its
 // edits line.
 const boxChrome = 4
+
+// metaLines is the CRDT box's metadata line: the reason behind every merge.
+const metaLines = 1
+
+// fixedRows are the rows every screen has besides the boxes, the links and
+// the pane: the header, two band titles, the status line and the help bar.
+const fixedRows = 5
 
 // Compute lays out a screen of w×h cells for n replicas. It is pure: the
 // same arguments always give the same layout.
@@ -79,9 +90,10 @@ func Compute(w, h, n int, internals bool) Layout {
 			l.Internals = 4
 		}
 	}
-	fixed := 1 + 1 + 1 + l.NetworkLines + 1 + 1 // header, two band titles, links, status, help bar
+	l.MetaLines = metaLines
+	fixed := fixedRows + l.NetworkLines
 	for {
-		boxes := 2*(boxChrome+l.ValueLines) + l.Internals
+		boxes := 2*(boxChrome+l.ValueLines) + l.MetaLines + l.Internals
 		if h-fixed-boxes >= MinPane {
 			break
 		}
@@ -99,7 +111,7 @@ func Compute(w, h, n int, internals bool) Layout {
 		}
 	}
 	plainH := boxChrome + l.ValueLines
-	crdtH := plainH + l.Internals
+	crdtH := plainH + l.MetaLines + l.Internals
 	y := 0
 	row := func(height int) Rect { r := Rect{X: 0, Y: y, W: w, H: height}; y += height; return r }
 	l.Header = row(1)

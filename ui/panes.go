@@ -174,10 +174,14 @@ func Narration(st State, s Styles, w, h int) string {
 	}
 	lines = append(lines, strings.Split(ansi.Wordwrap(s.Pane.Title.Render(label)+s.Pane.Text.Render(st.Narration), w, " "), "\n")...)
 	for _, e := range st.Expects {
+		where := ""
+		if e.Where != "" {
+			where = s.App.Muted.Render(" [" + e.Where + "]")
+		}
 		if e.Pass {
-			lines = append(lines, s.Expect.Pass.Render(s.Symbols.Check)+" "+e.Text)
+			lines = append(lines, s.Expect.Pass.Render(s.Symbols.Check)+" "+e.Text+where)
 		} else {
-			lines = append(lines, s.Expect.Fail.Render(s.Symbols.Cross)+" "+e.Text+s.App.Muted.Render(" (got "+e.Got+")"))
+			lines = append(lines, s.Expect.Fail.Render(s.Symbols.Cross)+" "+e.Text+s.App.Muted.Render(" (got "+e.Got+")")+where)
 		}
 	}
 	return fit(strings.Join(lines, "\n"), w, h)
@@ -198,8 +202,12 @@ func Messages(st State, s Styles, w, h int) string {
 	var lines []string
 	for i := first; i < len(msgs) && len(lines) < h; i++ {
 		m := msgs[i]
+		plain := "nothing new"
+		if m.CarriesPlain() {
+			plain = m.Value(replicas.Plain).String()
+		}
 		text := fmt.Sprintf("#%d %s %s %s %s age %d %s plain %s %s crdt %s", m.ID, m.From, s.Symbols.Arrow, m.To, s.Symbols.Dot,
-			c.Tick()-m.SentTick, s.Symbols.Dot, m.Value(replicas.Plain), s.Symbols.Dot, m.Value(replicas.CRDT))
+			c.Tick()-m.SentTick, s.Symbols.Dot, plain, s.Symbols.Dot, m.Value(replicas.CRDT))
 		if m.CopyOf != 0 {
 			text += fmt.Sprintf(" (copy of #%d)", m.CopyOf)
 		}

@@ -36,9 +36,10 @@ func TestStatusTextNamesEveryState(t *testing.T) {
 		want string
 	}{
 		{replicas.Status{Kind: replicas.Converged}, "CONVERGED ✓"},
-		{replicas.Status{Kind: replicas.Converging, InFlight: 3}, "converging: 3 in flight"},
-		{replicas.Status{Kind: replicas.Diverged, Values: 2}, "DIVERGED ✗ 2 values"},
-		{replicas.Status{Kind: replicas.Converged, AtRisk: true, InFlight: 1}, "CONVERGED ✓ for now: 1 in flight would split it"},
+		{replicas.Status{Kind: replicas.Pending, Unseen: []replicas.Unseen{{Replica: "Carol", Edits: []replicas.EditID{2}}}}, "PENDING ⋯ Carol hasn't seen #2"},
+		{replicas.Status{Kind: replicas.Pending, Unseen: []replicas.Unseen{{Replica: "Bob", Edits: []replicas.EditID{1}}, {Replica: "Carol", Edits: []replicas.EditID{1, 2, 3, 4}}}},
+			"PENDING ⋯ Bob hasn't seen #1 · Carol hasn't seen #1, #2, #3, …"},
+		{replicas.Status{Kind: replicas.Diverged, Values: 2, Same: [2]string{"Server 2", "Server 3"}}, "DIVERGED ✗ Server 2 and Server 3 saw the same edits"},
 	} {
 		if got := StatusText(tc.st, sym); got != tc.want {
 			t.Errorf("%+v: %q, want %q", tc.st, got, tc.want)

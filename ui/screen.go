@@ -54,35 +54,56 @@ func header(st State, s Styles, w int) string {
 	return spread(left, right, w)
 }
 
-// StatusText is a lane's banner in words and symbols, e.g. "DIVERGED ✗ 2 values".
+// StatusText is a lane's banner in words and symbols: "CONVERGED ✓",
+// "PENDING ⋯ Carol hasn't seen #2", or "DIVERGED ✗ Server 2 and Server 3
+// saw the same edits".
 func StatusText(stt replicas.Status, sym Symbols) string {
-	switch stt.Kind {
-	case replicas.Converged:
-		if stt.AtRisk {
-			return fmt.Sprintf("CONVERGED %s for now: %d in flight would split it", sym.Check, stt.InFlight)
-		}
-		return "CONVERGED " + sym.Check
-	case replicas.Converging:
-		return fmt.Sprintf("converging: %d in flight", stt.InFlight)
+	head := statusHead(stt, sym)
+	if r := stt.Reason(); r != "" {
+		return head + " " + r
 	}
-	return fmt.Sprintf("DIVERGED %s %d values", sym.Cross, stt.Values)
+	return head
 }
 
+func statusHead(stt replicas.Status, sym Symbols) string {
+	switch stt.Kind {
+	case replicas.Converged:
+		return "CONVERGED " + sym.Check
+	case replicas.Pending:
+		return "PENDING " + sym.Pending
+	}
+	return "DIVERGED " + sym.Cross
+}
+
+// bandTitle is a lane's title line: its name on the left; on the right its
+// status headline, the reason (who hasn't seen what, or which two replicas
+// saw the same edits), and the lost and declined edits. When the line is
+// too narrow, the reason is cut first, then the tally; the headline stays.
 func bandTitle(c *replicas.Cluster, lane replicas.Lane, title string, s Styles, w int) string {
 	stt := c.Status(lane)
 	style := s.Band.Converged
 	switch stt.Kind {
-	case replicas.Converging:
-		style = s.Band.Converging
+	case replicas.Pending:
+		style = s.Band.Pending
 	case replicas.Diverged:
 		style = s.Band.Diverged
 	}
-	right := style.Render(StatusText(stt, s.Symbols))
-	if stt.AtRisk {
-		right = s.Band.Converging.Render(StatusText(stt, s.Symbols))
+	head := statusHead(stt, s.Symbols)
+	tally := stt.Tally()
+	room := w - ansi.StringWidth(title) - 2 - ansi.StringWidth(head)
+	if tally != "" {
+		room -= 2
+		if tw := ansi.StringWidth(tally); tw > room {
+			tally = ansi.Truncate(tally, max(0, room), s.Symbols.Ellipsis)
+		}
+		room -= ansi.StringWidth(tally)
 	}
-	if lost := stt.LostSummary(); lost != "" {
-		right += s.App.Muted.Render("  ") + s.Band.Lost.Render(lost)
+	right := style.Render(head)
+	if r := stt.Reason(); r != "" && room > 4 {
+		right += style.Render(" " + ansi.Truncate(r, room-1, s.Symbols.Ellipsis))
+	}
+	if tally != "" {
+		right += s.App.Muted.Render("  ") + s.Band.Lost.Render(tally)
 	}
 	return spread(s.Band.Title.Render(title), right, w)
 }

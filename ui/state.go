@@ -16,9 +16,10 @@ const (
 
 // ExpectLine is an expectation shown in the narration: its text and result.
 type ExpectLine struct {
-	Text string
-	Pass bool
-	Got  string
+	Text  string
+	Pass  bool
+	Got   string
+	Where string // e.g. "checked after send Bob -> Carol", when not at the step's end
 }
 
 // State is everything the screen shows. The model builds it; the render
@@ -29,6 +30,11 @@ type State struct {
 	Notice    string // shown in the header's right-hand side (e.g. branched)
 	Cluster   *replicas.Cluster
 	Changed   [2][]bool // per lane, per replica: changed by the last action or step
+	// Decisive is, per replica, the parts of its CRDT metadata line that
+	// decided a merge in the last action or step (see crdt.Result.Decisive).
+	Decisive [][]string
+	// InternalsOffset scrolls the full internals inside the CRDT boxes.
+	InternalsOffset int
 	Focus     int       // focused replica
 	First     int       // first replica column shown
 	Internals bool

@@ -35,13 +35,13 @@ func ParseTheme(s string) (Theme, error) {
 // Symbols are the characters that carry meaning. ASCII swaps them all for
 // fonts without box drawing or check marks.
 type Symbols struct {
-	Check, Cross, Arrow, BothWays, OneWayBack, Cut, Changed, Focus, Selected, Ellipsis, Left, Right, Dot string
+	Check, Cross, Pending, Arrow, BothWays, OneWayBack, Cut, Changed, Focus, Selected, Ellipsis, Left, Right, Dot string
 }
 
 // UnicodeSymbols and ASCIISymbols are the two symbol sets.
 var (
-	UnicodeSymbols = Symbols{Check: "✓", Cross: "✗", Arrow: "→", BothWays: "↔", OneWayBack: "←", Cut: "╳", Changed: "●", Focus: "▶", Selected: "▸", Ellipsis: "…", Left: "◀", Right: "▶", Dot: "·"}
-	ASCIISymbols   = Symbols{Check: "ok", Cross: "X", Arrow: "->", BothWays: "<->", OneWayBack: "<-", Cut: "-x-", Changed: "*", Focus: ">", Selected: ">", Ellipsis: "...", Left: "<", Right: ">", Dot: "-"}
+	UnicodeSymbols = Symbols{Check: "✓", Cross: "✗", Pending: "⋯", Arrow: "→", BothWays: "↔", OneWayBack: "←", Cut: "╳", Changed: "●", Focus: "▶", Selected: "▸", Ellipsis: "…", Left: "◀", Right: "▶", Dot: "·"}
+	ASCIISymbols   = Symbols{Check: "ok", Cross: "X", Pending: "...", Arrow: "->", BothWays: "<->", OneWayBack: "<-", Cut: "-x-", Changed: "*", Focus: ">", Selected: ">", Ellipsis: "...", Left: "<", Right: ">", Dot: "-"}
 )
 
 // Styles holds every style the screen uses, grouped by area and named by
@@ -55,10 +55,13 @@ type Styles struct {
 		Header, Title, Muted, Error, Notice, Key lipgloss.Style
 	}
 	Band struct {
-		Title, Converged, Converging, Diverged, Lost lipgloss.Style
+		Title, Converged, Pending, Diverged, Lost lipgloss.Style
 	}
 	Replica struct {
 		Box, BoxFocused, Name, NameFocused, Value, Conflict, Changed, Edits, Internals lipgloss.Style
+		// Meta is the compact metadata line; Decisive the part of it that
+		// decided the last merge; Clock a replica's skewed clock.
+		Meta, Decisive, Clock lipgloss.Style
 	}
 	Network struct {
 		Up, OneWay, Cut, InFlight lipgloss.Style
@@ -88,7 +91,7 @@ func NewStyles(t Theme, ascii bool) Styles {
 		bold := ns().Bold(true)
 		s.App.Header = ns().Reverse(true).Bold(true)
 		s.App.Title, s.App.Muted, s.App.Error, s.App.Notice, s.App.Key = bold, ns().Faint(true), ns().Bold(true).Underline(true), bold, bold
-		s.Band.Title, s.Band.Converged, s.Band.Converging, s.Band.Diverged, s.Band.Lost = bold, bold, ns().Underline(true), ns().Reverse(true), ns().Reverse(true)
+		s.Band.Title, s.Band.Converged, s.Band.Pending, s.Band.Diverged, s.Band.Lost = bold, bold, ns().Underline(true), ns().Reverse(true), ns().Reverse(true)
 		box := ns().Border(s.Border).Padding(0, 1)
 		s.Replica.Box = box
 		focusBorder := lipgloss.DoubleBorder()
@@ -99,6 +102,7 @@ func NewStyles(t Theme, ascii bool) Styles {
 		s.Replica.Name, s.Replica.NameFocused = bold, bold.Underline(true)
 		s.Replica.Value, s.Replica.Conflict, s.Replica.Changed = bold, ns().Reverse(true).Bold(true), bold
 		s.Replica.Edits, s.Replica.Internals = ns().Faint(true), ns()
+		s.Replica.Meta, s.Replica.Decisive, s.Replica.Clock = ns(), ns().Reverse(true).Bold(true), ns().Underline(true)
 		s.Network.Up, s.Network.OneWay, s.Network.Cut, s.Network.InFlight = ns(), ns().Underline(true), ns().Reverse(true), bold
 		s.Pane.Title, s.Pane.TabActive, s.Pane.TabInactive, s.Pane.Text, s.Pane.Selected = bold, ns().Reverse(true).Padding(0, 1), ns().Padding(0, 1), ns(), ns().Reverse(true)
 		s.Expect.Pass, s.Expect.Fail = ns(), ns().Reverse(true)
@@ -125,7 +129,7 @@ func NewStyles(t Theme, ascii bool) Styles {
 	s.App.Key = ns().Foreground(p.accent).Bold(true)
 	s.Band.Title = ns().Foreground(p.accent).Bold(true)
 	s.Band.Converged = ns().Foreground(p.good).Bold(true)
-	s.Band.Converging = ns().Foreground(p.warn).Bold(true)
+	s.Band.Pending = ns().Foreground(p.warn).Bold(true)
 	s.Band.Diverged = ns().Foreground(p.bad).Bold(true)
 	s.Band.Lost = ns().Foreground(p.bad).Bold(true)
 	box := ns().Border(s.Border).BorderForeground(p.muted).Padding(0, 1)
@@ -145,6 +149,9 @@ func NewStyles(t Theme, ascii bool) Styles {
 	s.Replica.Changed = ns().Foreground(p.warn).Bold(true)
 	s.Replica.Edits = ns().Foreground(p.muted)
 	s.Replica.Internals = ns().Foreground(p.accent)
+	s.Replica.Meta = ns().Foreground(p.accent)
+	s.Replica.Decisive = ns().Foreground(p.warn).Bold(true).Underline(true)
+	s.Replica.Clock = ns().Foreground(p.warn)
 	s.Network.Up = ns().Foreground(p.good)
 	s.Network.OneWay = ns().Foreground(p.warn).Bold(true)
 	s.Network.Cut = ns().Foreground(p.bad).Bold(true)

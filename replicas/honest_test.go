@@ -1,0 +1,257 @@
+package replicas
+
+import (
+	"math/rand/v2"
+	"slices"
+	"testing"
+
+	"crdtviz/crdt"
+	"pgregory.net/rapid"
+)
+
+// The worked examples of the fair plain baseline: a plain lane forwards the
+// writes its replica made, and nothing else.
+
+func plainValues(c *Cluster) []string {
+	var out []string
+	for _, r := range c.Replicas() {
+		out = append(out, r.ValueString(Plain))
+	}
+	return out
+}
+
+func TestOneWriterLosesNothing(t *testing.T) {
+	empty := crdt.StringValue("")
+	c, err := New(Config{Type: crdt.Text, Names: []string{"A", "B", "C"}, Initial: &empty})
+	if err != nil {
+		t.Fatal(err)
+	}
+	apply(t, c, Edit{Replica: "A", Op: crdt.Op{Kind: crdt.OpInsert, Pos: 0, Text: "Hello"}}, SyncAll{})
+	if got := plainValues(c); !slices.Equal(got, []string{`"Hello"`, `"Hello"`, `"Hello"`}) {
+		t.Fatalf("plain after one write and sync all: %v", got)
+	}
+	if st := c.Status(Plain); st.Kind != Converged || len(st.Lost) != 0 {
+		t.Fatalf("plain: %s %s", st.Summary(), st.LostSummary())
+	}
+	apply(t, c, Edit{Replica: "A", Op: crdt.Op{Kind: crdt.OpInsert, Pos: 5, Text: " world"}}, SyncAll{})
+	if got := plainValues(c); !slices.Equal(got, []string{`"Hello world"`, `"Hello world"`, `"Hello world"`}) {
+		t.Fatalf("plain after the second write: %v (nobody may echo the old text)", got)
+	}
+	if st := c.Status(Plain); st.Kind != Converged || len(st.Lost) != 0 {
+		t.Fatalf("plain: %s %s", st.Summary(), st.LostSummary())
+	}
+}
+
+func TestConcurrentWritersSplitPlain(t *testing.T) {
+	c, _ := New(Config{Type: crdt.LWWRegister, Names: []string{"A", "B", "C"}})
+	apply(t, c,
+		Edit{Replica: "A", Op: crdt.Op{Kind: crdt.OpSet, Value: "x"}},
+		Edit{Replica: "B", Op: crdt.Op{Kind: crdt.OpSet, Value: "y"}},
+		SyncAll{})
+	if got := plainValues(c); !slices.Equal(got, []string{`"y"`, `"x"`, `"y"`}) {
+		t.Fatalf("plain: %v, want A = y, B = x, C = y", got)
+	}
+	if st := c.Status(Plain); st.Kind != Diverged || st.Same != [2]string{"A", "B"} {
+		t.Fatalf("plain: %s", st.Summary())
+	}
+	if st := c.Status(CRDT); st.Kind != Converged {
+		t.Fatalf("crdt: %s", st.Summary())
+	}
+}
+
+func TestSeedStepsFourAndFive(t *testing.T) {
+	init := crdt.StringValue("Blockbuster Movie")
+	s1, s2, s3 := "Server 1", "Server 2", "Server 3"
+	c, _ := New(Config{Type: crdt.LWWRegister, Names: []string{s1, s2, s3}, Initial: &init})
+	set := func(r, v string) Action { return Edit{Replica: r, Op: crdt.Op{Kind: crdt.OpSet, Value: v}} }
+	apply(t, c, set(s1, "Updated Scene"), Sync{From: s1, ToAll: true})
+	apply(t, c, set(s2, "Director's Cut"), set(s3, "Extended Edition"), SyncBoth{A: s2, B: s3})
+	if got := plainValues(c); !slices.Equal(got, []string{`"Updated Scene"`, `"Extended Edition"`, `"Director's Cut"`}) {
+		t.Fatalf("after the crossing: %v", got)
+	}
+	apply(t, c, SyncAll{})
+	if got := plainValues(c); !slices.Equal(got, []string{`"Director's Cut"`, `"Extended Edition"`, `"Director's Cut"`}) {
+		t.Fatalf("after sync all: %v", got)
+	}
+	// Split for good: nobody has a write it has not forwarded.
+	apply(t, c, SyncAll{}, SyncAll{})
+	if st := c.Status(Plain); st.Kind != Diverged {
+		t.Fatalf("plain: %s", st.Summary())
+	}
+	if got := plainValues(c); !slices.Equal(got, []string{`"Director's Cut"`, `"Extended Edition"`, `"Director's Cut"`}) {
+		t.Fatalf("more rounds changed plain: %v", got)
+	}
+}
+
+func TestPlainDoesNotRelay(t *testing.T) {
+	c, _ := New(Config{Type: crdt.GCounter, Names: []string{"A", "B", "C"}})
+	apply(t, c, Cut{From: "A", To: "C", Both: true}, Edit{Replica: "A", Op: crdt.Op{Kind: crdt.OpInc, N: 3}}, SyncAll{}, SyncAll{})
+	if st := c.Status(CRDT); st.Kind != Converged {
+		t.Fatalf("crdt should converge through B: %s", st.Summary())
+	}
+	if v := c.Replica("C").Value(Plain).Int; v != 0 {
+		t.Fatalf("plain C = %d: a plain lane never relays what it heard", v)
+	}
+	if st := c.Status(Plain); st.Kind != Pending || st.Reason() != "C hasn't seen #1" {
+		t.Fatalf("plain: %s", st.Summary())
+	}
+	// A never sent that write on A → C, so it does once the link heals.
+	apply(t, c, Heal{From: "A", To: "C", Both: true}, SyncAll{})
+	if st := c.Status(Plain); st.Kind != Converged || len(st.Lost) != 0 {
+		t.Fatalf("plain after heal: %s %s", st.Summary(), st.LostSummary())
+	}
+}
+
+func TestMessagesRememberWhatWasForwarded(t *testing.T) {
+	c, _ := New(Config{Type: crdt.PNCounter, Names: []string{"A", "B"}})
+	inc := Edit{Replica: "A", Op: crdt.Op{Kind: crdt.OpInc, N: 1}}
+	apply(t, c, inc, Send{From: "A", To: "B"}, Send{From: "A", To: "B"}, Duplicate{From: "A", To: "B"})
+	q := c.Queue("A", "B")
+	if len(q) != 3 || !q[0].CarriesPlain() || q[1].CarriesPlain() || !q[2].CarriesPlain() {
+		t.Fatalf("carries: %v %v %v (first send carries; second is nothing new; a duplicate copies the first)",
+			q[0].CarriesPlain(), q[1].CarriesPlain(), q[2].CarriesPlain())
+	}
+	// A dropped message is not sent again: the link remembers it was taken.
+	apply(t, c, Drop{From: "A", To: "B"}, Drop{From: "A", To: "B"}, Drop{From: "A", To: "B"}, Sync{From: "A", To: "B"})
+	if v := c.Replica("B").Value(Plain).Int; v != 0 {
+		t.Fatalf("plain B = %d after its only carrying messages were dropped", v)
+	}
+	// A sync that skips a cut link takes nothing there.
+	c, _ = New(Config{Type: crdt.PNCounter, Names: []string{"A", "B", "C"}})
+	apply(t, c, inc, Cut{From: "A", To: "C"}, Sync{From: "A", ToAll: true}, Heal{From: "A", To: "C"}, Sync{From: "A", ToAll: true})
+	if v := c.Replica("C").Value(Plain).Int; v != 1 {
+		t.Fatalf("plain C = %d: the skipped link should still owe A's write", v)
+	}
+	// A failed action changes no counter.
+	c, _ = New(Config{Type: crdt.PNCounter, Names: []string{"A", "B"}})
+	apply(t, c, inc, Cut{From: "A", To: "B", Both: true})
+	if _, err := c.Apply(Sync{From: "A", To: "B"}); err == nil {
+		t.Fatal("sync over a cut link should fail")
+	}
+	apply(t, c, Heal{From: "A", To: "B", Both: true}, Sync{From: "A", To: "B"})
+	if v := c.Replica("B").Value(Plain).Int; v != 1 {
+		t.Fatalf("plain B = %d after a failed sync and a good one", v)
+	}
+}
+
+func TestKnowsAndDeclined(t *testing.T) {
+	c, _ := New(Config{Type: crdt.LWWRegister, Names: []string{"A", "B"}})
+	apply(t, c, SetSkew{Replica: "A", Skew: 100},
+		Edit{Replica: "A", Op: crdt.Op{Kind: crdt.OpSet, Value: "fast"}},
+		Sync{From: "A", To: "B"},
+		Edit{Replica: "B", Op: crdt.Op{Kind: crdt.OpSet, Value: "slow"}})
+	// B's write is declined by the register (its stamp is older) and
+	// applied by plain; B knows it either way.
+	if got := c.Replica("B").Knows(CRDT).IDs(); !slices.Equal(got, []EditID{1, 2}) {
+		t.Fatalf("B knows %v", got)
+	}
+	if st := c.Status(CRDT); !slices.Equal(st.Declined, []EditID{2}) || st.Tally() != "declined: 1 (#2)" {
+		t.Fatalf("crdt declined %v (%q)", st.Declined, st.Tally())
+	}
+	if st := c.Status(Plain); len(st.Declined) != 0 {
+		t.Fatalf("plain declined %v", st.Declined)
+	}
+	// Converged: the values are equal, whatever the replicas know.
+	if st := c.Status(CRDT); st.Kind != Converged {
+		t.Fatalf("crdt %s", st.Summary())
+	}
+	if st := c.Status(Plain); st.Kind != Pending || st.Reason() != "A hasn't seen #2" {
+		t.Fatalf("plain %s", st.Summary())
+	}
+}
+
+func TestPartitionCountsLinksAsShown(t *testing.T) {
+	c := newCluster(t, crdt.GCounter, 4, nil)
+	ev := apply(t, c, Partition{Groups: [][]string{{"R0", "R1"}, {"R2", "R3"}}})
+	if want := "partition {R0, R1} | {R2, R3}: cut 4 links (both directions)"; ev[0].Text != want {
+		t.Fatalf("%q, want %q", ev[0].Text, want)
+	}
+}
+
+// TestStrongEventualConsistency is the claim checked: over random histories
+// of edits, sends, deliveries, drops, duplicates, cuts and syncs, two
+// replicas that have received the same edits never hold different CRDT
+// values. The CRDT lane is never diverged.
+func TestStrongEventualConsistency(t *testing.T) {
+	forEachType(t, func(rt *rapid.T, typ crdt.Type) {
+		c := newCluster(t, typ, rapid.IntRange(2, 4).Draw(rt, "replicas"), nil)
+		ch := rapidChooser{rt}
+		for range rapid.IntRange(0, 60).Draw(rt, "steps") {
+			a := randomAction(ch, c, false)
+			if _, err := c.Apply(a); err != nil {
+				continue
+			}
+			if st := c.Status(CRDT); st.Kind == Diverged {
+				rt.Fatalf("after %s the CRDT lane is %s:\n%s", a, st.Summary(), c.Dump())
+			}
+		}
+	})
+}
+
+// TestThePlainLaneCanDiverge: the same generator finds, for every type, a
+// history where two replicas received the same edits and hold different
+// plain values; so the property above is not true by construction.
+func TestThePlainLaneCanDiverge(t *testing.T) {
+	for _, typ := range crdt.Types {
+		found := false
+		for seed := uint64(1); seed <= 2000 && !found; seed++ {
+			ch := randChooser{rand.New(rand.NewPCG(seed, 7))}
+			c := newCluster(t, typ, 3, nil)
+			for range 60 {
+				if _, err := c.Apply(randomAction(ch, c, false)); err == nil && c.Status(Plain).Kind == Diverged {
+					found = true
+					break
+				}
+			}
+		}
+		if !found {
+			t.Errorf("%s: 2000 random histories never diverged the plain lane", typ)
+		}
+	}
+}
+
+// TestOneWriterPlainMatchesCRDT: with one writer, every link up and
+// messages delivered in order, a plain lane that forwards its writes loses
+// nothing and agrees with the CRDT lane, whoever syncs.
+func TestOneWriterPlainMatchesCRDT(t *testing.T) {
+	forEachType(t, func(rt *rapid.T, typ crdt.Type) {
+		c := newCluster(t, typ, 3, nil)
+		ch := rapidChooser{rt}
+		removed := map[string]bool{}
+		for range rapid.IntRange(1, 30).Draw(rt, "steps") {
+			ns := c.Names()
+			who := ns[ch.Intn(3, "who")]
+			var a Action
+			switch ch.Intn(5, "kind") {
+			case 0, 1:
+				op := randomOp(ch, c, c.Replica("R0"), false)
+				if typ == crdt.TwoPSet && op.Kind == crdt.OpAdd && removed[op.Value] {
+					continue // a 2p-set refuses this re-add by design; plain accepts it
+				}
+				if op.Kind == crdt.OpRemove {
+					removed[op.Value] = true
+				}
+				a = Edit{Replica: "R0", Op: op}
+			case 2:
+				a = SyncAll{}
+			case 3:
+				a = Sync{From: who, ToAll: true}
+			default:
+				a = Send{From: who, ToAll: true}
+			}
+			if _, err := c.Apply(a); err != nil {
+				rt.Fatalf("%s: %v", a, err)
+			}
+			apply(t, c, DeliverAll{})
+		}
+		apply(t, c, Sync{From: "R0", ToAll: true})
+		if st := c.Status(Plain); st.Kind != Converged || len(st.Lost) != 0 {
+			rt.Fatalf("plain: %s %s\n%s", st.Summary(), st.LostSummary(), c.Dump())
+		}
+		for _, r := range c.Replicas() {
+			if !r.Value(Plain).Equal(r.Value(CRDT)) {
+				rt.Fatalf("%s: plain %s, crdt %s", r.Name, r.Value(Plain), r.Value(CRDT))
+			}
+		}
+	})
+}
