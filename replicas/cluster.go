@@ -218,9 +218,9 @@ type Cluster struct {
 	reps    []*Replica
 	// owned[i] says this cluster alone holds reps[i]. Clone shares replicas
 	// and clears it on both sides; the first change copies the replica.
-	owned   []bool
-	up      [][]bool       // up[from][to]: the link from → to delivers
-	queues  [][][]*Message // queues[from][to]: in flight, oldest first
+	owned  []bool
+	up     [][]bool       // up[from][to]: the link from → to delivers
+	queues [][][]*Message // queues[from][to]: in flight, oldest first
 	// sent[from][to] is from's write counter when it last took a message
 	// on the link from → to (0 at the start): what it has forwarded there.
 	sent    [][]int

@@ -35,18 +35,18 @@ type State struct {
 	Decisive [][]string
 	// InternalsOffset scrolls the full internals inside the CRDT boxes.
 	InternalsOffset int
-	Focus     int       // focused replica
-	First     int       // first replica column shown
-	Internals bool
-	Selected  int // selected message in flight
-	Pane      Pane
-	Demo      bool
-	Narration string
-	Expects   []ExpectLine
-	Log       string // the event log, already rendered by its viewport
-	Details   string // the focused replica in full, already rendered by its viewport
-	Status    string // the status line: prompt, error or hint, already styled
-	Bar       string // the help bar, already rendered
+	Focus           int // focused replica
+	First           int // first replica column shown
+	Internals       bool
+	Selected        int // selected message in flight
+	Pane            Pane
+	Demo            bool
+	Narration       string
+	Expects         []ExpectLine
+	Log             string // the event log, already rendered by its viewport
+	Details         string // the focused replica in full, already rendered by its viewport
+	Status          string // the status line: prompt, error or hint, already styled
+	Bar             string // the help bar, already rendered
 	// Boxes, when set, remembers rendered boxes between frames. History
 	// names the history the cluster belongs to: the model changes it
 	// whenever ticks stop naming the same states (a branch, a new demo).
