@@ -309,3 +309,57 @@ func TestSetOpsOnPlainAndCRDT(t *testing.T) {
 		t.Fatalf("g-set remove: %v", err)
 	}
 }
+
+func TestTwoPSetInternalsShowBothSets(t *testing.T) {
+	init := SetValue("a", "b")
+	s := mk(t, TwoPSet, &init)
+	must(t)(s.Apply(Op{Kind: OpRemove, Value: "a"}, at("A", 1)))
+	in := s.Internals()
+	if len(in.Sections) != 2 || in.Sections[0].Name != "adds" || !slices.Equal(in.Sections[0].Items, []string{"a", "b"}) ||
+		in.Sections[1].Name != "tombstones" || !slices.Equal(in.Sections[1].Items, []string{"a"}) {
+		t.Fatalf("sections %+v", in.Sections)
+	}
+	if in.Entries != 3 || in.Bytes != 3 {
+		t.Fatalf("entries %d, bytes %d: both sets count", in.Entries, in.Bytes)
+	}
+	if got := MetaLine(Meta(s)); got != "A{a, b} R{a}" {
+		t.Fatalf("meta line %q", got)
+	}
+}
+
+func TestDeclinedEqualStampIsNotNewer(t *testing.T) {
+	r := mk(t, LWWRegister, nil)
+	must(t)(r.Apply(Op{Kind: OpSet, Value: "x"}, at("A", 1)))
+	res := must(t)(r.Apply(Op{Kind: OpSet, Value: "y"}, at("A", 1)))
+	if !res.Ignored || !strings.Contains(res.Why, "at 1@A is not newer than the current") {
+		t.Fatalf("%+v", res)
+	}
+}
+
+// TestMetaLines: every type has its compact metadata line, and a merge
+// names the parts that decided it.
+func TestMetaLines(t *testing.T) {
+	a := mk(t, PNCounter, nil)
+	b := mk(t, PNCounter, nil)
+	must(t)(a.Apply(Op{Kind: OpInc, N: 200}, at("A", 1)))
+	must(t)(b.Apply(Op{Kind: OpDec, N: 50}, at("B", 2)))
+	res := must(t)(a.Merge(b))
+	if got := MetaLine(Meta(a)); got != "P{A:200} N{B:50}" {
+		t.Fatalf("pn-counter meta %q", got)
+	}
+	if !slices.Equal(res.Decisive, []string{"N/B"}) {
+		t.Fatalf("decisive %v", res.Decisive)
+	}
+	l := mk(t, LWWRegister, nil)
+	o := mk(t, LWWRegister, nil)
+	must(t)(o.Apply(Op{Kind: OpSet, Value: "v"}, at("S3", 4)))
+	res = must(t)(l.Merge(o))
+	if got := MetaLine(Meta(l)); got != "stamp 4@S3" || !slices.Equal(res.Decisive, []string{"stamp"}) {
+		t.Fatalf("lww meta %q, decisive %v", got, res.Decisive)
+	}
+	for _, typ := range Types {
+		if MetaLine(Meta(mk(t, typ, nil))) == "" {
+			t.Errorf("%s has no metadata line", typ)
+		}
+	}
+}

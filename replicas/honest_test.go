@@ -3,9 +3,11 @@ package replicas
 import (
 	"math/rand/v2"
 	"slices"
+	"strings"
 	"testing"
 
 	"crdtviz/crdt"
+
 	"pgregory.net/rapid"
 )
 
@@ -254,4 +256,38 @@ func TestOneWriterPlainMatchesCRDT(t *testing.T) {
 			}
 		}
 	})
+}
+
+// TestSameValueLosesHistory: a plain overwrite with the same value can
+// still lose an edit; the sentence says why.
+func TestSameValueLosesHistory(t *testing.T) {
+	c, _ := New(Config{Type: crdt.LWWRegister, Names: []string{"Alice", "Bob"}})
+	ev := apply(t, c,
+		Edit{Replica: "Alice", Op: crdt.Op{Kind: crdt.OpSet, Value: "x"}},
+		Edit{Replica: "Bob", Op: crdt.Op{Kind: crdt.OpSet, Value: "x"}},
+		Sync{From: "Alice", To: "Bob"})
+	want := `plain: Bob's value "x" was overwritten by Alice's copy: the same value, but it now reflects Alice's #1, not Bob's #2: edit #2 (Bob: set x) is lost`
+	if got := ev[2].Lanes[Plain].Why; got != want {
+		t.Fatalf("got  %q\nwant %q", got, want)
+	}
+}
+
+// TestOrSetSaysAddWinsOnlyForAConcurrentRemove: a union of dots with no
+// remove anywhere is not called "add wins".
+func TestOrSetSaysAddWinsOnlyForAConcurrentRemove(t *testing.T) {
+	c, _ := New(Config{Type: crdt.ORSet, Names: []string{"A", "B"}})
+	ev := apply(t, c, Edit{Replica: "A", Op: crdt.Op{Kind: crdt.OpAdd, Value: "milk"}}, Sync{From: "B", To: "A"}, Sync{From: "A", To: "B"})
+	for _, e := range ev {
+		if strings.Contains(e.Lanes[CRDT].Why, "add wins") {
+			t.Fatalf("no remove was made, yet: %s", e.Lanes[CRDT].Why)
+		}
+	}
+	// A remove that B had seen before adding again is not concurrent.
+	ev = apply(t, c, Edit{Replica: "B", Op: crdt.Op{Kind: crdt.OpRemove, Value: "milk"}}, Sync{From: "B", To: "A"},
+		Edit{Replica: "A", Op: crdt.Op{Kind: crdt.OpAdd, Value: "milk"}}, Sync{From: "A", To: "B"})
+	for _, e := range ev {
+		if strings.Contains(e.Lanes[CRDT].Why, "add wins") {
+			t.Fatalf("the add came after the remove, yet: %s", e.Lanes[CRDT].Why)
+		}
+	}
 }
