@@ -10,6 +10,14 @@ import (
 	"crdtviz/ui"
 )
 
+// Cast limits: a cast is rendered in memory, frame by frame.
+const (
+	maxCastWidth  = 500
+	maxCastHeight = 200
+	maxCastStep   = time.Hour
+	castBase      = 2 * time.Second // a step's time before its reading time
+)
+
 func cmdCast(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("cast", "cast NAME|FILE -o OUT.cast [--size 100x30] [--theme T] [--step 2s] [--ascii]\n\n"+
 		"Records a demo as an asciicast v2 file, rendered from the real view at that size.\n"+
@@ -18,7 +26,8 @@ func cmdCast(args []string, stdout, stderr io.Writer) int {
 	out := fs.String("o", "", "the file to write (- for standard output)")
 	size := fs.String("size", "100x30", "the terminal size, WIDTHxHEIGHT")
 	theme := fs.String("theme", "dark", "dark, light, high-contrast or mono")
-	step := fs.Duration("step", 2*time.Second, "how long each step stays on screen")
+	step := fs.Duration("step", 0, "how long each step stays on screen (default: 2s plus about 60 ms for each word of its narration)")
+	force := fs.Bool("force", false, "overwrite an existing file")
 	ascii := fs.Bool("ascii", false, "use ASCII instead of box-drawing characters and symbols")
 	frame := fs.Int("frame", -1, "write only the screen after step N (0 is the opening screen)")
 	pos, code := parseFlags(fs, args)
@@ -33,6 +42,19 @@ func cmdCast(args []string, stdout, stderr io.Writer) int {
 	if n, err := fmt.Sscanf(*size, "%dx%d", &w, &h); n != 2 || err != nil || fmt.Sprintf("%dx%d", w, h) != *size {
 		return fail(stderr, usageError{fmt.Sprintf("--size %q: write it as WIDTHxHEIGHT, e.g. 100x30", *size)})
 	}
+	if w > maxCastWidth || h > maxCastHeight {
+		return fail(stderr, usageError{fmt.Sprintf("--size %s: a cast is at most %dx%d", *size, maxCastWidth, maxCastHeight)})
+	}
+	if *step < 0 || *step > maxCastStep {
+		return fail(stderr, usageError{fmt.Sprintf("--step %s: give a time from 1ms to %s", *step, maxCastStep)})
+	}
+	var dest target
+	if *out != "-" {
+		var err error
+		if dest, err = checkTarget(*out, *force, "cast -o"); err != nil {
+			return fail(stderr, usageError{err.Error()})
+		}
+	}
 	t, err := ui.ParseTheme(*theme)
 	if err != nil {
 		return fail(stderr, usageError{err.Error()})
@@ -42,7 +64,7 @@ func cmdCast(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "crdtviz cast: %v\n", err)
 		return exitUsage
 	}
-	o := model.CastOptions{Width: w, Height: h, Theme: t, ASCII: *ascii, Step: *step}
+	o := model.CastOptions{Width: w, Height: h, Theme: t, ASCII: *ascii, Step: *step, Base: castBase}
 	var data []byte
 	if *frame >= 0 {
 		frames, err := model.Frames(s, o)
@@ -59,7 +81,7 @@ func cmdCast(args []string, stdout, stderr io.Writer) int {
 	if *out == "-" {
 		_, err = stdout.Write(data)
 	} else {
-		err = writeFileAtomic(*out, data)
+		err = writeAtomic(dest, data)
 	}
 	if err != nil {
 		fmt.Fprintf(stderr, "crdtviz cast: %v\n", err)

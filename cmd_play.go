@@ -8,6 +8,7 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync"
 	"syscall"
 
 	tea "charm.land/bubbletea/v2"
@@ -56,9 +57,17 @@ func cmdPlay(args []string, stdout, stderr io.Writer) int {
 	return runTUI(opts, rec, stderr)
 }
 
+// Exit codes for a session that a signal ended: 128 plus the signal.
+const (
+	exitHangup    = 129
+	exitInterrupt = 130
+	exitTerminate = 143
+)
+
 // runTUI runs the app until the user quits, keeping --record's file up to
-// date after every change and complete when the app ends, however it ends
-// (q, ctrl+c, SIGTERM or SIGHUP).
+// date and complete when the app ends, however it ends (q, ctrl+c, SIGINT,
+// SIGTERM or SIGHUP). If the file cannot be written, the session goes to a
+// file in the OS temp directory, and its path is printed.
 func runTUI(opts model.Options, rec recordFlags, stderr io.Writer) int {
 	var r *recorder
 	if rec.path != nil && *rec.path != "" {
@@ -67,38 +76,109 @@ func runTUI(opts model.Options, rec recordFlags, stderr io.Writer) int {
 			return fail(stderr, usageError{err.Error()})
 		}
 		opts.Save = r.cmd
+		if r.t.note != "" {
+			fmt.Fprintf(stderr, "crdtviz: --record: %s\n", r.t.note)
+		}
 	}
 	if !terminal() {
 		fmt.Fprintln(stderr, notATerminal)
 		return 1
 	}
+	if r != nil {
+		if err := r.start(); err != nil {
+			return fail(stderr, usageError{err.Error()})
+		}
+	}
+	opts.Suspend = func() tea.Cmd {
+		return func() tea.Msg {
+			// As a shell's ctrl+z would: handleSignals then suspends the app.
+			_ = syscall.Kill(syscall.Getpid(), syscall.SIGTSTP)
+			return nil
+		}
+	}
+	opts.WriteFile = func(path string, data []byte, overwrite bool) error {
+		return writeFile(path, data, overwrite, ":w")
+	}
 	root, err := model.New(opts)
 	if err != nil {
 		return fail(stderr, err)
 	}
-	p := tea.NewProgram(root)
-	hup := make(chan os.Signal, 1)
-	signal.Notify(hup, syscall.SIGHUP) // SIGINT and SIGTERM are Bubble Tea's
-	defer signal.Stop(hup)
-	go func() {
-		if _, ok := <-hup; ok {
-			p.Quit()
-		}
-	}()
+	p := tea.NewProgram(root, tea.WithoutSignalHandler())
+	if r != nil {
+		r.mu.Lock()
+		r.report = p.Send
+		r.mu.Unlock()
+	}
+	ended := handleSignals(p)
 	final, runErr := p.Run()
 	code := 0
-	if runErr != nil && !errors.Is(runErr, tea.ErrInterrupted) {
+	switch sig := ended(); {
+	case sig == syscall.SIGINT:
+		code = exitInterrupt
+	case sig == syscall.SIGTERM:
+		code = exitTerminate
+	case sig == syscall.SIGHUP:
+		code = exitHangup
+	case runErr != nil && !errors.Is(runErr, tea.ErrInterrupted):
 		fmt.Fprintf(stderr, "crdtviz: %v\n", runErr)
 		code = 1
 	}
-	if r != nil {
-		if m, ok := final.(*model.Root); ok {
-			if err := r.save(r.next(), m.Recording()); err != nil {
-				fmt.Fprintf(stderr, "crdtviz: --record: %v\n", err)
-				return 1
+	m, ok := final.(*model.Root)
+	if ok && m.Interrupted() && code == 0 {
+		code = exitInterrupt
+	}
+	if r != nil && ok {
+		if err := r.final(m.Recording()); err != nil {
+			fmt.Fprintf(stderr, "crdtviz: --record %s: %v\n", r.t.named, err)
+			if path, ferr := fallbackFile(r.t.named, []byte(m.Recording())); ferr == nil {
+				fmt.Fprintf(stderr, "crdtviz: the session is saved instead to %s\n", path)
+			} else {
+				fmt.Fprintf(stderr, "crdtviz: and it could not be saved in the temp directory either: %v\n", ferr)
 			}
-			fmt.Fprintf(stderr, "crdtviz: recorded to %s (replay: crdtviz demo %s)\n", r.path, r.path)
+			return 1
 		}
+		fmt.Fprintf(stderr, "crdtviz: recorded to %s (replay: crdtviz demo %s)\n", r.t.named, r.t.named)
 	}
 	return code
+}
+
+// handleSignals ends the app on SIGINT, SIGTERM and SIGHUP (the caller
+// saves what it must, then exits 128 plus the signal), and suspends it
+// properly on SIGTSTP: the terminal is given back to the shell, and on fg
+// the app takes it again and repaints. It returns a function that says
+// which signal ended the app, if any.
+func handleSignals(p *tea.Program) func() os.Signal {
+	var mu sync.Mutex
+	var got os.Signal
+	end := make(chan os.Signal, 1)
+	signal.Notify(end, syscall.SIGINT, syscall.SIGTERM, syscall.SIGHUP)
+	go func() {
+		s := <-end
+		mu.Lock()
+		got = s
+		mu.Unlock()
+		p.Quit()
+	}()
+	tstp := make(chan os.Signal, 1)
+	signal.Notify(tstp, syscall.SIGTSTP)
+	go func() {
+		for range tstp {
+			// Let Bubble Tea release the terminal and stop the process
+			// group itself; catch SIGTSTP again once it resumes.
+			signal.Reset(syscall.SIGTSTP)
+			cont := make(chan os.Signal, 1)
+			signal.Notify(cont, syscall.SIGCONT)
+			p.Send(tea.SuspendMsg{})
+			<-cont
+			signal.Stop(cont)
+			signal.Notify(tstp, syscall.SIGTSTP)
+		}
+	}()
+	return func() os.Signal {
+		signal.Stop(end)
+		signal.Stop(tstp)
+		mu.Lock()
+		defer mu.Unlock()
+		return got
+	}
 }

@@ -20,7 +20,7 @@ func runCLI(args ...string) (int, string, string) {
 	return code, out.String(), errb.String()
 }
 
-func writeFile(t *testing.T, name, src string) string {
+func writeTestFile(t *testing.T, name, src string) string {
 	t.Helper()
 	p := filepath.Join(t.TempDir(), name)
 	if err := os.WriteFile(p, []byte(src), 0o644); err != nil {
@@ -33,18 +33,18 @@ const okScenario = "title t\ntype g-counter\nreplicas A B\nstep s\nedit A inc 2\
 
 // TestCLIErrorPaths covers every CLI error path: exit code and message.
 func TestCLIErrorPaths(t *testing.T) {
-	bad := writeFile(t, "bad.demo", "title t\ntype g-counter\nreplicas A B\nstep s\nedit A dec 1\n")
-	failing := writeFile(t, "fail.demo", "title t\ntype g-counter\nreplicas A B\nstep s\nedit A inc 2\nexpect B = 2\n")
-	runtime := writeFile(t, "rt.demo", "title t\ntype g-counter\nreplicas A B\nstep s\ndeliver A -> B\n")
-	notTrace := writeFile(t, "x.json", "{}")
-	manyAgents := writeFile(t, "many.json", `{"numAgents":300000000,"endContent":"a","txns":[{"parents":[],"agent":9,"patches":[[0,0,"a"]]}]}`)
+	bad := writeTestFile(t, "bad.demo", "title t\ntype g-counter\nreplicas A B\nstep s\nedit A dec 1\n")
+	failing := writeTestFile(t, "fail.demo", "title t\ntype g-counter\nreplicas A B\nstep s\nedit A inc 2\nexpect B = 2\n")
+	runtime := writeTestFile(t, "rt.demo", "title t\ntype g-counter\nreplicas A B\nstep s\ndeliver A -> B\n")
+	notTrace := writeTestFile(t, "x.json", "{}")
+	manyAgents := writeTestFile(t, "many.json", `{"numAgents":300000000,"endContent":"a","txns":[{"parents":[],"agent":9,"patches":[[0,0,"a"]]}]}`)
 	var huge strings.Builder // 2000 editing agents, one of whom types 5000 characters
 	huge.WriteString(`{"numAgents":2000,"endContent":"","txns":[{"parents":[],"agent":0,"patches":[[0,0,"` + strings.Repeat("x", 5000) + `"]]}`)
 	for a := 1; a < 2000; a++ {
 		fmt.Fprintf(&huge, `,{"parents":[],"agent":%d,"patches":[]}`, a)
 	}
 	huge.WriteString("]}")
-	tooLarge := writeFile(t, "huge.json", huge.String())
+	tooLarge := writeTestFile(t, "huge.json", huge.String())
 	cases := []struct {
 		args     []string
 		code     int
@@ -81,7 +81,7 @@ func TestCLIErrorPaths(t *testing.T) {
 		{[]string{"trace", tooLarge}, 1, "", "replay failed: the trace is too large to replay: 2000 agents that edit"},
 	}
 	dir := t.TempDir()
-	existing := writeFile(t, "exists.demo", okScenario)
+	existing := writeTestFile(t, "exists.demo", okScenario)
 	locked := filepath.Join(dir, "locked")
 	os.Mkdir(locked, 0o500)
 	cases = append(cases, []struct {
@@ -127,7 +127,7 @@ func TestNoTerminal(t *testing.T) {
 }
 
 func TestCLIHappyPaths(t *testing.T) {
-	ok := writeFile(t, "ok.demo", okScenario)
+	ok := writeTestFile(t, "ok.demo", okScenario)
 	if code, out, _ := runCLI("check", ok, "seed"); code != 0 || !strings.HasSuffix(out, " passed, 0 failed\n") {
 		t.Errorf("check: %d %q", code, out)
 	}
@@ -162,11 +162,11 @@ func TestSharedExamplesCheck(t *testing.T) {
 }
 
 func TestTraceCommand(t *testing.T) {
-	tr := writeFile(t, "t.json", `{"endContent":"hi","txns":[{"patches":[[0,0,"hi"]]}]}`)
+	tr := writeTestFile(t, "t.json", `{"endContent":"hi","txns":[{"patches":[[0,0,"hi"]]}]}`)
 	if code, out, _ := runCLI("trace", tr); code != 0 || !strings.Contains(out, "result:     match") || !strings.Contains(out, "metadata:   2 items at peak") {
 		t.Errorf("trace: %d %q", code, out)
 	}
-	mis := writeFile(t, "m.json", `{"endContent":"ho","txns":[{"patches":[[0,0,"hi"]]}]}`)
+	mis := writeTestFile(t, "m.json", `{"endContent":"ho","txns":[{"patches":[[0,0,"hi"]]}]}`)
 	if code, out, _ := runCLI("trace", mis); code != 1 || !strings.Contains(out, "MISMATCH: first difference at character 1") {
 		t.Errorf("mismatch: %d %q", code, out)
 	}
@@ -231,7 +231,7 @@ func TestNoColorMeansMono(t *testing.T) {
 
 // TestTranscriptWideCharacters: columns line up by display width.
 func TestTranscriptWideCharacters(t *testing.T) {
-	f := writeFile(t, "wide.demo", "title t\ntype lww-register\nreplicas 李小龙 Bo\ninitial 你好\nstep s\nedit Bo set x\n")
+	f := writeTestFile(t, "wide.demo", "title t\ntype lww-register\nreplicas 李小龙 Bo\ninitial 你好\nstep s\nedit Bo set x\n")
 	code, out, _ := runCLI("demo", f, "--transcript")
 	if code != 0 {
 		t.Fatalf("exit %d", code)

@@ -6,87 +6,117 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
+
+	"crdtviz/model"
 )
 
-// recorder keeps --record's file up to date. Writes may come from several
-// commands at once; only a newer recording replaces an older one.
+// saveEvery is the least time between two writes of --record's file: a
+// burst of key presses costs one rewrite, not one per key. The last
+// recording is always written at exit and on signals.
+const saveEvery = 250 * time.Millisecond
+
+// recorder keeps --record's file up to date. The app hands it every new
+// recording; it writes the newest at most every saveEvery, in the
+// background, and reports a failing save to the app at once (and a
+// success after a failure), so that the warning shows while the session is
+// still in memory.
 type recorder struct {
-	path    string
+	t target
+
 	mu      sync.Mutex
-	seq     int // the newest recording handed out
-	written int // the newest recording written
+	pending string
+	has     bool
+	last    time.Time
+	timer   *time.Timer
+	failed  error
+	report  func(tea.Msg) // p.Send, once the program runs
 }
 
-// newRecorder checks the path before anything runs: not a directory, not an
-// existing file (unless force), and in a folder we can write to.
+// newRecorder checks the path before anything runs (see checkTarget). Call
+// start before the app runs.
 func newRecorder(path string, force bool) (*recorder, error) {
-	if st, err := os.Stat(path); err == nil {
-		if st.IsDir() {
-			return nil, fmt.Errorf("--record %s: that is a directory; name a file", path)
-		}
-		if !force {
-			return nil, fmt.Errorf("--record %s: the file exists; add --force to overwrite it", path)
-		}
-	}
-	probe, err := os.CreateTemp(filepath.Dir(path), ".crdtviz-probe-*")
+	t, err := checkTarget(path, force, "--record")
 	if err != nil {
-		return nil, fmt.Errorf("--record %s: cannot write there: %v", path, errors.Unwrap(err))
+		return nil, err
+	}
+	probe, err := os.CreateTemp(filepath.Dir(t.path), ".crdtviz-probe-*")
+	if err != nil {
+		return nil, fmt.Errorf("--record %s: cannot write there: %w", path, errors.Unwrap(err))
 	}
 	probe.Close()
 	os.Remove(probe.Name())
-	return &recorder{path: path}, nil
+	return &recorder{t: t}, nil
 }
 
-func (r *recorder) next() int {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	r.seq++
-	return r.seq
-}
-
-// cmd returns the command that writes a recording. It runs off the
-// event loop, as every command does.
-func (r *recorder) cmd(text string) tea.Cmd {
-	seq := r.next()
-	return func() tea.Msg {
-		_ = r.save(seq, text) // a failure here is reported by the final save
-		return nil
+// start removes stale temporary files a killed run left beside the file,
+// and claims the name by creating the file when it does not exist.
+func (r *recorder) start() error {
+	removeStale(r.t.path, time.Now())
+	if err := claim(&r.t, nil); err != nil {
+		return fmt.Errorf("--record %s: cannot write there: %w", r.t.named, err)
 	}
-}
-
-func (r *recorder) save(seq int, text string) error {
-	r.mu.Lock()
-	defer r.mu.Unlock()
-	if seq <= r.written {
-		return nil
-	}
-	if err := writeFileAtomic(r.path, []byte(text)); err != nil {
-		return err
-	}
-	r.written = seq
 	return nil
 }
 
-// writeFileAtomic writes data to a temporary file beside path, syncs it,
-// and renames it over path, so that path is never half-written.
-func writeFileAtomic(path string, data []byte) error {
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
-	if err != nil {
-		return err
+// cmd is model.Options.Save: it hands the recording over and returns at
+// once; the write happens in the background.
+func (r *recorder) cmd(text string) tea.Cmd {
+	return func() tea.Msg {
+		r.submit(text)
+		return nil
 	}
-	defer os.Remove(tmp.Name()) // gone after the rename; cleans up on failure
-	if _, err := tmp.Write(data); err != nil {
-		tmp.Close()
-		return err
+}
+
+func (r *recorder) submit(text string) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	r.pending, r.has = text, true
+	if r.timer == nil {
+		wait := max(0, saveEvery-time.Since(r.last))
+		r.timer = time.AfterFunc(wait, r.background)
 	}
-	if err := tmp.Sync(); err != nil {
-		tmp.Close()
-		return err
+}
+
+func (r *recorder) background() {
+	err, changed := r.flush()
+	r.mu.Lock()
+	report := r.report
+	r.mu.Unlock()
+	if changed && report != nil {
+		report(model.SaveFailedMsg{Path: r.t.named, Err: err})
 	}
-	if err := tmp.Close(); err != nil {
-		return err
+}
+
+// flush writes the newest recording now, if there is one not written. It
+// reports the error, and whether the failing state changed.
+func (r *recorder) flush() (error, bool) {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	if r.timer != nil {
+		r.timer.Stop()
+		r.timer = nil
 	}
-	return os.Rename(tmp.Name(), path)
+	if !r.has {
+		return r.failed, false
+	}
+	err := writeAtomic(r.t, []byte(r.pending))
+	r.last = time.Now()
+	if err == nil {
+		r.has = false
+	}
+	changed := (err == nil) != (r.failed == nil)
+	r.failed = err
+	return err, changed
+}
+
+// final writes the session's last recording, at exit.
+func (r *recorder) final(text string) error {
+	r.mu.Lock()
+	r.pending, r.has = text, true
+	r.mu.Unlock()
+	err, _ := r.flush()
+	return err
 }

@@ -40,24 +40,31 @@ type statementSpec struct {
 }
 
 // statements is the table of every keyword, in the order help lists them.
-var statements = []statementSpec{
-	{Keyword: Keyword{"title", "title TEXT", "the demo's title (required)", InHeader}, header: headerTitle},
-	{Keyword: Keyword{"type", "type TYPE", "the CRDT type every replica holds (required)", InHeader}, header: headerType},
-	{Keyword: Keyword{"replicas", "replicas NAME NAME ...", "2 to 8 replica names, in screen order (required)", InHeader}, header: headerReplicas},
-	{Keyword: Keyword{"initial", "initial VALUE", "every replica's starting value", InHeader}, header: headerInitial},
-	{Keyword: Keyword{"about", "about TEXT", "an introduction shown before step 1", InHeader}, header: headerAbout},
-	{Keyword: Keyword{"step", "step TEXT", "start a narrated step", InStep}, parse: parseStep},
-	{Keyword: Keyword{"edit", "edit REPLICA OP ARGS", "a local edit, e.g. edit Alice inc 200", InStep}, parse: action(parseEdit)},
-	{Keyword: Keyword{"send", "send FROM -> TO|all", "put FROM's state in flight", InStep}, parse: action(parseSend)},
-	{Keyword: Keyword{"deliver", "deliver FROM -> TO [newest] | deliver all", "deliver a message in flight", InStep}, parse: action(parseDeliver)},
-	{Keyword: Keyword{"drop", "drop FROM -> TO", "lose the oldest message on a link", InStep}, parse: action(parseDropDup(false))},
-	{Keyword: Keyword{"duplicate", "duplicate FROM -> TO", "copy the oldest message on a link", InStep}, parse: action(parseDropDup(true))},
-	{Keyword: Keyword{"sync", "sync FROM -> TO|all | sync A <-> B | sync all", "send and deliver at once", InStep}, parse: action(parseSync)},
-	{Keyword: Keyword{"cut", "cut A B | cut A -> B", "cut a link", InStep}, parse: action(parseCut)},
-	{Keyword: Keyword{"heal", "heal [A B | A -> B]", "heal a link, or every link", InStep}, parse: action(parseHeal)},
-	{Keyword: Keyword{"partition", "partition A B | C D", "cut every link between the groups", InStep}, parse: action(parsePartition)},
-	{Keyword: Keyword{"clock", "clock REPLICA +N|-N", "set a replica's clock skew", InStep}, parse: action(parseClock)},
-	{Keyword: Keyword{"expect", "expect [plain] CLAIM", "check a claim: converged, lost N, NAME = VALUE, ...", InStep}, parse: parseExpectStatement},
+// It is filled in init, because the parsers it names refer back to it.
+var statements []statementSpec
+
+func init() { statements = statementTable() }
+
+func statementTable() []statementSpec {
+	return []statementSpec{
+		{Keyword: Keyword{"title", "title TEXT", "the demo's title (required)", InHeader}, header: headerTitle},
+		{Keyword: Keyword{"type", "type TYPE", "the CRDT type every replica holds (required)", InHeader}, header: headerType},
+		{Keyword: Keyword{"replicas", "replicas NAME NAME ...", "2 to 8 replica names, in screen order (required)", InHeader}, header: headerReplicas},
+		{Keyword: Keyword{"initial", "initial VALUE", "every replica's starting value", InHeader}, header: headerInitial},
+		{Keyword: Keyword{"about", "about TEXT", "an introduction shown before step 1", InHeader}, header: headerAbout},
+		{Keyword: Keyword{"step", "step TEXT", "start a narrated step", InStep}, parse: parseStep},
+		{Keyword: Keyword{"edit", "edit REPLICA OP ARGS", "a local edit, e.g. edit Alice inc 200", InStep}, parse: action(parseEdit)},
+		{Keyword: Keyword{"send", "send FROM -> TO|all", "put FROM's state in flight", InStep}, parse: action(parseSend)},
+		{Keyword: Keyword{"deliver", "deliver FROM -> TO [newest] | deliver all", "deliver a message in flight", InStep}, parse: action(parseDeliver)},
+		{Keyword: Keyword{"drop", "drop FROM -> TO", "lose the oldest message on a link", InStep}, parse: action(parseDropDup(false))},
+		{Keyword: Keyword{"duplicate", "duplicate FROM -> TO", "copy the oldest message on a link", InStep}, parse: action(parseDropDup(true))},
+		{Keyword: Keyword{"sync", "sync FROM -> TO|all | sync A <-> B | sync all", "send and deliver at once", InStep}, parse: action(parseSync)},
+		{Keyword: Keyword{"cut", "cut A B | cut A -> B", "cut a link", InStep}, parse: action(parseCut)},
+		{Keyword: Keyword{"heal", "heal [A B | A -> B]", "heal a link, or every link", InStep}, parse: action(parseHeal)},
+		{Keyword: Keyword{"partition", "partition A B | C D", "cut every link between the groups", InStep}, parse: action(parsePartition)},
+		{Keyword: Keyword{"clock", "clock REPLICA +N|-N", "set a replica's clock skew", InStep}, parse: action(parseClock)},
+		{Keyword: Keyword{"expect", "expect [plain] CLAIM", "check a claim: converged, lost N, NAME = VALUE, ...", InStep}, parse: parseExpectStatement},
+	}
 }
 
 // spec looks a keyword up in the table.

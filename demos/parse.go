@@ -195,10 +195,14 @@ func (l *line) expect(w string) *Error {
 }
 
 func (l *line) done() *Error {
-	if t, ok := l.peek(); ok {
-		return l.errHere("unexpected %s at the end of the statement", t.describe())
+	t, ok := l.peek()
+	if !ok {
+		return nil
 	}
-	return nil
+	if sp, known := spec(t.text); known && t.kind == tWord && sp.Place == InStep && sp.Name != "step" {
+		return l.errHere("one statement ends where the next keyword starts: %s begins another statement; put ; before it at the prompt, or start a new line in a file", t.describe())
+	}
+	return l.errHere("unexpected %s at the end of the statement", t.describe())
 }
 
 // prose reads the rest of the line as text: one quoted string, or bare words.

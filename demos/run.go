@@ -1,6 +1,7 @@
 package demos
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -40,10 +41,19 @@ func (r ExpectResult) Failure() string {
 }
 
 // StepRun is what one step did: the timeline positions before and after it,
-// and its expectations in order.
+// its expectations in order, and the actions it skipped.
 type StepRun struct {
 	Start, End int
 	Expects    []ExpectResult
+	Skipped    []Skipped
+}
+
+// Skipped is an action that found nothing to do (see
+// replicas.ErrNothingToDo): it changed nothing, not even the tick.
+type Skipped struct {
+	Statement Statement
+	At        int // the timeline position it would have followed
+	Reason    string
 }
 
 // Run is a scenario executed on a timeline.
@@ -85,7 +95,12 @@ func Execute(s *Scenario) *Run {
 		after := ""
 		for _, st := range step.Items {
 			if st.Action != nil {
-				if _, _, err := tl.Do(st.Action); err != nil {
+				_, _, err := tl.Do(st.Action)
+				if errors.Is(err, replicas.ErrNothingToDo) {
+					sr.Skipped = append(sr.Skipped, Skipped{Statement: st, At: tl.Pos(), Reason: err.Error()})
+					continue
+				}
+				if err != nil {
 					run.Err = &Error{Pos: st.Pos, Msg: err.Error()}
 					sr.End = tl.Pos()
 					run.Steps = append(run.Steps, sr.settle())

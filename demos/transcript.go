@@ -41,7 +41,15 @@ func WriteTranscriptWidth(w io.Writer, run *Run, width func(string) int) error {
 	for i, sr := range run.Steps {
 		step := s.Steps[i]
 		tw.printf("\nStep %d/%d: %s\n", i+1, len(s.Steps), step.Text)
+		skipped := func(at int) {
+			for _, sk := range sr.Skipped {
+				if sk.At == at {
+					tw.printf("  > %s\n      skipped, %s\n", sk.Statement, sk.Reason)
+				}
+			}
+		}
 		for k := sr.Start; k < sr.End; k++ {
+			skipped(k)
 			tw.printf("  > %s\n", tl.Action(k))
 			for _, ev := range tl.Events(k) {
 				for _, line := range ev.Sentences() {
@@ -49,6 +57,7 @@ func WriteTranscriptWidth(w io.Writer, run *Run, width func(string) int) error {
 				}
 			}
 		}
+		skipped(sr.End)
 		if err := tl.Seek(sr.End); err != nil {
 			return err
 		}

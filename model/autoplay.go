@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"strings"
 	"time"
 
 	"charm.land/bubbles/v2/key"
@@ -18,7 +19,32 @@ const (
 	maxAutoplay = 60 * time.Second
 	// defaultAutoplay is the pace when a is pressed without --autoplay.
 	defaultAutoplay = 3 * time.Second
+	// perWord is the reading time each word of a step's narration adds.
+	perWord = 60 * time.Millisecond
+	// lastFrame is the least time the last step stays before --exit quits.
+	lastFrame = 3 * time.Second
 )
+
+// ReadingTime is how long a step stays on screen when a demo plays by
+// itself: the base time plus about 60 ms for each word of its narration,
+// so that a long step is not gone before it is read.
+func ReadingTime(base time.Duration, narration string) time.Duration {
+	return base + time.Duration(len(strings.Fields(narration)))*perWord
+}
+
+// stepTime is how long the step on screen stays: its reading time, and at
+// least lastFrame for the last step when the app then quits.
+func (m *Root) stepTime() time.Duration {
+	if m.sess == nil {
+		return m.auto.every
+	}
+	text, _ := m.sess.narration()
+	d := ReadingTime(m.auto.every, text)
+	if m.opts.ExitAtEnd && m.sess.demo() && m.sess.step >= len(m.sess.run.Steps) {
+		d = max(d, lastFrame)
+	}
+	return d
+}
 
 // autoplayer steps a demo by itself. It owns its pace and a generation
 // that makes ticks from before a pause or a speed change stale; it tells
@@ -29,20 +55,22 @@ type autoplayer struct {
 	gen   int
 }
 
-// tick is the command that wakes autoplay after one interval.
-func (a *autoplayer) tick() tea.Cmd {
+// tick is the command that wakes autoplay after d, the time the step on
+// screen stays.
+func (a *autoplayer) tick(d time.Duration) tea.Cmd {
 	gen := a.gen
-	return tea.Tick(a.every, func(time.Time) tea.Msg { return autoplayMsg{gen: gen} })
+	return tea.Tick(d, func(time.Time) tea.Msg { return autoplayMsg{gen: gen} })
 }
 
-// start turns autoplay on and says so.
-func (a *autoplayer) start() (tea.Cmd, string) {
+// start turns autoplay on and says so; d is the step on screen's time.
+func (a *autoplayer) start(d time.Duration) (tea.Cmd, string) {
 	if a.every <= 0 {
 		a.every = defaultAutoplay
+		d += defaultAutoplay
 	}
 	a.on = true
 	a.gen++
-	return a.tick(), fmt.Sprintf("Autoplay: a step every %s. Any key pauses; + and - change the speed.", a.pace())
+	return a.tick(d), fmt.Sprintf("Autoplay: %s a step, plus reading time. Any key pauses; + and - change the speed.", a.pace())
 }
 
 // stop turns autoplay off; ticks already scheduled become stale.
@@ -57,8 +85,10 @@ func (a *autoplayer) pace() time.Duration { return a.every.Round(10 * time.Milli
 func (a *autoplayer) current(msg autoplayMsg) bool { return a.on && msg.gen == a.gen }
 
 // key handles a key while autoplay runs: + and - change the speed; any
-// other key pauses. It returns the command to run and a notice.
-func (a *autoplayer) key(k tea.KeyPressMsg, keys KeyMap) (tea.Cmd, string) {
+// other key pauses. It returns the command to run and a notice; d is the
+// step on screen's time at the old pace.
+func (a *autoplayer) key(k tea.KeyPressMsg, keys KeyMap, d time.Duration) (tea.Cmd, string) {
+	old := a.every
 	switch {
 	case key.Matches(k, keys.Faster):
 		a.every = max(minAutoplay, a.every*2/3)
@@ -69,7 +99,7 @@ func (a *autoplayer) key(k tea.KeyPressMsg, keys KeyMap) (tea.Cmd, string) {
 		return nil, "Autoplay paused. a resumes it."
 	}
 	a.gen++
-	return a.tick(), fmt.Sprintf("Autoplay: a step every %s.", a.pace())
+	return a.tick(d - old + a.every), fmt.Sprintf("Autoplay: %s a step, plus reading time.", a.pace())
 }
 
 // handleAutoplay takes one step; after the last step it stops, or quits
@@ -79,7 +109,7 @@ func (m *Root) handleAutoplay(msg autoplayMsg) tea.Cmd {
 		return nil
 	}
 	if m.sess.demo() && m.sess.next() {
-		return m.auto.tick()
+		return m.auto.tick(m.stepTime())
 	}
 	m.auto.stop()
 	if m.opts.ExitAtEnd {
@@ -90,7 +120,7 @@ func (m *Root) handleAutoplay(msg autoplayMsg) tea.Cmd {
 }
 
 func (m *Root) startAutoplay(tea.KeyPressMsg) tea.Cmd {
-	cmd, notice := m.auto.start()
+	cmd, notice := m.auto.start(m.stepTime())
 	m.notice(notice)
 	return cmd
 }

@@ -18,7 +18,29 @@ type CastOptions struct {
 	Width, Height int
 	Theme         ui.Theme
 	ASCII         bool
-	Step          time.Duration // time each step stays on screen
+	Step          time.Duration // time each step stays on screen; 0 paces by reading time
+	Base          time.Duration // with Step 0: a step's time before its reading time
+}
+
+// frameTimes is how long each frame stays: Step each, or with Step 0 the
+// base plus the reading time of what the frame says (the introduction, then
+// each step's narration), and at least lastFrame for the last.
+func frameTimes(s *demos.Scenario, o CastOptions, n int) []time.Duration {
+	out := make([]time.Duration, n)
+	for i := range out {
+		switch {
+		case o.Step > 0:
+			out[i] = o.Step
+		case i == 0:
+			out[i] = ReadingTime(o.Base, s.About)
+		default:
+			out[i] = ReadingTime(o.Base, s.Steps[i-1].Text)
+		}
+	}
+	if o.Step <= 0 && n > 0 {
+		out[n-1] = max(out[n-1], lastFrame)
+	}
+	return out
 }
 
 // Frames renders a demo exactly as the app shows it at Width×Height: the
@@ -39,12 +61,12 @@ func Frames(s *demos.Scenario, o CastOptions) ([]string, error) {
 
 // Cast renders a demo as an asciicast v2 recording. The same demo and
 // options always give the same bytes: the header has no timestamp, and
-// event times are multiples of the step time.
+// event times come from the step time or the narration's reading time.
 func Cast(s *demos.Scenario, o CastOptions) ([]byte, error) {
 	if o.Width < ui.MinWidth || o.Height < ui.MinHeight {
 		return nil, fmt.Errorf("a cast needs at least %dx%d, not %dx%d", ui.MinWidth, ui.MinHeight, o.Width, o.Height)
 	}
-	if o.Step <= 0 {
+	if o.Step < 0 {
 		return nil, fmt.Errorf("the step time must be positive, not %s", o.Step)
 	}
 	frames, err := Frames(s, o)
@@ -72,17 +94,20 @@ func Cast(s *demos.Scenario, o CastOptions) ([]byte, error) {
 		fmt.Fprintf(&b, "[%.3f, \"o\", %s]\n", at.Seconds(), d)
 		return nil
 	}
+	times := frameTimes(s, o, len(frames))
+	at := time.Duration(0)
 	for i, f := range frames {
 		prefix := "\x1b[H" // each frame fills the screen: overwrite from the top
 		if i == 0 {
 			prefix = "\x1b[?25l\x1b[2J\x1b[H" // hide the cursor, clear once
 		}
-		if err := event(time.Duration(i)*o.Step, prefix+strings.ReplaceAll(f, "\n", "\r\n")); err != nil {
+		if err := event(at, prefix+strings.ReplaceAll(f, "\n", "\r\n")); err != nil {
 			return nil, err
 		}
+		at += times[i]
 	}
-	// Hold the last frame for one step, then show the cursor again.
-	if err := event(time.Duration(len(frames))*o.Step, "\x1b[?25h"); err != nil {
+	// Hold the last frame for its time, then show the cursor again.
+	if err := event(at, "\x1b[?25h"); err != nil {
 		return nil, err
 	}
 	return b.Bytes(), nil

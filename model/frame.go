@@ -115,32 +115,40 @@ func (m *Root) renderedLog() string {
 }
 
 // helpBar is the short help, drawn again only when what it shows changed.
+// It always ends with "? help" and "q quit".
 func (m *Root) helpBar() string {
 	key := barKey{m.sess.demo(), m.sess.scenario == nil, m.sess.branched, m.auto.on, m.w, m.styles.Theme}
 	if key != m.barFor {
-		m.bar, m.barFor = m.help.ShortHelpView(m.keys.ShortHelp()), key
+		var items []ui.HelpItem
+		for _, b := range m.keys.ShortHelp() {
+			if b.Enabled() {
+				items = append(items, ui.HelpItem{Key: b.Help().Key, Desc: b.Help().Desc})
+			}
+		}
+		m.bar, m.barFor = ui.HelpBar(items, m.w, m.styles), key
 	}
 	return m.bar
 }
 
+// statusLines are the last two lines: the status (the prompt, a question,
+// a pending choice, an error, a notice, or what just happened) and the
+// help bar (or the prompt's hints).
 func (m *Root) statusLines() (string, string) {
 	bar := m.helpBar()
-	sym := m.styles.Symbols
+	st := m.styles
 	switch {
 	case m.mode == ModePrompt:
 		return m.prompt.View(), m.prompt.HintView()
-	case m.choosing != chooseNone:
-		verb := map[choice]string{chooseSync: "sync", chooseSend: "send", chooseLink: "cut or heal the link between"}[m.choosing]
-		all := ", a for all"
-		if m.choosing == chooseLink {
-			all = ""
-		}
-		n := len(m.sess.cluster().Names())
-		return m.styles.App.Notice.Render(fmt.Sprintf("%s %s %s which replica? press 1-%d%s, esc cancels", verb, m.focused(), sym.Arrow, n, all)), bar
+	case m.confirm.Pending():
+		return st.App.Notice.Render(m.confirm.View()), bar
+	case m.chooser.Pending():
+		return st.App.Notice.Render(m.chooser.Prompt(st.Symbols.Arrow)), bar
 	case m.status != "" && m.statusErr:
-		return m.styles.App.Error.Render(sym.Cross + " " + m.status), bar
+		return st.App.Error.Render(st.Symbols.Cross + " " + m.status), bar
 	case m.status != "":
-		return m.styles.App.Notice.Render(m.status), bar
+		return st.App.Notice.Render(m.status), bar
+	case m.saveWarn != "":
+		return st.App.Error.Render(st.Symbols.Cross + " " + m.saveWarn), bar
 	}
-	return m.styles.App.Muted.Render(m.sess.lastSentence()), bar
+	return st.App.Muted.Render(m.sess.lastSentence()), bar
 }

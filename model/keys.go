@@ -7,32 +7,35 @@ import (
 )
 
 // KeyMap is every key of the play screen (free play and demos). Every
-// binding carries its help text, so `?` shows them all.
+// binding carries its help text, so `?` shows them all; update enables only
+// those that work in the current mode.
 type KeyMap struct {
-	Next, Prev         key.Binding
-	FocusNext, Focus   key.Binding
-	Edit, Inc, Dec     key.Binding
-	Sync, SyncAll      key.Binding
-	Send, Link         key.Binding
-	Partition, HealAll key.Binding
-	MsgUp, MsgDown     key.Binding
-	Deliver, Newest    key.Binding
-	DeliverAll         key.Binding
-	Drop, Duplicate    key.Binding
-	Internals, Pane    key.Binding
-	InternalsUp        key.Binding
-	InternalsDown      key.Binding
-	LogUp, LogDown     key.Binding
-	Prompt, Help       key.Binding
-	ChooseType, Return key.Binding
-	Menu, Quit         key.Binding
-	ForceQuit          key.Binding // ctrl+c: quits from anywhere, at once
-	Autoplay           key.Binding
-	Faster, Slower     key.Binding // while autoplay runs
+	Next, Prev, Restart, Last key.Binding
+	FocusNext, Focus          key.Binding
+	Edit, Inc, Dec            key.Binding
+	Sync, SyncBoth, SyncAll   key.Binding
+	Send, Link                key.Binding
+	Partition, HealAll        key.Binding
+	MsgUp, MsgDown            key.Binding
+	Deliver, Newest           key.Binding
+	DeliverAll                key.Binding
+	Drop, Duplicate           key.Binding
+	Internals, Pane           key.Binding
+	InternalsUp               key.Binding
+	InternalsDown             key.Binding
+	LogUp, LogDown            key.Binding
+	Prompt, Help              key.Binding
+	ChooseType, Return        key.Binding
+	Menu, Quit                key.Binding
+	ForceQuit                 key.Binding // ctrl+c: quits from anywhere, at once
+	Suspend                   key.Binding // ctrl+z: back to the shell; fg resumes
+	Autoplay                  key.Binding
+	Faster, Slower            key.Binding // while autoplay runs
 }
 
 // DefaultKeyMap is the standard play-screen key map. Presenter remotes send
-// PageUp and PageDown, which step too.
+// PageUp and PageDown, which step too. g, G and f are kept free for the
+// space-time diagram and action stepping.
 func DefaultKeyMap() KeyMap {
 	b := func(keys []string, k, desc string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
@@ -40,91 +43,152 @@ func DefaultKeyMap() KeyMap {
 	return KeyMap{
 		Next:          b([]string{"right", "l", "space", "n", "pgdown"}, "→/space", "next step"),
 		Prev:          b([]string{"left", "h", "p", "pgup"}, "←", "previous step"),
+		Restart:       b([]string{"home"}, "home", "restart the demo"),
+		Last:          b([]string{"end"}, "end", "jump to the last step"),
 		FocusNext:     b([]string{"tab"}, "tab", "focus next replica"),
 		Focus:         b([]string{"1", "2", "3", "4", "5", "6", "7", "8"}, "1-8", "focus replica"),
 		Edit:          b([]string{"e"}, "e", "edit focused replica"),
 		Inc:           b([]string{"+", "="}, "+", "inc / add"),
 		Dec:           b([]string{"-", "_"}, "-", "dec / remove"),
-		Sync:          b([]string{"s"}, "s", "sync focused → chosen"),
+		Sync:          b([]string{"s"}, "s", "sync focused → chosen (a: all)"),
+		SyncBoth:      b([]string{"b"}, "b", "sync both ways with chosen"),
 		SyncAll:       b([]string{"S"}, "S", "sync all (one round)"),
-		Send:          b([]string{"m"}, "m", "send focused → chosen"),
+		Send:          b([]string{"m"}, "m", "send focused → chosen (a: all)"),
 		Link:          b([]string{"c"}, "c", "cut/heal link to chosen"),
 		Partition:     b([]string{"P"}, "P", "partition focused away"),
 		HealAll:       b([]string{"H"}, "H", "heal every link"),
-		MsgUp:         b([]string{"up", "k"}, "↑/k", "select message"),
-		MsgDown:       b([]string{"down", "j"}, "↓/j", "select message"),
+		MsgUp:         b([]string{"up", "k"}, "↑/k", "select message above"),
+		MsgDown:       b([]string{"down", "j"}, "↓/j", "select message below"),
 		Deliver:       b([]string{"d"}, "d", "deliver selected message"),
 		Newest:        b([]string{"N"}, "N", "deliver newest on its link"),
 		DeliverAll:    b([]string{"D"}, "D", "deliver all"),
-		Drop:          b([]string{"x"}, "x", "drop (oldest on link)"),
-		Duplicate:     b([]string{"u"}, "u", "duplicate (oldest on link)"),
-		Internals:     b([]string{"i"}, "i", "show/hide full CRDT internals"),
+		Drop:          b([]string{"x"}, "x", "drop (oldest on its link)"),
+		Duplicate:     b([]string{"u"}, "u", "duplicate (oldest on its link)"),
+		Internals:     b([]string{"i"}, "i", "show/hide full internals"),
 		InternalsUp:   b([]string{"{"}, "{", "scroll internals up"),
 		InternalsDown: b([]string{"}"}, "}", "scroll internals down"),
-		Pane:          b([]string{"v"}, "v", "switch pane: messages, log, details"),
-		LogUp:         b([]string{"["}, "[", "scroll log or details up"),
-		LogDown:       b([]string{"]"}, "]", "scroll log or details down"),
+		Pane:          b([]string{"v"}, "v", "switch pane"),
+		LogUp:         b([]string{"["}, "[", "scroll pane up"),
+		LogDown:       b([]string{"]"}, "]", "scroll pane down"),
 		Prompt:        b([]string{":"}, ":", "command prompt"),
-		Help:          b([]string{"?"}, "?", "all keys"),
-		ChooseType:    b([]string{"t"}, "t", "choose type (free play)"),
+		Help:          b([]string{"?"}, "?", "help: every key"),
+		ChooseType:    b([]string{"t"}, "t", "choose another type"),
 		Return:        b([]string{"r"}, "r", "return to the demo"),
-		Menu:          b([]string{"esc"}, "esc", "back to the menu"),
+		Menu:          b([]string{"esc"}, "esc", "menu (keeps your place)"),
 		Quit:          b([]string{"q"}, "q", "quit"),
 		ForceQuit:     b([]string{"ctrl+c"}, "ctrl+c", "quit at once"),
-		Autoplay:      b([]string{"a"}, "a", "autoplay a demo (any key pauses)"),
+		Suspend:       b([]string{"ctrl+z"}, "ctrl+z", "suspend (fg resumes)"),
+		Autoplay:      b([]string{"a"}, "a", "autoplay (any key pauses)"),
 		Faster:        b([]string{"+", "="}, "+", "autoplay faster"),
 		Slower:        b([]string{"-", "_"}, "-", "autoplay slower"),
 	}
 }
 
+func (k *KeyMap) all() []*key.Binding {
+	return []*key.Binding{&k.Next, &k.Prev, &k.Restart, &k.Last, &k.FocusNext, &k.Focus, &k.Edit, &k.Inc, &k.Dec,
+		&k.Sync, &k.SyncBoth, &k.SyncAll, &k.Send, &k.Link, &k.Partition, &k.HealAll, &k.MsgUp, &k.MsgDown,
+		&k.Deliver, &k.Newest, &k.DeliverAll, &k.Drop, &k.Duplicate, &k.Internals, &k.InternalsUp, &k.InternalsDown,
+		&k.Pane, &k.LogUp, &k.LogDown, &k.Prompt, &k.Help, &k.ChooseType, &k.Return, &k.Menu, &k.Quit,
+		&k.ForceQuit, &k.Suspend, &k.Autoplay, &k.Faster, &k.Slower}
+}
+
 // ASCII returns the key map with help labels in plain ASCII, for --ascii.
 func (k KeyMap) ASCII() KeyMap {
-	swap := strings.NewReplacer("→", "right", "←", "left", "↑", "up", "↓", "down")
-	for _, b := range []*key.Binding{&k.Next, &k.Prev, &k.FocusNext, &k.Focus, &k.Edit, &k.Inc, &k.Dec, &k.Sync, &k.SyncAll,
-		&k.Send, &k.Link, &k.Partition, &k.HealAll, &k.MsgUp, &k.MsgDown, &k.Deliver, &k.Newest, &k.DeliverAll, &k.Drop,
-		&k.Duplicate, &k.Internals, &k.InternalsUp, &k.InternalsDown, &k.Pane, &k.LogUp, &k.LogDown, &k.Prompt, &k.Help, &k.ChooseType, &k.Return, &k.Menu, &k.Quit,
-		&k.ForceQuit, &k.Autoplay, &k.Faster, &k.Slower} {
+	swap := strings.NewReplacer("→", "->", "←", "<-", "↑", "up", "↓", "down", "·", "-")
+	for _, b := range k.all() {
 		h := b.Help()
 		b.SetHelp(swap.Replace(h.Key), swap.Replace(h.Desc))
 	}
 	return k
 }
 
-// update enables the keys that work in this mode and session and disables
-// the rest, as bubbles' list does, so that the help bar and the help screen
-// list only keys that do something here, and a disabled key matches
-// nothing. Stepping is relabelled undo and redo outside a demo.
-func (k *KeyMap) update(mode Mode, s *session, autoplaying, internals bool) {
-	k.InternalsUp.SetEnabled(internals)
-	k.InternalsDown.SetEnabled(internals)
-	play := s != nil && mode != ModeStart && mode != ModeTypes
+// keyState is what decides which keys work.
+type keyState struct {
+	mode        Mode
+	sess        *session
+	autoplaying bool
+	internals   bool
+}
+
+// update enables the keys that work in this state and disables the rest,
+// as bubbles' list does, so that the help bar and the help screen list only
+// keys that do something here, and a disabled key matches nothing. Stepping
+// is relabelled undo and redo outside a demo.
+func (k *KeyMap) update(st keyState) {
+	s := st.sess
+	play := s != nil && (st.mode == ModeFree || st.mode == ModeDemo || st.mode == ModePrompt || st.mode == ModeHelp)
 	demo := play && s.demo()
+	for _, b := range k.all() {
+		b.SetEnabled(play)
+	}
+	k.ForceQuit.SetEnabled(true)
+	k.Suspend.SetEnabled(true)
+	k.InternalsUp.SetEnabled(play && st.internals)
+	k.InternalsDown.SetEnabled(play && st.internals)
 	k.ChooseType.SetEnabled(play && s.scenario == nil)
 	k.Return.SetEnabled(play && s.branched)
-	k.Autoplay.SetEnabled(demo && !autoplaying)
-	k.Faster.SetEnabled(autoplaying)
-	k.Slower.SetEnabled(autoplaying)
-	next, prev := "next step", "previous step"
+	k.Autoplay.SetEnabled(demo && !st.autoplaying)
+	k.Faster.SetEnabled(st.autoplaying)
+	k.Slower.SetEnabled(st.autoplaying)
+	next, prev, restart, last := "next step", "previous step", "restart the demo", "jump to the last step"
 	if play && !demo {
-		next, prev = "redo", "undo"
+		next, prev, restart, last = "redo", "undo", "undo all (back to the start)", "redo all"
 	}
 	k.Next.SetHelp(k.Next.Help().Key, next)
 	k.Prev.SetHelp(k.Prev.Help().Key, prev)
+	k.Restart.SetHelp(k.Restart.Help().Key, restart)
+	k.Last.SetHelp(k.Last.Help().Key, last)
 }
 
-// ShortHelp is the help bar: the keys a newcomer needs first.
+// shortLabels are the help bar's words for its keys: short, so that the bar
+// fits at 80 columns, and always ending with help and quit.
+var shortLabels = map[string]string{
+	"→/space": "next", "←": "back", "e": "edit", "s": "sync", "c": "cut/heal", ":": "command", "?": "help", "q": "quit",
+	"->/space": "next", "<-": "back",
+}
+
+// ShortHelp is the help bar: the keys a newcomer needs first, with short
+// labels. It always ends with "? help" and "q quit".
 func (k KeyMap) ShortHelp() []key.Binding {
-	return []key.Binding{k.Next, k.Prev, k.Edit, k.Sync, k.Link, k.Prompt, k.Help, k.Quit}
+	next, prev := "next", "back"
+	if k.Next.Help().Desc == "redo" {
+		next, prev = "redo", "undo"
+	}
+	short := func(b key.Binding, desc string) key.Binding {
+		b.SetHelp(b.Help().Key, desc)
+		return b
+	}
+	out := []key.Binding{short(k.Next, next), short(k.Prev, prev)}
+	for _, b := range []key.Binding{k.Edit, k.Sync, k.Link, k.Prompt, k.Help, k.Quit} {
+		out = append(out, short(b, shortLabels[b.Help().Key]))
+	}
+	return out
 }
 
-// FullHelp is every key, grouped.
-func (k KeyMap) FullHelp() [][]key.Binding {
-	return [][]key.Binding{
-		{k.Next, k.Prev, k.FocusNext, k.Focus, k.Return, k.Menu},
-		{k.Edit, k.Inc, k.Dec, k.Sync, k.SyncAll, k.Send},
-		{k.Link, k.Partition, k.HealAll, k.MsgUp, k.MsgDown, k.Deliver},
-		{k.Newest, k.DeliverAll, k.Drop, k.Duplicate, k.Internals, k.InternalsUp, k.InternalsDown, k.Pane},
-		{k.LogUp, k.LogDown, k.ChooseType, k.Prompt, k.Help, k.Quit},
-		{k.Autoplay, k.Faster, k.Slower},
+// HelpGroup is a titled group of keys on the help screen.
+type HelpGroup struct {
+	Title string
+	Keys  []key.Binding
+}
+
+// Groups is every key, grouped by what it does, for the help screen.
+func (k KeyMap) Groups() []HelpGroup {
+	return []HelpGroup{
+		{"Step through time", []key.Binding{k.Next, k.Prev, k.Restart, k.Last, k.Return, k.Autoplay, k.Faster, k.Slower}},
+		{"Focus and edit", []key.Binding{k.FocusNext, k.Focus, k.Edit, k.Inc, k.Dec}},
+		{"Sync and send", []key.Binding{k.Sync, k.SyncBoth, k.SyncAll, k.Send}},
+		{"Network", []key.Binding{k.Link, k.Partition, k.HealAll}},
+		{"Messages in flight", []key.Binding{k.MsgUp, k.MsgDown, k.Deliver, k.Newest, k.DeliverAll, k.Drop, k.Duplicate}},
+		{"Panes and internals", []key.Binding{k.Pane, k.LogUp, k.LogDown, k.Internals, k.InternalsUp, k.InternalsDown}},
+		{"App", []key.Binding{k.Prompt, k.Help, k.ChooseType, k.Menu, k.Suspend, k.Quit, k.ForceQuit}},
 	}
+}
+
+// FullHelp is every key, grouped (help.KeyMap).
+func (k KeyMap) FullHelp() [][]key.Binding {
+	var out [][]key.Binding
+	for _, g := range k.Groups() {
+		out = append(out, g.Keys)
+	}
+	return out
 }

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"fmt"
 	"strconv"
 	"strings"
@@ -9,19 +10,8 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"crdtviz/crdt"
-	"crdtviz/demos"
 	"crdtviz/replicas"
 	"crdtviz/ui"
-)
-
-// choice is a key waiting for its target replica (s, m, c then a digit).
-type choice int
-
-const (
-	chooseNone choice = iota
-	chooseSync
-	chooseSend
-	chooseLink
 )
 
 // binding pairs a key with what it does on the play screen.
@@ -32,12 +22,27 @@ type binding struct {
 
 func (m *Root) playBindings() []binding {
 	k := m.keys
+	open := func(what choice) func(*Root, tea.KeyPressMsg) tea.Cmd {
+		return func(r *Root, _ tea.KeyPressMsg) tea.Cmd {
+			r.chooser = r.chooser.Open(what, r.focused(), len(r.sess.cluster().Names()))
+			return nil
+		}
+	}
+	do := func(a replicas.Action) func(*Root, tea.KeyPressMsg) tea.Cmd {
+		return func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.act(a); return nil }
+	}
 	return []binding{
-		{k.Quit, func(*Root, tea.KeyPressMsg) tea.Cmd { return tea.Quit }},
+		{k.Quit, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { return r.quit() }},
 		{k.Autoplay, (*Root).startAutoplay},
 		{k.Next, (*Root).next},
 		{k.Prev, (*Root).prev},
-		{k.Help, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.base, r.mode = r.mode, ModeHelp; return nil }},
+		{k.Restart, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.sess.first(); return nil }},
+		{k.Last, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.sess.last(); return nil }},
+		{k.Help, func(r *Root, _ tea.KeyPressMsg) tea.Cmd {
+			r.helpScreen = r.helpScreen.Open(r.keys.Groups())
+			r.base, r.mode = r.mode, ModeHelp
+			return nil
+		}},
 		{k.Prompt, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { return r.openPrompt("") }},
 		{k.FocusNext, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.setFocus(r.focus + 1); return nil }},
 		{k.Focus, func(r *Root, k tea.KeyPressMsg) tea.Cmd {
@@ -48,11 +53,12 @@ func (m *Root) playBindings() []binding {
 		{k.Edit, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { return r.editPrompt(true) }},
 		{k.Inc, (*Root).inc},
 		{k.Dec, (*Root).dec},
-		{k.Sync, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.choosing = chooseSync; return nil }},
-		{k.Send, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.choosing = chooseSend; return nil }},
-		{k.Link, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.choosing = chooseLink; return nil }},
-		{k.SyncAll, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.act(replicas.SyncAll{}); return nil }},
-		{k.HealAll, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.act(replicas.HealAll{}); return nil }},
+		{k.Sync, open(chooseSync)},
+		{k.SyncBoth, open(chooseBoth)},
+		{k.Send, open(chooseSend)},
+		{k.Link, open(chooseLink)},
+		{k.SyncAll, do(replicas.SyncAll{})},
+		{k.HealAll, do(replicas.HealAll{})},
 		{k.Partition, (*Root).partition},
 		{k.MsgUp, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.selected--; return nil }},
 		{k.MsgDown, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.selected++; return nil }},
@@ -60,7 +66,7 @@ func (m *Root) playBindings() []binding {
 		{k.Newest, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.onMessage("newest"); return nil }},
 		{k.Drop, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.onMessage("drop"); return nil }},
 		{k.Duplicate, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.onMessage("duplicate"); return nil }},
-		{k.DeliverAll, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.act(replicas.DeliverAll{}); return nil }},
+		{k.DeliverAll, do(replicas.DeliverAll{})},
 		{k.Internals, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.internals, r.internalsOffset = !r.internals, 0; return nil }},
 		{k.InternalsUp, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.internalsOffset = max(0, r.internalsOffset-1); return nil }},
 		{k.InternalsDown, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.internalsOffset++; return nil }},
@@ -69,7 +75,7 @@ func (m *Root) playBindings() []binding {
 		{k.LogDown, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.scrollPane(3); return nil }},
 		{k.ChooseType, (*Root).chooseType},
 		{k.Return, (*Root).returnToDemo},
-		{k.Menu, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.mode = ModeStart; return nil }},
+		{k.Menu, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.toMenu(); return nil }},
 	}
 }
 
@@ -108,9 +114,8 @@ func (m *Root) returnToDemo(tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *Root) chooseType(tea.KeyPressMsg) tea.Cmd {
-	m.menu = NewMenu(m.styles, true)
-	m.menu.SetSize(m.w, m.h)
-	m.mode = ModeTypes
+	m.menu = m.newMenu(MenuOptions{TypesOnly: true, Back: "back to free play"})
+	m.playMode, m.mode = m.mode, ModeTypes
 	return nil
 }
 
@@ -198,38 +203,39 @@ func (m *Root) partition(tea.KeyPressMsg) tea.Cmd {
 	return nil
 }
 
-// chooseTarget finishes s, m or c with a digit (or a for all, esc to cancel).
-func (m *Root) chooseTarget(k tea.KeyPressMsg) {
-	what := m.choosing
-	m.choosing = chooseNone
+// chooserKey answers a pending choice of target: 1-N, a for all (sync and
+// send), esc to cancel. Any other key only reminds what it waits for.
+func (m *Root) chooserKey(k tea.KeyPressMsg) {
+	var in ChooserIntent
+	m.chooser, in = m.chooser.HandleKey(k)
 	from := m.focused()
 	names := m.sess.cluster().Names()
-	s := k.String()
-	if s == "a" && what != chooseLink {
-		if what == chooseSync {
-			m.act(replicas.Sync{From: from, ToAll: true})
-		} else {
-			m.act(replicas.Send{From: from, ToAll: true})
-		}
+	switch {
+	case in.What == chooseNone:
+		m.notice("Still waiting: " + m.chooser.Prompt(m.styles.Symbols.Arrow))
+		return
+	case in.Cancel:
+		m.notice("Cancelled.")
+		return
+	case in.All && in.What == chooseSync:
+		m.act(replicas.Sync{From: from, ToAll: true})
+		return
+	case in.All:
+		m.act(replicas.Send{From: from, ToAll: true})
 		return
 	}
-	n, err := strconv.Atoi(s)
-	if err != nil || n < 1 || n > len(names) {
-		if s != "esc" {
-			m.notice("Cancelled.")
-		}
-		return
-	}
-	to := names[n-1]
+	to := names[in.Target-1]
 	if to == from {
 		m.failf("%s is the focused replica; choose another one", to)
 		return
 	}
-	switch what {
+	switch in.What {
 	case chooseSync:
 		m.act(replicas.Sync{From: from, To: to})
 	case chooseSend:
 		m.act(replicas.Send{From: from, To: to})
+	case chooseBoth:
+		m.act(replicas.SyncBoth{A: from, B: to})
 	case chooseLink:
 		m.toggleLink(from, to)
 	}
@@ -276,8 +282,17 @@ func (m *Root) onMessage(what string) {
 	}
 }
 
-// act applies an action; an error goes to the status line.
-func (m *Root) act(a replicas.Action) { m.fail(m.apply(a)) }
+// act applies an action; an error goes to the status line. An action that
+// finds nothing to do is not an error: it is neither applied nor recorded,
+// discards no redo history, and only says why.
+func (m *Root) act(a replicas.Action) {
+	err := m.apply(a)
+	if errors.Is(err, replicas.ErrNothingToDo) {
+		m.notice("Nothing to do: " + strings.TrimPrefix(err.Error(), replicas.ErrNothingToDo.Error()+": ") + ". Nothing was recorded.")
+		return
+	}
+	m.fail(err)
+}
 
 // apply applies an action to the session and reports what happened. In a
 // demo, acting branches off into free play.
@@ -299,58 +314,6 @@ func (m *Root) apply(a replicas.Action) error {
 		m.notice(notice)
 	}
 	return nil
-}
-
-func (m *Root) openPrompt(prefill string) tea.Cmd {
-	m.base, m.mode = m.mode, ModePrompt
-	var cmd tea.Cmd
-	m.prompt, cmd = m.prompt.Open(prefill, m.sess.cluster().Names())
-	return cmd
-}
-
-func (m *Root) closePrompt() {
-	m.prompt = m.prompt.Close()
-	if m.mode == ModePrompt {
-		m.mode = m.base
-	}
-}
-
-// handleSubmit runs a statement typed at the prompt. A bad one keeps the
-// prompt open with the error shown; nothing else changes.
-func (m *Root) handleSubmit(text string) {
-	if strings.TrimSpace(text) == "" {
-		m.closePrompt()
-		return
-	}
-	st, err := demos.ParseStatement(text, m.sess.header)
-	if err != nil {
-		m.prompt = m.prompt.Failed(strings.TrimPrefix(err.Error(), "prompt:1:"))
-		return
-	}
-	switch {
-	case st.Step != nil:
-		m.closePrompt()
-		m.sess.mark(st.String())
-		m.dirty = true
-		m.notice("Step marked: " + *st.Step)
-	case st.Expect != nil:
-		res := demos.Check(st, m.sess.cluster())
-		m.closePrompt()
-		m.sess.mark(st.String())
-		m.dirty = true
-		if res.Pass {
-			m.notice(m.styles.Symbols.Check + " " + st.String())
-		} else {
-			m.failf("%s %s (got %s)", m.styles.Symbols.Cross, st.String(), res.Got)
-		}
-	default:
-		if err := m.apply(st.Action); err != nil {
-			m.prompt = m.prompt.Failed(err.Error())
-			return
-		}
-		m.prompt = m.prompt.Remember(text)
-		m.closePrompt()
-	}
 }
 
 func (m *Root) handleClick(ms tea.Mouse) {

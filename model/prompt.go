@@ -1,6 +1,7 @@
 package model
 
 import (
+	"fmt"
 	"slices"
 	"strings"
 
@@ -8,6 +9,7 @@ import (
 	"charm.land/bubbles/v2/textinput"
 	tea "charm.land/bubbletea/v2"
 
+	"crdtviz/crdt"
 	"crdtviz/demos"
 	"crdtviz/replicas"
 	"crdtviz/ui"
@@ -53,6 +55,7 @@ type Prompt struct {
 	draft   string
 	err     string
 	names   []string
+	typ     crdt.Type
 }
 
 // NewPrompt makes a closed prompt.
@@ -68,9 +71,10 @@ func NewPrompt(s ui.Styles) Prompt {
 	return Prompt{input: in, keys: DefaultPromptKeyMap(), styles: s}
 }
 
-// Open focuses the prompt with some text already typed.
-func (p Prompt) Open(prefill string, names []string) (Prompt, tea.Cmd) {
-	p.names = names
+// Open focuses the prompt with some text already typed, for a session of
+// the given type and replica names (its examples and completions use them).
+func (p Prompt) Open(prefill string, names []string, typ crdt.Type) (Prompt, tea.Cmd) {
+	p.names, p.typ = names, typ
 	p.err, p.back, p.draft = "", 0, ""
 	p.input.SetValue(prefill)
 	p.input.CursorEnd()
@@ -86,8 +90,17 @@ func (p Prompt) Close() Prompt {
 	return p
 }
 
-// Failed shows an error under the input, keeping what was typed.
-func (p Prompt) Failed(err string) Prompt { p.err = err; return p }
+// Failed shows an error under the input, with text in the input: what was
+// typed, or what of it has not run yet.
+func (p Prompt) Failed(err, text string) Prompt {
+	p.err = err
+	if text != p.input.Value() {
+		p.input.SetValue(text)
+		p.input.CursorEnd()
+		p.suggest()
+	}
+	return p
+}
 
 // Remember adds a command that ran to the history.
 func (p Prompt) Remember(text string) Prompt {
@@ -190,5 +203,24 @@ func (p Prompt) HintView() string {
 	if p.err != "" {
 		return p.styles.App.Error.Render(p.styles.Symbols.Cross + " " + p.err)
 	}
-	return p.styles.App.Muted.Render("any scenario statement, e.g. edit \"Server 1\" set x · sync all · partition A | B C · enter runs · tab completes · ↑↓ history · esc closes")
+	return p.styles.App.Muted.Render("e.g. " + p.example() + " · several with ; · w FILE saves · enter runs · tab completes · ↑↓ history · esc closes")
+}
+
+// example is a line of statements for this session's type and replicas,
+// e.g. `edit Alice inc 1; sync Alice -> Bob; partition Alice | Bob Carol`.
+func (p Prompt) example() string {
+	if len(p.names) < 2 {
+		return "sync all"
+	}
+	a, b := replicas.QuoteName(p.names[0]), replicas.QuoteName(p.names[1])
+	op := map[crdt.Type]string{crdt.LWWRegister: "set x", crdt.MVRegister: "set x", crdt.GCounter: "inc 1", crdt.PNCounter: "dec 1",
+		crdt.GSet: "add x", crdt.TwoPSet: "add x", crdt.LWWSet: "add x", crdt.ORSet: "add x", crdt.LWWMap: "put k v", crdt.Text: "insert 0 x"}[p.typ]
+	if op == "" {
+		op = "set x"
+	}
+	rest := make([]string, 0, len(p.names)-1)
+	for _, n := range p.names[1:] {
+		rest = append(rest, replicas.QuoteName(n))
+	}
+	return fmt.Sprintf("edit %s %s; sync %s -> %s; partition %s | %s", a, op, a, b, a, strings.Join(rest, " "))
 }

@@ -1,12 +1,13 @@
 // Package model holds the Bubble Tea models: the root model with its modes
 // and focus, and the small components it is built from (the start menu, the
-// command prompt). The root owns the session; the ui package only renders.
+// command prompt, the help screen, the target chooser and the confirmation
+// question). The root owns the session and routes keys; a component that is
+// open owns its keys; the ui package only renders.
 package model
 
 import (
 	"time"
 
-	"charm.land/bubbles/v2/help"
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/viewport"
 	tea "charm.land/bubbletea/v2"
@@ -24,7 +25,7 @@ const (
 	ModeFree               // free play
 	ModeDemo               // playing a demo
 	ModePrompt             // the ':' prompt is open over free play or a demo
-	ModeHelp               // full help is shown
+	ModeHelp               // the help screen is shown
 	ModeTypes              // choosing a type for free play
 )
 
@@ -38,14 +39,24 @@ type Options struct {
 	ThemeFixed bool // chosen by flag or NO_COLOR: do not follow the terminal background
 	ASCII      bool
 	Scenario   *demos.Scenario  // start in this demo
+	DemoName   string           // the built-in demo's name, when Scenario is one
 	Free       *replicas.Config // or start in free play
 	// Save, when set, is handed the session's recording (a scenario file)
 	// after every change to it, and returns the command that writes it
 	// (--record). The model itself does no I/O.
 	Save func(recording string) tea.Cmd
-	// Autoplay steps a demo forward by itself at this interval (0: off).
+	// WriteFile writes a file for :w, refusing an existing one unless
+	// overwrite is set. It runs in a command, off the event loop; nil
+	// turns :w off.
+	WriteFile func(path string, data []byte, overwrite bool) error
+	// Suspend, when set, is the command ctrl+z runs to give the terminal
+	// back to the shell (the CLI stops the process as a shell would);
+	// nil uses tea.Suspend.
+	Suspend func() tea.Cmd
+	// Autoplay steps a demo forward by itself: each step stays on screen
+	// this long plus its reading time (0: off).
 	Autoplay time.Duration
-	// ExitAtEnd quits after the last step has been shown for one interval.
+	// ExitAtEnd quits once the last step has been shown (at least 3 s).
 	ExitAtEnd bool
 }
 
@@ -59,22 +70,24 @@ type Root struct {
 	w, h   int
 	layout ui.Layout
 
-	menu   Menu
-	prompt Prompt
-	log    viewport.Model
-	detail viewport.Model // the Details pane
-	detFor detailsKey     // what the Details content was built for
-	help   help.Model
+	menu       Menu
+	prompt     Prompt
+	helpScreen HelpScreen
+	chooser    Chooser
+	confirm    Confirm
+	log        viewport.Model
+	detail     viewport.Model // the Details pane
+	narration  viewport.Model // the narration, when it scrolls
+	detFor     detailsKey     // what the Details content was built for
 
-	sess      *session
-	focus     int
-	first     int
-	selected  int
-	internals bool
-	// internalsOffset scrolls the full internals inside the CRDT boxes.
-	internalsOffset int
+	sess            *session
+	playMode        Mode // the session's mode, kept while the menu shows
+	focus           int
+	first           int
+	selected        int
+	internals       bool
+	internalsOffset int // scrolls the full internals inside the CRDT boxes
 	pane            ui.Pane
-	choosing        choice
 	logKey          logKey // what the log content was built for
 	boxes           ui.BoxCache
 	// memos of the help bar and the rendered log, which change far less
@@ -85,21 +98,32 @@ type Root struct {
 	logView   string
 	status    string // an error or notice; cleared by the next key
 	statusErr bool
+	// saved is the recording last written by :w, so that quitting knows
+	// whether work would be lost; saveWarn is a failing --record save,
+	// shown until a save succeeds.
+	saved    string
+	saveWarn string
 
-	auto  autoplayer
-	dirty bool // the recording changed since it was last saved
+	auto        autoplayer
+	dirty       bool // the recording changed since it was last saved
+	interrupted bool // ended by ctrl+c
 }
+
+// Interrupted reports whether the app was ended by ctrl+c, which exits
+// like SIGINT.
+func (m *Root) Interrupted() bool { return m.interrupted }
 
 // New builds the root model.
 func New(opts Options) (*Root, error) {
 	if opts.Theme == "" {
 		opts.Theme = ui.Dark
 	}
-	m := &Root{opts: opts, keys: DefaultKeyMap(), help: help.New(), log: viewport.New(), detail: viewport.New()}
+	m := &Root{opts: opts, keys: DefaultKeyMap(), log: viewport.New(), detail: viewport.New(), narration: viewport.New(),
+		chooser: NewChooser()}
 	m.restyle(opts.Theme)
 	switch {
 	case opts.Scenario != nil:
-		m.start(newDemoSession(opts.Scenario), ModeDemo)
+		m.start(newDemoSession(opts.Scenario, opts.DemoName), ModeDemo)
 	case opts.Free != nil:
 		s, err := newFreeSession(*opts.Free)
 		if err != nil {
@@ -108,6 +132,7 @@ func New(opts Options) (*Root, error) {
 		m.start(s, ModeFree)
 	default:
 		m.mode = ModeStart
+		m.menu = m.newMenu(MenuOptions{})
 	}
 	m.auto.every = opts.Autoplay
 	m.auto.on = opts.Autoplay > 0 && m.mode == ModeDemo
@@ -129,16 +154,15 @@ func (m *Root) Mode() Mode { return m.mode }
 func (m *Root) restyle(t ui.Theme) {
 	m.styles = ui.NewStyles(t, m.opts.ASCII)
 	m.barFor = barKey{} // the help bar's colours changed
-	m.menu = NewMenu(m.styles, false)
-	m.menu.SetSize(m.w, m.h)
-	m.prompt.SetStyles(m.styles)
+	m.menu.restyle(m.styles, m.w, m.h)
 	if m.prompt.keys.Submit.Keys() == nil {
 		m.prompt = NewPrompt(m.styles)
 	}
-	m.help.Styles = help.DefaultStyles(t != ui.Light)
+	m.prompt.SetStyles(m.styles)
+	m.helpScreen = NewHelpScreen(m.styles)
+	m.helpScreen.SetSize(m.w, m.h)
 	if m.opts.ASCII {
 		m.keys = DefaultKeyMap().ASCII()
-		m.help.ShortSeparator, m.help.FullSeparator, m.help.Ellipsis = " | ", "   ", "..."
 	}
 }
 
@@ -150,7 +174,7 @@ func (m *Root) Init() tea.Cmd {
 		cmds = append(cmds, tea.RequestBackgroundColor)
 	}
 	if m.auto.on {
-		cmds = append(cmds, m.auto.tick())
+		cmds = append(cmds, m.auto.tick(m.stepTime()))
 	}
 	if m.opts.Save != nil && m.sess != nil {
 		cmds = append(cmds, m.opts.Save(m.Recording()))
@@ -174,11 +198,17 @@ func (m *Root) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		m.handleWheel(msg.Mouse())
 	case autoplayMsg:
 		cmd = m.handleAutoplay(msg)
+	case writtenMsg:
+		m.handleWritten(msg)
+	case SaveFailedMsg:
+		m.handleSaveFailed(msg)
+	case tea.ResumeMsg:
+		cmd = tea.ClearScreen // after fg: repaint everything
 	default:
 		cmd = m.forward(msg)
 	}
 	m.refresh()
-	m.keys.update(m.mode, m.sess, m.auto.on, m.internals)
+	m.keys.update(keyState{mode: m.mode, sess: m.sess, autoplaying: m.auto.on, internals: m.internals})
 	if m.dirty && m.opts.Save != nil {
 		m.dirty = false
 		cmd = tea.Batch(cmd, m.opts.Save(m.Recording()))
@@ -201,9 +231,9 @@ func (m *Root) forward(msg tea.Msg) tea.Cmd {
 
 func (m *Root) handleResize(w, h int) {
 	m.w, m.h = w, h
-	m.menu.SetSize(w, h)
+	m.menu.SetSize(w, h-1) // the last line is the menu's status
 	m.prompt.SetSize(w, 1)
-	m.help.SetWidth(w)
+	m.helpScreen.SetSize(w, h)
 }
 
 func (m *Root) handleBackground(msg tea.BackgroundColorMsg) {
@@ -214,45 +244,46 @@ func (m *Root) handleBackground(msg tea.BackgroundColorMsg) {
 	if msg.IsDark() {
 		t = ui.Dark
 	}
-	typesOnly := m.mode == ModeTypes
 	m.restyle(t)
-	if typesOnly {
-		m.menu = NewMenu(m.styles, true)
-		m.menu.SetSize(m.w, m.h)
-	}
 }
 
+// handleKey routes a key: ctrl+c and ctrl+z first, then whatever is open
+// (a question, the menu, the prompt, the help screen, a chooser) owns it;
+// otherwise it is a play key.
 func (m *Root) handleKey(k tea.KeyPressMsg) tea.Cmd {
-	if key.Matches(k, m.keys.ForceQuit) {
+	switch {
+	case key.Matches(k, m.keys.ForceQuit):
+		m.interrupted = true
 		return tea.Quit
+	case key.Matches(k, m.keys.Suspend):
+		if m.opts.Suspend != nil {
+			return m.opts.Suspend()
+		}
+		return tea.Suspend
+	case m.confirm.Pending():
+		return m.confirmKey(k)
 	}
 	switch m.mode {
 	case ModeStart, ModeTypes:
 		return m.menuKey(k)
 	case ModePrompt:
-		var cmd tea.Cmd
-		var intent PromptIntent
-		m.prompt, cmd, intent = m.prompt.HandleKey(k)
-		switch {
-		case intent.Submit:
-			m.handleSubmit(intent.Text)
-		case intent.Cancel:
-			m.closePrompt()
-		}
-		return cmd
+		return m.promptKey(k)
 	case ModeHelp:
-		m.mode = m.base // any key closes help
+		var in HelpIntent
+		if m.helpScreen, in = m.helpScreen.HandleKey(k); in.Close {
+			m.mode = m.base
+		}
 		return nil
 	}
 	m.status, m.statusErr = "", false
+	if m.chooser.Pending() {
+		m.chooserKey(k)
+		return nil
+	}
 	if m.auto.on {
-		cmd, notice := m.auto.key(k, m.keys)
+		cmd, notice := m.auto.key(k, m.keys, m.stepTime())
 		m.notice(notice)
 		return cmd
-	}
-	if m.choosing != chooseNone {
-		m.chooseTarget(k)
-		return nil
 	}
 	for _, b := range m.playBindings() {
 		if key.Matches(k, b.key) {
@@ -260,51 +291,6 @@ func (m *Root) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 	}
 	return nil
-}
-
-func (m *Root) menuKey(k tea.KeyPressMsg) tea.Cmd {
-	if m.mode == ModeTypes && k.String() == "esc" && !m.menu.Filtering() {
-		m.mode = ModeFree
-		return nil
-	}
-	var cmd tea.Cmd
-	var choice *MenuChoice
-	m.menu, cmd, choice = m.menu.HandleKey(k)
-	if choice != nil {
-		m.handleMenuChoice(*choice)
-	}
-	return cmd
-}
-
-func (m *Root) handleMenuChoice(c MenuChoice) {
-	if c.Demo != "" {
-		s, err := demos.LoadBuiltin(c.Demo)
-		if err != nil {
-			m.fail(err)
-			return
-		}
-		m.start(newDemoSession(s), ModeDemo)
-		return
-	}
-	names := []string{"Alice", "Bob", "Carol"}
-	if m.sess != nil && m.mode == ModeTypes {
-		names = m.sess.cluster().Names()
-	}
-	s, err := newFreeSession(replicas.Config{Type: c.Type, Names: names})
-	if err != nil {
-		m.fail(err)
-		return
-	}
-	m.start(s, ModeFree)
-}
-
-func (m *Root) start(s *session, mode Mode) {
-	m.sess, m.mode = s, mode
-	m.focus, m.first, m.selected, m.choosing = 0, 0, 0, chooseNone
-	m.pane = ui.PaneNarration
-	if mode == ModeFree {
-		m.pane = ui.PaneMessages
-	}
 }
 
 // View renders the screen. Only the root returns a tea.View.
@@ -315,9 +301,9 @@ func (m *Root) View() tea.View {
 	case m.w < ui.MinWidth || m.h < ui.MinHeight:
 		content = ui.TooSmall(m.w, m.h, m.styles)
 	case m.mode == ModeStart || m.mode == ModeTypes:
-		content = ui.Fit(m.menu.View(), m.w, m.h)
+		content = m.menuView()
 	case m.mode == ModeHelp:
-		content = m.helpView()
+		content = m.helpScreen.View()
 	default:
 		content = ui.Screen(m.state(), m.styles, m.layout)
 	}
@@ -328,28 +314,24 @@ func (m *Root) View() tea.View {
 	return v
 }
 
-func (m *Root) helpView() string {
-	full := m.help
-	full.ShowAll = true
-	text := m.styles.App.Title.Render("crdtviz: every key") + "\n\n" + full.FullHelpView(m.keys.FullHelp()) +
-		"\n\n" + m.styles.App.Muted.Render("Mouse: click a replica to focus it; click a link to cut or heal it.\nAt the : prompt, type any scenario statement (see docs/scenario-format.md).\nPress any key to close this help.")
-	return ui.Fit(text, m.w, m.h)
-}
-
 // ShortHelp and FullHelp make the root a help.KeyMap for what has focus.
 func (m *Root) ShortHelp() []key.Binding {
-	if m.mode == ModePrompt {
+	switch m.mode {
+	case ModePrompt:
 		return m.prompt.keys.ShortHelp()
+	case ModeStart, ModeTypes:
+		return m.menu.ShortHelp()
 	}
 	return m.keys.ShortHelp()
 }
 
 // FullHelp lists every key of what has focus.
 func (m *Root) FullHelp() [][]key.Binding {
-	if m.mode == ModePrompt {
+	switch m.mode {
+	case ModePrompt:
 		return m.prompt.keys.FullHelp()
+	case ModeStart, ModeTypes:
+		return m.menu.FullHelp()
 	}
 	return m.keys.FullHelp()
 }
-
-var _ help.KeyMap = (*Root)(nil)

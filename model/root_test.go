@@ -271,7 +271,10 @@ func TestStartMenuAndTypeChoice(t *testing.T) {
 		t.Fatalf("mode %s title %q", m.Mode(), m.sess.title)
 	}
 	send(t, m, "esc")
-	for range 10 {
+	if !strings.Contains(screen(m), "Resume: Three servers, one movie (step 0/6)") {
+		t.Fatalf("no resume item:\n%s", screen(m))
+	}
+	for range 11 { // past the resume item and the ten demos
 		send(t, m, "down")
 	}
 	send(t, m, "enter") // the first free-play entry
@@ -287,6 +290,10 @@ func TestStartMenuAndTypeChoice(t *testing.T) {
 		t.Fatalf("help:\n%s", screen(m))
 	}
 	send(t, m, "x")
+	if m.Mode() != ModeHelp {
+		t.Fatalf("x closed help: %s", m.Mode())
+	}
+	send(t, m, "esc")
 	if m.Mode() != ModeFree {
 		t.Fatalf("help did not close: %s", m.Mode())
 	}

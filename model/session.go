@@ -26,6 +26,7 @@ const sentenceLines = 3
 // the timeline; the screen only reads it.
 type session struct {
 	title      string
+	name       string // the built-in demo's name, or ""
 	header     demos.Header
 	tl         *replicas.Timeline
 	scenario   *demos.Scenario  // nil in free play
@@ -51,9 +52,9 @@ func newFreeSession(cfg replicas.Config) (*session, error) {
 	return &session{title: "Free play: " + string(cfg.Type), header: demos.Header{Type: cfg.Type, Replicas: cfg.Names}, tl: tl}, nil
 }
 
-func newDemoSession(s *demos.Scenario) *session {
+func newDemoSession(s *demos.Scenario, name string) *session {
 	run := demos.Execute(s)
-	ss := &session{title: s.Title, header: s.Header, tl: run.Timeline, scenario: s, run: run}
+	ss := &session{title: s.Title, name: name, header: s.Header, tl: run.Timeline, scenario: s, run: run}
 	_ = ss.tl.Seek(0)
 	return ss
 }
@@ -90,6 +91,64 @@ func (s *session) show(k int) {
 	sr := s.run.Steps[k-1]
 	_ = s.tl.Seek(sr.End)
 	s.markFrom = sr.Start
+}
+
+// first goes back to the start: the demo's opening screen, or in free play
+// before every action (all of them can be redone).
+func (s *session) first() {
+	if s.demo() {
+		s.show(0)
+		return
+	}
+	_ = s.tl.Seek(0)
+	s.markFrom = 0
+}
+
+// last goes to the end: the demo's last step, or in free play the newest
+// point.
+func (s *session) last() {
+	if s.demo() {
+		s.show(len(s.run.Steps))
+		return
+	}
+	_ = s.tl.Seek(s.tl.Len())
+	s.markFrom = max(0, s.tl.Pos()-1)
+}
+
+// work is how many actions of this session are the user's own: every
+// action in free play, those after the branch point in a branched demo, and
+// none in a demo. They are what a recording holds beyond the demo's steps.
+func (s *session) work() int {
+	switch {
+	case s.scenario == nil:
+		return s.tl.Pos()
+	case s.branched:
+		start := 0
+		if s.branchAt > 0 && s.branchAt <= len(s.run.Steps) {
+			start = s.run.Steps[s.branchAt-1].End
+		}
+		return max(0, s.tl.Pos()-start)
+	}
+	return 0
+}
+
+// resumeLabel is the menu item that resumes this session: "Resume: The
+// lost update (step 2/4)" or "Resume free play: or-set, 5 actions".
+func (s *session) resumeLabel() string {
+	switch {
+	case s.scenario == nil:
+		return fmt.Sprintf("Resume free play: %s, %s", s.header.Type, plural(s.work(), "action"))
+	case s.branched:
+		return fmt.Sprintf("Resume: %s (branched at step %d/%d, %s)", s.title, s.branchAt, len(s.scenario.Steps), plural(s.work(), "action"))
+	}
+	return fmt.Sprintf("Resume: %s (step %d/%d)", s.title, s.step, len(s.scenario.Steps))
+}
+
+func plural(n int, word string) string {
+	if n == 1 {
+		return "1 " + word
+	}
+	return fmt.Sprintf("%d %ss", n, word)
 }
 
 // prev moves one step back.
@@ -144,7 +203,7 @@ func (s *session) returnToDemo() bool {
 	if s.scenario == nil || !s.branched {
 		return false
 	}
-	back := newDemoSession(s.scenario)
+	back := newDemoSession(s.scenario, s.name)
 	at := s.branchAt
 	back.marks = s.marks
 	*s = *back
@@ -338,7 +397,15 @@ func (s *session) recording() string {
 	c := s.cluster()
 	title := s.title
 	b.WriteString("# Recorded with crdtviz. Replay it with: crdtviz check FILE, or crdtviz demo FILE\n")
-	fmt.Fprintf(&b, "title %s\n", crdt.QuoteAlways("Recorded: "+title))
+	if s.scenario != nil {
+		title = s.scenario.Title // a recording from a demo keeps its header
+	} else {
+		title = "Recorded: " + title
+	}
+	fmt.Fprintf(&b, "title %s\n", crdt.QuoteAlways(title))
+	if s.scenario != nil && s.scenario.About != "" {
+		fmt.Fprintf(&b, "about %s\n", crdt.QuoteAlways(s.scenario.About))
+	}
 	fmt.Fprintf(&b, "type %s\n", c.Type())
 	names := make([]string, 0, len(c.Names()))
 	for _, n := range c.Names() {

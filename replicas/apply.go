@@ -1,6 +1,7 @@
 package replicas
 
 import (
+	"errors"
 	"fmt"
 	"slices"
 	"strings"
@@ -20,7 +21,7 @@ const (
 	EvDuplicate                  // a message copied
 	EvLink                       // links cut or healed
 	EvSkew                       // a clock skew changed
-	EvNote                       // nothing changed, and why
+	EvNote                       // a remark: what an action skipped, and why
 )
 
 // LaneChange is what an event did to one lane of one replica.
@@ -63,8 +64,21 @@ func (e Event) Sentences() []string {
 	return out
 }
 
+// ErrNothingToDo is wrapped by the error Apply returns for an action that
+// finds nothing to do: healing links that are all up, cutting a cut link,
+// delivering when nothing can be delivered, syncing where every link is
+// cut. Such an action changes nothing, not even the tick, so a screen can
+// show a notice and record nothing.
+var ErrNothingToDo = errors.New("nothing to do")
+
+// nothingToDo is the error for an action that would change nothing.
+func nothingToDo(format string, args ...any) error {
+	return fmt.Errorf("%w: "+format, append([]any{ErrNothingToDo}, args...)...)
+}
+
 // Apply applies one action. On error the cluster is unchanged; on success
-// the tick advances by one and the events say what happened and why.
+// the tick advances by one and the events say what happened and why. An
+// action that finds nothing to do returns an error wrapping ErrNothingToDo.
 func (c *Cluster) Apply(a Action) ([]Event, error) {
 	c.now = c.tick + 1
 	var ev []Event
@@ -77,7 +91,7 @@ func (c *Cluster) Apply(a Action) ([]Event, error) {
 	case Deliver:
 		ev, err = c.deliver(a)
 	case DeliverAll:
-		ev = c.deliverAll()
+		ev, err = c.deliverAll()
 	case Drop:
 		ev, err = c.drop(a)
 	case Duplicate:
@@ -87,13 +101,13 @@ func (c *Cluster) Apply(a Action) ([]Event, error) {
 	case SyncBoth:
 		ev, err = c.syncBoth(a)
 	case SyncAll:
-		ev = c.syncAll()
+		ev, err = c.syncAll()
 	case Cut:
 		ev, err = c.setLink(a.From, a.To, a.Both, false)
 	case Heal:
 		ev, err = c.setLink(a.From, a.To, a.Both, true)
 	case HealAll:
-		ev = c.healAll()
+		ev, err = c.healAll()
 	case Partition:
 		ev, err = c.partition(a)
 	case SetSkew:
@@ -113,10 +127,6 @@ func (c *Cluster) Apply(a Action) ([]Event, error) {
 		ev[i].Tick = c.now
 	}
 	return ev, nil
-}
-
-func (c *Cluster) note(format string, args ...any) []Event {
-	return []Event{{Kind: EvNote, Text: fmt.Sprintf(format, args...)}}
 }
 
 // historyKey is the key an edit's history lives under: the element or map
@@ -269,7 +279,7 @@ func (c *Cluster) deliver(a Deliver) ([]Event, error) {
 	return []Event{c.receive(m)}, nil
 }
 
-func (c *Cluster) deliverAll() []Event {
+func (c *Cluster) deliverAll() ([]Event, error) {
 	var ms []*Message
 	for _, m := range c.InFlight() {
 		if c.up[c.index[m.From]][c.index[m.To]] {
@@ -277,7 +287,7 @@ func (c *Cluster) deliverAll() []Event {
 		}
 	}
 	if len(ms) == 0 {
-		return c.note("nothing to deliver: no message waits on a link that is up")
+		return nil, nothingToDo("no message waits on a link that is up")
 	}
 	var ev []Event
 	for _, m := range ms {
@@ -285,7 +295,7 @@ func (c *Cluster) deliverAll() []Event {
 		c.queues[i][j] = c.queues[i][j][1:] // FIFO per link, and ms is in send order
 		ev = append(ev, c.receive(m))
 	}
-	return ev
+	return ev, nil
 }
 
 func (c *Cluster) drop(a Drop) ([]Event, error) {
@@ -333,8 +343,7 @@ func (c *Cluster) sync(a Sync) ([]Event, error) {
 		return []Event{c.receive(c.take(c.copyOf(from), to, false))}, nil
 	}
 	// Every message is taken before any is delivered.
-	sc := c.copyOf(from)
-	var msgs []*Message
+	var targets []int
 	var skipped []string
 	for to := range c.names {
 		if to == from {
@@ -344,6 +353,14 @@ func (c *Cluster) sync(a Sync) ([]Event, error) {
 			skipped = append(skipped, c.names[to])
 			continue
 		}
+		targets = append(targets, to)
+	}
+	if len(targets) == 0 {
+		return nil, nothingToDo("%s cannot reach anyone: every link from it is cut", a.From)
+	}
+	sc := c.copyOf(from)
+	var msgs []*Message
+	for _, to := range targets {
 		msgs = append(msgs, c.take(sc, to, false))
 	}
 	var ev []Event
@@ -370,8 +387,17 @@ func (c *Cluster) syncBoth(a SyncBoth) ([]Event, error) {
 	return []Event{c.receive(toB), c.receive(toA)}, nil
 }
 
-func (c *Cluster) syncAll() []Event {
+func (c *Cluster) syncAll() ([]Event, error) {
 	n := len(c.names)
+	anyUp := false
+	for i := range n {
+		for j := range n {
+			anyUp = anyUp || i != j && c.up[i][j]
+		}
+	}
+	if !anyUp {
+		return nil, nothingToDo("every link is cut, so nothing can be exchanged")
+	}
 	// Every message is taken before anything is delivered: one copy of each
 	// sender's lanes, shared by its messages (a message is never changed).
 	copies := make([]*senderCopy, n)
@@ -392,10 +418,7 @@ func (c *Cluster) syncAll() []Event {
 			ev = append(ev, c.receive(m))
 		}
 	}
-	if len(ev) == 0 {
-		return c.note("sync all: every link is cut, so nothing is exchanged")
-	}
-	return ev
+	return ev, nil
 }
 
 func (c *Cluster) setLink(from, to string, both, up bool) ([]Event, error) {
@@ -406,6 +429,19 @@ func (c *Cluster) setLink(from, to string, both, up bool) ([]Event, error) {
 	links := [][2]int{{i, j}}
 	if both {
 		links = append(links, [2]int{j, i})
+	}
+	var changing [][2]int
+	for _, l := range links {
+		if c.up[l[0]][l[1]] != up {
+			changing = append(changing, l)
+		}
+	}
+	if len(changing) == 0 {
+		state := "up"
+		if !up {
+			state = "cut"
+		}
+		return nil, nothingToDo("%s: already %s", c.linkNames(links), state)
 	}
 	return []Event{c.setLinks(links, up)}, nil
 }
@@ -465,7 +501,7 @@ func (c *Cluster) linkNames(links [][2]int) string {
 	return strings.Join(parts, ", ")
 }
 
-func (c *Cluster) healAll() []Event {
+func (c *Cluster) healAll() ([]Event, error) {
 	var links [][2]int
 	for i := range c.names {
 		for j := range c.names {
@@ -475,9 +511,9 @@ func (c *Cluster) healAll() []Event {
 		}
 	}
 	if len(links) == 0 {
-		return c.note("heal: every link is already up")
+		return nil, nothingToDo("every link is already up")
 	}
-	return []Event{c.setLinks(links, true)}
+	return []Event{c.setLinks(links, true)}, nil
 }
 
 func (c *Cluster) partition(a Partition) ([]Event, error) {
@@ -515,7 +551,7 @@ func (c *Cluster) partition(a Partition) ([]Event, error) {
 		parts[g] = "{" + strings.Join(names, ", ") + "}"
 	}
 	if len(links) == 0 {
-		return c.note("partition %s: those links are already cut", strings.Join(parts, " | ")), nil
+		return nil, nothingToDo("partition %s: those links are already cut", strings.Join(parts, " | "))
 	}
 	ev := c.setLinks(links, false)
 	ev.Text = fmt.Sprintf("partition %s: cut %s", strings.Join(parts, " | "), countLinks(links))

@@ -5,6 +5,7 @@ import (
 	"math/rand/v2"
 
 	"crdtviz/crdt"
+
 	"pgregory.net/rapid"
 )
 

@@ -1,6 +1,7 @@
 package replicas
 
 import (
+	"errors"
 	"math/rand/v2"
 	"slices"
 	"strings"
@@ -241,7 +242,7 @@ func TestOneWriterPlainMatchesCRDT(t *testing.T) {
 			default:
 				a = Send{From: who, ToAll: true}
 			}
-			if _, err := c.Apply(a); err != nil {
+			if _, err := c.Apply(a); err != nil && !errors.Is(err, ErrNothingToDo) {
 				rt.Fatalf("%s: %v", a, err)
 			}
 			apply(t, c, DeliverAll{})
@@ -288,6 +289,35 @@ func TestOrSetSaysAddWinsOnlyForAConcurrentRemove(t *testing.T) {
 	for _, e := range ev {
 		if strings.Contains(e.Lanes[CRDT].Why, "add wins") {
 			t.Fatalf("the add came after the remove, yet: %s", e.Lanes[CRDT].Why)
+		}
+	}
+}
+
+// TestNothingToDo: actions that find nothing to do change nothing, not
+// even the tick, and say why.
+func TestNothingToDo(t *testing.T) {
+	c := newCluster(t, crdt.GCounter, 3, nil)
+	for _, tc := range []struct {
+		setup []Action
+		a     Action
+		why   string
+	}{
+		{nil, HealAll{}, "every link is already up"},
+		{nil, Heal{From: "R0", To: "R1", Both: true}, "R0 ↔ R1: already up"},
+		{[]Action{Cut{From: "R0", To: "R1"}}, Cut{From: "R0", To: "R1"}, "R0 → R1: already cut"},
+		{nil, DeliverAll{}, "no message waits on a link that is up"},
+		{[]Action{Partition{Groups: [][]string{{"R0"}, {"R1", "R2"}}}}, Partition{Groups: [][]string{{"R0"}, {"R1"}}}, "already cut"},
+		{nil, Sync{From: "R0", ToAll: true}, "R0 cannot reach anyone"},
+		{[]Action{Partition{Groups: [][]string{{"R1"}, {"R2"}}}}, SyncAll{}, "every link is cut"},
+	} {
+		apply(t, c, tc.setup...)
+		before, tick := c.Dump(), c.Tick()
+		_, err := c.Apply(tc.a)
+		if !errors.Is(err, ErrNothingToDo) || !strings.Contains(err.Error(), tc.why) {
+			t.Errorf("%s: err = %v, want nothing to do: %s", tc.a, err, tc.why)
+		}
+		if c.Dump() != before || c.Tick() != tick {
+			t.Errorf("%s changed the cluster", tc.a)
 		}
 	}
 }

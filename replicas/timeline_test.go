@@ -4,6 +4,7 @@ import (
 	"testing"
 
 	"crdtviz/crdt"
+
 	"pgregory.net/rapid"
 )
 

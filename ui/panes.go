@@ -29,7 +29,7 @@ func LogArea(st State, l Layout) (int, int) {
 	nh := narrationHeight(st, l)
 	h := p.H - nh
 	if sideBySide(st, l, h, nh == 0 && st.Demo) {
-		return p.W - p.W*2/5, h - 1
+		return p.W - sideSplit(p.W), h - 1
 	}
 	return p.W, h - 1
 }
@@ -114,6 +114,11 @@ func NextPane(p Pane, withNarration bool) Pane {
 	return p
 }
 
+// sideSplit is where the messages end and the log begins, side by side:
+// three fifths for the messages, so that a message and both its payloads
+// fit on one line at 120 columns.
+func sideSplit(w int) int { return w * 3 / 5 }
+
 // sideBySide reports whether the pane shows the side-by-side panes
 // (messages and log) together, as wide screens do.
 func sideBySide(st State, l Layout, h int, withNarration bool) bool {
@@ -133,7 +138,7 @@ func tabsOrSide(st State, s Styles, l Layout, w, h int, withNarration bool) stri
 			}
 			pw := w - x // the last side pane takes the rest
 			if len(blocks) == 0 {
-				pw = w*2/5 - 1
+				pw = sideSplit(w) - 1
 			}
 			blocks = append(blocks, fit(s.Pane.Title.Render(ps.long(st))+"\n"+ps.draw(st, s, pw, h-1), pw, h))
 			x += pw
@@ -206,14 +211,17 @@ func Messages(st State, s Styles, w, h int) string {
 		if m.CarriesPlain() {
 			plain = m.Value(replicas.Plain).String()
 		}
-		text := fmt.Sprintf("#%d %s %s %s %s age %d %s plain %s %s crdt %s", m.ID, m.From, s.Symbols.Arrow, m.To, s.Symbols.Dot,
-			c.Tick()-m.SentTick, s.Symbols.Dot, plain, s.Symbols.Dot, m.Value(replicas.CRDT))
+		dot := " " + s.Symbols.Dot + " "
+		text := fmt.Sprintf("#%d %s %s %s%splain %s%scrdt %s%sage %d", m.ID, m.From, s.Symbols.Arrow, m.To, dot,
+			plain, dot, m.Value(replicas.CRDT), dot, c.Tick()-m.SentTick)
 		if m.CopyOf != 0 {
 			text += fmt.Sprintf(" (copy of #%d)", m.CopyOf)
 		}
 		if !c.Up(m.From, m.To) {
 			text += " (link cut: waits)"
 		}
+		// Cut at a word, never in the middle of one.
+		text = clipWords(text, w-2, s.Symbols.Ellipsis)
 		if i == st.Selected {
 			lines = append(lines, s.Pane.Selected.Render(s.Symbols.Selected+" "+text))
 		} else {

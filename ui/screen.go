@@ -99,11 +99,53 @@ func bandTitle(c *replicas.Cluster, lane replicas.Lane, title string, s Styles, 
 		room -= ansi.StringWidth(tally)
 	}
 	right := style.Render(head)
-	if r := stt.Reason(); r != "" && room > 4 {
-		right += style.Render(" " + ansi.Truncate(r, room-1, s.Symbols.Ellipsis))
+	if r := clipParts(stt.Reason(), " · ", room-1, s.Symbols.Ellipsis); r != "" {
+		right += style.Render(" " + r)
 	}
 	if tally != "" {
 		right += s.App.Muted.Render("  ") + s.Band.Lost.Render(tally)
 	}
 	return spread(s.Band.Title.Render(title), right, w)
+}
+
+// clipParts fits text made of parts joined by sep into w cells, whole parts
+// only: the parts that do not fit are replaced by ell. It returns "" when
+// not even the first part fits.
+func clipParts(text, sep string, w int, ell string) string {
+	if text == "" || ansi.StringWidth(text) <= w {
+		return text
+	}
+	parts := strings.Split(text, sep)
+	out := ""
+	for i, p := range parts {
+		next := p
+		if i > 0 {
+			next = out + sep + p
+		}
+		if ansi.StringWidth(next)+ansi.StringWidth(sep+ell) > w {
+			break
+		}
+		out = next
+	}
+	if out == "" {
+		return clipWords(parts[0], w, ell)
+	}
+	return out + sep + ell
+}
+
+// clipWords cuts text to w cells at a space, never in the middle of a word,
+// and marks the cut with ell. A first word longer than w is cut anyway.
+func clipWords(text string, w int, ell string) string {
+	if ansi.StringWidth(text) <= w {
+		return text
+	}
+	room := w - ansi.StringWidth(ell)
+	if room <= 0 {
+		return ""
+	}
+	cut := ansi.Truncate(text, room+1, "")
+	if i := strings.LastIndex(cut, " "); i > 0 {
+		return strings.TrimRight(cut[:i], " ,·") + ell
+	}
+	return ansi.Truncate(text, w, ell)
 }

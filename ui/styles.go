@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"image/color"
+	"math"
 
 	"charm.land/lipgloss/v2"
 )
@@ -45,7 +46,8 @@ var (
 )
 
 // Styles holds every style the screen uses, grouped by area and named by
-// role, never by colour.
+// role, never by colour. The help bar, the help screen, the menus and the
+// prompt take their styles from here too, so every theme covers them.
 type Styles struct {
 	Theme   Theme
 	Symbols Symbols
@@ -72,10 +74,86 @@ type Styles struct {
 	Expect struct {
 		Pass, Fail lipgloss.Style
 	}
+	// Help is the help bar and the help screen.
+	Help struct {
+		Key, Desc, Sep, Group lipgloss.Style
+	}
+	// Menu is the start menu and the type picker.
+	Menu struct {
+		Title, Item, ItemDesc, Selected, SelectedDesc, Dimmed, DimmedDesc, Match, Status lipgloss.Style
+	}
+	// Prompt is the : command line.
+	Prompt struct {
+		Prompt, Text, Suggestion, Placeholder lipgloss.Style
+	}
 }
 
+// palette is a theme's colours. bg is the background the theme is made for
+// (black for dark and high-contrast, white for light); every foreground is
+// measured against it (see Contrast).
 type palette struct {
-	fg, muted, accent, good, warn, bad, focus, conflictBg, conflictFg color.Color
+	bg, fg, muted, accent, good, warn, bad, focus, conflictBg, conflictFg, tabFg color.Color
+}
+
+var (
+	darkPalette = palette{bg: lipgloss.Color("#000000"), fg: lipgloss.Color("#e4e4e4"), muted: lipgloss.Color("#9e9e9e"),
+		accent: lipgloss.Color("#b794ff"), good: lipgloss.Color("#5fd787"), warn: lipgloss.Color("#ffd75f"),
+		bad: lipgloss.Color("#ff6b8b"), focus: lipgloss.Color("#5fafff"), conflictBg: lipgloss.Color("#5f0000"),
+		conflictFg: lipgloss.Color("#ffd7d7"), tabFg: lipgloss.Color("#000000")}
+	lightPalette = palette{bg: lipgloss.Color("#ffffff"), fg: lipgloss.Color("#1b1b1b"), muted: lipgloss.Color("#595959"),
+		accent: lipgloss.Color("#5a3fc0"), good: lipgloss.Color("#0a6e2c"), warn: lipgloss.Color("#7a4f00"),
+		bad: lipgloss.Color("#b00020"), focus: lipgloss.Color("#005fc4"), conflictBg: lipgloss.Color("#ffd7d7"),
+		conflictFg: lipgloss.Color("#8b0000"), tabFg: lipgloss.Color("#ffffff")}
+	highContrastPalette = palette{bg: lipgloss.Color("#000000"), fg: lipgloss.Color("#ffffff"), muted: lipgloss.Color("#d0d0d0"),
+		accent: lipgloss.Color("#ffff00"), good: lipgloss.Color("#00ff00"), warn: lipgloss.Color("#ffaf00"),
+		bad: lipgloss.Color("#ff8787"), focus: lipgloss.Color("#00ffff"), conflictBg: lipgloss.Color("#ffff00"),
+		conflictFg: lipgloss.Color("#000000"), tabFg: lipgloss.Color("#000000")}
+)
+
+// Background is the background colour the theme is made for, or nil for
+// mono, which sets no colour at all.
+func (t Theme) Background() color.Color {
+	switch t {
+	case Light:
+		return lightPalette.bg
+	case Dark:
+		return darkPalette.bg
+	case HighContrast:
+		return highContrastPalette.bg
+	}
+	return nil
+}
+
+// MinContrast is the WCAG 2 contrast ratio every foreground colour of the
+// theme reaches against its background: 7:1 (AAA) for the projector theme,
+// 4.5:1 (AA) for dark and light.
+func (t Theme) MinContrast() float64 {
+	if t == HighContrast {
+		return 7
+	}
+	return 4.5
+}
+
+// Contrast is the WCAG 2 contrast ratio of two colours, from 1 to 21.
+func Contrast(a, b color.Color) float64 {
+	la, lb := luminance(a), luminance(b)
+	if la < lb {
+		la, lb = lb, la
+	}
+	return (la + 0.05) / (lb + 0.05)
+}
+
+// luminance is WCAG 2's relative luminance of an sRGB colour.
+func luminance(c color.Color) float64 {
+	r, g, b, _ := c.RGBA()
+	lin := func(v uint32) float64 {
+		x := float64(v) / 0xffff
+		if x <= 0.03928 {
+			return x / 12.92
+		}
+		return math.Pow((x+0.055)/1.055, 2.4)
+	}
+	return 0.2126*lin(r) + 0.7152*lin(g) + 0.0722*lin(b)
 }
 
 // NewStyles builds the styles for a theme. ascii swaps the symbols and the
@@ -86,85 +164,111 @@ func NewStyles(t Theme, ascii bool) Styles {
 		s.Symbols = ASCIISymbols
 		s.Border = lipgloss.ASCIIBorder()
 	}
-	ns := lipgloss.NewStyle
+	focusBorder := lipgloss.ThickBorder()
 	if t == Mono {
-		bold := ns().Bold(true)
-		s.App.Header = ns().Reverse(true).Bold(true)
-		s.App.Title, s.App.Muted, s.App.Error, s.App.Notice, s.App.Key = bold, ns().Faint(true), ns().Bold(true).Underline(true), bold, bold
-		s.Band.Title, s.Band.Converged, s.Band.Pending, s.Band.Diverged, s.Band.Lost = bold, bold, ns().Underline(true), ns().Reverse(true), ns().Reverse(true)
-		box := ns().Border(s.Border).Padding(0, 1)
-		s.Replica.Box = box
-		focusBorder := lipgloss.DoubleBorder()
-		if ascii {
-			focusBorder = lipgloss.Border{Top: "=", Bottom: "=", Left: "#", Right: "#", TopLeft: "#", TopRight: "#", BottomLeft: "#", BottomRight: "#"}
-		}
-		s.Replica.BoxFocused = box.Border(focusBorder)
-		s.Replica.Name, s.Replica.NameFocused = bold, bold.Underline(true)
-		s.Replica.Value, s.Replica.Conflict, s.Replica.Changed = bold, ns().Reverse(true).Bold(true), bold
-		s.Replica.Edits, s.Replica.Internals = ns().Faint(true), ns()
-		s.Replica.Meta, s.Replica.Decisive, s.Replica.Clock = ns(), ns().Reverse(true).Bold(true), ns().Underline(true)
-		s.Network.Up, s.Network.OneWay, s.Network.Cut, s.Network.InFlight = ns(), ns().Underline(true), ns().Reverse(true), bold
-		s.Pane.Title, s.Pane.TabActive, s.Pane.TabInactive, s.Pane.Text, s.Pane.Selected = bold, ns().Reverse(true).Padding(0, 1), ns().Padding(0, 1), ns(), ns().Reverse(true)
-		s.Expect.Pass, s.Expect.Fail = ns(), ns().Reverse(true)
+		focusBorder = lipgloss.DoubleBorder()
+	}
+	if ascii {
+		focusBorder = lipgloss.Border{Top: "=", Bottom: "=", Left: "#", Right: "#", TopLeft: "#", TopRight: "#", BottomLeft: "#", BottomRight: "#"}
+	}
+	if t == Mono {
+		monoStyles(&s, focusBorder)
 		return s
 	}
-	var p palette
+	p := darkPalette
 	switch t {
 	case Light:
-		p = palette{fg: lipgloss.Color("#1b1b1b"), muted: lipgloss.Color("#5f5f5f"), accent: lipgloss.Color("#5a3fc0"), good: lipgloss.Color("#0a6e2c"),
-			warn: lipgloss.Color("#8a5a00"), bad: lipgloss.Color("#b00020"), focus: lipgloss.Color("#005fd7"), conflictBg: lipgloss.Color("#ffd7d7"), conflictFg: lipgloss.Color("#8b0000")}
+		p = lightPalette
 	case HighContrast:
-		p = palette{fg: lipgloss.Color("#ffffff"), muted: lipgloss.Color("#d0d0d0"), accent: lipgloss.Color("#ffff00"), good: lipgloss.Color("#00ff00"),
-			warn: lipgloss.Color("#ffaf00"), bad: lipgloss.Color("#ff5f5f"), focus: lipgloss.Color("#00ffff"), conflictBg: lipgloss.Color("#ffff00"), conflictFg: lipgloss.Color("#000000")}
-	default:
-		p = palette{fg: lipgloss.Color("#e4e4e4"), muted: lipgloss.Color("#8a8a8a"), accent: lipgloss.Color("#af87ff"), good: lipgloss.Color("#5fd787"),
-			warn: lipgloss.Color("#ffd75f"), bad: lipgloss.Color("#ff5f87"), focus: lipgloss.Color("#5fafff"), conflictBg: lipgloss.Color("#5f0000"), conflictFg: lipgloss.Color("#ffd7d7")}
+		p = highContrastPalette
 	}
-	strong := t == HighContrast
-	s.App.Header = ns().Foreground(p.fg).Bold(true)
-	s.App.Title = ns().Foreground(p.accent).Bold(true)
-	s.App.Muted = ns().Foreground(p.muted)
-	s.App.Error = ns().Foreground(p.bad).Bold(true)
-	s.App.Notice = ns().Foreground(p.warn).Bold(true)
-	s.App.Key = ns().Foreground(p.accent).Bold(true)
-	s.Band.Title = ns().Foreground(p.accent).Bold(true)
-	s.Band.Converged = ns().Foreground(p.good).Bold(true)
-	s.Band.Pending = ns().Foreground(p.warn).Bold(true)
-	s.Band.Diverged = ns().Foreground(p.bad).Bold(true)
-	s.Band.Lost = ns().Foreground(p.bad).Bold(true)
+	colourStyles(&s, p, t == HighContrast, focusBorder)
+	return s
+}
+
+// monoStyles carries every meaning with bold, faint, reverse and underline:
+// no colour code at all.
+func monoStyles(s *Styles, focusBorder lipgloss.Border) {
+	ns := lipgloss.NewStyle
+	bold, faint, rev, under := ns().Bold(true), ns().Faint(true), ns().Reverse(true), ns().Underline(true)
+	s.App.Header = rev.Bold(true)
+	s.App.Title, s.App.Muted, s.App.Error, s.App.Notice, s.App.Key = bold, faint, bold.Underline(true), bold, bold
+	s.Band.Title, s.Band.Converged, s.Band.Pending, s.Band.Diverged, s.Band.Lost = bold, bold, under, rev, rev
+	box := ns().Border(s.Border).Padding(0, 1)
+	s.Replica.Box = box
+	s.Replica.BoxFocused = box.Border(focusBorder)
+	s.Replica.Name, s.Replica.NameFocused = bold, bold.Underline(true)
+	s.Replica.Value, s.Replica.Conflict, s.Replica.Changed = bold, rev.Bold(true), bold
+	s.Replica.Edits, s.Replica.Internals = faint, ns()
+	s.Replica.Meta, s.Replica.Decisive, s.Replica.Clock = ns(), rev.Bold(true), under
+	s.Network.Up, s.Network.OneWay, s.Network.Cut, s.Network.InFlight = ns(), under, rev, bold
+	s.Pane.Title, s.Pane.TabActive, s.Pane.TabInactive, s.Pane.Text, s.Pane.Selected = bold, rev.Padding(0, 1), ns().Padding(0, 1), ns(), rev
+	s.Expect.Pass, s.Expect.Fail = ns(), rev
+	s.Help.Key, s.Help.Desc, s.Help.Sep, s.Help.Group = bold, ns(), faint, bold.Underline(true)
+	s.Menu.Title, s.Menu.Item, s.Menu.ItemDesc = rev.Bold(true).Padding(0, 1), ns(), faint
+	s.Menu.Selected, s.Menu.SelectedDesc = bold.Reverse(true), rev
+	s.Menu.Dimmed, s.Menu.DimmedDesc, s.Menu.Match, s.Menu.Status = faint, faint, under, faint
+	s.Prompt.Prompt, s.Prompt.Text, s.Prompt.Suggestion, s.Prompt.Placeholder = bold, ns(), faint, faint
+}
+
+// colourStyles builds a colour theme from its palette. Every foreground is
+// one of the palette's colours, each measured against the background.
+func colourStyles(s *Styles, p palette, strong bool, focusBorder lipgloss.Border) {
+	ns := lipgloss.NewStyle
+	fg := func(c color.Color) lipgloss.Style { return ns().Foreground(c) }
+	s.App.Header = fg(p.fg).Bold(true)
+	s.App.Title = fg(p.accent).Bold(true)
+	s.App.Muted = fg(p.muted)
+	s.App.Error = fg(p.bad).Bold(true)
+	s.App.Notice = fg(p.warn).Bold(true)
+	s.App.Key = fg(p.accent).Bold(true)
+	s.Band.Title = fg(p.accent).Bold(true)
+	s.Band.Converged = fg(p.good).Bold(true)
+	s.Band.Pending = fg(p.warn).Bold(true)
+	s.Band.Diverged = fg(p.bad).Bold(true)
+	s.Band.Lost = fg(p.bad).Bold(true)
 	box := ns().Border(s.Border).BorderForeground(p.muted).Padding(0, 1)
 	if strong {
 		box = box.BorderForeground(p.fg)
 	}
 	s.Replica.Box = box
-	focusBorder := lipgloss.ThickBorder()
-	if ascii {
-		focusBorder = lipgloss.Border{Top: "=", Bottom: "=", Left: "#", Right: "#", TopLeft: "#", TopRight: "#", BottomLeft: "#", BottomRight: "#"}
-	}
 	s.Replica.BoxFocused = box.Border(focusBorder).BorderForeground(p.focus)
-	s.Replica.Name = ns().Foreground(p.fg).Bold(true)
-	s.Replica.NameFocused = ns().Foreground(p.focus).Bold(true).Underline(strong)
-	s.Replica.Value = ns().Foreground(p.fg).Bold(true)
-	s.Replica.Conflict = ns().Foreground(p.conflictFg).Background(p.conflictBg).Bold(true)
-	s.Replica.Changed = ns().Foreground(p.warn).Bold(true)
-	s.Replica.Edits = ns().Foreground(p.muted)
-	s.Replica.Internals = ns().Foreground(p.accent)
-	s.Replica.Meta = ns().Foreground(p.accent)
-	s.Replica.Decisive = ns().Foreground(p.warn).Bold(true).Underline(true)
-	s.Replica.Clock = ns().Foreground(p.warn)
-	s.Network.Up = ns().Foreground(p.good)
-	s.Network.OneWay = ns().Foreground(p.warn).Bold(true)
-	s.Network.Cut = ns().Foreground(p.bad).Bold(true)
-	s.Network.InFlight = ns().Foreground(p.warn).Bold(true)
-	s.Pane.Title = ns().Foreground(p.accent).Bold(true)
-	s.Pane.TabActive = ns().Foreground(p.fg).Background(p.accent).Bold(true).Padding(0, 1)
-	if t == Dark || strong {
-		s.Pane.TabActive = s.Pane.TabActive.Foreground(lipgloss.Color("#000000"))
-	}
-	s.Pane.TabInactive = ns().Foreground(p.muted).Padding(0, 1)
-	s.Pane.Text = ns().Foreground(p.fg)
-	s.Pane.Selected = ns().Foreground(p.focus).Bold(true)
-	s.Expect.Pass = ns().Foreground(p.good).Bold(true)
-	s.Expect.Fail = ns().Foreground(p.bad).Bold(true)
-	return s
+	s.Replica.Name = fg(p.fg).Bold(true)
+	s.Replica.NameFocused = fg(p.focus).Bold(true).Underline(strong)
+	s.Replica.Value = fg(p.fg).Bold(true)
+	s.Replica.Conflict = fg(p.conflictFg).Background(p.conflictBg).Bold(true)
+	s.Replica.Changed = fg(p.warn).Bold(true)
+	s.Replica.Edits = fg(p.muted)
+	s.Replica.Internals = fg(p.accent)
+	s.Replica.Meta = fg(p.accent)
+	s.Replica.Decisive = fg(p.warn).Bold(true).Underline(true)
+	s.Replica.Clock = fg(p.warn)
+	s.Network.Up = fg(p.good)
+	s.Network.OneWay = fg(p.warn).Bold(true)
+	s.Network.Cut = fg(p.bad).Bold(true)
+	s.Network.InFlight = fg(p.warn).Bold(true)
+	s.Pane.Title = fg(p.accent).Bold(true)
+	s.Pane.TabActive = fg(p.tabFg).Background(p.accent).Bold(true).Padding(0, 1)
+	s.Pane.TabInactive = fg(p.muted).Padding(0, 1)
+	s.Pane.Text = fg(p.fg)
+	s.Pane.Selected = fg(p.focus).Bold(true)
+	s.Expect.Pass = fg(p.good).Bold(true)
+	s.Expect.Fail = fg(p.bad).Bold(true)
+	s.Help.Key = fg(p.accent).Bold(true)
+	s.Help.Desc = fg(p.muted)
+	s.Help.Sep = fg(p.muted)
+	s.Help.Group = fg(p.fg).Bold(true).Underline(true)
+	s.Menu.Title = fg(p.tabFg).Background(p.accent).Bold(true).Padding(0, 1)
+	s.Menu.Item = fg(p.fg)
+	s.Menu.ItemDesc = fg(p.muted)
+	s.Menu.Selected = fg(p.focus).Bold(true)
+	s.Menu.SelectedDesc = fg(p.focus)
+	s.Menu.Dimmed = fg(p.muted)
+	s.Menu.DimmedDesc = fg(p.muted)
+	s.Menu.Match = fg(p.warn).Underline(true)
+	s.Menu.Status = fg(p.muted)
+	s.Prompt.Prompt = fg(p.accent).Bold(true)
+	s.Prompt.Text = fg(p.fg)
+	s.Prompt.Suggestion = fg(p.muted)
+	s.Prompt.Placeholder = fg(p.muted)
 }

@@ -1,0 +1,150 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+
+	"charm.land/bubbles/v2/key"
+	tea "charm.land/bubbletea/v2"
+
+	"crdtviz/ui"
+)
+
+// HelpKeyMap is the help screen's own keys.
+type HelpKeyMap struct {
+	Up, Down, PageUp, PageDown, Close key.Binding
+}
+
+// DefaultHelpKeyMap is the standard help-screen key map.
+func DefaultHelpKeyMap() HelpKeyMap {
+	return HelpKeyMap{
+		Up:       key.NewBinding(key.WithKeys("up", "k"), key.WithHelp("↑", "scroll up")),
+		Down:     key.NewBinding(key.WithKeys("down", "j"), key.WithHelp("↓", "scroll down")),
+		PageUp:   key.NewBinding(key.WithKeys("pgup"), key.WithHelp("pgup", "page up")),
+		PageDown: key.NewBinding(key.WithKeys("pgdown", "space"), key.WithHelp("pgdn", "page down")),
+		Close:    key.NewBinding(key.WithKeys("esc", "?"), key.WithHelp("esc/?", "close")),
+	}
+}
+
+// helpNotes explain what the screen shows, under the keys.
+var helpNotes = []string{
+	"What the boxes show:",
+	"  edits #1 #3: the edits this value reflects (not CRDT metadata); an edit in no box is lost.",
+	"  the line under the edits (CRDT boxes): the metadata that decides every merge; the part",
+	"  that decided the last merge is highlighted. ● marks a value the last step changed.",
+	"  CONVERGED: every value equal. PENDING: values differ, but so do the edits each has seen.",
+	"  DIVERGED: two replicas saw the same edits and still differ.",
+	"Mouse: click a replica to focus it; click a link to cut or heal it.",
+	"At the : prompt, type any scenario statement (docs/scenario-format.md);",
+	"  several at once with ; between them; :w FILE saves the session as a scenario.",
+}
+
+// HelpScreen is the full list of keys, grouped, laid out in as many
+// columns as fit. When it is taller than the screen it scrolls, and says so.
+type HelpScreen struct {
+	keys   HelpKeyMap
+	styles ui.Styles
+	groups []ui.HelpGroup
+	lines  []string
+	offset int
+	w, h   int
+}
+
+// NewHelpScreen makes a closed help screen.
+func NewHelpScreen(s ui.Styles) HelpScreen {
+	return HelpScreen{keys: DefaultHelpKeyMap(), styles: s}
+}
+
+// Open shows the given groups of keys (only the enabled bindings), from
+// the top.
+func (h HelpScreen) Open(groups []HelpGroup) HelpScreen {
+	h.groups = nil
+	for _, g := range groups {
+		var items []ui.HelpItem
+		for _, b := range g.Keys {
+			if b.Enabled() {
+				items = append(items, ui.HelpItem{Key: b.Help().Key, Desc: b.Help().Desc})
+			}
+		}
+		h.groups = append(h.groups, ui.HelpGroup{Title: g.Title, Items: items})
+	}
+	h.offset = 0
+	h.layout()
+	return h
+}
+
+// SetSize fits the screen to w×h cells.
+func (h *HelpScreen) SetSize(w, hh int) {
+	h.w, h.h = w, hh
+	h.layout()
+}
+
+// SetStyles changes the styles (on a theme change).
+func (h *HelpScreen) SetStyles(s ui.Styles) {
+	h.styles = s
+	h.layout()
+}
+
+func (h *HelpScreen) layout() {
+	if h.w <= 0 {
+		return
+	}
+	h.lines = ui.HelpColumns(h.groups, h.w, h.styles)
+	for _, n := range helpNotes {
+		h.lines = append(h.lines, h.styles.App.Muted.Render(n))
+	}
+	h.offset = min(h.offset, h.maxOffset())
+}
+
+// body is how many lines of keys show: the screen less a title and a
+// footer line.
+func (h HelpScreen) body() int { return max(1, h.h-2) }
+
+func (h HelpScreen) maxOffset() int { return max(0, len(h.lines)-h.body()) }
+
+// HelpIntent is what a key on the help screen asks for.
+type HelpIntent struct{ Close bool }
+
+// HandleKey scrolls, or asks to close. Other keys do nothing here.
+func (h HelpScreen) HandleKey(k tea.KeyPressMsg) (HelpScreen, HelpIntent) {
+	switch {
+	case key.Matches(k, h.keys.Close):
+		return h, HelpIntent{Close: true}
+	case key.Matches(k, h.keys.Up):
+		h.offset = max(0, h.offset-1)
+	case key.Matches(k, h.keys.Down):
+		h.offset = min(h.maxOffset(), h.offset+1)
+	case key.Matches(k, h.keys.PageUp):
+		h.offset = max(0, h.offset-h.body())
+	case key.Matches(k, h.keys.PageDown):
+		h.offset = min(h.maxOffset(), h.offset+h.body())
+	}
+	return h, HelpIntent{}
+}
+
+// Scrolls reports whether the keys are taller than the screen.
+func (h HelpScreen) Scrolls() bool { return h.maxOffset() > 0 }
+
+// View renders the help screen: a title, the window of keys, and a footer
+// that says how to scroll and close.
+func (h HelpScreen) View() string {
+	if h.w <= 0 || h.h <= 0 {
+		return ""
+	}
+	s := h.styles
+	end := min(len(h.lines), h.offset+h.body())
+	footer := "esc or ? closes"
+	if h.Scrolls() {
+		footer = fmt.Sprintf("↑/↓ scroll · lines %d-%d of %d · esc or ? closes", h.offset+1, end, len(h.lines))
+		if s.Symbols == ui.ASCIISymbols {
+			footer = strings.NewReplacer("↑", "up", "↓", "down", "·", "-").Replace(footer)
+		}
+	}
+	out := []string{s.App.Title.Render("crdtviz: every key that works here")}
+	out = append(out, h.lines[h.offset:end]...)
+	for len(out) < h.h-1 {
+		out = append(out, "")
+	}
+	out = append(out, s.App.Notice.Render(footer))
+	return ui.Fit(strings.Join(out, "\n"), h.w, h.h)
+}
