@@ -3,6 +3,7 @@ package main
 import (
 	"fmt"
 	"io"
+	"strings"
 
 	"github.com/charmbracelet/x/ansi"
 
@@ -52,6 +53,9 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 		recording := rec.path != nil && *rec.path != ""
 		if terminal() || recording {
 			opts.Scenario, opts.Autoplay, opts.ExitAtEnd = s, *autoplay, *exitAtEnd
+			if strings.HasPrefix(s.File, "builtin/") {
+				opts.DemoName = pos[0]
+			}
 			return runTUI(opts, rec, stderr)
 		}
 		// Piped or redirected, or a dumb terminal: the transcript is the

@@ -4,6 +4,8 @@ import (
 	"fmt"
 	"strings"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -29,14 +31,11 @@ func DefaultHelpKeyMap() HelpKeyMap {
 // helpNotes explain what the screen shows, under the keys.
 var helpNotes = []string{
 	"What the boxes show:",
-	"  edits #1 #3: the edits this value reflects (not CRDT metadata); an edit in no box is lost.",
-	"  the line under the edits (CRDT boxes): the metadata that decides every merge; the part",
-	"  that decided the last merge is highlighted. ● marks a value the last step changed.",
-	"  CONVERGED: every value equal. PENDING: values differ, but so do the edits each has seen.",
-	"  DIVERGED: two replicas saw the same edits and still differ.",
+	"  edits #1 #3: the edits this value reflects (not CRDT metadata). An edit in no box is lost.",
+	"  The line under the edits (CRDT boxes) is the metadata that decides every merge; the part that decided the last merge is highlighted. ● marks a value the last step changed.",
+	"  CONVERGED: every value is equal. PENDING: values differ, but so do the edits each has seen. DIVERGED: two replicas saw the same edits and still differ.",
 	"Mouse: click a replica to focus it; click a link to cut or heal it.",
-	"At the : prompt, type any scenario statement (docs/scenario-format.md);",
-	"  several at once with ; between them; :w FILE saves the session as a scenario.",
+	"At the : prompt, type any scenario statement (docs/scenario-format.md), several at once with ; between them. :w FILE saves the session as a scenario file.",
 }
 
 // HelpScreen is the full list of keys, grouped, laid out in as many
@@ -91,7 +90,10 @@ func (h *HelpScreen) layout() {
 	}
 	h.lines = ui.HelpColumns(h.groups, h.w, h.styles)
 	for _, n := range helpNotes {
-		h.lines = append(h.lines, h.styles.App.Muted.Render(n))
+		indent := n[:len(n)-len(strings.TrimLeft(n, " "))]
+		for _, ln := range strings.Split(ansi.Wordwrap(strings.TrimLeft(n, " "), max(10, h.w-len(indent)-2), " "), "\n") {
+			h.lines = append(h.lines, h.styles.App.Muted.Render(indent+ln))
+		}
 	}
 	h.offset = min(h.offset, h.maxOffset())
 }

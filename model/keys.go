@@ -50,10 +50,10 @@ func DefaultKeyMap() KeyMap {
 		Edit:          b([]string{"e"}, "e", "edit focused replica"),
 		Inc:           b([]string{"+", "="}, "+", "inc / add"),
 		Dec:           b([]string{"-", "_"}, "-", "dec / remove"),
-		Sync:          b([]string{"s"}, "s", "sync focused → chosen (a: all)"),
+		Sync:          b([]string{"s"}, "s", "sync focused → chosen/all"),
 		SyncBoth:      b([]string{"b"}, "b", "sync both ways with chosen"),
 		SyncAll:       b([]string{"S"}, "S", "sync all (one round)"),
-		Send:          b([]string{"m"}, "m", "send focused → chosen (a: all)"),
+		Send:          b([]string{"m"}, "m", "send focused → chosen/all"),
 		Link:          b([]string{"c"}, "c", "cut/heal link to chosen"),
 		Partition:     b([]string{"P"}, "P", "partition focused away"),
 		HealAll:       b([]string{"H"}, "H", "heal every link"),
@@ -62,8 +62,8 @@ func DefaultKeyMap() KeyMap {
 		Deliver:       b([]string{"d"}, "d", "deliver selected message"),
 		Newest:        b([]string{"N"}, "N", "deliver newest on its link"),
 		DeliverAll:    b([]string{"D"}, "D", "deliver all"),
-		Drop:          b([]string{"x"}, "x", "drop (oldest on its link)"),
-		Duplicate:     b([]string{"u"}, "u", "duplicate (oldest on its link)"),
+		Drop:          b([]string{"x"}, "x", "drop oldest on link"),
+		Duplicate:     b([]string{"u"}, "u", "duplicate oldest on link"),
 		Internals:     b([]string{"i"}, "i", "show/hide full internals"),
 		InternalsUp:   b([]string{"{"}, "{", "scroll internals up"),
 		InternalsDown: b([]string{"}"}, "}", "scroll internals down"),
@@ -132,7 +132,7 @@ func (k *KeyMap) update(st keyState) {
 	k.Slower.SetEnabled(st.autoplaying)
 	next, prev, restart, last := "next step", "previous step", "restart the demo", "jump to the last step"
 	if play && !demo {
-		next, prev, restart, last = "redo", "undo", "undo all (back to the start)", "redo all"
+		next, prev, restart, last = "redo", "undo", "undo all", "redo all"
 	}
 	k.Next.SetHelp(k.Next.Help().Key, next)
 	k.Prev.SetHelp(k.Prev.Help().Key, prev)

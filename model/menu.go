@@ -91,6 +91,8 @@ func NewMenu(s ui.Styles, opts MenuOptions) Menu {
 	l.SetShowTitle(true)
 	l.Filter = rankTitlesFirst
 	l.Styles = menuStyles(s)
+	l.Paginator.ActiveDot = l.Styles.ActivePaginationDot.String()
+	l.Paginator.InactiveDot = l.Styles.InactivePaginationDot.String()
 	l.Help.Styles = helpStyles(s)
 	l.FilterInput.SetStyles(inputStyles(s))
 	keys := MenuKeyMap{
@@ -187,6 +189,21 @@ func rankTitlesFirst(term string, targets []string) []list.Rank {
 	return ranks
 }
 
+// best is the first item the filter ranks for term, or nil.
+func (m Menu) best(term string) *MenuChoice {
+	items := m.list.Items()
+	targets := make([]string, len(items))
+	for i, it := range items {
+		targets[i] = it.FilterValue()
+	}
+	ranks := rankTitlesFirst(term, targets)
+	if len(ranks) == 0 {
+		return nil
+	}
+	c := items[ranks[0].Index].(menuItem).choice
+	return &c
+}
+
 // SetSize fits the list to the screen.
 func (m *Menu) SetSize(w, h int) {
 	if m.built() {
@@ -213,13 +230,15 @@ type MenuIntent struct {
 // match, and esc cancels it; every other key types.
 func (m Menu) HandleKey(k tea.KeyPressMsg) (Menu, tea.Cmd, MenuIntent) {
 	if m.list.SettingFilter() {
-		var cmd tea.Cmd
-		m.list, cmd = m.list.Update(k)
 		if key.Matches(k, m.keys.Start) {
-			if it, ok := m.list.SelectedItem().(menuItem); ok {
-				return m, cmd, MenuIntent{Choice: &it.choice}
+			// Rank now, whatever filter results are still on their way, so
+			// that typing /car and enter quickly starts the cart demo.
+			if c := m.best(m.list.FilterValue()); c != nil {
+				return m, nil, MenuIntent{Choice: c}
 			}
 		}
+		var cmd tea.Cmd
+		m.list, cmd = m.list.Update(k)
 		return m, cmd, MenuIntent{}
 	}
 	switch {

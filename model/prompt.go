@@ -68,6 +68,7 @@ func NewPrompt(s ui.Styles) Prompt {
 	km.NextSuggestion = key.NewBinding(key.WithKeys("ctrl+n"))
 	km.PrevSuggestion = key.NewBinding(key.WithKeys("ctrl+p"))
 	in.KeyMap = km
+	in.SetStyles(inputStyles(s))
 	return Prompt{input: in, keys: DefaultPromptKeyMap(), styles: s}
 }
 
@@ -111,7 +112,10 @@ func (p Prompt) Remember(text string) Prompt {
 }
 
 // SetStyles changes the styles (on a theme change).
-func (p *Prompt) SetStyles(s ui.Styles) { p.styles = s }
+func (p *Prompt) SetStyles(s ui.Styles) {
+	p.styles = s
+	p.input.SetStyles(inputStyles(s))
+}
 
 // SetSize sets the input's width.
 func (p *Prompt) SetSize(w, _ int) { p.input.SetWidth(max(1, w-3)) }
