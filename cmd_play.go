@@ -9,6 +9,7 @@ import (
 	"os/signal"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"syscall"
 
 	tea "charm.land/bubbletea/v2"
@@ -89,12 +90,10 @@ func runTUI(opts model.Options, rec recordFlags, stderr io.Writer) int {
 			return fail(stderr, usageError{err.Error()})
 		}
 	}
+	var suspending atomic.Bool
 	opts.Suspend = func() tea.Cmd {
-		return func() tea.Msg {
-			// As a shell's ctrl+z would: handleSignals then suspends the app.
-			_ = syscall.Kill(syscall.Getpid(), syscall.SIGTSTP)
-			return nil
-		}
+		suspending.Store(true) // the SIGTSTP Bubble Tea raises is ours
+		return tea.Suspend
 	}
 	opts.WriteFile = func(path string, data []byte, overwrite bool) error {
 		return writeFile(path, data, overwrite, ":w")
@@ -109,7 +108,7 @@ func runTUI(opts model.Options, rec recordFlags, stderr io.Writer) int {
 		r.report = p.Send
 		r.mu.Unlock()
 	}
-	ended := handleSignals(p)
+	ended := handleSignals(p, &suspending)
 	final, runErr := p.Run()
 	code := 0
 	switch sig := ended(); {
@@ -144,10 +143,11 @@ func runTUI(opts model.Options, rec recordFlags, stderr io.Writer) int {
 
 // handleSignals ends the app on SIGINT, SIGTERM and SIGHUP (the caller
 // saves what it must, then exits 128 plus the signal), and suspends it
-// properly on SIGTSTP: the terminal is given back to the shell, and on fg
-// the app takes it again and repaints. It returns a function that says
+// properly on SIGTSTP (kill -TSTP, or ctrl+z in the app): the terminal is
+// given back to the shell, and on fg the app takes it again and repaints.
+// suspending is set while a suspend is under way. It returns a function that says
 // which signal ended the app, if any.
-func handleSignals(p *tea.Program) func() os.Signal {
+func handleSignals(p *tea.Program, suspending *atomic.Bool) func() os.Signal {
 	var mu sync.Mutex
 	var got os.Signal
 	end := make(chan os.Signal, 1)
@@ -163,15 +163,18 @@ func handleSignals(p *tea.Program) func() os.Signal {
 	signal.Notify(tstp, syscall.SIGTSTP)
 	go func() {
 		for range tstp {
-			// Let Bubble Tea release the terminal and stop the process
-			// group itself; catch SIGTSTP again once it resumes.
-			signal.Reset(syscall.SIGTSTP)
-			cont := make(chan os.Signal, 1)
-			signal.Notify(cont, syscall.SIGCONT)
-			p.Send(tea.SuspendMsg{})
-			<-cont
-			signal.Stop(cont)
-			signal.Notify(tstp, syscall.SIGTSTP)
+			if suspending.CompareAndSwap(false, true) {
+				// kill -TSTP from outside: let Bubble Tea release the
+				// terminal; it then raises SIGTSTP itself.
+				p.Send(tea.SuspendMsg{})
+				continue
+			}
+			// Bubble Tea's own SIGTSTP, with the terminal released. Once
+			// notified, Go drops SIGTSTP, so stop the job as a shell's
+			// ctrl+z would; fg continues it, and Bubble Tea takes the
+			// terminal back and repaints.
+			_ = syscall.Kill(0, syscall.SIGSTOP)
+			suspending.Store(false)
 		}
 	}()
 	return func() os.Signal {

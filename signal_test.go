@@ -24,7 +24,8 @@ func TestRecordFlushedOnSignals(t *testing.T) {
 	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
 		t.Fatalf("build: %v\n%s", err, out)
 	}
-	for _, end := range []string{"q", "ctrl+c", "SIGTERM", "SIGHUP"} {
+	wantCode := map[string]int{"q": 0, "ctrl+c": 130, "SIGINT": 130, "SIGTERM": 143, "SIGHUP": 129}
+	for _, end := range []string{"q", "ctrl+c", "SIGINT", "SIGTERM", "SIGHUP"} {
 		t.Run(end, func(t *testing.T) {
 			rec := filepath.Join(t.TempDir(), "session.demo")
 			cmd := exec.Command(bin, "play", "--type", "g-counter", "--theme", "mono", "--record", rec)
@@ -47,6 +48,8 @@ func TestRecordFlushedOnSignals(t *testing.T) {
 				f.Write([]byte("q"))
 			case "ctrl+c":
 				f.Write([]byte{3})
+			case "SIGINT":
+				cmd.Process.Signal(syscall.SIGINT)
 			case "SIGTERM":
 				cmd.Process.Signal(syscall.SIGTERM)
 			case "SIGHUP":
@@ -59,6 +62,9 @@ func TestRecordFlushedOnSignals(t *testing.T) {
 			case <-time.After(10 * time.Second):
 				cmd.Process.Kill()
 				t.Fatalf("the app did not end after %s", end)
+			}
+			if code := cmd.ProcessState.ExitCode(); code != wantCode[end] {
+				t.Errorf("%s: exit %d, want %d", end, code, wantCode[end])
 			}
 			f.Close()
 			<-done
