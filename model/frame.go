@@ -13,6 +13,9 @@ func (m *Root) refresh() {
 	if m.sess == nil {
 		return
 	}
+	if key := m.sess.step*2 + boolInt(m.sess.branched); key != m.narrationFor {
+		m.narrationOffset, m.narrationFor = 0, key // a new step starts at its top
+	}
 	c := m.sess.cluster()
 	n := len(c.Names())
 	m.focus = min(max(m.focus, 0), n-1)
@@ -86,7 +89,7 @@ func (m *Root) state() ui.State {
 	narr, exp := s.narration()
 	st := ui.State{
 		Title: s.title, StepLabel: s.stepLabel(), Cluster: s.cluster(), Changed: s.changed(), Decisive: s.decisive(),
-		InternalsOffset: m.internalsOffset,
+		InternalsOffset: m.internalsOffset, NarrationOffset: m.narrationOffset,
 		Focus:           m.focus, First: m.first, Internals: m.internals, Selected: m.selected, Pane: m.pane,
 		Demo: s.scenario != nil, Narration: narr, Expects: exp, Log: m.renderedLog(),
 		Boxes: &m.boxes, History: historyID{s.tl, s.gen},
@@ -151,4 +154,11 @@ func (m *Root) statusLines() (string, string) {
 		return st.App.Error.Render(st.Symbols.Cross + " " + m.saveWarn), bar
 	}
 	return st.App.Muted.Render(m.sess.lastSentence()), bar
+}
+
+func boolInt(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }

@@ -623,3 +623,28 @@ func TestWriteCommand(t *testing.T) {
 	}
 	_ = replicas.Plain
 }
+
+// At 80x24 a long step's narration and its expects scroll with ] and [,
+// and the pane says so.
+func TestNarrationScrollsAt80x24(t *testing.T) {
+	s := demo(t, "seed")
+	m := newRoot(t, Options{Scenario: s}, 80, 24)
+	send(t, m, "right", "right", "right", "right")
+	seen := screen(m)
+	if !strings.Contains(seen, "more lines: ] scrolls down") {
+		t.Fatalf("no scroll marker:\n%s", seen)
+	}
+	for range 10 {
+		send(t, m, "]")
+		seen += screen(m)
+	}
+	for _, e := range m.sess.run.Steps[3].Expects {
+		if !strings.Contains(seen, e.Statement.String()) {
+			t.Errorf("never shown: %s", e.Statement)
+		}
+	}
+	send(t, m, "right")
+	if m.narrationOffset != 0 {
+		t.Fatal("the next step does not start at its top")
+	}
+}

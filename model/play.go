@@ -347,6 +347,10 @@ func (m *Root) handleWheel(ms tea.Mouse) {
 
 // scrollPane scrolls the details when they show, the log otherwise.
 func (m *Root) scrollPane(n int) {
+	if ui.NarrationCut(m.state(), m.layout) {
+		m.narrationOffset = max(0, m.narrationOffset+n/3)
+		return
+	}
 	vp := &m.log
 	if m.pane == ui.PaneDetails {
 		vp = &m.detail

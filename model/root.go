@@ -87,6 +87,8 @@ type Root struct {
 	selected        int
 	internals       bool
 	internalsOffset int // scrolls the full internals inside the CRDT boxes
+	narrationOffset int // scrolls the narration when it does not fit
+	narrationFor    int // the step the offset is for
 	pane            ui.Pane
 	logKey          logKey // what the log content was built for
 	boxes           ui.BoxCache

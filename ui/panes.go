@@ -170,8 +170,9 @@ func tabsOrSide(st State, s Styles, l Layout, w, h int, withNarration bool) stri
 	return fit(head+"\n"+draw(st, s, w, h-1), w, h)
 }
 
-// Narration renders the step's text and its expectations.
-func Narration(st State, s Styles, w, h int) string {
+// NarrationLines is the step's text, wrapped to w, and its expectations,
+// one line each.
+func NarrationLines(st State, s Styles, w int) []string {
 	var lines []string
 	label := st.StepLabel
 	if label != "" {
@@ -189,7 +190,42 @@ func Narration(st State, s Styles, w, h int) string {
 			lines = append(lines, s.Expect.Fail.Render(s.Symbols.Cross)+" "+e.Text+s.App.Muted.Render(" (got "+e.Got+")")+where)
 		}
 	}
+	return lines
+}
+
+// Narration renders the step's text and its expectations in h lines,
+// from st.NarrationOffset on. When they do not all fit, the last line says
+// that ] shows more (and [ goes back).
+func Narration(st State, s Styles, w, h int) string {
+	lines := NarrationLines(st, s, w)
+	if h <= 0 {
+		return ""
+	}
+	off := min(max(st.NarrationOffset, 0), max(0, len(lines)-h))
+	lines = lines[off:]
+	if len(lines) > h {
+		more := fmt.Sprintf("%s %d more lines: ] scrolls down", s.Symbols.Ellipsis, len(lines)-h+1)
+		if off > 0 {
+			more += ", [ up"
+		}
+		lines = append(lines[:h-1], s.App.Notice.Render(more))
+	} else if off > 0 && h > 1 {
+		lines = append(lines, s.App.Muted.Render("[ scrolls up"))
+	}
 	return fit(strings.Join(lines, "\n"), w, h)
+}
+
+// NarrationCut reports whether the narration shows now and does not fit,
+// so that [ and ] scroll it rather than the log.
+func NarrationCut(st State, l Layout) bool {
+	if !st.Demo || l.TooSmall {
+		return false
+	}
+	p := l.Pane
+	if nh := narrationHeight(st, l); nh > 0 {
+		return len(NarrationLines(st, Styles{}, p.W)) > nh
+	}
+	return st.Pane == PaneNarration && len(NarrationLines(st, Styles{}, p.W)) > p.H-1
 }
 
 // Messages lists the messages in flight, the selected one marked.

@@ -42,6 +42,8 @@ type State struct {
 	Pane            Pane
 	Demo            bool
 	Narration       string
+	// NarrationOffset scrolls the narration when it does not fit.
+	NarrationOffset int
 	Expects         []ExpectLine
 	Log             string // the event log, already rendered by its viewport
 	Details         string // the focused replica in full, already rendered by its viewport
