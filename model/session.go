@@ -20,7 +20,7 @@ const logScreens = 4
 
 // sentenceLines caps how many lines one sentence of the log may take; a
 // sentence that quotes a long value is cut with an ellipsis.
-const sentenceLines = 3
+const sentenceLines = 5
 
 // session is what is being played: a free-play cluster, or a demo. It owns
 // the timeline; the screen only reads it.
@@ -327,7 +327,11 @@ func (s *session) block(i, width int) []string {
 	for _, ev := range s.tl.Events(i) {
 		for _, sentence := range ev.Sentences() {
 			if r := []rune(sentence); len(r) > room*sentenceLines {
-				sentence = string(r[:room*sentenceLines-1]) + "…"
+				sentence = string(r[:room*sentenceLines-1])
+				if i := strings.LastIndex(sentence, " "); i > 0 {
+					sentence = sentence[:i]
+				}
+				sentence += " …"
 			}
 			wrapped := strings.Split(ansi.Wrap(sentence, room, " "), "\n")
 			for k, w := range wrapped {

@@ -240,8 +240,8 @@ func addWins(edits []EditInfo, mine, theirs EditSet, after crdt.Value) []string 
 			add, rm = b[e][0], a[e][1]
 		}
 		if len(add) > 0 && len(rm) > 0 {
-			notes = append(notes, fmt.Sprintf("add wins for %s: add %s and remove %s were concurrent (neither saw the other), and a remove only drops the dots it saw",
-				crdt.Quote(e), add[len(add)-1], rm[len(rm)-1]))
+			notes = append(notes, fmt.Sprintf("add wins for %s: remove %s and add %s were concurrent, and a remove only drops the dots it saw",
+				crdt.Quote(e), rm[len(rm)-1], add[len(add)-1]))
 		}
 	}
 	return notes

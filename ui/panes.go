@@ -115,9 +115,10 @@ func NextPane(p Pane, withNarration bool) Pane {
 }
 
 // sideSplit is where the messages end and the log begins, side by side:
-// three fifths for the messages, so that a message and both its payloads
-// fit on one line at 120 columns.
-func sideSplit(w int) int { return w * 3 / 5 }
+// two fifths for the messages, but at least 72 columns (up to three
+// fifths), so that a message and both its payloads fit on one line at 120
+// columns.
+func sideSplit(w int) int { return max(w*2/5, min(w*3/5, 72)) }
 
 // sideBySide reports whether the pane shows the side-by-side panes
 // (messages and log) together, as wide screens do.
