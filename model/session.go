@@ -379,7 +379,14 @@ func (s *session) lastSentence() string {
 	}
 	var parts []string
 	for _, ev := range s.tl.Events(pos - 1) {
-		parts = append(parts, ev.Sentences()...)
+		if ev.Text != "" {
+			parts = append(parts, ev.Text)
+		}
+		for _, l := range []replicas.Lane{replicas.CRDT, replicas.Plain} { // the CRDT's reason first
+			if ev.Lanes[l].Touched {
+				parts = append(parts, ev.Lanes[l].Why)
+			}
+		}
 	}
 	return strings.Join(parts, " · ")
 }
