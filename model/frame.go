@@ -90,7 +90,7 @@ func (m *Root) state() ui.State {
 	st := ui.State{
 		Title: s.title, StepLabel: s.stepLabel(), Cluster: s.cluster(), Changed: s.changed(), Decisive: s.decisive(),
 		InternalsOffset: m.internalsOffset, NarrationOffset: m.narrationOffset,
-		Focus:           m.focus, First: m.first, Internals: m.internals, Selected: m.selected, Pane: m.pane,
+		Focus: m.focus, First: m.first, Internals: m.internals, Selected: m.selected, Pane: m.pane,
 		Demo: s.scenario != nil, Narration: narr, Expects: exp, Log: m.renderedLog(),
 		Boxes: &m.boxes, History: historyID{s.tl, s.gen},
 	}
