@@ -55,7 +55,7 @@ func newTerm(t *testing.T, w, h int, command string) *tmuxTerm {
 	}
 	tm := &tmuxTerm{t: t, socket: fmt.Sprintf("crdtviz-test-%d-%d", os.Getpid(), time.Now().UnixNano())}
 	tm.run("-f", "/dev/null", "new-session", "-d", "-s", "t", "-x", fmt.Sprint(w), "-y", fmt.Sprint(h),
-		"env", "TERM=xterm-256color", "HOME="+t.TempDir(), "bash", "--norc", "--noprofile")
+		"env", "TERM=xterm-256color", "HISTFILE=/dev/null", "bash", "--norc", "--noprofile")
 	tm.run("set", "-s", "escape-time", "0")
 	t.Cleanup(func() { _ = exec.Command("tmux", "-L", tm.socket, "kill-server").Run() })
 	if command != "" {
