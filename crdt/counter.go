@@ -86,7 +86,7 @@ func (g *GCounterState) Merge(other CRDT) (Result, error) {
 	decisive := grown("P", g.c, o.c)
 	g.c.merge(o.c)
 	res := did("max per entry %s → %d", g.c, g.c.sum())
-	res.Decisive = decisive
+	res.Decisive, res.Same = decisive, len(decisive) == 0
 	return res, nil
 }
 
@@ -152,7 +152,7 @@ func (c *PNCounterState) Merge(other CRDT) (Result, error) {
 	c.p.merge(o.p)
 	c.n.merge(o.n)
 	res := did("max per entry P %s − N %s → %d", c.p, c.n, c.p.sum()-c.n.sum())
-	res.Decisive = decisive
+	res.Decisive, res.Same = decisive, len(decisive) == 0
 	return res, nil
 }
 

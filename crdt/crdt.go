@@ -255,6 +255,9 @@ type Result struct {
 	// (see Meta) that decided it: the winning stamp, the slots that grew,
 	// the dots that survived. A screen highlights them.
 	Decisive []string
+	// Same is set when a merge left the state exactly as it was, so that a
+	// caller can skip work that depends on the state.
+	Same bool
 }
 
 func ignored(format string, args ...any) Result {

@@ -258,3 +258,22 @@ func TestValueRenderingIsCanonical(t *testing.T) {
 		}
 	})
 }
+
+// TestMergeReportsSame: a merge says Same exactly when it left the state
+// as it was, which lets a caller skip work (the cluster does not redraw or
+// re-render a state a merge did not change).
+func TestMergeReportsSame(t *testing.T) {
+	forEachType(t, func(rt *rapid.T, typ Type) {
+		w := newWorld(rt, typ, 3)
+		w.run(rt, 30)
+		a := w.reps[0]
+		before := a.Clone()
+		res, err := a.Merge(w.reps[rapid.IntRange(1, 2).Draw(rt, "from")])
+		if err != nil {
+			rt.Fatal(err)
+		}
+		if res.Same != a.Equal(before) {
+			rt.Fatalf("Same = %v, but the state %s changed: %v\n%s → %s", res.Same, typ, !a.Equal(before), before.Internals(), a.Internals())
+		}
+	})
+}

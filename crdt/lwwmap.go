@@ -2,7 +2,6 @@ package crdt
 
 import (
 	"maps"
-	"strings"
 )
 
 type lwwEntry struct {
@@ -95,9 +94,9 @@ func (m *LWWMapState) Merge(other CRDT) (Result, error) {
 	}
 	res := did("per key the greater stamp wins; nothing changes")
 	if len(notes) > 0 {
-		res = did("per key the greater stamp wins: %s → %s", strings.Join(notes, ", "), m.Value())
+		res = did("per key the greater stamp wins: %s → %s", joinNotes(notes, ", "), briefOf(len(m.entries), m.Value, "keys with stamps"))
 	}
-	res.Decisive = decisive
+	res.Decisive, res.Same = decisive, len(decisive) == 0
 	return res, nil
 }
 

@@ -155,7 +155,7 @@ func (p *plainText) Apply(op Op) (Result, error) {
 			return Result{}, fmt.Errorf("insert position %d is past the end of the text (length %d)", op.Pos, len(p.r))
 		}
 		p.r = slices.Insert(p.r, op.Pos, []rune(op.Text)...)
-		return did("inserted %s at %d", QuoteAlways(op.Text), op.Pos), nil
+		return did("inserted %s at %d", Brief(QuoteAlways(op.Text)), op.Pos), nil
 	}
 	if op.Pos > len(p.r) || op.Count > len(p.r)-op.Pos { // no Pos+Count: it can overflow
 		return Result{}, fmt.Errorf("cannot delete %d from position %d: the text has %d characters", op.Count, op.Pos, len(p.r))

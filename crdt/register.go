@@ -62,10 +62,13 @@ func (r *LWWRegisterState) Merge(other CRDT) (Result, error) {
 	decisive := []string{"stamp"}
 	switch {
 	case o.stamp == r.stamp && o.val == r.val:
-		return did("same write %s (%s) on both sides", QuoteAlways(r.val), r.stamp), nil
+		res := did("same write %s (%s) on both sides", QuoteAlways(r.val), r.stamp)
+		res.Same = true
+		return res, nil
 	case o.stamp == r.stamp:
 		res := did("same timestamp %s on both sides: kept the greater value", r.stamp)
-		if r.beatenBy(o.stamp, o.val) {
+		res.Same = !r.beatenBy(o.stamp, o.val)
+		if !res.Same {
 			r.val = o.val
 		}
 		return res, nil
@@ -76,7 +79,7 @@ func (r *LWWRegisterState) Merge(other CRDT) (Result, error) {
 		return res, nil
 	}
 	res := did("kept its own write: its timestamp %s (%s) is greater than %s (%s)", r.stamp, QuoteAlways(r.val), o.stamp, QuoteAlways(o.val))
-	res.Decisive = decisive
+	res.Decisive, res.Same = decisive, true
 	return res, nil
 }
 
@@ -229,13 +232,13 @@ func (r *MVRegisterState) Merge(other CRDT) (Result, error) {
 	var res Result
 	switch {
 	case len(r.sibs) > 1:
-		res = did("kept the siblings no write has seen: %s", after)
+		res = did("kept the siblings no write has seen: %s", brief(after))
 	case before.Equal(after):
-		res = did("kept %s; nothing newer arrived", after)
+		res = did("kept %s; nothing newer arrived", brief(after))
 	default:
-		res = did("the write %s had seen everything else, so it replaces %s", after, before)
+		res = did("the write %s had seen everything else, so it replaces %s", brief(after), brief(before))
 	}
-	res.Decisive = decisive
+	res.Decisive, res.Same = decisive, len(decisive) == 0 && len(r.sibs) == len(old)
 	return res, nil
 }
 

@@ -72,9 +72,11 @@ func (g *GSetState) Merge(other CRDT) (Result, error) {
 	}
 	added := g.elems.union(o.elems)
 	if len(added) == 0 {
-		return did("union adds nothing new"), nil
+		res := did("union adds nothing new")
+		res.Same = true
+		return res, nil
 	}
-	return did("union adds %s → %s", setString(added), g.Value()), nil
+	return did("union adds %s → %s", Brief(setString(added)), briefOf(len(g.elems), g.Value, "elements")), nil
 }
 
 func (g *GSetState) Value() Value { return SetValue(g.elems.sorted()...) }
@@ -154,15 +156,17 @@ func (s *TwoPSetState) Merge(other CRDT) (Result, error) {
 	}
 	var parts []string
 	if len(added) > 0 {
-		parts = append(parts, "adds "+setString(added))
+		parts = append(parts, "adds "+Brief(setString(added)))
 	}
 	if len(tombed) > 0 {
-		parts = append(parts, "tombstones "+setString(tombed))
+		parts = append(parts, "tombstones "+Brief(setString(tombed)))
 	}
 	if len(parts) == 0 {
-		return did("union of adds and tombstones brings nothing new"), nil
+		res := did("union of adds and tombstones brings nothing new")
+		res.Same = true
+		return res, nil
 	}
-	res := did("union brings %s → %s", strings.Join(parts, " and "), s.Value())
+	res := did("union brings %s → %s", strings.Join(parts, " and "), briefOf(len(s.adds), s.Value, "elements added"))
 	res.Decisive = decisive
 	return res, nil
 }
@@ -272,6 +276,7 @@ func (s *LWWSetState) Merge(other CRDT) (Result, error) {
 		return Result{}, mismatch(LWWSet, other)
 	}
 	var notes, decisive []string
+	same := true
 	for _, e := range sortedKeys(o.elems) {
 		theirs := o.elems[e]
 		mine, had := s.elems[e]
@@ -285,7 +290,10 @@ func (s *LWWSetState) Merge(other CRDT) (Result, error) {
 		if theirs.hasRm && (!mine.hasRm || mine.rm.Less(theirs.rm)) {
 			merged.rm, merged.hasRm = theirs.rm, true
 		}
-		s.elems[e] = merged
+		if !had || merged != mine {
+			s.elems[e] = merged
+			same = false
+		}
 		if (had && mine.present()) != merged.present() {
 			verb := "removed"
 			if merged.present() {
@@ -296,9 +304,9 @@ func (s *LWWSetState) Merge(other CRDT) (Result, error) {
 	}
 	res := did("per element the greater stamp wins; nothing changes")
 	if len(notes) > 0 {
-		res = did("per element the greater stamp wins: %s → %s", strings.Join(notes, ", "), s.Value())
+		res = did("per element the greater stamp wins: %s → %s", joinNotes(notes, ", "), briefOf(len(s.elems), s.Value, "elements with stamps"))
 	}
-	res.Decisive = decisive
+	res.Decisive, res.Same = decisive, same
 	return res, nil
 }
 
@@ -456,22 +464,29 @@ func (s *ORSetState) Merge(other CRDT) (Result, error) {
 	if !ok {
 		return Result{}, mismatch(ORSet, other)
 	}
-	// One pass over the sorted union of elements: each element's dots are
-	// read before they are written, and the contexts change only at the end.
-	var notes, decisive []string
-	for _, e := range unionKeys(s.dots, o.dots) {
+	// One pass over the union of elements: each element's dots are read
+	// before they are written, and the contexts change only at the end.
+	// The union is visited in map order, so the notes are sorted after.
+	type note struct{ elem, text string }
+	var notes []note
+	var decisive []string
+	same := true
+	merge := func(e string) {
 		was, theirs := s.dots[e], o.dots[e]
 		now := was
 		if !slices.Equal(was, theirs) { // equal dot lists merge to themselves
 			now = mergeDots(was, s.ctx, theirs, o.ctx)
 		}
-		if len(now) == 0 {
+		switch {
+		case len(now) == 0 && len(was) > 0:
 			delete(s.dots, e)
-		} else {
+			same = false
+		case len(now) > 0 && !slices.Equal(was, now):
 			s.dots[e] = now
+			same = false
 		}
-		if note := orsetNote(e, was, theirs, now); note != "" {
-			notes = append(notes, note)
+		if text := orsetNote(e, was, theirs, now); text != "" {
+			notes = append(notes, note{e, text})
 		}
 		for _, d := range now {
 			if !slices.Contains(was, d) || !slices.Contains(theirs, d) {
@@ -479,27 +494,35 @@ func (s *ORSetState) Merge(other CRDT) (Result, error) {
 			}
 		}
 	}
+	union := make([]string, 0, len(s.dots)+len(o.dots))
+	for e := range s.dots {
+		union = append(union, e)
+	}
+	for e := range o.dots {
+		if _, mine := s.dots[e]; !mine {
+			union = append(union, e)
+		}
+	}
+	for _, e := range union {
+		merge(e)
+	}
+	slices.SortFunc(notes, func(a, b note) int { return strings.Compare(a.elem, b.elem) })
+	slices.Sort(decisive)
+	texts := make([]string, len(notes))
+	for i, n := range notes {
+		texts[i] = n.text
+	}
 	for r, n := range o.ctx {
-		s.ctx[r] = max(s.ctx[r], n)
+		if n > s.ctx[r] {
+			s.ctx[r], same = n, false
+		}
 	}
 	res := did("a union of dots, less the dots one side saw and dropped; nothing visible changes")
 	if len(notes) > 0 {
-		res = did("%s → %s", strings.Join(notes, "; "), s.Value())
+		res = did("%s → %s", joinNotes(texts, "; "), briefOf(len(s.dots), s.Value, "elements"))
 	}
-	res.Decisive = decisive
+	res.Decisive, res.Same = decisive, same
 	return res, nil
-}
-
-// unionKeys is the sorted union of the keys of a and b.
-func unionKeys[V any](a, b map[string]V) []string {
-	keys := sortedKeys(a)
-	for _, k := range sortedKeys(b) {
-		if _, ok := a[k]; !ok {
-			keys = append(keys, k)
-		}
-	}
-	slices.Sort(keys)
-	return keys
 }
 
 // orsetNote says what a merge did to one element: was is what this side

@@ -498,7 +498,7 @@ func (t *TextState) Apply(op Op, ctx Ctx) (Result, error) {
 		if err := t.insert(ctx.Replica, op.Pos, op.Text, nil); err != nil {
 			return Result{}, err
 		}
-		return did("inserted %s at %d", QuoteAlways(op.Text), op.Pos), nil
+		return did("inserted %s at %d", Brief(QuoteAlways(op.Text)), op.Pos), nil
 	}
 	if err := t.delete(op.Pos, op.Count, nil); err != nil {
 		return Result{}, err
@@ -528,7 +528,9 @@ func (t *TextState) Merge(other CRDT) (Result, error) {
 		return Result{}, mismatch(Text, other)
 	}
 	if o == t {
-		return did("merged nothing new"), nil
+		res := did("merged nothing new")
+		res.Same = true
+		return res, nil
 	}
 	siteMap := make([]int, len(o.sites)) // o's site index → ours, or -1
 	for i, name := range o.sites {
@@ -578,13 +580,15 @@ func (t *TextState) Merge(other CRDT) (Result, error) {
 		}
 	}
 	if len(missing) == 0 && deleted == 0 {
-		return did("merged nothing new"), nil
+		res := did("merged nothing new")
+		res.Same = true
+		return res, nil
 	}
 	why := fmt.Sprintf("RGA merge: %s, %s", plural(len(missing), "new character"), plural(deleted, "new tombstone"))
 	if order.set {
 		why += "; " + t.explain(order)
 	}
-	res := did("%s → %s", why, t.Value())
+	res := did("%s → %s", why, brief(t.Value()))
 	if len(missing) > 0 {
 		res.Decisive = append(res.Decisive, "chars")
 	}

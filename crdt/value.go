@@ -190,3 +190,99 @@ func sortedKeys[V any](m map[string]V) []string {
 	slices.Sort(keys)
 	return keys
 }
+
+// briefLen is how many characters of a value a sentence quotes.
+const briefLen = 60
+
+// Brief shortens a rendered value for a sentence: a long text or set is
+// cut after about 60 characters, with how much more there is, so that a
+// log of many events never holds many copies of a large value.
+func Brief(rendered string) string {
+	n := 0
+	for i := range rendered {
+		if n == briefLen {
+			rest := len([]rune(rendered[i:]))
+			return rendered[:i] + "…(" + strconv.Itoa(rest) + " more characters)"
+		}
+		n++
+	}
+	return rendered
+}
+
+// brief is Brief for a value.
+func brief(v Value) string { return Brief(v.String()) }
+
+// briefElems is how many elements or keys a merge sentence renders the
+// value for; a larger set or map is named by its size, so that a merge
+// costs what merging costs, not a sort and a rendering of the whole value.
+const briefElems = 12
+
+// briefOf renders the value of a collection of n elements for a sentence:
+// in full (briefly) when it is small, by its size otherwise.
+func briefOf(n int, value func() Value, noun string) string {
+	if n > briefElems {
+		return strconv.Itoa(n) + " " + noun
+	}
+	return brief(value())
+}
+
+// notesShown is how many notes a merge sentence lists before "and N more".
+const notesShown = 4
+
+// joinNotes joins a merge's notes, listing at most notesShown of them.
+func joinNotes(notes []string, sep string) string {
+	if len(notes) <= notesShown {
+		return strings.Join(notes, sep)
+	}
+	return strings.Join(notes[:notesShown], sep) + sep + "and " + strconv.Itoa(len(notes)-notesShown) + " more"
+}
+
+// Bytes estimates the memory a CRDT state holds, in bytes, from counts the
+// state keeps (no walk over its elements): the work budget of a cluster
+// adds these up. It is an estimate, stable and cheap, not a measurement.
+func Bytes(c CRDT) int {
+	switch s := c.(type) {
+	case *LWWRegisterState:
+		return 32 + len(s.val)
+	case *MVRegisterState:
+		n := 0
+		for _, sib := range s.sibs {
+			n += 32 + len(sib.val) + 24*len(sib.vv)
+		}
+		return n
+	case *GCounterState:
+		return 40 * len(s.c)
+	case *PNCounterState:
+		return 40 * (len(s.p) + len(s.n))
+	case *GSetState:
+		return 48 * len(s.elems)
+	case *TwoPSetState:
+		return 48 * (len(s.adds) + len(s.tombs))
+	case *LWWSetState:
+		return 80 * len(s.elems)
+	case *ORSetState:
+		return 64*len(s.dots) + 24*len(s.ctx)
+	case *LWWMapState:
+		return 80 * len(s.entries)
+	case *TextState:
+		return 24 * s.items
+	}
+	return 64
+}
+
+// PlainBytes estimates the memory a plain value holds, as Bytes does.
+func PlainBytes(p Plain) int {
+	switch s := p.(type) {
+	case *plainInt:
+		return 8
+	case *plainString:
+		return 16 + len(s.s)
+	case *plainSet:
+		return 48 * len(s.s)
+	case *plainMap:
+		return 64 * len(s.m)
+	case *plainText:
+		return 4 * len(s.r)
+	}
+	return 64
+}

@@ -290,7 +290,7 @@ func (s *session) changed() [2][]bool {
 		for _, ev := range s.tl.Events(i) {
 			for _, l := range replicas.Lanes {
 				lc := ev.Lanes[l]
-				if lc.Touched && !lc.Before.Equal(lc.After) {
+				if lc.Touched && lc.Changed {
 					out[l][index[ev.Replica]] = true
 				}
 			}
@@ -364,7 +364,7 @@ func (s *session) lastSentence() string {
 			if ev.Kind != replicas.EvDeliver {
 				continue
 			}
-			if !lc.Before.Equal(lc.After) {
+			if lc.Changed {
 				telling = &ev
 			} else if len(lc.Decisive) > 0 {
 				decided = &ev

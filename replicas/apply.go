@@ -24,11 +24,13 @@ const (
 	EvNote                       // a remark: what an action skipped, and why
 )
 
-// LaneChange is what an event did to one lane of one replica.
+// LaneChange is what an event did to one lane of one replica. It does not
+// keep the values themselves: a long history of events must not hold a copy
+// of every value it passed through (the cluster holds the current ones).
 type LaneChange struct {
-	Touched       bool
-	Ignored       bool // the lane declined the edit
-	Before, After crdt.Value
+	Touched bool
+	Ignored bool // the lane declined the edit
+	Changed bool // the lane's value is different afterwards
 	Lost          []EditID // edits that this change left in no replica's history
 	Why           string   // one sentence
 	// Decisive names the parts of the CRDT's metadata line that decided a
@@ -81,8 +83,14 @@ func nothingToDo(format string, args ...any) error {
 // action that finds nothing to do returns an error wrapping ErrNothingToDo.
 func (c *Cluster) Apply(a Action) ([]Event, error) {
 	c.now = c.tick + 1
+	merged, err := c.checkBudget(a)
+	if err != nil {
+		return nil, err
+	}
+	if err := c.checkTextMerges(a); err != nil {
+		return nil, err
+	}
 	var ev []Event
-	var err error
 	switch a := a.(type) {
 	case Edit:
 		ev, err = c.edit(a)
@@ -121,6 +129,7 @@ func (c *Cluster) Apply(a Action) ([]Event, error) {
 		return nil, err
 	}
 	c.settleLost(ev)
+	c.merged += merged
 	c.tick = c.now
 	c.status = [2]*Status{}
 	for i := range ev {
@@ -162,7 +171,8 @@ func (c *Cluster) edit(a Edit) ([]Event, error) {
 	stamp := crdt.Stamp{T: c.now + r.Skew, Replica: r.Name}
 	info := EditInfo{ID: id, Replica: r.Name, Op: a.Op, Tick: c.now, Stamp: stamp}
 
-	beforeC, beforeP := r.state.Value(), r.plain.Value()
+	beforeC, beforeP := r.ValueString(CRDT), r.ValueString(Plain)
+	r.ownState()
 	resC, errC := r.state.Apply(a.Op, crdt.Ctx{Replica: r.Name, Stamp: stamp})
 	resP, errP := r.plain.Apply(a.Op)
 	if errC == nil {
@@ -196,17 +206,18 @@ func (c *Cluster) edit(a Edit) ([]Event, error) {
 	}
 	what := fmt.Sprintf("%s: %s (edit %s)", r.Name, a.Op, id)
 	ev := Event{Kind: EvEdit, Replica: r.Name, Edit: id}
-	ev.Lanes[Plain] = LaneChange{Touched: true, Ignored: resP.Ignored, Before: beforeP, After: r.plain.Value()}
-	ev.Lanes[CRDT] = LaneChange{Touched: true, Ignored: resC.Ignored, Before: beforeC, After: r.state.Value()}
+	afterP, afterC := r.ValueString(Plain), r.ValueString(CRDT)
+	ev.Lanes[Plain] = LaneChange{Touched: true, Ignored: resP.Ignored, Changed: afterP != beforeP}
+	ev.Lanes[CRDT] = LaneChange{Touched: true, Ignored: resC.Ignored, Changed: afterC != beforeC}
 	if resP.Ignored {
 		ev.Lanes[Plain].Why = fmt.Sprintf("plain: %s declined: %s", what, resP.Why)
 	} else {
-		ev.Lanes[Plain].Why = fmt.Sprintf("plain: %s → %s", what, ev.Lanes[Plain].After)
+		ev.Lanes[Plain].Why = fmt.Sprintf("plain: %s → %s", what, crdt.Brief(afterP))
 	}
 	if resC.Ignored {
 		ev.Lanes[CRDT].Why = fmt.Sprintf("%s: %s declined: %s", c.typ, what, resC.Why)
 	} else {
-		ev.Lanes[CRDT].Why = fmt.Sprintf("%s: %s: %s; now %s", c.typ, what, resC.Why, ev.Lanes[CRDT].After)
+		ev.Lanes[CRDT].Why = fmt.Sprintf("%s: %s: %s; now %s", c.typ, what, resC.Why, crdt.Brief(afterC))
 	}
 	return []Event{ev}, nil
 }
@@ -235,11 +246,12 @@ func (c *Cluster) send(a Send) ([]Event, error) {
 	for _, to := range targets {
 		m := c.take(sc, to, true)
 		c.queues[from][to] = append(c.queues[from][to], m)
+		c.inflightBytes += messageBytes(m)
 		plain := "plain nothing new"
 		if m.plain.carries {
-			plain = "plain " + m.valueStrings[Plain]
+			plain = "plain " + crdt.Brief(m.valueStrings[Plain])
 		}
-		text := fmt.Sprintf("%s sent its state to %s as message #%d (%s, crdt %s)", m.From, m.To, m.ID, plain, m.valueStrings[CRDT])
+		text := fmt.Sprintf("%s sent its state to %s as message #%d (%s, crdt %s)", m.From, m.To, m.ID, plain, crdt.Brief(m.valueStrings[CRDT]))
 		if !c.up[from][to] {
 			text += "; the link is cut, so it waits"
 		}
@@ -276,6 +288,7 @@ func (c *Cluster) deliver(a Deliver) ([]Event, error) {
 	m := q[k]
 	// A new slice, never an in-place delete: clones share queue arrays.
 	c.queues[i][j] = append(append([]*Message(nil), q[:k]...), q[k+1:]...)
+	c.inflightBytes -= messageBytes(m)
 	return []Event{c.receive(m)}, nil
 }
 
@@ -293,6 +306,7 @@ func (c *Cluster) deliverAll() ([]Event, error) {
 	for _, m := range ms {
 		i, j := c.index[m.From], c.index[m.To]
 		c.queues[i][j] = c.queues[i][j][1:] // FIFO per link, and ms is in send order
+		c.inflightBytes -= messageBytes(m)
 		ev = append(ev, c.receive(m))
 	}
 	return ev, nil
@@ -305,6 +319,7 @@ func (c *Cluster) drop(a Drop) ([]Event, error) {
 	}
 	m := c.queues[i][j][0]
 	c.queues[i][j] = c.queues[i][j][1:]
+	c.inflightBytes -= messageBytes(m)
 	return []Event{{Kind: EvDrop, From: m.From, To: m.To, Msg: m.ID,
 		Text: fmt.Sprintf("message #%d from %s to %s was dropped: it will never arrive", m.ID, m.From, m.To)}}, nil
 }
@@ -323,6 +338,7 @@ func (c *Cluster) duplicate(a Duplicate) ([]Event, error) {
 		dup.CopyOf = orig.CopyOf
 	}
 	c.queues[i][j] = append(slices.Clip(c.queues[i][j]), &dup)
+	c.inflightBytes += messageBytes(&dup)
 	return []Event{{Kind: EvDuplicate, From: dup.From, To: dup.To, Msg: dup.ID,
 		Text: fmt.Sprintf("message #%d from %s to %s was duplicated: copy #%d waits at the back of the queue", orig.ID, orig.From, orig.To, dup.ID)}}, nil
 }

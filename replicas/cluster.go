@@ -54,6 +54,11 @@ type Replica struct {
 	plainHist History
 	state     crdt.CRDT
 	crdtHist  History
+	// plainShared and stateShared say that a message, a checkpoint or
+	// another replica may hold the same lane object: it must be copied
+	// before it is changed (copy on write). Shared objects are never
+	// changed, so messages and checkpoints cost only what changed.
+	plainShared, stateShared bool
 
 	// writes counts the local edits this replica's plain lane applied: a
 	// system without CRDTs forwards the writes its users make, so a plain
@@ -133,16 +138,32 @@ func (r *Replica) Meta() []crdt.MetaPart { return crdt.Meta(r.state) }
 // Internals describes the metadata of the replica's CRDT state.
 func (r *Replica) Internals() crdt.Internals { return r.state.Internals() }
 
+// clone copies the replica for another cluster; its lane objects are
+// shared with the original until either side changes them.
 func (r *Replica) clone() *Replica {
+	r.share()
 	c := *r
-	c.plain = r.plain.Clone()
-	c.state = r.state.Clone()
 	return &c
+}
+
+// share marks the replica's lane objects as shared.
+func (r *Replica) share() { r.plainShared, r.stateShared = true, true }
+
+// ownState makes the replica's lane objects its own, copying a shared one,
+// before it changes them.
+func (r *Replica) ownState() {
+	if r.plainShared {
+		r.plain, r.plainShared = r.plain.Clone(), false
+	}
+	if r.stateShared {
+		r.state, r.stateShared = r.state.Clone(), false
+	}
 }
 
 // Message is what one replica sent another: a payload for each lane, taken
 // when it was sent. A message never changes after it is made, so it can be
-// shared.
+// shared, and its lane objects are shared with their sender until the
+// sender changes (copy on write).
 type Message struct {
 	ID       int
 	CopyOf   int // the message this one duplicates, or 0
@@ -223,7 +244,10 @@ type Cluster struct {
 	queues [][][]*Message // queues[from][to]: in flight, oldest first
 	// sent[from][to] is from's write counter when it last took a message
 	// on the link from → to (0 at the start): what it has forwarded there.
-	sent    [][]int
+	sent [][]int
+	// inflightBytes is the state messages in flight hold (see budget.go),
+	// and merged the state merged over the whole history.
+	inflightBytes, merged int64
 	tick    int64
 	now     int64 // the tick of the action being applied
 	nextMsg int

@@ -56,7 +56,7 @@ func (p crdtPayload) history(mine History, st crdt.CRDT) History {
 	return mine.union(p.hist)
 }
 
-// senderCopy is one sender's two lanes, copied once per action and shared,
+// senderCopy is one sender's two lanes, taken once per action and shared,
 // read-only, by every message the sender takes in that action.
 type senderCopy struct {
 	from         int
@@ -70,13 +70,16 @@ type senderCopy struct {
 	valueStrings [2]string
 }
 
-// copyOf copies replica i's lanes for the messages it is about to send.
+// copyOf takes replica i's lanes for the messages it is about to send. The
+// states are not copied: they are shared, and marked so, and whoever
+// changes one first (the replica) copies it then.
 func (c *Cluster) copyOf(i int) *senderCopy {
 	r := c.reps[i]
+	r.share()
 	return &senderCopy{
 		from: i, writes: r.writes,
-		plain: r.plain.Clone(), plainHist: r.plainHist,
-		state: r.state.Clone(), crdtHist: r.crdtHist, knows: r.knows[CRDT],
+		plain: r.plain, plainHist: r.plainHist,
+		state: r.state, crdtHist: r.crdtHist, knows: r.knows[CRDT],
 		values:       [2]crdt.Value{r.Value(Plain), r.Value(CRDT)},
 		valueStrings: [2]string{r.ValueString(Plain), r.ValueString(CRDT)},
 	}
@@ -137,20 +140,23 @@ func (r *Replica) deliver(m *Message, typ crdt.Type, now int64, edits []EditInfo
 	d.lanes[Plain] = r.deliverPlain(m, via, now, edits)
 
 	// CRDT lane: merged, histories joined, and the sender's knowledge taken.
-	before := r.state.Value()
+	before := r.ValueString(CRDT)
+	r.ownState()
 	newH := m.crdt.history(r.crdtHist, r.state)
 	res, err := m.crdt.applyTo(r.state)
-	r.touch(CRDT, now)
 	if err != nil { // cannot happen: every replica holds the same type
 		panic(fmt.Sprintf("replicas: merge within one cluster failed: %v", err))
+	}
+	if !res.Same {
+		r.touch(CRDT, now)
 	}
 	r.crdtHist = newH
 	knew := r.knows[CRDT]
 	r.knows[CRDT] = knew.Union(m.crdt.knows)
-	cc := LaneChange{Touched: true, Before: before, After: r.state.Value(), Decisive: res.Decisive}
+	cc := LaneChange{Touched: true, Changed: !res.Same && r.ValueString(CRDT) != before, Decisive: res.Decisive}
 	cc.Why = string(typ) + ": " + r.Name + " merged " + m.From + "'s state" + via + ": " + res.Why
 	if typ == crdt.ORSet {
-		for _, note := range addWins(edits, knew, m.crdt.knows, cc.After) {
+		for _, note := range addWins(edits, knew, m.crdt.knows, r.Value(CRDT)) {
 			cc.Why += "; " + note
 		}
 	}
@@ -161,19 +167,19 @@ func (r *Replica) deliver(m *Message, typ crdt.Type, now int64, edits []EditInfo
 // deliverPlain overwrites the plain lane with what the message carries, or
 // says that it carries nothing new.
 func (r *Replica) deliverPlain(m *Message, via string, now int64, edits []EditInfo) LaneChange {
-	before := r.plain.Value()
 	beforeS := r.ValueString(Plain)
 	if !m.plain.carries {
-		return LaneChange{Touched: true, Before: before, After: before,
-			Why: "plain: nothing new from " + m.From + via + ": it has made no write since its last message to " + r.Name + ", so " + r.Name + " keeps " + beforeS}
+		return LaneChange{Touched: true,
+			Why: "plain: nothing new from " + m.From + via + ": it has made no write since its last message to " + r.Name + ", so " + r.Name + " keeps " + crdt.Brief(beforeS)}
 	}
 	oldHist := r.plainHist.All()
-	r.plain, r.plainHist = m.plain.value.Clone(), m.plain.hist
+	r.plain, r.plainShared, r.plainHist = m.plain.value, true, m.plain.hist // shared until either side writes
 	r.touch(Plain, now)
 	r.knows[Plain] = r.knows[Plain].Union(m.plain.hist.All())
-	pc := LaneChange{Touched: true, Before: before, After: r.plain.Value()}
-	// Sentences are built by concatenation: every delivery makes two.
 	afterS := m.valueStrings[Plain]
+	pc := LaneChange{Touched: true, Changed: afterS != beforeS}
+	beforeS, afterS = crdt.Brief(beforeS), crdt.Brief(afterS)
+	// Sentences are built by concatenation: every delivery makes two.
 	switch newHist := r.plainHist.All(); {
 	case beforeS != afterS:
 		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by " + m.From + "'s " + afterS + via
