@@ -21,7 +21,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 	for _, arg := range pos {
 		s, err := demos.Load(arg)
 		if err != nil {
-			fmt.Fprintln(stdout, err)
+			fmt.Fprintln(stderr, err)
 			failed++
 			broken = true
 			continue
@@ -37,7 +37,7 @@ func cmdCheck(args []string, stdout, stderr io.Writer) int {
 		passed += run.Passed()
 		failed += run.Failed()
 		if run.Err != nil {
-			fmt.Fprintln(stdout, run.Err)
+			fmt.Fprintln(stderr, run.Err)
 			failed++
 			broken = true
 		}

@@ -53,8 +53,36 @@ func main() {
 	os.Exit(run(os.Args[1:], os.Stdout, os.Stderr))
 }
 
-// run is the whole CLI, minus the process: it returns the exit code.
+// checkedWriter remembers the first error writing to it: output that did
+// not arrive (a full disk, a closed pipe) is a failure, not a success.
+type checkedWriter struct {
+	w   io.Writer
+	err error
+}
+
+func (c *checkedWriter) Write(p []byte) (int, error) {
+	if c.err != nil {
+		return 0, c.err
+	}
+	n, err := c.w.Write(p)
+	c.err = err
+	return n, err
+}
+
+// run is the whole CLI, minus the process: it returns the exit code. A
+// command whose output could not be written exits 1, saying why.
 func run(args []string, stdout, stderr io.Writer) int {
+	out := &checkedWriter{w: stdout}
+	code := dispatch(args, out, stderr)
+	if out.err != nil && code == 0 {
+		fmt.Fprintf(stderr, "crdtviz: writing the output failed: %v\n", out.err)
+		return 1
+	}
+	return code
+}
+
+// dispatch hands each command to its own file.
+func dispatch(args []string, stdout, stderr io.Writer) int {
 	if len(args) > 0 {
 		switch args[0] {
 		case "-h", "--help", "-help", "help":

@@ -1,10 +1,25 @@
 package crdt
 
 import (
+	"errors"
+	"fmt"
 	"maps"
+	"math"
 	"strconv"
 	"strings"
 )
+
+// ErrOverflow is wrapped by the error for an edit that would take a
+// counter past what a 64-bit integer holds.
+var ErrOverflow = errors.New("a counter holds −9223372036854775807 to 9223372036854775807")
+
+// checkAdd refuses to add n to a running total that would overflow.
+func checkAdd(total, n int64, kind OpKind) error {
+	if total > 0 && n > math.MaxInt64-total {
+		return fmt.Errorf("%w: %s %d would go past it", ErrOverflow, kind, n)
+	}
+	return nil
+}
 
 // counts is one slot per replica: how much that replica has added.
 type counts map[string]uint64
@@ -74,6 +89,9 @@ func (g *GCounterState) Apply(op Op, ctx Ctx) (Result, error) {
 	if err := CheckOp(GCounter, op); err != nil {
 		return Result{}, err
 	}
+	if err := checkAdd(g.c.sum(), op.N, op.Kind); err != nil {
+		return Result{}, err
+	}
 	g.c[ctx.Replica] += uint64(op.N)
 	return did("%s's slot +%d → %d", ctx.Replica, op.N, g.c[ctx.Replica]), nil
 }
@@ -133,6 +151,13 @@ func (c *PNCounterState) Type() Type { return PNCounter }
 
 func (c *PNCounterState) Apply(op Op, ctx Ctx) (Result, error) {
 	if err := CheckOp(PNCounter, op); err != nil {
+		return Result{}, err
+	}
+	side := c.p
+	if op.Kind == OpDec {
+		side = c.n
+	}
+	if err := checkAdd(side.sum(), op.N, op.Kind); err != nil {
 		return Result{}, err
 	}
 	if op.Kind == OpInc {

@@ -397,6 +397,9 @@ func checkInitial(t Type, v Value) error {
 	if t == GCounter && v.Int < 0 {
 		return fmt.Errorf("a g-counter cannot start below zero (got %d); use pn-counter", v.Int)
 	}
+	if want == KindInt && v.Int == math.MinInt64 {
+		return ErrOverflow
+	}
 	if t == Text && len([]rune(v.Str)) > MaxTextLen {
 		return fmt.Errorf("initial text is %d characters; the limit is %d", len([]rune(v.Str)), MaxTextLen)
 	}

@@ -3,6 +3,7 @@ package crdt
 import (
 	"fmt"
 	"maps"
+	"math"
 	"slices"
 )
 
@@ -64,8 +65,14 @@ func (p *plainInt) Apply(op Op) (Result, error) {
 	}
 	before := p.n
 	if op.Kind == OpDec {
+		if p.n < -math.MaxInt64+op.N {
+			return Result{}, fmt.Errorf("%w: dec %d would go past it", ErrOverflow, op.N)
+		}
 		p.n -= op.N
 	} else {
+		if err := checkAdd(p.n, op.N, op.Kind); err != nil {
+			return Result{}, err
+		}
 		p.n += op.N
 	}
 	return did("%d → %d", before, p.n), nil

@@ -4,6 +4,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode"
 )
 
 // Kind is the shape of a value.
@@ -127,25 +128,18 @@ func IsBare(s string) bool {
 		return false
 	}
 	for _, r := range s {
-		if r == ' ' || IsControl(r) || strings.ContainsRune("\"#{},:|=\\", r) || isSpace(r) {
+		if IsControl(r) || strings.ContainsRune("\"#{},:|=\\", r) || unicode.IsSpace(r) {
 			return false
 		}
 	}
 	return true
 }
 
-// IsControl reports whether r is a control character: no replica name may
-// hold one, and a scenario file may hold one only as an escape in a quoted
-// string (a tab may stand as it is there).
-func IsControl(r rune) bool { return r < ' ' || r == 0x7f }
-
-func isSpace(r rune) bool {
-	switch r {
-	case ' ', '\t', '\n', '\r', '\v', '\f', 0x85, 0xA0, 0x2028, 0x2029, 0x3000:
-		return true
-	}
-	return false
-}
+// IsControl reports whether r is a control character, C0 (below U+0020),
+// DEL or C1 (U+0080 to U+009F): no replica name may hold one, and a
+// scenario file may hold one only as an escape in a quoted string (a tab
+// may stand as it is there). Nothing crdtviz writes to a terminal does.
+func IsControl(r rune) bool { return r < ' ' || r >= 0x7f && r <= 0x9f }
 
 // Quote renders s as a bare word when it can be one, else as a quoted string.
 func Quote(s string) string {

@@ -5,6 +5,7 @@ import (
 	"errors"
 	"flag"
 	"fmt"
+	"math"
 	"os"
 	"path/filepath"
 	"strings"
@@ -12,6 +13,7 @@ import (
 
 	"crdtviz/crdt"
 	"crdtviz/replicas"
+
 	"pgregory.net/rapid"
 )
 
@@ -215,7 +217,7 @@ func TestValuesRoundTrip(t *testing.T) {
 		var v crdt.Value
 		switch crdt.ValueKind(typ) {
 		case crdt.KindInt:
-			v = crdt.IntValue(rapid.Int64().Draw(rt, "n"))
+			v = crdt.IntValue(rapid.Int64Range(-math.MaxInt64, math.MaxInt64).Draw(rt, "n"))
 		case crdt.KindString:
 			v = crdt.StringValue(word.Draw(rt, "s"))
 		case crdt.KindSet:

@@ -1,7 +1,9 @@
 package demos
 
 import (
+	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strconv"
 	"strings"
@@ -212,6 +214,12 @@ func (l *line) prose(what string) (string, *Error) {
 	}
 	if t := l.toks[l.i]; t.kind == tString {
 		l.i++
+		// Prose may break lines (\n), which the screen wraps inside its
+		// region; any other control character would break the frame.
+		if i := strings.IndexFunc(t.text, func(r rune) bool { return r != '\n' && crdt.IsControl(r) }); i >= 0 {
+			r := []rune(t.text[i:])[0]
+			return "", l.errAt(t.col, "%s holds the control character U+%04X; prose may hold line breaks (\\n), but no other control character", what, r)
+		}
 		return t.text, l.done()
 	}
 	var words []string
@@ -232,6 +240,12 @@ func (l *line) number(what string) (int64, *Error) {
 		return 0, err
 	}
 	n, perr := strconv.ParseInt(t.text, 10, 64)
+	if t.kind == tWord && errors.Is(perr, strconv.ErrRange) {
+		return 0, l.errAt(t.col, "%s is out of range: numbers here are between %d and %d", t.text, int64(math.MinInt64+1), int64(math.MaxInt64))
+	}
+	if t.kind == tWord && perr == nil && n == math.MinInt64 {
+		return 0, l.errAt(t.col, "%s is out of range: numbers here are between %d and %d", t.text, int64(math.MinInt64+1), int64(math.MaxInt64))
+	}
 	if t.kind != tWord || perr != nil {
 		return 0, l.errAt(t.col, "expected %s, found %s", what, t.describe())
 	}
@@ -402,11 +416,19 @@ func headerReplicas(l *line, s *Scenario, _ **line) *Error {
 		if err != nil {
 			return err
 		}
+		if len(s.Replicas) == replicas.MaxReplicas { // counted first: a huge list stops here
+			return l.errAt(t.col, "a cluster has %d to %d replicas; this is name %d", replicas.MinReplicas, replicas.MaxReplicas, len(s.Replicas)+1)
+		}
 		if err := replicas.CheckName(name); err != nil {
 			return l.errAt(t.col, "%v", err)
 		}
-		if slices.Contains(s.Replicas, name) {
-			return l.errAt(t.col, "replica name %s is used twice", replicas.QuoteName(name))
+		for _, other := range s.Replicas {
+			switch {
+			case other == name:
+				return l.errAt(t.col, "replica name %s is used twice", replicas.QuoteName(name))
+			case replicas.SameName(other, name):
+				return l.errAt(t.col, "replica names %s and %s look the same", replicas.QuoteName(other), replicas.QuoteName(name))
+			}
 		}
 		s.Replicas = append(s.Replicas, name)
 	}
@@ -516,6 +538,9 @@ func parseClock(l *line, h Header) (replicas.Action, *Error) {
 	n, err := l.number("a clock skew such as +10 or -3")
 	if err != nil {
 		return nil, err
+	}
+	if n > replicas.MaxSkew || n < -replicas.MaxSkew {
+		return nil, l.errAt(l.lastCol(), "a clock skew is at most %d ticks either way, not %d", int64(replicas.MaxSkew), n)
 	}
 	return replicas.SetSkew{Replica: name, Skew: n}, nil
 }
@@ -796,12 +821,17 @@ func parseBraces(l *line, what string, pairs bool) ([]crdt.Pair, *Error) {
 	if l.is("}") {
 		return out, nil
 	}
+	keys := map[string]bool{}
 	for {
 		k, err := l.text("an element")
 		if err != nil {
 			return nil, err
 		}
 		p := crdt.Pair{Key: k}
+		if pairs && keys[k] {
+			return nil, l.errAt(l.lastCol(), "key %s is given twice; a map holds one value per key", crdt.Quote(k))
+		}
+		keys[k] = true
 		if pairs {
 			if err := l.expect(":"); err != nil {
 				return nil, err

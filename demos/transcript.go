@@ -24,7 +24,8 @@ func WriteTranscript(w io.Writer, run *Run) error {
 func WriteTranscriptWidth(w io.Writer, run *Run, width func(string) int) error {
 	s := run.Scenario
 	tw := &errWriter{w: w, width: width}
-	tw.printf("%s\n%s\n", s.Title, strings.Repeat("=", max(3, utf8.RuneCountInString(s.Title))))
+	title := oneLine(s.Title)
+	tw.printf("%s\n%s\n", title, strings.Repeat("=", max(3, utf8.RuneCountInString(title))))
 	init := "its empty value"
 	if s.Initial != nil {
 		init = s.Initial.String()
@@ -35,12 +36,12 @@ func WriteTranscriptWidth(w io.Writer, run *Run, width func(string) int) error {
 	}
 	tw.printf("type %s: %s\nreplicas %s, each starting from %s\n", s.Type, s.Type.Describe(), strings.Join(names, ", "), init)
 	if s.About != "" {
-		tw.printf("\n%s\n", s.About)
+		tw.printf("\n%s\n", oneLine(s.About))
 	}
 	tl := run.Timeline
 	for i, sr := range run.Steps {
 		step := s.Steps[i]
-		tw.printf("\nStep %d/%d: %s\n", i+1, len(s.Steps), step.Text)
+		tw.printf("\nStep %d/%d: %s\n", i+1, len(s.Steps), oneLine(step.Text))
 		skipped := func(at int) {
 			for _, sk := range sr.Skipped {
 				if sk.At == at {
@@ -116,6 +117,10 @@ func writeState(tw *errWriter, c *replicas.Cluster) {
 	}
 	tw.printf("\n")
 }
+
+// oneLine escapes the line breaks in prose, so that a transcript keeps one
+// line per heading and step, as the file wrote it: "\n".
+func oneLine(prose string) string { return strings.ReplaceAll(prose, "\n", `\n`) }
 
 // LinkSummary describes the links in one line: "all up", or the cut ones,
 // "Alice ↮ Bob (both ways), Carol → Alice (one way)".

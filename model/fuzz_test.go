@@ -19,6 +19,8 @@ func FuzzRootModel(f *testing.F) {
 	f.Add([]byte("\x00\x01\x02\x10\x11\x12\x13"), uint8(0))
 	f.Add([]byte{250, 40, 10, 251, 3, 4, 252, 5, 'h', 'i', 20, 21, 22}, uint8(1))
 	f.Add([]byte(":edit Alice add x\n"), uint8(2))
+	// The crash of charmbracelet/bubbles#1056: ":", "a", "b", left, alt+d.
+	f.Add([]byte{35, 16, 17, 1, 253, 3, 0}, uint8(1))
 	f.Fuzz(func(t *testing.T, events []byte, start uint8) {
 		opts := []Options{{Free: free(crdt.Text, "Ann", "Bø", "李")}, {Free: free(crdt.ORSet)}, {Scenario: demo(t, "cart")}, {}}[int(start)%4]
 		m := newRoot(t, opts, 80, 24)
@@ -32,6 +34,15 @@ func FuzzRootModel(f *testing.F) {
 				i += 2
 			case b == 251 && i+2 < len(events): // click
 				m.Update(tea.MouseClickMsg{X: int(events[i+1]), Y: int(events[i+2]), Button: tea.MouseLeft})
+				i += 2
+			case b == 253 && i+2 < len(events): // a key with alt, ctrl or both
+				codes := []rune{'a', 'b', 'c', 'd', 'e', 'f', 'h', 'k', 'n', 'p', 'u', 'w', 'z', tea.KeyDelete, tea.KeyBackspace,
+					tea.KeyLeft, tea.KeyRight, tea.KeyUp, tea.KeyDown, tea.KeyHome, tea.KeyEnd, tea.KeyEnter}
+				mods := []tea.KeyMod{tea.ModAlt, tea.ModCtrl, tea.ModAlt | tea.ModCtrl, tea.ModShift}
+				k := tea.KeyPressMsg{Code: codes[int(events[i+1])%len(codes)], Mod: mods[int(events[i+2])%len(mods)]}
+				if k.String() != "ctrl+c" && k.String() != "ctrl+z" { // these end or stop the program
+					m.Update(k)
+				}
 				i += 2
 			case b == 252 && i+1 < len(events): // paste
 				n := min(int(events[i+1])%16, len(events)-i-2)

@@ -72,8 +72,8 @@ func NewMenu(s ui.Styles, opts MenuOptions) Menu {
 	if !opts.TypesOnly {
 		for _, b := range demos.Builtins() {
 			items = append(items, menuItem{
-				title:  "Demo: " + b.Scenario.Title,
-				desc:   b.Name + " · " + string(b.Scenario.Type) + " · " + firstStep(b.Scenario),
+				title:  "Demo: " + strings.ReplaceAll(b.Scenario.Title, "\n", " "),
+				desc:   b.Name + " · " + string(b.Scenario.Type) + " · " + strings.ReplaceAll(firstStep(b.Scenario), "\n", " "),
 				choice: MenuChoice{Demo: b.Name},
 			})
 		}

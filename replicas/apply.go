@@ -3,6 +3,7 @@ package replicas
 import (
 	"errors"
 	"fmt"
+	"math"
 	"slices"
 	"strings"
 	"unicode/utf8"
@@ -29,10 +30,10 @@ const (
 // of every value it passed through (the cluster holds the current ones).
 type LaneChange struct {
 	Touched bool
-	Ignored bool // the lane declined the edit
-	Changed bool // the lane's value is different afterwards
-	Lost          []EditID // edits that this change left in no replica's history
-	Why           string   // one sentence
+	Ignored bool     // the lane declined the edit
+	Changed bool     // the lane's value is different afterwards
+	Lost    []EditID // edits that this change left in no replica's history
+	Why     string   // one sentence
 	// Decisive names the parts of the CRDT's metadata line that decided a
 	// merge (see crdt.Result.Decisive); a screen highlights them.
 	Decisive []string
@@ -150,12 +151,38 @@ func (c *Cluster) historyKey(op crdt.Op) string {
 	return ""
 }
 
+// checkCounter refuses a counter edit that could overflow anywhere: a
+// replica's counter never exceeds the initial value plus every increment
+// made in the cluster (less every decrement), so bounding those totals
+// bounds every merge too.
+func (c *Cluster) checkCounter(op crdt.Op) error {
+	if op.Kind != crdt.OpInc && op.Kind != crdt.OpDec {
+		return nil
+	}
+	var init int64
+	if c.initial != nil {
+		init = c.initial.Int
+	}
+	total, start := c.incs, max(init, 0)
+	if op.Kind == crdt.OpDec {
+		total, start = c.decs, max(-init, 0)
+	}
+	if op.N > math.MaxInt64-start-total {
+		return fmt.Errorf("%w: %s %d would take a counter past it (the %s made so far add up to %d)", crdt.ErrOverflow, op.Kind, op.N,
+			map[crdt.OpKind]string{crdt.OpInc: "increments", crdt.OpDec: "decrements"}[op.Kind], total)
+	}
+	return nil
+}
+
 func (c *Cluster) edit(a Edit) ([]Event, error) {
 	i, err := c.lookup(a.Replica)
 	if err != nil {
 		return nil, err
 	}
 	if err := crdt.CheckOp(c.typ, a.Op); err != nil {
+		return nil, err
+	}
+	if err := c.checkCounter(a.Op); err != nil {
 		return nil, err
 	}
 	r := c.mutable(i)
@@ -192,6 +219,12 @@ func (c *Cluster) edit(a Edit) ([]Event, error) {
 	}
 	info.Effective = [2]bool{!resP.Ignored, !resC.Ignored}
 	c.edits = append(c.edits, info)
+	switch a.Op.Kind {
+	case crdt.OpInc:
+		c.incs += a.Op.N
+	case crdt.OpDec:
+		c.decs += a.Op.N
+	}
 	for _, l := range Lanes {
 		r.knows[l] = r.knows[l].With(id) // the editor knows its edit, applied or declined
 	}
@@ -599,10 +632,17 @@ func countLinks(links [][2]int) string {
 	return fmt.Sprintf("%s (both directions) and %s (one direction)", plural(both, "link"), plural(one, "link"))
 }
 
+// MaxSkew bounds a clock skew, so that tick + skew never overflows a
+// timestamp: a trillion ticks either way.
+const MaxSkew = 1_000_000_000_000
+
 func (c *Cluster) setSkew(a SetSkew) ([]Event, error) {
 	i, err := c.lookup(a.Replica)
 	if err != nil {
 		return nil, err
+	}
+	if a.Skew > MaxSkew || a.Skew < -MaxSkew {
+		return nil, fmt.Errorf("a clock skew is at most %d ticks either way, not %d", int64(MaxSkew), a.Skew)
 	}
 	c.mutable(i).Skew = a.Skew
 	return []Event{{Kind: EvSkew, Replica: a.Replica,

@@ -4,7 +4,10 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"unicode"
 	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
 
 	"crdtviz/crdt"
 )
@@ -248,10 +251,13 @@ type Cluster struct {
 	// inflightBytes is the state messages in flight hold (see budget.go),
 	// and merged the state merged over the whole history.
 	inflightBytes, merged int64
-	tick    int64
-	now     int64 // the tick of the action being applied
-	nextMsg int
-	edits   []EditInfo
+	// incs and decs add up every counter edit made, so that no merge of
+	// them can overflow (see checkCounter).
+	incs, decs int64
+	tick                  int64
+	now                   int64 // the tick of the action being applied
+	nextMsg               int
+	edits                 []EditInfo
 	// effective holds, per lane, the edits that lane applied; an edit the
 	// lane ignored can never be lost there.
 	effective [2]EditSet
@@ -300,37 +306,58 @@ func New(cfg Config) (*Cluster, error) {
 	return c, nil
 }
 
-// CheckNames checks a list of replica names: 2 to 8, each valid (see
-// CheckName), and distinct.
+// CheckNames checks a list of replica names: 2 to 8 (counted first, so a
+// huge list is refused at once), each valid (see CheckName), and distinct
+// as people read them (see SameName).
 func CheckNames(names []string) error {
 	if len(names) < MinReplicas || len(names) > MaxReplicas {
 		return fmt.Errorf("a cluster has %d to %d replicas, not %d", MinReplicas, MaxReplicas, len(names))
 	}
-	seen := map[string]bool{}
+	seen := map[string]string{}
 	for _, n := range names {
 		if err := CheckName(n); err != nil {
 			return err
 		}
-		if seen[n] {
-			return fmt.Errorf("replica name %q is used twice", n)
+		k := nameKey(n)
+		if first, dup := seen[k]; dup {
+			if first == n {
+				return fmt.Errorf("replica name %q is used twice", n)
+			}
+			return fmt.Errorf("replica names %q and %q look the same", first, n)
 		}
-		seen[n] = true
+		seen[k] = n
 	}
 	return nil
 }
 
-// CheckName checks one replica name: not empty, not reserved, at most 24
-// characters, valid UTF-8 and free of control characters.
+// nameKey is what two names that look the same have in common: their NFKC
+// normal form, so that "é" written as one code point or as e and a
+// combining accent, and "Ａ" (fullwidth) and "A", are one name.
+func nameKey(n string) string { return norm.NFKC.String(n) }
+
+// SameName reports whether two replica names look the same to a reader.
+func SameName(a, b string) bool { return nameKey(a) == nameKey(b) }
+
+// CheckName checks one replica name: not empty or invisible, no space at
+// either end, not reserved, at most 24 characters, valid UTF-8, and free of
+// control characters (C0, DEL, C1) and format characters (Unicode category
+// Cf, such as a zero-width space), which would let two names look alike.
 func CheckName(n string) error {
 	switch {
-	case strings.TrimSpace(n) == "":
-		return fmt.Errorf("a replica name cannot be empty")
+	case !utf8.ValidString(n):
+		return fmt.Errorf("replica name %q is not valid UTF-8", n)
+	case strings.ContainsFunc(n, crdt.IsControl):
+		return fmt.Errorf("replica name %q has a control character", n)
+	case strings.ContainsFunc(n, func(r rune) bool { return unicode.Is(unicode.Cf, r) }):
+		return fmt.Errorf("replica name %q has an invisible format character (such as a zero-width space)", n)
+	case strings.TrimFunc(n, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsGraphic(r) }) == "":
+		return fmt.Errorf("a replica name cannot be empty or invisible")
+	case strings.TrimSpace(n) != n || strings.TrimFunc(n, unicode.IsSpace) != n:
+		return fmt.Errorf("replica name %q starts or ends with a space", n)
 	case reservedNames[n]:
 		return fmt.Errorf("%q is a reserved word and cannot name a replica", n)
 	case utf8.RuneCountInString(n) > MaxNameLen:
 		return fmt.Errorf("replica name %q is longer than %d characters", n, MaxNameLen)
-	case !utf8.ValidString(n) || strings.ContainsFunc(n, crdt.IsControl):
-		return fmt.Errorf("replica name %q has a control character", n)
 	}
 	return nil
 }

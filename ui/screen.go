@@ -43,7 +43,8 @@ func TooSmall(w, h int, s Styles) string {
 }
 
 func header(st State, s Styles, w int) string {
-	left := s.App.Title.Render("crdtviz") + s.App.Muted.Render(" "+s.Symbols.Dot+" ") + s.App.Header.Render(st.Title)
+	title := strings.ReplaceAll(st.Title, "\n", " ") // the header is one line
+	left := s.App.Title.Render("crdtviz") + s.App.Muted.Render(" "+s.Symbols.Dot+" ") + s.App.Header.Render(title)
 	if st.StepLabel != "" {
 		left += s.App.Muted.Render(" "+s.Symbols.Dot+" ") + s.App.Header.Render(st.StepLabel)
 	}
