@@ -1,40 +1,37 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
-	"os"
+	"io/fs"
 	"time"
 
 	"crdtviz/crdt/trace"
 )
 
 func cmdTrace(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("trace", "trace FILE\n\nReplays an editing trace (josephg/editing-traces format, gzipped or plain JSON)\ninto the text CRDT and checks the result against its endContent.", stderr)
-	pos, code := parseFlags(fs, args)
+	flags := newFlags("trace", "trace FILE\n\nReplays an editing trace (josephg/editing-traces format, gzipped or plain JSON)\ninto the text CRDT and checks the result against its endContent.", stderr)
+	pos, code := parseFlags(flags, args)
 	if code >= 0 {
 		return code
 	}
 	if len(pos) != 1 {
-		fs.Usage()
+		flags.Usage()
 		return exitUsage
 	}
 	path := pos[0]
-	f, err := os.Open(path)
-	if err != nil {
-		fmt.Fprintf(stderr, "crdtviz trace: %v\n", err)
-		return exitUsage
-	}
-	defer f.Close()
-	tr, err := trace.Load(f)
-	if err != nil {
+	start := time.Now()
+	tr, rep, err := trace.ReplayFile(path)
+	elapsed := time.Since(start)
+	switch {
+	case errors.Is(err, trace.ErrNotTrace), errors.Is(err, trace.ErrTooLarge):
 		fmt.Fprintf(stderr, "crdtviz trace: %s: %v\n", path, err)
 		return exitUsage
-	}
-	start := time.Now()
-	rep, err := trace.Replay(tr)
-	elapsed := time.Since(start)
-	if err != nil {
+	case errors.Is(err, fs.ErrNotExist), errors.Is(err, fs.ErrPermission):
+		fmt.Fprintf(stderr, "crdtviz trace: %v\n", err)
+		return exitUsage
+	case err != nil:
 		fmt.Fprintf(stderr, "crdtviz trace: %s: replay failed: %v\n", path, err)
 		return 1
 	}
@@ -44,7 +41,7 @@ func cmdTrace(args []string, stdout, stderr io.Writer) int {
 	}
 	fmt.Fprintf(stdout, "trace:      %s (%s)\n", path, kind)
 	fmt.Fprintf(stdout, "operations: %d transactions, %d patches (%d inserted, %d deleted code points)\n", rep.Txns, rep.Patches, rep.Inserted, rep.Deleted)
-	fmt.Fprintf(stdout, "time:       %s\n", elapsed.Round(time.Millisecond))
+	fmt.Fprintf(stdout, "time:       %s, reading and replaying\n", elapsed.Round(time.Millisecond))
 	fmt.Fprintf(stdout, "metadata:   %d items at peak, %d of them tombstones\n", rep.Items, rep.Tombstones)
 	fmt.Fprintf(stdout, "final text: %d characters\n", len([]rune(rep.Final)))
 	if !rep.Match {

@@ -3,6 +3,7 @@ package crdt
 import (
 	"errors"
 	"fmt"
+	"math/bits"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -75,9 +76,9 @@ type block struct {
 // greatest counter seen from its site.
 //
 // For speed on long documents the items live in blocks of at most blockMax,
-// each knowing how many of its items are visible, so that finding the n-th
-// visible character skips whole blocks. A cursor remembers the last block
-// used, because editors type near where they typed last.
+// each knowing how many of its items are visible, and a Fenwick tree over
+// those counts finds the block of the n-th visible character in O(log
+// blocks), however many tombstones pile up before it.
 type TextState struct {
 	sites   []string // site index → replica name; sites[0] is "" (init)
 	siteIdx map[string]uint16
@@ -89,7 +90,12 @@ type TextState struct {
 
 	index map[id]*block // id → block; built on first need (merges, remote ops)
 
-	curBlock, curPos int // cursor: curPos = visible items before blocks[curBlock]
+	// fen is a Fenwick tree over the blocks' visible counts, so that
+	// finding the block of the n-th visible character takes O(log blocks)
+	// however many tombstones lie before it. A split adds a block and
+	// marks it stale; the next seek rebuilds it.
+	fen   []int
+	fenOK bool
 
 	cache   string
 	cacheOK bool
@@ -160,20 +166,41 @@ func (t *TextState) seek(k int) (int, int) {
 	if len(t.blocks) == 0 {
 		return 0, 0
 	}
-	b, before := t.curBlock, t.curPos
-	if b >= len(t.blocks) {
-		b, before = 0, 0
+	if !t.fenOK {
+		t.rebuildFen()
 	}
-	for b > 0 && before > k {
-		b--
-		before -= t.blocks[b].visible
+	// Fenwick descent: the largest prefix of blocks with at most k visible
+	// items before the target.
+	pos, before := 0, 0
+	for step := bits.Len(uint(len(t.blocks))); step >= 0; step-- {
+		next := pos + 1<<step
+		if next <= len(t.blocks) && before+t.fen[next] <= k {
+			pos, before = next, before+t.fen[next]
+		}
 	}
-	for b < len(t.blocks)-1 && before+t.blocks[b].visible <= k {
-		before += t.blocks[b].visible
-		b++
+	if pos >= len(t.blocks) { // k == length: the last block
+		return len(t.blocks) - 1, before - t.blocks[len(t.blocks)-1].visible
 	}
-	t.curBlock, t.curPos = b, before
-	return b, before
+	return pos, before
+}
+
+// rebuildFen builds the Fenwick tree from the blocks, in O(blocks).
+func (t *TextState) rebuildFen() {
+	n := len(t.blocks)
+	if cap(t.fen) >= n+1 {
+		t.fen = t.fen[:n+1]
+		clear(t.fen)
+	} else {
+		t.fen = make([]int, n+1, n+n/2+1)
+	}
+	for i, blk := range t.blocks {
+		j := i + 1
+		t.fen[j] += blk.visible
+		if p := j + j&-j; p <= n {
+			t.fen[p] += t.fen[j]
+		}
+	}
+	t.fenOK = true
 }
 
 // visibleAt returns the block and item index of the k-th visible item.
@@ -197,6 +224,7 @@ func (t *TextState) insertItems(b, i int, its []item) {
 	if len(t.blocks) == 0 {
 		t.blocks = []*block{{}}
 		b, i = 0, 0
+		t.fenOK = false
 	}
 	for len(its) > 0 {
 		blk := t.blocks[b]
@@ -240,8 +268,10 @@ func (t *TextState) insertItems(b, i int, its []item) {
 func (t *TextState) addVisible(b, n int) {
 	t.blocks[b].visible += n
 	t.length += n
-	if b < t.curBlock {
-		t.curPos += n
+	if t.fenOK {
+		for j := b + 1; j < len(t.fen); j += j & -j {
+			t.fen[j] += n
+		}
 	}
 }
 
@@ -266,9 +296,7 @@ func (t *TextState) split(b int) {
 	for j := b + 1; j < len(t.blocks); j++ {
 		t.blocks[j].idx = j
 	}
-	if b < t.curBlock {
-		t.curBlock++
-	}
+	t.fenOK = false
 }
 
 func (t *TextState) ensureIndex() {
@@ -376,6 +404,18 @@ func (t *TextState) deleteAt(b, i int) bool {
 	t.addVisible(b, -1)
 	t.changed()
 	return true
+}
+
+// Splice deletes del characters at visible position pos, then inserts s
+// there, typed by site: one patch of an editing trace, replayed without
+// making ops or sentences.
+func (t *TextState) Splice(site string, pos, del int, s string) error {
+	if del > 0 {
+		if err := t.delete(pos, del, nil); err != nil {
+			return err
+		}
+	}
+	return t.insert(site, pos, s, nil)
 }
 
 // InsertOps inserts s at visible position pos, typed by site, and returns

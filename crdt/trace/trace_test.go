@@ -275,3 +275,15 @@ func TestLoadLimitsDecompressedSize(t *testing.T) {
 		t.Fatalf("gzip bomb: err = %v", err)
 	}
 }
+
+// BenchmarkWholeFile is what `crdtviz trace` does: open the gzipped file,
+// decode it as a stream and replay it.
+func BenchmarkWholeFile(b *testing.B) {
+	path := sharedData(b, "automerge-paper.json.gz")
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, _, err := ReplayFile(path); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
