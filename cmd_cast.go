@@ -40,24 +40,24 @@ func cmdCast(args []string, stdout, stderr io.Writer) int {
 	}
 	var w, h int
 	if n, err := fmt.Sscanf(*size, "%dx%d", &w, &h); n != 2 || err != nil || fmt.Sprintf("%dx%d", w, h) != *size {
-		return fail(stderr, usageError{fmt.Sprintf("--size %q: write it as WIDTHxHEIGHT, e.g. 100x30", *size)})
+		return usageFail(stderr, "cast", fmt.Sprintf("--size %q: write it as WIDTHxHEIGHT, e.g. 100x30", *size))
 	}
 	if w > maxCastWidth || h > maxCastHeight {
-		return fail(stderr, usageError{fmt.Sprintf("--size %s: a cast is at most %dx%d", *size, maxCastWidth, maxCastHeight)})
+		return usageFail(stderr, "cast", fmt.Sprintf("--size %s: a cast is at most %dx%d", *size, maxCastWidth, maxCastHeight))
 	}
-	if *step < 0 || *step > maxCastStep {
-		return fail(stderr, usageError{fmt.Sprintf("--step %s: give a time from 1ms to %s", *step, maxCastStep)})
+	if *step < 0 || *step > 0 && *step < time.Millisecond || *step > maxCastStep {
+		return usageFail(stderr, "cast", fmt.Sprintf("--step %s: give a time from 1ms to %s", *step, maxCastStep))
 	}
 	var dest target
 	if *out != "-" {
 		var err error
 		if dest, err = checkTarget(*out, *force, "cast -o"); err != nil {
-			return fail(stderr, usageError{err.Error()})
+			return usageFail(stderr, "cast", err.Error())
 		}
 	}
 	t, err := ui.ParseTheme(*theme)
 	if err != nil {
-		return fail(stderr, usageError{err.Error()})
+		return usageFail(stderr, "cast", err.Error())
 	}
 	s, err := demos.Load(pos[0])
 	if err != nil {
@@ -72,11 +72,11 @@ func cmdCast(args []string, stdout, stderr io.Writer) int {
 			return fail(stderr, err)
 		}
 		if *frame >= len(frames) {
-			return fail(stderr, usageError{fmt.Sprintf("--frame %d: the demo has %d steps", *frame, len(frames)-1)})
+			return usageFail(stderr, "cast", fmt.Sprintf("--frame %d: the demo has %d steps", *frame, len(frames)-1))
 		}
 		data = []byte(frames[*frame] + "\n")
 	} else if data, err = model.Cast(s, o); err != nil {
-		return fail(stderr, usageError{err.Error()})
+		return usageFail(stderr, "cast", err.Error())
 	}
 	if *out == "-" {
 		_, err = stdout.Write(data)

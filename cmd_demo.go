@@ -48,7 +48,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 			return fail(stderr, err)
 		}
 		if *autoplay < 0 || *exitAtEnd && *autoplay == 0 {
-			return fail(stderr, usageError{"--exit goes with --autoplay DURATION (a positive time such as 3s)"})
+			return usageFail(stderr, "demo", "--exit goes with --autoplay DURATION (a positive time such as 3s)")
 		}
 		recording := rec.path != nil && *rec.path != ""
 		if terminal() || recording {

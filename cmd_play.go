@@ -31,7 +31,7 @@ func cmdPlay(args []string, stdout, stderr io.Writer) int {
 	}
 	t, err := crdt.ParseType(*typ)
 	if err != nil {
-		return fail(stderr, usageError{err.Error()})
+		return usageFail(stderr, "play", err.Error())
 	}
 	list := defaultNames(*n)
 	if *names != "" {
@@ -42,13 +42,13 @@ func cmdPlay(args []string, stdout, stderr io.Writer) int {
 		setN := false
 		fs.Visit(func(f *flag.Flag) { setN = setN || f.Name == "replicas" })
 		if setN && len(list) != *n {
-			return fail(stderr, usageError{fmt.Sprintf("--replicas %d but --names gives %d names", *n, len(list))})
+			return usageFail(stderr, "play", fmt.Sprintf("--replicas %d but --names gives %d names", *n, len(list)))
 		}
 	} else if *n < replicas.MinReplicas || *n > replicas.MaxReplicas {
-		return fail(stderr, usageError{fmt.Sprintf("--replicas must be %d to %d, not %d", replicas.MinReplicas, replicas.MaxReplicas, *n)})
+		return usageFail(stderr, "play", fmt.Sprintf("--replicas must be %d to %d, not %d", replicas.MinReplicas, replicas.MaxReplicas, *n))
 	}
 	if err := replicas.CheckNames(list); err != nil {
-		return fail(stderr, usageError{err.Error()})
+		return usageFail(stderr, "play", err.Error())
 	}
 	opts, err := look.options()
 	if err != nil {
@@ -74,7 +74,7 @@ func runTUI(opts model.Options, rec recordFlags, stderr io.Writer) int {
 	if rec.path != nil && *rec.path != "" {
 		var err error
 		if r, err = newRecorder(*rec.path, *rec.force); err != nil {
-			return fail(stderr, usageError{err.Error()})
+			return usageFail(stderr, "play", err.Error())
 		}
 		opts.Save = r.cmd
 		if r.t.note != "" {
@@ -87,7 +87,7 @@ func runTUI(opts model.Options, rec recordFlags, stderr io.Writer) int {
 	}
 	if r != nil {
 		if err := r.start(); err != nil {
-			return fail(stderr, usageError{err.Error()})
+			return usageFail(stderr, "play", err.Error())
 		}
 	}
 	var suspending atomic.Bool

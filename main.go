@@ -121,6 +121,13 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 	return runTUI(opts, recordFlags{}, stderr)
 }
 
+// usageFail reports a bad flag value of one command: the message and
+// where to read that command's flags, not the whole usage. It exits 2.
+func usageFail(stderr io.Writer, cmd, msg string) int {
+	fmt.Fprintf(stderr, "crdtviz %s: %s\nRun 'crdtviz %s --help' for its flags.\n", cmd, msg, cmd)
+	return exitUsage
+}
+
 // fail prints err and returns its exit code: 2 with usage for usage errors.
 func fail(stderr io.Writer, err error) int {
 	var ue usageError

@@ -13,7 +13,11 @@ import (
 // its invariants.
 func FuzzPrompt(f *testing.F) {
 	for _, seed := range []string{`edit "Server 1" inc 5`, "partition A | B", "sync A <-> B", `expect plain A = {x, "y z"}`,
-		`step "now"`, "deliver A -> B newest", "clock A -3", `edit A insert 0 "hé😀"`, "cut A -> B", `edit A put k v`, "\x00", `"`} {
+		`step "now"`, "deliver A -> B newest", "clock A -3", `edit A insert 0 "hé😀"`, "cut A -> B", `edit A put k v`, "\x00", `"`,
+		// Issue 13: Unicode spaces must be quoted when written, C1 controls
+		// refused, and large numbers refused rather than wrapped.
+		"edit A set \"a\u2003b\"", "edit A add \"x\u0085\"", "edit A inc 9223372036854775807", "clock A +9223372036854775807",
+		"edit A put \"k\u1680\" \"v\u205f\""} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
@@ -48,7 +52,9 @@ func FuzzPrompt(f *testing.F) {
 // FuzzValue feeds the value syntax of expect lines: a value that parses
 // renders to text that parses back to the same value.
 func FuzzValue(f *testing.F) {
-	for _, seed := range []string{"1150", "-3", `"Hello world"`, "{eggs, milk}", `{"a b": c, d: "e\"f"}`, "{}", "{a,", `"\`} {
+	for _, seed := range []string{"1150", "-3", `"Hello world"`, "{eggs, milk}", `{"a b": c, d: "e\"f"}`, "{}", "{a,", `"\`,
+		// Issue 13: Unicode spaces, C1 controls, duplicate keys, range.
+		"{\"a\u2003b\"}", "{\"a\u202fb\": \"c\u2000\"}", "\"\u0085\"", "{a: b, a: c}", "-9223372036854775808", "99999999999999999999"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, src string) {

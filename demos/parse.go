@@ -427,7 +427,7 @@ func headerReplicas(l *line, s *Scenario, _ **line) *Error {
 			case other == name:
 				return l.errAt(t.col, "replica name %s is used twice", replicas.QuoteName(name))
 			case replicas.SameName(other, name):
-				return l.errAt(t.col, "replica names %s and %s look the same", replicas.QuoteName(other), replicas.QuoteName(name))
+				return l.errAt(t.col, "%v", replicas.LookAlikeError(other, name))
 			}
 		}
 		s.Replicas = append(s.Replicas, name)

@@ -4,11 +4,15 @@ import (
 	"fmt"
 	"strings"
 	"testing"
+	"time"
 
 	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
 
 	"crdtviz/crdt"
+	"crdtviz/demos"
 	"crdtviz/replicas"
+	"crdtviz/ui"
 )
 
 // TestTinySizes: at 1x1, 20x5 and just under the minimum, the app shows
@@ -77,4 +81,41 @@ func TestDetailsShowWholeValue(t *testing.T) {
 	}
 	send(t, m, "]", "]", "]")
 	checkFits(t, screen(m), 80, 24)
+}
+
+// TestProseLineBreaksStayInTheirRegion (issue 13, item 13): a \n in the
+// title, the introduction or a step's narration wraps inside its region;
+// every frame of a 100x30 cast is 30 lines, none wider than 100.
+func TestProseLineBreaksStayInTheirRegion(t *testing.T) {
+	src := "title \"one\\ntwo\\nthree\"\nabout \"first\\nsecond\\nthird\\nfourth\"\ntype pn-counter\nreplicas A B\n" +
+		"step \"a\\nb\\nc\\nd\\ne\"\nedit A inc 1\nstep \"" + strings.Repeat("line\\n", 40) + "end\"\nsync all\n"
+	s, err := demos.Parse("nl.demo", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	frames, err := Frames(s, CastOptions{Width: 100, Height: 30, Theme: ui.Mono, Step: time.Second})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i, f := range frames {
+		lines := strings.Split(f, "\n")
+		if len(lines) != 30 {
+			t.Fatalf("frame %d has %d lines:\n%s", i, len(lines), f)
+		}
+		for _, ln := range lines {
+			if w := ansi.StringWidth(ln); w > 100 || strings.ContainsRune(ln, '\r') {
+				t.Fatalf("frame %d has a line %d wide: %q", i, w, ln)
+			}
+		}
+	}
+	if !strings.Contains(ansi.Strip(frames[1]), "a") {
+		t.Fatal("the narration is missing")
+	}
+	var b strings.Builder
+	if err := demos.WriteTranscript(&b, demos.Execute(s)); err != nil {
+		t.Fatal(err)
+	}
+	if !strings.Contains(b.String(), `one\ntwo\nthree`) || !strings.Contains(b.String(), `a\nb\nc\nd\ne`) {
+		t.Fatalf("the transcript does not escape line breaks:\n%s", b.String())
+	}
 }

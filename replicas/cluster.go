@@ -254,10 +254,10 @@ type Cluster struct {
 	// incs and decs add up every counter edit made, so that no merge of
 	// them can overflow (see checkCounter).
 	incs, decs int64
-	tick                  int64
-	now                   int64 // the tick of the action being applied
-	nextMsg               int
-	edits                 []EditInfo
+	tick       int64
+	now        int64 // the tick of the action being applied
+	nextMsg    int
+	edits      []EditInfo
 	// effective holds, per lane, the edits that lane applied; an edit the
 	// lane ignored can never be lost there.
 	effective [2]EditSet
@@ -323,11 +323,29 @@ func CheckNames(names []string) error {
 			if first == n {
 				return fmt.Errorf("replica name %q is used twice", n)
 			}
-			return fmt.Errorf("replica names %q and %q look the same", first, n)
+			return errLookAlike(first, n)
 		}
 		seen[k] = n
 	}
 	return nil
+}
+
+// errLookAlike says which two names look the same, and, since they may
+// print identically, how each is written.
+func errLookAlike(a, b string) error {
+	return fmt.Errorf("replica names %s and %s look the same (written %s and %s)", QuoteName(a), QuoteName(b), codePoints(a), codePoints(b))
+}
+
+// LookAlikeError is errLookAlike, for the scenario parser.
+func LookAlikeError(a, b string) error { return errLookAlike(a, b) }
+
+// codePoints spells a name as its code points: U+0065 U+0301.
+func codePoints(s string) string {
+	var parts []string
+	for _, r := range s {
+		parts = append(parts, fmt.Sprintf("U+%04X", r))
+	}
+	return strings.Join(parts, " ")
 }
 
 // nameKey is what two names that look the same have in common: their NFKC

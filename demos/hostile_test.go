@@ -1,0 +1,134 @@
+package demos
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"unicode"
+
+	"crdtviz/replicas"
+)
+
+// The regression tests for issue 13 ("Hostile input, round two") that
+// belong to the scenario language: each input was accepted, or wrapped
+// silently, before.
+
+func TestHostileScenarioErrors(t *testing.T) {
+	const set = "title x\ntype lww-set\n"
+	const reg = "title x\ntype lww-register\nreplicas A B\nstep s\n"
+	for _, tc := range []struct{ src, want string }{
+		// 12. Look-alike and invisible names.
+		{set + "replicas \"é\" \"e\u0301\"\nstep s\n", "f:3:14: replica names \u00e9 and e\u0301 look the same (written U+00E9 and U+0065 U+0301)"},
+		{set + "replicas \"Ａ\" A\nstep s\n", "f:3:14: replica names Ａ and A look the same (written U+FF21 and U+0041)"},
+		{set + "replicas A \"A \"\nstep s\n", `f:3:12: replica name "A " starts or ends with a space`},
+		{set + "replicas \"B\u200b\" B\nstep s\n", `f:3:10: replica name "B\u200b" has an invisible format character (such as a zero-width space)`},
+		{set + "replicas \"\u200b\" A\nstep s\n", `f:3:10: replica name "\u200b" has an invisible format character (such as a zero-width space)`},
+		{set + "replicas \"a\u00adb\" A\nstep s\n", `f:3:10: replica name "a\u00adb" has an invisible format character (such as a zero-width space)`},
+		// 4. The count is checked before anything else about the names.
+		{set + "replicas A B C D E F G H I J\nstep s\n", "f:3:26: a cluster has 2 to 8 replicas; this is name 9"},
+		// 11. C1 control characters, in names and in values.
+		{set + "replicas \"\u0085x\" A\nstep s\n", "f:3:11: unexpected control character U+0085 in a string"},
+		{set + "replicas A B\nstep s\nedit A add \"x\u009b\"\n", "f:5:14: unexpected control character U+009B in a string"},
+		// 13. Carriage returns and other controls in prose.
+		{"title \"a\rb\"\n", "f:1:9: unexpected control character U+000D in a string"},
+		{"title x\nabout \"a\\rb\"\n", `f:2:7: an introduction holds the control character U+000D; prose may hold line breaks (\n), but no other control character`},
+		{"title \"a\\rb\"\n", `f:1:7: a title holds the control character U+000D; prose may hold line breaks (\n), but no other control character`},
+		{set + "replicas A B\nstep \"a\\tb\"\n", `f:4:6: the step's narration holds the control character U+0009; prose may hold line breaks (\n), but no other control character`},
+		// 9. Clock skew is bounded.
+		{reg + "clock A +9223372036854775807\n", "f:5:9: a clock skew is at most 1000000000000 ticks either way, not 9223372036854775807"},
+		{reg + "clock A -1000000000001\n", "f:5:9: a clock skew is at most 1000000000000 ticks either way, not -1000000000001"},
+		// 8. Numbers that cannot be represented.
+		{"title x\ntype pn-counter\nreplicas A B\nstep s\nedit A inc 9223372036854775808\n", "f:5:12: 9223372036854775808 is out of range: numbers here are between -9223372036854775807 and 9223372036854775807"},
+		{"title x\ntype pn-counter\nreplicas A B\ninitial -9223372036854775808\nstep s\n", "f:4:9: -9223372036854775808 is out of range: numbers here are between -9223372036854775807 and 9223372036854775807"},
+		// 29. A map holds one value per key.
+		{"title x\ntype lww-map\nreplicas A B\nstep s\nexpect A = {a: b, a: c}\n", "f:5:19: key a is given twice; a map holds one value per key"},
+	} {
+		_, err := Parse("f", []byte(tc.src))
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%q:\n got %v\nwant %s", tc.src, err, tc.want)
+		}
+	}
+}
+
+// TestManyNamesAreRefusedAtOnce: 100,000 names used to take 38 s of
+// duplicate checks before the count was looked at. Parsing stops at the
+// ninth name, so the rest of the line is never examined.
+func TestManyNamesAreRefusedAtOnce(t *testing.T) {
+	names := make([]string, 100_000)
+	for i := range names {
+		names[i] = fmt.Sprintf("r%d", i)
+	}
+	src := "title x\ntype lww-set\nreplicas " + strings.Join(names, " ") + "\nstep s\n"
+	_, err := Parse("f", []byte(src))
+	if err == nil || !strings.Contains(err.Error(), "a cluster has 2 to 8 replicas; this is name 9") {
+		t.Fatalf("got %v", err)
+	}
+	if err := replicas.CheckNames(names); err == nil || !strings.Contains(err.Error(), "2 to 8") {
+		t.Fatalf("CheckNames: %v", err)
+	}
+}
+
+// TestUnicodeSpacesRoundTrip (issue 13, item 10): every character that
+// unicode.IsSpace calls a space is quoted when a name or a value is
+// written, and splits words when read, so that writing and reading agree.
+func TestUnicodeSpacesRoundTrip(t *testing.T) {
+	for r := rune(0x80); r <= 0x3000; r++ {
+		if !unicode.IsSpace(r) || r == 0x85 { // U+0085 is a C1 control, refused
+			continue
+		}
+		name := "Ann" + string(r) + "Lee"
+		src := "title x\ntype lww-set\nreplicas " + replicas.QuoteName(name) + " B\nstep s\nedit " +
+			replicas.QuoteName(name) + " add " + replicas.QuoteName(name) + "\n"
+		s, err := Parse("f", []byte(src))
+		if err != nil {
+			t.Fatalf("U+%04X: %v", r, err)
+		}
+		if len(s.Replicas) != 2 || s.Replicas[0] != name {
+			t.Fatalf("U+%04X: replicas read back as %q", r, s.Replicas)
+		}
+		if got := s.Steps[0].Items[0].String(); !strings.Contains(got, `"`+name+`"`) {
+			t.Fatalf("U+%04X: the edit is written %q", r, got)
+		}
+		// Unquoted, the space separates two names, as the lexer and
+		// IsBare agree.
+		s, err = Parse("f", []byte("title x\ntype lww-set\nreplicas "+name+" B\nstep s\n"))
+		if err != nil || len(s.Replicas) != 3 {
+			t.Fatalf("U+%04X unquoted: %v %q", r, err, s.Replicas)
+		}
+	}
+}
+
+// TestClockSkewMayOmitItsSign (issue 13, item 28): "clock A 5" means +5,
+// as docs/scenario-format.md says, and is written back with its sign.
+func TestClockSkewMayOmitItsSign(t *testing.T) {
+	h := Header{Type: "lww-register", Replicas: []string{"A", "B"}}
+	for src, want := range map[string]string{"clock A 5": "clock A +5", "clock A +5": "clock A +5", "clock A -5": "clock A -5", "clock A 0": "clock A +0"} {
+		st, err := ParseStatement(src, h)
+		if err != nil {
+			t.Fatalf("%s: %v", src, err)
+		}
+		if st.String() != want {
+			t.Errorf("%s is written %q, want %q", src, st.String(), want)
+		}
+	}
+}
+
+// TestCountersRefuseToOverflow (issue 13, item 8): an edit that would
+// take a counter past the int64 range is a runtime error naming its line,
+// in either direction, and the cluster is left as it was.
+func TestCountersRefuseToOverflow(t *testing.T) {
+	for _, tc := range []struct{ typ, body, want string }{
+		{"pn-counter", "edit A inc 9223372036854775807\nedit A inc 1\n", "f:6:1: a counter holds −9223372036854775807 to 9223372036854775807: inc 1 would take a counter past it (the increments made so far add up to 9223372036854775807)"},
+		{"pn-counter", "edit A dec 9223372036854775807\nedit B dec 1\n", "f:6:1: a counter holds −9223372036854775807 to 9223372036854775807: dec 1 would take a counter past it (the decrements made so far add up to 9223372036854775807)"},
+		{"g-counter", "edit A inc 9223372036854775807\nedit B inc 1\n", "f:6:1: a counter holds −9223372036854775807 to 9223372036854775807: inc 1 would take a counter past it (the increments made so far add up to 9223372036854775807)"},
+	} {
+		s, err := Parse("f", []byte("title x\ntype "+tc.typ+"\nreplicas A B\nstep s\n"+tc.body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		run := Execute(s)
+		if run.Err == nil || run.Err.Error() != tc.want {
+			t.Errorf("%s %q:\n got %v\nwant %s", tc.typ, tc.body, run.Err, tc.want)
+		}
+	}
+}
