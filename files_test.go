@@ -1,14 +1,18 @@
 package main
 
 import (
+	"crdtviz/model"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"syscall"
 	"testing"
 	"time"
+
+	tea "charm.land/bubbletea/v2"
 )
 
 // umask reads the process umask (by setting it and setting it back; tests
@@ -251,5 +255,81 @@ func TestCastPacesByReadingTime(t *testing.T) {
 	_, fixed, _ := runCLI("cast", "lost-update", "-o", "-", "--size", "80x24", "--step", "1s")
 	if !strings.Contains(fixed, "[4.000, ") || !strings.Contains(fixed, "[5.000, ") {
 		t.Errorf("--step 1s does not give one second a frame")
+	}
+}
+
+// TestRecorderDebounces (issue 13, item 19): 3,000 changes in a burst
+// (3,000 presses of +) cost a handful of rewrites, not 3,000, and the file
+// ends with the newest recording.
+func TestRecorderDebounces(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.demo")
+	r, err := newRecorder(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.start(); err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	for i := range 3000 {
+		r.submit(fmt.Sprintf("%s# change %d\n", okScenario, i))
+	}
+	last := okScenario + "# change 2999\n"
+	if err := r.final(last); err != nil {
+		t.Fatal(err)
+	}
+	r.mu.Lock()
+	writes := r.writes
+	r.mu.Unlock()
+	// One write per saveEvery at most, plus the final one.
+	if most := int(time.Since(start)/saveEvery) + 2; writes > most {
+		t.Errorf("%d writes for 3,000 changes in %s; want at most %d", writes, time.Since(start), most)
+	}
+	if b, _ := os.ReadFile(path); string(b) != last {
+		t.Fatalf("the file holds %q", b)
+	}
+}
+
+// TestRecorderReportsAFailedSaveAtOnce (issue 13, item 17): the first
+// failing background save is reported to the app, and so is the first
+// success after it, so the warning comes and goes with the disk.
+func TestRecorderReportsAFailedSaveAtOnce(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "s.demo")
+	r, err := newRecorder(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.start(); err != nil {
+		t.Fatal(err)
+	}
+	got := make(chan model.SaveFailedMsg, 4)
+	r.report = func(msg tea.Msg) { got <- msg.(model.SaveFailedMsg) }
+	wait := func() model.SaveFailedMsg {
+		select {
+		case m := <-got:
+			return m
+		case <-time.After(10 * time.Second):
+			t.Fatal("no report from the recorder")
+		}
+		return model.SaveFailedMsg{}
+	}
+	r.mu.Lock()
+	r.t.path = filepath.Join(dir, "gone", "s.demo") // every write fails
+	r.mu.Unlock()
+	r.submit(okScenario)
+	if m := wait(); m.Err == nil || m.Path != path {
+		t.Fatalf("first report %+v, want the failure", m)
+	}
+	r.submit(okScenario + "# again\n") // still failing: no second report
+	r.mu.Lock()
+	r.t.path = path
+	r.mu.Unlock()
+	r.submit(okScenario + "# fixed\n")
+	if m := wait(); m.Err != nil {
+		t.Fatalf("after the disk recovers: %+v", m)
+	}
+	if b, _ := os.ReadFile(path); string(b) != okScenario+"# fixed\n" {
+		t.Fatalf("the file holds %q", b)
 	}
 }

@@ -33,6 +33,7 @@ type recorder struct {
 	timer   *time.Timer
 	failed  error
 	report  func(tea.Msg) // p.Send, once the program runs
+	writes  int           // how many times the file was written, for tests
 }
 
 // newRecorder checks the path before anything runs (see checkTarget). Call
@@ -103,6 +104,7 @@ func (r *recorder) flush() (error, bool) {
 		return r.failed, false
 	}
 	err := writeAtomic(r.t, []byte(r.pending))
+	r.writes++
 	r.last = time.Now()
 	if err == nil {
 		r.has = false

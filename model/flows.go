@@ -337,8 +337,9 @@ func (m *Root) handleWritten(msg writtenMsg) {
 	m.notice(fmt.Sprintf("Saved %s to %s (replay: crdtviz demo %s).", plural(msg.actions, "action"), msg.path, msg.path))
 }
 
-// SaveFailedMsg reports that a --record save failed. The warning stays on
-// the status line until a save succeeds (Err nil).
+// SaveFailedMsg reports that a --record save failed. The reason shows on
+// the status line, and a warning stays in the header until a save
+// succeeds (Err nil).
 type SaveFailedMsg struct {
 	Path string
 	Err  error
@@ -349,5 +350,8 @@ func (m *Root) handleSaveFailed(msg SaveFailedMsg) {
 		m.saveWarn = ""
 		return
 	}
-	m.saveWarn = fmt.Sprintf("--record cannot save to %s (%v): the session is kept in memory; :w OTHER-FILE saves it", msg.Path, msg.Err)
+	// The reason shows once on the status line; the header keeps a short
+	// warning until a save succeeds.
+	m.saveWarn = fmt.Sprintf("not saved to %s (%v). Nothing is lost yet: :w FILE saves elsewhere", msg.Path, msg.Err)
+	m.failf("%s", m.saveWarn)
 }

@@ -103,6 +103,9 @@ func (m *Root) state() ui.State {
 	case s.branched:
 		st.Notice = "branched: r returns to the demo"
 	}
+	if m.saveWarn != "" {
+		st.Warning = "NOT SAVED: :w FILE"
+	}
 	st.Status, st.Bar = m.statusLines()
 	return st
 }
@@ -150,8 +153,6 @@ func (m *Root) statusLines() (string, string) {
 		return st.App.Error.Render(st.Symbols.Cross + " " + m.status), bar
 	case m.status != "":
 		return st.App.Notice.Render(m.status), bar
-	case m.saveWarn != "":
-		return st.App.Error.Render(st.Symbols.Cross + " " + m.saveWarn), bar
 	}
 	return st.App.Muted.Render(m.sess.lastSentence()), bar
 }

@@ -119,3 +119,27 @@ func TestProseLineBreaksStayInTheirRegion(t *testing.T) {
 		t.Fatalf("the transcript does not escape line breaks:\n%s", b.String())
 	}
 }
+
+// TestSaveFailureWarningPersists (issue 13, item 17): a failed --record
+// save puts a warning on the status line that stays through other notices
+// until a save succeeds, and tells the teacher how to save elsewhere.
+func TestSaveFailureWarningPersists(t *testing.T) {
+	m := newRoot(t, Options{Free: free(crdt.PNCounter)}, 120, 36)
+	m.Update(SaveFailedMsg{Path: "lesson.demo", Err: fmt.Errorf("no space left on device")})
+	for _, k := range []string{"", "+", "right", "tab", "S"} {
+		if k != "" {
+			send(t, m, k)
+		}
+		out := screen(m)
+		if header := strings.SplitN(out, "\n", 2)[0]; !strings.Contains(header, "NOT SAVED: :w FILE") {
+			t.Fatalf("after %q the header has no warning:\n%s", k, out)
+		}
+		if k == "" && !strings.Contains(out, "not saved to lesson.demo (no space left on device). Nothing is lost yet: :w FILE saves elsewhere") {
+			t.Fatalf("the status line does not say why:\n%s", out)
+		}
+	}
+	m.Update(SaveFailedMsg{Path: "lesson.demo"})
+	if out := screen(m); strings.Contains(out, "NOT SAVED") {
+		t.Fatalf("the warning stays after a good save:\n%s", out)
+	}
+}

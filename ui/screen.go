@@ -52,6 +52,9 @@ func header(st State, s Styles, w int) string {
 	if st.Notice != "" {
 		right = s.App.Notice.Render(st.Notice) + "  " + right
 	}
+	if st.Warning != "" {
+		right = s.App.Error.Render(s.Symbols.Cross+" "+st.Warning) + "  " + right
+	}
 	return spread(left, right, w)
 }
 

@@ -28,6 +28,7 @@ type State struct {
 	Title     string // the demo's title, or "Free play"
 	StepLabel string // "step 2/6", or "" in free play
 	Notice    string // shown in the header's right-hand side (e.g. branched)
+	Warning   string // shown there too, first, until it is resolved (e.g. a failing --record)
 	Cluster   *replicas.Cluster
 	Changed   [2][]bool // per lane, per replica: changed by the last action or step
 	// Decisive is, per replica, the parts of its CRDT metadata line that
