@@ -126,17 +126,8 @@ func runTUI(opts model.Options, rec recordFlags, stderr io.Writer) int {
 	if ok && m.Interrupted() && code == 0 {
 		code = exitInterrupt
 	}
-	if r != nil && ok {
-		if err := r.final(m.Recording()); err != nil {
-			fmt.Fprintf(stderr, "crdtviz: --record %s: %v\n", r.t.named, err)
-			if path, ferr := fallbackFile(r.t.named, []byte(m.Recording())); ferr == nil {
-				fmt.Fprintf(stderr, "crdtviz: the session is saved instead to %s\n", path)
-			} else {
-				fmt.Fprintf(stderr, "crdtviz: and it could not be saved in the temp directory either: %v\n", ferr)
-			}
-			return 1
-		}
-		fmt.Fprintf(stderr, "crdtviz: recorded to %s (replay: crdtviz demo %s)\n", r.t.named, r.t.named)
+	if r != nil && !finishRecording(r, m, stderr) { // m is nil after a panic
+		return 1
 	}
 	return code
 }
@@ -184,4 +175,37 @@ func handleSignals(p *tea.Program, suspending *atomic.Bool) func() os.Signal {
 		defer mu.Unlock()
 		return got
 	}
+}
+
+// finishRecording writes --record's file at exit: the final recording, or,
+// when the app ended without a model (a panic, which Bubble Tea recovers
+// from), the newest recording it handed over, so that nothing is lost
+// beyond the last change. When the file cannot be written, the session goes
+// to a file in the temp directory. It reports whether the session is saved.
+func finishRecording(r *recorder, m *model.Root, stderr io.Writer) bool {
+	var err error
+	text := ""
+	if m != nil {
+		text = m.Recording()
+		err = r.final(text)
+	} else {
+		err, _ = r.flush()
+		r.mu.Lock()
+		text = r.pending
+		r.mu.Unlock()
+	}
+	if err == nil {
+		fmt.Fprintf(stderr, "crdtviz: recorded to %s (replay: crdtviz demo %s)\n", r.t.named, r.t.named)
+		return true
+	}
+	fmt.Fprintf(stderr, "crdtviz: --record %s: %v\n", r.t.named, err)
+	if text == "" {
+		return false
+	}
+	if path, ferr := fallbackFile(r.t.named, []byte(text)); ferr == nil {
+		fmt.Fprintf(stderr, "crdtviz: the session is saved instead to %s\n", path)
+	} else {
+		fmt.Fprintf(stderr, "crdtviz: and it could not be saved in the temp directory either: %v\n", ferr)
+	}
+	return false
 }

@@ -1,12 +1,14 @@
 package main
 
 import (
+	"bytes"
 	"crdtviz/model"
 	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"path/filepath"
+	"regexp"
 	"strings"
 	"syscall"
 	"testing"
@@ -331,5 +333,46 @@ func TestRecorderReportsAFailedSaveAtOnce(t *testing.T) {
 	}
 	if b, _ := os.ReadFile(path); string(b) != okScenario+"# fixed\n" {
 		t.Fatalf("the file holds %q", b)
+	}
+}
+
+// TestRecordingSurvivesACrash (issue 13, item 1): when the app ends
+// without a model (Bubble Tea recovered a panic), the newest recording it
+// handed over is still written, so nothing is lost beyond the last change.
+func TestRecordingSurvivesACrash(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.demo")
+	r, err := newRecorder(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.start(); err != nil {
+		t.Fatal(err)
+	}
+	r.submit(okScenario) // written at once, or by the timer
+	r.submit(okScenario + "# the last change before the crash\n")
+	var stderr bytes.Buffer
+	if !finishRecording(r, nil, &stderr) {
+		t.Fatalf("not saved: %s", stderr.String())
+	}
+	if b, _ := os.ReadFile(path); string(b) != okScenario+"# the last change before the crash\n" {
+		t.Fatalf("the file holds %q", b)
+	}
+	// And when the file cannot be written, the session goes to the temp
+	// directory, and the path is printed.
+	r.submit(okScenario + "# more\n")
+	r.mu.Lock()
+	r.t.path = filepath.Join(t.TempDir(), "gone", "s.demo")
+	r.mu.Unlock()
+	stderr.Reset()
+	if finishRecording(r, nil, &stderr) {
+		t.Fatal("a failed save reported success")
+	}
+	m := regexp.MustCompile(`saved instead to (\S+)`).FindStringSubmatch(stderr.String())
+	if m == nil {
+		t.Fatalf("no fallback path: %s", stderr.String())
+	}
+	defer os.Remove(m[1])
+	if b, _ := os.ReadFile(m[1]); string(b) != okScenario+"# more\n" {
+		t.Fatalf("the fallback holds %q", b)
 	}
 }

@@ -54,7 +54,7 @@ func TestCLIErrorPaths(t *testing.T) {
 		{[]string{"--theme", "purple"}, 2, "", `unknown theme "purple"`},
 		{[]string{"extra-arg", "x"}, 2, "", `unknown command "extra-arg"`},
 		{[]string{"play", "--type", "b-tree"}, 2, "", `unknown type "b-tree"`},
-		{[]string{"play", "--replicas", "9"}, 2, "", "--replicas must be 2 to 8, not 9"},
+		{[]string{"play", "--replicas", "9"}, 2, "", "crdtviz play: --replicas must be 2 to 8, not 9\nRun 'crdtviz play --help' for its flags.\n"},
 		{[]string{"play", "--replicas", "2", "--names", "A,B,C"}, 2, "", "--replicas 2 but --names gives 3 names"},
 		{[]string{"play", "--names", "A,A"}, 2, "", `replica name "A" is used twice`},
 		{[]string{"play", "--names", "A,all"}, 2, "", `"all" is a reserved word`},
