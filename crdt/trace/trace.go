@@ -133,7 +133,11 @@ type header struct {
 // as it is read, in order.
 func decode(sc *scanner, h *header, onTxn func(i int, tx Txn) error) error {
 	var tx Txn // reused: onTxn must copy what it keeps
+	var seen keys
 	return sc.object(func(key []byte) error {
+		if err := seen.once(key, "the trace"); err != nil {
+			return err
+		}
 		var err error
 		switch string(key) {
 		case "startContent":
@@ -168,10 +172,46 @@ func decode(sc *scanner, h *header, onTxn func(i int, tx Txn) error) error {
 	})
 }
 
+// keys remembers the keys of one object that a trace reads, so that a key
+// given twice is an error rather than a silent choice: JSON leaves it
+// undefined, and decoders differ.
+type keys uint8
+
+func (k *keys) once(key []byte, in string) error {
+	var bit keys
+	switch string(key) {
+	case "startContent":
+		bit = 1
+	case "endContent":
+		bit = 2
+	case "numAgents":
+		bit = 4
+	case "txns":
+		bit = 8
+	case "parents":
+		bit = 16
+	case "agent":
+		bit = 32
+	case "patches":
+		bit = 64
+	default:
+		return nil // skipped anyway
+	}
+	if *k&bit != 0 {
+		return fmt.Errorf("%w: %s gives %q twice", ErrNotTrace, in, key)
+	}
+	*k |= bit
+	return nil
+}
+
 // readTxn reads a transaction into tx, reusing its slices.
 func readTxn(sc *scanner, tx *Txn) error {
 	tx.Parents, tx.Agent, tx.Patches = tx.Parents[:0], 0, tx.Patches[:0]
+	var seen keys
 	return sc.object(func(key []byte) error {
+		if err := seen.once(key, "a transaction"); err != nil {
+			return err
+		}
 		switch string(key) {
 		case "parents":
 			return sc.array(func() error {
