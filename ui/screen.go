@@ -25,7 +25,7 @@ func Screen(st State, s Styles, l Layout) string {
 		boxes(st, replicas.CRDT, s, l, l.CRDTBoxes.H),
 		st.Boxes.strip(c, func() string { return fit(strings.Join(LinkLines(c, s, l.W, l.Network.H), "\n"), l.W, l.Network.H) }, l, s),
 		pane(st, s, l),
-		fit(st.Status, l.W, 1),
+		fit(clipLine(st.Status, l.W), l.W, 1),
 		fit(st.Bar, l.W, 1),
 	}
 	return strings.Join(parts, "\n")

@@ -33,6 +33,15 @@ func fit(text string, w, h int) string {
 	return strings.Join(lines, "\n")
 }
 
+// clipLine cuts a one-line text to w cells, marking the cut with "…" so
+// that a sentence cut short does not read as a whole one.
+func clipLine(text string, w int) string {
+	if ansi.StringWidth(text) <= w {
+		return text
+	}
+	return ansi.Truncate(text, w, "…")
+}
+
 // joinFitted puts blocks side by side. Every block must already be fitted
 // (each line exactly its width, all blocks the same height), so lines are
 // simply concatenated, without measuring anything again.
