@@ -51,7 +51,21 @@ type Event struct {
 	Edit     EditID
 	Lanes    [2]LaneChange
 	Text     string
+
+	// For message events (send, deliver, drop, duplicate): the tick the
+	// message was taken at, the message it copies (0 for an original), and
+	// whether it carries a plain value (false: nothing new for the plain
+	// lane). Sync messages are taken and delivered in one tick.
+	Sent     int64
+	CopyOf   int
+	PlainNew bool
+	Synced   bool   // taken and delivered by a sync, in the same tick
+	Links    []Link // for a link event: the directed links it changed
+	LinksUp  bool   // for a link event: healed (true) or cut
 }
+
+// Link is a directed link, by replica names.
+type Link struct{ From, To string }
 
 // Sentences are the event's explanations, plain lane first.
 func (e Event) Sentences() []string {
@@ -288,7 +302,7 @@ func (c *Cluster) send(a Send) ([]Event, error) {
 		if !c.up[from][to] {
 			text += "; the link is cut, so it waits"
 		}
-		ev = append(ev, Event{Kind: EvSend, From: m.From, To: m.To, Msg: m.ID, Text: text})
+		ev = append(ev, Event{Kind: EvSend, From: m.From, To: m.To, Msg: m.ID, Text: text, Sent: m.SentTick, CopyOf: m.CopyOf, PlainNew: m.plain.carries})
 	}
 	return ev, nil
 }
@@ -353,7 +367,7 @@ func (c *Cluster) drop(a Drop) ([]Event, error) {
 	m := c.queues[i][j][0]
 	c.queues[i][j] = c.queues[i][j][1:]
 	c.inflightBytes -= messageBytes(m)
-	return []Event{{Kind: EvDrop, From: m.From, To: m.To, Msg: m.ID,
+	return []Event{{Kind: EvDrop, From: m.From, To: m.To, Msg: m.ID, Sent: m.SentTick, CopyOf: m.CopyOf, PlainNew: m.plain.carries,
 		Text: fmt.Sprintf("message #%d from %s to %s was dropped: it will never arrive", m.ID, m.From, m.To)}}, nil
 }
 
@@ -372,102 +386,156 @@ func (c *Cluster) duplicate(a Duplicate) ([]Event, error) {
 	}
 	c.queues[i][j] = append(slices.Clip(c.queues[i][j]), &dup)
 	c.inflightBytes += messageBytes(&dup)
-	return []Event{{Kind: EvDuplicate, From: dup.From, To: dup.To, Msg: dup.ID,
+	return []Event{{Kind: EvDuplicate, From: dup.From, To: dup.To, Msg: dup.ID, Sent: dup.SentTick, CopyOf: dup.CopyOf, PlainNew: dup.plain.carries,
 		Text: fmt.Sprintf("message #%d from %s to %s was duplicated: copy #%d waits at the back of the queue", orig.ID, orig.From, orig.To, dup.ID)}}, nil
 }
 
 func (c *Cluster) sync(a Sync) ([]Event, error) {
-	from, err := c.lookup(a.From)
+	return c.syncRound(a)
+}
+
+func (c *Cluster) syncBoth(a SyncBoth) ([]Event, error) {
+	return c.syncRound(a)
+}
+
+func (c *Cluster) syncAll() ([]Event, error) {
+	return c.syncRound(SyncAll{})
+}
+
+// syncRound runs any form of sync: every message is taken, then each is
+// delivered.
+func (c *Cluster) syncRound(a Action) ([]Event, error) {
+	msgs, notes, err := c.syncTake(a)
 	if err != nil {
 		return nil, err
-	}
-	if !a.ToAll {
-		_, to, err := c.pair(a.From, a.To)
-		if err != nil {
-			return nil, err
-		}
-		if !c.up[from][to] {
-			return nil, fmt.Errorf("cannot sync %s → %s: the link is cut", a.From, a.To)
-		}
-		return []Event{c.receive(c.take(c.copyOf(from), to, false))}, nil
-	}
-	// Every message is taken before any is delivered.
-	var targets []int
-	var skipped []string
-	for to := range c.names {
-		if to == from {
-			continue
-		}
-		if !c.up[from][to] {
-			skipped = append(skipped, c.names[to])
-			continue
-		}
-		targets = append(targets, to)
-	}
-	if len(targets) == 0 {
-		return nil, nothingToDo("%s cannot reach anyone: every link from it is cut", a.From)
-	}
-	sc := c.copyOf(from)
-	var msgs []*Message
-	for _, to := range targets {
-		msgs = append(msgs, c.take(sc, to, false))
 	}
 	var ev []Event
 	for _, m := range msgs {
 		ev = append(ev, c.receive(m))
 	}
-	if len(skipped) > 0 {
-		ev = append(ev, Event{Kind: EvNote, Text: fmt.Sprintf("%s cannot reach %s: the link is cut", a.From, strings.Join(skipped, ", "))})
-	}
-	return ev, nil
+	return append(ev, notes...), nil
 }
 
-func (c *Cluster) syncBoth(a SyncBoth) ([]Event, error) {
-	i, j, err := c.pair(a.A, a.B)
-	if err != nil {
-		return nil, err
-	}
-	for _, l := range [][2]int{{i, j}, {j, i}} {
-		if !c.up[l[0]][l[1]] {
-			return nil, fmt.Errorf("cannot sync %s ↔ %s: the link %s → %s is cut", a.A, a.B, c.names[l[0]], c.names[l[1]])
+// syncTake takes the messages of a sync (a Sync, SyncBoth or SyncAll), in
+// the order they are delivered: all of them before any is delivered, one
+// copy of each sender's lanes shared by its messages. notes says which
+// links a sync to all skipped.
+func (c *Cluster) syncTake(a Action) (msgs []*Message, notes []Event, err error) {
+	switch a := a.(type) {
+	case Sync:
+		from, err := c.lookup(a.From)
+		if err != nil {
+			return nil, nil, err
 		}
-	}
-	toB, toA := c.take(c.copyOf(i), j, false), c.take(c.copyOf(j), i, false)
-	return []Event{c.receive(toB), c.receive(toA)}, nil
-}
-
-func (c *Cluster) syncAll() ([]Event, error) {
-	n := len(c.names)
-	anyUp := false
-	for i := range n {
-		for j := range n {
-			anyUp = anyUp || i != j && c.up[i][j]
+		if !a.ToAll {
+			_, to, err := c.pair(a.From, a.To)
+			if err != nil {
+				return nil, nil, err
+			}
+			if !c.up[from][to] {
+				return nil, nil, fmt.Errorf("cannot sync %s → %s: the link is cut", a.From, a.To)
+			}
+			return []*Message{c.take(c.copyOf(from), to, false)}, nil, nil
 		}
-	}
-	if !anyUp {
-		return nil, nothingToDo("every link is cut, so nothing can be exchanged")
-	}
-	// Every message is taken before anything is delivered: one copy of each
-	// sender's lanes, shared by its messages (a message is never changed).
-	copies := make([]*senderCopy, n)
-	for from := range n {
-		copies[from] = c.copyOf(from)
-	}
-	msgs := make([][]*Message, n) // msgs[to] in sender order
-	for from := range n {
-		for to := range n {
-			if from != to && c.up[from][to] {
-				msgs[to] = append(msgs[to], c.take(copies[from], to, false))
+		var targets []int
+		var skipped []string
+		for to := range c.names {
+			if to == from {
+				continue
+			}
+			if !c.up[from][to] {
+				skipped = append(skipped, c.names[to])
+				continue
+			}
+			targets = append(targets, to)
+		}
+		if len(targets) == 0 {
+			return nil, nil, nothingToDo("%s cannot reach anyone: every link from it is cut", a.From)
+		}
+		sc := c.copyOf(from)
+		for _, to := range targets {
+			msgs = append(msgs, c.take(sc, to, false))
+		}
+		if len(skipped) > 0 {
+			notes = append(notes, Event{Kind: EvNote, Text: fmt.Sprintf("%s cannot reach %s: the link is cut", a.From, strings.Join(skipped, ", "))})
+		}
+		return msgs, notes, nil
+	case SyncBoth:
+		i, j, err := c.pair(a.A, a.B)
+		if err != nil {
+			return nil, nil, err
+		}
+		for _, l := range [][2]int{{i, j}, {j, i}} {
+			if !c.up[l[0]][l[1]] {
+				return nil, nil, fmt.Errorf("cannot sync %s ↔ %s: the link %s → %s is cut", a.A, a.B, c.names[l[0]], c.names[l[1]])
 			}
 		}
+		toB, toA := c.take(c.copyOf(i), j, false), c.take(c.copyOf(j), i, false)
+		return []*Message{toB, toA}, nil, nil
+	case SyncAll:
+		n := len(c.names)
+		anyUp := false
+		for i := range n {
+			for j := range n {
+				anyUp = anyUp || i != j && c.up[i][j]
+			}
+		}
+		if !anyUp {
+			return nil, nil, nothingToDo("every link is cut, so nothing can be exchanged")
+		}
+		copies := make([]*senderCopy, n)
+		for from := range n {
+			copies[from] = c.copyOf(from)
+		}
+		byTo := make([][]*Message, n) // byTo[to] in sender order
+		for from := range n {
+			for to := range n {
+				if from != to && c.up[from][to] {
+					byTo[to] = append(byTo[to], c.take(copies[from], to, false))
+				}
+			}
+		}
+		for to := range n {
+			msgs = append(msgs, byTo[to]...)
+		}
+		return msgs, nil, nil
+	}
+	return nil, nil, fmt.Errorf("%s is not a sync", a)
+}
+
+// Preview is a sync half done, for action-by-action playback: a copy of
+// the cluster in which the sync's messages are taken and in flight on their
+// links, before any is delivered, at the sync's tick. Their ids are the ones
+// the sync gives them. events are a send event for each, and the notes of
+// links it skips. For an action that is not a sync, Preview returns nil and
+// no error. The cluster itself is not changed.
+func (c *Cluster) Preview(a Action) (*Cluster, []Event, error) {
+	switch a.(type) {
+	case Sync, SyncBoth, SyncAll:
+	default:
+		return nil, nil, nil
+	}
+	p := c.Clone()
+	p.now = p.tick + 1
+	msgs, notes, err := p.syncTake(a)
+	if err != nil {
+		return nil, nil, err
 	}
 	var ev []Event
-	for to := range n {
-		for _, m := range msgs[to] {
-			ev = append(ev, c.receive(m))
-		}
+	for _, m := range msgs {
+		i, j := p.index[m.From], p.index[m.To]
+		p.queues[i][j] = append(p.queues[i][j], m)
+		p.inflightBytes += messageBytes(m)
+		ev = append(ev, Event{Kind: EvSend, From: m.From, To: m.To, Msg: m.ID, Sent: m.SentTick, PlainNew: m.plain.carries, Synced: true,
+			Text: fmt.Sprintf("%s took a snapshot of its state for %s as message #%d", m.From, m.To, m.ID)})
 	}
-	return ev, nil
+	ev = append(ev, notes...)
+	p.tick = p.now
+	p.status = [2]*Status{}
+	for i := range ev {
+		ev[i].Tick = p.now
+	}
+	return p, ev, nil
 }
 
 func (c *Cluster) setLink(from, to string, both, up bool) ([]Event, error) {
@@ -511,6 +579,10 @@ func (c *Cluster) setLinks(links [][2]int, up bool) Event {
 		changed = append(changed, l)
 		waiting += len(c.queues[l[0]][l[1]])
 	}
+	ev := Event{Kind: EvLink, LinksUp: up}
+	for _, l := range changed {
+		ev.Links = append(ev.Links, Link{c.names[l[0]], c.names[l[1]]})
+	}
 	var text string
 	switch {
 	case len(changed) == 0:
@@ -525,7 +597,8 @@ func (c *Cluster) setLinks(links [][2]int, up bool) Event {
 			text += fmt.Sprintf("; %s can now be delivered", plural(waiting, "waiting message"))
 		}
 	}
-	return Event{Kind: EvLink, Text: text}
+	ev.Text = text
+	return ev
 }
 
 // linkNames names directed links as the links line shows them: a pair
@@ -654,7 +727,8 @@ func (c *Cluster) setSkew(a SetSkew) ([]Event, error) {
 func (c *Cluster) receive(m *Message) Event {
 	r := c.mutable(c.index[m.To])
 	d := r.deliver(m, c.typ, c.now, c.edits)
-	ev := Event{Kind: EvDeliver, Replica: r.Name, From: m.From, To: m.To, Msg: m.ID}
+	ev := Event{Kind: EvDeliver, Replica: r.Name, From: m.From, To: m.To, Msg: m.ID,
+		Sent: m.SentTick, CopyOf: m.CopyOf, PlainNew: m.plain.carries, Synced: m.synced}
 	for _, l := range Lanes {
 		lc := d.lanes[l]
 		lc.Lost = c.dropped(l, d.oldHist[l].All(), r.history(l).All())

@@ -172,6 +172,7 @@ type Message struct {
 	CopyOf   int // the message this one duplicates, or 0
 	From, To string
 	SentTick int64
+	synced   bool // taken by a sync: delivered in the tick it was taken
 
 	plain        plainPayload
 	crdt         crdtPayload

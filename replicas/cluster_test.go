@@ -334,8 +334,8 @@ func TestBudgetStory(t *testing.T) {
 	ev = apply(t, c, Sync{From: "Bob", ToAll: true})
 	got = []string{ev[0].Lanes[Plain].Why, ev[1].Lanes[Plain].Why}
 	want = []string{
-		"plain: Alice's value 1200 was overwritten by Bob's 950: edit #1 (Alice: inc 200) is lost",
-		"plain: nothing new from Bob: it has made no write since its last message to Carol, so Carol keeps 950",
+		"plain: Alice's value 1200 was overwritten by Bob's 950 (message #3): edit #1 (Alice: inc 200) is lost",
+		"plain: nothing new from Bob (message #4): it has made no write since its last message to Carol, so Carol keeps 950",
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("sentences:\n%q\nwant\n%q", got, want)
@@ -416,7 +416,7 @@ func TestORSetMergeExplainsAddWins(t *testing.T) {
 		Edit{Replica: "R0", Op: crdt.Op{Kind: crdt.OpRemove, Value: "milk"}},
 		Edit{Replica: "R1", Op: crdt.Op{Kind: crdt.OpAdd, Value: "milk"}},
 		Sync{From: "R0", To: "R1"})
-	if want := "or-set: R1 merged R0's state: milk stays: the sender never saw dots {R1:1} → {milk}; add wins for milk: remove #1 and add #2 were concurrent, and a remove only drops the dots it saw"; ev[2].Lanes[CRDT].Why != want {
+	if want := "or-set: R1 merged R0's state (message #1): milk stays: the sender never saw dots {R1:1} → {milk}; add wins for milk: remove #1 and add #2 were concurrent, and a remove only drops the dots it saw"; ev[2].Lanes[CRDT].Why != want {
 		t.Fatalf("got  %q\nwant %q", ev[2].Lanes[CRDT].Why, want)
 	}
 }

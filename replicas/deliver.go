@@ -90,7 +90,7 @@ func (c *Cluster) copyOf(i int) *senderCopy {
 // the sender's value only if the sender has made a write since it last took
 // a message on this link, and the link then remembers the sender's write
 // counter. That happens when the message is taken, not when it arrives, so
-// a message that is dropped is not sent again. A queued message gets an id.
+// a message that is dropped is not sent again. Every message gets an id.
 func (c *Cluster) take(sc *senderCopy, to int, queued bool) *Message {
 	m := &Message{
 		From: c.names[sc.from], To: c.names[to], SentTick: c.now,
@@ -102,10 +102,11 @@ func (c *Cluster) take(sc *senderCopy, to int, queued bool) *Message {
 		m.plain = plainPayload{carries: true, value: sc.plain, hist: sc.plainHist}
 		c.sent[sc.from][to] = sc.writes
 	}
-	if queued {
-		c.nextMsg++
-		m.ID = c.nextMsg
-	}
+	// Every message has an id, a sync's too: the space-time diagram
+	// labels each arrow, and the log names the message it merged.
+	c.nextMsg++
+	m.ID = c.nextMsg
+	m.synced = !queued
 	return m
 }
 
@@ -132,10 +133,7 @@ func (r *Replica) history(l Lane) History {
 // Cluster.mutable); edits names the edits made so far, for sentences.
 func (r *Replica) deliver(m *Message, typ crdt.Type, now int64, edits []EditInfo) delivery {
 	var d delivery
-	via := ""
-	if m.ID != 0 {
-		via = " (message #" + strconv.Itoa(m.ID) + ")"
-	}
+	via := " (message #" + strconv.Itoa(m.ID) + ")"
 	d.oldHist = [2]History{r.plainHist, r.crdtHist}
 	d.lanes[Plain] = r.deliverPlain(m, via, now, edits)
 

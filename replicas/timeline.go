@@ -178,3 +178,37 @@ func (t *Timeline) Forward() bool {
 	_ = t.Seek(t.pos + 1)
 	return true
 }
+
+// At returns the state after n actions without moving the current point:
+// the current state, a remembered one, or a copy of the nearest checkpoint
+// replayed. Treat it as read-only. It returns nil for a point outside the
+// history.
+func (t *Timeline) At(n int) *Cluster {
+	switch {
+	case n < 0 || n > len(t.actions):
+		return nil
+	case n == t.pos:
+		return t.cur
+	}
+	if c, ok := t.recent[n]; ok {
+		return c
+	}
+	k := n / CheckpointEvery
+	from, c := k*CheckpointEvery, t.checkpoints[k]
+	for p := n - 1; p > from; p-- {
+		if r, ok := t.recent[p]; ok {
+			from, c = p, r
+			break
+		}
+	}
+	if t.pos < n && t.pos > from {
+		from, c = t.pos, t.cur
+	}
+	c = c.Clone()
+	for i := from; i < n; i++ {
+		if _, err := c.Apply(t.actions[i]); err != nil {
+			panic(fmt.Sprintf("replicas: replaying action %d (%s) failed: %v", i+1, t.actions[i], err))
+		}
+	}
+	return c
+}

@@ -88,3 +88,33 @@ func TestCloneIsCopyOnWrite(t *testing.T) {
 		}
 	})
 }
+
+// TestAtMatchesSeek: At(n) is the state Seek(n) reaches, and it does not
+// move the current point.
+func TestAtMatchesSeek(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		tl, _ := NewTimeline(Config{Type: crdt.PNCounter, Names: []string{"A", "B", "C"}})
+		n := rapid.IntRange(0, 80).Draw(rt, "n")
+		for range n {
+			tl.Do(Edit{Replica: rapid.SampledFrom([]string{"A", "B", "C"}).Draw(rt, "who"), Op: crdt.Op{Kind: crdt.OpInc, N: 1}})
+			if rapid.Bool().Draw(rt, "sync") {
+				tl.Do(SyncAll{})
+			}
+		}
+		_ = tl.Seek(rapid.IntRange(0, tl.Len()).Draw(rt, "pos"))
+		pos := tl.Pos()
+		k := rapid.IntRange(0, tl.Len()).Draw(rt, "k")
+		got := tl.At(k)
+		if tl.Pos() != pos {
+			rt.Fatalf("At moved the point from %d to %d", pos, tl.Pos())
+		}
+		fresh, _ := NewTimeline(Config{Type: crdt.PNCounter, Names: []string{"A", "B", "C"}})
+		for i := range k {
+			fresh.Do(tl.Action(i))
+		}
+		want := fresh.Cluster()
+		if got.Tick() != want.Tick() || got.Dump() != want.Dump() {
+			rt.Fatalf("At(%d) differs from a fresh replay:\n%s\nwant\n%s", k, got.Dump(), want.Dump())
+		}
+	})
+}
