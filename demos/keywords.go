@@ -53,6 +53,7 @@ func statementTable() []statementSpec {
 		{Keyword: Keyword{"initial", "initial VALUE", "every replica's starting value", InHeader}, header: headerInitial},
 		{Keyword: Keyword{"about", "about TEXT", "an introduction shown before step 1", InHeader}, header: headerAbout},
 		{Keyword: Keyword{"step", "step TEXT", "start a narrated step", InStep}, parse: parseStep},
+		{Keyword: Keyword{"ask", "ask TEXT [choices A | B | C]", "a question for the class, before the step's actions", InStep}, parse: parseAsk},
 		{Keyword: Keyword{"edit", "edit REPLICA OP ARGS", "a local edit, e.g. edit Alice inc 200", InStep}, parse: action(parseEdit)},
 		{Keyword: Keyword{"send", "send FROM -> TO|all", "put FROM's state in flight", InStep}, parse: action(parseSend)},
 		{Keyword: Keyword{"deliver", "deliver FROM -> TO [newest] | deliver all", "deliver a message in flight", InStep}, parse: action(parseDeliver)},
@@ -118,6 +119,67 @@ func action(f func(l *line, h Header) (replicas.Action, *Error)) func(l *line, h
 func parseStep(l *line, _ Header) (Statement, *Error) {
 	text, err := l.prose("the step's narration")
 	return Statement{Step: &text}, err
+}
+
+// parseAsk reads ask TEXT [choices A | B | C]: TEXT is one quoted string
+// or bare words up to "choices"; each choice is a bare word or a quoted
+// string.
+func parseAsk(l *line, _ Header) (Statement, *Error) {
+	if !l.more() {
+		return Statement{}, l.errHere("expected the question, for example: ask \"Which value wins?\" choices 1200 | 950")
+	}
+	var q Ask
+	if t := l.toks[l.i]; t.kind == tString {
+		l.i++
+		q.Text = t.text
+		if err := checkProse(t, "the question"); err != nil {
+			return Statement{}, l.errAt(t.col, "%s", err)
+		}
+	} else {
+		var words []string
+		for l.more() {
+			t := l.toks[l.i]
+			if t.kind == tWord && t.text == "choices" {
+				break
+			}
+			if t.kind != tWord {
+				return Statement{}, l.errHere("put the question in double quotes to use %s", t.describe())
+			}
+			words = append(words, t.text)
+			l.i++
+		}
+		if len(words) == 0 {
+			return Statement{}, l.errHere("expected the question before choices")
+		}
+		q.Text = strings.Join(words, " ")
+	}
+	if l.is("choices") {
+		for {
+			t, err := l.next("a choice: a word or a quoted string")
+			if err != nil {
+				return Statement{}, err
+			}
+			if t.kind == tPunct {
+				return Statement{}, l.errAt(t.col, "expected a choice, found %s", t.describe())
+			}
+			if t.kind == tString {
+				if err := checkProse(t, "a choice"); err != nil {
+					return Statement{}, l.errAt(t.col, "%s", err)
+				}
+			}
+			q.Choices = append(q.Choices, t.text)
+			if len(q.Choices) > MaxChoices {
+				return Statement{}, l.errAt(t.col, "an ask has at most %d choices (a to f)", MaxChoices)
+			}
+			if !l.is("|") {
+				break
+			}
+		}
+		if len(q.Choices) < 2 {
+			return Statement{}, l.errHere("give at least two choices, separated by |")
+		}
+	}
+	return Statement{Ask: &q}, nil
 }
 
 func parseExpectStatement(l *line, h Header) (Statement, *Error) {

@@ -42,6 +42,42 @@ type Step struct {
 	Pos   Pos
 	Text  string
 	Items []Statement
+	// Ask is the step's question to the class, if it has one: it comes
+	// before the step's actions (it is also among Items).
+	Ask *Ask
+}
+
+// Ask is a question put to the class before a step's outcome is shown,
+// with optional choices (lettered a, b, c on screen).
+type Ask struct {
+	Text    string
+	Choices []string
+}
+
+// MaxChoices bounds an ask's choices: one letter each, a to f.
+const MaxChoices = 6
+
+// String renders the ask canonically: ask "TEXT" choices A | "B C".
+func (a Ask) String() string {
+	out := "ask " + crdt.QuoteAlways(a.Text)
+	for i, c := range a.Choices {
+		if i == 0 {
+			out += " choices "
+		} else {
+			out += " | "
+		}
+		out += quoteWord(c)
+	}
+	return out
+}
+
+// quoteWord writes a word bare when it reads back as the same one word,
+// quoted otherwise.
+func quoteWord(w string) string {
+	if crdt.IsBare(w) && w != "choices" {
+		return w
+	}
+	return crdt.QuoteAlways(w)
 }
 
 // Statement is one line inside a step: an action or an expectation. At the
@@ -51,6 +87,7 @@ type Statement struct {
 	Action replicas.Action
 	Expect *Expect
 	Step   *string
+	Ask    *Ask
 }
 
 // String renders the statement canonically, in scenario syntax.
@@ -62,6 +99,8 @@ func (st Statement) String() string {
 		return st.Expect.String()
 	case st.Step != nil:
 		return "step " + crdt.QuoteAlways(*st.Step)
+	case st.Ask != nil:
+		return st.Ask.String()
 	}
 	return ""
 }
@@ -214,11 +253,8 @@ func (l *line) prose(what string) (string, *Error) {
 	}
 	if t := l.toks[l.i]; t.kind == tString {
 		l.i++
-		// Prose may break lines (\n), which the screen wraps inside its
-		// region; any other control character would break the frame.
-		if i := strings.IndexFunc(t.text, func(r rune) bool { return r != '\n' && crdt.IsControl(r) }); i >= 0 {
-			r := []rune(t.text[i:])[0]
-			return "", l.errAt(t.col, "%s holds the control character U+%04X; prose may hold line breaks (\\n), but no other control character", what, r)
+		if err := checkProse(t, what); err != nil {
+			return "", l.errAt(t.col, "%s", err)
 		}
 		return t.text, l.done()
 	}
@@ -232,6 +268,17 @@ func (l *line) prose(what string) (string, *Error) {
 		l.i++
 	}
 	return strings.Join(words, " "), nil
+}
+
+// checkProse refuses a control character in a quoted string of prose.
+// Prose may break lines (\n), which the screen wraps inside its region;
+// any other control character would break the frame.
+func checkProse(t token, what string) error {
+	if i := strings.IndexFunc(t.text, func(r rune) bool { return r != '\n' && crdt.IsControl(r) }); i >= 0 {
+		r := []rune(t.text[i:])[0]
+		return fmt.Errorf("%s holds the control character U+%04X; prose may hold line breaks (\\n), but no other control character", what, r)
+	}
+	return nil
 }
 
 func (l *line) number(what string) (int64, *Error) {
@@ -370,6 +417,17 @@ func Parse(file string, src []byte) (*Scenario, error) {
 			return nil, err
 		}
 		last := &s.Steps[len(s.Steps)-1]
+		if st.Ask != nil {
+			if last.Ask != nil {
+				return nil, l.errAt(kw.col, "this step already asks a question (line %d); a step asks one", askLine(last))
+			}
+			for _, it := range last.Items {
+				if it.Action != nil {
+					return nil, l.errAt(kw.col, "ask comes before the step's actions: the class predicts, then sees (the first action is on line %d)", it.Pos.Line)
+				}
+			}
+			last.Ask = st.Ask
+		}
 		last.Items = append(last.Items, st)
 	}
 	end := &line{file: file, num: len(lines), end: 1}
@@ -382,6 +440,16 @@ func Parse(file string, src []byte) (*Scenario, error) {
 		return nil, end.errAt(1, "the scenario has no steps; add one with: step \"what happens\"")
 	}
 	return s, nil
+}
+
+// askLine is the line of a step's ask.
+func askLine(st *Step) int {
+	for _, it := range st.Items {
+		if it.Ask != nil {
+			return it.Pos.Line
+		}
+	}
+	return st.Pos.Line
 }
 
 func headerTitle(l *line, s *Scenario, _ **line) *Error {

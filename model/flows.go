@@ -8,6 +8,7 @@ import (
 	"charm.land/bubbles/v2/help"
 	tea "charm.land/bubbletea/v2"
 
+	"crdtviz/crdt"
 	"crdtviz/demos"
 	"crdtviz/replicas"
 	"crdtviz/ui"
@@ -241,6 +242,13 @@ func (m *Root) runStatement(text string) error {
 		m.sess.mark(st.String())
 		m.dirty = true
 		m.notice("Step marked: " + *st.Step)
+	case st.Ask != nil:
+		// A question comes before its step's actions: in the recording it
+		// starts a step of its own, which the actions that follow join.
+		m.sess.mark("step " + crdt.QuoteAlways(st.Ask.Text))
+		m.sess.mark(st.String())
+		m.dirty = true
+		m.notice("Question recorded; it starts a new step: " + st.Ask.Text)
 	case st.Expect != nil:
 		res := demos.Check(st, m.sess.cluster())
 		m.dirty = true

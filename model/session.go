@@ -144,12 +144,7 @@ func (s *session) resumeLabel() string {
 	return fmt.Sprintf("Resume: %s (step %d/%d)", s.title, s.step, len(s.scenario.Steps))
 }
 
-func plural(n int, word string) string {
-	if n == 1 {
-		return "1 " + word
-	}
-	return fmt.Sprintf("%d %ss", n, word)
-}
+func plural(n int, word string) string { return replicas.Plural(n, word) }
 
 // prev moves one step back.
 func (s *session) prev() bool {

@@ -122,7 +122,10 @@ func (s Status) Tally() string {
 	return strings.Join(parts, " · ")
 }
 
-func plural(n int, word string) string {
+func plural(n int, word string) string { return Plural(n, word) }
+
+// Plural is "1 word" or "n words".
+func Plural(n int, word string) string {
 	if n == 1 {
 		return "1 " + word
 	}

@@ -74,6 +74,12 @@ type Styles struct {
 	Expect struct {
 		Pass, Fail lipgloss.Style
 	}
+	// Diagram is the space-time diagram: replica lines, message arrows
+	// (dim: nothing new for the plain lane), edits, the margin with each
+	// row's tick, the current row, and links down.
+	Diagram struct {
+		Names, Lifeline, Arrow, ArrowDim, Dropped, InFlight, Edit, Declined, Label, Selected, Margin, Current, Cut lipgloss.Style
+	}
 	// Help is the help bar and the help screen.
 	Help struct {
 		Key, Desc, Sep, Group lipgloss.Style
@@ -204,6 +210,9 @@ func monoStyles(s *Styles, focusBorder lipgloss.Border) {
 	s.Network.Up, s.Network.OneWay, s.Network.Cut, s.Network.InFlight = ns(), under, rev, bold
 	s.Pane.Title, s.Pane.TabActive, s.Pane.TabInactive, s.Pane.Text, s.Pane.Selected = bold, rev.Padding(0, 1), ns().Padding(0, 1), ns(), rev
 	s.Expect.Pass, s.Expect.Fail = ns(), rev
+	s.Diagram.Names, s.Diagram.Lifeline, s.Diagram.Arrow, s.Diagram.ArrowDim = bold, faint, ns(), faint
+	s.Diagram.Dropped, s.Diagram.InFlight, s.Diagram.Edit, s.Diagram.Declined = bold, under, bold, faint
+	s.Diagram.Label, s.Diagram.Selected, s.Diagram.Margin, s.Diagram.Current, s.Diagram.Cut = ns(), rev, ns(), rev, bold
 	s.Help.Key, s.Help.Desc, s.Help.Sep, s.Help.Group = bold, ns(), faint, bold.Underline(true)
 	s.Menu.Title, s.Menu.Item, s.Menu.ItemDesc = rev.Bold(true).Padding(0, 1), ns(), faint
 	s.Menu.Selected, s.Menu.SelectedDesc = bold.Reverse(true), rev
@@ -254,6 +263,19 @@ func colourStyles(s *Styles, p palette, strong bool, focusBorder lipgloss.Border
 	s.Pane.Selected = fg(p.focus).Bold(true)
 	s.Expect.Pass = fg(p.good).Bold(true)
 	s.Expect.Fail = fg(p.bad).Bold(true)
+	s.Diagram.Names = fg(p.fg).Bold(true)
+	s.Diagram.Lifeline = fg(p.muted)
+	s.Diagram.Arrow = fg(p.focus)
+	s.Diagram.ArrowDim = fg(p.muted)
+	s.Diagram.Dropped = fg(p.bad).Bold(true)
+	s.Diagram.InFlight = fg(p.warn).Bold(true)
+	s.Diagram.Edit = fg(p.warn).Bold(true)
+	s.Diagram.Declined = fg(p.muted)
+	s.Diagram.Label = fg(p.fg)
+	s.Diagram.Selected = fg(p.accent).Bold(true).Underline(true)
+	s.Diagram.Margin = fg(p.muted)
+	s.Diagram.Current = fg(p.fg).Bold(true)
+	s.Diagram.Cut = fg(p.bad).Bold(true)
 	s.Help.Key = fg(p.accent).Bold(true)
 	s.Help.Desc = fg(p.muted)
 	s.Help.Sep = fg(p.muted)

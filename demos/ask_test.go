@@ -1,0 +1,56 @@
+package demos
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestAsk: an ask is parsed with its choices, sits in its step before the
+// actions, renders back to itself, and is ignored by a run.
+func TestAsk(t *testing.T) {
+	src := "title t\ntype pn-counter\nreplicas A B\nstep go\nexpect converged\nask \"What will B show?\" choices 5 | \"10 or so\" | none | \"choices\"\nedit A inc 5\nsync all\nexpect all = 5\n"
+	s, err := Parse("f", []byte(src))
+	if err != nil {
+		t.Fatal(err)
+	}
+	q := s.Steps[0].Ask
+	if q == nil || q.Text != "What will B show?" || strings.Join(q.Choices, "|") != "5|10 or so|none|choices" {
+		t.Fatalf("ask = %+v", q)
+	}
+	want := `ask "What will B show?" choices 5 | "10 or so" | none | "choices"`
+	if got := q.String(); got != want {
+		t.Fatalf("renders as %s", got)
+	}
+	back, err := ParseStatement(want, s.Header)
+	if err != nil || back.Ask == nil || back.String() != want {
+		t.Fatalf("reads back as %v (%v)", back, err)
+	}
+	bare, err := ParseStatement("ask What now", s.Header)
+	if err != nil || bare.Ask.Text != "What now" || len(bare.Ask.Choices) != 0 {
+		t.Fatalf("bare: %+v %v", bare, err)
+	}
+	run := Execute(s)
+	if run.Err != nil || run.Passed() != 2 || run.Failed() != 0 {
+		t.Fatalf("run: %v, %d passed, %d failed", run.Err, run.Passed(), run.Failed())
+	}
+}
+
+func TestAskErrors(t *testing.T) {
+	const head = "title t\ntype pn-counter\nreplicas A B\nstep go\n"
+	for _, tc := range []struct{ body, want string }{
+		{"edit A inc 1\nask \"late?\"\n", "f:6:1: ask comes before the step's actions: the class predicts, then sees (the first action is on line 5)"},
+		{"ask one\nask two\n", "f:6:1: this step already asks a question (line 5); a step asks one"},
+		{"ask \"x\" choices a\n", "f:5:18: give at least two choices, separated by |"},
+		{"ask\n", "f:5:4: expected the question, for example: ask \"Which value wins?\" choices 1200 | 950"},
+		{"ask choices a | b\n", "f:5:5: expected the question before choices"},
+		{"ask \"x\" choices a | | b\n", "f:5:21: expected a choice, found \"|\""},
+		{"ask \"x\" choices a | b | c | d | e | f | g\n", "f:5:41: an ask has at most 6 choices (a to f)"},
+		{"ask \"x\\ty\"\n", "f:5:5: the question holds the control character U+0009; prose may hold line breaks (\\n), but no other control character"},
+		{"ask \"x\" choices a b\n", "f:5:19: give at least two choices, separated by |"},
+	} {
+		_, err := Parse("f", []byte(head+tc.body))
+		if err == nil || err.Error() != tc.want {
+			t.Errorf("%q:\n got %v\nwant %s", tc.body, err, tc.want)
+		}
+	}
+}

@@ -1,0 +1,233 @@
+package ui
+
+import (
+	"crdtviz/replicas"
+)
+
+// The space-time diagram (Lamport's): one column per replica, time running
+// down, one row per tick that has an event. Edits are dots on their
+// replica's line; messages are arrows from the sender at the tick they
+// were taken to the receiver at the tick they arrived. It is built from
+// the engine's events, the same ones the log is written from, never from
+// the log's sentences.
+//
+// Building is pure and separate from drawing: BuildDiagram turns rows of
+// events into lines, arrows and marks; DrawDiagram puts them on a grid of
+// cells. Only the rows a window shows need to be given (see DiagramInput).
+
+// DiagramRow is one tick with events.
+type DiagramRow struct {
+	Tick   int64
+	Action string // the statement that made it, for the margin
+	Events []replicas.Event
+	// Partial marks a sync shown half done (action-by-action playback):
+	// its messages are taken and in flight, not yet delivered.
+	Partial bool
+}
+
+// DiagramInput is what a diagram is built from.
+type DiagramInput struct {
+	Names []string
+	// Rows are ticks with events, oldest first; the last is the current
+	// point of time travel. They may be only the newest rows of a long
+	// history: Older counts the rows left out before them.
+	Rows  []DiagramRow
+	Older int
+	// InFlight are the messages in flight at the current point.
+	InFlight []*replicas.Message
+	// Up reports whether a link is up at the current point.
+	Up func(from, to string) bool
+}
+
+// ArrowEnd says how a message's arrow ends.
+type ArrowEnd int
+
+const (
+	EndDelivered ArrowEnd = iota // a head at the receiver
+	EndDropped                   // ✗ partway: it never arrives
+	EndInFlight                  // an open head partway, at the "now" line
+)
+
+// Arrow is one message.
+type Arrow struct {
+	ID, CopyOf int
+	From, To   int // columns
+	Start, End int // lines; Start < 0 for a message taken before the rows given
+	How        ArrowEnd
+	Dim        bool // nothing new for the plain lane
+	Copies     int  // how many copies were made of it (duplicate): 1 when none
+}
+
+// Mark is an edit on a replica's line.
+type Mark struct {
+	Line, Col int
+	Edit      replicas.EditID
+	Declined  bool // declined in the CRDT lane or in both
+}
+
+// RowLines are the lines of one row: Top is the tick's line; Bottom is
+// where a sync's messages arrive (Top when it has none).
+type RowLines struct {
+	Top, Bottom int
+	Tick        int64
+	Action      string
+	Partial     bool
+	// Down lists the directed links that are down after the row, as
+	// column pairs.
+	Down [][2]int
+}
+
+// Diagram is a built space-time diagram.
+type Diagram struct {
+	Names  []string
+	Rows   []RowLines
+	Arrows []Arrow
+	Marks  []Mark
+	Lines  int // lines in all, the "now" line included
+	Now    int // the line where messages in flight end, or -1
+	Older  int
+}
+
+// Spacing of the diagram, in lines.
+const (
+	diagramGap = 1 // empty lines between two rows
+	syncGap    = 3 // lines between a sync's sending and its arrival: odd, so crossing arrows meet on the middle one
+	nowGap     = 3 // lines between the current row and the "now" line
+)
+
+// BuildDiagram lays out the rows, arrows and marks. It is pure.
+func BuildDiagram(in DiagramInput) Diagram {
+	d := Diagram{Names: in.Names, Older: in.Older, Now: -1}
+	col := make(map[string]int, len(in.Names))
+	for i, n := range in.Names {
+		col[n] = i
+	}
+	// Lines of each row, and where each tick's row starts.
+	line := 0
+	topOf := make(map[int64]int, len(in.Rows))
+	for _, r := range in.Rows {
+		rl := RowLines{Top: line, Bottom: line, Tick: r.Tick, Action: r.Action, Partial: r.Partial}
+		for _, e := range r.Events {
+			if e.Kind == replicas.EvDeliver && e.Synced {
+				rl.Bottom = line + syncGap + 1
+				break
+			}
+		}
+		topOf[r.Tick] = line
+		d.Rows = append(d.Rows, rl)
+		line = rl.Bottom + diagramGap + 1
+	}
+	last := line - diagramGap - 1 // the last row's last line
+	// The line a tick's sending happened on. A tick before the rows given
+	// is placed as if each row before took the usual two lines.
+	sentLine := func(tick int64) int {
+		if l, ok := topOf[tick]; ok {
+			return l
+		}
+		if len(in.Rows) == 0 {
+			return -2
+		}
+		return -2 * int(in.Rows[0].Tick-tick)
+	}
+	arrows := map[int]int{} // message id → index in d.Arrows
+	add := func(a Arrow) {
+		arrows[a.ID] = len(d.Arrows)
+		d.Arrows = append(d.Arrows, a)
+	}
+	for ri, r := range in.Rows {
+		rl := d.Rows[ri]
+		for _, e := range r.Events {
+			switch e.Kind {
+			case replicas.EvEdit:
+				declined := e.Lanes[replicas.CRDT].Ignored
+				d.Marks = append(d.Marks, Mark{Line: rl.Top, Col: col[e.Replica], Edit: e.Edit, Declined: declined})
+			case replicas.EvDeliver:
+				start, end := sentLine(e.Sent), rl.Top
+				if e.Synced {
+					start, end = rl.Top, rl.Bottom
+				}
+				add(Arrow{ID: e.Msg, CopyOf: e.CopyOf, From: col[e.From], To: col[e.To], Start: start, End: end, How: EndDelivered, Dim: !e.PlainNew, Copies: 1})
+			case replicas.EvDrop:
+				add(Arrow{ID: e.Msg, CopyOf: e.CopyOf, From: col[e.From], To: col[e.To], Start: sentLine(e.Sent), End: rl.Top, How: EndDropped, Dim: !e.PlainNew, Copies: 1})
+			}
+		}
+	}
+	// Messages in flight end at the "now" line, below the current row.
+	if len(in.InFlight) > 0 {
+		d.Now = last + nowGap + 1
+		for _, m := range in.InFlight {
+			add(Arrow{ID: m.ID, CopyOf: m.CopyOf, From: col[m.From], To: col[m.To], Start: sentLine(m.SentTick), End: d.Now, How: EndInFlight, Dim: !m.CarriesPlain(), Copies: 1})
+		}
+		last = d.Now
+	}
+	// A duplicate is drawn from its original's sending; the original is
+	// marked with the number of copies.
+	for _, a := range d.Arrows {
+		if a.CopyOf == 0 {
+			continue
+		}
+		if i, ok := arrows[a.CopyOf]; ok {
+			d.Arrows[i].Copies++
+		}
+	}
+	d.Lines = last + 1
+	d.setDown(in, col)
+	return d
+}
+
+// setDown works out which links are down after each row: the links down
+// now, undone row by row backwards through the link events.
+func (d *Diagram) setDown(in DiagramInput, col map[string]int) {
+	n := len(in.Names)
+	up := make([][]bool, n)
+	for i := range up {
+		up[i] = make([]bool, n)
+		for j := range up[i] {
+			up[i][j] = i == j || in.Up == nil || in.Up(in.Names[i], in.Names[j])
+		}
+	}
+	for ri := len(in.Rows) - 1; ri >= 0; ri-- {
+		var down [][2]int
+		for i := range n {
+			for j := range n {
+				if !up[i][j] {
+					down = append(down, [2]int{i, j})
+				}
+			}
+		}
+		d.Rows[ri].Down = down
+		for _, e := range in.Rows[ri].Events {
+			if e.Kind != replicas.EvLink {
+				continue
+			}
+			for _, l := range e.Links { // before this row, the link was the other way
+				up[col[l.From]][col[l.To]] = !e.LinksUp
+			}
+		}
+	}
+}
+
+// DiagramAt gathers a diagram's input from a timeline at its current
+// point: the newest rows (at most rows of them; 0 for all), the messages in
+// flight in c (the state shown, which may be a sync half done), and, when
+// partial is given, that half-done sync as the last row.
+func DiagramAt(tl *replicas.Timeline, c *replicas.Cluster, rows int, partial *DiagramRow) DiagramInput {
+	in := DiagramInput{Names: c.Names(), InFlight: c.InFlight(), Up: c.Up}
+	pos := tl.Pos()
+	first := 0
+	if rows > 0 {
+		first = max(0, pos-rows)
+	}
+	in.Older = first
+	for i := first; i < pos; i++ {
+		ev := tl.Events(i)
+		if len(ev) == 0 {
+			continue
+		}
+		in.Rows = append(in.Rows, DiagramRow{Tick: ev[0].Tick, Action: tl.Action(i).String(), Events: ev})
+	}
+	if partial != nil {
+		in.Rows = append(in.Rows, *partial)
+	}
+	return in
+}

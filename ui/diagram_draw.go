@@ -1,0 +1,498 @@
+package ui
+
+import (
+	"fmt"
+	"math"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"crdtviz/replicas"
+)
+
+// DiagramView is how a diagram is shown: its area, how far it is scrolled
+// up from the newest line, and the message highlighted.
+type DiagramView struct {
+	W, H     int
+	Offset   int // lines scrolled up from the bottom
+	Selected int // the id of the message highlighted, or 0
+}
+
+// diagramChars are the characters a diagram is drawn with.
+type diagramChars struct {
+	life, down, up, cross, headR, headL, openR, openL, drop, edit, declined, cut, times, more string
+}
+
+var (
+	unicodeDiagram = diagramChars{life: "│", down: "╲", up: "╱", cross: "╳", headR: "▶", headL: "◀", openR: "▷", openL: "◁",
+		drop: "✗", edit: "●", declined: "○", cut: "╳", times: "×", more: "⋮"}
+	asciiDiagram = diagramChars{life: "|", down: "\\", up: "/", cross: "X", headR: ">", headL: "<", openR: ">", openL: "<",
+		drop: "x", edit: "*", declined: "o", cut: "x", times: "x", more: ":"}
+)
+
+// cellRole says how a cell of the diagram is styled.
+type cellRole uint8
+
+const (
+	roleNone cellRole = iota
+	roleLife
+	roleArrow
+	roleArrowDim
+	roleDrop
+	roleInFlight
+	roleEdit
+	roleDeclined
+	roleLabel
+	roleSelected
+)
+
+type cell struct {
+	ch   string
+	role cellRole
+}
+
+// Diagram geometry: the space between two replicas' lines, and the
+// margin on the right for each row's tick and statement.
+const (
+	diagramMinSpace = 6
+	diagramMaxSpace = 16
+	diagramMargin   = 18 // the least the margin gets
+)
+
+// diagramSpace is the number of columns between two replica lines.
+func diagramSpace(w, n int) int {
+	if n == 0 {
+		return diagramMinSpace
+	}
+	return min(diagramMaxSpace, max(diagramMinSpace, (w-diagramMargin)/n))
+}
+
+// DrawDiagram draws d in exactly v.H lines of v.W cells: the replicas'
+// names, then the newest lines that fit (less v.Offset), each with its
+// tick and statement in the margin. Lines above or below the window are
+// announced by a marker line.
+func DrawDiagram(d Diagram, v DiagramView, s Styles) string {
+	if v.W <= 0 || v.H <= 0 {
+		return ""
+	}
+	ch := unicodeDiagram
+	if s.Symbols == ASCIISymbols {
+		ch = asciiDiagram
+	}
+	n := len(d.Names)
+	space := diagramSpace(v.W, n)
+	left := n * space
+	if left > v.W {
+		left = v.W
+	}
+	xs := make([]int, n)
+	for i := range xs {
+		xs[i] = i*space + space/2
+	}
+	out := []string{diagramHeader(d, xs, space, left, v.W, s)}
+	bodyH := v.H - 1
+	if bodyH <= 0 {
+		return fit(out[0], v.W, v.H)
+	}
+	// The window of lines shown.
+	maxOff := max(0, d.Lines-bodyH)
+	off := min(max(v.Offset, 0), maxOff)
+	top := max(0, d.Lines-bodyH-off)
+	olderAbove := d.Older + countRowsBefore(d, top)
+	if top > 0 || d.Older > 0 {
+		// The first line announces what is above.
+		bodyH--
+		top = max(0, d.Lines-bodyH-off)
+		olderAbove = d.Older + countRowsBefore(d, top)
+	}
+	newerBelow := 0
+	if off > 0 {
+		bodyH--
+		newerBelow = d.Lines - (top + bodyH)
+	}
+	if bodyH <= 0 {
+		return fit(strings.Join(out, "\n"), v.W, v.H)
+	}
+	grid := make([][]cell, bodyH)
+	for y := range grid {
+		grid[y] = make([]cell, left)
+		for x := range grid[y] {
+			grid[y][x] = cell{ch: " "}
+		}
+		if top+y >= d.Lines {
+			continue // below the newest line: nothing has happened there
+		}
+		for _, x := range xs {
+			if x < left {
+				grid[y][x] = cell{ch: ch.life, role: roleLife}
+			}
+		}
+	}
+	put := func(line, x int, c cell) {
+		y := line - top
+		if y < 0 || y >= bodyH || x < 0 || x >= left {
+			return
+		}
+		grid[y][x] = c
+	}
+	get := func(line, x int) (cell, bool) {
+		y := line - top
+		if y < 0 || y >= bodyH || x < 0 || x >= left {
+			return cell{}, false
+		}
+		return grid[y][x], true
+	}
+	// Arrows.
+	labels := make([]arrowLabel, 0, len(d.Arrows))
+	for _, a := range d.Arrows {
+		if a.End < top || a.Start >= top+bodyH {
+			continue // wholly outside the window
+		}
+		labels = append(labels, drawArrow(a, xs, v.Selected, ch, put, get))
+	}
+	// Edits, over everything.
+	for _, m := range d.Marks {
+		if m.Line < top || m.Line >= top+bodyH || m.Col >= n {
+			continue
+		}
+		dot, role := ch.edit, roleEdit
+		if m.Declined {
+			dot, role = ch.declined, roleDeclined
+		}
+		x := xs[m.Col]
+		put(m.Line, x, cell{ch: dot, role: role})
+		placeText(m.Line, x+1, m.Edit.String(), role, put, get, left)
+	}
+	// Labels, where they fit.
+	for _, l := range labels {
+		placeLabel(l, put, get, left)
+	}
+	// The margin: each row's tick and statement, links down, the now line.
+	margin := make([]string, bodyH)
+	mw := v.W - left - 1
+	lastRow := len(d.Rows) - 1
+	for ri, r := range d.Rows {
+		y := r.Top - top
+		if y < 0 || y >= bodyH || mw <= 0 {
+			continue
+		}
+		text := "t" + strconv.FormatInt(r.Tick, 10) + " " + r.Action
+		if r.Partial {
+			text += " (in flight)"
+		}
+		style := s.Diagram.Margin
+		if ri == lastRow {
+			style = s.Diagram.Current
+			text = s.Symbols.Selected + " " + text
+		} else {
+			text = "  " + text
+		}
+		cut := ""
+		if len(r.Down) > 0 {
+			cut = " " + ch.cut + " " + downText(r.Down, len(d.Names))
+		}
+		room := mw - ansi.StringWidth(cut)
+		if room < 8 {
+			cut, room = "", mw
+		}
+		margin[y] = style.Render(clipLine(text, room))
+		if cut != "" {
+			margin[y] += s.Diagram.Cut.Render(cut)
+		}
+	}
+	if d.Now >= top && d.Now < top+bodyH && mw > 0 {
+		inflight := 0
+		for _, a := range d.Arrows {
+			if a.How == EndInFlight {
+				inflight++
+			}
+		}
+		margin[d.Now-top] = s.Diagram.InFlight.Render(clipLine("  now: "+replicas.Plural(inflight, "message")+" in flight", mw))
+	}
+	if olderAbove > 0 || top > 0 {
+		out = append(out, s.App.Notice.Render(clipLine(fmt.Sprintf("%s %s above ([ scrolls up)", ch.more, replicas.Plural(max(olderAbove, 1), "earlier row")), v.W)))
+	}
+	for y := range grid {
+		var b strings.Builder
+		for x := 0; x < len(grid[y]); {
+			// Runs of one role are styled together.
+			role := grid[y][x].role
+			var run strings.Builder
+			for x < len(grid[y]) && grid[y][x].role == role {
+				run.WriteString(grid[y][x].ch)
+				x++
+			}
+			b.WriteString(diagramStyle(s, role).Render(run.String()))
+		}
+		b.WriteString(" ")
+		b.WriteString(margin[y])
+		out = append(out, b.String())
+	}
+	if newerBelow > 0 {
+		out = append(out, s.App.Notice.Render(clipLine(fmt.Sprintf("%s %d lines below (] scrolls down)", ch.more, newerBelow), v.W)))
+	}
+	return fit(strings.Join(out, "\n"), v.W, v.H)
+}
+
+// countRowsBefore counts the rows whose tick line is above line top.
+func countRowsBefore(d Diagram, top int) int {
+	n := 0
+	for _, r := range d.Rows {
+		if r.Top < top {
+			n++
+		}
+	}
+	return n
+}
+
+func diagramStyle(s Styles, r cellRole) lipgloss.Style {
+	switch r {
+	case roleLife:
+		return s.Diagram.Lifeline
+	case roleArrow:
+		return s.Diagram.Arrow
+	case roleArrowDim:
+		return s.Diagram.ArrowDim
+	case roleDrop:
+		return s.Diagram.Dropped
+	case roleInFlight:
+		return s.Diagram.InFlight
+	case roleEdit:
+		return s.Diagram.Edit
+	case roleDeclined:
+		return s.Diagram.Declined
+	case roleLabel:
+		return s.Diagram.Label
+	case roleSelected:
+		return s.Diagram.Selected
+	}
+	return lipgloss.NewStyle()
+}
+
+// diagramHeader is the names line: each replica's number and name over
+// its line, cut to fit.
+func diagramHeader(d Diagram, xs []int, space, left, w int, s Styles) string {
+	row := []rune(strings.Repeat(" ", left))
+	for i, name := range d.Names {
+		label := []rune(clipLine(strconv.Itoa(i+1)+" "+name, space-1))
+		start := max(0, min(xs[i]-len(label)/2, left-len(label)))
+		for k, r := range label {
+			if start+k < len(row) {
+				row[start+k] = r
+			}
+		}
+	}
+	head := s.Diagram.Names.Render(string(row))
+	if w-left-1 > 0 {
+		head += " " + s.Diagram.Margin.Render(clipLine("  tick and statement", w-left-1))
+	}
+	return head
+}
+
+// downText names the links that are down: "1 2 | 3" when they split the
+// replicas into groups that cannot reach each other, otherwise the links,
+// "1→3 2↔3".
+func downText(down [][2]int, n int) string {
+	cut := make(map[[2]int]bool, len(down))
+	for _, l := range down {
+		cut[l] = true
+	}
+	// Groups: replicas joined by links up in both directions.
+	group := make([]int, n)
+	for i := range group {
+		group[i] = i
+	}
+	var find func(int) int
+	find = func(i int) int {
+		for group[i] != i {
+			i = group[i]
+		}
+		return i
+	}
+	for i := range n {
+		for j := i + 1; j < n; j++ {
+			if !cut[[2]int{i, j}] && !cut[[2]int{j, i}] {
+				group[find(j)] = find(i)
+			}
+		}
+	}
+	// A partition: every link inside a group up, every link between
+	// groups down (both ways).
+	partition := true
+	for i := range n {
+		for j := range n {
+			if i != j && (find(i) == find(j)) == cut[[2]int{i, j}] {
+				partition = false
+			}
+		}
+	}
+	if partition {
+		var groups []string
+		seen := map[int]int{}
+		for i := range n {
+			g := find(i)
+			k, ok := seen[g]
+			if !ok {
+				k = len(groups)
+				seen[g] = k
+				groups = append(groups, "")
+			}
+			if groups[k] != "" {
+				groups[k] += " "
+			}
+			groups[k] += strconv.Itoa(i + 1)
+		}
+		return strings.Join(groups, " | ")
+	}
+	var parts []string
+	for _, l := range down {
+		back := [2]int{l[1], l[0]}
+		switch {
+		case cut[back] && l[0] < l[1]:
+			parts = append(parts, fmt.Sprintf("%d↔%d", l[0]+1, l[1]+1))
+		case cut[back]:
+		default:
+			parts = append(parts, fmt.Sprintf("%d→%d", l[0]+1, l[1]+1))
+		}
+	}
+	return strings.Join(parts, " ")
+}
+
+// arrowLabel is where an arrow's label goes: beside its start, or failing
+// that beside its first step.
+type arrowLabel struct {
+	text   string
+	role   cellRole
+	line   int
+	x, dir int // the first cell beside the start, and the arrow's direction
+	alt    [2]int
+}
+
+// drawArrow puts one message's arrow on the grid: a slanted line from the
+// sender's line at the tick it was taken to the receiver's line at the tick
+// it arrived, ending in a head; or partway, in ✗ (dropped) or an open head
+// (in flight). It returns where the label goes.
+func drawArrow(a Arrow, xs []int, selected int, ch diagramChars, put func(int, int, cell), get func(int, int) (cell, bool)) arrowLabel {
+	x0, x1 := xs[a.From], xs[a.To]
+	dir := 1
+	if x1 < x0 {
+		dir = -1
+	}
+	role := roleArrow
+	switch {
+	case a.ID == selected:
+		role = roleSelected
+	case a.How == EndDropped:
+		role = roleDrop
+	case a.How == EndInFlight:
+		role = roleInFlight
+	case a.Dim:
+		role = roleArrowDim
+	}
+	sx := x0 + dir // the first cell off the sender's line
+	ex := x1 - dir // the head, beside the receiver's line
+	switch a.How {
+	case EndDropped:
+		ex = x0 + (x1-x0)/2
+	case EndInFlight:
+		ex = x0 + (x1-x0)*3/4
+	}
+	diag := ch.down
+	if dir < 0 {
+		diag = ch.up
+	}
+	other := map[string]bool{ch.down: true, ch.up: true}
+	steps := a.End - a.Start
+	first := [2]int{a.Start + 1, sx}
+	for line := a.Start + 1; line < a.End; line++ {
+		x := sx + int(math.Round(float64((ex-sx)*(line-a.Start))/float64(steps)))
+		c, ok := get(line, x)
+		if !ok {
+			continue
+		}
+		if line == a.Start+1 {
+			first = [2]int{line, x}
+		}
+		switch {
+		case c.ch == ch.cross:
+		case other[c.ch] && c.ch != diag:
+			put(line, x, cell{ch: ch.cross, role: role})
+		case c.ch == " " || c.role == roleLife || c.ch == diag:
+			put(line, x, cell{ch: diag, role: role})
+		}
+	}
+	switch a.How {
+	case EndDelivered:
+		head := ch.headR
+		if dir < 0 {
+			head = ch.headL
+		}
+		put(a.End, ex, cell{ch: head, role: role})
+	case EndDropped:
+		put(a.End, ex, cell{ch: ch.drop, role: role})
+	case EndInFlight:
+		head := ch.openR
+		if dir < 0 {
+			head = ch.openL
+		}
+		put(a.End, ex, cell{ch: head, role: role})
+	}
+	text := "#" + strconv.Itoa(a.ID)
+	if a.Copies > 1 {
+		text += ch.times + strconv.Itoa(a.Copies)
+	}
+	if role == roleArrow || role == roleArrowDim {
+		role = roleLabel
+		if a.Dim {
+			role = roleArrowDim
+		}
+	}
+	return arrowLabel{text: text, role: role, line: a.Start, x: sx, dir: dir, alt: first}
+}
+
+// placeLabel writes an arrow's label beside its start, on the side it
+// goes, or else beside its first step, where the cells are free.
+func placeLabel(l arrowLabel, put func(int, int, cell), get func(int, int) (cell, bool), left int) {
+	w := utf8.RuneCountInString(l.text)
+	try := func(line, x int) bool {
+		if x < 0 || x+w > left {
+			return false
+		}
+		for k := range w {
+			c, ok := get(line, x+k)
+			if !ok || c.ch != " " {
+				return false
+			}
+		}
+		placeText(line, x, l.text, l.role, put, get, left)
+		return true
+	}
+	start := l.x
+	if l.dir < 0 {
+		start = l.x - w + 1
+	}
+	if try(l.line, start) {
+		return
+	}
+	if l.dir > 0 {
+		try(l.alt[0], l.alt[1]+1)
+	} else {
+		try(l.alt[0], l.alt[1]-w)
+	}
+}
+
+// placeText writes text from x on, over free cells only.
+func placeText(line, x int, text string, role cellRole, put func(int, int, cell), get func(int, int) (cell, bool), left int) {
+	k := -1
+	for _, r := range text {
+		k++
+		c, ok := get(line, x+k)
+		if !ok || x+k >= left || (c.ch != " " && c.role != roleLife) {
+			return
+		}
+		put(line, x+k, cell{ch: string(r), role: role})
+	}
+}
