@@ -8,6 +8,7 @@ import (
 	"github.com/charmbracelet/x/ansi"
 
 	"crdtviz/demos"
+	"crdtviz/ui"
 )
 
 func cmdDemos(args []string, stdout, stderr io.Writer) int {
@@ -24,6 +25,8 @@ func cmdDemos(args []string, stdout, stderr io.Writer) int {
 func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("demo", "demo [flags] NAME|FILE\n\nPlays a demo: a built-in one by NAME (see 'crdtviz demos') or a scenario FILE.", stderr)
 	transcript := fs.Bool("transcript", false, "print a readable transcript instead of opening the app")
+	answers := fs.Bool("answers", true, "with --transcript: print what each step did (false: a worksheet of steps and questions)")
+	diagram := fs.Bool("diagram", false, "with --transcript: add the run's space-time diagram, for a handout")
 	autoplay := fs.Duration("autoplay", 0, "step forward by itself at this interval, e.g. 3s")
 	exitAtEnd := fs.Bool("exit", false, "with --autoplay: quit after the last step")
 	look := addLookFlags(fs)
@@ -40,6 +43,9 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	if err != nil {
 		fmt.Fprintf(stderr, "crdtviz demo: %v\n", err)
 		return exitUsage
+	}
+	if !*transcript && (!*answers || *diagram) {
+		return usageFail(stderr, "demo", "--answers and --diagram go with --transcript")
 	}
 	if !*transcript {
 		// Usage errors first, whatever the terminal.
@@ -63,9 +69,18 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "crdtviz: not a terminal, so here is the transcript (crdtviz demo --transcript %s)\n", pos[0])
 	}
 	run := demos.Execute(s)
-	if err := demos.WriteTranscriptWidth(stdout, run, ansi.StringWidth); err != nil {
+	if err := demos.WriteTranscriptWith(stdout, run, demos.TranscriptOptions{Answers: *answers, Width: ansi.StringWidth}); err != nil {
 		fmt.Fprintf(stderr, "crdtviz demo: %v\n", err)
 		return 1
+	}
+	if *diagram && *answers {
+		if _, err := fmt.Fprintf(stdout, "\nSpace-time diagram\n------------------\n%s", ui.DiagramText(run.Timeline, 80, *look.ascii)); err != nil {
+			fmt.Fprintf(stderr, "crdtviz demo: %v\n", err)
+			return 1
+		}
+	}
+	if !*answers {
+		return 0
 	}
 	if run.Err != nil {
 		return exitUsage

@@ -15,14 +15,36 @@ import (
 // with ✓ or ✗. It suits handouts, screen readers and diffs. Columns are
 // aligned by counting code points; see WriteTranscriptWidth.
 func WriteTranscript(w io.Writer, run *Run) error {
-	return WriteTranscriptWidth(w, run, utf8.RuneCountInString)
+	return WriteTranscriptWith(w, run, TranscriptOptions{Answers: true})
 }
 
 // WriteTranscriptWidth is WriteTranscript with columns aligned by width, a
 // function giving a string's width in terminal cells (so that wide
 // characters such as CJK and emoji line up).
 func WriteTranscriptWidth(w io.Writer, run *Run, width func(string) int) error {
+	return WriteTranscriptWith(w, run, TranscriptOptions{Answers: true, Width: width})
+}
+
+// TranscriptOptions shape a transcript.
+type TranscriptOptions struct {
+	// Answers prints what each step did: the sentences, the state after
+	// it and its expectations. Without it the transcript is a worksheet:
+	// each step's narration, question and actions, and a line to answer
+	// on, for the class to predict on paper.
+	Answers bool
+	// Width gives a string's width in terminal cells, for aligned
+	// columns (nil counts code points).
+	Width func(string) int
+}
+
+// WriteTranscriptWith prints a transcript or, without Answers, a worksheet.
+// A step's question (ask) comes before its outcome in both.
+func WriteTranscriptWith(w io.Writer, run *Run, o TranscriptOptions) error {
 	s := run.Scenario
+	width := o.Width
+	if width == nil {
+		width = utf8.RuneCountInString
+	}
 	tw := &errWriter{w: w, width: width}
 	title := oneLine(s.Title)
 	tw.printf("%s\n%s\n", title, strings.Repeat("=", max(3, utf8.RuneCountInString(title))))
@@ -38,10 +60,17 @@ func WriteTranscriptWidth(w io.Writer, run *Run, width func(string) int) error {
 	if s.About != "" {
 		tw.printf("\n%s\n", oneLine(s.About))
 	}
+	if !o.Answers {
+		writeWorksheet(tw, s)
+		return tw.err
+	}
 	tl := run.Timeline
 	for i, sr := range run.Steps {
 		step := s.Steps[i]
 		tw.printf("\nStep %d/%d: %s\n", i+1, len(s.Steps), oneLine(step.Text))
+		if step.Ask != nil {
+			writeAsk(tw, step.Ask, false)
+		}
 		skipped := func(at int) {
 			for _, sk := range sr.Skipped {
 				if sk.At == at {
@@ -81,6 +110,35 @@ func WriteTranscriptWidth(w io.Writer, run *Run, width func(string) int) error {
 		tw.printf("\n%d passed, %d failed\n", run.Passed(), run.Failed())
 	}
 	return tw.err
+}
+
+// writeAsk prints a step's question and its lettered choices; blank adds
+// a line to answer on.
+func writeAsk(tw *errWriter, a *Ask, blank bool) {
+	tw.printf("  ? %s\n", oneLine(a.Text))
+	for k, c := range a.Choices {
+		tw.printf("      %c) %s\n", 'a'+k, oneLine(c))
+	}
+	if blank {
+		tw.printf("    Your answer: ______________________________\n")
+	}
+}
+
+// writeWorksheet prints every step's narration, question and actions,
+// without what they did: the class predicts, and the app shows.
+func writeWorksheet(tw *errWriter, s *Scenario) {
+	tw.printf("\nWorksheet: for each step, read what happens and predict the outcome; then watch it in crdtviz.\n")
+	for i, step := range s.Steps {
+		tw.printf("\nStep %d/%d: %s\n", i+1, len(s.Steps), oneLine(step.Text))
+		for _, it := range step.Items {
+			if it.Action != nil {
+				tw.printf("  > %s\n", it.Action)
+			}
+		}
+		if step.Ask != nil {
+			writeAsk(tw, step.Ask, true)
+		}
+	}
 }
 
 func writeState(tw *errWriter, c *replicas.Cluster) {

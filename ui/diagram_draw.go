@@ -496,3 +496,28 @@ func placeText(line, x int, text string, role cellRole, put func(int, int, cell)
 		put(line, x+k, cell{ch: string(r), role: role})
 	}
 }
+
+// DiagramLegend explains the diagram's marks in one line.
+func DiagramLegend(ascii bool) string {
+	ch := unicodeDiagram
+	if ascii {
+		ch = asciiDiagram
+	}
+	return fmt.Sprintf("%s#3 edit 3 (%s declined) · #4 message 4, %s%s delivered · %s dropped · %s%s in flight · %s2 duplicated · %s links down",
+		ch.edit, ch.declined, ch.headR, ch.headL, ch.drop, ch.openR, ch.openL, ch.times, ch.cut)
+}
+
+// DiagramText is the whole history of a timeline, up to its current
+// point, as a plain-text space-time diagram w cells wide, with a legend:
+// for handouts (crdtviz demo --transcript --diagram).
+func DiagramText(tl *replicas.Timeline, w int, ascii bool) string {
+	d := BuildDiagram(DiagramAt(tl, tl.Cluster(), 0, nil))
+	s := NewStyles(Mono, ascii)
+	out := ansi.Strip(DrawDiagram(d, DiagramView{W: w, H: d.Lines + 1}, s))
+	lines := strings.Split(out, "\n")
+	for i, ln := range lines {
+		lines[i] = strings.TrimRight(ln, " ")
+	}
+	return strings.Join(lines, "\n") + "\n\n" + DiagramLegend(ascii) + "\n" +
+		"Time runs down, one row per tick; a message with nothing new for the plain lane is drawn dim on screen.\n"
+}
