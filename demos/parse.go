@@ -32,6 +32,19 @@ type Scenario struct {
 	Steps []Step
 }
 
+// HasAsk reports whether any step asks the class a question.
+func (s *Scenario) HasAsk() bool {
+	if s == nil {
+		return false
+	}
+	for _, st := range s.Steps {
+		if st.Ask != nil {
+			return true
+		}
+	}
+	return false
+}
+
 // Config is the cluster the scenario starts from.
 func (s *Scenario) Config() replicas.Config {
 	return replicas.Config{Type: s.Type, Names: slices.Clone(s.Replicas), Initial: s.Initial}

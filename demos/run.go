@@ -25,9 +25,16 @@ type ExpectResult struct {
 // Where says where in its step an early expectation was checked, e.g.
 // "checked after send Bob -> Carol", or "" when it was checked at the end.
 func (r ExpectResult) Where() string {
-	switch {
-	case !r.Early:
+	if !r.Early {
 		return ""
+	}
+	return r.CheckedAt()
+}
+
+// CheckedAt says where in its step an expectation was checked, early or
+// not: "checked after send Bob -> Carol".
+func (r ExpectResult) CheckedAt() string {
+	switch {
 	case r.After == "":
 		return "checked before the step's first action"
 	}

@@ -67,9 +67,13 @@ func WriteTranscriptWith(w io.Writer, run *Run, o TranscriptOptions) error {
 	tl := run.Timeline
 	for i, sr := range run.Steps {
 		step := s.Steps[i]
-		tw.printf("\nStep %d/%d: %s\n", i+1, len(s.Steps), oneLine(step.Text))
 		if step.Ask != nil {
+			// The question first: the narration tells the outcome, so it
+			// comes with the answer.
+			tw.printf("\nStep %d/%d\n", i+1, len(s.Steps))
 			writeAsk(tw, step.Ask, false)
+		} else {
+			tw.printf("\nStep %d/%d: %s\n", i+1, len(s.Steps), oneLine(step.Text))
 		}
 		skipped := func(at int) {
 			for _, sk := range sr.Skipped {
@@ -88,6 +92,9 @@ func WriteTranscriptWith(w io.Writer, run *Run, o TranscriptOptions) error {
 			}
 		}
 		skipped(sr.End)
+		if step.Ask != nil {
+			tw.printf("  Answer: %s\n", oneLine(step.Text))
+		}
 		if err := tl.Seek(sr.End); err != nil {
 			return err
 		}

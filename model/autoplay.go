@@ -38,9 +38,13 @@ func (m *Root) stepTime() time.Duration {
 	if m.sess == nil {
 		return m.auto.every
 	}
-	text, _ := m.sess.narration()
+	text := m.sess.readingText()
+	if m.sess.byAction && text == m.auto.read {
+		text = "" // read on the step's first frame already
+	}
+	m.auto.read = m.sess.readingText()
 	d := ReadingTime(m.auto.every, text)
-	if m.opts.ExitAtEnd && m.sess.demo() && m.sess.step >= len(m.sess.run.Steps) {
+	if m.opts.ExitAtEnd && m.sess.demo() && m.sess.atEnd() {
 		d = max(d, lastFrame)
 	}
 	return d
@@ -53,6 +57,7 @@ type autoplayer struct {
 	on    bool
 	every time.Duration
 	gen   int
+	read  string // the text the last frame gave to read (by action, read once)
 }
 
 // tick is the command that wakes autoplay after d, the time the step on

@@ -20,43 +20,65 @@ type CastOptions struct {
 	ASCII         bool
 	Step          time.Duration // time each step stays on screen; 0 paces by reading time
 	Base          time.Duration // with Step 0: a step's time before its reading time
+	ByAction      bool          // a frame for each action (and two for a sync), not each step
+	NoAsk         bool          // no question frames: each step shows its outcome at once
 }
 
 // frameTimes is how long each frame stays: Step each, or with Step 0 the
-// base plus the reading time of what the frame says (the introduction, then
-// each step's narration), and at least lastFrame for the last.
-func frameTimes(s *demos.Scenario, o CastOptions, n int) []time.Duration {
-	out := make([]time.Duration, n)
+// base plus the reading time of what the frame gives to read that the
+// frame before did not (the introduction, a question, a step's narration),
+// and at least lastFrame for the last.
+func frameTimes(read []string, o CastOptions) []time.Duration {
+	out := make([]time.Duration, len(read))
 	for i := range out {
-		switch {
-		case o.Step > 0:
+		if o.Step > 0 {
 			out[i] = o.Step
-		case i == 0:
-			out[i] = ReadingTime(o.Base, s.About)
-		default:
-			out[i] = ReadingTime(o.Base, s.Steps[i-1].Text)
+		} else {
+			out[i] = ReadingTime(o.Base, read[i])
 		}
 	}
-	if o.Step <= 0 && n > 0 {
-		out[n-1] = max(out[n-1], lastFrame)
+	if o.Step <= 0 && len(out) > 0 {
+		out[len(out)-1] = max(out[len(out)-1], lastFrame)
 	}
 	return out
 }
 
 // Frames renders a demo exactly as the app shows it at Width×Height: the
-// opening screen, then the screen after each step. No terminal is needed.
+// opening screen, then the screen after each → (each step, its question
+// first when it asks one; by action, each action). No terminal is needed.
 func Frames(s *demos.Scenario, o CastOptions) ([]string, error) {
-	root, err := New(Options{Scenario: s, Theme: o.Theme, ThemeFixed: true, ASCII: o.ASCII})
+	frames, _, err := castFrames(s, o)
+	return frames, err
+}
+
+// castFrames is Frames, with what each frame gives to read.
+func castFrames(s *demos.Scenario, o CastOptions) ([]string, []string, error) {
+	root, err := New(Options{Scenario: s, Theme: o.Theme, ThemeFixed: true, ASCII: o.ASCII, ByAction: o.ByAction, NoAsk: o.NoAsk})
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	root.Update(tea.WindowSizeMsg{Width: o.Width, Height: o.Height})
-	frames := []string{root.View().Content}
-	for range s.Steps {
-		root.Update(tea.KeyPressMsg{Code: tea.KeyRight})
+	var frames, read []string
+	last := ""
+	shot := func() {
 		frames = append(frames, root.View().Content)
+		text := root.sess.readingText()
+		if text == last {
+			read = append(read, "")
+		} else {
+			read = append(read, text)
+		}
+		last = text
 	}
-	return frames, nil
+	shot()
+	for {
+		before := root.sess.where()
+		root.Update(tea.KeyPressMsg{Code: tea.KeyRight})
+		if root.sess.where() == before {
+			return frames, read, nil
+		}
+		shot()
+	}
 }
 
 // Cast renders a demo as an asciicast v2 recording. The same demo and
@@ -69,7 +91,7 @@ func Cast(s *demos.Scenario, o CastOptions) ([]byte, error) {
 	if o.Step < 0 {
 		return nil, fmt.Errorf("the step time must be positive, not %s", o.Step)
 	}
-	frames, err := Frames(s, o)
+	frames, read, err := castFrames(s, o)
 	if err != nil {
 		return nil, err
 	}
@@ -94,7 +116,7 @@ func Cast(s *demos.Scenario, o CastOptions) ([]byte, error) {
 		fmt.Fprintf(&b, "[%.3f, \"o\", %s]\n", at.Seconds(), d)
 		return nil
 	}
-	times := frameTimes(s, o, len(frames))
+	times := frameTimes(read, o)
 	at := time.Duration(0)
 	for i, f := range frames {
 		prefix := "\x1b[H" // each frame fills the screen: overwrite from the top

@@ -13,13 +13,16 @@ func (m *Root) refresh() {
 	if m.sess == nil {
 		return
 	}
-	if key := m.sess.step*2 + boolInt(m.sess.branched); key != m.narrationFor {
+	if key := (narrationKey{m.sess.step, m.sess.asking, m.sess.branched}); key != m.narrationFor {
 		m.narrationOffset, m.narrationFor = 0, key // a new step starts at its top
 	}
 	c := m.sess.cluster()
 	n := len(c.Names())
 	m.focus = min(max(m.focus, 0), n-1)
 	m.layout = ui.Compute(m.w, m.h, n, m.internals)
+	if m.pane == ui.PaneDiagram && !m.diag.full {
+		m.layout = ui.ComputeCompact(m.w, m.h, n)
+	}
 	if cols := m.layout.Columns; cols > 0 {
 		if m.focus < m.first {
 			m.first = m.focus
@@ -35,7 +38,7 @@ func (m *Root) refresh() {
 	m.log.SetWidth(max(1, lw))
 	m.log.SetHeight(max(1, lh))
 	atBottom := m.log.AtBottom() || m.log.TotalLineCount() == 0
-	if key := (logKey{m.sess.tl, m.sess.tl.Pos(), lw, lh}); key != m.logKey {
+	if key := (logKey{m.sess.tl, m.sess.tl.Pos(), lw, lh, m.sess.half, m.sess.asking}); key != m.logKey {
 		m.log.SetContentLines(m.sess.logLines(lw, lh))
 		m.logKey = key
 		atBottom = true
@@ -58,8 +61,9 @@ func (m *Root) refresh() {
 // Memo keys: comparable values naming what a memoized piece was built for.
 type (
 	logKey struct {
-		tl        *replicas.Timeline
-		pos, w, h int
+		tl           *replicas.Timeline
+		pos, w, h    int
+		half, asking bool
 	}
 	logViewKey struct {
 		content      logKey
@@ -69,6 +73,10 @@ type (
 		c        *replicas.Cluster
 		tick     int64
 		focus, w int
+	}
+	narrationKey struct {
+		step             int
+		asking, branched bool
 	}
 	barKey struct {
 		demo, free, branched, auto bool
@@ -96,6 +104,15 @@ func (m *Root) state() ui.State {
 	}
 	if m.pane == ui.PaneDetails {
 		st.Details = m.detail.View()
+	}
+	if m.showsDiagram() {
+		st.Diagram = m.diagram(m.h)
+		st.DiagramOffset, st.DiagramFull = m.diag.offset, m.diag.full
+		st.DiagramSelected = m.diagramMessage()
+	}
+	if q := s.question(); q != nil {
+		st.Ask = &ui.AskView{Text: q.Text, Choices: q.Choices}
+		st.Mask = s.mask()
 	}
 	switch {
 	case m.auto.on:
@@ -154,12 +171,11 @@ func (m *Root) statusLines() (string, string) {
 	case m.status != "":
 		return st.App.Notice.Render(m.status), bar
 	}
-	return st.App.Muted.Render(m.sess.lastSentence()), bar
-}
-
-func boolInt(b bool) int {
-	if b {
-		return 1
+	switch {
+	case m.sess.asking:
+		return st.App.Notice.Render("Predict the outcome, then → reveals it."), bar
+	case m.sess.half:
+		return st.App.Notice.Render(m.halfStatus()), bar
 	}
-	return 0
+	return st.App.Muted.Render(m.sess.lastSentence()), bar
 }

@@ -31,11 +31,12 @@ type KeyMap struct {
 	Suspend                   key.Binding // ctrl+z: back to the shell; fg resumes
 	Autoplay                  key.Binding
 	Faster, Slower            key.Binding // while autoplay runs
+	ByAction, Asks            key.Binding // step by action (f); questions on or off (A)
+	Diagram, DiagramFull      key.Binding // the space-time diagram pane (g), full screen (G)
 }
 
 // DefaultKeyMap is the standard play-screen key map. Presenter remotes send
-// PageUp and PageDown, which step too. g, G and f are kept free for the
-// space-time diagram and action stepping.
+// PageUp and PageDown, which step too.
 func DefaultKeyMap() KeyMap {
 	b := func(keys []string, k, desc string) key.Binding {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
@@ -81,6 +82,10 @@ func DefaultKeyMap() KeyMap {
 		Autoplay:      b([]string{"a"}, "a", "autoplay (any key pauses)"),
 		Faster:        b([]string{"+", "="}, "+", "autoplay faster"),
 		Slower:        b([]string{"-", "_"}, "-", "autoplay slower"),
+		ByAction:      b([]string{"f"}, "f", "step by action / by step"),
+		Asks:          b([]string{"A"}, "A", "questions on / off"),
+		Diagram:       b([]string{"g"}, "g", "space-time diagram pane"),
+		DiagramFull:   b([]string{"G"}, "G", "diagram full screen"),
 	}
 }
 
@@ -89,7 +94,7 @@ func (k *KeyMap) all() []*key.Binding {
 		&k.Sync, &k.SyncBoth, &k.SyncAll, &k.Send, &k.Link, &k.Partition, &k.HealAll, &k.MsgUp, &k.MsgDown,
 		&k.Deliver, &k.Newest, &k.DeliverAll, &k.Drop, &k.Duplicate, &k.Internals, &k.InternalsUp, &k.InternalsDown,
 		&k.Pane, &k.LogUp, &k.LogDown, &k.Prompt, &k.Help, &k.ChooseType, &k.Return, &k.Menu, &k.Quit,
-		&k.ForceQuit, &k.Suspend, &k.Autoplay, &k.Faster, &k.Slower}
+		&k.ForceQuit, &k.Suspend, &k.Autoplay, &k.Faster, &k.Slower, &k.ByAction, &k.Asks, &k.Diagram, &k.DiagramFull}
 }
 
 // ASCII returns the key map with help labels in plain ASCII, for --ascii.
@@ -128,9 +133,14 @@ func (k *KeyMap) update(st keyState) {
 	k.ChooseType.SetEnabled(play && s.scenario == nil)
 	k.Return.SetEnabled(play && s.branched)
 	k.Autoplay.SetEnabled(demo && !st.autoplaying)
+	k.ByAction.SetEnabled(demo)
+	k.Asks.SetEnabled(demo && s.scenario.HasAsk())
 	k.Faster.SetEnabled(st.autoplaying)
 	k.Slower.SetEnabled(st.autoplaying)
 	next, prev, restart, last := "next step", "previous step", "restart the demo", "jump to the last step"
+	if demo && s.byAction {
+		next, prev = "next action", "previous action"
+	}
 	if play && !demo {
 		next, prev, restart, last = "redo", "undo", "undo all", "redo all"
 	}
@@ -174,12 +184,12 @@ type HelpGroup struct {
 // Groups is every key, grouped by what it does, for the help screen.
 func (k KeyMap) Groups() []HelpGroup {
 	return []HelpGroup{
-		{"Step through time", []key.Binding{k.Next, k.Prev, k.Restart, k.Last, k.Return, k.Autoplay, k.Faster, k.Slower}},
+		{"Step through time", []key.Binding{k.Next, k.Prev, k.Restart, k.Last, k.ByAction, k.Asks, k.Return, k.Autoplay, k.Faster, k.Slower}},
 		{"Focus and edit", []key.Binding{k.FocusNext, k.Focus, k.Edit, k.Inc, k.Dec}},
 		{"Sync and send", []key.Binding{k.Sync, k.SyncBoth, k.SyncAll, k.Send}},
 		{"Network", []key.Binding{k.Link, k.Partition, k.HealAll}},
 		{"Messages in flight", []key.Binding{k.MsgUp, k.MsgDown, k.Deliver, k.Newest, k.DeliverAll, k.Drop, k.Duplicate}},
-		{"Panes and internals", []key.Binding{k.Pane, k.LogUp, k.LogDown, k.Internals, k.InternalsUp, k.InternalsDown}},
+		{"Panes and internals", []key.Binding{k.Pane, k.LogUp, k.LogDown, k.Diagram, k.DiagramFull, k.Internals, k.InternalsUp, k.InternalsDown}},
 		{"App", []key.Binding{k.Prompt, k.Help, k.ChooseType, k.Menu, k.Suspend, k.Quit, k.ForceQuit}},
 	}
 }

@@ -523,7 +523,7 @@ func onOwnBackground(th ui.Theme, c string) bool {
 // Item 12 and 13: one frame per theme, with its escape codes, as a golden.
 func TestGoldenThemeEscapes(t *testing.T) {
 	for _, th := range ui.Themes {
-		m := newRoot(t, Options{Scenario: demo(t, "cart"), Theme: th, ThemeFixed: true}, 80, 24)
+		m := newRoot(t, Options{Scenario: demo(t, "cart"), Theme: th, ThemeFixed: true, NoAsk: true}, 80, 24)
 		send(t, m, "right", "right", "right")
 		golden(t, "escapes-"+string(th), m.View().Content)
 	}
@@ -564,7 +564,7 @@ func TestRecordingKeepsTheDemoHeader(t *testing.T) {
 // word; the last frame stays at least 3 s before --exit ends the app.
 func TestAutoplayPacesByReadingTime(t *testing.T) {
 	s := demo(t, "seed")
-	m := newRoot(t, Options{Scenario: s, Autoplay: time.Second, ExitAtEnd: true}, 80, 24)
+	m := newRoot(t, Options{Scenario: s, Autoplay: time.Second, ExitAtEnd: true, NoAsk: true}, 80, 24)
 	send(t, m, "right", "right", "right", "right", "right") // the first key pauses autoplay; the pace stays
 	words := len(strings.Fields(s.Steps[3].Text))
 	if got, want := m.stepTime(), time.Second+time.Duration(words)*60*time.Millisecond; got != want {
@@ -574,7 +574,7 @@ func TestAutoplayPacesByReadingTime(t *testing.T) {
 	if m.stepTime() < 3*time.Second {
 		t.Fatalf("the last step stays %s", m.stepTime())
 	}
-	m = newRoot(t, Options{Scenario: demo(t, "reorder"), Autoplay: 300 * time.Millisecond, ExitAtEnd: true}, 80, 24)
+	m = newRoot(t, Options{Scenario: demo(t, "reorder"), Autoplay: 300 * time.Millisecond, ExitAtEnd: true, NoAsk: true}, 80, 24)
 	send(t, m, "x", "end") // x pauses autoplay
 	if m.stepTime() != 3*time.Second {
 		t.Fatalf("a short last step stays %s, want 3s", m.stepTime())
@@ -628,7 +628,7 @@ func TestWriteCommand(t *testing.T) {
 // and the pane says so.
 func TestNarrationScrollsAt80x24(t *testing.T) {
 	s := demo(t, "seed")
-	m := newRoot(t, Options{Scenario: s}, 80, 24)
+	m := newRoot(t, Options{Scenario: s, NoAsk: true}, 80, 24)
 	send(t, m, "right", "right", "right", "right")
 	seen := screen(m)
 	if !strings.Contains(seen, "more lines: ] scrolls down") {

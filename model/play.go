@@ -60,8 +60,26 @@ func (m *Root) playBindings() []binding {
 		{k.SyncAll, do(replicas.SyncAll{})},
 		{k.HealAll, do(replicas.HealAll{})},
 		{k.Partition, (*Root).partition},
-		{k.MsgUp, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.selected--; return nil }},
-		{k.MsgDown, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.selected++; return nil }},
+		{k.MsgUp, func(r *Root, _ tea.KeyPressMsg) tea.Cmd {
+			if r.showsDiagram() {
+				r.selectDiagram(-1)
+			} else {
+				r.selected--
+			}
+			return nil
+		}},
+		{k.MsgDown, func(r *Root, _ tea.KeyPressMsg) tea.Cmd {
+			if r.showsDiagram() {
+				r.selectDiagram(1)
+			} else {
+				r.selected++
+			}
+			return nil
+		}},
+		{k.ByAction, (*Root).toggleByAction},
+		{k.Asks, (*Root).toggleAsks},
+		{k.Diagram, (*Root).toggleDiagramPane},
+		{k.DiagramFull, (*Root).toggleDiagramFull},
 		{k.Deliver, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.onMessage("deliver"); return nil }},
 		{k.Newest, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.onMessage("newest"); return nil }},
 		{k.Drop, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.onMessage("drop"); return nil }},
@@ -75,7 +93,14 @@ func (m *Root) playBindings() []binding {
 		{k.LogDown, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.scrollPane(3); return nil }},
 		{k.ChooseType, (*Root).chooseType},
 		{k.Return, (*Root).returnToDemo},
-		{k.Menu, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.toMenu(); return nil }},
+		{k.Menu, func(r *Root, _ tea.KeyPressMsg) tea.Cmd {
+			if r.diag.full { // esc leaves the full-screen diagram first
+				r.diag.full = false
+				return nil
+			}
+			r.toMenu()
+			return nil
+		}},
 	}
 }
 
@@ -98,9 +123,34 @@ func (m *Root) prev(tea.KeyPressMsg) tea.Cmd {
 }
 
 // nextPane cycles the bottom pane's tabs: narration (in a demo), messages,
-// log, details.
+// log, details, diagram.
 func (m *Root) nextPane(tea.KeyPressMsg) tea.Cmd {
 	m.pane = ui.NextPane(m.pane, m.sess.scenario != nil)
+	m.diag.full = false
+	return nil
+}
+
+// toggleByAction switches a demo between stepping by step and by action.
+func (m *Root) toggleByAction(tea.KeyPressMsg) tea.Cmd {
+	m.sess.toggleByAction()
+	if m.sess.byAction {
+		m.notice("Stepping by action: → runs one action of the step, and a sync takes two: taken, then delivered. f steps by step again.")
+	} else {
+		m.notice("Stepping by step again. f steps by action.")
+	}
+	return nil
+}
+
+// toggleAsks turns the demo's questions off or on.
+func (m *Root) toggleAsks(tea.KeyPressMsg) tea.Cmd {
+	s := m.sess
+	s.noAsk = !s.noAsk
+	if s.noAsk {
+		s.asking = false
+		m.notice("Questions off: each step shows its outcome at once. A turns them on.")
+	} else {
+		m.notice("Questions on: a step with a question asks it first, and → reveals the outcome.")
+	}
 	return nil
 }
 
@@ -254,6 +304,9 @@ func (m *Root) toggleLink(a, b string) {
 
 // onMessage acts on the selected message in flight.
 func (m *Root) onMessage(what string) {
+	if m.onDiagramMessage(what) {
+		return
+	}
 	c := m.sess.cluster()
 	msgs := c.InFlight()
 	if len(msgs) == 0 {
@@ -345,10 +398,19 @@ func (m *Root) handleWheel(ms tea.Mouse) {
 	}
 }
 
-// scrollPane scrolls the details when they show, the log otherwise.
+// scrollPane scrolls the full-screen diagram; else the narration when it
+// is cut; else the diagram, the details or the log, whichever shows.
 func (m *Root) scrollPane(n int) {
+	if m.diag.full {
+		m.diag.offset = max(0, m.diag.offset-n)
+		return
+	}
 	if ui.NarrationCut(m.state(), m.layout) {
 		m.narrationOffset = max(0, m.narrationOffset+n/3)
+		return
+	}
+	if m.pane == ui.PaneDiagram {
+		m.diag.offset = max(0, m.diag.offset-n)
 		return
 	}
 	vp := &m.log

@@ -81,7 +81,7 @@ func TestSaveIsCalledAfterEveryChange(t *testing.T) {
 }
 
 func TestAutoplay(t *testing.T) {
-	m := newRoot(t, Options{Scenario: demo(t, "reorder"), Autoplay: time.Second, ExitAtEnd: true}, 80, 24)
+	m := newRoot(t, Options{Scenario: demo(t, "reorder"), Autoplay: time.Second, ExitAtEnd: true, NoAsk: true}, 80, 24)
 	if m.Init() == nil || !m.auto.on {
 		t.Fatal("autoplay did not start")
 	}
@@ -152,12 +152,25 @@ func TestCast(t *testing.T) {
 		last = at
 		frames = append(frames, ansi.Strip(ev[2].(string)))
 	}
+	// Each step's narration shows, after its question when it asks one:
+	// a frame for each →.
+	f := 1
 	for i, st := range s.Steps {
+		if st.Ask != nil {
+			if !strings.Contains(frames[f], st.Ask.Text[:20]) {
+				t.Errorf("frame %d lacks step %d's question %q", f, i+1, st.Ask.Text)
+			}
+			f++
+		}
 		words := strings.Fields(st.Text)
 		head := strings.Join(words[:min(4, len(words))], " ")
-		if !strings.Contains(frames[i+1], head) {
-			t.Errorf("frame %d lacks step %d's narration %q", i+1, i+1, head)
+		if !strings.Contains(frames[f], head) {
+			t.Errorf("frame %d lacks step %d's narration %q", f, i+1, head)
 		}
+		f++
+	}
+	if f != len(frames)-1 { // the last event shows the cursor again
+		t.Errorf("%d frames for %d steps and their questions", len(frames), f)
 	}
 	if _, err := Cast(s, CastOptions{Width: 20, Height: 5, Step: time.Second}); err == nil {
 		t.Error("a cast below the minimum size should fail")

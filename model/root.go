@@ -58,6 +58,9 @@ type Options struct {
 	Autoplay time.Duration
 	// ExitAtEnd quits once the last step has been shown (at least 3 s).
 	ExitAtEnd bool
+	// ByAction starts a demo stepping one action at a time (--by action);
+	// NoAsk starts it with its questions off (--no-ask).
+	ByAction, NoAsk bool
 }
 
 // Root is the application model.
@@ -88,7 +91,7 @@ type Root struct {
 	internals       bool
 	internalsOffset int // scrolls the full internals inside the CRDT boxes
 	narrationOffset int // scrolls the narration when it does not fit
-	narrationFor    int // the step the offset is for
+	narrationFor    narrationKey // the step the offset is for
 	pane            ui.Pane
 	logKey          logKey // what the log content was built for
 	boxes           ui.BoxCache
@@ -107,6 +110,7 @@ type Root struct {
 	saveWarn string
 
 	auto        autoplayer
+	diag        diagramView
 	dirty       bool // the recording changed since it was last saved
 	interrupted bool // ended by ctrl+c
 }
@@ -125,7 +129,9 @@ func New(opts Options) (*Root, error) {
 	m.restyle(opts.Theme)
 	switch {
 	case opts.Scenario != nil:
-		m.start(newDemoSession(opts.Scenario, opts.DemoName), ModeDemo)
+		s := newDemoSession(opts.Scenario, opts.DemoName)
+		s.byAction, s.noAsk = opts.ByAction, opts.NoAsk
+		m.start(s, ModeDemo)
 	case opts.Free != nil:
 		s, err := newFreeSession(*opts.Free)
 		if err != nil {

@@ -105,7 +105,7 @@ func value(m *Root, lane replicas.Lane, name string) string {
 }
 
 func TestStepForwardAndBack(t *testing.T) {
-	m := newRoot(t, Options{Scenario: demo(t, "seed")}, 80, 24)
+	m := newRoot(t, Options{Scenario: demo(t, "seed"), NoAsk: true}, 80, 24)
 	if m.Mode() != ModeDemo || !strings.Contains(screen(m), "step 0/6") {
 		t.Fatalf("mode %s\n%s", m.Mode(), screen(m))
 	}
@@ -364,8 +364,8 @@ func TestGoldenViews(t *testing.T) {
 		{"free8", func() Options {
 			return Options{Free: free(crdt.ORSet, "Alice", "Bob", "Carol", "Dave", "Erin", "Frank", "Grace", "Heidi")}
 		}, []string{"+"}, nil},
-		{"demo-seed", func() Options { return Options{Scenario: demo(t, "seed")} }, []string{"right", "right", "right", "right"}, nil},
-		{"demo-cart", func() Options { return Options{Scenario: demo(t, "cart")} }, []string{"right", "right", "right", "i"}, nil},
+		{"demo-seed", func() Options { return Options{Scenario: demo(t, "seed"), NoAsk: true} }, []string{"right", "right", "right", "right"}, nil},
+		{"demo-cart", func() Options { return Options{Scenario: demo(t, "cart"), NoAsk: true} }, []string{"right", "right", "right", "i"}, nil},
 	}
 	for _, tc := range cases {
 		for _, sz := range sizes {
@@ -389,7 +389,7 @@ func TestGoldenThemes(t *testing.T) {
 				name += "-ascii"
 			}
 			t.Run(name, func(t *testing.T) {
-				m := newRoot(t, Options{Scenario: demo(t, "partition"), Theme: th, ThemeFixed: true, ASCII: ascii}, 80, 24)
+				m := newRoot(t, Options{Scenario: demo(t, "partition"), Theme: th, ThemeFixed: true, ASCII: ascii, NoAsk: true}, 80, 24)
 				send(t, m, "right", "right", "right")
 				got := screen(m)
 				checkFits(t, got, 80, 24)
@@ -470,7 +470,7 @@ func TestRandomInput(t *testing.T) {
 // TestTeatestSmoke runs the real program loop headless and checks the final
 // view (raw output bytes depend on timing, so they are not compared).
 func TestTeatestSmoke(t *testing.T) {
-	root, err := New(Options{Scenario: demo(t, "seed"), Theme: ui.Mono, ThemeFixed: true})
+	root, err := New(Options{Scenario: demo(t, "seed"), Theme: ui.Mono, ThemeFixed: true, NoAsk: true})
 	if err != nil {
 		t.Fatal(err)
 	}

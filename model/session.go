@@ -42,6 +42,143 @@ type session struct {
 	// and expect lines), keyed by the timeline position they were typed at,
 	// for the recording.
 	marks map[int][]string
+	// branchPos is the timeline position a branch left the demo from: the
+	// recording keeps the demo's statements up to there.
+	branchPos int
+
+	// byAction steps a demo one action at a time (f) instead of one step
+	// at a time. Then half shows a sync half done: its messages taken and
+	// in flight, before any lands (halfC is that state, halfEv its events).
+	byAction bool
+	half     bool
+	halfC    *replicas.Cluster
+	halfEv   []replicas.Event
+	// asking shows a step's question, with the step's outcome hidden,
+	// until → reveals it; noAsk turns questions off (A, --no-ask).
+	asking bool
+	noAsk  bool
+}
+
+// point names where the session is: what → and ← move.
+type point struct {
+	step, pos    int
+	half, asking bool
+	branched     bool
+}
+
+func (s *session) where() point {
+	return point{s.step, s.tl.Pos(), s.half, s.asking, s.branched}
+}
+
+// atEnd reports whether a demo shows its last frame: nothing is left for
+// → to show.
+func (s *session) atEnd() bool {
+	if s.step < len(s.run.Steps) || s.asking || s.half {
+		return false
+	}
+	if s.byAction && s.step > 0 {
+		_, end := s.stepRange(s.step)
+		return s.tl.Pos() >= end
+	}
+	return true
+}
+
+// readingText is what the screen gives to read now: the narration, and a
+// question with its choices.
+func (s *session) readingText() string {
+	text, _ := s.narration()
+	if q := s.question(); q != nil {
+		text = q.Text + " " + strings.Join(q.Choices, " ") + " " + text
+	}
+	return text
+}
+
+// isSync reports whether an action is a sync, which action-by-action
+// playback shows in two frames: taken, then delivered.
+func isSync(a replicas.Action) bool {
+	switch a.(type) {
+	case replicas.Sync, replicas.SyncBoth, replicas.SyncAll:
+		return true
+	}
+	return false
+}
+
+// stepRange is the timeline positions before and after demo step k (1-based).
+func (s *session) stepRange(k int) (int, int) {
+	sr := s.run.Steps[k-1]
+	return sr.Start, sr.End
+}
+
+// setHalf shows the sync at the current point half done.
+func (s *session) setHalf() {
+	p, ev, err := s.tl.Cluster().Preview(s.tl.Action(s.tl.Pos()))
+	if err != nil || p == nil { // a sync that ran once cannot fail to preview
+		s.clearHalf()
+		return
+	}
+	s.half, s.halfC, s.halfEv = true, p, ev
+	s.markFrom = s.tl.Pos()
+}
+
+func (s *session) clearHalf() { s.half, s.halfC, s.halfEv = false, nil, nil }
+
+// hasAsk reports whether demo step k (1-based) asks a question that shows.
+func (s *session) hasAsk(k int) bool {
+	return !s.noAsk && s.scenario != nil && k >= 1 && k <= len(s.scenario.Steps) && s.scenario.Steps[k-1].Ask != nil
+}
+
+// question is the question on screen now, if any: in step mode while the
+// class predicts; by action, at the step's start.
+func (s *session) question() *demos.Ask {
+	if !s.demo() || s.step == 0 || !s.hasAsk(s.step) {
+		return nil
+	}
+	if s.byAction {
+		if start, _ := s.stepRange(s.step); s.tl.Pos() == start && !s.half {
+			return s.scenario.Steps[s.step-1].Ask
+		}
+		return nil
+	}
+	if s.asking {
+		return s.scenario.Steps[s.step-1].Ask
+	}
+	return nil
+}
+
+// mask marks, while the class predicts a step's outcome, the replicas
+// whose value (in either lane) the step changes; nil otherwise.
+func (s *session) mask() []bool {
+	if !s.demo() || !s.asking || s.byAction || s.step == 0 {
+		return nil
+	}
+	start, end := s.stepRange(s.step)
+	c := s.tl.Cluster()
+	index := map[string]int{}
+	for i, n := range c.Names() {
+		index[n] = i
+	}
+	out := make([]bool, len(index))
+	for i := start; i < end; i++ {
+		for _, ev := range s.tl.Events(i) {
+			for _, l := range replicas.Lanes {
+				if ev.Lanes[l].Touched && ev.Lanes[l].Changed {
+					out[index[ev.Replica]] = true
+				}
+			}
+		}
+	}
+	return out
+}
+
+// toggleByAction switches between stepping by step and by action. By
+// action it starts at the end of the step shown (action n/n); by step, at
+// the end of the step being played.
+func (s *session) toggleByAction() {
+	s.byAction = !s.byAction
+	s.asking = false
+	if !s.byAction && s.demo() {
+		s.show(s.step)
+	}
 }
 
 func newFreeSession(cfg replicas.Config) (*session, error) {
@@ -61,15 +198,31 @@ func newDemoSession(s *demos.Scenario, name string) *session {
 
 func (s *session) demo() bool { return s.scenario != nil && !s.branched }
 
-func (s *session) cluster() *replicas.Cluster { return s.tl.Cluster() }
+// cluster is the state shown: the timeline's, or a sync half done.
+func (s *session) cluster() *replicas.Cluster {
+	if s.half && s.halfC != nil {
+		return s.halfC
+	}
+	return s.tl.Cluster()
+}
 
-// next moves one step on (a demo step, or one action redone).
+// next moves one step on (a demo step, or one action redone). By action,
+// it moves one action on, and a sync takes two moves: taken, then landed.
+// A step with a question shows the question first; the next move reveals.
 func (s *session) next() bool {
+	if s.demo() && s.byAction {
+		return s.nextAction()
+	}
 	if s.demo() {
+		if s.asking {
+			s.asking = false
+			return true
+		}
 		if s.step >= len(s.run.Steps) {
 			return false
 		}
 		s.show(s.step + 1)
+		s.asking = s.hasAsk(s.step)
 		return true
 	}
 	if !s.tl.Forward() {
@@ -79,9 +232,69 @@ func (s *session) next() bool {
 	return true
 }
 
+// nextAction is next by action.
+func (s *session) nextAction() bool {
+	if s.step == 0 {
+		if len(s.run.Steps) == 0 {
+			return false
+		}
+		s.step = 1
+		s.markFrom = s.tl.Pos()
+		return true
+	}
+	_, end := s.stepRange(s.step)
+	if pos := s.tl.Pos(); pos < end {
+		if isSync(s.tl.Action(pos)) && !s.half {
+			s.setHalf()
+			return true
+		}
+		s.clearHalf()
+		_ = s.tl.Seek(pos + 1)
+		s.markFrom = pos
+		return true
+	}
+	if s.step >= len(s.run.Steps) {
+		return false
+	}
+	s.step++ // the next step starts where this one ended
+	s.markFrom = s.tl.Pos()
+	return true
+}
+
+// prevAction is prev by action: a landed sync goes back to its half-done
+// frame, the start of a step to the end of the one before.
+func (s *session) prevAction() bool {
+	if s.half {
+		s.clearHalf()
+		s.markFrom = s.tl.Pos()
+		return true
+	}
+	if s.step == 0 {
+		return false
+	}
+	start, _ := s.stepRange(s.step)
+	if pos := s.tl.Pos(); pos > start {
+		_ = s.tl.Seek(pos - 1)
+		s.markFrom = max(start, pos-2)
+		if isSync(s.tl.Action(pos - 1)) {
+			s.setHalf()
+		}
+		return true
+	}
+	s.step--
+	s.markFrom = max(0, s.tl.Pos()-1)
+	if s.step > 0 {
+		start, _ = s.stepRange(s.step)
+		s.markFrom = max(start, s.tl.Pos()-1)
+	}
+	return true
+}
+
 // show goes to the end of demo step k (0: before step 1), marking what
 // that step changed.
 func (s *session) show(k int) {
+	s.clearHalf()
+	s.asking = false
 	s.step = k
 	if k == 0 {
 		_ = s.tl.Seek(0)
@@ -96,6 +309,8 @@ func (s *session) show(k int) {
 // first goes back to the start: the demo's opening screen, or in free play
 // before every action (all of them can be redone).
 func (s *session) first() {
+	s.clearHalf()
+	s.asking = false
 	if s.demo() {
 		s.show(0)
 		return
@@ -107,6 +322,8 @@ func (s *session) first() {
 // last goes to the end: the demo's last step, or in free play the newest
 // point.
 func (s *session) last() {
+	s.clearHalf()
+	s.asking = false
 	if s.demo() {
 		s.show(len(s.run.Steps))
 		return
@@ -146,8 +363,12 @@ func (s *session) resumeLabel() string {
 
 func plural(n int, word string) string { return replicas.Plural(n, word) }
 
-// prev moves one step back.
+// prev moves one step back (by action, one action back). From a step's
+// question it goes back to the step before, answered.
 func (s *session) prev() bool {
+	if s.demo() && s.byAction {
+		return s.prevAction()
+	}
 	if s.demo() {
 		if s.step == 0 {
 			return false
@@ -165,6 +386,7 @@ func (s *session) prev() bool {
 // do applies an action at the current point. In a demo it branches off:
 // the demo's remaining steps are set aside. It returns a notice to show.
 func (s *session) do(a replicas.Action) (string, error) {
+	at := s.tl.Pos()
 	_, discarded, err := s.tl.Do(a)
 	if err != nil {
 		return "", err
@@ -184,8 +406,10 @@ func (s *session) do(a replicas.Action) (string, error) {
 		s.gen++
 	}
 	notice := ""
+	s.clearHalf()
+	s.asking = false
 	if s.scenario != nil && !s.branched {
-		s.branched, s.branchAt = true, s.step
+		s.branched, s.branchAt, s.branchPos = true, s.step, at
 		notice = fmt.Sprintf("You branched off the demo at step %d/%d: its steps are set aside. Press r to return.", s.step, len(s.scenario.Steps))
 	} else if discarded > 0 {
 		notice = fmt.Sprintf("Acting in the past discarded %d later action(s).", discarded)
@@ -215,7 +439,19 @@ func (s *session) stepLabel() string {
 	case s.branched:
 		return fmt.Sprintf("branched at step %d/%d", s.branchAt, len(s.scenario.Steps))
 	}
-	return fmt.Sprintf("step %d/%d", s.step, len(s.scenario.Steps))
+	label := fmt.Sprintf("step %d/%d", s.step, len(s.scenario.Steps))
+	switch {
+	case s.byAction && s.step > 0:
+		start, end := s.stepRange(s.step)
+		done := s.tl.Pos() - start
+		if s.half {
+			return fmt.Sprintf("%s · action %d/%d in flight", label, done+1, end-start)
+		}
+		return fmt.Sprintf("%s · action %d/%d", label, done, end-start)
+	case s.asking:
+		return label + " · predict"
+	}
+	return label
 }
 
 // narration is what the demo says at this step, with its expectations.
@@ -234,12 +470,39 @@ func (s *session) narration() (string, []ui.ExpectLine) {
 		return text + "Press → (or space) to run step 1.", nil
 	}
 	text := s.scenario.Steps[s.step-1].Text
+	if s.question() != nil {
+		// The narration tells the outcome: while the class predicts, say
+		// only what the step does.
+		var acts []string
+		for _, it := range s.scenario.Steps[s.step-1].Items {
+			if it.Action != nil {
+				acts = append(acts, it.Action.String())
+			}
+		}
+		if len(acts) == 0 {
+			return "", nil
+		}
+		return "What happens: " + strings.Join(acts, "; ") + ".", nil
+	}
 	if s.run.Err != nil && s.step == len(s.run.Steps) {
 		text += " [stopped: " + s.run.Err.Error() + "]"
 	}
 	var out []ui.ExpectLine
 	for _, e := range s.run.Steps[s.step-1].Expects {
-		out = append(out, ui.ExpectLine{Text: e.Statement.String(), Pass: e.Pass, Got: e.Got, Where: e.Where()})
+		where := e.Where()
+		if s.byAction {
+			// Each expectation shows from the frame it was checked on;
+			// on later frames it says where it was checked.
+			switch pos := s.tl.Pos(); {
+			case e.At > pos:
+				continue
+			case e.At == pos && !s.half:
+				where = ""
+			default:
+				where = e.CheckedAt()
+			}
+		}
+		out = append(out, ui.ExpectLine{Text: e.Statement.String(), Pass: e.Pass, Got: e.Got, Where: where})
 	}
 	return text, out
 }
@@ -301,9 +564,21 @@ func (s *session) logLines(width, height int) []string {
 	if width != s.blockWidth || s.blocks == nil {
 		s.blocks, s.blockWidth = map[int][]string{}, width
 	}
+	end := s.tl.Pos()
+	if s.asking && s.step > 0 { // the step's outcome is hidden
+		end, _ = s.stepRange(s.step)
+	}
 	var lines []string
-	for i := s.tl.Pos() - 1; i >= 0 && len(lines) < limit; i-- {
+	for i := end - 1; i >= 0 && len(lines) < limit; i-- {
 		lines = append(s.block(i, width), lines...)
+	}
+	if s.half { // a sync half done: what it took so far
+		lines = append(lines, ansi.Truncate(fmt.Sprintf("%d › %s (taken, in flight)", end+1, s.tl.Action(end)), width, "…"))
+		for _, ev := range s.halfEv {
+			for _, w := range strings.Split(ansi.Wrap(ev.Text, max(10, width-6), " "), "\n") {
+				lines = append(lines, "    "+w)
+			}
+		}
 	}
 	if len(lines) == 0 {
 		lines = []string{"nothing has happened yet."}

@@ -46,6 +46,7 @@ type boxKey struct {
 	replica, lane                        int
 	changed                              int64
 	focused, conflict, marked, internals bool
+	masked                               bool // the value is hidden while the class predicts
 	w, h, valueLines, internalLines      int
 	metaLines, internalsOffset           int
 	decisive                             string // the metadata parts to highlight, joined by "\x00"

@@ -39,6 +39,11 @@ type Layout struct {
 	Internals    int  // lines for full CRDT internals in each CRDT box (0 when off)
 	SideBySide   bool // messages and log side by side in the pane
 	NetworkLines int
+	// Compact is the one-band screen the space-time diagram gets: one row
+	// of boxes, each with both lanes' values, under one title line with
+	// both lanes' status (Band), so that the diagram has room.
+	Compact bool
+	Band    Rect // the compact band's title line
 }
 
 // boxChrome is a box's border (top and bottom) plus its name line and its
@@ -51,6 +56,33 @@ const metaLines = 1
 // fixedRows are the rows every screen has besides the boxes, the links and
 // the pane: the header, two band titles, the status line and the help bar.
 const fixedRows = 5
+
+// compactBoxH is a compact box's height: its border (the name in the top
+// one), and one line for each lane's value.
+const compactBoxH = 4
+
+// ComputeCompact lays out the one-band screen shown with the space-time
+// diagram pane: one title line with both lanes' status, one row of boxes
+// holding both lanes' values, the links, and the rest for the pane.
+func ComputeCompact(w, h, n int) Layout {
+	l := Compute(w, h, n, false)
+	if l.TooSmall {
+		return l
+	}
+	l.Compact, l.Internals, l.MetaLines, l.ValueLines = true, 0, 0, 1
+	y := 0
+	row := func(height int) Rect { r := Rect{X: 0, Y: y, W: w, H: height}; y += height; return r }
+	l.Header = row(1)
+	l.Band = row(1)
+	l.PlainTitle, l.CRDTTitle = l.Band, l.Band
+	l.PlainBoxes = row(compactBoxH)
+	l.CRDTBoxes = l.PlainBoxes
+	l.Network = row(l.NetworkLines)
+	l.Pane = row(h - y - 2)
+	l.Status = row(1)
+	l.Bar = row(1)
+	return l
+}
 
 // Compute lays out a screen of w×h cells for n replicas. It is pure: the
 // same arguments always give the same layout.

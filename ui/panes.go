@@ -19,7 +19,13 @@ func narrationHeight(st State, l Layout) int {
 	}
 	// The narration is what a student reads in a demo: it gets what it
 	// needs, leaving the messages and log at least their tab bar and 3 lines.
-	return min(max(3, p.H-4), len(st.Expects)+lineCount(st.Narration, p.W))
+	// Beside the diagram it gets a fifth of the pane (at least 3 lines),
+	// and scrolls.
+	most := max(3, p.H-4)
+	if st.Pane == PaneDiagram {
+		most = max(3, p.H/5)
+	}
+	return min(most, len(NarrationLines(st, Styles{}, p.W)))
 }
 
 // LogArea is the size the event log gets on screen, so that the model can
@@ -99,6 +105,42 @@ var panes = []paneSpec{
 		draw: func(st State, _ Styles, _, _ int) string { return st.Log }},
 	{pane: PaneDetails, tab: func(State) string { return "Details" },
 		draw: func(st State, _ Styles, _, _ int) string { return st.Details }},
+	{pane: PaneDiagram, tab: func(State) string { return "Diagram" }, draw: diagramPane},
+}
+
+// diagramPane is the space-time diagram in w×h, with the selected
+// message's payloads, or a hint, on its last line.
+func diagramPane(st State, s Styles, w, h int) string {
+	if st.Diagram == nil || h <= 0 {
+		return fit("", w, h)
+	}
+	view := DiagramView{W: w, H: max(1, h-1), Offset: st.DiagramOffset}
+	if st.DiagramSelected != nil {
+		view.Selected = st.DiagramSelected.ID
+	}
+	foot := s.App.Muted.Render(clipLine("↑/↓ select a message · [ ] scroll · G full screen · g closes", w))
+	if m := st.DiagramSelected; m != nil {
+		foot = MessageLine(m, s, w)
+	}
+	if h == 1 {
+		return fit(foot, w, 1)
+	}
+	return DrawDiagram(*st.Diagram, view, s) + "\n" + fit(foot, w, 1)
+}
+
+// MessageLine is one message and both its payloads on one line: "#5
+// Server 3 → Server 2, taken at tick 7 · plain "Ext…" · crdt "Ext…"".
+func MessageLine(m *replicas.Message, s Styles, w int) string {
+	plain := "nothing new"
+	if m.CarriesPlain() {
+		plain = m.Value(replicas.Plain).String()
+	}
+	dot := " " + s.Symbols.Dot + " "
+	text := fmt.Sprintf("#%d %s %s %s, taken at tick %d%splain %s%scrdt %s", m.ID, m.From, s.Symbols.Arrow, m.To, m.SentTick, dot, plain, dot, m.Value(replicas.CRDT))
+	if m.CopyOf != 0 {
+		text += fmt.Sprintf(" (copy of #%d)", m.CopyOf)
+	}
+	return s.Pane.Selected.Render(clipWords(text, w, s.Symbols.Ellipsis))
 }
 
 // NextPane is the tab after p. The narration is a tab only in a demo
@@ -172,14 +214,32 @@ func tabsOrSide(st State, s Styles, l Layout, w, h int, withNarration bool) stri
 }
 
 // NarrationLines is the step's text, wrapped to w, and its expectations,
-// one line each.
+// one line each. While the class predicts, the question and its choices
+// come first, then what the step does (the narration would give the
+// outcome away).
 func NarrationLines(st State, s Styles, w int) []string {
 	var lines []string
 	label := st.StepLabel
 	if label != "" {
 		label = strings.ToUpper(label[:1]) + label[1:] + ": "
 	}
+	if st.Ask != nil {
+		lines = append(lines, askLines(st, s, w, label)...)
+		if st.Narration != "" {
+			lines = append(lines, strings.Split(ansi.Wordwrap(s.Pane.Text.Render(st.Narration), w, " "), "\n")...)
+		}
+		if st.Mask != nil {
+			lines = append(lines, s.App.Muted.Render("Predict, then → reveals what happened."))
+		}
+		return append(lines, expectLines(st, s)...)
+	}
 	lines = append(lines, strings.Split(ansi.Wordwrap(s.Pane.Title.Render(label)+s.Pane.Text.Render(st.Narration), w, " "), "\n")...)
+	return append(lines, expectLines(st, s)...)
+}
+
+// expectLines are the step's expectations, one line each.
+func expectLines(st State, s Styles) []string {
+	var lines []string
 	for _, e := range st.Expects {
 		where := ""
 		if e.Where != "" {
@@ -190,6 +250,24 @@ func NarrationLines(st State, s Styles, w int) []string {
 		} else {
 			lines = append(lines, s.Expect.Fail.Render(s.Symbols.Cross)+" "+e.Text+s.App.Muted.Render(" (got "+e.Got+")")+where)
 		}
+	}
+	return lines
+}
+
+// askLines are the step's question, after label, and its lettered
+// choices.
+func askLines(st State, s Styles, w int, label string) []string {
+	if st.Ask == nil {
+		return nil
+	}
+	q := s.Pane.Title.Render(label) + s.Band.Pending.Render("? ") + s.Pane.Title.Render(st.Ask.Text)
+	lines := strings.Split(ansi.Wordwrap(q, w, " "), "\n")
+	var choices []string
+	for k, c := range st.Ask.Choices {
+		choices = append(choices, s.App.Key.Render(string(rune('a'+k))+")")+" "+c)
+	}
+	if len(choices) > 0 {
+		lines = append(lines, strings.Split(ansi.Wordwrap("  "+strings.Join(choices, "   "), w, " "), "\n")...)
 	}
 	return lines
 }

@@ -16,18 +16,25 @@ func Screen(st State, s Styles, l Layout) string {
 	if l.TooSmall {
 		return TooSmall(l.W, l.H, s)
 	}
-	c := st.Cluster
-	parts := []string{
-		header(st, s, l.W),
-		bandTitle(c, replicas.Plain, "Plain overwrite", s, l.W),
-		boxes(st, replicas.Plain, s, l, l.PlainBoxes.H),
-		bandTitle(c, replicas.CRDT, "CRDT: "+string(c.Type()), s, l.W),
-		boxes(st, replicas.CRDT, s, l, l.CRDTBoxes.H),
-		st.Boxes.strip(c, func() string { return fit(strings.Join(LinkLines(c, s, l.W, l.Network.H), "\n"), l.W, l.Network.H) }, l, s),
-		pane(st, s, l),
-		fit(clipLine(st.Status, l.W), l.W, 1),
-		fit(st.Bar, l.W, 1),
+	if st.DiagramFull {
+		return DiagramScreen(st, s, l.W, l.H)
 	}
+	c := st.Cluster
+	strip := st.Boxes.strip(c, func() string { return fit(strings.Join(LinkLines(c, s, l.W, l.Network.H), "\n"), l.W, l.Network.H) }, l, s)
+	var parts []string
+	if l.Compact {
+		parts = []string{header(st, s, l.W), compactTitle(st, s, l.W), compactBoxes(st, s, l), strip}
+	} else {
+		parts = []string{
+			header(st, s, l.W),
+			laneTitle(st, replicas.Plain, "Plain overwrite", s, l.W),
+			boxes(st, replicas.Plain, s, l, l.PlainBoxes.H),
+			laneTitle(st, replicas.CRDT, "CRDT: "+string(c.Type()), s, l.W),
+			boxes(st, replicas.CRDT, s, l, l.CRDTBoxes.H),
+			strip,
+		}
+	}
+	parts = append(parts, pane(st, s, l), fit(clipLine(st.Status, l.W), l.W, 1), fit(st.Bar, l.W, 1))
 	return strings.Join(parts, "\n")
 }
 
@@ -77,6 +84,24 @@ func statusHead(stt replicas.Status, sym Symbols) string {
 		return "PENDING " + sym.Pending
 	}
 	return "DIVERGED " + sym.Cross
+}
+
+// laneTitle is a lane's title line, or, while the class predicts, the
+// title alone with a question mark where the status would give it away.
+func laneTitle(st State, lane replicas.Lane, title string, s Styles, w int) string {
+	if st.Masked() {
+		return spread(s.Band.Title.Render(title), s.Band.Pending.Render("? predict, then → reveals"), w)
+	}
+	return bandTitle(st.Cluster, lane, title, s, w)
+}
+
+// DiagramScreen is the space-time diagram on the whole screen (G): the
+// header, the diagram, the selected message's payloads, the status line
+// and the help bar.
+func DiagramScreen(st State, s Styles, w, h int) string {
+	body := max(1, h-3)
+	parts := []string{header(st, s, w), diagramPane(st, s, w, body), fit(clipLine(st.Status, w), w, 1), fit(st.Bar, w, 1)}
+	return fit(strings.Join(parts, "\n"), w, h)
 }
 
 // bandTitle is a lane's title line: its name on the left; on the right its

@@ -12,6 +12,7 @@ const (
 	PaneMessages
 	PaneLog
 	PaneDetails // the focused replica in full: values, edits, metadata
+	PaneDiagram // the space-time diagram
 )
 
 // ExpectLine is an expectation shown in the narration: its text and result.
@@ -55,4 +56,28 @@ type State struct {
 	// whenever ticks stop naming the same states (a branch, a new demo).
 	Boxes   *BoxCache
 	History any
+
+	// The space-time diagram, when its pane or its full screen shows:
+	// built by the model from the rows on screen (nil otherwise), how far
+	// it is scrolled up, and the message selected in it (nil for none).
+	Diagram         *Diagram
+	DiagramOffset   int
+	DiagramSelected *replicas.Message
+	DiagramFull     bool
+
+	// Ask is the step's question while the class predicts (nil when it
+	// is answered, or there is none). Mask marks the replicas whose
+	// values the step changes: they show ? until the answer is revealed.
+	Ask  *AskView
+	Mask []bool
 }
+
+// AskView is a question on screen, with its lettered choices.
+type AskView struct {
+	Text    string
+	Choices []string
+}
+
+// Masked reports whether the screen hides the step's outcome: a question
+// is asked and not yet answered.
+func (st State) Masked() bool { return st.Ask != nil && st.Mask != nil }

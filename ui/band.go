@@ -1,0 +1,104 @@
+package ui
+
+import (
+	"strconv"
+	"strings"
+
+	"charm.land/lipgloss/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"crdtviz/replicas"
+)
+
+// The compact band is the one-band screen the space-time diagram pane
+// gets (see ComputeCompact): one title line with both lanes' status, then
+// one row of boxes, each with the replica's name in its top border and
+// both lanes' values, labelled.
+
+// compactTitle is both lanes' titles on one line, plain on the left half.
+func compactTitle(st State, s Styles, w int) string {
+	half := w / 2
+	if st.Masked() {
+		q := s.Band.Pending.Render("? predict, then → reveals")
+		return spread(s.Band.Title.Render("Plain overwrite · CRDT: "+string(st.Cluster.Type())), q, w)
+	}
+	left := bandTitle(st.Cluster, replicas.Plain, "Plain", s, half-1)
+	right := bandTitle(st.Cluster, replicas.CRDT, "CRDT", s, w-half-2)
+	return left + s.App.Muted.Render(" │ ") + right
+}
+
+// compactBoxes is the row of compact boxes.
+func compactBoxes(st State, s Styles, l Layout) string {
+	c := st.Cluster
+	reps := c.Replicas()
+	conf := [2][]bool{conflicts(c, replicas.Plain), conflicts(c, replicas.CRDT)}
+	var cols []string
+	last := min(len(reps), st.First+l.Columns)
+	for i := st.First; i < last; i++ {
+		cols = append(cols, compactBox(st, i, conf, s, l.BoxW))
+	}
+	row := joinFitted(cols...)
+	used := len(cols) * l.BoxW
+	if l.Scroll {
+		left, right := " ", " "
+		if st.First > 0 {
+			left = s.App.Notice.Render(s.Symbols.Left)
+		}
+		if last < len(reps) {
+			right = s.App.Notice.Render(s.Symbols.Right)
+		}
+		side := func(a string) string { return fit("\n"+a, 1, compactBoxH) }
+		row = joinFitted(side(left), row, side(right))
+		used += 2
+	}
+	if used < l.W {
+		row = joinFitted(row, fit("", l.W-used, compactBoxH))
+	}
+	return row
+}
+
+// compactBox is one replica: its name in the top border, then its plain
+// and CRDT values, each marked when it changed and highlighted when it
+// differs from its lane's most common value.
+func compactBox(st State, i int, conf [2][]bool, s Styles, w int) string {
+	r := st.Cluster.Replicas()[i]
+	style, nameStyle := s.Replica.Box, s.Replica.Name
+	if i == st.Focus {
+		style, nameStyle = s.Replica.BoxFocused, s.Replica.NameFocused
+	}
+	inner := w - 4
+	if inner < 1 {
+		return fit("", w, compactBoxH)
+	}
+	b := style.GetBorderStyle()
+	paint := lipgloss.NewStyle().Foreground(style.GetBorderTopForeground())
+	name := ansi.Truncate(" "+strconv.Itoa(i+1)+" "+r.Name+" ", inner, s.Symbols.Ellipsis)
+	nw := ansi.StringWidth(name)
+	top := paint.Render(b.TopLeft+b.Top) + nameStyle.Render(name) + paint.Render(strings.Repeat(b.Top, max(0, inner+1-nw))+b.TopRight)
+	lines := []string{top}
+	for _, lane := range replicas.Lanes {
+		label := "plain "
+		if lane == replicas.CRDT {
+			label = "crdt  "
+		}
+		text := s.App.Muted.Render(label)
+		room := inner - len(label)
+		switch {
+		case st.Masked() && i < len(st.Mask) && st.Mask[i]:
+			text += s.Band.Pending.Render("?")
+		default:
+			if len(st.Changed[lane]) > i && st.Changed[lane][i] {
+				text += s.Replica.Changed.Render(s.Symbols.Changed) + " "
+				room -= 2
+			}
+			vs := s.Replica.Value
+			if conf[lane][i] {
+				vs = s.Replica.Conflict
+			}
+			text += vs.Render(ansi.Truncate(r.ValueString(lane), max(1, room), s.Symbols.Ellipsis))
+		}
+		lines = append(lines, paint.Render(b.Left)+" "+fit(text, inner, 1)+" "+paint.Render(b.Right))
+	}
+	lines = append(lines, paint.Render(b.BottomLeft+strings.Repeat(b.Bottom, inner+2)+b.BottomRight))
+	return strings.Join(lines, "\n")
+}
