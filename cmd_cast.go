@@ -29,7 +29,9 @@ func cmdCast(args []string, stdout, stderr io.Writer) int {
 	step := fs.Duration("step", 0, "how long each step stays on screen (default: 2s plus about 60 ms for each word of its narration)")
 	force := fs.Bool("force", false, "overwrite an existing file")
 	ascii := fs.Bool("ascii", false, "use ASCII instead of box-drawing characters and symbols")
-	frame := fs.Int("frame", -1, "write only the screen after step N (0 is the opening screen)")
+	frame := fs.Int("frame", -1, "write only frame N: 0 is the opening screen, then one for each → (a question and its answer are two)")
+	by := fs.String("by", "step", "step: a frame for each step; action: one for each action, and two for a sync (taken, then delivered)")
+	noAsk := fs.Bool("no-ask", false, "leave the demo's questions out: each step shows its outcome at once")
 	pos, code := parseFlags(fs, args)
 	if code >= 0 {
 		return code
@@ -64,7 +66,10 @@ func cmdCast(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "crdtviz cast: %v\n", err)
 		return exitUsage
 	}
-	o := model.CastOptions{Width: w, Height: h, Theme: t, ASCII: *ascii, Step: *step, Base: castBase}
+	if *by != "step" && *by != "action" {
+		return usageFail(stderr, "cast", fmt.Sprintf("--by %q: choose step or action", *by))
+	}
+	o := model.CastOptions{Width: w, Height: h, Theme: t, ASCII: *ascii, Step: *step, Base: castBase, ByAction: *by == "action", NoAsk: *noAsk}
 	var data []byte
 	if *frame >= 0 {
 		frames, err := model.Frames(s, o)
@@ -72,7 +77,7 @@ func cmdCast(args []string, stdout, stderr io.Writer) int {
 			return fail(stderr, err)
 		}
 		if *frame >= len(frames) {
-			return usageFail(stderr, "cast", fmt.Sprintf("--frame %d: the demo has %d steps", *frame, len(frames)-1))
+			return usageFail(stderr, "cast", fmt.Sprintf("--frame %d: this cast has frames 0 to %d", *frame, len(frames)-1))
 		}
 		data = []byte(frames[*frame] + "\n")
 	} else if data, err = model.Cast(s, o); err != nil {

@@ -29,6 +29,8 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	diagram := fs.Bool("diagram", false, "with --transcript: add the run's space-time diagram, for a handout")
 	autoplay := fs.Duration("autoplay", 0, "step forward by itself at this interval, e.g. 3s")
 	exitAtEnd := fs.Bool("exit", false, "with --autoplay: quit after the last step")
+	by := fs.String("by", "step", "step: → moves a step at a time; action: one action at a time, a sync in two (f switches)")
+	noAsk := fs.Bool("no-ask", false, "turn the demo's questions off: each step shows its outcome at once (A switches)")
 	look := addLookFlags(fs)
 	rec := addRecordFlags(fs)
 	pos, code := parseFlags(fs, args)
@@ -53,12 +55,16 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(stderr, err)
 		}
+		if *by != "step" && *by != "action" {
+			return usageFail(stderr, "demo", fmt.Sprintf("--by %q: choose step or action", *by))
+		}
 		if *autoplay < 0 || *exitAtEnd && *autoplay == 0 {
 			return usageFail(stderr, "demo", "--exit goes with --autoplay DURATION (a positive time such as 3s)")
 		}
 		recording := rec.path != nil && *rec.path != ""
 		if terminal() || recording {
 			opts.Scenario, opts.Autoplay, opts.ExitAtEnd = s, *autoplay, *exitAtEnd
+			opts.ByAction, opts.NoAsk = *by == "action", *noAsk
 			if strings.HasPrefix(s.File, "builtin/") {
 				opts.DemoName = pos[0]
 			}

@@ -234,7 +234,7 @@ func TestRecorderReportsFailures(t *testing.T) {
 
 // Cast paces by reading time unless --step is given.
 func TestCastPacesByReadingTime(t *testing.T) {
-	_, out, _ := runCLI("cast", "lost-update", "-o", "-", "--size", "80x24")
+	_, out, _ := runCLI("cast", "lost-update", "-o", "-", "--size", "80x24", "--no-ask")
 	var times []float64
 	for _, line := range strings.Split(strings.TrimSpace(out), "\n")[1:] {
 		var ev []any
@@ -254,7 +254,7 @@ func TestCastPacesByReadingTime(t *testing.T) {
 	if d := times[3] - times[2]; d < 2 || d > 3 { // step 2: "Both send their budget to Carol. Two messages are in flight."
 		t.Errorf("step 2 stays %.2fs", d)
 	}
-	_, fixed, _ := runCLI("cast", "lost-update", "-o", "-", "--size", "80x24", "--step", "1s")
+	_, fixed, _ := runCLI("cast", "lost-update", "-o", "-", "--size", "80x24", "--step", "1s", "--no-ask")
 	if !strings.Contains(fixed, "[4.000, ") || !strings.Contains(fixed, "[5.000, ") {
 		t.Errorf("--step 1s does not give one second a frame")
 	}

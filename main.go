@@ -20,7 +20,8 @@ const usage = `crdtviz: watch replicas drift apart and converge again.
 Usage:
   crdtviz                      open the start screen: built-in demos and free play
   crdtviz play [flags]         free play: --type TYPE --replicas N [--names A,B,C]
-  crdtviz demo NAME|FILE       play a demo (--transcript prints it instead)
+  crdtviz demo NAME|FILE       play a demo (--transcript prints it instead; with
+                               --answers=false a worksheet, with --diagram a diagram)
   crdtviz demos                list the built-in demos
   crdtviz check FILE|NAME...   run scenario files and check every expect line
   crdtviz trace FILE           replay a real editing trace into the text CRDT
@@ -30,6 +31,8 @@ Recording and presenting (play and demo):
   --record FILE   write everything you do to FILE as a scenario (--force overwrites)
   --autoplay 3s   (demo) step by itself; any key pauses, a toggles, + and - change speed
   --exit          (demo, with --autoplay) quit after the last step
+  --by action     (demo, cast) step one action at a time, a sync in two; f switches
+  --no-ask        (demo, cast) leave the demo's questions out; A switches
 
 Flags:
   -h, --help      show this help

@@ -97,7 +97,7 @@ func TestCLIErrorPaths(t *testing.T) {
 		{[]string{"cast", "seed", "-o", filepath.Join(dir, "x.cast"), "--size", "big"}, 2, "", `--size "big": write it as WIDTHxHEIGHT`},
 		{[]string{"cast", "seed", "-o", filepath.Join(dir, "x.cast"), "--size", "20x5"}, 2, "", "a cast needs at least 48x20"},
 		{[]string{"cast", "seed", "-o", filepath.Join(dir, "x.cast"), "--theme", "neon"}, 2, "", `unknown theme "neon"`},
-		{[]string{"cast", "seed", "-o", filepath.Join(dir, "x.cast"), "--frame", "99"}, 2, "", "--frame 99: the demo has 6 steps"},
+		{[]string{"cast", "seed", "-o", filepath.Join(dir, "x.cast"), "--frame", "99"}, 2, "", "--frame 99: this cast has frames 0 to 9"},
 		{[]string{"cast", "nope", "-o", filepath.Join(dir, "x.cast")}, 2, "", "no built-in demo of that name"},
 	}...)
 	if os.Geteuid() != 0 { // root writes anywhere
