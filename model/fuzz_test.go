@@ -10,7 +10,7 @@ import (
 
 var fuzzKeys = []string{"right", "left", "up", "down", "tab", "enter", "esc", "space", "pgup", "pgdown", "backspace",
 	"1", "2", "3", "4", "9", "a", "c", "d", "D", "e", "H", "i", "m", "N", "P", "r", "s", "S", "t", "u", "v", "x",
-	"+", "-", ":", "?", "[", "]", "/", "é", "界", "\"", "|", "{", "#"}
+	"+", "-", ":", "?", "[", "]", "/", "é", "界", "\"", "|", "{", "#", "f", "A", "g", "G", "home", "end"}
 
 // FuzzRootModel drives the root model with a stream of keys, clicks, pastes
 // and resizes decoded from the input: no panic, the view always fits the
@@ -21,8 +21,13 @@ func FuzzRootModel(f *testing.F) {
 	f.Add([]byte(":edit Alice add x\n"), uint8(2))
 	// The crash of charmbracelet/bubbles#1056: ":", "a", "b", left, alt+d.
 	f.Add([]byte{35, 16, 17, 1, 253, 3, 0}, uint8(1))
+	// Action by action through the seed demo (started by action), the
+	// diagram open (g), messages selected (up), full screen (G), then by
+	// step again (f).
+	f.Add([]byte{48, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 49, 1, 1, 0, 46, 0}, uint8(4))
 	f.Fuzz(func(t *testing.T, events []byte, start uint8) {
-		opts := []Options{{Free: free(crdt.Text, "Ann", "Bø", "李")}, {Free: free(crdt.ORSet)}, {Scenario: demo(t, "cart")}, {}}[int(start)%4]
+		opts := []Options{{Free: free(crdt.Text, "Ann", "Bø", "李")}, {Free: free(crdt.ORSet)}, {Scenario: demo(t, "cart")}, {},
+			{Scenario: demo(t, "seed"), ByAction: true}}[int(start)%5]
 		m := newRoot(t, opts, 80, 24)
 		w, h := 80, 24
 		for i := 0; i < len(events) && i < 400; i++ {

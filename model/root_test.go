@@ -438,8 +438,8 @@ func checkFits(t testing.TB, view string, w, h int) {
 func TestRandomInput(t *testing.T) {
 	keys := []string{"right", "left", "up", "down", "tab", "enter", "esc", "space", "pgup", "pgdown", "backspace",
 		"1", "2", "3", "4", "5", "9", "a", "c", "d", "D", "e", "h", "H", "i", "m", "n", "N", "p", "P", "r", "s", "S",
-		"t", "u", "v", "x", "+", "-", ":", "?", "[", "]", "/", "y", "é", "界", "\""}
-	for seed, start := range []Options{{Free: free(crdt.Text)}, {Scenario: demo(t, "cart")}, {}} {
+		"t", "u", "v", "x", "+", "-", ":", "?", "[", "]", "/", "y", "é", "界", "\"", "f", "A", "g", "G", "home", "end"}
+	for seed, start := range []Options{{Free: free(crdt.Text)}, {Scenario: demo(t, "cart")}, {}, {Scenario: demo(t, "seed"), ByAction: true}} {
 		rng := rand.New(rand.NewPCG(7, uint64(seed)))
 		m := newRoot(t, start, 80, 24)
 		w, h := 80, 24
