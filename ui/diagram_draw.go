@@ -3,6 +3,7 @@ package ui
 import (
 	"fmt"
 	"math"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -192,13 +193,13 @@ func DrawDiagram(d Diagram, v DiagramView, s Styles) string {
 		}
 		cut := ""
 		if len(r.Down) > 0 {
-			cut = " " + ch.cut + " " + downText(r.Down, len(d.Names))
+			cut = " " + ch.cut + " " + downText(r.Down, len(d.Names), s.Symbols)
 		}
 		room := mw - ansi.StringWidth(cut)
 		if room < 8 {
 			cut, room = "", mw
 		}
-		margin[y] = style.Render(clipLine(text, room))
+		margin[y] = style.Render(clipTo(text, room, s.Symbols.Ellipsis))
 		if cut != "" {
 			margin[y] += s.Diagram.Cut.Render(cut)
 		}
@@ -210,10 +211,10 @@ func DrawDiagram(d Diagram, v DiagramView, s Styles) string {
 				inflight++
 			}
 		}
-		margin[d.Now-top] = s.Diagram.InFlight.Render(clipLine("  now: "+replicas.Plural(inflight, "message")+" in flight", mw))
+		margin[d.Now-top] = s.Diagram.InFlight.Render(clipTo("  now: "+replicas.Plural(inflight, "message")+" in flight", mw, s.Symbols.Ellipsis))
 	}
 	if olderAbove > 0 || top > 0 {
-		out = append(out, s.App.Notice.Render(clipLine(fmt.Sprintf("%s %s above ([ scrolls up)", ch.more, replicas.Plural(max(olderAbove, 1), "earlier row")), v.W)))
+		out = append(out, s.App.Notice.Render(clipTo(fmt.Sprintf("%s %s above ([ scrolls up)", ch.more, replicas.Plural(max(olderAbove, 1), "earlier row")), v.W, s.Symbols.Ellipsis)))
 	}
 	for y := range grid {
 		var b strings.Builder
@@ -232,9 +233,17 @@ func DrawDiagram(d Diagram, v DiagramView, s Styles) string {
 		out = append(out, b.String())
 	}
 	if newerBelow > 0 {
-		out = append(out, s.App.Notice.Render(clipLine(fmt.Sprintf("%s %d lines below (] scrolls down)", ch.more, newerBelow), v.W)))
+		out = append(out, s.App.Notice.Render(clipTo(fmt.Sprintf("%s %d lines below (] scrolls down)", ch.more, newerBelow), v.W, s.Symbols.Ellipsis)))
 	}
 	return fit(strings.Join(out, "\n"), v.W, v.H)
+}
+
+// clipTo cuts a one-line text to w cells, marking the cut with ell.
+func clipTo(text string, w int, ell string) string {
+	if ansi.StringWidth(text) <= w {
+		return text
+	}
+	return ansi.Truncate(text, max(0, w), ell)
 }
 
 // countRowsBefore counts the rows whose tick line is above line top.
@@ -275,19 +284,23 @@ func diagramStyle(s Styles, r cellRole) lipgloss.Style {
 // diagramHeader is the names line: each replica's number and name over
 // its line, cut to fit.
 func diagramHeader(d Diagram, xs []int, space, left, w int, s Styles) string {
-	row := []rune(strings.Repeat(" ", left))
+	var b strings.Builder
+	col := 0
 	for i, name := range d.Names {
-		label := []rune(clipLine(strconv.Itoa(i+1)+" "+name, space-1))
-		start := max(0, min(xs[i]-len(label)/2, left-len(label)))
-		for k, r := range label {
-			if start+k < len(row) {
-				row[start+k] = r
-			}
+		label := clipTo(strconv.Itoa(i+1)+" "+name, space-1, s.Symbols.Ellipsis)
+		lw := ansi.StringWidth(label)
+		start := max(col, min(xs[i]-lw/2, left-lw))
+		if start+lw > left {
+			break
 		}
+		b.WriteString(strings.Repeat(" ", start-col))
+		b.WriteString(label)
+		col = start + lw
 	}
-	head := s.Diagram.Names.Render(string(row))
+	b.WriteString(strings.Repeat(" ", max(0, left-col)))
+	head := s.Diagram.Names.Render(b.String())
 	if w-left-1 > 0 {
-		head += " " + s.Diagram.Margin.Render(clipLine("  tick and statement", w-left-1))
+		head += " " + s.Diagram.Margin.Render(clipTo("  tick and statement", w-left-1, s.Symbols.Ellipsis))
 	}
 	return head
 }
@@ -295,7 +308,7 @@ func diagramHeader(d Diagram, xs []int, space, left, w int, s Styles) string {
 // downText names the links that are down: "1 2 | 3" when they split the
 // replicas into groups that cannot reach each other, otherwise the links,
 // "1→3 2↔3".
-func downText(down [][2]int, n int) string {
+func downText(down [][2]int, n int, sym Symbols) string {
 	cut := make(map[[2]int]bool, len(down))
 	for _, l := range down {
 		cut[l] = true
@@ -352,10 +365,10 @@ func downText(down [][2]int, n int) string {
 		back := [2]int{l[1], l[0]}
 		switch {
 		case cut[back] && l[0] < l[1]:
-			parts = append(parts, fmt.Sprintf("%d↔%d", l[0]+1, l[1]+1))
+			parts = append(parts, fmt.Sprintf("%d%s%d", l[0]+1, sym.BothWays, l[1]+1))
 		case cut[back]:
 		default:
-			parts = append(parts, fmt.Sprintf("%d→%d", l[0]+1, l[1]+1))
+			parts = append(parts, fmt.Sprintf("%d%s%d", l[0]+1, sym.Arrow, l[1]+1))
 		}
 	}
 	return strings.Join(parts, " ")
@@ -396,9 +409,12 @@ func drawArrow(a Arrow, xs []int, selected int, ch diagramChars, put func(int, i
 	ex := x1 - dir // the head, beside the receiver's line
 	switch a.How {
 	case EndDropped:
-		ex = x0 + (x1-x0)/2
+		ex = x0 + (x1-x0)*2/5
 	case EndInFlight:
 		ex = x0 + (x1-x0)*3/4
+	}
+	if a.How != EndDelivered && slices.Contains(xs, ex) {
+		ex -= dir // never on a replica's line: it would read as arrived there
 	}
 	diag := ch.down
 	if dir < 0 {
