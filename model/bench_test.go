@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"fmt"
 	"math/rand/v2"
 	"slices"
@@ -31,7 +32,7 @@ func heavyRoot(tb testing.TB, text bool) *Root {
 	m := newRoot(tb, Options{Free: &replicas.Config{Type: typ, Names: eight}, Theme: ui.Dark, ThemeFixed: true}, 200, 50)
 	rng := rand.New(rand.NewPCG(11, 12))
 	do := func(a replicas.Action) {
-		if err := m.apply(a); err != nil {
+		if err := m.apply(a); err != nil && !errors.Is(err, replicas.ErrNothingToDo) {
 			tb.Fatalf("%s: %v", a, err)
 		}
 	}
@@ -85,13 +86,16 @@ func indexOf(name string) int {
 // View, as the program does. It reports the median and the 99th
 // percentile besides the mean.
 func BenchmarkKeyPress(b *testing.B) {
-	for _, text := range []bool{false, true} {
-		name := "orset200"
-		if text {
-			name = "text5000"
-		}
-		b.Run(name, func(b *testing.B) {
-			m := heavyRoot(b, text)
+	for _, tc := range []struct {
+		name          string
+		text, diagram bool
+	}{{"orset200", false, false}, {"text5000", true, false}, {"orset200-diagram", false, true}} {
+		b.Run(tc.name, func(b *testing.B) {
+			m := heavyRoot(b, tc.text)
+			if tc.diagram { // the space-time diagram pane open
+				m.Update(keyMsg("g"))
+				m.Update(keyMsg("up")) // a message selected: its payloads shown
+			}
 			keys := []tea.KeyPressMsg{keyMsg("left"), keyMsg("right"), keyMsg("tab")}
 			i := 0
 			var took []time.Duration

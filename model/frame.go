@@ -34,17 +34,22 @@ func (m *Root) refresh() {
 	}
 	m.selected = min(max(m.selected, 0), max(0, len(c.InFlight())-1))
 	narr, exp := m.sess.narration() // all the log's size depends on
-	lw, lh := ui.LogArea(ui.State{Demo: m.sess.scenario != nil, Narration: narr, Expects: exp}, m.layout)
-	m.log.SetWidth(max(1, lw))
-	m.log.SetHeight(max(1, lh))
-	atBottom := m.log.AtBottom() || m.log.TotalLineCount() == 0
-	if key := (logKey{m.sess.tl, m.sess.tl.Pos(), lw, lh, m.sess.half, m.sess.asking}); key != m.logKey {
-		m.log.SetContentLines(m.sess.logLines(lw, lh))
-		m.logKey = key
-		atBottom = true
-	}
-	if atBottom {
-		m.log.GotoBottom()
+	sized := ui.State{Demo: m.sess.scenario != nil, Narration: narr, Expects: exp, Pane: m.pane, DiagramFull: m.diag.full}
+	if m.logShown = ui.LogShown(sized, m.layout); m.logShown {
+		// The log is built only when it shows: with the diagram or the
+		// details in front, a key press does not wrap it.
+		lw, lh := ui.LogArea(ui.State{Demo: sized.Demo, Narration: narr, Expects: exp}, m.layout)
+		m.log.SetWidth(max(1, lw))
+		m.log.SetHeight(max(1, lh))
+		atBottom := m.log.AtBottom() || m.log.TotalLineCount() == 0
+		if key := (logKey{m.sess.tl, m.sess.tl.Pos(), lw, lh, m.sess.half, m.sess.asking}); key != m.logKey {
+			m.log.SetContentLines(m.sess.logLines(lw, lh))
+			m.logKey = key
+			atBottom = true
+		}
+		if atBottom {
+			m.log.GotoBottom()
+		}
 	}
 	if m.pane == ui.PaneDetails {
 		dw, dh := ui.LogArea(ui.State{Demo: m.sess.scenario != nil, Narration: narr, Expects: exp, Pane: ui.PaneDetails}, m.layout)
@@ -99,8 +104,11 @@ func (m *Root) state() ui.State {
 		Title: s.title, StepLabel: s.stepLabel(), Cluster: s.cluster(), Changed: s.changed(), Decisive: s.decisive(),
 		InternalsOffset: m.internalsOffset, NarrationOffset: m.narrationOffset,
 		Focus: m.focus, First: m.first, Internals: m.internals, Selected: m.selected, Pane: m.pane,
-		Demo: s.scenario != nil, Narration: narr, Expects: exp, Log: m.renderedLog(),
+		Demo: s.scenario != nil, Narration: narr, Expects: exp,
 		Boxes: &m.boxes, History: historyID{s.tl, s.gen},
+	}
+	if m.logShown {
+		st.Log = m.renderedLog()
 	}
 	if m.pane == ui.PaneDetails {
 		st.Details = m.detail.View()

@@ -94,6 +94,7 @@ type Root struct {
 	narrationFor    narrationKey // the step the offset is for
 	pane            ui.Pane
 	logKey          logKey // what the log content was built for
+	logShown        bool   // the log is on screen (see ui.LogShown)
 	boxes           ui.BoxCache
 	// memos of the help bar and the rendered log, which change far less
 	// often than frames are drawn

@@ -489,3 +489,51 @@ func TestTeatestSmoke(t *testing.T) {
 		t.Fatalf("final view:\n%s", view)
 	}
 }
+
+// TestGoldenDiagrams compares the screen with the space-time diagram
+// open, at 80x24 and 120x36: crossing messages (seed step 4, landed and
+// still in flight), overtaking (reorder), a duplicate, a drop, and a
+// partition whose held message is delivered after the heal.
+func TestGoldenDiagrams(t *testing.T) {
+	dropDemo := func() *demos.Scenario {
+		s, err := demos.Load(filepath.Join("testdata", "diagram-drop.demo"))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return s
+	}
+	rights := func(n int) []string {
+		keys := make([]string, n)
+		for i := range keys {
+			keys[i] = "right"
+		}
+		return keys
+	}
+	cases := []struct {
+		name string
+		opts func() Options
+		keys []string
+	}{
+		{"seed", func() Options { return Options{Scenario: demo(t, "seed"), NoAsk: true} }, append(rights(4), "g")},
+		// By action, each step starts at action 0: step 1 (no action) takes
+		// one frame, step 2 two, step 3 three (its sync in flight, then
+		// landed), then step 4's start, its two edits and its sync in flight.
+		{"seed-inflight", func() Options { return Options{Scenario: demo(t, "seed"), NoAsk: true, ByAction: true} }, append(rights(10), "g")},
+		{"reorder", func() Options { return Options{Scenario: demo(t, "reorder"), NoAsk: true} }, append(rights(4), "g")},
+		{"duplicate", func() Options { return Options{Scenario: demo(t, "duplicate"), NoAsk: true} }, append(rights(4), "g")},
+		{"drop", func() Options { return Options{Scenario: dropDemo(), NoAsk: true} }, append(rights(3), "g")},
+		{"partition", func() Options { return Options{Scenario: demo(t, "partition"), NoAsk: true} }, append(rights(4), "g")},
+	}
+	for _, tc := range cases {
+		for _, sz := range [][2]int{{80, 24}, {120, 36}} {
+			name := "diagram-" + tc.name + "-" + strconv.Itoa(sz[0]) + "x" + strconv.Itoa(sz[1])
+			t.Run(name, func(t *testing.T) {
+				m := newRoot(t, tc.opts(), sz[0], sz[1])
+				send(t, m, tc.keys...)
+				got := screen(m)
+				checkFits(t, got, sz[0], sz[1])
+				golden(t, name, got)
+			})
+		}
+	}
+}

@@ -444,6 +444,9 @@ func (s *session) stepLabel() string {
 	case s.byAction && s.step > 0:
 		start, end := s.stepRange(s.step)
 		done := s.tl.Pos() - start
+		if end == start {
+			return label + " · no action"
+		}
 		if s.half {
 			return fmt.Sprintf("%s · action %d/%d in flight", label, done+1, end-start)
 		}
@@ -483,6 +486,13 @@ func (s *session) narration() (string, []ui.ExpectLine) {
 			return "", nil
 		}
 		return "What happens: " + strings.Join(acts, "; ") + ".", nil
+	}
+	if s.byAction {
+		// The narration tells the whole step; until its last action has
+		// landed, say that it is about the end of the step.
+		if _, end := s.stepRange(s.step); s.tl.Pos() < end || s.half {
+			text = "By the end of this step: " + text
+		}
 	}
 	if s.run.Err != nil && s.step == len(s.run.Steps) {
 		text += " [stopped: " + s.run.Err.Error() + "]"

@@ -185,6 +185,10 @@ type Message struct {
 // message carries it (see CarriesPlain).
 func (m *Message) Value(l Lane) crdt.Value { return m.values[l] }
 
+// ValueString is Value(l) rendered, as the sender's replica rendered it:
+// no work for a long value.
+func (m *Message) ValueString(l Lane) string { return m.valueStrings[l] }
+
 // CarriesPlain reports whether the message carries a plain value. A
 // message taken when the sender had no write it had not already sent on
 // that link carries nothing new for the plain lane.

@@ -59,43 +59,53 @@ func compactBoxes(st State, s Styles, l Layout) string {
 
 // compactBox is one replica: its name in the top border, then its plain
 // and CRDT values, each marked when it changed and highlighted when it
-// differs from its lane's most common value.
+// differs from its lane's most common value. It is cached like the full
+// boxes, by what it shows.
 func compactBox(st State, i int, conf [2][]bool, s Styles, w int) string {
 	r := st.Cluster.Replicas()[i]
+	changed := func(l replicas.Lane) bool { return len(st.Changed[l]) > i && st.Changed[l][i] }
+	k := boxKey{replica: i, lane: -1, changed: r.Changed(replicas.Plain), changedCRDT: r.Changed(replicas.CRDT),
+		focused: i == st.Focus, conflict: conf[replicas.Plain][i], conflictCRDT: conf[replicas.CRDT][i],
+		marked: changed(replicas.Plain), markedCRDT: changed(replicas.CRDT), w: w, h: compactBoxH,
+		styles: s.Theme, ascii: s.Symbols == ASCIISymbols, masked: st.Masked() && i < len(st.Mask) && st.Mask[i]}
+	return st.Boxes.get(st.History, k, func() string { return drawCompactBox(r, k, s) })
+}
+
+func drawCompactBox(r *replicas.Replica, k boxKey, s Styles) string {
 	style, nameStyle := s.Replica.Box, s.Replica.Name
-	if i == st.Focus {
+	if k.focused {
 		style, nameStyle = s.Replica.BoxFocused, s.Replica.NameFocused
 	}
-	inner := w - 4
+	inner := k.w - 4
 	if inner < 1 {
-		return fit("", w, compactBoxH)
+		return fit("", k.w, compactBoxH)
 	}
 	b := style.GetBorderStyle()
 	paint := lipgloss.NewStyle().Foreground(style.GetBorderTopForeground())
-	name := ansi.Truncate(" "+strconv.Itoa(i+1)+" "+r.Name+" ", inner, s.Symbols.Ellipsis)
+	name := ansi.Truncate(" "+strconv.Itoa(k.replica+1)+" "+r.Name+" ", inner, s.Symbols.Ellipsis)
 	nw := ansi.StringWidth(name)
 	top := paint.Render(b.TopLeft+b.Top) + nameStyle.Render(name) + paint.Render(strings.Repeat(b.Top, max(0, inner+1-nw))+b.TopRight)
 	lines := []string{top}
 	for _, lane := range replicas.Lanes {
-		label := "plain "
+		label, conflict, marked := "plain ", k.conflict, k.marked
 		if lane == replicas.CRDT {
-			label = "crdt  "
+			label, conflict, marked = "crdt  ", k.conflictCRDT, k.markedCRDT
 		}
 		text := s.App.Muted.Render(label)
 		room := inner - len(label)
 		switch {
-		case st.Masked() && i < len(st.Mask) && st.Mask[i]:
+		case k.masked:
 			text += s.Band.Pending.Render("?")
 		default:
-			if len(st.Changed[lane]) > i && st.Changed[lane][i] {
+			if marked {
 				text += s.Replica.Changed.Render(s.Symbols.Changed) + " "
 				room -= 2
 			}
 			vs := s.Replica.Value
-			if conf[lane][i] {
+			if conflict {
 				vs = s.Replica.Conflict
 			}
-			text += vs.Render(ansi.Truncate(r.ValueString(lane), max(1, room), s.Symbols.Ellipsis))
+			text += vs.Render(ansi.Truncate(clip(r.ValueString(lane), room+1, s.Symbols.Ellipsis), max(1, room), s.Symbols.Ellipsis))
 		}
 		lines = append(lines, paint.Render(b.Left)+" "+fit(text, inner, 1)+" "+paint.Render(b.Right))
 	}

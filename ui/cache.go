@@ -47,6 +47,10 @@ type boxKey struct {
 	changed                              int64
 	focused, conflict, marked, internals bool
 	masked                               bool // the value is hidden while the class predicts
+	// For a compact box (lane -1), both lanes: the plain lane in changed,
+	// conflict and marked, the CRDT lane here.
+	changedCRDT              int64
+	conflictCRDT, markedCRDT bool
 	w, h, valueLines, internalLines      int
 	metaLines, internalsOffset           int
 	decisive                             string // the metadata parts to highlight, joined by "\x00"

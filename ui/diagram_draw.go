@@ -96,7 +96,7 @@ func DrawDiagram(d Diagram, v DiagramView, s Styles) string {
 	out := []string{diagramHeader(d, xs, space, left, v.W, s)}
 	bodyH := v.H - 1
 	if bodyH <= 0 {
-		return fit(out[0], v.W, v.H)
+		return out[0]
 	}
 	// The window of lines shown.
 	maxOff := max(0, d.Lines-bodyH)
@@ -172,7 +172,11 @@ func DrawDiagram(d Diagram, v DiagramView, s Styles) string {
 		placeLabel(l, put, get, left)
 	}
 	// The margin: each row's tick and statement, links down, the now line.
+	// Each is clipped to mw cells, and its width kept, so that no line
+	// needs measuring again.
 	margin := make([]string, bodyH)
+	marginW := make([]int, bodyH)
+	plainMargin, currentMargin, cutMargin := paint(s.Diagram.Margin), paint(s.Diagram.Current), paint(s.Diagram.Cut)
 	mw := v.W - left - 1
 	lastRow := len(d.Rows) - 1
 	for ri, r := range d.Rows {
@@ -184,9 +188,9 @@ func DrawDiagram(d Diagram, v DiagramView, s Styles) string {
 		if r.Partial {
 			text += " (in flight)"
 		}
-		style := s.Diagram.Margin
+		style := plainMargin
 		if ri == lastRow {
-			style = s.Diagram.Current
+			style = currentMargin
 			text = s.Symbols.Selected + " " + text
 		} else {
 			text = "  " + text
@@ -195,13 +199,15 @@ func DrawDiagram(d Diagram, v DiagramView, s Styles) string {
 		if len(r.Down) > 0 {
 			cut = " " + ch.cut + " " + downText(r.Down, len(d.Names), s.Symbols)
 		}
-		room := mw - ansi.StringWidth(cut)
+		cw := ansi.StringWidth(cut)
+		room := mw - cw
 		if room < 8 {
-			cut, room = "", mw
+			cut, cw, room = "", 0, mw
 		}
-		margin[y] = style.Render(clipTo(text, room, s.Symbols.Ellipsis))
+		text = clipTo(text, room, s.Symbols.Ellipsis)
+		margin[y], marginW[y] = style.do(text), ansi.StringWidth(text)+cw
 		if cut != "" {
-			margin[y] += s.Diagram.Cut.Render(cut)
+			margin[y] += cutMargin.do(cut)
 		}
 	}
 	if d.Now >= top && d.Now < top+bodyH && mw > 0 {
@@ -211,31 +217,52 @@ func DrawDiagram(d Diagram, v DiagramView, s Styles) string {
 				inflight++
 			}
 		}
-		margin[d.Now-top] = s.Diagram.InFlight.Render(clipTo("  now: "+replicas.Plural(inflight, "message")+" in flight", mw, s.Symbols.Ellipsis))
+		text := clipTo("  now: "+replicas.Plural(inflight, "message")+" in flight", mw, s.Symbols.Ellipsis)
+		margin[d.Now-top], marginW[d.Now-top] = s.Diagram.InFlight.Render(text), ansi.StringWidth(text)
+	}
+	notice := func(text string) string {
+		text = clipTo(text, v.W, s.Symbols.Ellipsis)
+		return s.App.Notice.Render(text) + strings.Repeat(" ", max(0, v.W-ansi.StringWidth(text)))
 	}
 	if olderAbove > 0 || top > 0 {
-		out = append(out, s.App.Notice.Render(clipTo(fmt.Sprintf("%s %s above ([ scrolls up)", ch.more, replicas.Plural(max(olderAbove, 1), "earlier row")), v.W, s.Symbols.Ellipsis)))
+		out = append(out, notice(fmt.Sprintf("%s %s above ([ scrolls up)", ch.more, replicas.Plural(max(olderAbove, 1), "earlier row"))))
 	}
+	// Runs of one role are styled together, each role's codes taken once.
+	painters := map[cellRole]painter{}
 	for y := range grid {
 		var b strings.Builder
 		for x := 0; x < len(grid[y]); {
-			// Runs of one role are styled together.
 			role := grid[y][x].role
 			var run strings.Builder
 			for x < len(grid[y]) && grid[y][x].role == role {
 				run.WriteString(grid[y][x].ch)
 				x++
 			}
-			b.WriteString(diagramStyle(s, role).Render(run.String()))
+			if role == roleNone {
+				b.WriteString(run.String())
+				continue
+			}
+			p, ok := painters[role]
+			if !ok {
+				p = paint(diagramStyle(s, role))
+				painters[role] = p
+			}
+			b.WriteString(p.do(run.String()))
 		}
-		b.WriteString(" ")
-		b.WriteString(margin[y])
+		if rest := v.W - left; rest > 0 {
+			b.WriteString(" ")
+			b.WriteString(margin[y])
+			b.WriteString(strings.Repeat(" ", max(0, rest-1-marginW[y])))
+		}
 		out = append(out, b.String())
 	}
 	if newerBelow > 0 {
-		out = append(out, s.App.Notice.Render(clipTo(fmt.Sprintf("%s %d lines below (] scrolls down)", ch.more, newerBelow), v.W, s.Symbols.Ellipsis)))
+		out = append(out, notice(fmt.Sprintf("%s %d lines below (] scrolls down)", ch.more, newerBelow)))
 	}
-	return fit(strings.Join(out, "\n"), v.W, v.H)
+	for len(out) < v.H {
+		out = append(out, strings.Repeat(" ", v.W))
+	}
+	return strings.Join(out[:v.H], "\n")
 }
 
 // clipTo cuts a one-line text to w cells, marking the cut with ell.
@@ -255,6 +282,28 @@ func countRowsBefore(d Diagram, top int) int {
 		}
 	}
 	return n
+}
+
+// painter styles one line of text the way a style renders it, without
+// Lip Gloss's work on every call: the codes before and after the text are
+// taken once from the style itself. Only for styles with no padding,
+// margin, width or border, and text of one line.
+type painter struct{ pre, post string }
+
+func paint(st lipgloss.Style) painter {
+	out := st.Render("\x00")
+	i := strings.IndexByte(out, 0)
+	if i < 0 {
+		return painter{}
+	}
+	return painter{out[:i], out[i+1:]}
+}
+
+func (p painter) do(text string) string {
+	if text == "" {
+		return ""
+	}
+	return p.pre + text + p.post
 }
 
 func diagramStyle(s Styles, r cellRole) lipgloss.Style {
@@ -299,8 +348,9 @@ func diagramHeader(d Diagram, xs []int, space, left, w int, s Styles) string {
 	}
 	b.WriteString(strings.Repeat(" ", max(0, left-col)))
 	head := s.Diagram.Names.Render(b.String())
-	if w-left-1 > 0 {
-		head += " " + s.Diagram.Margin.Render(clipTo("  tick and statement", w-left-1, s.Symbols.Ellipsis))
+	if rest := w - left; rest > 0 {
+		text := clipTo("  tick and statement", rest-1, s.Symbols.Ellipsis)
+		head += " " + s.Diagram.Margin.Render(text) + strings.Repeat(" ", max(0, rest-1-ansi.StringWidth(text)))
 	}
 	return head
 }

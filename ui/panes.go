@@ -72,14 +72,33 @@ func DetailLines(r *replicas.Replica, index int, w int) []string {
 	return lines
 }
 
+// pane draws the bottom pane. Its parts are each exactly their size (the
+// narration and tabsOrSide fit themselves), so the whole is not measured
+// again.
 func pane(st State, s Styles, l Layout) string {
 	p := l.Pane
 	if nh := narrationHeight(st, l); nh > 0 {
 		top := Narration(st, s, p.W, nh)
-		rest := tabsOrSide(st, s, l, p.W, p.H-nh, false)
-		return fit(top+"\n"+rest, p.W, p.H)
+		if p.H-nh <= 0 {
+			return top
+		}
+		return top + "\n" + tabsOrSide(st, s, l, p.W, p.H-nh, false)
 	}
-	return fit(tabsOrSide(st, s, l, p.W, p.H, st.Demo), p.W, p.H)
+	return tabsOrSide(st, s, l, p.W, p.H, st.Demo)
+}
+
+// LogShown reports whether the event log is on screen (its tab, or side by
+// side with the messages), so that the model renders it only then.
+func LogShown(st State, l Layout) bool {
+	if l.TooSmall || st.DiagramFull {
+		return false
+	}
+	p := l.Pane
+	nh := narrationHeight(st, l)
+	if sideBySide(st, l, p.H-nh, nh == 0 && st.Demo) {
+		return true
+	}
+	return st.Pane == PaneLog
 }
 
 // paneSpec is one tab of the bottom pane: its tab label (short and long,
@@ -92,6 +111,9 @@ type paneSpec struct {
 	draw func(st State, s Styles, w, h int) string
 	// side is set for the panes shown side by side on wide screens.
 	side bool
+	// exact is set when draw returns exactly w×h cells, so that the tab
+	// bar and the body need not be measured again.
+	exact bool
 }
 
 // panes lists the bottom pane's tabs in the order v cycles through them.
@@ -105,7 +127,7 @@ var panes = []paneSpec{
 		draw: func(st State, _ Styles, _, _ int) string { return st.Log }},
 	{pane: PaneDetails, tab: func(State) string { return "Details" },
 		draw: func(st State, _ Styles, _, _ int) string { return st.Details }},
-	{pane: PaneDiagram, tab: func(State) string { return "Diagram" }, draw: diagramPane},
+	{pane: PaneDiagram, tab: func(State) string { return "Diagram" }, draw: diagramPane, exact: true},
 }
 
 // diagramPane is the space-time diagram in w×h, with the selected
@@ -125,7 +147,7 @@ func diagramPane(st State, s Styles, w, h int) string {
 	if h == 1 {
 		return fit(foot, w, 1)
 	}
-	return DrawDiagram(*st.Diagram, view, s) + "\n" + fit(foot, w, 1)
+	return DrawDiagram(*st.Diagram, view, s) + "\n" + fit(foot, w, 1) // both exactly w wide
 }
 
 // MessageLine is one message and both its payloads on one line: "#5
@@ -133,10 +155,11 @@ func diagramPane(st State, s Styles, w, h int) string {
 func MessageLine(m *replicas.Message, s Styles, w int) string {
 	plain := "nothing new"
 	if m.CarriesPlain() {
-		plain = m.Value(replicas.Plain).String()
+		plain = clip(m.ValueString(replicas.Plain), w, s.Symbols.Ellipsis)
 	}
 	dot := " " + s.Symbols.Dot + " "
-	text := fmt.Sprintf("#%d %s %s %s, taken at tick %d%splain %s%scrdt %s", m.ID, m.From, s.Symbols.Arrow, m.To, m.SentTick, dot, plain, dot, m.Value(replicas.CRDT))
+	text := fmt.Sprintf("#%d %s %s %s, taken at tick %d%splain %s%scrdt %s", m.ID, m.From, s.Symbols.Arrow, m.To, m.SentTick, dot, plain, dot,
+		clip(m.ValueString(replicas.CRDT), w, s.Symbols.Ellipsis))
 	if m.CopyOf != 0 {
 		text += fmt.Sprintf(" (copy of #%d)", m.CopyOf)
 	}
@@ -197,19 +220,22 @@ func tabsOrSide(st State, s Styles, l Layout, w, h int, withNarration bool) stri
 		cur = PaneMessages
 	}
 	var bar []string
-	draw := panes[1].draw
+	draw, exact := panes[1].draw, false
 	for _, ps := range panes {
 		if ps.pane == PaneNarration && !withNarration {
 			continue
 		}
 		if ps.pane == cur {
 			bar = append(bar, s.Pane.TabActive.Render(ps.tab(st)))
-			draw = ps.draw
+			draw, exact = ps.draw, ps.exact
 		} else {
 			bar = append(bar, s.Pane.TabInactive.Render(ps.tab(st)))
 		}
 	}
 	head := strings.Join(bar, " ") + s.App.Muted.Render("  (v switches)")
+	if exact && h > 1 {
+		return fit(head, w, 1) + "\n" + draw(st, s, w, h-1)
+	}
 	return fit(head+"\n"+draw(st, s, w, h-1), w, h)
 }
 
@@ -324,11 +350,11 @@ func Messages(st State, s Styles, w, h int) string {
 		m := msgs[i]
 		plain := "nothing new"
 		if m.CarriesPlain() {
-			plain = m.Value(replicas.Plain).String()
+			plain = clip(m.ValueString(replicas.Plain), w, s.Symbols.Ellipsis)
 		}
 		dot := " " + s.Symbols.Dot + " "
 		text := fmt.Sprintf("#%d %s %s %s%splain %s%scrdt %s%sage %d", m.ID, m.From, s.Symbols.Arrow, m.To, dot,
-			plain, dot, m.Value(replicas.CRDT), dot, c.Tick()-m.SentTick)
+			plain, dot, clip(m.ValueString(replicas.CRDT), w, s.Symbols.Ellipsis), dot, c.Tick()-m.SentTick)
 		if m.CopyOf != 0 {
 			text += fmt.Sprintf(" (copy of #%d)", m.CopyOf)
 		}
