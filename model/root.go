@@ -89,8 +89,8 @@ type Root struct {
 	first           int
 	selected        int
 	internals       bool
-	internalsOffset int // scrolls the full internals inside the CRDT boxes
-	narrationOffset int // scrolls the narration when it does not fit
+	internalsOffset int          // scrolls the full internals inside the CRDT boxes
+	narrationOffset int          // scrolls the narration when it does not fit
 	narrationFor    narrationKey // the step the offset is for
 	pane            ui.Pane
 	logKey          logKey // what the log content was built for

@@ -49,15 +49,15 @@ type boxKey struct {
 	masked                               bool // the value is hidden while the class predicts
 	// For a compact box (lane -1), both lanes: the plain lane in changed,
 	// conflict and marked, the CRDT lane here.
-	changedCRDT              int64
-	conflictCRDT, markedCRDT bool
-	w, h, valueLines, internalLines      int
-	metaLines, internalsOffset           int
-	decisive                             string // the metadata parts to highlight, joined by "\x00"
-	clock                                int64  // the replica's clock, when showClock
-	showClock                            bool
-	styles                               Theme
-	ascii                                bool
+	changedCRDT                     int64
+	conflictCRDT, markedCRDT        bool
+	w, h, valueLines, internalLines int
+	metaLines, internalsOffset      int
+	decisive                        string // the metadata parts to highlight, joined by "\x00"
+	clock                           int64  // the replica's clock, when showClock
+	showClock                       bool
+	styles                          Theme
+	ascii                           bool
 }
 
 // boxCacheLimit bounds the cache; it starts afresh when full.
