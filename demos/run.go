@@ -55,6 +55,17 @@ type StepRun struct {
 	Skipped    []Skipped
 }
 
+// Skips reports whether the step skipped this statement: an action that
+// found nothing to do, which the timeline does not hold.
+func (sr StepRun) Skips(st Statement) bool {
+	for _, sk := range sr.Skipped {
+		if sk.Statement.Pos == st.Pos {
+			return true
+		}
+	}
+	return false
+}
+
 // Skipped is an action that found nothing to do (see
 // replicas.ErrNothingToDo): it changed nothing, not even the tick.
 type Skipped struct {

@@ -708,17 +708,36 @@ func (s *session) recording() string {
 	}
 	start, steps := 0, 0
 	if s.scenario != nil {
-		upTo := s.step
+		// The demo's statements up to where it was left: the current
+		// point, or where the branch left it. By action, that may be in
+		// the middle of a step: its statements then stop there.
+		upTo, limit := s.step, s.tl.Pos()
 		if s.branched {
-			upTo = s.branchAt
+			upTo, limit = s.branchAt, s.branchPos
 		}
 		for k := 0; k < upTo && k < len(s.run.Steps); k++ {
-			st := s.scenario.Steps[k]
+			st, sr := s.scenario.Steps[k], s.run.Steps[k]
 			fmt.Fprintf(&b, "\nstep %s\n", crdt.QuoteAlways(st.Text))
+			steps++
+			if sr.End <= limit {
+				for _, item := range st.Items {
+					b.WriteString(item.String() + "\n")
+				}
+				start = sr.End
+				continue
+			}
+			t := sr.Start
 			for _, item := range st.Items {
+				if item.Action != nil && !sr.Skips(item) {
+					if t >= limit {
+						break
+					}
+					t++
+				}
 				b.WriteString(item.String() + "\n")
 			}
-			start, steps = s.run.Steps[k].End, steps+1
+			start = limit
+			break
 		}
 	}
 	pos := s.tl.Pos()

@@ -31,7 +31,7 @@ var (
 	unicodeDiagram = diagramChars{life: "│", down: "╲", up: "╱", cross: "╳", headR: "▶", headL: "◀", openR: "▷", openL: "◁",
 		drop: "✗", edit: "●", declined: "○", cut: "╳", times: "×", more: "⋮"}
 	asciiDiagram = diagramChars{life: "|", down: "\\", up: "/", cross: "X", headR: ">", headL: "<", openR: ">", openL: "<",
-		drop: "x", edit: "*", declined: "o", cut: "x", times: "x", more: ":"}
+		drop: "x", edit: "*", declined: "o", cut: "-x-", times: "x", more: ":"}
 )
 
 // cellRole says how a cell of the diagram is styled.
@@ -565,12 +565,12 @@ func placeText(line, x int, text string, role cellRole, put func(int, int, cell)
 
 // DiagramLegend explains the diagram's marks in one line.
 func DiagramLegend(ascii bool) string {
-	ch := unicodeDiagram
+	ch, dot := unicodeDiagram, UnicodeSymbols.Dot
 	if ascii {
-		ch = asciiDiagram
+		ch, dot = asciiDiagram, ASCIISymbols.Dot
 	}
-	return fmt.Sprintf("%s#3 edit 3 (%s declined) · #4 message 4, %s%s delivered · %s dropped · %s%s in flight · %s2 duplicated · %s links down",
-		ch.edit, ch.declined, ch.headR, ch.headL, ch.drop, ch.openR, ch.openL, ch.times, ch.cut)
+	return fmt.Sprintf("%[1]s#3 edit 3 (%[2]s declined) %[10]s #4 message 4, %[3]s%[4]s delivered %[10]s %[5]s dropped %[10]s %[6]s%[7]s in flight %[10]s %[8]s2 duplicated %[10]s %[9]s links down",
+		ch.edit, ch.declined, ch.headR, ch.headL, ch.drop, ch.openR, ch.openL, ch.times, ch.cut, dot)
 }
 
 // DiagramText is the whole history of a timeline, up to its current

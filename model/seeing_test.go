@@ -1,0 +1,173 @@
+package model
+
+import (
+	"strings"
+	"testing"
+
+	"crdtviz/demos"
+	"crdtviz/replicas"
+)
+
+// The tests of issue 15: action-by-action playback, questions before a
+// step's outcome, and the space-time diagram in the app.
+
+// TestActionByAction walks the seed demo one action at a time: each frame
+// says where it is, a sync takes two frames (its messages in flight, then
+// delivered), expectations show from the frame they were checked on, and
+// ← retraces the same frames.
+func TestActionByAction(t *testing.T) {
+	m := newRoot(t, Options{Scenario: demo(t, "seed"), NoAsk: true, ByAction: true}, 120, 36)
+	want := []string{
+		"step 1/6 · no action", "step 2/6 · action 0/1", "step 2/6 · action 1/1", "step 3/6 · action 0/1",
+		"step 3/6 · action 1/1 in flight", "step 3/6 · action 1/1", "step 4/6 · action 0/3", "step 4/6 · action 1/3",
+		"step 4/6 · action 2/3", "step 4/6 · action 3/3 in flight", "step 4/6 · action 3/3", "step 5/6 · action 0/1",
+	}
+	var labels []string
+	for _, w := range want {
+		send(t, m, "right")
+		labels = append(labels, m.sess.stepLabel())
+		out := screen(m)
+		if !strings.Contains(out, w) {
+			t.Fatalf("want %q:\n%s", w, out)
+		}
+		switch w {
+		case "step 4/6 · action 3/3 in flight":
+			c := m.sess.cluster()
+			if len(c.InFlight()) != 2 || value(m, replicas.Plain, "Server 2") != `"Director's Cut"` {
+				t.Fatalf("in flight: %d messages, Server 2 holds %s\n%s", len(c.InFlight()), value(m, replicas.Plain, "Server 2"), out)
+			}
+			if strings.Contains(out, "expect plain diverged") {
+				t.Fatalf("an expectation checked after the sync shows before it:\n%s", out)
+			}
+			if !strings.Contains(out, "By the end of this step:") {
+				t.Fatalf("mid-step narration not marked:\n%s", out)
+			}
+		case "step 4/6 · action 3/3":
+			if len(m.sess.cluster().InFlight()) != 0 || value(m, replicas.Plain, "Server 2") != `"Extended Edition"` {
+				t.Fatalf("after the sync:\n%s", out)
+			}
+			if !strings.Contains(out, "expect plain diverged") && !strings.Contains(out, "more lines") {
+				t.Fatalf("the step's expectations do not show at its end:\n%s", out)
+			}
+		}
+	}
+	for i := len(want) - 2; i >= 0; i-- {
+		send(t, m, "left")
+		if got := m.sess.stepLabel(); got != labels[i] {
+			t.Fatalf("← gave %q, want %q", got, labels[i])
+		}
+	}
+	// f steps by step again, at the end of the step being played.
+	send(t, m, "right", "right", "right", "f")
+	if got := m.sess.stepLabel(); got != "step 3/6" {
+		t.Fatalf("after f: %q", got)
+	}
+	// The help screen lists f, A, g and G.
+	send(t, m, "?")
+	help := screen(m)
+	for _, k := range []string{"step by action", "space-time diagram pane", "diagram full screen"} {
+		if !strings.Contains(help, k) {
+			t.Errorf("help lacks %q", k)
+		}
+	}
+}
+
+// TestAskTwoPhases: a step with a question shows the question first, with
+// the boxes it changes masked and the banners and log holding back its
+// outcome; → reveals it; ← from the question goes back to the step
+// before; A turns questions off.
+func TestAskTwoPhases(t *testing.T) {
+	m := newRoot(t, Options{Scenario: demo(t, "lost-update")}, 120, 36)
+	send(t, m, "right", "right", "right")
+	out := screen(m)
+	q := m.sess.scenario.Steps[2].Ask
+	for _, want := range []string{"step 3/4 · predict", q.Text, "a) 950 in both lanes", "b) plain 950, CRDT 1150", "What happens: deliver Alice -> Carol; deliver Bob -> Carol.", "? predict, then → reveals"} {
+		if !strings.Contains(out, want) {
+			t.Fatalf("question phase lacks %q:\n%s", want, out)
+		}
+	}
+	if strings.Count(out, "││ ?") != 3 || strings.Count(out, "edits: ?") != 2 { // both values, and the CRDT metadata
+		t.Fatalf("Carol's boxes are not masked while the class predicts:\n%s", out)
+	}
+	for _, gone := range []string{"Plain overwrite keeps the last value", "✓ expect", "Carol merged", "PENDING"} {
+		if strings.Contains(out, gone) {
+			t.Fatalf("question phase gives away %q:\n%s", gone, out)
+		}
+	}
+	send(t, m, "right")
+	out = screen(m)
+	if !strings.Contains(out, "step 3/4") || strings.Contains(out, "predict") || !strings.Contains(out, "1150") || !strings.Contains(out, "✓ expect Carol = 1150") {
+		t.Fatalf("revealed:\n%s", out)
+	}
+	send(t, m, "right", "left")
+	if got := m.sess.stepLabel(); got != "step 3/4" {
+		t.Fatalf("← from step 4's question gave %q", got)
+	}
+	send(t, m, "A", "right")
+	if got := m.sess.stepLabel(); got != "step 4/4" {
+		t.Fatalf("with questions off, → gave %q", got)
+	}
+}
+
+// TestBranchMidStepRecordsWhatRan: branching by action in the middle of a
+// step records the step's statements up to there, then what was done,
+// and the recording replays to the same state.
+func TestBranchMidStepRecordsWhatRan(t *testing.T) {
+	m := newRoot(t, Options{Scenario: demo(t, "seed"), NoAsk: true, ByAction: true}, 80, 24)
+	send(t, m, "right", "right", "right", "right", "right", "right", "right", "right") // step 4, action 1/3
+	if got := m.sess.stepLabel(); got != "step 4/6 · action 1/3" {
+		t.Fatalf("at %q", got)
+	}
+	send(t, m, "S") // sync all: the demo branches here
+	rec := m.Recording()
+	if strings.Count(rec, "edit \"Server 2\"") != 1 || strings.Contains(rec, "edit \"Server 3\"") || strings.Contains(rec, "<->") {
+		t.Fatalf("recording:\n%s", rec)
+	}
+	s, err := demos.Parse("rec.demo", []byte(rec))
+	if err != nil {
+		t.Fatal(err)
+	}
+	run := demos.Execute(s)
+	if run.Err != nil || run.Failed() != 0 {
+		t.Fatalf("replay: %v, %d failed", run.Err, run.Failed())
+	}
+	if got, want := run.Timeline.Cluster().Dump(), m.sess.cluster().Dump(); got != want {
+		t.Fatalf("replay reaches\n%s\nnot\n%s", got, want)
+	}
+}
+
+// TestDiagramSelection: ↑/↓ in the diagram select messages, in flight or
+// long delivered, and the payloads under the diagram are what the sender
+// held when it took the message.
+func TestDiagramSelection(t *testing.T) {
+	m := newRoot(t, Options{Scenario: demo(t, "lost-update"), NoAsk: true}, 120, 36)
+	send(t, m, "right", "right", "right", "right", "g")
+	send(t, m, "up") // the newest message
+	out := screen(m)
+	if !strings.Contains(out, "#6 Alice → Carol, taken at tick 8 · plain nothing new · crdt 1150") {
+		t.Fatalf("newest:\n%s", out)
+	}
+	for range 10 {
+		send(t, m, "up")
+	}
+	out = screen(m)
+	if !strings.Contains(out, "#1 Alice → Carol, taken at tick 3 · plain 1200 · crdt 1200") {
+		t.Fatalf("oldest:\n%s", out)
+	}
+	send(t, m, "d")
+	if out := screen(m); !strings.Contains(out, "#1 is not in flight") {
+		t.Fatalf("d on a delivered message:\n%s", out)
+	}
+	send(t, m, "G")
+	if out := screen(m); strings.Contains(out, "Plain overwrite") || !strings.Contains(out, "tick and statement") {
+		t.Fatalf("full screen:\n%s", out)
+	}
+	send(t, m, "esc")
+	if m.diag.full || m.Mode() != ModeDemo {
+		t.Fatal("esc did not leave the full-screen diagram")
+	}
+	send(t, m, "g")
+	if m.pane == 4 {
+		t.Fatal("g did not close the diagram pane")
+	}
+}
