@@ -39,16 +39,10 @@ func (m *Root) refresh() {
 		// The log is built only when it shows: with the diagram or the
 		// details in front, a key press does not wrap it.
 		lw, lh := ui.LogArea(ui.State{Demo: sized.Demo, Narration: narr, Expects: exp}, m.layout)
-		m.log.SetWidth(max(1, lw))
-		m.log.SetHeight(max(1, lh))
-		atBottom := m.log.AtBottom() || m.log.TotalLineCount() == 0
+		m.log.SetSize(lw, lh)
 		if key := (logKey{m.sess.tl, m.sess.tl.Pos(), lw, lh, m.sess.half, m.sess.asking}); key != m.logKey {
-			m.log.SetContentLines(m.sess.logLines(lw, lh))
+			m.log.SetLines(m.sess.logLines(lw, lh), true)
 			m.logKey = key
-			atBottom = true
-		}
-		if atBottom {
-			m.log.GotoBottom()
 		}
 	}
 	if m.pane == ui.PaneDetails {
@@ -138,7 +132,7 @@ func (m *Root) state() ui.State {
 // renderedLog is the log viewport's view, drawn again only when its
 // content, scroll or size changed.
 func (m *Root) renderedLog() string {
-	key := logViewKey{m.logKey, m.log.YOffset(), m.log.Width(), m.log.Height()}
+	key := logViewKey{m.logKey, m.log.offset, m.log.w, m.log.h}
 	if key != m.logFor {
 		m.logView, m.logFor = m.log.View(), key
 	}

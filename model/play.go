@@ -413,14 +413,18 @@ func (m *Root) scrollPane(n int) {
 		m.diag.offset = max(0, m.diag.offset-n)
 		return
 	}
-	vp := &m.log
 	if m.pane == ui.PaneDetails {
-		vp = &m.detail
+		if n < 0 {
+			m.detail.ScrollUp(-n)
+		} else {
+			m.detail.ScrollDown(n)
+		}
+		return
 	}
 	if n < 0 {
-		vp.ScrollUp(-n)
+		m.log.ScrollUp(-n)
 	} else {
-		vp.ScrollDown(n)
+		m.log.ScrollDown(n)
 	}
 }
 

@@ -78,7 +78,7 @@ type Root struct {
 	helpScreen HelpScreen
 	chooser    Chooser
 	confirm    Confirm
-	log        viewport.Model
+	log        scroller
 	detail     viewport.Model // the Details pane
 	narration  viewport.Model // the narration, when it scrolls
 	detFor     detailsKey     // what the Details content was built for
@@ -125,7 +125,7 @@ func New(opts Options) (*Root, error) {
 	if opts.Theme == "" {
 		opts.Theme = ui.Dark
 	}
-	m := &Root{opts: opts, keys: DefaultKeyMap(), log: viewport.New(), detail: viewport.New(), narration: viewport.New(),
+	m := &Root{opts: opts, keys: DefaultKeyMap(), detail: viewport.New(), narration: viewport.New(),
 		chooser: NewChooser()}
 	m.restyle(opts.Theme)
 	switch {
