@@ -149,6 +149,7 @@ func BenchmarkBytesPerChange(b *testing.B) {
 	}
 	b.ReportMetric(float64(first), "first-frame-B")
 	b.ReportMetric(float64(total)/float64(b.N), "B/change")
-	tm.Send(keyMsg("q"))
+	tm.Send(keyMsg("q")) // unrecorded actions: q asks first,
+	tm.Send(keyMsg("q")) // and a second q quits
 	tm.WaitFinished(b, teatest.WithFinalTimeout(5*time.Second))
 }
