@@ -34,8 +34,20 @@ var helpNotes = []string{
 	"  edits #1 #3: the edits this value reflects (not CRDT metadata). An edit in no box is lost.",
 	"  The line under the edits (CRDT boxes) is the metadata that decides every merge; the part that decided the last merge is highlighted. ● marks a value the last step changed.",
 	"  CONVERGED: every value is equal. PENDING: values differ, but so do the edits each has seen. DIVERGED: two replicas saw the same edits and still differ.",
+	"Demos: a step with a question (ask) shows it first, with the values it changes as ?; → reveals. A turns questions off (crdtviz demo --no-ask). f steps one action at a time, a sync in two presses: taken, then delivered (crdtviz demo --by action).",
+	"The space-time diagram (g, or G full screen): one column per replica, time down; ●#3 an edit, #4 a message from sender to receiver, ✗ dropped, ▷ in flight, ╳ in the margin: links down. ↑/↓ select a message and show its payloads.",
 	"Mouse: click a replica to focus it; click a link to cut or heal it.",
 	"At the : prompt, type any scenario statement (docs/scenario-format.md), several at once with ; between them. :w FILE saves the session as a scenario file.",
+}
+
+// asciiNotes are the notes with their symbols in ASCII, for --ascii.
+func asciiNotes() []string {
+	swap := strings.NewReplacer("●", "*", "✗", "x", "▷", ">", "╳", "-x-", "↑/↓", "up/down", "→", "->", "←", "<-")
+	out := make([]string, len(helpNotes))
+	for i, n := range helpNotes {
+		out[i] = swap.Replace(n)
+	}
+	return out
 }
 
 // HelpScreen is the full list of keys, grouped, laid out in as many
@@ -89,7 +101,11 @@ func (h *HelpScreen) layout() {
 		return
 	}
 	h.lines = ui.HelpColumns(h.groups, h.w, h.styles)
-	for _, n := range helpNotes {
+	notes := helpNotes
+	if h.styles.Symbols == ui.ASCIISymbols {
+		notes = asciiNotes()
+	}
+	for _, n := range notes {
 		indent := n[:len(n)-len(strings.TrimLeft(n, " "))]
 		for _, ln := range strings.Split(ansi.Wordwrap(strings.TrimLeft(n, " "), max(10, h.w-len(indent)-2), " "), "\n") {
 			h.lines = append(h.lines, h.styles.App.Muted.Render(indent+ln))
