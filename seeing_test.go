@@ -29,6 +29,9 @@ func TestWorksheetAndDiagram(t *testing.T) {
 		t.Fatalf("exit %d, diagram:\n%s", code, out[max(0, len(out)-3000):])
 	}
 	code, out, _ = runCLI("demo", "--transcript", "--diagram", "--ascii", "seed")
+	if code != 0 {
+		t.Fatalf("--ascii: exit %d", code)
+	}
 	tail := out[strings.Index(out, "Space-time diagram"):]
 	for _, r := range tail {
 		if r > 126 {

@@ -368,8 +368,7 @@ func downText(down [][2]int, n int, sym Symbols) string {
 	for i := range group {
 		group[i] = i
 	}
-	var find func(int) int
-	find = func(i int) int {
+	find := func(i int) int {
 		for group[i] != i {
 			i = group[i]
 		}

@@ -120,10 +120,3 @@ func wrapLines(text string, w, n int, ell string) []string {
 	}
 	return lines
 }
-
-func lineCount(text string, w int) int {
-	if w <= 0 {
-		return 1
-	}
-	return len(strings.Split(ansi.Hardwrap(text, w, true), "\n"))
-}
