@@ -258,6 +258,9 @@ type Result struct {
 	// Same is set when a merge left the state exactly as it was, so that a
 	// caller can skip work that depends on the state.
 	Same bool
+	// Partial is set when an op or a delta could be applied only in part
+	// (text: some inserts arrived before the character they follow).
+	Partial bool
 }
 
 func ignored(format string, args ...any) Result {

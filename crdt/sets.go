@@ -397,13 +397,18 @@ func sortDots(ds []Dot) []Dot {
 // however many elements come and go.
 type ORSetState struct {
 	dots map[string][]Dot // element → its live dots, sorted; never empty
-	ctx  VV               // per replica, the highest dot counter seen
+	ctx  VV               // per replica, the highest dot counter seen with every one before it
+	// cloud holds the dots seen beyond ctx's unbroken prefix. A whole
+	// state never has one; a delta does (an add's dot, a remove's observed
+	// dots), and so does a replica that joined a delta before the ones
+	// before it (a lost delta). It shrinks into ctx as the gaps fill.
+	cloud dotSet
 }
 
 var _ CRDT = (*ORSetState)(nil)
 
 func newORSet(initial *Value) *ORSetState {
-	s := &ORSetState{dots: map[string][]Dot{}, ctx: VV{}}
+	s := &ORSetState{dots: map[string][]Dot{}, ctx: VV{}, cloud: dotSet{}}
 	if initial != nil {
 		for i, e := range initial.Set {
 			s.dots[e] = []Dot{{Replica: "", N: uint64(i + 1)}}
@@ -417,8 +422,46 @@ func newORSet(initial *Value) *ORSetState {
 
 func (s *ORSetState) Type() Type { return ORSet }
 
-// seen reports whether the causal context covers dot d.
-func seen(ctx VV, d Dot) bool { return d.N <= ctx[d.Replica] }
+// seen reports whether the causal context (ctx and cloud) covers dot d.
+func seen(ctx VV, cloud dotSet, d Dot) bool {
+	if d.N <= ctx[d.Replica] {
+		return true
+	}
+	_, ok := cloud[d]
+	return ok
+}
+
+// see adds dot d to the causal context.
+func (s *ORSetState) see(d Dot) {
+	if s.cloud == nil {
+		s.cloud = dotSet{}
+	}
+	if d.N > s.ctx[d.Replica] {
+		s.cloud[d] = struct{}{}
+	}
+	s.compact()
+}
+
+// compact moves the cloud's dots that continue ctx's prefix into ctx, and
+// drops those ctx covers.
+func (s *ORSetState) compact() {
+	for len(s.cloud) > 0 {
+		moved := false
+		for d := range s.cloud {
+			switch {
+			case d.N <= s.ctx[d.Replica]:
+				delete(s.cloud, d)
+			case d.N == s.ctx[d.Replica]+1:
+				s.ctx[d.Replica] = d.N
+				delete(s.cloud, d)
+				moved = true
+			}
+		}
+		if !moved {
+			return
+		}
+	}
+}
 
 func (s *ORSetState) Apply(op Op, ctx Ctx) (Result, error) {
 	if err := CheckOp(ORSet, op); err != nil {
@@ -444,15 +487,15 @@ func (s *ORSetState) Apply(op Op, ctx Ctx) (Result, error) {
 
 // mergeDots keeps the dots both sides have, and the dots one side has that
 // the other side has never seen.
-func mergeDots(mine []Dot, myCtx VV, theirs []Dot, theirCtx VV) []Dot {
+func mergeDots(mine []Dot, myCtx VV, myCloud dotSet, theirs []Dot, theirCtx VV, theirCloud dotSet) []Dot {
 	var out []Dot
 	for _, d := range mine {
-		if slices.Contains(theirs, d) || !seen(theirCtx, d) {
+		if slices.Contains(theirs, d) || !seen(theirCtx, theirCloud, d) {
 			out = append(out, d)
 		}
 	}
 	for _, d := range theirs {
-		if !slices.Contains(mine, d) && !seen(myCtx, d) {
+		if !slices.Contains(mine, d) && !seen(myCtx, myCloud, d) {
 			out = append(out, d)
 		}
 	}
@@ -475,7 +518,7 @@ func (s *ORSetState) Merge(other CRDT) (Result, error) {
 		was, theirs := s.dots[e], o.dots[e]
 		now := was
 		if !slices.Equal(was, theirs) { // equal dot lists merge to themselves
-			now = mergeDots(was, s.ctx, theirs, o.ctx)
+			now = mergeDots(was, s.ctx, s.cloud, theirs, o.ctx, o.cloud)
 		}
 		switch {
 		case len(now) == 0 && len(was) > 0:
@@ -517,6 +560,15 @@ func (s *ORSetState) Merge(other CRDT) (Result, error) {
 			s.ctx[r], same = n, false
 		}
 	}
+	for d := range o.cloud {
+		if !seen(s.ctx, s.cloud, d) {
+			if s.cloud == nil {
+				s.cloud = dotSet{}
+			}
+			s.cloud[d], same = struct{}{}, false
+		}
+	}
+	s.compact()
 	res := did("a union of dots, less the dots one side saw and dropped; nothing visible changes")
 	if len(notes) > 0 {
 		res = did("%s → %s", joinNotes(texts, "; "), briefOf(len(s.dots), s.Value, "elements"))
@@ -559,7 +611,7 @@ func orsetNote(e string, was, theirs, now []Dot) string {
 func (s *ORSetState) Value() Value { return SetValue(sortedKeys(s.dots)...) }
 
 func (s *ORSetState) Clone() CRDT {
-	c := &ORSetState{dots: make(map[string][]Dot, len(s.dots)), ctx: s.ctx.clone()}
+	c := &ORSetState{dots: make(map[string][]Dot, len(s.dots)), ctx: s.ctx.clone(), cloud: s.cloud.clone()}
 	for e, ds := range s.dots {
 		c.dots[e] = slices.Clone(ds)
 	}
@@ -568,8 +620,13 @@ func (s *ORSetState) Clone() CRDT {
 
 func (s *ORSetState) Equal(other CRDT) bool {
 	o, ok := other.(*ORSetState)
-	if !ok || len(o.dots) != len(s.dots) || !s.ctx.equal(o.ctx) {
+	if !ok || len(o.dots) != len(s.dots) || !s.ctx.equal(o.ctx) || len(s.cloud) != len(o.cloud) {
 		return false
+	}
+	for d := range s.cloud {
+		if _, ok := o.cloud[d]; !ok {
+			return false
+		}
 	}
 	for e, ds := range s.dots {
 		if !slices.Equal(ds, o.dots[e]) {
@@ -592,6 +649,17 @@ func (s *ORSetState) Internals() Internals {
 		in.Sections[1].Items = append(in.Sections[1].Items, showReplica(r)+":"+strconv.FormatUint(s.ctx[r], 10))
 		in.Entries++
 		in.Bytes += 8 + len(r)
+	}
+	if len(s.cloud) > 0 {
+		cloud := make([]Dot, 0, len(s.cloud))
+		for d := range s.cloud {
+			cloud = append(cloud, d)
+		}
+		in.Sections = append(in.Sections, Section{Name: "seen beyond", Items: []string{dotsString(sortDots(cloud))}})
+		for _, d := range cloud {
+			in.Entries++
+			in.Bytes += 8 + len(d.Replica)
+		}
 	}
 	return in
 }
