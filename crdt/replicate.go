@@ -333,7 +333,6 @@ func (t *TextState) deliverOps(ops []TextOp) Result {
 	return res
 }
 
-
 // dotSet is a set of dots: an or-set's causal context beyond its version
 // vector (see ORSetState).
 type dotSet map[Dot]struct{}
