@@ -27,6 +27,7 @@ type Edit struct {
 type Send struct {
 	From, To string
 	ToAll    bool
+	Full     bool // delta mode: carry the whole state, not the pending deltas
 }
 
 // Deliver delivers the oldest message in flight from From to To, or the
@@ -52,16 +53,22 @@ type Duplicate struct{ From, To string }
 type Sync struct {
 	From, To string
 	ToAll    bool
+	Full     bool // delta mode: carry the whole state
 }
 
 // SyncBoth takes both replicas' snapshots first, then delivers both: the
 // messages cross.
-type SyncBoth struct{ A, B string }
+type SyncBoth struct {
+	A, B string
+	Full bool // delta mode: carry the whole states
+}
 
 // SyncAll is one round: every replica sends its snapshot to every replica it
 // can reach, then every message is delivered, receivers in declaration
 // order, each receiving its senders in declaration order.
-type SyncAll struct{}
+type SyncAll struct {
+	Full bool // delta mode: carry the whole states
+}
 
 // Cut cuts the link From → To, and To → From as well when Both is set.
 type Cut struct {
@@ -118,11 +125,19 @@ func QuoteName(n string) string {
 func link(from, to string) string { return QuoteName(from) + " -> " + QuoteName(to) }
 
 func (a Edit) String() string { return "edit " + QuoteName(a.Replica) + " " + a.Op.String() }
+// full is the word a full-state send or sync ends with.
+func full(f bool) string {
+	if f {
+		return " full"
+	}
+	return ""
+}
+
 func (a Send) String() string {
 	if a.ToAll {
-		return "send " + QuoteName(a.From) + " -> all"
+		return "send " + QuoteName(a.From) + " -> all" + full(a.Full)
 	}
-	return "send " + link(a.From, a.To)
+	return "send " + link(a.From, a.To) + full(a.Full)
 }
 func (a Deliver) String() string {
 	if a.Newest {
@@ -135,12 +150,14 @@ func (a Drop) String() string      { return "drop " + link(a.From, a.To) }
 func (a Duplicate) String() string { return "duplicate " + link(a.From, a.To) }
 func (a Sync) String() string {
 	if a.ToAll {
-		return "sync " + QuoteName(a.From) + " -> all"
+		return "sync " + QuoteName(a.From) + " -> all" + full(a.Full)
 	}
-	return "sync " + link(a.From, a.To)
+	return "sync " + link(a.From, a.To) + full(a.Full)
 }
-func (a SyncBoth) String() string { return "sync " + QuoteName(a.A) + " <-> " + QuoteName(a.B) }
-func (SyncAll) String() string    { return "sync all" }
+func (a SyncBoth) String() string {
+	return "sync " + QuoteName(a.A) + " <-> " + QuoteName(a.B) + full(a.Full)
+}
+func (a SyncAll) String() string { return "sync all" + full(a.Full) }
 func (a Cut) String() string {
 	if a.Both {
 		return "cut " + QuoteName(a.From) + " " + QuoteName(a.To)

@@ -98,6 +98,9 @@ func nothingToDo(format string, args ...any) error {
 // action that finds nothing to do returns an error wrapping ErrNothingToDo.
 func (c *Cluster) Apply(a Action) ([]Event, error) {
 	c.now = c.tick + 1
+	if c.mode == ModeOp && fullState(a) {
+		return nil, fmt.Errorf("full sends a whole state, which is delta mode's repair; this cluster replicates by ops")
+	}
 	merged, err := c.checkBudget(a)
 	if err != nil {
 		return nil, err
@@ -151,6 +154,21 @@ func (c *Cluster) Apply(a Action) ([]Event, error) {
 		ev[i].Tick = c.now
 	}
 	return ev, nil
+}
+
+// fullState reports whether a send or sync asks for whole states (full).
+func fullState(a Action) bool {
+	switch a := a.(type) {
+	case Send:
+		return a.Full
+	case Sync:
+		return a.Full
+	case SyncBoth:
+		return a.Full
+	case SyncAll:
+		return a.Full
+	}
+	return false
 }
 
 // historyKey is the key an edit's history lives under: the element or map
@@ -214,7 +232,7 @@ func (c *Cluster) edit(a Edit) ([]Event, error) {
 
 	beforeC, beforeP := r.ValueString(CRDT), r.ValueString(Plain)
 	r.ownState()
-	resC, errC := r.state.Apply(a.Op, crdt.Ctx{Replica: r.Name, Stamp: stamp})
+	resC, effect, errC := crdt.Mutate(r.state, a.Op, crdt.Ctx{Replica: r.Name, Stamp: stamp})
 	resP, errP := r.plain.Apply(a.Op)
 	if errC == nil {
 		r.touch(CRDT, c.now)
@@ -250,6 +268,9 @@ func (c *Cluster) edit(a Edit) ([]Event, error) {
 	if !resC.Ignored {
 		c.effective[CRDT] = c.effective[CRDT].With(id)
 		r.crdtHist = r.crdtHist.with(c.historyKey(a.Op), id)
+		if effect != nil {
+			c.recordEffect(i, r, id, c.historyKey(a.Op), effect)
+		}
 	}
 	what := fmt.Sprintf("%s: %s (edit %s)", r.Name, a.Op, id)
 	ev := Event{Kind: EvEdit, Replica: r.Name, Edit: id}
@@ -291,7 +312,7 @@ func (c *Cluster) send(a Send) ([]Event, error) {
 	var ev []Event
 	sc := c.copyOf(from)
 	for _, to := range targets {
-		m := c.take(sc, to, true)
+		m := c.take(sc, to, true, a.Full)
 		c.queues[from][to] = append(c.queues[from][to], m)
 		c.inflightBytes += messageBytes(m)
 		plain := "plain nothing new"
@@ -367,8 +388,18 @@ func (c *Cluster) drop(a Drop) ([]Event, error) {
 	m := c.queues[i][j][0]
 	c.queues[i][j] = c.queues[i][j][1:]
 	c.inflightBytes -= messageBytes(m)
-	return []Event{{Kind: EvDrop, From: m.From, To: m.To, Msg: m.ID, Sent: m.SentTick, CopyOf: m.CopyOf, PlainNew: m.plain.carries,
-		Text: fmt.Sprintf("message #%d from %s to %s was dropped: it will never arrive", m.ID, m.From, m.To)}}, nil
+	text := fmt.Sprintf("message #%d from %s to %s was dropped: it will never arrive", m.ID, m.From, m.To)
+	switch m.crdt.kind {
+	case PayloadDelta:
+		if !m.crdt.delta.empty() {
+			text += "; its delta is lost, and is not sent again: a full sync (sync … full) repairs it"
+		}
+	case PayloadOps:
+		if len(m.crdt.ops) > 0 {
+			text += "; its ops are lost, and are not sent again"
+		}
+	}
+	return []Event{{Kind: EvDrop, From: m.From, To: m.To, Msg: m.ID, Sent: m.SentTick, CopyOf: m.CopyOf, PlainNew: m.plain.carries, Text: text}}, nil
 }
 
 func (c *Cluster) duplicate(a Duplicate) ([]Event, error) {
@@ -435,7 +466,7 @@ func (c *Cluster) syncTake(a Action) (msgs []*Message, notes []Event, err error)
 			if !c.up[from][to] {
 				return nil, nil, fmt.Errorf("cannot sync %s → %s: the link is cut", a.From, a.To)
 			}
-			return []*Message{c.take(c.copyOf(from), to, false)}, nil, nil
+			return []*Message{c.take(c.copyOf(from), to, false, a.Full)}, nil, nil
 		}
 		var targets []int
 		var skipped []string
@@ -454,7 +485,7 @@ func (c *Cluster) syncTake(a Action) (msgs []*Message, notes []Event, err error)
 		}
 		sc := c.copyOf(from)
 		for _, to := range targets {
-			msgs = append(msgs, c.take(sc, to, false))
+			msgs = append(msgs, c.take(sc, to, false, a.Full))
 		}
 		if len(skipped) > 0 {
 			notes = append(notes, Event{Kind: EvNote, Text: fmt.Sprintf("%s cannot reach %s: the link is cut", a.From, strings.Join(skipped, ", "))})
@@ -470,7 +501,7 @@ func (c *Cluster) syncTake(a Action) (msgs []*Message, notes []Event, err error)
 				return nil, nil, fmt.Errorf("cannot sync %s ↔ %s: the link %s → %s is cut", a.A, a.B, c.names[l[0]], c.names[l[1]])
 			}
 		}
-		toB, toA := c.take(c.copyOf(i), j, false), c.take(c.copyOf(j), i, false)
+		toB, toA := c.take(c.copyOf(i), j, false, a.Full), c.take(c.copyOf(j), i, false, a.Full)
 		return []*Message{toB, toA}, nil, nil
 	case SyncAll:
 		n := len(c.names)
@@ -491,7 +522,7 @@ func (c *Cluster) syncTake(a Action) (msgs []*Message, notes []Event, err error)
 		for from := range n {
 			for to := range n {
 				if from != to && c.up[from][to] {
-					byTo[to] = append(byTo[to], c.take(copies[from], to, false))
+					byTo[to] = append(byTo[to], c.take(copies[from], to, false, a.Full))
 				}
 			}
 		}
@@ -725,8 +756,23 @@ func (c *Cluster) setSkew(a SetSkew) ([]Event, error) {
 // receive delivers a message through the replica's one deliver, then says
 // what each lane lost.
 func (c *Cluster) receive(m *Message) Event {
-	r := c.mutable(c.index[m.To])
-	d := r.deliver(m, c.typ, c.now, c.edits)
+	i := c.index[m.To]
+	r := c.mutable(i)
+	var d delivery
+	switch m.crdt.kind {
+	case PayloadOps:
+		d = r.deliverPlainOnly(m, c.now, c.edits)
+		d.lanes[CRDT] = c.deliverOps(r, m)
+	case PayloadDelta:
+		d = r.deliverPlainOnly(m, c.now, c.edits)
+		lc, inflated := c.deliverDelta(r, m)
+		d.lanes[CRDT] = lc
+		if inflated {
+			c.relay(i, c.index[m.From], m.crdt.delta)
+		}
+	default:
+		d = r.deliver(m, c.typ, c.now, c.edits)
+	}
 	ev := Event{Kind: EvDeliver, Replica: r.Name, From: m.From, To: m.To, Msg: m.ID,
 		Sent: m.SentTick, CopyOf: m.CopyOf, PlainNew: m.plain.carries, Synced: m.synced}
 	for _, l := range Lanes {

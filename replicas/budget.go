@@ -46,6 +46,13 @@ func (r *Replica) laneBytes() int64 {
 // messageBytes is what a message holds: its CRDT state, and its plain value
 // when it carries one.
 func messageBytes(m *Message) int64 {
+	if m.crdt.state == nil { // ops or a delta: what it weighs on the wire
+		n := int64(m.bytes[CRDT])
+		if m.plain.carries {
+			n += int64(crdt.PlainBytes(m.plain.value))
+		}
+		return n
+	}
 	n := int64(crdt.Bytes(m.crdt.state))
 	if m.plain.carries {
 		n += int64(crdt.PlainBytes(m.plain.value))
@@ -143,6 +150,14 @@ func (c *Cluster) checkTextMerges(a Action) error {
 		return nil
 	}
 	incoming := map[int][]crdt.CRDT{} // receiver → the states it would merge
+	var messages []*Message          // ops and deltas it would apply
+	arrive := func(m *Message) {
+		if m.crdt.state == nil {
+			messages = append(messages, m)
+			return
+		}
+		incoming[c.index[m.To]] = append(incoming[c.index[m.To]], m.crdt.state)
+	}
 	add := func(from, to int) {
 		if from != to && c.up[from][to] {
 			incoming[to] = append(incoming[to], c.reps[from].state)
@@ -155,12 +170,12 @@ func (c *Cluster) checkTextMerges(a Action) error {
 			if a.Newest {
 				m = q[len(q)-1]
 			}
-			incoming[c.index[a.To]] = append(incoming[c.index[a.To]], m.crdt.state)
+			arrive(m)
 		}
 	case DeliverAll:
 		for _, m := range c.InFlight() {
 			if c.Up(m.From, m.To) {
-				incoming[c.index[m.To]] = append(incoming[c.index[m.To]], m.crdt.state)
+				arrive(m)
 			}
 		}
 	case Sync:
@@ -182,6 +197,28 @@ func (c *Cluster) checkTextMerges(a Action) error {
 			for j := range c.names {
 				add(i, j)
 			}
+		}
+	}
+	// Ops and deltas add at most one character each insert: work it out
+	// on a copy only when that could pass the limit.
+	for _, m := range messages {
+		r := c.reps[c.index[m.To]]
+		doc := r.state.(*crdt.TextState)
+		adds := 0
+		for _, op := range m.crdt.ops {
+			adds += len(op.Effect.Text)
+		}
+		adds += len(m.crdt.delta.delta.Text)
+		if doc.Len()+adds <= crdt.MaxTextLen {
+			continue
+		}
+		trial := doc.Clone()
+		for _, op := range m.crdt.ops {
+			_, _ = crdt.Deliver(trial, op.Effect)
+		}
+		_, _ = m.crdt.delta.delta.JoinInto(trial)
+		if n := trial.(*crdt.TextState).Len(); n > crdt.MaxTextLen {
+			return fmt.Errorf("delivering would make %s's text %d characters; the limit is %d", QuoteName(r.Name), n, crdt.MaxTextLen)
 		}
 	}
 	for to := range c.reps { // in declaration order: the first replica over the limit is named

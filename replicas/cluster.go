@@ -45,6 +45,11 @@ type Config struct {
 	Type    crdt.Type
 	Names   []string    // 2 to 8 distinct replica names, in declaration order
 	Initial *crdt.Value // every replica's starting value in both lanes; nil for the type's zero
+	// Mode is what a CRDT-lane message carries (state by default). In op
+	// mode, AnyOrder applies ops as they arrive instead of in causal order,
+	// and NoDedup applies an op delivered twice twice.
+	Mode              Mode
+	AnyOrder, NoDedup bool
 }
 
 // Replica is one server: a name, a clock skew, and its two lanes, each a
@@ -73,6 +78,9 @@ type Replica struct {
 	// only grows. Two replicas that know the same edits should hold the
 	// same value: that is strong eventual consistency.
 	knows [2]EditSet
+
+	// op is the replica's op-based bookkeeping (op mode only).
+	op opState
 
 	// changed is, per lane, the tick of the action that last changed the
 	// lane (0: never). Within one history it names the lane's state, so a
@@ -173,6 +181,9 @@ type Message struct {
 	From, To string
 	SentTick int64
 	synced   bool // taken by a sync: delivered in the tick it was taken
+	// bytes is, per lane, the encoded size of what the message carries
+	// (see wire.go): 0 for a plain lane with nothing new.
+	bytes [2]int
 
 	plain        plainPayload
 	crdt         crdtPayload
@@ -267,6 +278,21 @@ type Cluster struct {
 	// lane ignored can never be lost there.
 	effective [2]EditSet
 
+	// The CRDT lane's mode and, in op mode, its delivery rules. opSent
+	// [from][to] is how much of from's op log it has sent on that link;
+	// opIDs[i] lists replica i's ops by sequence number (as edit ids);
+	// pending[from][to] is the delta-group waiting for that link.
+	mode              Mode
+	anyOrder, noDedup bool
+	opSent            [][]int
+	opIDs             [][]EditID
+	pending           [][]deltaGroup
+	// sentMsgs and sentBytes count, per lane, the messages replicas have
+	// sent and what they weighed (a plain message with nothing new is not
+	// one; a duplicate is the network's, not a replica's).
+	sentMsgs  [2]int
+	sentBytes [2]int64
+
 	status [2]*Status // cached; reset by every change
 }
 
@@ -282,7 +308,11 @@ func New(cfg Config) (*Cluster, error) {
 	if cfg.Initial != nil && cfg.Type == crdt.Text && utf8.RuneCountInString(cfg.Initial.Str) > crdt.MaxTextLen {
 		return nil, fmt.Errorf("the initial text is longer than the limit of %d characters", crdt.MaxTextLen)
 	}
-	c := &Cluster{typ: cfg.Type, initial: cfg.Initial, names: slices.Clone(cfg.Names), index: map[string]int{}}
+	if cfg.Mode != ModeOp && (cfg.AnyOrder || cfg.NoDedup) {
+		return nil, fmt.Errorf("delivery and dedup are op mode's rules; this cluster replicates by %s", cfg.Mode)
+	}
+	c := &Cluster{typ: cfg.Type, initial: cfg.Initial, names: slices.Clone(cfg.Names), index: map[string]int{},
+		mode: cfg.Mode, anyOrder: cfg.AnyOrder, noDedup: cfg.NoDedup}
 	n := len(cfg.Names)
 	for i, name := range cfg.Names {
 		c.index[name] = i
@@ -300,8 +330,13 @@ func New(cfg Config) (*Cluster, error) {
 	c.up = make([][]bool, n)
 	c.queues = make([][][]*Message, n)
 	c.sent = make([][]int, n)
+	c.opSent = make([][]int, n)
+	c.opIDs = make([][]EditID, n)
+	c.pending = make([][]deltaGroup, n)
 	for i := range n {
 		c.sent[i] = make([]int, n)
+		c.opSent[i] = make([]int, n)
+		c.pending[i] = make([]deltaGroup, n)
 		c.up[i] = make([]bool, n)
 		c.queues[i] = make([][]*Message, n)
 		for j := range n {
@@ -464,9 +499,15 @@ func (c *Cluster) Clone() *Cluster {
 	d.up = make([][]bool, len(c.up))
 	d.queues = make([][][]*Message, len(c.queues))
 	d.sent = make([][]int, len(c.sent))
+	d.opSent = make([][]int, len(c.opSent))
+	d.opIDs = make([][]EditID, len(c.opIDs))
+	d.pending = make([][]deltaGroup, len(c.pending))
 	for i := range c.up {
 		d.up[i] = slices.Clone(c.up[i])
 		d.sent[i] = slices.Clone(c.sent[i])
+		d.opSent[i] = slices.Clone(c.opSent[i])
+		d.opIDs[i] = slices.Clip(c.opIDs[i])
+		d.pending[i] = slices.Clone(c.pending[i]) // groups are never changed in place
 		d.queues[i] = make([][]*Message, len(c.queues[i]))
 		for j := range c.queues[i] {
 			d.queues[i][j] = slices.Clip(c.queues[i][j])

@@ -150,16 +150,16 @@ func TestContrast(t *testing.T) {
 	set := func(v string) crdt.Op { return crdt.Op{Kind: crdt.OpSet, Value: v} }
 	add := func(v string) crdt.Op { return crdt.Op{Kind: crdt.OpAdd, Value: v} }
 	cases := map[crdt.Type][]Action{
-		crdt.LWWRegister: {ed("R0", set("x")), ed("R1", set("y")), SyncBoth{"R0", "R1"}},
-		crdt.MVRegister:  {ed("R0", set("x")), ed("R1", set("y")), SyncBoth{"R0", "R1"}},
-		crdt.GCounter:    {ed("R0", crdt.Op{Kind: crdt.OpInc, N: 1}), ed("R1", crdt.Op{Kind: crdt.OpInc, N: 2}), SyncBoth{"R0", "R1"}},
-		crdt.PNCounter:   {ed("R0", crdt.Op{Kind: crdt.OpInc, N: 1}), ed("R1", crdt.Op{Kind: crdt.OpDec, N: 2}), SyncBoth{"R0", "R1"}},
-		crdt.GSet:        {ed("R0", add("x")), ed("R1", add("y")), SyncBoth{"R0", "R1"}},
-		crdt.TwoPSet:     {ed("R0", add("x")), ed("R1", add("y")), SyncBoth{"R0", "R1"}},
-		crdt.LWWSet:      {ed("R0", add("x")), ed("R1", add("y")), SyncBoth{"R0", "R1"}},
-		crdt.ORSet:       {ed("R0", add("x")), ed("R1", add("y")), SyncBoth{"R0", "R1"}},
-		crdt.LWWMap:      {ed("R0", crdt.Op{Kind: crdt.OpPut, Key: "k", Value: "1"}), ed("R1", crdt.Op{Kind: crdt.OpPut, Key: "j", Value: "2"}), SyncBoth{"R0", "R1"}},
-		crdt.Text:        {ed("R0", crdt.Op{Kind: crdt.OpInsert, Text: "ab"}), ed("R1", crdt.Op{Kind: crdt.OpInsert, Text: "cd"}), SyncBoth{"R0", "R1"}},
+		crdt.LWWRegister: {ed("R0", set("x")), ed("R1", set("y")), SyncBoth{A: "R0", B: "R1"}},
+		crdt.MVRegister:  {ed("R0", set("x")), ed("R1", set("y")), SyncBoth{A: "R0", B: "R1"}},
+		crdt.GCounter:    {ed("R0", crdt.Op{Kind: crdt.OpInc, N: 1}), ed("R1", crdt.Op{Kind: crdt.OpInc, N: 2}), SyncBoth{A: "R0", B: "R1"}},
+		crdt.PNCounter:   {ed("R0", crdt.Op{Kind: crdt.OpInc, N: 1}), ed("R1", crdt.Op{Kind: crdt.OpDec, N: 2}), SyncBoth{A: "R0", B: "R1"}},
+		crdt.GSet:        {ed("R0", add("x")), ed("R1", add("y")), SyncBoth{A: "R0", B: "R1"}},
+		crdt.TwoPSet:     {ed("R0", add("x")), ed("R1", add("y")), SyncBoth{A: "R0", B: "R1"}},
+		crdt.LWWSet:      {ed("R0", add("x")), ed("R1", add("y")), SyncBoth{A: "R0", B: "R1"}},
+		crdt.ORSet:       {ed("R0", add("x")), ed("R1", add("y")), SyncBoth{A: "R0", B: "R1"}},
+		crdt.LWWMap:      {ed("R0", crdt.Op{Kind: crdt.OpPut, Key: "k", Value: "1"}), ed("R1", crdt.Op{Kind: crdt.OpPut, Key: "j", Value: "2"}), SyncBoth{A: "R0", B: "R1"}},
+		crdt.Text:        {ed("R0", crdt.Op{Kind: crdt.OpInsert, Text: "ab"}), ed("R1", crdt.Op{Kind: crdt.OpInsert, Text: "cd"}), SyncBoth{A: "R0", B: "R1"}},
 	}
 	for _, typ := range crdt.Types {
 		t.Run(string(typ), func(t *testing.T) {

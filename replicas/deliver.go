@@ -2,6 +2,7 @@ package replicas
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -26,24 +27,35 @@ type PayloadKind int
 const (
 	// PayloadState is the sender's whole CRDT state (state-based sync).
 	PayloadState PayloadKind = iota
+	// PayloadOps is the ops the sender applied and has not sent on this
+	// link yet (op-based sync).
+	PayloadOps
+	// PayloadDelta is the delta-group pending on this link (delta-based
+	// sync): possibly empty.
+	PayloadDelta
+	// PayloadFull is the sender's whole state in delta mode (send … full):
+	// how a lost delta is repaired.
+	PayloadFull
 )
 
 // crdtPayload is what a message carries for the CRDT lane.
 type crdtPayload struct {
 	kind  PayloadKind
-	state crdt.CRDT // PayloadState: a deep copy of the sender's state
+	state crdt.CRDT // PayloadState, PayloadFull: the sender's state, shared (copy on write)
 	hist  History
-	knows EditSet // every edit the sender knew when the message was taken
+	knows EditSet // every edit the sender knew when the message was taken (state, full)
+	ops   []*OpEntry
+	delta deltaGroup
 }
 
-// applyTo merges the payload into st. It is how a delivery changes a CRDT
-// state.
+// applyTo merges a whole state into st. It is how a state delivery
+// changes a CRDT state.
 func (p crdtPayload) applyTo(st crdt.CRDT) (crdt.Result, error) {
 	switch p.kind {
-	case PayloadState:
+	case PayloadState, PayloadFull:
 		return st.Merge(p.state)
 	}
-	return crdt.Result{}, fmt.Errorf("unknown payload kind %d", p.kind)
+	return crdt.Result{}, fmt.Errorf("payload kind %d is not a state", p.kind)
 }
 
 // history is what the lane's history becomes when the payload is applied to
@@ -60,6 +72,8 @@ func (p crdtPayload) history(mine History, st crdt.CRDT) History {
 // read-only, by every message the sender takes in that action.
 type senderCopy struct {
 	from         int
+	ops          []*OpEntry // op mode: the sender's op log
+	stateBytes   int        // the state's encoded size, once worked out (0: not yet)
 	writes       int
 	plain        crdt.Plain
 	plainHist    History
@@ -77,7 +91,7 @@ func (c *Cluster) copyOf(i int) *senderCopy {
 	r := c.reps[i]
 	r.share()
 	return &senderCopy{
-		from: i, writes: r.writes,
+		from: i, writes: r.writes, ops: r.op.log,
 		plain: r.plain, plainHist: r.plainHist,
 		state: r.state, crdtHist: r.crdtHist, knows: r.knows[CRDT],
 		values:       [2]crdt.Value{r.Value(Plain), r.Value(CRDT)},
@@ -91,17 +105,28 @@ func (c *Cluster) copyOf(i int) *senderCopy {
 // a message on this link, and the link then remembers the sender's write
 // counter. That happens when the message is taken, not when it arrives, so
 // a message that is dropped is not sent again. Every message gets an id.
-func (c *Cluster) take(sc *senderCopy, to int, queued bool) *Message {
+func (c *Cluster) take(sc *senderCopy, to int, queued, full bool) *Message {
 	m := &Message{
 		From: c.names[sc.from], To: c.names[to], SentTick: c.now,
 		crdt:         crdtPayload{kind: PayloadState, state: sc.state, hist: sc.crdtHist, knows: sc.knows},
 		values:       sc.values,
 		valueStrings: sc.valueStrings,
 	}
+	switch {
+	case c.mode == ModeOp:
+		m.crdt = crdtPayload{kind: PayloadOps, ops: slices.Clip(sc.ops[c.opSent[sc.from][to]:])}
+		c.opSent[sc.from][to] = len(sc.ops)
+	case c.mode == ModeDelta && full:
+		m.crdt.kind = PayloadFull
+	case c.mode == ModeDelta:
+		m.crdt = crdtPayload{kind: PayloadDelta, delta: c.pending[sc.from][to]}
+		c.pending[sc.from][to] = deltaGroup{}
+	}
 	if sc.writes > c.sent[sc.from][to] {
 		m.plain = plainPayload{carries: true, value: sc.plain, hist: sc.plainHist}
 		c.sent[sc.from][to] = sc.writes
 	}
+	c.weigh(m, sc)
 	// Every message has an id, a sync's too: the space-time diagram
 	// labels each arrow, and the log names the message it merged.
 	c.nextMsg++
@@ -127,17 +152,35 @@ func (r *Replica) history(l Lane) History {
 }
 
 // deliver hands a message to the replica: the plain lane is overwritten
-// (when the message carries a plain value), the CRDT lane merged, and both
-// sentences say what happened. It is the only place a message changes a
-// replica. The replica must be owned by the caller's cluster (see
-// Cluster.mutable); edits names the edits made so far, for sentences.
+// (when the message carries a plain value), and the CRDT lane merges the
+// state (state mode, or a full state in delta mode); the cluster hands it
+// ops and deltas (see modes.go). Both sentences say what happened. It is
+// the only place a state message changes a replica. The replica must be
+// owned by the caller's cluster (see Cluster.mutable); edits names the
+// edits made so far, for sentences.
 func (r *Replica) deliver(m *Message, typ crdt.Type, now int64, edits []EditInfo) delivery {
-	var d delivery
-	via := " (message #" + strconv.Itoa(m.ID) + ")"
-	d.oldHist = [2]History{r.plainHist, r.crdtHist}
-	d.lanes[Plain] = r.deliverPlain(m, via, now, edits)
+	d := r.deliverPlainOnly(m, now, edits)
+	d.lanes[CRDT] = r.deliverState(m, typ, now, edits)
+	return d
+}
 
-	// CRDT lane: merged, histories joined, and the sender's knowledge taken.
+// deliverPlainOnly delivers the plain lane, and notes both lanes'
+// histories before.
+func (r *Replica) deliverPlainOnly(m *Message, now int64, edits []EditInfo) delivery {
+	var d delivery
+	d.oldHist = [2]History{r.plainHist, r.crdtHist}
+	d.lanes[Plain] = r.deliverPlain(m, " (message #"+strconv.Itoa(m.ID)+")", now, edits)
+	return d
+}
+
+// deliverState merges a whole state into the CRDT lane: histories joined,
+// and the sender's knowledge taken.
+func (r *Replica) deliverState(m *Message, typ crdt.Type, now int64, edits []EditInfo) LaneChange {
+	via := " (message #" + strconv.Itoa(m.ID) + ")"
+	what := "state"
+	if m.crdt.kind == PayloadFull {
+		what = "full state"
+	}
 	before := r.ValueString(CRDT)
 	r.ownState()
 	newH := m.crdt.history(r.crdtHist, r.state)
@@ -152,14 +195,13 @@ func (r *Replica) deliver(m *Message, typ crdt.Type, now int64, edits []EditInfo
 	knew := r.knows[CRDT]
 	r.knows[CRDT] = knew.Union(m.crdt.knows)
 	cc := LaneChange{Touched: true, Changed: !res.Same && r.ValueString(CRDT) != before, Decisive: res.Decisive}
-	cc.Why = string(typ) + ": " + r.Name + " merged " + m.From + "'s state" + via + ": " + res.Why
+	cc.Why = string(typ) + ": " + r.Name + " merged " + m.From + "'s " + what + via + ": " + res.Why
 	if typ == crdt.ORSet {
 		for _, note := range addWins(edits, knew, m.crdt.knows, r.Value(CRDT)) {
 			cc.Why += "; " + note
 		}
 	}
-	d.lanes[CRDT] = cc
-	return d
+	return cc
 }
 
 // deliverPlain overwrites the plain lane with what the message carries, or
