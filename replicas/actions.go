@@ -125,6 +125,7 @@ func QuoteName(n string) string {
 func link(from, to string) string { return QuoteName(from) + " -> " + QuoteName(to) }
 
 func (a Edit) String() string { return "edit " + QuoteName(a.Replica) + " " + a.Op.String() }
+
 // full is the word a full-state send or sync ends with.
 func full(f bool) string {
 	if f {

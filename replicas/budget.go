@@ -150,7 +150,7 @@ func (c *Cluster) checkTextMerges(a Action) error {
 		return nil
 	}
 	incoming := map[int][]crdt.CRDT{} // receiver → the states it would merge
-	var messages []*Message          // ops and deltas it would apply
+	var messages []*Message           // ops and deltas it would apply
 	arrive := func(m *Message) {
 		if m.crdt.state == nil {
 			messages = append(messages, m)

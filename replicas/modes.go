@@ -40,7 +40,7 @@ func ParseMode(s string) (Mode, error) {
 
 // Mode is the cluster's mode; Causal and Dedup are op mode's delivery
 // rules.
-func (c *Cluster) Mode() Mode  { return c.mode }
+func (c *Cluster) Mode() Mode   { return c.mode }
 func (c *Cluster) Causal() bool { return !c.anyOrder }
 func (c *Cluster) Dedup() bool  { return !c.noDedup }
 

@@ -26,7 +26,9 @@ func fullDelivery(t interface{ Fatalf(string, ...any) }, c *Cluster) {
 	}
 }
 
-func isNothing(err error) bool { return err != nil && strings.Contains(err.Error(), ErrNothingToDo.Error()) }
+func isNothing(err error) bool {
+	return err != nil && strings.Contains(err.Error(), ErrNothingToDo.Error())
+}
 
 // TestModesReachEqualValues is the equivalence of the three ways to
 // replicate: in rounds, replicas make random concurrent edits on states
