@@ -93,6 +93,12 @@ func (c *Cluster) cost(a Action) (held, merged int64) {
 		}
 		return n
 	}
+	if c.mode != ModeState && !fullState(a) {
+		// Ops and deltas weigh what they encode to; bytes(…) would count
+		// whole states.
+		bytes = func(string) int64 { return 0 }
+		pair = func(int, int) int64 { return 0 }
+	}
 	switch a := a.(type) {
 	case Send:
 		n := int64(1)

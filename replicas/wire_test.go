@@ -1,0 +1,86 @@
+package replicas
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"crdtviz/crdt"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/wire-sizes.txt")
+
+// TestWireSizes pins the encoded size of a few fixed messages in each
+// mode, so that a change of encoding is a visible decision: the golden
+// file changes with it (go test ./replicas -update rewrites it).
+func TestWireSizes(t *testing.T) {
+	var b strings.Builder
+	row := func(name string, m *Message) {
+		fmt.Fprintf(&b, "%-44s plain %4d B   crdt %5d B\n", name, m.Bytes(Plain), m.Bytes(CRDT))
+	}
+	big := crdt.SetValue()
+	for i := range 200 {
+		big.Set = append(big.Set, fmt.Sprintf("item-%03d", i))
+	}
+	big = crdt.SetValue(big.Set...)
+	for _, tc := range []struct {
+		name    string
+		typ     crdt.Type
+		initial *crdt.Value
+		op      crdt.Op
+	}{
+		{"lww-register set", crdt.LWWRegister, nil, crdt.Op{Kind: crdt.OpSet, Value: "Director's Cut"}},
+		{"pn-counter inc 200", crdt.PNCounter, nil, crdt.Op{Kind: crdt.OpInc, N: 200}},
+		{"or-set add milk", crdt.ORSet, nil, crdt.Op{Kind: crdt.OpAdd, Value: "milk"}},
+		{"or-set of 200, add one", crdt.ORSet, &big, crdt.Op{Kind: crdt.OpAdd, Value: "item-new"}},
+		{"text insert hello", crdt.Text, nil, crdt.Op{Kind: crdt.OpInsert, Pos: 0, Text: "hello"}},
+	} {
+		for _, mode := range Modes {
+			c, err := New(Config{Type: tc.typ, Names: []string{"Alice", "Bob"}, Initial: tc.initial, Mode: mode})
+			if err != nil {
+				t.Fatal(err)
+			}
+			apply(t, c, Edit{Replica: "Alice", Op: tc.op}, Send{From: "Alice", To: "Bob"})
+			row(tc.name+", "+mode.String(), c.Queue("Alice", "Bob")[0])
+			if mode == ModeDelta {
+				apply(t, c, Send{From: "Alice", To: "Bob", Full: true})
+				row(tc.name+", delta full", c.Queue("Alice", "Bob")[1])
+			}
+		}
+	}
+	got := b.String()
+	path := filepath.Join("testdata", "wire-sizes.txt")
+	if *update {
+		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (go test ./replicas -update writes it)", err)
+	}
+	if got != string(want) {
+		t.Fatalf("encoded sizes changed; if the encoding changed on purpose, run go test ./replicas -update and commit the file.\ngot:\n%s\nwant:\n%s", got, want)
+	}
+}
+
+// TestSentTotals: each lane counts the messages replicas sent and what
+// they weighed; a plain message with nothing new is not one, and a
+// duplicate is the network's.
+func TestSentTotals(t *testing.T) {
+	c, _ := New(Config{Type: crdt.GCounter, Names: []string{"A", "B", "C"}})
+	apply(t, c, Edit{Replica: "A", Op: crdt.Op{Kind: crdt.OpInc, N: 1}}, Send{From: "A", To: "B"}, Duplicate{From: "A", To: "B"}, Send{From: "A", To: "C"}, SyncAll{})
+	n, bytes := c.Sent(CRDT)
+	if n != 2+6 || bytes <= 0 {
+		t.Fatalf("crdt: %d messages, %d B", n, bytes)
+	}
+	pn, pbytes := c.Sent(Plain)
+	// A's first two sends carry its write; in sync all, A has sent it to
+	// both already and B and C made no write: nothing new.
+	if pn != 2 || pbytes <= 0 || pbytes >= bytes {
+		t.Fatalf("plain: %d messages, %d B (crdt %d B)", pn, pbytes, bytes)
+	}
+}
