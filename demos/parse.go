@@ -20,6 +20,11 @@ const MaxFileSize = 10 << 20
 type Header struct {
 	Type     crdt.Type
 	Replicas []string
+	// Mode is what a CRDT-lane message carries (mode state|op|delta);
+	// AnyOrder and NoDedup are op mode's delivery rules (delivery any,
+	// dedup off).
+	Mode              replicas.Mode
+	AnyOrder, NoDedup bool
 }
 
 // Scenario is a parsed scenario file.
@@ -30,6 +35,9 @@ type Scenario struct {
 	Initial *crdt.Value
 	Header
 	Steps []Step
+	// opRules are where delivery and dedup lines stand: op mode's rules,
+	// an error in any other mode.
+	opRules []Pos
 }
 
 // HasAsk reports whether any step asks the class a question.
@@ -47,7 +55,8 @@ func (s *Scenario) HasAsk() bool {
 
 // Config is the cluster the scenario starts from.
 func (s *Scenario) Config() replicas.Config {
-	return replicas.Config{Type: s.Type, Names: slices.Clone(s.Replicas), Initial: s.Initial}
+	return replicas.Config{Type: s.Type, Names: slices.Clone(s.Replicas), Initial: s.Initial,
+		Mode: s.Mode, AnyOrder: s.AnyOrder, NoDedup: s.NoDedup}
 }
 
 // Step is a narrated group of statements.
@@ -130,6 +139,9 @@ const (
 	ExpectInFlight
 	ExpectPending
 	ExpectDeclined
+	ExpectWaiting   // ops in every causal buffer (op mode)
+	ExpectBytesLess // bytes sent in the lane, below N
+	ExpectBytesMore // bytes sent in the lane, above N
 )
 
 // Expect is one checked expectation.
@@ -144,7 +156,7 @@ type Expect struct {
 func (e *Expect) String() string {
 	var b strings.Builder
 	b.WriteString("expect ")
-	if e.Lane == replicas.Plain && e.Kind != ExpectInFlight {
+	if e.Lane == replicas.Plain && e.Kind != ExpectInFlight && e.Kind != ExpectWaiting {
 		b.WriteString("plain ")
 	}
 	switch e.Kind {
@@ -164,6 +176,12 @@ func (e *Expect) String() string {
 		b.WriteString("lost " + strconv.Itoa(e.N))
 	case ExpectInFlight:
 		b.WriteString("inflight " + strconv.Itoa(e.N))
+	case ExpectWaiting:
+		b.WriteString("waiting " + strconv.Itoa(e.N))
+	case ExpectBytesLess:
+		b.WriteString("bytes < " + strconv.Itoa(e.N))
+	case ExpectBytesMore:
+		b.WriteString("bytes > " + strconv.Itoa(e.N))
 	}
 	return b.String()
 }
@@ -359,6 +377,10 @@ func Parse(file string, src []byte) (*Scenario, error) {
 				return l.errAt(1, "the header needs a %q line before the first step", k)
 			}
 		}
+		if len(s.opRules) > 0 && s.Mode != replicas.ModeOp {
+			p := s.opRules[0]
+			return &Error{Pos: p, Msg: fmt.Sprintf("delivery and dedup are op mode's rules; add \"mode op\" to the header, or remove this line (this scenario replicates by %s)", s.Mode)}
+		}
 		if initial != nil {
 			v, err := parseValue(initial, s.Type)
 			if err != nil {
@@ -463,6 +485,51 @@ func askLine(st *Step) int {
 		}
 	}
 	return st.Pos.Line
+}
+
+func headerMode(l *line, s *Scenario, _ **line) *Error {
+	w, err := l.text("a mode: state, op or delta")
+	if err != nil {
+		return err
+	}
+	m, merr := replicas.ParseMode(w)
+	if merr != nil {
+		return l.errAt(l.lastCol(), "%v", merr)
+	}
+	s.Mode = m
+	return l.done()
+}
+
+func headerDelivery(l *line, s *Scenario, _ **line) *Error {
+	w, err := l.text("causal or any")
+	if err != nil {
+		return err
+	}
+	switch w {
+	case "causal":
+	case "any":
+		s.AnyOrder = true
+	default:
+		return l.errAt(l.lastCol(), "delivery is causal or any, not %q", w)
+	}
+	s.opRules = append(s.opRules, Pos{File: l.file, Line: l.num, Col: l.toks[0].col})
+	return l.done()
+}
+
+func headerDedup(l *line, s *Scenario, _ **line) *Error {
+	w, err := l.text("on or off")
+	if err != nil {
+		return err
+	}
+	switch w {
+	case "on":
+	case "off":
+		s.NoDedup = true
+	default:
+		return l.errAt(l.lastCol(), "dedup is on or off, not %q", w)
+	}
+	s.opRules = append(s.opRules, Pos{File: l.file, Line: l.num, Col: l.toks[0].col})
+	return l.done()
 }
 
 func headerTitle(l *line, s *Scenario, _ **line) *Error {
@@ -581,7 +648,8 @@ func parseSend(l *line, h Header) (replicas.Action, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	return replicas.Send{From: from, To: to, ToAll: all}, nil
+	f, ferr := l.full(h)
+	return replicas.Send{From: from, To: to, ToAll: all, Full: f}, ferr
 }
 
 func parseDeliver(l *line, h Header) (replicas.Action, *Error) {
@@ -711,7 +779,8 @@ func parseLink(l *line, h Header) (string, string, *Error) {
 
 func parseSync(l *line, h Header) (replicas.Action, *Error) {
 	if l.is("all") {
-		return replicas.SyncAll{}, nil
+		f, err := l.full(h)
+		return replicas.SyncAll{Full: f}, err
 	}
 	from, _, err := l.replica(h, false)
 	if err != nil {
@@ -722,7 +791,8 @@ func parseSync(l *line, h Header) (replicas.Action, *Error) {
 		if err != nil {
 			return nil, err
 		}
-		return replicas.SyncBoth{A: from, B: to}, nil
+		f, err := l.full(h)
+		return replicas.SyncBoth{A: from, B: to, Full: f}, err
 	}
 	if err := l.expect("->"); err != nil {
 		return nil, l.errHere("expected -> or <-> after the replica name")
@@ -731,7 +801,23 @@ func parseSync(l *line, h Header) (replicas.Action, *Error) {
 	if err != nil {
 		return nil, err
 	}
-	return replicas.Sync{From: from, To: to, ToAll: all}, nil
+	f, ferr := l.full(h)
+	return replicas.Sync{From: from, To: to, ToAll: all, Full: f}, ferr
+}
+
+// full reads an optional "full" at the end of a send or sync: delta mode's
+// whole-state repair. It is an error in op mode, and means nothing in
+// state mode, where every message is a whole state anyway.
+func (l *line) full(h Header) (bool, *Error) {
+	t, ok := l.peek()
+	if !ok || t.kind != tWord || t.text != "full" {
+		return false, nil
+	}
+	l.i++
+	if h.Mode == replicas.ModeOp {
+		return false, l.errAt(t.col, "full sends a whole state, delta mode's repair; this scenario replicates by ops, which carry no state")
+	}
+	return true, nil
 }
 
 func parseCutHeal(l *line, h Header, heal bool) (replicas.Action, *Error) {
@@ -779,7 +865,7 @@ func parsePartition(l *line, h Header) (replicas.Action, *Error) {
 }
 
 // expectClaims lists what an expect line can claim, for errors.
-const expectClaims = "converged, pending, diverged, lost N, declined N, inflight N, or REPLICA = VALUE"
+const expectClaims = "converged, pending, diverged, lost N, declined N, inflight N, waiting N, bytes < N, bytes > N, or REPLICA = VALUE"
 
 func parseExpect(l *line, h Header) (*Expect, *Error) {
 	e := &Expect{Lane: replicas.CRDT}
@@ -815,9 +901,36 @@ func parseExpect(l *line, h Header) (*Expect, *Error) {
 		e.Kind = ExpectDiverged
 	case kw.kind == tWord && kw.text == "pending":
 		e.Kind = ExpectPending
-	case kw.kind == tWord && (kw.text == "lost" || kw.text == "inflight" || kw.text == "declined"):
+	case kw.kind == tWord && kw.text == "bytes":
+		cmp, err := l.next("< or >")
+		if err != nil {
+			return nil, err
+		}
+		switch {
+		case cmp.kind == tWord && cmp.text == "<":
+			e.Kind = ExpectBytesLess
+		case cmp.kind == tWord && cmp.text == ">":
+			e.Kind = ExpectBytesMore
+		default:
+			return nil, l.errAt(cmp.col, "expected < or >, found %s: sizes depend on the encoding, so expectations compare them", cmp.describe())
+		}
+		n, err := l.number("a number of bytes")
+		if err != nil {
+			return nil, err
+		}
+		if n < 0 {
+			return nil, l.errAt(l.lastCol(), "a size cannot be negative")
+		}
+		e.N = int(n)
+	case kw.kind == tWord && (kw.text == "lost" || kw.text == "inflight" || kw.text == "declined" || kw.text == "waiting"):
 		if kw.text == "inflight" && e.Lane == replicas.Plain {
 			return nil, l.errAt(kw.col, "inflight counts messages on the network, which both lanes share: write expect inflight N")
+		}
+		if kw.text == "waiting" && e.Lane == replicas.Plain {
+			return nil, l.errAt(kw.col, "waiting counts the ops in the CRDT lane's causal buffers; the plain lane has none: write expect waiting N")
+		}
+		if kw.text == "waiting" && h.Mode != replicas.ModeOp {
+			return nil, l.errAt(kw.col, "waiting counts ops in causal buffers, which only op mode has (this scenario replicates by %s)", h.Mode)
 		}
 		n, err := l.number("a count")
 		if err != nil {
@@ -827,7 +940,7 @@ func parseExpect(l *line, h Header) (*Expect, *Error) {
 			return nil, l.errAt(l.lastCol(), "a count cannot be negative")
 		}
 		e.N = int(n)
-		e.Kind = map[string]ExpectKind{"lost": ExpectLost, "inflight": ExpectInFlight, "declined": ExpectDeclined}[kw.text]
+		e.Kind = map[string]ExpectKind{"lost": ExpectLost, "inflight": ExpectInFlight, "declined": ExpectDeclined, "waiting": ExpectWaiting}[kw.text]
 	default:
 		return nil, l.errAt(kw.col, "expected %s, found %s", expectClaims, kw.describe())
 	}

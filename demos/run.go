@@ -197,6 +197,26 @@ func Check(st Statement, c *replicas.Cluster) ExpectResult {
 		n := len(c.InFlight())
 		res.Pass = n == e.N
 		res.Got = fmt.Sprint(n)
+	case ExpectWaiting:
+		n := c.Waiting()
+		res.Pass = n == e.N
+		res.Got = fmt.Sprint(n)
+		if n > 0 {
+			var all []string
+			for _, r := range c.Replicas() {
+				for _, w := range r.Waiting() {
+					all = append(all, replicas.QuoteName(r.Name)+": "+w)
+				}
+			}
+			res.Got += " (" + strings.Join(all, ", ") + ")"
+		}
+	case ExpectBytesLess, ExpectBytesMore:
+		msgs, bytes := c.Sent(e.Lane)
+		res.Pass = bytes < int64(e.N)
+		if e.Kind == ExpectBytesMore {
+			res.Pass = bytes > int64(e.N)
+		}
+		res.Got = fmt.Sprintf("%d bytes in %s", bytes, replicas.Plural(msgs, "message"))
 	}
 	return res
 }

@@ -57,6 +57,21 @@ func WriteTranscriptWith(w io.Writer, run *Run, o TranscriptOptions) error {
 		names[i] = replicas.QuoteName(n)
 	}
 	tw.printf("type %s: %s\nreplicas %s, each starting from %s\n", s.Type, s.Type.Describe(), strings.Join(names, ", "), init)
+	if s.Mode != replicas.ModeState {
+		rules := ""
+		if s.Mode == replicas.ModeOp {
+			rules = ", delivery causal"
+			if s.AnyOrder {
+				rules = ", delivery any"
+			}
+			if s.NoDedup {
+				rules += ", dedup off"
+			} else {
+				rules += ", dedup on"
+			}
+		}
+		tw.printf("mode %s: %s%s\n", s.Mode, s.Mode.Describe(), rules)
+	}
 	if s.About != "" {
 		tw.printf("\n%s\n", oneLine(s.About))
 	}
@@ -219,11 +234,7 @@ func MessageSummary(c *replicas.Cluster, m *replicas.Message) string {
 	if m.CopyOf != 0 {
 		s += fmt.Sprintf(", a copy of #%d", m.CopyOf)
 	}
-	plain := "plain nothing new"
-	if m.CarriesPlain() {
-		plain = "plain " + m.Value(replicas.Plain).String()
-	}
-	s += fmt.Sprintf(": %s, crdt %s", plain, m.Value(replicas.CRDT))
+	s += ": " + m.Summary()
 	if !c.Up(m.From, m.To) {
 		s += " (waiting: link cut)"
 	}

@@ -144,14 +144,14 @@ func TestDiagramSelection(t *testing.T) {
 	send(t, m, "right", "right", "right", "right", "g")
 	send(t, m, "up") // the newest message
 	out := screen(m)
-	if !strings.Contains(out, "#6 Alice → Carol, taken at tick 8 · plain nothing new · crdt 1150") {
+	if !strings.Contains(out, "#6 Alice → Carol, taken at tick 8 · plain nothing new · crdt 1150 (27 B)") {
 		t.Fatalf("newest:\n%s", out)
 	}
 	for range 10 {
 		send(t, m, "up")
 	}
 	out = screen(m)
-	if !strings.Contains(out, "#1 Alice → Carol, taken at tick 3 · plain 1200 · crdt 1200") {
+	if !strings.Contains(out, "#1 Alice → Carol, taken at tick 3 · plain 1200 (5 B) · crdt 1200 (19 B)") {
 		t.Fatalf("oldest:\n%s", out)
 	}
 	send(t, m, "d")

@@ -186,7 +186,11 @@ func newFreeSession(cfg replicas.Config) (*session, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &session{title: "Free play: " + string(cfg.Type), header: demos.Header{Type: cfg.Type, Replicas: cfg.Names}, tl: tl}, nil
+	title := "Free play: " + string(cfg.Type)
+	if cfg.Mode != replicas.ModeState {
+		title += ", " + modeLabel(cfg.Mode, cfg.AnyOrder, cfg.NoDedup)
+	}
+	return &session{title: title, header: demos.Header{Type: cfg.Type, Replicas: cfg.Names, Mode: cfg.Mode, AnyOrder: cfg.AnyOrder, NoDedup: cfg.NoDedup}, tl: tl}, nil
 }
 
 func newDemoSession(s *demos.Scenario, name string) *session {
@@ -362,6 +366,19 @@ func (s *session) resumeLabel() string {
 }
 
 func plural(n int, word string) string { return replicas.Plural(n, word) }
+
+// modeLabel names a replication mode for titles and menus: "op-based,
+// delivery any, dedup off".
+func modeLabel(m replicas.Mode, anyOrder, noDedup bool) string {
+	label := map[replicas.Mode]string{replicas.ModeState: "state-based", replicas.ModeOp: "op-based", replicas.ModeDelta: "delta-based"}[m]
+	if anyOrder {
+		label += ", delivery any"
+	}
+	if noDedup {
+		label += ", dedup off"
+	}
+	return label
+}
 
 // prev moves one step back (by action, one action back). From a step's
 // question it goes back to the step before, answered.
@@ -703,6 +720,15 @@ func (s *session) recording() string {
 		names = append(names, replicas.QuoteName(n))
 	}
 	fmt.Fprintf(&b, "replicas %s\n", strings.Join(names, " "))
+	if h := s.header; h.Mode != replicas.ModeState {
+		fmt.Fprintf(&b, "mode %s\n", h.Mode)
+		if h.AnyOrder {
+			b.WriteString("delivery any\n")
+		}
+		if h.NoDedup {
+			b.WriteString("dedup off\n")
+		}
+	}
 	if v := c.Initial(); v != nil {
 		fmt.Fprintf(&b, "initial %s\n", v)
 	}

@@ -315,11 +315,8 @@ func (c *Cluster) send(a Send) ([]Event, error) {
 		m := c.take(sc, to, true, a.Full)
 		c.queues[from][to] = append(c.queues[from][to], m)
 		c.inflightBytes += messageBytes(m)
-		plain := "plain nothing new"
-		if m.plain.carries {
-			plain = "plain " + crdt.Brief(m.valueStrings[Plain])
-		}
-		text := fmt.Sprintf("%s sent its state to %s as message #%d (%s, crdt %s)", m.From, m.To, m.ID, plain, crdt.Brief(m.valueStrings[CRDT]))
+		what := map[PayloadKind]string{PayloadState: "its state", PayloadOps: "its ops", PayloadDelta: "its pending delta", PayloadFull: "its full state"}[m.crdt.kind]
+		text := fmt.Sprintf("%s sent %s to %s as message #%d (%s)", m.From, what, m.To, m.ID, m.Summary())
 		if !c.up[from][to] {
 			text += "; the link is cut, so it waits"
 		}

@@ -322,8 +322,8 @@ func TestBudgetStory(t *testing.T) {
 	ev := apply(t, c, Deliver{From: "Alice", To: "Carol"}, Deliver{From: "Bob", To: "Carol"})
 	got := ev[1].Sentences()
 	want := []string{
-		"plain: Carol's value 1200 was overwritten by Bob's 950 (message #2)",
-		"pn-counter: Carol merged Bob's state (message #2): max per entry P {init:1000, Alice:200} − N {Bob:50} → 1150",
+		"plain: Carol's value 1200 was overwritten by Bob's 950 (message #2, 5 B)",
+		"pn-counter: Carol merged Bob's state (message #2, 19 B): max per entry P {init:1000, Alice:200} − N {Bob:50} → 1150",
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("sentences:\n%q\nwant\n%q", got, want)
@@ -334,7 +334,7 @@ func TestBudgetStory(t *testing.T) {
 	ev = apply(t, c, Sync{From: "Bob", ToAll: true})
 	got = []string{ev[0].Lanes[Plain].Why, ev[1].Lanes[Plain].Why}
 	want = []string{
-		"plain: Alice's value 1200 was overwritten by Bob's 950 (message #3): edit #1 (Alice: inc 200) is lost",
+		"plain: Alice's value 1200 was overwritten by Bob's 950 (message #3, 5 B): edit #1 (Alice: inc 200) is lost",
 		"plain: nothing new from Bob (message #4): it has made no write since its last message to Carol, so Carol keeps 950",
 	}
 	if !slices.Equal(got, want) {
@@ -416,7 +416,7 @@ func TestORSetMergeExplainsAddWins(t *testing.T) {
 		Edit{Replica: "R0", Op: crdt.Op{Kind: crdt.OpRemove, Value: "milk"}},
 		Edit{Replica: "R1", Op: crdt.Op{Kind: crdt.OpAdd, Value: "milk"}},
 		Sync{From: "R0", To: "R1"})
-	if want := "or-set: R1 merged R0's state (message #1): milk stays: the sender never saw dots {R1:1} → {milk}; add wins for milk: remove #1 and add #2 were concurrent, and a remove only drops the dots it saw"; ev[2].Lanes[CRDT].Why != want {
+	if want := "or-set: R1 merged R0's state (message #1, 9 B): milk stays: the sender never saw dots {R1:1} → {milk}; add wins for milk: remove #1 and add #2 were concurrent, and a remove only drops the dots it saw"; ev[2].Lanes[CRDT].Why != want {
 		t.Fatalf("got  %q\nwant %q", ev[2].Lanes[CRDT].Why, want)
 	}
 }

@@ -169,14 +169,18 @@ func (r *Replica) deliver(m *Message, typ crdt.Type, now int64, edits []EditInfo
 func (r *Replica) deliverPlainOnly(m *Message, now int64, edits []EditInfo) delivery {
 	var d delivery
 	d.oldHist = [2]History{r.plainHist, r.crdtHist}
-	d.lanes[Plain] = r.deliverPlain(m, " (message #"+strconv.Itoa(m.ID)+")", now, edits)
+	via := " (message #" + strconv.Itoa(m.ID) + ")"
+	if m.plain.carries {
+		via = " (message #" + strconv.Itoa(m.ID) + ", " + SizeText(int64(m.bytes[Plain])) + ")"
+	}
+	d.lanes[Plain] = r.deliverPlain(m, via, now, edits)
 	return d
 }
 
 // deliverState merges a whole state into the CRDT lane: histories joined,
 // and the sender's knowledge taken.
 func (r *Replica) deliverState(m *Message, typ crdt.Type, now int64, edits []EditInfo) LaneChange {
-	via := " (message #" + strconv.Itoa(m.ID) + ")"
+	via := " (message #" + strconv.Itoa(m.ID) + ", " + SizeText(int64(m.bytes[CRDT])) + ")"
 	what := "state"
 	if m.crdt.kind == PayloadFull {
 		what = "full state"

@@ -28,6 +28,15 @@ var Modes = []Mode{ModeState, ModeOp, ModeDelta}
 
 func (m Mode) String() string { return [...]string{"state", "op", "delta"}[m] }
 
+// Describe says what a message carries in the mode.
+func (m Mode) Describe() string {
+	return [...]string{
+		"every message carries the sender's whole CRDT state",
+		"every message carries the ops its sender applied and has not sent on that link",
+		"every message carries the deltas pending on its link; full sends a whole state",
+	}[m]
+}
+
 // ParseMode reads state, op or delta.
 func ParseMode(s string) (Mode, error) {
 	for _, m := range Modes {
@@ -310,7 +319,7 @@ func (c *Cluster) deliverOps(r *Replica, m *Message) LaneChange {
 		r.touch(CRDT, c.now)
 	}
 	cc := LaneChange{Touched: true, Changed: changed && r.ValueString(CRDT) != before, Decisive: decisive}
-	cc.Why = string(c.typ) + ": " + r.Name + " received " + m.From + "'s ops (message #" + strconv.Itoa(m.ID) + "): " + strings.Join(notes, "; ")
+	cc.Why = string(c.typ) + ": " + r.Name + " received " + m.From + "'s ops (message #" + strconv.Itoa(m.ID) + ", " + SizeText(int64(m.bytes[CRDT])) + "): " + strings.Join(notes, "; ")
 	return cc
 }
 
@@ -370,7 +379,7 @@ func (c *Cluster) deliverDelta(r *Replica, m *Message) (LaneChange, bool) {
 		r.touch(CRDT, c.now)
 	}
 	cc := LaneChange{Touched: true, Changed: !res.Same && r.ValueString(CRDT) != before, Decisive: res.Decisive}
-	cc.Why = string(c.typ) + ": " + r.Name + " joined " + m.From + "'s delta (message #" + strconv.Itoa(m.ID) + "): " + res.Why
+	cc.Why = string(c.typ) + ": " + r.Name + " joined " + m.From + "'s delta (message #" + strconv.Itoa(m.ID) + ", " + SizeText(int64(m.bytes[CRDT])) + "): " + res.Why
 	return cc, !res.Same
 }
 
@@ -416,7 +425,7 @@ func (m *Message) PayloadText() string {
 		}
 		return "delta of " + Plural(len(m.crdt.delta.delta.Text), "character op")
 	case PayloadFull:
-		return "full state " + m.valueStrings[CRDT]
+		return "full state " + crdt.Brief(m.valueStrings[CRDT])
 	}
 	return m.valueStrings[CRDT]
 }

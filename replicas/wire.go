@@ -124,3 +124,18 @@ func SizeText(n int64) string {
 	}
 	return fmt.Sprintf("%.1f MB", float64(n)/1000/1000)
 }
+
+// Summary is what the message carries in each lane and what each weighs:
+// "plain 1200, 4 B · crdt 1200, 15 B", or "plain nothing new · crdt ops
+// A3, 44 B".
+func (m *Message) Summary() string {
+	plain := "plain nothing new"
+	if m.plain.carries {
+		plain = "plain " + crdt.Brief(m.valueStrings[Plain]) + ", " + SizeText(int64(m.bytes[Plain]))
+	}
+	payload := m.PayloadText()
+	if m.crdt.kind == PayloadState {
+		payload = crdt.Brief(payload)
+	}
+	return plain + " · crdt " + payload + ", " + SizeText(int64(m.bytes[CRDT]))
+}

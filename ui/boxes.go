@@ -60,6 +60,7 @@ func boxes(st State, lane replicas.Lane, s Styles, l Layout, h int) string {
 			k.clock = reps[i].Clock(c.Tick())
 		}
 		if lane == replicas.CRDT {
+			k.waiting = strings.Join(reps[i].Waiting(), ", ")
 			k.metaLines = l.MetaLines
 			if i < len(st.Decisive) {
 				k.decisive = strings.Join(st.Decisive[i], "\x00")
@@ -208,7 +209,13 @@ func box(r *replicas.Replica, k boxKey, s Styles) string {
 	}
 	lines = append(lines, s.Replica.Edits.Render(editsLine(r.History(lane), inner, s.Symbols)))
 	if k.metaLines > 0 {
-		lines = append(lines, metaLine(r.Meta(), clock, k.decisive, inner, s))
+		meta := metaLine(r.Meta(), clock, k.decisive, inner, s)
+		if k.waiting != "" {
+			// Ops waiting for their dependencies are what the box most
+			// needs to say: they come first.
+			meta = ansi.Truncate(s.Band.Pending.Render("waiting: "+k.waiting)+s.Replica.Meta.Render(" "+s.Symbols.Dot+" ")+meta, inner, s.Symbols.Ellipsis)
+		}
+		lines = append(lines, meta)
 	}
 	if k.internals {
 		lines = append(lines, internalsLines(r.Internals(), inner, k.internalLines, k.internalsOffset, s)...)

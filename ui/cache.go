@@ -49,8 +49,11 @@ type boxKey struct {
 	masked                               bool // the value is hidden while the class predicts
 	// For a compact box (lane -1), both lanes: the plain lane in changed,
 	// conflict and marked, the CRDT lane here.
-	changedCRDT                     int64
-	conflictCRDT, markedCRDT        bool
+	changedCRDT              int64
+	conflictCRDT, markedCRDT bool
+	// waiting lists the ops in the replica's causal buffer (op mode): they
+	// change the box without changing the state.
+	waiting                         string
 	w, h, valueLines, internalLines int
 	metaLines, internalsOffset      int
 	decisive                        string // the metadata parts to highlight, joined by "\x00"

@@ -153,17 +153,22 @@ func diagramPane(st State, s Styles, w, h int) string {
 // MessageLine is one message and both its payloads on one line: "#5
 // Server 3 → Server 2, taken at tick 7 · plain "Ext…" · crdt "Ext…"".
 func MessageLine(m *replicas.Message, s Styles, w int) string {
-	plain := "nothing new"
-	if m.CarriesPlain() {
-		plain = clip(m.ValueString(replicas.Plain), w, s.Symbols.Ellipsis)
-	}
 	dot := " " + s.Symbols.Dot + " "
-	text := fmt.Sprintf("#%d %s %s %s, taken at tick %d%splain %s%scrdt %s", m.ID, m.From, s.Symbols.Arrow, m.To, m.SentTick, dot, plain, dot,
-		clip(m.ValueString(replicas.CRDT), w, s.Symbols.Ellipsis))
+	text := fmt.Sprintf("#%d %s %s %s, taken at tick %d%s%s", m.ID, m.From, s.Symbols.Arrow, m.To, m.SentTick, dot, payloads(m, w, dot, s))
 	if m.CopyOf != 0 {
 		text += fmt.Sprintf(" (copy of #%d)", m.CopyOf)
 	}
 	return s.Pane.Selected.Render(clipWords(text, w, s.Symbols.Ellipsis))
+}
+
+// payloads is a message's two payloads with what each weighs: "plain 1200
+// (4 B) · crdt 1200 (15 B)", "plain nothing new · crdt ops A3 (44 B)".
+func payloads(m *replicas.Message, w int, dot string, s Styles) string {
+	plain := "plain nothing new"
+	if m.CarriesPlain() {
+		plain = "plain " + clip(m.ValueString(replicas.Plain), w, s.Symbols.Ellipsis) + " (" + replicas.SizeText(int64(m.Bytes(replicas.Plain))) + ")"
+	}
+	return plain + dot + "crdt " + clip(m.PayloadText(), w, s.Symbols.Ellipsis) + " (" + replicas.SizeText(int64(m.Bytes(replicas.CRDT))) + ")"
 }
 
 // NextPane is the tab after p. The narration is a tab only in a demo
@@ -348,13 +353,8 @@ func Messages(st State, s Styles, w, h int) string {
 	var lines []string
 	for i := first; i < len(msgs) && len(lines) < h; i++ {
 		m := msgs[i]
-		plain := "nothing new"
-		if m.CarriesPlain() {
-			plain = clip(m.ValueString(replicas.Plain), w, s.Symbols.Ellipsis)
-		}
 		dot := " " + s.Symbols.Dot + " "
-		text := fmt.Sprintf("#%d %s %s %s%splain %s%scrdt %s%sage %d", m.ID, m.From, s.Symbols.Arrow, m.To, dot,
-			plain, dot, clip(m.ValueString(replicas.CRDT), w, s.Symbols.Ellipsis), dot, c.Tick()-m.SentTick)
+		text := fmt.Sprintf("#%d %s %s %s%s%s%sage %d", m.ID, m.From, s.Symbols.Arrow, m.To, dot, payloads(m, w, dot, s), dot, c.Tick()-m.SentTick)
 		if m.CopyOf != 0 {
 			text += fmt.Sprintf(" (copy of #%d)", m.CopyOf)
 		}

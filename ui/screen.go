@@ -29,7 +29,7 @@ func Screen(st State, s Styles, l Layout) string {
 			header(st, s, l.W),
 			laneTitle(st, replicas.Plain, "Plain overwrite", s, l.W),
 			boxes(st, replicas.Plain, s, l, l.PlainBoxes.H),
-			laneTitle(st, replicas.CRDT, "CRDT: "+string(c.Type()), s, l.W),
+			laneTitle(st, replicas.CRDT, crdtTitle(c), s, l.W),
 			boxes(st, replicas.CRDT, s, l, l.CRDTBoxes.H),
 			strip,
 		}
@@ -92,7 +92,38 @@ func laneTitle(st State, lane replicas.Lane, title string, s Styles, w int) stri
 	if st.Masked() {
 		return spread(s.Band.Title.Render(title), s.Band.Pending.Render("? predict, then → reveals"), w)
 	}
-	return bandTitle(st.Cluster, lane, title, s, w)
+	return bandTitle(st.Cluster, lane, title+sentText(st.Cluster, lane, s, false), s, w)
+}
+
+// sentText is what a lane has sent so far, after its title: " · 12 msgs ·
+// 3.4 KB" (short: " · 3.4 KB"), or "" before any message.
+func sentText(c *replicas.Cluster, lane replicas.Lane, s Styles, short bool) string {
+	n, b := c.Sent(lane)
+	if n == 0 {
+		return ""
+	}
+	dot := " " + s.Symbols.Dot + " "
+	if short {
+		return dot + replicas.SizeText(b)
+	}
+	msgs := "msgs"
+	if n == 1 {
+		msgs = "msg"
+	}
+	return fmt.Sprintf("%s%d %s%s%s", dot, n, msgs, dot, replicas.SizeText(b))
+}
+
+// crdtTitle is the CRDT lane's title: its type, and its mode unless it is
+// state-based.
+func crdtTitle(c *replicas.Cluster) string {
+	t := "CRDT: " + string(c.Type())
+	switch c.Mode() {
+	case replicas.ModeOp:
+		t += ", op-based"
+	case replicas.ModeDelta:
+		t += ", delta-based"
+	}
+	return t
 }
 
 // DiagramScreen is the space-time diagram on the whole screen (G): the
