@@ -20,10 +20,13 @@ import (
 )
 
 func cmdPlay(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("play", "play [--type TYPE] [--replicas N] [--names A,B,C] [--theme T] [--ascii]\n\nStarts free play: make edits, cut links and sync, and watch both lanes.", stderr)
+	fs := newFlags("play", "play [--type TYPE] [--replicas N] [--names A,B,C] [--mode state|op|delta] [--delivery causal|any] [--dedup on|off] [--theme T] [--ascii]\n\nStarts free play: make edits, cut links and sync, and watch both lanes.", stderr)
 	typ := fs.String("type", "pn-counter", "the CRDT type: "+typeList())
 	n := fs.Int("replicas", 3, "how many replicas, 2 to 8")
 	names := fs.String("names", "", "comma-separated replica names (default Alice, Bob, Carol, ...)")
+	mode := fs.String("mode", "state", "what a CRDT-lane message carries: state, op or delta")
+	delivery := fs.String("delivery", "causal", "op mode: apply ops in causal order (causal) or as they arrive (any)")
+	dedup := fs.String("dedup", "on", "op mode: ignore an op delivered twice (on) or apply it again (off)")
 	look := addLookFlags(fs)
 	rec := addRecordFlags(fs)
 	if code := parseNoArgs(fs, args); code >= 0 {
@@ -50,11 +53,32 @@ func cmdPlay(args []string, stdout, stderr io.Writer) int {
 	if err := replicas.CheckNames(list); err != nil {
 		return usageFail(stderr, "play", err.Error())
 	}
+	cfg := replicas.Config{Type: t, Names: list}
+	if cfg.Mode, err = replicas.ParseMode(*mode); err != nil {
+		return usageFail(stderr, "play", err.Error())
+	}
+	switch *delivery {
+	case "causal":
+	case "any":
+		cfg.AnyOrder = true
+	default:
+		return usageFail(stderr, "play", fmt.Sprintf("--delivery %q: choose causal or any", *delivery))
+	}
+	switch *dedup {
+	case "on":
+	case "off":
+		cfg.NoDedup = true
+	default:
+		return usageFail(stderr, "play", fmt.Sprintf("--dedup %q: choose on or off", *dedup))
+	}
+	if (cfg.AnyOrder || cfg.NoDedup) && cfg.Mode != replicas.ModeOp {
+		return usageFail(stderr, "play", "--delivery and --dedup are op mode's rules: add --mode op")
+	}
 	opts, err := look.options()
 	if err != nil {
 		return fail(stderr, err)
 	}
-	opts.Free = &replicas.Config{Type: t, Names: list}
+	opts.Free = &cfg
 	return runTUI(opts, rec, stderr)
 }
 

@@ -20,6 +20,7 @@ const usage = `crdtviz: watch replicas drift apart and converge again.
 Usage:
   crdtviz                      open the start screen: built-in demos and free play
   crdtviz play [flags]         free play: --type TYPE --replicas N [--names A,B,C]
+                               [--mode state|op|delta] [--delivery any] [--dedup off]
   crdtviz demo NAME|FILE       play a demo (--transcript prints it instead; with
                                --answers=false a worksheet, with --diagram a diagram)
   crdtviz demos                list the built-in demos

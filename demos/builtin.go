@@ -15,7 +15,8 @@ var builtinFS embed.FS
 
 // builtinOrder is the order demos are listed and taught in: the seed story
 // first.
-var builtinOrder = []string{"seed", "lost-update", "partition", "reorder", "duplicate", "cart", "tombstone", "clock-skew", "siblings", "text"}
+var builtinOrder = []string{"seed", "lost-update", "partition", "reorder", "duplicate", "cart", "tombstone", "clock-skew", "siblings", "text",
+	"bytes-state", "bytes-delta", "causal", "causal-any", "double-count"}
 
 // Builtin describes one built-in demo.
 type Builtin struct {

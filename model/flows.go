@@ -40,7 +40,15 @@ func (menu *Menu) restyle(s ui.Styles, w, h int) {
 // it, and esc goes back to it.
 func (m *Root) toMenu() {
 	m.playMode, m.mode = m.mode, ModeStart
-	m.menu = m.newMenu(MenuOptions{Resume: m.sess.resumeLabel(), Back: "resume"})
+	m.menu = m.newMenu(m.startMenuOptions())
+}
+
+// startMenuOptions is the start menu, with the kept session first.
+func (m *Root) startMenuOptions() MenuOptions {
+	if m.sess == nil {
+		return MenuOptions{}
+	}
+	return MenuOptions{Resume: m.sess.resumeLabel(), Back: "resume"}
 }
 
 // menuKey hands a key to the menu and acts on what it asks for.
@@ -51,6 +59,10 @@ func (m *Root) menuKey(k tea.KeyPressMsg) tea.Cmd {
 	switch {
 	case in.Quit:
 		return m.quit()
+	case in.Back && m.typesFromStart:
+		m.typesFromStart = false
+		m.mode = ModeStart
+		m.menu = m.newMenu(m.startMenuOptions())
 	case in.Back && m.sess != nil:
 		m.mode = m.playMode
 	case in.Choice != nil:
@@ -63,8 +75,14 @@ func (m *Root) menuKey(k tea.KeyPressMsg) tea.Cmd {
 // Starting something else replaces the kept session; when that would lose
 // free-play work nobody saved, it asks once first.
 func (m *Root) handleMenuChoice(c MenuChoice) {
+	if c.PickType {
+		m.typesFromStart = true
+		m.menu = m.newMenu(MenuOptions{TypesOnly: true, Mode: c.Mode, Back: "back to the menu"})
+		m.mode = ModeTypes
+		return
+	}
 	if m.sess != nil && (c.Resume || c.Demo != "" && c.Demo == m.sess.name) {
-		m.mode = m.playMode
+		m.mode, m.typesFromStart = m.playMode, false
 		return
 	}
 	if n := m.unsaved(); n > 0 {
@@ -93,11 +111,14 @@ func (m *Root) startChoice(c MenuChoice) {
 		m.saved, m.dirty = "", true
 		return
 	}
-	names := []string{"Alice", "Bob", "Carol"}
-	if m.sess != nil && m.mode == ModeTypes {
-		names = m.sess.cluster().Names()
+	cfg := replicas.Config{Type: c.Type, Names: []string{"Alice", "Bob", "Carol"}, Mode: c.Mode}
+	if m.sess != nil && m.mode == ModeTypes && !m.typesFromStart {
+		// Another type for this free play: its replicas and its rules stay.
+		h := m.sess.header
+		cfg.Names, cfg.Mode, cfg.AnyOrder, cfg.NoDedup = m.sess.cluster().Names(), h.Mode, h.AnyOrder, h.NoDedup
 	}
-	s, err := newFreeSession(replicas.Config{Type: c.Type, Names: names})
+	m.typesFromStart = false
+	s, err := newFreeSession(cfg)
 	if err != nil {
 		m.fail(err)
 		return

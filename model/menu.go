@@ -11,6 +11,7 @@ import (
 
 	"crdtviz/crdt"
 	"crdtviz/demos"
+	"crdtviz/replicas"
 	"crdtviz/ui"
 )
 
@@ -20,6 +21,10 @@ type MenuChoice struct {
 	Resume bool
 	Demo   string    // a built-in demo's name, or ""
 	Type   crdt.Type // the type for free play, when Demo is "" and not Resume
+	// Mode is how free play's CRDT lane replicates. PickType asks for a
+	// type next (free play by ops or by deltas).
+	Mode     replicas.Mode
+	PickType bool
 }
 
 type menuItem struct {
@@ -41,8 +46,10 @@ type MenuKeyMap struct {
 
 // MenuOptions say what the menu offers.
 type MenuOptions struct {
-	// TypesOnly offers only the free-play types: the type picker.
+	// TypesOnly offers only the free-play types: the type picker, for
+	// free play in Mode.
 	TypesOnly bool
+	Mode      replicas.Mode
 	// Resume, when set, is the first item: the kept session, e.g.
 	// "Resume: The lost update (step 2/4)".
 	Resume string
@@ -79,12 +86,27 @@ func NewMenu(s ui.Styles, opts MenuOptions) Menu {
 		}
 	}
 	for _, t := range crdt.Types {
-		items = append(items, menuItem{title: "Free play: " + string(t), desc: t.Describe(), choice: MenuChoice{Type: t}})
+		title := "Free play: " + string(t)
+		if opts.Mode != replicas.ModeState {
+			title += ", " + modeLabel(opts.Mode, false, false)
+		}
+		items = append(items, menuItem{title: title, desc: t.Describe(), choice: MenuChoice{Type: t, Mode: opts.Mode}})
+	}
+	if !opts.TypesOnly {
+		// The other two ways to replicate, each with a type to pick next.
+		items = append(items,
+			menuItem{title: "Free play, op-based: pick a type", desc: "messages carry ops, delivered in causal order, duplicates ignored (crdtviz play --mode op)",
+				choice: MenuChoice{PickType: true, Mode: replicas.ModeOp}},
+			menuItem{title: "Free play, delta-based: pick a type", desc: "messages carry the deltas pending on their link; send … full repairs a loss (crdtviz play --mode delta)",
+				choice: MenuChoice{PickType: true, Mode: replicas.ModeDelta}})
 	}
 	l := list.New(items, menuDelegate(s), 0, 0)
 	l.Title = "crdtviz: pick a demo, or free play"
 	if opts.TypesOnly {
 		l.Title = "Free play: pick a type"
+		if opts.Mode != replicas.ModeState {
+			l.Title = "Free play, " + modeLabel(opts.Mode, false, false) + ": pick a type"
+		}
 	}
 	l.SetStatusBarItemName("choice", "choices")
 	l.DisableQuitKeybindings()

@@ -164,7 +164,7 @@ func (m *Root) returnToDemo(tea.KeyPressMsg) tea.Cmd {
 }
 
 func (m *Root) chooseType(tea.KeyPressMsg) tea.Cmd {
-	m.menu = m.newMenu(MenuOptions{TypesOnly: true, Back: "back to free play"})
+	m.menu = m.newMenu(MenuOptions{TypesOnly: true, Mode: m.sess.header.Mode, Back: "back to free play"})
 	m.playMode, m.mode = m.mode, ModeTypes
 	return nil
 }

@@ -110,10 +110,13 @@ type Root struct {
 	saved    string
 	saveWarn string
 
-	auto        autoplayer
-	diag        diagramView
-	dirty       bool // the recording changed since it was last saved
-	interrupted bool // ended by ctrl+c
+	auto autoplayer
+	// typesFromStart is set while the type picker was opened from the
+	// start menu (free play by ops or deltas): esc goes back there.
+	typesFromStart bool
+	diag           diagramView
+	dirty          bool // the recording changed since it was last saved
+	interrupted    bool // ended by ctrl+c
 }
 
 // Interrupted reports whether the app was ended by ctrl+c, which exits

@@ -274,7 +274,7 @@ func TestStartMenuAndTypeChoice(t *testing.T) {
 	if !strings.Contains(screen(m), "Resume: Three servers, one movie (step 0/6)") {
 		t.Fatalf("no resume item:\n%s", screen(m))
 	}
-	for range 11 { // past the resume item and the ten demos
+	for range len(demos.BuiltinNames()) + 1 { // past the resume item and the demos
 		send(t, m, "down")
 	}
 	send(t, m, "enter") // the first free-play entry
@@ -296,6 +296,26 @@ func TestStartMenuAndTypeChoice(t *testing.T) {
 	send(t, m, "esc")
 	if m.Mode() != ModeFree {
 		t.Fatalf("help did not close: %s", m.Mode())
+	}
+	// The start menu offers free play by ops and by deltas: a type next.
+	send(t, m, "esc", "/")
+	typeText(t, m, "op-based")
+	send(t, m, "enter") // enter while filtering starts the best match
+	if m.Mode() != ModeTypes || !strings.Contains(screen(m), "Free play, op-based: pick a type") {
+		t.Fatalf("op-based entry:\n%s", screen(m))
+	}
+	send(t, m, "esc")
+	if m.Mode() != ModeStart {
+		t.Fatalf("esc from the op-based type picker: %s", m.Mode())
+	}
+	send(t, m, "/")
+	typeText(t, m, "delta-based")
+	send(t, m, "enter", "down", "down", "enter", "enter")
+	if m.Mode() != ModeFree || m.sess.cluster().Mode() != replicas.ModeDelta || m.sess.cluster().Type() != crdt.GCounter {
+		t.Fatalf("delta-based free play: mode %s, %s %s\n%s", m.Mode(), m.sess.cluster().Mode(), m.sess.cluster().Type(), screen(m))
+	}
+	if !strings.Contains(screen(m), "CRDT: g-counter, delta-based") {
+		t.Fatalf("the lane does not say its mode:\n%s", screen(m))
 	}
 }
 

@@ -311,7 +311,7 @@ func (c *Cluster) deliverOps(r *Replica, m *Message) LaneChange {
 		}
 	}
 	if len(m.crdt.ops) == 0 {
-		notes = append(notes, "no op it had not sent here already")
+		notes = append(notes, "no new op: "+m.From+" had sent every op it applied here already")
 	}
 	r.op = st
 	r.crdtHist, r.knows[CRDT] = hist, knows
