@@ -17,12 +17,16 @@ func FuzzPrompt(f *testing.F) {
 		// Issue 13: Unicode spaces must be quoted when written, C1 controls
 		// refused, and large numbers refused rather than wrapped.
 		"edit A set \"a\u2003b\"", "edit A add \"x\u0085\"", "edit A inc 9223372036854775807", "clock A +9223372036854775807",
-		"edit A put \"k\u1680\" \"v\u205f\""} {
+		"edit A put \"k\u1680\" \"v\u205f\"",
+		// Modes: full, waiting, bytes.
+		"sync all full", "send A -> B full", "sync A <-> B full", "expect waiting 1", "expect plain bytes < 100", "expect bytes > 5"} {
 		f.Add(seed)
 	}
 	f.Fuzz(func(t *testing.T, src string) {
-		for _, typ := range crdt.Types {
-			h := Header{Type: typ, Replicas: []string{"A", "B", "Server 1"}}
+		for k, typ := range crdt.Types {
+			// Each type in one of the modes, so that full, waiting and
+			// bytes meet every mode.
+			h := Header{Type: typ, Replicas: []string{"A", "B", "Server 1"}, Mode: replicas.Modes[k%len(replicas.Modes)]}
 			st, err := ParseStatement(src, h)
 			if err != nil {
 				var perr *Error
@@ -34,7 +38,7 @@ func FuzzPrompt(f *testing.F) {
 			if st.Action == nil {
 				continue
 			}
-			c, err := replicas.New(replicas.Config{Type: typ, Names: h.Replicas})
+			c, err := replicas.New(replicas.Config{Type: typ, Names: h.Replicas, Mode: h.Mode})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -6,6 +6,7 @@ import (
 	tea "charm.land/bubbletea/v2"
 
 	"crdtviz/crdt"
+	"crdtviz/replicas"
 )
 
 var fuzzKeys = []string{"right", "left", "up", "down", "tab", "enter", "esc", "space", "pgup", "pgdown", "backspace",
@@ -26,8 +27,9 @@ func FuzzRootModel(f *testing.F) {
 	// step again (f).
 	f.Add([]byte{48, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 2, 2, 49, 1, 1, 0, 46, 0}, uint8(4))
 	f.Fuzz(func(t *testing.T, events []byte, start uint8) {
+		opOrSet := &replicas.Config{Type: crdt.ORSet, Names: []string{"Alice", "Bob", "Carol"}, Mode: replicas.ModeOp, AnyOrder: start%2 == 0}
 		opts := []Options{{Free: free(crdt.Text, "Ann", "Bø", "李")}, {Free: free(crdt.ORSet)}, {Scenario: demo(t, "cart")}, {},
-			{Scenario: demo(t, "seed"), ByAction: true}}[int(start)%5]
+			{Scenario: demo(t, "seed"), ByAction: true}, {Free: opOrSet}, {Scenario: demo(t, "bytes-delta")}}[int(start)%7]
 		m := newRoot(t, opts, 80, 24)
 		w, h := 80, 24
 		for i := 0; i < len(events) && i < 400; i++ {
