@@ -101,12 +101,12 @@ type wireTextOp struct {
 	Delete bool   `cbor:"5,keyasint,omitempty"`
 }
 
-func stampWire(s Stamp) WireStamp { return WireStamp{T: s.T, Replica: s.Replica} }
+func stampWire(s Stamp) WireStamp { return WireStamp(s) }
 
 func dotsWire(ds []Dot) []WireDot {
 	out := make([]WireDot, len(ds))
 	for i, d := range ds {
-		out[i] = WireDot{Replica: d.Replica, N: d.N}
+		out[i] = WireDot(d)
 	}
 	return out
 }

@@ -359,11 +359,9 @@ func (c *Cluster) deliverDelta(r *Replica, m *Message) (LaneChange, bool) {
 			res.Why += fmt.Sprintf("; %s could not be placed: the text it follows has not arrived (a full sync brings it)", Plural(declined, "edit"))
 		}
 	default:
-		newH := g.hist
+		newH := r.crdtHist.union(g.hist)
 		if c.isLWW() {
 			newH = lwwHistory(r.crdtHist, lwwStamps(r.state), g.hist, lwwStamps(g.delta.State))
-		} else {
-			newH = r.crdtHist.union(g.hist)
 		}
 		res, err = g.delta.JoinInto(r.state)
 		if err != nil { // cannot happen: every replica holds the same type
