@@ -376,3 +376,25 @@ func TestRecordingSurvivesACrash(t *testing.T) {
 		t.Fatalf("the fallback holds %q", b)
 	}
 }
+
+// TestRecorderKeepsTheNewest: the app's save commands run concurrently, so
+// an older recording can arrive after a newer one; it must not replace it.
+func TestRecorderKeepsTheNewest(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.demo")
+	r, err := newRecorder(path, false)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := r.start(); err != nil {
+		t.Fatal(err)
+	}
+	older, newer := r.cmd(okScenario+"# one\n"), r.cmd(okScenario+"# two\n")
+	newer() // the newer command happens to run first
+	older()
+	if err, _ := r.flush(); err != nil {
+		t.Fatal(err)
+	}
+	if b, _ := os.ReadFile(path); string(b) != okScenario+"# two\n" {
+		t.Fatalf("the file holds %q", b)
+	}
+}

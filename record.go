@@ -34,6 +34,11 @@ type recorder struct {
 	failed  error
 	report  func(tea.Msg) // p.Send, once the program runs
 	writes  int           // how many times the file was written, for tests
+	// made numbers the recordings handed over, in the order the app made
+	// them; newest is the number of the one pending. Commands run
+	// concurrently, so an older recording can arrive after a newer one:
+	// it is ignored.
+	made, newest int
 }
 
 // newRecorder checks the path before anything runs (see checkTarget). Call
@@ -65,15 +70,33 @@ func (r *recorder) start() error {
 // cmd is model.Options.Save: it hands the recording over and returns at
 // once; the write happens in the background.
 func (r *recorder) cmd(text string) tea.Cmd {
+	r.mu.Lock()
+	r.made++
+	n := r.made
+	r.mu.Unlock()
 	return func() tea.Msg {
-		r.submit(text)
+		r.submitNth(n, text)
 		return nil
 	}
 }
 
+// submit hands over the newest recording.
 func (r *recorder) submit(text string) {
 	r.mu.Lock()
+	r.made++
+	n := r.made
+	r.mu.Unlock()
+	r.submitNth(n, text)
+}
+
+// submitNth hands over recording number n, unless a newer one came first.
+func (r *recorder) submitNth(n int, text string) {
+	r.mu.Lock()
 	defer r.mu.Unlock()
+	if n < r.newest {
+		return
+	}
+	r.newest = n
 	r.pending, r.has = text, true
 	if r.timer == nil {
 		wait := max(0, saveEvery-time.Since(r.last))
