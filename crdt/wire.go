@@ -82,23 +82,35 @@ type wireEntry struct {
 	Deleted bool      `cbor:"3,keyasint,omitempty"`
 }
 
-// wireTextItem is one character: its id (counter, site index), its
-// origin's, the character, and whether it is a tombstone.
-type wireTextItem [6]any
+// wireTextItem is one character, as an array: its id (counter, site
+// index), its origin's, the character, and whether it is a tombstone.
+type wireTextItem struct {
+	_   struct{} `cbor:",toarray"`
+	C   uint32
+	S   uint16
+	OC  uint32
+	OS  uint16
+	Ch  string
+	Del bool
+}
 
 type wireText struct {
 	Sites []string       `cbor:"1,keyasint"`
 	Items []wireTextItem `cbor:"2,keyasint,omitempty"`
 }
 
-// wireTextOp is one character op: id, origin, the site's previous
-// counter, the character (inserts) and whether it deletes.
+// wireTextOp is one character op, as an array: its id (counter, site),
+// its origin's, the site's previous counter, the character (inserts) and
+// whether it deletes.
 type wireTextOp struct {
-	ID     [2]any `cbor:"1,keyasint"`
-	Origin [2]any `cbor:"2,keyasint,omitempty"`
-	Prev   uint32 `cbor:"3,keyasint,omitempty"`
-	Ch     string `cbor:"4,keyasint,omitempty"`
-	Delete bool   `cbor:"5,keyasint,omitempty"`
+	_      struct{} `cbor:",toarray"`
+	C      uint32
+	Site   string
+	OC     uint32
+	OSite  string
+	Prev   uint32
+	Ch     string
+	Delete bool
 }
 
 func stampWire(s Stamp) WireStamp { return WireStamp(s) }
@@ -166,7 +178,7 @@ func Wire(st CRDT) any {
 	case *TextState:
 		w := wireText{Sites: s.sites}
 		s.each(func(it item) {
-			w.Items = append(w.Items, wireTextItem{it.id.c, it.id.s, it.origin.c, it.origin.s, string(it.ch), it.del})
+			w.Items = append(w.Items, wireTextItem{C: it.id.c, S: it.id.s, OC: it.origin.c, OS: it.origin.s, Ch: string(it.ch), Del: it.del})
 		})
 		return w
 	}
@@ -176,12 +188,10 @@ func Wire(st CRDT) any {
 func textOpsWire(ops []TextOp) []wireTextOp {
 	out := make([]wireTextOp, len(ops))
 	for i, op := range ops {
-		w := wireTextOp{ID: [2]any{op.ID.Counter, op.ID.Site}, Prev: op.Prev, Delete: op.Delete}
+		w := wireTextOp{C: op.ID.Counter, Site: op.ID.Site, Prev: op.Prev, Delete: op.Delete}
 		if !op.Delete {
 			w.Ch = string(op.Ch)
-			if op.Origin.Counter != 0 {
-				w.Origin = [2]any{op.Origin.Counter, op.Origin.Site}
-			}
+			w.OC, w.OSite = op.Origin.Counter, op.Origin.Site
 		}
 		out[i] = w
 	}

@@ -8,6 +8,9 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/fxamacker/cbor/v2"
+	"pgregory.net/rapid"
+
 	"crdtviz/crdt"
 )
 
@@ -82,5 +85,47 @@ func TestSentTotals(t *testing.T) {
 	// both already and B and C made no write: nothing new.
 	if pn != 2 || pbytes <= 0 || pbytes >= bytes {
 		t.Fatalf("plain: %d messages, %d B (crdt %d B)", pn, pbytes, bytes)
+	}
+}
+
+// TestWireRoundTrip: every type's state, encoded and decoded again, is the
+// same state; and its value reads back from the plain value's form.
+func TestWireRoundTrip(t *testing.T) {
+	for _, typ := range crdt.Types {
+		t.Run(string(typ), func(t *testing.T) {
+			rapid.Check(t, func(rt *rapid.T) {
+				c, _ := New(Config{Type: typ, Names: names(3)})
+				ch := rapidChooser{rt}
+				for range rapid.IntRange(0, 30).Draw(rt, "n") {
+					_, _ = c.Apply(randomAction(ch, c, false))
+				}
+				for _, r := range c.Replicas() {
+					st := r.state
+					b, err := cbor.Marshal(crdt.Wire(st))
+					if err != nil {
+						rt.Fatal(err)
+					}
+					w := crdt.NewWire(typ)
+					if err := cbor.Unmarshal(b, w); err != nil {
+						rt.Fatalf("decode: %v", err)
+					}
+					back, err := crdt.FromWire(typ, w)
+					if err != nil {
+						rt.Fatalf("%s: %v", st.Internals(), err)
+					}
+					if !back.Equal(st) {
+						rt.Fatalf("round trip: %s (%s) became %s (%s)", st.Value(), st.Internals(), back.Value(), back.Internals())
+					}
+					pb, _ := cbor.Marshal(crdt.WireOfValue(r.plain.Value()))
+					var pw crdt.WireValue
+					if err := cbor.Unmarshal(pb, &pw); err != nil {
+						rt.Fatal(err)
+					}
+					if v, err := crdt.ValueFromWire(typ, pw); err != nil || !v.Equal(r.plain.Value()) {
+						rt.Fatalf("plain value %s read back as %s (%v)", r.plain.Value(), v, err)
+					}
+				}
+			})
+		})
 	}
 }
