@@ -1,0 +1,231 @@
+package class
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"crdtviz/crdt"
+	"crdtviz/replicas"
+)
+
+// Every test binds and talks to 127.0.0.1 only.
+
+// testTiming is the classroom's timing with faster anti-entropy, so that
+// the tests finish well inside their budget; waits poll with generous
+// deadlines instead of assuming speed.
+func testTiming() Timing {
+	t := DefaultTiming()
+	t.PushPull = 500 * time.Millisecond
+	t.Rejoin = 500 * time.Millisecond
+	t.Poll = 100 * time.Millisecond
+	return t
+}
+
+func startClass(t *testing.T, typ crdt.Type, mode replicas.Mode, key []byte, names ...string) []*Node {
+	t.Helper()
+	teacher, err := Start(Options{Name: names[0], Type: typ, Mode: mode, Bind: "127.0.0.1:0", Key: key, Timing: testTiming()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = teacher.Leave() })
+	nodes := []*Node{teacher}
+	for _, name := range names[1:] {
+		n, err := Join(teacher.Addr(), Options{Name: name, Bind: "127.0.0.1:0", Key: key, Timing: testTiming()})
+		if err != nil {
+			t.Fatalf("%s joining: %v", name, err)
+		}
+		t.Cleanup(func() { _ = n.Leave() })
+		nodes = append(nodes, n)
+	}
+	return nodes
+}
+
+// eventually polls cond until it holds or the deadline passes.
+func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(within)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v: %s", within, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func values(nodes []*Node, lane replicas.Lane) []string {
+	out := make([]string, len(nodes))
+	for i, n := range nodes {
+		s := n.Snapshot()
+		out[i] = s.CRDT
+		if lane == replicas.Plain {
+			out[i] = s.Plain
+		}
+	}
+	return out
+}
+
+func allEqual(vs []string, want string) bool {
+	for _, v := range vs {
+		if v != want {
+			return false
+		}
+	}
+	return true
+}
+
+func edit(t *testing.T, n *Node, op crdt.Op) {
+	t.Helper()
+	if _, err := n.Edit(op); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func add(e string) crdt.Op { return crdt.Op{Kind: crdt.OpAdd, Value: e} }
+
+// TestClassStory is the classroom in one process: concurrent edits
+// converge; a partition splits the class; edits on both sides; after a
+// heal all three converge in the CRDT lane, while the plain lane has lost
+// edits.
+func TestClassStory(t *testing.T) {
+	for _, mode := range []replicas.Mode{replicas.ModeDelta, replicas.ModeState} {
+		t.Run(mode.String(), func(t *testing.T) {
+			t.Parallel()
+			nodes := startClass(t, crdt.ORSet, mode, NewKey(), "Alice", "Bob", "Carol")
+			alice, bob, carol := nodes[0], nodes[1], nodes[2]
+			eventually(t, 10*time.Second, "everyone sees three members", func() bool {
+				for _, n := range nodes {
+					if len(n.Members()) != 3 {
+						return false
+					}
+				}
+				return true
+			})
+
+			// 1. Concurrent edits converge.
+			edit(t, alice, add("milk"))
+			edit(t, bob, add("eggs"))
+			edit(t, carol, add("tea"))
+			eventually(t, 10*time.Second, "the CRDT lane converges on {eggs, milk, tea}", func() bool {
+				return allEqual(values(nodes, replicas.CRDT), "{eggs, milk, tea}")
+			})
+
+			// 2. A partition splits them.
+			if err := bob.Partition([][]string{{"Alice"}, {"Bob", "Carol"}}); err == nil {
+				t.Fatal("a student partitioned the class")
+			}
+			if err := alice.Partition([][]string{{"Alice"}, {"Bob", "Carol"}}); err != nil {
+				t.Fatal(err)
+			}
+			eventually(t, 10*time.Second, "every process knows of the partition", func() bool {
+				for _, n := range nodes {
+					if len(n.Snapshot().Groups) != 2 {
+						return false
+					}
+				}
+				return true
+			})
+
+			// 3. Edits on both sides: neither side hears the other.
+			edit(t, alice, add("jam"))
+			edit(t, bob, add("rice"))
+			eventually(t, 10*time.Second, "Carol hears Bob across her side", func() bool {
+				return carol.Snapshot().CRDT == "{eggs, milk, rice, tea}"
+			})
+			time.Sleep(3 * testTiming().PushPull) // several push/pull rounds: none may cross
+			if got := alice.Snapshot().CRDT; got != "{eggs, jam, milk, tea}" {
+				t.Fatalf("Alice, cut off, has %s", got)
+			}
+			if got := bob.Snapshot().CRDT; got != "{eggs, milk, rice, tea}" {
+				t.Fatalf("Bob, cut off, has %s", got)
+			}
+
+			// 4. After a heal, all three converge in the CRDT lane.
+			if err := alice.Heal(); err != nil {
+				t.Fatal(err)
+			}
+			want := "{eggs, jam, milk, rice, tea}"
+			eventually(t, 12*time.Second, "the CRDT lane converges on "+want, func() bool {
+				return allEqual(values(nodes, replicas.CRDT), want)
+			})
+			eventually(t, 10*time.Second, "everyone sees three live members again", func() bool {
+				for _, n := range nodes {
+					if len(n.Members()) != 3 {
+						return false
+					}
+				}
+				return true
+			})
+			// The plain lane overwrote: no replica holds every edit.
+			for _, v := range values(nodes, replicas.Plain) {
+				if v == want {
+					t.Errorf("the plain lane kept every edit (%s): overwrite loses concurrent edits", v)
+				}
+			}
+			eventually(t, 10*time.Second, "every banner counts 3 of 3 agreeing", func() bool {
+				for _, n := range nodes {
+					if a, of := n.Snapshot().Agree(replicas.CRDT); a != 3 || of != 3 {
+						return false
+					}
+				}
+				return true
+			})
+		})
+	}
+}
+
+// TestWrongKey: a process with another key cannot join, and says so in
+// under 5 seconds.
+func TestWrongKey(t *testing.T) {
+	nodes := startClass(t, crdt.GCounter, replicas.ModeDelta, NewKey(), "Alice")
+	start := time.Now()
+	_, err := Join(nodes[0].Addr(), Options{Name: "Mallory", Bind: "127.0.0.1:0", Key: NewKey(), Timing: testTiming()})
+	if err == nil {
+		t.Fatal("joined with the wrong key")
+	}
+	if !strings.Contains(err.Error(), "key") {
+		t.Errorf("the error does not name the key: %v", err)
+	}
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("the error took %v", d)
+	}
+	if got := nodes[0].Members(); len(got) != 1 {
+		t.Errorf("the class has %v", got)
+	}
+}
+
+// TestDuplicateName: a second member with a name already in the class is
+// refused.
+func TestDuplicateName(t *testing.T) {
+	key := NewKey()
+	nodes := startClass(t, crdt.GCounter, replicas.ModeDelta, key, "Alice", "Bob")
+	for _, name := range []string{"Bob", "Alice"} {
+		_, err := Join(nodes[0].Addr(), Options{Name: name, Bind: "127.0.0.1:0", Key: key, Timing: testTiming()})
+		if err == nil || !strings.Contains(err.Error(), "taken") {
+			t.Errorf("a second %s: %v", name, err)
+		}
+	}
+}
+
+// TestNoKeyOffLoopback: a process refuses to listen beyond loopback
+// without a key. (It binds nothing: the check comes first.)
+func TestNoKeyOffLoopback(t *testing.T) {
+	_, err := Start(Options{Name: "Alice", Type: crdt.GCounter, Mode: replicas.ModeDelta, Bind: "0.0.0.0:0"})
+	if err == nil || !strings.Contains(err.Error(), "without a key") {
+		t.Fatalf("got %v", err)
+	}
+}
+
+// TestReset: only the teacher resets, and a reset reaches every member.
+func TestReset(t *testing.T) {
+	nodes := startClass(t, crdt.GCounter, replicas.ModeState, NewKey(), "Alice", "Bob")
+	if err := nodes[1].Reset(); err == nil || !strings.Contains(err.Error(), "only the teacher") {
+		t.Errorf("Bob resetting: %v", err)
+	}
+	edit(t, nodes[1], crdt.Op{Kind: crdt.OpInc, N: 2})
+	eventually(t, 10*time.Second, "Alice hears Bob", func() bool { return nodes[0].Snapshot().CRDT == "2" })
+	if err := nodes[0].Reset(); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, "the reset reaches Bob", func() bool { return nodes[1].Snapshot().CRDT == "0" })
+}
