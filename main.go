@@ -27,6 +27,8 @@ Usage:
   crdtviz check FILE|NAME...   run scenario files and check every expect line
   crdtviz trace FILE           replay a real editing trace into the text CRDT
   crdtviz cast NAME|FILE -o OUT.cast   record a demo as an asciicast (no terminal needed)
+  crdtviz class start --type TYPE --name NAME    classroom mode: every laptop a replica
+  crdtviz class join HOST:PORT --key HEX         (the line the teacher's screen shows)
 
 Recording and presenting (play and demo):
   --record FILE   write everything you do to FILE as a scenario (--force overwrites)
@@ -107,6 +109,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 			return cmdPlay(args[1:], stdout, stderr)
 		case "cast":
 			return cmdCast(args[1:], stdout, stderr)
+		case "class":
+			return cmdClass(args[1:], stdout, stderr)
 		}
 		if !strings.HasPrefix(args[0], "-") {
 			return fail(stderr, usageError{fmt.Sprintf("unknown command %q", args[0])})

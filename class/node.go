@@ -81,9 +81,10 @@ type Node struct {
 	events []Event
 	notify chan struct{}
 
-	stop     chan struct{}
-	stopOnce sync.Once
-	wg       sync.WaitGroup
+	stop      chan struct{}
+	stopOnce  sync.Once
+	leaveOnce sync.Once
+	wg        sync.WaitGroup
 }
 
 // NewKey makes a fresh class key.
@@ -305,6 +306,11 @@ func (n *Node) emit(evs ...Event) {
 	n.evMu.Lock()
 	n.events = append(n.events, evs...)
 	n.evMu.Unlock()
+	n.signal()
+}
+
+// signal wakes a screen waiting on Notify: something it shows changed.
+func (n *Node) signal() {
 	select {
 	case n.notify <- struct{}{}:
 	default:
@@ -609,9 +615,37 @@ func memberEvent(name string, l Liveness) Event {
 // Leave leaves the class gracefully, so that the others see "left" at
 // once, and stops.
 func (n *Node) Leave() error {
-	err := n.ml.Leave(2 * time.Second)
-	n.shutdown()
+	var err error
+	n.leaveOnce.Do(func() {
+		n.sayGoodbye()
+		err = n.ml.Leave(2 * time.Second)
+		n.shutdown()
+	})
 	return err
+}
+
+// sayGoodbye tells every member directly that this one is leaving, so
+// that their screens say "left", not "dead".
+func (n *Node) sayGoodbye() {
+	n.mu.Lock()
+	var msg []byte
+	var to []*memberlist.Node
+	if n.st.ready() {
+		v := n.st.view()
+		v.Left = true
+		msg = encode(n.st.envelope(kindView, func(e *envelope) { e.View = &v }))
+		for _, name := range n.st.names() {
+			if m := n.st.members[name]; m != nil && n.nodes[name] != nil && (m.status == Alive || m.status == Suspect) && !n.st.blocked(name) {
+				to = append(to, n.nodes[name])
+			}
+		}
+	}
+	n.mu.Unlock()
+	var wg sync.WaitGroup
+	for _, nd := range to {
+		wg.Go(func() { _ = n.ml.SendReliable(nd, msg) })
+	}
+	wg.Wait()
 }
 
 func (n *Node) shutdown() {
@@ -653,7 +687,12 @@ func (n *Node) receive(buf []byte, limit int, via string) {
 	if n.st.ready() && len(evs) > 0 {
 		view = n.viewLocked()
 	}
+	poke := n.st.viewsChanged
+	n.st.viewsChanged = false
 	n.mu.Unlock()
+	if poke {
+		n.signal()
+	}
 	if relay {
 		n.queue.QueueBroadcast(uniqueBroadcast(buf))
 	}
@@ -724,14 +763,16 @@ func (e *events) NotifyLeave(nd *memberlist.Node) {
 	if nd.Name == n.opts.Name {
 		return
 	}
-	l := Dead
-	if nd.State == memberlist.StateLeft {
-		l = Left
-	}
 	n.mu.Lock()
-	n.st.member(nd.Name).status = l
+	m := n.st.member(nd.Name)
+	if m.status == Left {
+		// It said goodbye: it left, it did not die.
+		n.mu.Unlock()
+		return
+	}
+	m.status = Dead
 	n.mu.Unlock()
-	n.emit(memberEvent(nd.Name, l))
+	n.emit(memberEvent(nd.Name, Dead))
 }
 
 func (e *events) NotifyUpdate(nd *memberlist.Node) {

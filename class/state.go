@@ -56,6 +56,9 @@ type state struct {
 	ctl     wireControl
 	members map[string]*member
 	dropped map[string]int
+	// viewsChanged is set when a member's view changes, which is no event
+	// but changes what a screen shows.
+	viewsChanged bool
 }
 
 func newState(name, class string, run uint64) *state {
@@ -280,6 +283,11 @@ func (s *state) receive(env *envelope, via string) (events []Event, relay bool, 
 	switch {
 	case env.Edit != nil:
 		more, relay, err = s.receiveEdit(env.From, env.Edit)
+	case env.View != nil && env.View.Left:
+		if m := s.member(env.From); m.status != Left {
+			m.status = Left
+			more = append(more, memberEvent(env.From, Left))
+		}
 	case env.View != nil:
 		s.takeView(env.From, env.From, s.runOf(env.From), *env.View)
 	case env.State != nil:
@@ -315,6 +323,7 @@ func (s *state) takeView(name, from string, run uint64, v wireView) {
 		return
 	}
 	m.heard, m.run, m.view = true, run, v
+	s.viewsChanged = true
 }
 
 // receiveEdit handles an edit's broadcast. An edit already handled is a

@@ -92,6 +92,9 @@ type wireView struct {
 	CRDTSum  uint64 `cbor:"3,keyasint"`
 	Plain    string `cbor:"4,keyasint"`
 	PlainSum uint64 `cbor:"5,keyasint"`
+	// Left says the member is leaving the class (quitting): memberlist
+	// tells the others only that it is gone.
+	Left bool `cbor:"6,keyasint,omitempty"`
 }
 
 type namedView struct {

@@ -168,3 +168,22 @@ func FuzzPayload(f *testing.F) {
 		}
 	})
 }
+
+// TestEditLimits: one increment is at most a million, so that the merged
+// counters of a class stay far inside 64 bits; an op that does not fit
+// the type is refused.
+func TestEditLimits(t *testing.T) {
+	s := readyState(t, "Alice", crdt.PNCounter, replicas.ModeDelta)
+	if _, _, err := s.edit(crdt.Op{Kind: crdt.OpInc, N: maxEditN + 1}); err == nil {
+		t.Error("an increment of more than a million was taken")
+	}
+	if _, _, err := s.edit(crdt.Op{Kind: crdt.OpInc, N: maxEditN}); err != nil {
+		t.Error(err)
+	}
+	if _, _, err := s.edit(crdt.Op{Kind: crdt.OpAdd, Value: "x"}); err == nil {
+		t.Error("add was taken by a counter")
+	}
+	if s.crdtString() != "1000000" {
+		t.Errorf("the counter is %s", s.crdtString())
+	}
+}

@@ -59,6 +59,7 @@ type HelpScreen struct {
 	lines  []string
 	offset int
 	w, h   int
+	notes  []string // replaces the notes under the keys (classroom mode)
 }
 
 // NewHelpScreen makes a closed help screen.
@@ -84,6 +85,12 @@ func (h HelpScreen) Open(groups []HelpGroup) HelpScreen {
 	return h
 }
 
+// SetNotes replaces the notes under the keys.
+func (h *HelpScreen) SetNotes(notes []string) {
+	h.notes = notes
+	h.layout()
+}
+
 // SetSize fits the screen to w×h cells.
 func (h *HelpScreen) SetSize(w, hh int) {
 	h.w, h.h = w, hh
@@ -104,6 +111,9 @@ func (h *HelpScreen) layout() {
 	notes := helpNotes
 	if h.styles.Symbols == ui.ASCIISymbols {
 		notes = asciiNotes()
+	}
+	if h.notes != nil {
+		notes = h.notes
 	}
 	for _, n := range notes {
 		indent := n[:len(n)-len(strings.TrimLeft(n, " "))]

@@ -57,6 +57,7 @@ type Prompt struct {
 	err     string
 	names   []string
 	typ     crdt.Type
+	hint    string // replaces the hint under the input (classroom mode)
 }
 
 // NewPrompt makes a closed prompt.
@@ -229,10 +230,17 @@ func (p Prompt) Value() string { return p.input.Value() }
 // View is the input line.
 func (p Prompt) View() string { return p.input.View() }
 
+// SetHint replaces the usual hint under the input: another screen takes
+// other commands.
+func (p *Prompt) SetHint(h string) { p.hint = h }
+
 // HintView is the line under the input: the error, or how to use it.
 func (p Prompt) HintView() string {
 	if p.err != "" {
 		return p.styles.App.Error.Render(p.styles.Symbols.Cross + " " + p.err)
+	}
+	if p.hint != "" {
+		return p.styles.App.Muted.Render(p.hint)
 	}
 	return p.styles.App.Muted.Render("e.g. " + p.example() + " · several with ; · w FILE saves · enter runs · tab completes · ↑↓ history · esc closes")
 }

@@ -249,14 +249,17 @@ func (m *Root) handleResize(w, h int) {
 }
 
 func (m *Root) handleBackground(msg tea.BackgroundColorMsg) {
-	if m.opts.ThemeFixed {
-		return
+	if !m.opts.ThemeFixed {
+		m.restyle(backgroundTheme(msg))
 	}
-	t := ui.Light
+}
+
+// backgroundTheme is the theme for the terminal's background colour.
+func backgroundTheme(msg tea.BackgroundColorMsg) ui.Theme {
 	if msg.IsDark() {
-		t = ui.Dark
+		return ui.Dark
 	}
-	m.restyle(t)
+	return ui.Light
 }
 
 // handleKey routes a key: ctrl+c and ctrl+z first, then whatever is open

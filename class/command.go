@@ -1,0 +1,100 @@
+package class
+
+import (
+	"errors"
+	"fmt"
+	"strings"
+
+	"crdtviz/demos"
+	"crdtviz/replicas"
+)
+
+// Status is what `status` prints: this member's name, the members alive
+// or suspect (this one included), and its two values, each written as an
+// expect line writes it.
+type Status struct {
+	Name    string   `json:"name"`
+	Members []string `json:"members"`
+	CRDT    string   `json:"crdt"`
+	Plain   string   `json:"plain"`
+}
+
+// Status is this member's status now.
+func (n *Node) Status() Status {
+	s := n.Snapshot()
+	return Status{Name: s.Name, Members: n.Members(), CRDT: s.CRDT, Plain: s.Plain}
+}
+
+// Commands is what a class's prompt takes, for its hint and errors.
+func (n *Node) Commands() string {
+	me := replicas.QuoteName(n.opts.Name)
+	if n.Snapshot().Teacher == n.opts.Name {
+		return "edit " + me + " OP ARGS, partition A B | C D, heal, reset, status"
+	}
+	return "edit " + me + " OP ARGS, status"
+}
+
+// Do runs one line typed at the prompt (or read by --headless), in the
+// scenario language: an edit of this member's own replica; for the
+// teacher, partition, heal and reset; and status. It returns the status
+// for status, and the event of an edit.
+func (n *Node) Do(line string) (*Status, *Event, error) {
+	line = strings.TrimSpace(line)
+	switch line {
+	case "", "#":
+		return nil, nil, nil
+	case "status":
+		s := n.Status()
+		return &s, nil, nil
+	case "reset":
+		return nil, nil, n.Reset()
+	}
+	if strings.HasPrefix(line, "#") {
+		return nil, nil, nil
+	}
+	snap := n.Snapshot()
+	me := replicas.QuoteName(snap.Name)
+	names := n.Names()
+	if len(names) < 2 {
+		// The scenario language's header needs two replicas; the class
+		// may not have them yet.
+		names = append(names, "\x00nobody")
+	}
+	st, err := demos.ParseStatement(line, demos.Header{Type: snap.Type, Replicas: names, Mode: snap.Mode})
+	if err != nil {
+		if f := strings.Fields(line); len(f) >= 2 && f[0] == "edit" && !strings.HasPrefix(line, "edit "+me) {
+			return nil, nil, n.notYours(f[1])
+		}
+		var pe *demos.Error
+		if errors.As(err, &pe) {
+			return nil, nil, fmt.Errorf("column %d: %s", pe.Pos.Col, pe.Msg)
+		}
+		return nil, nil, err
+	}
+	if st.Action == nil {
+		return nil, nil, fmt.Errorf("not in a class: type %s", n.Commands())
+	}
+	switch a := st.Action.(type) {
+	case replicas.Edit:
+		if a.Replica != snap.Name {
+			return nil, nil, n.notYours(a.Replica)
+		}
+		ev, err := n.Edit(a.Op)
+		if err != nil {
+			return nil, nil, err
+		}
+		return nil, &ev, nil
+	case replicas.Partition:
+		return nil, nil, n.Partition(a.Groups)
+	case replicas.HealAll:
+		return nil, nil, n.Heal()
+	case replicas.Heal, replicas.Cut:
+		return nil, nil, fmt.Errorf("a class is cut and healed as a whole: the teacher types partition A B | C D, then heal")
+	}
+	return nil, nil, fmt.Errorf("in a class the network delivers by itself; type %s", n.Commands())
+}
+
+func (n *Node) notYours(name string) error {
+	return fmt.Errorf("you are %s: you can edit only your own replica (%s edits %s's); type edit %s OP ARGS",
+		replicas.QuoteName(n.opts.Name), name, name, replicas.QuoteName(n.opts.Name))
+}

@@ -1,0 +1,267 @@
+package main
+
+import (
+	"bufio"
+	"encoding/json"
+	"io"
+	"os/exec"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+)
+
+// Classroom mode with real processes: three `crdtviz class … --headless`
+// on 127.0.0.1, driven through stdin, read through stdout. Every process
+// binds and talks to loopback only.
+
+type classProc struct {
+	t     *testing.T
+	name  string
+	cmd   *exec.Cmd
+	stdin io.WriteCloser
+	mu    sync.Mutex
+	lines []map[string]any
+	done  chan struct{}
+}
+
+func startClassProc(t *testing.T, name string, args ...string) *classProc {
+	t.Helper()
+	cmd := exec.Command(binary(t), args...)
+	stdin, err := cmd.StdinPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		t.Fatal(err)
+	}
+	var stderr strings.Builder
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	p := &classProc{t: t, name: name, cmd: cmd, stdin: stdin, done: make(chan struct{})}
+	go func() {
+		defer close(p.done)
+		sc := bufio.NewScanner(stdout)
+		sc.Buffer(make([]byte, 1<<20), 1<<20)
+		for sc.Scan() {
+			var m map[string]any
+			if err := json.Unmarshal(sc.Bytes(), &m); err != nil {
+				t.Errorf("%s wrote a line that is not JSON: %q", name, sc.Text())
+				continue
+			}
+			p.mu.Lock()
+			p.lines = append(p.lines, m)
+			p.mu.Unlock()
+		}
+	}()
+	t.Cleanup(func() {
+		_ = p.stdin.Close()
+		select {
+		case <-p.done:
+		case <-time.After(10 * time.Second):
+			_ = p.cmd.Process.Kill()
+		}
+		_ = p.cmd.Wait()
+		if t.Failed() {
+			t.Logf("%s's stderr: %s", name, stderr.String())
+		}
+	})
+	return p
+}
+
+func (p *classProc) send(line string) {
+	p.t.Helper()
+	if _, err := io.WriteString(p.stdin, line+"\n"); err != nil {
+		p.t.Fatalf("%s: writing %q: %v", p.name, line, err)
+	}
+}
+
+// wait returns the first line (from index from on) that pred accepts.
+func (p *classProc) wait(within time.Duration, what string, from int, pred func(map[string]any) bool) (map[string]any, int) {
+	p.t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		p.mu.Lock()
+		for i := from; i < len(p.lines); i++ {
+			if pred(p.lines[i]) {
+				l := p.lines[i]
+				p.mu.Unlock()
+				return l, i
+			}
+		}
+		p.mu.Unlock()
+		if time.Now().After(deadline) {
+			p.t.Fatalf("%s: after %v, still waiting for %s", p.name, within, what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+func (p *classProc) count() int {
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	return len(p.lines)
+}
+
+// status asks for the status until pred accepts it.
+func (p *classProc) status(within time.Duration, what string, pred func(map[string]any) bool) map[string]any {
+	p.t.Helper()
+	deadline := time.Now().Add(within)
+	for {
+		from := p.count()
+		p.send("status")
+		st, _ := p.wait(10*time.Second, "a status line", from, func(m map[string]any) bool { _, ok := m["members"]; return ok })
+		if pred(st) {
+			return st
+		}
+		if time.Now().After(deadline) {
+			p.t.Fatalf("%s: after %v, %s; last status %v", p.name, within, what, st)
+		}
+		time.Sleep(100 * time.Millisecond)
+	}
+}
+
+func crdtIs(v string) func(map[string]any) bool {
+	return func(m map[string]any) bool { return m["crdt"] == v }
+}
+
+func TestClassProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts real processes")
+	}
+	alice := startClassProc(t, "Alice", "class", "start", "--type", "or-set", "--name", "Alice", "--bind", "127.0.0.1:0", "--headless")
+	started, _ := alice.wait(10*time.Second, "the started event", 0, func(m map[string]any) bool { return m["event"] == "started" })
+	if alice.lines[0]["event"] != "started" {
+		t.Fatalf("the first line is %v", alice.lines[0])
+	}
+	addr, key, join := started["addr"].(string), started["key"].(string), started["join"].(string)
+	if !strings.HasPrefix(addr, "127.0.0.1:") || strings.HasSuffix(addr, ":0") || len(key) != 64 {
+		t.Fatalf("started: %v", started)
+	}
+	if join != "crdtviz class join "+addr+" --key "+key {
+		t.Fatalf("the join line is %q", join)
+	}
+	joinArgs := func(name string) []string {
+		return []string{"class", "join", addr, "--key", key, "--name", name, "--bind", "127.0.0.1:0", "--headless"}
+	}
+	bob := startClassProc(t, "Bob", joinArgs("Bob")...)
+	carol := startClassProc(t, "Carol", joinArgs("Carol")...)
+	procs := []*classProc{alice, bob, carol}
+	for _, p := range procs {
+		p.status(15*time.Second, "three members", func(m map[string]any) bool { return len(m["members"].([]any)) == 3 })
+	}
+
+	// 1. Concurrent edits converge.
+	alice.send("edit Alice add milk")
+	bob.send("edit Bob add eggs")
+	carol.send("edit Carol add tea")
+	for _, p := range procs {
+		p.status(15*time.Second, "the CRDT lane converges", crdtIs("{eggs, milk, tea}"))
+	}
+	// A student edits only their own replica; only the teacher partitions.
+	from := bob.count()
+	bob.send("edit Alice add jam")
+	bob.wait(5*time.Second, "an error", from, func(m map[string]any) bool {
+		return m["event"] == "error" && strings.Contains(m["text"].(string), "only your own replica")
+	})
+	bob.send("partition Alice | Bob Carol")
+	bob.wait(5*time.Second, "an error", from, func(m map[string]any) bool {
+		return m["event"] == "error" && strings.Contains(m["text"].(string), "only the teacher")
+	})
+
+	// 2. A partition splits them.
+	alice.send("partition Alice | Bob Carol")
+	for _, p := range procs {
+		p.wait(10*time.Second, "the partition", 0, func(m map[string]any) bool { return m["event"] == "partition" })
+	}
+	// 3. Edits on both sides.
+	alice.send("edit Alice add jam")
+	bob.send("edit Bob add rice")
+	carol.status(15*time.Second, "Carol hears Bob", crdtIs("{eggs, milk, rice, tea}"))
+	time.Sleep(5 * time.Second) // two push/pull rounds: none may cross
+	alice.status(5*time.Second, "Alice, cut off, keeps her side", crdtIs("{eggs, jam, milk, tea}"))
+	bob.status(5*time.Second, "Bob, cut off, keeps his side", crdtIs("{eggs, milk, rice, tea}"))
+
+	// 4. After a heal, all three converge in the CRDT lane.
+	alice.send("heal")
+	for _, p := range procs {
+		p.status(20*time.Second, "the CRDT lane converges after the heal", crdtIs("{eggs, jam, milk, rice, tea}"))
+	}
+
+	// A member killed with SIGKILL is marked dead, and the rest converge.
+	if err := carol.cmd.Process.Signal(syscall.SIGKILL); err != nil {
+		t.Fatal(err)
+	}
+	n := alice.count()
+	alice.wait(20*time.Second, "Carol marked dead", n, func(m map[string]any) bool {
+		return m["event"] == "member" && m["name"] == "Carol" && m["state"] == "dead"
+	})
+	alice.send("edit Alice remove milk")
+	bob.send("edit Bob add bread")
+	for _, p := range []*classProc{alice, bob} {
+		p.status(15*time.Second, "Alice and Bob converge without Carol", crdtIs("{bread, eggs, jam, rice, tea}"))
+	}
+
+	// Closing stdin leaves the class and exits 0.
+	_ = bob.stdin.Close()
+	<-bob.done
+	if err := bob.cmd.Wait(); err != nil {
+		t.Errorf("Bob, stdin closed: %v", err)
+	}
+	alice.wait(10*time.Second, "Bob leaving", 0, func(m map[string]any) bool {
+		return m["event"] == "member" && m["name"] == "Bob" && m["state"] == "left"
+	})
+}
+
+// TestClassWrongKeyProcess: a process with the wrong key is refused with
+// a clear message in under 5 s, and exits 1.
+func TestClassWrongKeyProcess(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts real processes")
+	}
+	alice := startClassProc(t, "Alice", "class", "start", "--type", "g-counter", "--name", "Alice", "--bind", "127.0.0.1:0", "--headless")
+	started, _ := alice.wait(10*time.Second, "the started event", 0, func(m map[string]any) bool { return m["event"] == "started" })
+	wrong := strings.Repeat("ab", 32)
+	start := time.Now()
+	out, err := exec.Command(binary(t), "class", "join", started["addr"].(string), "--key", wrong, "--name", "Mallory",
+		"--bind", "127.0.0.1:0", "--headless").CombinedOutput()
+	if d := time.Since(start); d > 5*time.Second {
+		t.Errorf("refusing took %v", d)
+	}
+	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
+		t.Errorf("exit: %v", err)
+	}
+	if !strings.Contains(string(out), "key does not match") {
+		t.Errorf("the message: %s", out)
+	}
+}
+
+// TestClassUsage: bad flags are usage errors (exit 2), before anything
+// listens.
+func TestClassUsage(t *testing.T) {
+	cases := map[string][]string{
+		"no subcommand": {"class"},
+		"unknown":       {"class", "teach"},
+		"no type":       {"class", "start", "--name", "Alice", "--headless"},
+		"bad type":      {"class", "start", "--type", "nope", "--name", "Alice", "--headless"},
+		"op mode":       {"class", "start", "--type", "g-counter", "--mode", "op", "--name", "Alice", "--headless"},
+		"bad name":      {"class", "start", "--type", "g-counter", "--name", "a\tb", "--headless"},
+		"short key":     {"class", "start", "--type", "g-counter", "--name", "Alice", "--key", "abcd", "--headless"},
+		"no address":    {"class", "join", "--key", strings.Repeat("ab", 32), "--name", "Bob", "--headless"},
+		"no key":        {"class", "join", "127.0.0.1:1", "--name", "Bob", "--headless"},
+		"no name":       {"class", "join", "127.0.0.1:1", "--key", strings.Repeat("ab", 32), "--headless"},
+	}
+	for name, args := range cases {
+		var out, errOut strings.Builder
+		if code := run(args, &out, &errOut); code != exitUsage {
+			t.Errorf("%s: exit %d, want %d; %s", name, code, exitUsage, errOut.String())
+		}
+		if errOut.Len() == 0 {
+			t.Errorf("%s: no message", name)
+		}
+	}
+}

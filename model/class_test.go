@@ -1,0 +1,213 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
+	"github.com/charmbracelet/x/ansi"
+
+	"crdtviz/class"
+	"crdtviz/crdt"
+	"crdtviz/replicas"
+	"crdtviz/ui"
+)
+
+// classSnap is a class as the teacher Alice sees it: Bob agrees, Carol is
+// cut off and differs, Dan is dead.
+func classSnap(members int) class.Snapshot {
+	s := class.Snapshot{Name: "Alice", Teacher: "Alice", Type: crdt.ORSet, Mode: replicas.ModeDelta,
+		Addr: "192.168.1.20:7946", Join: "crdtviz class join 192.168.1.20:7946 --key " + strings.Repeat("3f", 32),
+		CRDT: "{eggs, jam, milk, rice, tea}", Plain: "{eggs, jam, milk}",
+		Groups: [][]string{{"Alice", "Bob"}, {"Carol", "Dan"}}}
+	s.Members = []class.Member{
+		{Name: "Bob", Status: class.Alive, Heard: true, CRDT: s.CRDT, Plain: s.Plain, Same: [2]bool{true, true}},
+		{Name: "Carol", Status: class.Suspect, Heard: true, CRDT: "{eggs, milk, rice, tea}", Plain: "{eggs, milk, rice}", Blocked: true},
+		{Name: "Dan", Status: class.Dead, Heard: true, CRDT: "{eggs, milk, tea}", Plain: "{tea}", Blocked: true},
+	}
+	for i := len(s.Members); i < members; i++ {
+		s.Members = append(s.Members, class.Member{Name: fmt.Sprintf("Student %02d", i), Status: class.Alive,
+			Heard: i%3 != 0, CRDT: s.CRDT, Plain: "{milk}", Same: [2]bool{false, true}})
+	}
+	return s
+}
+
+var classLogLines = []string{
+	"Bob joined the class",
+	"merge: Bob's edit (add eggs) reached Alice by broadcast: {milk} → {eggs, milk}",
+	"partition: the teacher cut the class into Alice Bob | Carol Dan",
+	"plain: Bob's state reached Alice by push/pull and overwrote {eggs, milk, rice} with {eggs, jam, milk}",
+}
+
+// TestClassScreenGolden: the class screen at 80x24 and 120x36, with boxes
+// and, for a large class, the table.
+func TestClassScreenGolden(t *testing.T) {
+	s := ui.NewStyles(ui.Mono, false)
+	for _, c := range []struct {
+		name    string
+		members int
+		w, h    int
+	}{
+		{"class-boxes-80x24", 3, 80, 24},
+		{"class-boxes-120x36", 3, 120, 36},
+		{"class-table-80x24", 14, 80, 24},
+		{"class-table-120x36", 14, 120, 36},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			st := ui.ClassState{Snap: classSnap(c.members), Log: classLogLines, Status: "Edit with e or +.",
+				Bar: ui.HelpBar([]ui.HelpItem{{Key: "e", Desc: "edit"}, {Key: "?", Desc: "help"}, {Key: "q", Desc: "quit"}}, c.w, s)}
+			got := ansi.Strip(ui.ClassScreen(st, s, c.w, c.h))
+			checkFits(t, got, c.w, c.h)
+			golden(t, c.name, got)
+			for _, want := range []string{"crdtviz class join 192.168.1.20:7946 --key", strings.Repeat("3f", 32)} {
+				if !strings.Contains(strings.ReplaceAll(got, "\n", " "), want) {
+					t.Errorf("the join line is not whole on screen: %q missing", want)
+				}
+			}
+		})
+	}
+}
+
+// TestClassBanner: the banner's sentence is true of the members shown.
+func TestClassBanner(t *testing.T) {
+	s := ui.NewStyles(ui.Mono, false)
+	snap := classSnap(3)
+	got := ansi.Strip(ui.ClassScreen(ui.ClassState{Snap: snap}, s, 120, 36))
+	// Counted: Alice, Bob (alive), Carol (suspect); Dan is dead. Bob agrees
+	// in both lanes; Carol differs in both.
+	for _, want := range []string{"CRDT: DIFFERENT ✗ 2 of 3 agree with Alice; Carol differs", "Plain overwrite: DIFFERENT ✗ 2 of 3 agree with Alice; Carol differs",
+		"Partition: Alice Bob | Carol Dan · ╳ cut off from Alice: Carol, Dan", "Dan ╳ dead"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("missing %q in\n%s", want, got)
+		}
+	}
+	snap.Members = snap.Members[:1]
+	got = ansi.Strip(ui.ClassScreen(ui.ClassState{Snap: snap}, s, 120, 36))
+	if !strings.Contains(got, "CRDT: CONVERGED ✓ both agree with Alice") {
+		t.Errorf("two agreeing members:\n%s", got)
+	}
+}
+
+func classNode(t *testing.T, name string, teacher *class.Node) *class.Node {
+	t.Helper()
+	var n *class.Node
+	var err error
+	if teacher == nil {
+		n, err = class.Start(class.Options{Name: name, Type: crdt.GCounter, Mode: replicas.ModeDelta, Bind: "127.0.0.1:0", Key: class.NewKey()})
+	} else {
+		n, err = class.Join(teacher.Addr(), class.Options{Name: name, Bind: "127.0.0.1:0", Key: keyOf(t, teacher)})
+	}
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = n.Leave() })
+	return n
+}
+
+func keyOf(t *testing.T, n *class.Node) []byte {
+	t.Helper()
+	f := strings.Fields(n.JoinLine())
+	k, err := class.ParseKey(f[len(f)-1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+func newClass(t *testing.T, n *class.Node, w, h int) *Class {
+	m := NewClass(n, ClassOptions{Theme: ui.Mono, ThemeFixed: true})
+	m.Update(tea.WindowSizeMsg{Width: w, Height: h})
+	return m
+}
+
+func classKeys(m *Class, keys ...string) tea.Cmd {
+	var cmd tea.Cmd
+	for _, k := range keys {
+		_, cmd = m.Update(keyMsg(k))
+	}
+	return cmd
+}
+
+func classScreen(m *Class) string { return ansi.Strip(m.View().Content) }
+
+// runCmd runs a command the model returned and hands its message back,
+// as Bubble Tea would.
+func runCmd(t *testing.T, m *Class, cmd tea.Cmd) {
+	t.Helper()
+	if cmd == nil {
+		t.Fatal("no command")
+	}
+	done := make(chan tea.Msg, 1)
+	go func() { done <- cmd() }()
+	select {
+	case msg := <-done:
+		m.Update(msg)
+	case <-time.After(10 * time.Second):
+		t.Fatal("the command did not finish")
+	}
+}
+
+// TestClassKeys: + edits the teacher's own counter; the help screen lists
+// every key that works, at 80x24; a student has no teacher keys; q asks
+// first, and any other key keeps the class.
+func TestClassKeys(t *testing.T) {
+	alice := classNode(t, "Alice", nil)
+	m := newClass(t, alice, 80, 24)
+	runCmd(t, m, classKeys(m, "+"))
+	runCmd(t, m, m.wait()) // the node's events, as Init's command delivers them
+	if got := m.snap.CRDT; got != "1" {
+		t.Fatalf("after +, the counter is %s", got)
+	}
+	if !strings.Contains(classScreen(m), "Alice: inc 1") {
+		t.Errorf("the log does not say what + did:\n%s", classScreen(m))
+	}
+	classKeys(m, "?")
+	help := classScreen(m)
+	for _, want := range []string{"edit your replica", "inc / add", "partition the class", "heal the partition", "reset the class",
+		"leave the class and quit", "leave and quit at once", "command prompt"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("the help screen at 80x24 lacks %q:\n%s", want, help)
+		}
+	}
+	classKeys(m, "esc")
+	if m.mode != ClassView {
+		t.Fatalf("esc left the help screen in mode %s", m.mode)
+	}
+	// q asks; another key keeps the class.
+	if cmd := classKeys(m, "q"); cmd != nil || m.mode != ClassConfirm {
+		t.Fatalf("q did not ask first (mode %s)", m.mode)
+	}
+	if !strings.Contains(classScreen(m), "Leave the class?") {
+		t.Errorf("the question is not on screen:\n%s", classScreen(m))
+	}
+	if cmd := classKeys(m, "x"); cmd != nil || m.mode != ClassView {
+		t.Fatalf("a stray key after q did something (mode %s)", m.mode)
+	}
+	// Editing another's replica is refused, with the line given back.
+	classKeys(m, ":")
+	for _, r := range "edit Bob inc 1" {
+		if r == ' ' {
+			classKeys(m, "space")
+		} else {
+			classKeys(m, string(r))
+		}
+	}
+	runCmd(t, m, classKeys(m, "enter"))
+	if m.mode != ClassPrompt || !strings.Contains(classScreen(m), "you can edit only your own replica") {
+		t.Errorf("editing Bob:\n%s", classScreen(m))
+	}
+	classKeys(m, "esc")
+
+	bob := classNode(t, "Bob", alice)
+	s := newClass(t, bob, 80, 24)
+	classKeys(s, "?")
+	if help := classScreen(s); strings.Contains(help, "partition the class") || strings.Contains(help, "reset the class") {
+		t.Errorf("a student's help lists the teacher's keys:\n%s", help)
+	}
+	classKeys(s, "esc")
+	if cmd := classKeys(s, "P"); cmd != nil || s.mode != ClassView {
+		t.Errorf("P did something for a student (mode %s)", s.mode)
+	}
+}
