@@ -161,6 +161,11 @@ func (cf classFlags) serve(opts class.Options, look model.ClassOptions, connect 
 	if *cf.headless {
 		return runHeadless(n, os.Stdin, stdout, stderr)
 	}
+	if j := n.JoinLine(); j != "" {
+		// Printed as well as shown: it stays in the terminal after the
+		// class screen closes.
+		fmt.Fprintln(stdout, "Students join with: "+j)
+	}
 	return runClassTUI(n, look, stderr)
 }
 

@@ -211,3 +211,20 @@ func TestClassKeys(t *testing.T) {
 		t.Errorf("P did something for a student (mode %s)", s.mode)
 	}
 }
+
+// TestClassScreenFits: the class screen is exactly w×h at every size from
+// the smallest to a large one, with boxes and with the table.
+func TestClassScreenFits(t *testing.T) {
+	s := ui.NewStyles(ui.Dark, false)
+	for _, members := range []int{0, 3, 7, 20} {
+		st := ui.ClassState{Snap: classSnap(members), Log: classLogLines, Status: "status", Bar: "bar"}
+		if members == 0 {
+			st.Snap.Members = nil
+		}
+		for w := ui.MinWidth - 2; w <= 132; w += 7 {
+			for h := ui.MinHeight - 2; h <= 52; h += 5 {
+				checkFits(t, ui.ClassScreen(st, s, w, h), w, h)
+			}
+		}
+	}
+}
