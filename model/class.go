@@ -97,7 +97,7 @@ func (k ClassKeyMap) Groups() []HelpGroup {
 var classNotes = []string{
 	"Every laptop is one replica. You edit only your own; the others' boxes show the last values heard from them, ✓ when equal to yours.",
 	"At the : prompt: edit NAME OP ARGS (your name), status; the teacher also: partition A B | C D, heal, reset.",
-	"Edits go out at once by broadcast; every 2 s each process also swaps its whole state with another (push/pull). The plain lane overwrites with what arrives; the CRDT lane merges.",
+	"Edits go out at once by broadcast; every 2 s each process also swaps its whole state with another (push/pull). The plain lane overwrites with each write it has not heard yet; the CRDT lane merges.",
 }
 
 // ClassOptions configure the class screen.
@@ -335,7 +335,7 @@ func (m *Class) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.Heal):
 		return m.run("heal")
 	case key.Matches(k, km.Reset):
-		m.confirm("Reset the class? Every replica goes back to "+crdt.Zero(m.snap.Type).String()+". y resets, any other key cancels.", func() tea.Cmd { return m.run("reset") })
+		m.confirm("Reset every replica to "+crdt.Brief(crdt.Zero(m.snap.Type).String())+"? y resets, other keys cancel.", func() tea.Cmd { return m.run("reset") })
 	case key.Matches(k, km.LogUp):
 		m.back = min(m.back+1, max(0, len(m.log)-1))
 	case key.Matches(k, km.LogDown):
@@ -344,9 +344,9 @@ func (m *Class) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		m.help = m.help.Open(m.keys.Groups())
 		m.mode = ClassHelp
 	case key.Matches(k, km.Quit):
-		q := "Leave the class? Your edits stay with the others. y leaves, any other key stays."
+		q := "Leave the class? Your edits stay with the others. y leaves, other keys stay."
 		if m.teacher() {
-			q = "Leave the class? The others go on, but no one can partition, heal or reset it. y leaves, any other key stays."
+			q = "Leave? The class goes on, but no one can heal it. y leaves, other keys stay."
 		}
 		m.confirm(q, m.leave)
 	}
