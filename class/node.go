@@ -658,11 +658,18 @@ func (n *Node) shutdown() {
 	}
 }
 
-// drop counts a payload that was dropped.
+// dropLocked counts a payload that was dropped, and says so once per
+// reason (a flood of bad payloads does not flood the log; the count on
+// screen goes on).
 func (n *Node) dropLocked(err error) {
 	var d *dropError
-	if errors.As(err, &d) {
-		n.st.dropped[d.reason]++
+	if !errors.As(err, &d) {
+		return
+	}
+	n.st.dropped[d.reason]++
+	if n.st.dropped[d.reason] == 1 {
+		n.emit(Event{Event: "dropped", Reason: d.reason,
+			Text: "dropped a payload (" + d.reason + "); the header counts any more"})
 	}
 }
 

@@ -187,3 +187,19 @@ func TestEditLimits(t *testing.T) {
 		t.Errorf("the counter is %s", s.crdtString())
 	}
 }
+
+// TestDropIsCounted: a node counts what it drops, and says so once per
+// reason.
+func TestDropIsCounted(t *testing.T) {
+	n := &Node{st: readyState(t, "Alice", crdt.ORSet, replicas.ModeDelta), notify: make(chan struct{}, 1)}
+	for range 3 {
+		n.receive([]byte("not cbor"), maxMessageBytes, "broadcast")
+	}
+	snap := n.st.snapshot()
+	if len(snap.Dropped) != 1 || snap.Dropped[0].N != 3 || snap.Dropped[0].Reason != dropUndecodable {
+		t.Errorf("dropped: %+v", snap.Dropped)
+	}
+	if evs := n.Drain(); len(evs) != 1 || evs[0].Event != "dropped" {
+		t.Errorf("events: %+v", evs)
+	}
+}

@@ -346,7 +346,7 @@ func (m *Class) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.Quit):
 		q := "Leave the class? Your edits stay with the others. y leaves, other keys stay."
 		if m.teacher() {
-			q = "Leave? The class goes on, but no one can heal it. y leaves, other keys stay."
+			q = "Leave the class? It goes on, but no one can heal it. y leaves, other keys stay."
 		}
 		m.confirm(q, m.leave)
 	}
