@@ -359,10 +359,11 @@ func TestRecordingSurvivesACrash(t *testing.T) {
 	}
 	// And when the file cannot be written, the session goes to the temp
 	// directory, and the path is printed.
-	r.submit(okScenario + "# more\n")
+	// The path goes first: a submitted recording may be written at once.
 	r.mu.Lock()
 	r.t.path = filepath.Join(t.TempDir(), "gone", "s.demo")
 	r.mu.Unlock()
+	r.submit(okScenario + "# more\n")
 	stderr.Reset()
 	if finishRecording(r, nil, &stderr) {
 		t.Fatal("a failed save reported success")
