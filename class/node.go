@@ -420,32 +420,36 @@ func (n *Node) Partition(groups [][]string) error {
 
 // Heal ends the partition (teacher only).
 func (n *Node) Heal() error {
-	n.mu.Lock()
-	if err := n.teacherLocked(); err != nil {
-		n.mu.Unlock()
-		return err
-	}
-	if len(n.st.ctl.Groups) == 0 {
-		n.mu.Unlock()
-		return fmt.Errorf("there is no partition to heal")
-	}
-	c := wireControl{Version: n.st.ctl.Version + 1, Epoch: n.st.ctl.Epoch}
-	n.mu.Unlock()
-	n.applyControl(c)
-	n.sendControl(c)
-	return nil
+	return n.control(func(cur wireControl) (wireControl, error) {
+		if len(cur.Groups) == 0 {
+			return cur, fmt.Errorf("there is no partition to heal")
+		}
+		return wireControl{Version: cur.Version + 1, Epoch: cur.Epoch}, nil
+	})
 }
 
 // Reset starts the class afresh: every replica goes back to the type's
 // zero value (teacher only). A partition stays.
 func (n *Node) Reset() error {
+	return n.control(func(cur wireControl) (wireControl, error) {
+		return wireControl{Version: cur.Version + 1, Groups: cloneGroups(cur.Groups), Epoch: cur.Epoch + 1}, nil
+	})
+}
+
+// control makes the teacher's next control from the current one, applies
+// it here (so that a heal opens this side of the cut first), and sends it
+// to everyone.
+func (n *Node) control(next func(wireControl) (wireControl, error)) error {
 	n.mu.Lock()
-	if err := n.teacherLocked(); err != nil {
-		n.mu.Unlock()
+	err := n.teacherLocked()
+	var c wireControl
+	if err == nil {
+		c, err = next(n.st.ctl)
+	}
+	n.mu.Unlock()
+	if err != nil {
 		return err
 	}
-	c := wireControl{Version: n.st.ctl.Version + 1, Groups: cloneGroups(n.st.ctl.Groups), Epoch: n.st.ctl.Epoch + 1}
-	n.mu.Unlock()
 	n.applyControl(c)
 	n.sendControl(c)
 	return nil
@@ -471,11 +475,7 @@ func (n *Node) sendControl(c wireControl) {
 	}
 	n.mu.Unlock()
 	n.tr.bypass.Add(1)
-	var wg sync.WaitGroup
-	for _, nd := range to {
-		wg.Go(func() { _ = n.ml.SendReliable(nd, msg) })
-	}
-	wg.Wait()
+	n.sendAll(to, msg)
 	n.tr.bypass.Add(-1)
 	n.queue.QueueBroadcast(namedBroadcast{name: "control", msg: msg})
 }
@@ -641,6 +641,12 @@ func (n *Node) sayGoodbye() {
 		}
 	}
 	n.mu.Unlock()
+	n.sendAll(to, msg)
+}
+
+// sendAll sends msg to each node directly (over TCP), all at once, and
+// waits for the sends.
+func (n *Node) sendAll(to []*memberlist.Node, msg []byte) {
 	var wg sync.WaitGroup
 	for _, nd := range to {
 		wg.Go(func() { _ = n.ml.SendReliable(nd, msg) })

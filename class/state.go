@@ -204,24 +204,8 @@ func (s *state) edit(op crdt.Op) (Event, *envelope, error) {
 	s.seen[id] = true
 	afterC, afterP := s.crdtString(), s.plainString()
 	ev := Event{Event: "edit", From: s.name, Op: op.String(), CRDT: afterC, Plain: afterP}
-	var lanes []string
-	switch {
-	case errC != nil:
-		lanes = append(lanes, "CRDT declined: "+errC.Error())
-	case resC.Ignored:
-		lanes = append(lanes, "CRDT declined: "+resC.Why)
-	default:
-		lanes = append(lanes, "CRDT "+crdt.Brief(beforeC)+" → "+crdt.Brief(afterC))
-	}
-	switch {
-	case errP != nil:
-		lanes = append(lanes, "plain declined: "+errP.Error())
-	case resP.Ignored:
-		lanes = append(lanes, "plain declined: "+resP.Why)
-	default:
-		lanes = append(lanes, "plain "+crdt.Brief(beforeP)+" → "+crdt.Brief(afterP))
-	}
-	ev.Text = s.name + ": " + op.String() + ": " + strings.Join(lanes, "; ")
+	ev.Text = s.name + ": " + op.String() + ": " + laneSentence("CRDT", resC, errC, beforeC, afterC) + "; " +
+		laneSentence("plain", resP, errP, beforeP, afterP)
 
 	e := &wireEdit{ID: id, Op: op.String()}
 	if errP == nil && !resP.Ignored {
@@ -245,6 +229,17 @@ func (s *state) edit(op crdt.Op) (Event, *envelope, error) {
 	}
 	s.viewSeq++
 	return ev, s.envelope(kindEdit, func(env *envelope) { env.Edit = e }), nil
+}
+
+// laneSentence says what an edit did to one lane.
+func laneSentence(lane string, res crdt.Result, err error, before, after string) string {
+	switch {
+	case err != nil:
+		return lane + " declined: " + err.Error()
+	case res.Ignored:
+		return lane + " declined: " + res.Why
+	}
+	return lane + " " + crdt.Brief(before) + " → " + crdt.Brief(after)
 }
 
 func (s *state) envelope(kind int, fill func(*envelope)) *envelope {
