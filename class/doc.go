@@ -37,6 +37,12 @@
 // decode, is too large, or has the wrong version, class or type is
 // dropped and counted.
 //
+// Unlike the simulator, a class is not deterministic: the network decides
+// what arrives when, memberlist's timers read the clock, and the key and
+// each run's id come from crypto/rand (a key must not be guessable). The
+// rules themselves are deterministic: the same payloads in the same order
+// make the same replica.
+//
 // state.go holds everything one process knows, with no I/O and no clock,
 // so that its rules are tested without a network; node.go connects it to
 // memberlist. The package imports the core (crdt, replicas, demos) and the

@@ -122,8 +122,7 @@ type Class struct {
 	back    int // how far the log is scrolled back
 	prompt  Prompt
 	help    HelpScreen
-	ask     string // the pending question
-	yes     func() tea.Cmd
+	confirm Confirm // the pending question (leave, reset)
 	status  string
 	isErr   bool
 	leaving bool
@@ -310,13 +309,16 @@ func (m *Class) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		}
 		return nil
 	case ClassConfirm:
+		var a confirmAction
+		m.confirm, a = m.confirm.HandleKey(k)
 		m.mode = ClassView
-		yes := m.yes
-		m.ask, m.yes = "", nil
-		if k.String() == "y" && yes != nil {
-			return yes()
+		switch a {
+		case confirmLeave:
+			return m.leave()
+		case confirmReset:
+			return m.run("reset")
 		}
-		m.notice("cancelled")
+		m.notice("Kept as it was.")
 		return nil
 	}
 	m.status = ""
@@ -335,7 +337,7 @@ func (m *Class) handleKey(k tea.KeyPressMsg) tea.Cmd {
 	case key.Matches(k, km.Heal):
 		return m.run("heal")
 	case key.Matches(k, km.Reset):
-		m.confirm("Reset every replica to "+crdt.Brief(crdt.Zero(m.snap.Type).String())+"? y resets, other keys cancel.", func() tea.Cmd { return m.run("reset") })
+		m.ask(confirmReset, "press R again to reset every replica to "+crdt.Brief(crdt.Zero(m.snap.Type).String())+"; any other key cancels", km.Reset)
 	case key.Matches(k, km.LogUp):
 		m.back = min(m.back+1, max(0, len(m.log)-1))
 	case key.Matches(k, km.LogDown):
@@ -344,17 +346,20 @@ func (m *Class) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		m.help = m.help.Open(m.keys.Groups())
 		m.mode = ClassHelp
 	case key.Matches(k, km.Quit):
-		q := "Leave the class? Your edits stay with the others. y leaves, other keys stay."
+		q := "press q again to leave the class (your edits stay with the others)"
 		if m.teacher() {
-			q = "Leave the class? It goes on, but no one can heal it. y leaves, other keys stay."
+			q = "press q again to leave the class (it goes on, but no one can heal it)"
 		}
-		m.confirm(q, m.leave)
+		m.ask(confirmLeave, q, km.Quit)
 	}
 	return nil
 }
 
-func (m *Class) confirm(question string, yes func() tea.Cmd) {
-	m.mode, m.ask, m.yes = ClassConfirm, question, yes
+// ask opens a question that owns every key: its yes key goes ahead, any
+// other key keeps everything as it was.
+func (m *Class) ask(a confirmAction, question string, yes key.Binding) {
+	m.confirm = m.confirm.Open(a, question, yes)
+	m.mode = ClassConfirm
 }
 
 func (m *Class) notice(s string) { m.status, m.isErr = s, false }
@@ -525,7 +530,7 @@ func (m *Class) statusLines() (string, string) {
 	case m.mode == ClassPrompt:
 		return m.prompt.View(), m.prompt.HintView()
 	case m.mode == ClassConfirm:
-		return st.App.Notice.Render(m.ask), bar
+		return st.App.Notice.Render(m.confirm.View()), bar
 	case m.status != "" && m.isErr:
 		return st.App.Error.Render(st.Symbols.Cross + " " + m.status), bar
 	case m.status != "":

@@ -179,7 +179,7 @@ func TestClassKeys(t *testing.T) {
 	if cmd := classKeys(m, "q"); cmd != nil || m.mode != ClassConfirm {
 		t.Fatalf("q did not ask first (mode %s)", m.mode)
 	}
-	if !strings.Contains(classScreen(m), "Leave the class?") {
+	if !strings.Contains(classScreen(m), "press q again to leave the class") {
 		t.Errorf("the question is not on screen:\n%s", classScreen(m))
 	}
 	if cmd := classKeys(m, "x"); cmd != nil || m.mode != ClassView {
@@ -209,6 +209,32 @@ func TestClassKeys(t *testing.T) {
 	classKeys(s, "esc")
 	if cmd := classKeys(s, "P"); cmd != nil || s.mode != ClassView {
 		t.Errorf("P did something for a student (mode %s)", s.mode)
+	}
+	// q, then q again, leaves.
+	classKeys(s, "q")
+	cmd := classKeys(s, "q")
+	if cmd == nil || !s.leaving {
+		t.Fatal("q q did not leave")
+	}
+	runCmd(t, s, cmd)
+	eventually(t, func() bool {
+		for _, name := range alice.Members() {
+			if name == "Bob" {
+				return false
+			}
+		}
+		return true
+	})
+}
+
+func eventually(t *testing.T, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(10 * time.Second)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatal("not within 10 s")
+		}
+		time.Sleep(20 * time.Millisecond)
 	}
 }
 

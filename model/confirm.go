@@ -12,6 +12,8 @@ const (
 	confirmNone    confirmAction = iota
 	confirmQuit                  // q with free-play work that is not saved
 	confirmReplace               // starting something else over such work
+	confirmLeave                 // q on the class screen: leave the class
+	confirmReset                 // R on the class screen: reset the class
 )
 
 // Confirm is a question asked once before something that loses work. While
