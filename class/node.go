@@ -525,48 +525,54 @@ func (n *Node) selfHost() string {
 
 // run starts the watcher: who is suspect, and joining lost members again.
 func (n *Node) run() {
-	n.wg.Add(2)
-	go n.watch()
-	go n.rejoin()
+	n.every(n.opts.Timing.Poll, n.watch)
+	n.every(n.opts.Timing.Rejoin, n.rejoin)
 }
 
+// every runs f every d until the node stops.
+func (n *Node) every(d time.Duration, f func()) {
+	n.wg.Go(func() {
+		t := time.NewTicker(d)
+		defer t.Stop()
+		for {
+			select {
+			case <-n.stop:
+				return
+			case <-t.C:
+				f()
+			}
+		}
+	})
+}
+
+// watch reads memberlist's view of who is suspect.
 func (n *Node) watch() {
-	defer n.wg.Done()
-	t := time.NewTicker(n.opts.Timing.Poll)
-	defer t.Stop()
-	for {
-		select {
-		case <-n.stop:
-			return
-		case <-t.C:
-		}
-		states := map[string]memberlist.NodeStateType{}
-		for _, m := range n.ml.Members() {
-			states[m.Name] = m.State
-		}
-		var evs []Event
-		n.mu.Lock()
-		for _, name := range n.st.names() {
-			m := n.st.members[name]
-			if m == nil || (m.status != Alive && m.status != Suspect) {
-				continue
-			}
-			s, ok := states[name]
-			if !ok {
-				continue
-			}
-			next := Alive
-			if s == memberlist.StateSuspect {
-				next = Suspect
-			}
-			if next != m.status {
-				m.status = next
-				evs = append(evs, memberEvent(name, next))
-			}
-		}
-		n.mu.Unlock()
-		n.emit(evs...)
+	states := map[string]memberlist.NodeStateType{}
+	for _, m := range n.ml.Members() {
+		states[m.Name] = m.State
 	}
+	var evs []Event
+	n.mu.Lock()
+	for _, name := range n.st.names() {
+		m := n.st.members[name]
+		if m == nil || (m.status != Alive && m.status != Suspect) {
+			continue
+		}
+		s, ok := states[name]
+		if !ok {
+			continue
+		}
+		next := Alive
+		if s == memberlist.StateSuspect {
+			next = Suspect
+		}
+		if next != m.status {
+			m.status = next
+			evs = append(evs, memberEvent(name, next))
+		}
+	}
+	n.mu.Unlock()
+	n.emit(evs...)
 }
 
 // rejoin joins again, every Timing.Rejoin, the members this process has
@@ -574,31 +580,21 @@ func (n *Node) watch() {
 // a real network's loss) a class would otherwise stay split. Serf does
 // the same.
 func (n *Node) rejoin() {
-	defer n.wg.Done()
-	t := time.NewTicker(n.opts.Timing.Rejoin)
-	defer t.Stop()
-	for {
+	var addrs []string
+	n.mu.Lock()
+	for _, name := range n.st.names() {
+		if m := n.st.members[name]; m != nil && m.status == Dead && m.addr != "" && !n.st.blocked(name) {
+			addrs = append(addrs, m.addr)
+		}
+	}
+	n.mu.Unlock()
+	for _, a := range addrs {
 		select {
 		case <-n.stop:
 			return
-		case <-t.C:
+		default:
 		}
-		var addrs []string
-		n.mu.Lock()
-		for _, name := range n.st.names() {
-			if m := n.st.members[name]; m != nil && m.status == Dead && m.addr != "" && !n.st.blocked(name) {
-				addrs = append(addrs, m.addr)
-			}
-		}
-		n.mu.Unlock()
-		for _, a := range addrs {
-			select {
-			case <-n.stop:
-				return
-			default:
-			}
-			_, _ = n.ml.Join([]string{a})
-		}
+		_, _ = n.ml.Join([]string{a})
 	}
 }
 

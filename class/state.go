@@ -407,15 +407,11 @@ func (s *state) receiveState(from string, w *wireState) ([]Event, error) {
 	return events, nil
 }
 
-// counters checks that a merged counter still fits in 64 bits: two states
-// that each fit can add up past it.
+// fits checks that a merged counter still fits in 64 bits, as a counter
+// read from the wire must.
 func fits(st crdt.CRDT) bool {
-	switch st.Type() {
-	case crdt.GCounter, crdt.PNCounter:
-		_, err := crdt.FromWire(st.Type(), wireRoundTrip(st))
-		return err == nil
-	}
-	return true
+	_, err := crdt.FromWire(st.Type(), wireRoundTrip(st))
+	return err == nil
 }
 
 func wireRoundTrip(st crdt.CRDT) any {
@@ -429,37 +425,37 @@ func wireRoundTrip(st crdt.CRDT) any {
 
 // mergeCRDT merges a whole state into the CRDT lane.
 func (s *state) mergeCRDT(other crdt.CRDT, from, what, how, via string) ([]Event, error) {
-	before := s.crdtString()
-	next := s.crdt.Clone()
-	res, err := next.Merge(other)
-	if err != nil {
-		return nil, dropped(dropType, err)
-	}
-	if res.Same {
-		return nil, nil
-	}
-	if !fits(next) {
-		return nil, dropped(dropBadState, crdt.ErrOverflow)
-	}
-	s.crdt = next
-	return []Event{s.merged(before, from, what, how, via)}, nil
+	return s.join(from, what, how, via, func(st crdt.CRDT) (crdt.Result, error) { return st.Merge(other) })
 }
 
+// joinDelta joins an edit's delta into the CRDT lane.
 func (s *state) joinDelta(d crdt.Delta, from, what, how string) ([]Event, error) {
+	return s.join(from, what, how, "broadcast", d.JoinInto)
+}
+
+// join applies what arrived to the CRDT lane, and says what changed. A
+// counter is joined on a copy first: two states that each fit in 64 bits
+// can add up past them, and then the payload is dropped. (The other types
+// cannot overflow, and their payloads were checked when decoded.)
+func (s *state) join(from, what, how, via string, apply func(crdt.CRDT) (crdt.Result, error)) ([]Event, error) {
 	before := s.crdtString()
-	next := s.crdt.Clone()
-	res, err := d.JoinInto(next)
+	next := s.crdt
+	counter := s.typ == crdt.GCounter || s.typ == crdt.PNCounter
+	if counter {
+		next = s.crdt.Clone()
+	}
+	res, err := apply(next)
 	if err != nil {
 		return nil, dropped(dropType, err)
 	}
 	if res.Same || res.Ignored {
 		return nil, nil
 	}
-	if !fits(next) {
+	if counter && !fits(next) {
 		return nil, dropped(dropBadState, crdt.ErrOverflow)
 	}
 	s.crdt = next
-	return []Event{s.merged(before, from, what, how, "broadcast")}, nil
+	return []Event{s.merged(before, from, what, how, via)}, nil
 }
 
 func (s *state) merged(before, from, what, how, via string) Event {

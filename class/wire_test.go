@@ -203,3 +203,31 @@ func TestDropIsCounted(t *testing.T) {
 		t.Errorf("events: %+v", evs)
 	}
 }
+
+// TestMergedCounterOverflowDropped: two counter states that each fit in 64
+// bits can add up past them; such a payload is dropped, and the counter
+// stays as it was.
+func TestMergedCounterOverflowDropped(t *testing.T) {
+	big := func(slot string) crdt.CRDT {
+		type counter struct {
+			P map[string]uint64 `cbor:"1,keyasint,omitempty"`
+		}
+		st, err := decodeState(crdt.GCounter, encode(counter{P: map[string]uint64{slot: 1 << 62}}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return st
+	}
+	s := readyState(t, "Alice", crdt.GCounter, replicas.ModeState)
+	if _, err := s.mergeCRDT(big("Bob"), "Bob", "Bob's state", "by push/pull", "push/pull"); err != nil {
+		t.Fatal(err)
+	}
+	before := s.crdtString()
+	_, err := s.mergeCRDT(big("Carol"), "Carol", "Carol's state", "by push/pull", "push/pull")
+	if d, ok := err.(*dropError); !ok || d.reason != dropBadState {
+		t.Fatalf("got %v, want it dropped as an invalid state", err)
+	}
+	if s.crdtString() != before {
+		t.Errorf("the counter became %s", s.crdtString())
+	}
+}
