@@ -114,7 +114,6 @@ func (m *Root) state() ui.State {
 	}
 	if q := s.question(); q != nil {
 		st.Ask = &ui.AskView{Text: q.Text, Choices: q.Choices}
-		st.Mask = s.mask()
 	}
 	switch {
 	case m.auto.on:
@@ -174,7 +173,9 @@ func (m *Root) statusLines() (string, string) {
 		return st.App.Notice.Render(m.status), bar
 	}
 	switch {
-	case m.sess.asking:
+	case m.sess.question() != nil && m.sess.byAction:
+		return st.App.Notice.Render("Predict the outcome, then → runs the step's first action."), bar
+	case m.sess.question() != nil:
 		return st.App.Notice.Render("Predict the outcome, then → reveals it."), bar
 	case m.sess.half:
 		return st.App.Notice.Render(m.halfStatus()), bar

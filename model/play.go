@@ -146,6 +146,9 @@ func (m *Root) toggleAsks(tea.KeyPressMsg) tea.Cmd {
 	s := m.sess
 	s.noAsk = !s.noAsk
 	if s.noAsk {
+		if s.asking && !s.byAction {
+			s.show(s.step) // the question's step, answered
+		}
 		s.asking = false
 		m.notice("Questions off: each step shows its outcome at once. A turns them on.")
 	} else {

@@ -18,10 +18,6 @@ import (
 // compactTitle is both lanes' titles on one line, plain on the left half.
 func compactTitle(st State, s Styles, w int) string {
 	half := w / 2
-	if st.Masked() {
-		q := s.Band.Pending.Render("? predict, then → reveals")
-		return spread(s.Band.Title.Render("Plain overwrite · CRDT: "+string(st.Cluster.Type())), q, w)
-	}
 	left := bandTitle(st.Cluster, replicas.Plain, "Plain"+sentText(st.Cluster, replicas.Plain, s, true), s, half-1)
 	right := bandTitle(st.Cluster, replicas.CRDT, "CRDT"+sentText(st.Cluster, replicas.CRDT, s, true), s, w-half-2)
 	return left + s.App.Muted.Render(" │ ") + right
@@ -67,7 +63,7 @@ func compactBox(st State, i int, conf [2][]bool, s Styles, w int) string {
 	k := boxKey{replica: i, lane: -1, changed: r.Changed(replicas.Plain), changedCRDT: r.Changed(replicas.CRDT),
 		focused: i == st.Focus, conflict: conf[replicas.Plain][i], conflictCRDT: conf[replicas.CRDT][i],
 		marked: changed(replicas.Plain), markedCRDT: changed(replicas.CRDT), w: w, h: compactBoxH, waiting: strings.Join(r.Waiting(), ", "),
-		styles: s.Theme, ascii: s.Symbols == ASCIISymbols, masked: st.Masked() && i < len(st.Mask) && st.Mask[i]}
+		styles: s.Theme, ascii: s.Symbols == ASCIISymbols}
 	return st.Boxes.get(st.History, k, func() string { return drawCompactBox(r, k, s) })
 }
 
@@ -93,24 +89,19 @@ func drawCompactBox(r *replicas.Replica, k boxKey, s Styles) string {
 		}
 		text := s.App.Muted.Render(label)
 		room := inner - len(label)
-		switch {
-		case k.masked:
-			text += s.Band.Pending.Render("?")
-		default:
-			if marked {
-				text += s.Replica.Changed.Render(s.Symbols.Changed) + " "
-				room -= 2
-			}
-			vs := s.Replica.Value
-			if conflict {
-				vs = s.Replica.Conflict
-			}
-			val := ansi.Truncate(clip(r.ValueString(lane), room+1, s.Symbols.Ellipsis), max(1, room), s.Symbols.Ellipsis)
-			text += vs.Render(val)
-			if lane == replicas.CRDT && k.waiting != "" {
-				if rest := room - ansi.StringWidth(val) - 1; rest > 3 {
-					text += " " + s.Band.Pending.Render(ansi.Truncate("waiting: "+k.waiting, rest, s.Symbols.Ellipsis))
-				}
+		if marked {
+			text += s.Replica.Changed.Render(s.Symbols.Changed) + " "
+			room -= 2
+		}
+		vs := s.Replica.Value
+		if conflict {
+			vs = s.Replica.Conflict
+		}
+		val := ansi.Truncate(clip(r.ValueString(lane), room+1, s.Symbols.Ellipsis), max(1, room), s.Symbols.Ellipsis)
+		text += vs.Render(val)
+		if lane == replicas.CRDT && k.waiting != "" {
+			if rest := room - ansi.StringWidth(val) - 1; rest > 3 {
+				text += " " + s.Band.Pending.Render(ansi.Truncate("waiting: "+k.waiting, rest, s.Symbols.Ellipsis))
 			}
 		}
 		lines = append(lines, paint.Render(b.Left)+" "+fit(text, inner, 1)+" "+paint.Render(b.Right))

@@ -51,11 +51,7 @@ func boxes(st State, lane replicas.Lane, s Styles, l Layout, h int) string {
 		internals := st.Internals && lane == replicas.CRDT
 		k := boxKey{replica: i, lane: int(lane), changed: reps[i].Changed(lane), focused: i == st.Focus, conflict: conf[i],
 			marked: changed, internals: internals, w: l.BoxW, h: h, valueLines: l.ValueLines, internalLines: l.Internals,
-			showClock: clocks, styles: s.Theme, ascii: s.Symbols == ASCIISymbols,
-			masked: st.Masked() && i < len(st.Mask) && st.Mask[i]}
-		if k.masked {
-			k.conflict, k.marked, k.internals = false, false, false
-		}
+			showClock: clocks, styles: s.Theme, ascii: s.Symbols == ASCIISymbols}
 		if clocks {
 			k.clock = reps[i].Clock(c.Tick())
 		}
@@ -172,19 +168,6 @@ func box(r *replicas.Replica, k boxKey, s Styles) string {
 	}
 	lines = append(lines, ansi.Truncate(name, inner, s.Symbols.Ellipsis))
 
-	if k.masked {
-		// The class predicts this value: nothing that gives it away.
-		q := s.Band.Pending.Render("?")
-		for range k.valueLines {
-			lines = append(lines, q)
-			q = ""
-		}
-		lines = append(lines, s.Replica.Edits.Render("edits: ?"))
-		for range k.metaLines {
-			lines = append(lines, s.Replica.Meta.Render("?"))
-		}
-		return frame(fit(strings.Join(lines, "\n"), inner, k.h-2), inner, style)
-	}
 	valStyle := s.Replica.Value
 	if k.conflict {
 		valStyle = s.Replica.Conflict

@@ -46,7 +46,6 @@ type boxKey struct {
 	replica, lane                        int
 	changed                              int64
 	focused, conflict, marked, internals bool
-	masked                               bool // the value is hidden while the class predicts
 	// For a compact box (lane -1), both lanes: the plain lane in changed,
 	// conflict and marked, the CRDT lane here.
 	changedCRDT              int64

@@ -259,9 +259,6 @@ func NarrationLines(st State, s Styles, w int) []string {
 		if st.Narration != "" {
 			lines = append(lines, strings.Split(ansi.Wordwrap(s.Pane.Text.Render(st.Narration), w, " "), "\n")...)
 		}
-		if st.Mask != nil {
-			lines = append(lines, s.App.Muted.Render("Predict, then → reveals what happened."))
-		}
 		return append(lines, expectLines(st, s)...)
 	}
 	lines = append(lines, strings.Split(ansi.Wordwrap(s.Pane.Title.Render(label)+s.Pane.Text.Render(st.Narration), w, " "), "\n")...)
@@ -291,7 +288,7 @@ func askLines(st State, s Styles, w int, label string) []string {
 	if st.Ask == nil {
 		return nil
 	}
-	q := s.Pane.Title.Render(label) + s.Band.Pending.Render("? ") + s.Pane.Title.Render(st.Ask.Text)
+	q := s.Pane.Title.Render(label) + s.Pane.Title.Render(st.Ask.Text)
 	lines := strings.Split(ansi.Wordwrap(q, w, " "), "\n")
 	var choices []string
 	for k, c := range st.Ask.Choices {

@@ -86,12 +86,8 @@ func statusHead(stt replicas.Status, sym Symbols) string {
 	return "DIVERGED " + sym.Cross
 }
 
-// laneTitle is a lane's title line, or, while the class predicts, the
-// title alone with a question mark where the status would give it away.
+// laneTitle is a lane's title line.
 func laneTitle(st State, lane replicas.Lane, title string, s Styles, w int) string {
-	if st.Masked() {
-		return spread(s.Band.Title.Render(title), s.Band.Pending.Render("? predict, then → reveals"), w)
-	}
 	return bandTitle(st.Cluster, lane, title+sentText(st.Cluster, lane, s, false), s, w)
 }
 

@@ -66,10 +66,9 @@ type State struct {
 	DiagramFull     bool
 
 	// Ask is the step's question while the class predicts (nil when it
-	// is answered, or there is none). Mask marks the replicas whose
-	// values the step changes: they show ? until the answer is revealed.
-	Ask  *AskView
-	Mask []bool
+	// is answered, or there is none). The state shown is then the one
+	// before the step's actions, so nothing on screen gives it away.
+	Ask *AskView
 }
 
 // AskView is a question on screen, with its lettered choices.
@@ -77,7 +76,3 @@ type AskView struct {
 	Text    string
 	Choices []string
 }
-
-// Masked reports whether the screen hides the step's outcome: a question
-// is asked and not yet answered.
-func (st State) Masked() bool { return st.Ask != nil && st.Mask != nil }
