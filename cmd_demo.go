@@ -25,7 +25,8 @@ func cmdDemos(args []string, stdout, stderr io.Writer) int {
 func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("demo", "demo [flags] NAME|FILE\n\nPlays a demo: a built-in one by NAME (see 'crdtviz demos') or a scenario FILE.", stderr)
 	transcript := fs.Bool("transcript", false, "print a readable transcript instead of opening the app")
-	answers := fs.Bool("answers", true, "with --transcript: print what each step did (false: a worksheet of steps and questions)")
+	answers := fs.Bool("answers", true, "with --transcript: print what each step did (false: a worksheet, whose questions give nothing away)")
+	answerKey := fs.Bool("answer-key", false, "with --transcript: print the worksheet's answer key (each question, what happens, and the answer)")
 	diagram := fs.Bool("diagram", false, "with --transcript: add the run's space-time diagram, for a handout")
 	autoplay := fs.Duration("autoplay", 0, "step forward by itself at this interval, e.g. 3s")
 	exitAtEnd := fs.Bool("exit", false, "with --autoplay: quit after the last step")
@@ -46,8 +47,11 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "crdtviz demo: %v\n", err)
 		return exitUsage
 	}
-	if !*transcript && (!*answers || *diagram) {
-		return usageFail(stderr, "demo", "--answers and --diagram go with --transcript")
+	if !*transcript && (!*answers || *diagram || *answerKey) {
+		return usageFail(stderr, "demo", "--answers, --answer-key and --diagram go with --transcript")
+	}
+	if *answerKey && (!*answers || *diagram) {
+		return usageFail(stderr, "demo", "--answer-key prints the answers alone: leave out --answers=false and --diagram")
 	}
 	if !*transcript {
 		// Usage errors first, whatever the terminal.
@@ -75,7 +79,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "crdtviz: not a terminal, so here is the transcript (crdtviz demo --transcript %s)\n", pos[0])
 	}
 	run := demos.Execute(s)
-	if err := demos.WriteTranscriptWith(stdout, run, demos.TranscriptOptions{Answers: *answers, Width: ansi.StringWidth}); err != nil {
+	if err := demos.WriteTranscriptWith(stdout, run, demos.TranscriptOptions{Answers: *answers, AnswerKey: *answerKey, Width: ansi.StringWidth}); err != nil {
 		fmt.Fprintf(stderr, "crdtviz demo: %v\n", err)
 		return 1
 	}
@@ -85,7 +89,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 			return 1
 		}
 	}
-	if !*answers {
+	if !*answers || *answerKey {
 		return 0
 	}
 	if run.Err != nil {

@@ -29,9 +29,15 @@ func WriteTranscriptWidth(w io.Writer, run *Run, width func(string) int) error {
 type TranscriptOptions struct {
 	// Answers prints what each step did: the sentences, the state after
 	// it and its expectations. Without it the transcript is a worksheet:
-	// each step's narration, question and actions, and a line to answer
-	// on, for the class to predict on paper.
+	// each step's actions, the narration of a step that asks nothing, and
+	// for a step that asks a question only the question, its choices and
+	// a line to answer on (its narration would tell the answer), for the
+	// class to predict on paper.
 	Answers bool
+	// AnswerKey prints, instead, the worksheet's answer key: each
+	// question, its actions, the narration as its answer, and the
+	// expectations checked.
+	AnswerKey bool
 	// Width gives a string's width in terminal cells, for aligned
 	// columns (nil counts code points).
 	Width func(string) int
@@ -75,7 +81,11 @@ func WriteTranscriptWith(w io.Writer, run *Run, o TranscriptOptions) error {
 	if s.About != "" {
 		tw.printf("\n%s\n", oneLine(s.About))
 	}
-	if !o.Answers {
+	switch {
+	case o.AnswerKey:
+		writeAnswerKey(tw, run)
+		return tw.err
+	case !o.Answers:
 		writeWorksheet(tw, s)
 		return tw.err
 	}
@@ -114,17 +124,7 @@ func WriteTranscriptWith(w io.Writer, run *Run, o TranscriptOptions) error {
 			return err
 		}
 		writeState(tw, tl.Cluster())
-		for _, e := range sr.Expects {
-			where := ""
-			if w := e.Where(); w != "" {
-				where = " [" + w + "]"
-			}
-			if e.Pass {
-				tw.printf("  ✓ %s%s\n", e.Statement, where)
-			} else {
-				tw.printf("  ✗ %s (got %s)%s\n", e.Statement, e.Got, where)
-			}
-		}
+		writeExpects(tw, sr)
 	}
 	if run.Err != nil {
 		tw.printf("\nstopped: %s\n", run.Err)
@@ -146,19 +146,88 @@ func writeAsk(tw *errWriter, a *Ask, blank bool) {
 	}
 }
 
-// writeWorksheet prints every step's narration, question and actions,
-// without what they did: the class predicts, and the app shows.
+// writeWorksheet prints every step's actions, and the narration of each
+// step that asks nothing and comes before the first question. A step with
+// a question gets the question, its choices and a line to answer on
+// instead of its narration, which would tell the answer; a step after a
+// question gets its actions alone, since its narration would tell what
+// the question's step did. The class predicts, and the app shows; the
+// answer key (writeAnswerKey) holds every narration left out.
 func writeWorksheet(tw *errWriter, s *Scenario) {
-	tw.printf("\nWorksheet: for each step, read what happens and predict the outcome; then watch it in crdtviz.\n")
+	tw.printf("\nWorksheet: for each question, read what happens and predict the outcome; then watch it in crdtviz.\n")
+	if s.HasAsk() {
+		tw.printf("From the first question on, a step shows only what it does: its words would give an answer away (they are in the answer key, --answer-key).\n")
+	}
+	asked := false
 	for i, step := range s.Steps {
-		tw.printf("\nStep %d/%d: %s\n", i+1, len(s.Steps), oneLine(step.Text))
-		for _, it := range step.Items {
-			if it.Action != nil {
-				tw.printf("  > %s\n", it.Action)
-			}
+		asked = asked || step.Ask != nil
+		if asked {
+			tw.printf("\nStep %d/%d\n", i+1, len(s.Steps))
+		} else {
+			tw.printf("\nStep %d/%d: %s\n", i+1, len(s.Steps), oneLine(step.Text))
+		}
+		if !writeActions(tw, step) && asked {
+			tw.printf("  (no action)\n")
 		}
 		if step.Ask != nil {
 			writeAsk(tw, step.Ask, true)
+		}
+	}
+}
+
+// writeActions prints a step's actions, as the file wrote them, and
+// reports whether it has any.
+func writeActions(tw *errWriter, step Step) bool {
+	any := false
+	for _, it := range step.Items {
+		if it.Action != nil {
+			tw.printf("  > %s\n", it.Action)
+			any = true
+		}
+	}
+	return any
+}
+
+// writeAnswerKey prints what the worksheet leaves out, from the first
+// question on: for each step that asks one, the question and its
+// choices, what happens, the narration as the answer, and the
+// expectations that were checked; for each step after it, its narration.
+func writeAnswerKey(tw *errWriter, run *Run) {
+	s := run.Scenario
+	tw.printf("\nAnswer key: the answers to the worksheet's questions (crdtviz demo --transcript --answers=false), and what each later step shows.\n")
+	asked := false
+	for i, step := range s.Steps {
+		if step.Ask == nil {
+			if asked {
+				tw.printf("\nStep %d/%d: %s\n", i+1, len(s.Steps), oneLine(step.Text))
+			}
+			continue
+		}
+		asked = true
+		tw.printf("\nStep %d/%d\n", i+1, len(s.Steps))
+		writeAsk(tw, step.Ask, false)
+		writeActions(tw, step)
+		tw.printf("  Answer: %s\n", oneLine(step.Text))
+		if i < len(run.Steps) {
+			writeExpects(tw, run.Steps[i])
+		}
+	}
+	if !asked {
+		tw.printf("\nThis demo asks no question.\n")
+	}
+}
+
+// writeExpects prints a step's expectations, each with ✓ or ✗.
+func writeExpects(tw *errWriter, sr StepRun) {
+	for _, e := range sr.Expects {
+		where := ""
+		if w := e.Where(); w != "" {
+			where = " [" + w + "]"
+		}
+		if e.Pass {
+			tw.printf("  ✓ %s%s\n", e.Statement, where)
+		} else {
+			tw.printf("  ✗ %s (got %s)%s\n", e.Statement, e.Got, where)
 		}
 	}
 }

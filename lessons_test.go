@@ -1,0 +1,70 @@
+package main
+
+import (
+	"strings"
+	"testing"
+
+	"crdtviz/demos"
+)
+
+// TestWorksheetsGiveNothingAway: for every built-in demo, the worksheet
+// (--answers=false) prints the narration of each step before the first
+// question, and never that of a step that asks one (it tells the answer)
+// or comes after one (it tells what the asked step did); every question,
+// its choices and every action are there. The answer key
+// (--answer-key) holds every narration the worksheet leaves out: each
+// question's as its answer.
+func TestWorksheetsGiveNothingAway(t *testing.T) {
+	for _, b := range demos.Builtins() {
+		t.Run(b.Name, func(t *testing.T) {
+			code, sheet, errs := runCLI("demo", "--transcript", "--answers=false", b.Name)
+			if code != 0 || errs != "" {
+				t.Fatalf("worksheet: exit %d: %s", code, errs)
+			}
+			code, key, errs := runCLI("demo", "--transcript", "--answer-key", b.Name)
+			if code != 0 || errs != "" {
+				t.Fatalf("answer key: exit %d: %s", code, errs)
+			}
+			asked := false
+			for i, st := range b.Scenario.Steps {
+				text := strings.ReplaceAll(st.Text, "\n", `\n`)
+				for _, it := range st.Items {
+					if it.Action != nil && !strings.Contains(sheet, "> "+it.Action.String()) {
+						t.Errorf("step %d: the worksheet lacks the action %s", i+1, it.Action)
+					}
+				}
+				if st.Ask == nil {
+					if onSheet := strings.Contains(sheet, text); onSheet == asked {
+						t.Errorf("step %d asks nothing, comes after a question: %v, and its narration is on the worksheet: %v", i+1, asked, onSheet)
+					}
+					if asked && !strings.Contains(key, text) {
+						t.Errorf("step %d's narration is neither on the worksheet nor in the answer key", i+1)
+					}
+					continue
+				}
+				asked = true
+				if strings.Contains(sheet, text) {
+					t.Errorf("step %d's narration, which answers its question, is on the worksheet:\n%s", i+1, text)
+				}
+				for _, want := range append([]string{st.Ask.Text}, st.Ask.Choices...) {
+					if !strings.Contains(sheet, want) || !strings.Contains(key, want) {
+						t.Errorf("step %d: %q is missing from the worksheet or the answer key", i+1, want)
+					}
+				}
+				if !strings.Contains(key, "Answer: "+text) {
+					t.Errorf("step %d: the answer key lacks its answer", i+1)
+				}
+			}
+			for _, gone := range []string{"✓", "passed", "in flight:", "plain: "} {
+				if strings.Contains(sheet, gone) {
+					t.Errorf("the worksheet gives away %q", gone)
+				}
+			}
+		})
+	}
+	for _, args := range [][]string{{"demo", "--answer-key", "seed"}, {"demo", "--transcript", "--answer-key", "--answers=false", "seed"}} {
+		if code, _, errs := runCLI(args...); code != 2 || errs == "" {
+			t.Errorf("%v: exit %d, %q", args, code, errs)
+		}
+	}
+}
