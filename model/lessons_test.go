@@ -5,7 +5,9 @@ import (
 	"strings"
 	"testing"
 
+	"crdtviz/crdt"
 	"crdtviz/demos"
+	"crdtviz/ui"
 )
 
 // The tests of issue 20: questions that give nothing away, frames that
@@ -163,6 +165,84 @@ func TestForwardAndBackGiveTheSameFrames(t *testing.T) {
 					}
 				}
 			})
+		}
+	}
+}
+
+// TestSkippedStatementIsNamed: at the prompt, "edit Phone add tea; sync
+// all" with every link cut records the edit and says that only the sync
+// had nothing to do; the recording holds the edit.
+func TestSkippedStatementIsNamed(t *testing.T) {
+	m := newRoot(t, Options{Free: free(crdt.ORSet, "Phone", "Laptop")}, 80, 24)
+	send(t, m, "c", "2") // cut both ways: every link is cut
+	send(t, m, ":")
+	typeText(t, m, "edit Phone add tea; sync all")
+	send(t, m, "enter")
+	if !strings.Contains(m.Recording(), "edit Phone add tea") {
+		t.Fatalf("the edit was not recorded:\n%s", m.Recording())
+	}
+	if strings.Contains(m.status, "Nothing was recorded") || !strings.Contains(m.status, "sync all") || !strings.Contains(m.status, "The other statement ran and was recorded") {
+		t.Fatalf("status: %q", m.status)
+	}
+	send(t, m, ":")
+	typeText(t, m, "sync all")
+	send(t, m, "enter")
+	if !strings.Contains(m.status, "It was not recorded") {
+		t.Fatalf("status: %q", m.status)
+	}
+}
+
+// TestFailedExpectIsCrossedOnce: a claim that fails at the prompt is
+// marked with one ✗, not two.
+func TestFailedExpectIsCrossedOnce(t *testing.T) {
+	m := newRoot(t, Options{Free: free(crdt.GCounter)}, 80, 24)
+	send(t, m, ":")
+	typeText(t, m, "expect all = 5")
+	send(t, m, "enter")
+	line := strings.Split(screen(m), "\n")[22]
+	if strings.Count(line, "✗") != 1 || !strings.Contains(line, "expect all = 5") {
+		t.Fatalf("status line: %q", line)
+	}
+}
+
+// TestEditOffersTheEndOfTheText: in free play with text, e opens an
+// insert at the end of the focused replica's text, where a lecturer
+// types first.
+func TestEditOffersTheEndOfTheText(t *testing.T) {
+	m := newRoot(t, Options{Free: free(crdt.Text)}, 80, 24)
+	send(t, m, "e")
+	if v := m.prompt.Value(); v != "edit Alice insert 0 " {
+		t.Fatalf("empty text: %q", v)
+	}
+	typeText(t, m, `"Hello"`)
+	send(t, m, "enter", "e")
+	if v := m.prompt.Value(); v != "edit Alice insert 5 " {
+		t.Fatalf("after Hello: %q", v)
+	}
+}
+
+// TestPaneKeyAlwaysChangesThePane: at every size, in a demo and in free
+// play, each v shows another pane: at 120 columns, where the messages and
+// the log sit side by side, no press does nothing.
+func TestPaneKeyAlwaysChangesThePane(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {100, 30}, {120, 36}, {200, 50}} {
+		for _, o := range []Options{{Scenario: demo(t, "lost-update"), NoAsk: true}, {Free: free(crdt.PNCounter)}} {
+			m := newRoot(t, o, size[0], size[1])
+			send(t, m, "right", "right")
+			m.status = ""
+			seen := map[ui.Pane]bool{}
+			for range 6 {
+				before := screen(m)
+				send(t, m, "v")
+				m.status = ""
+				if screen(m) == before {
+					t.Fatalf("%dx%d demo %v: v on pane %d changed nothing:\n%s", size[0], size[1], o.Scenario != nil, m.pane, before)
+				}
+				seen[m.pane] = true
+			}
+			if !seen[ui.PaneDetails] || !seen[ui.PaneDiagram] {
+				t.Fatalf("%dx%d: v never reached the details or the diagram: %v", size[0], size[1], seen)
+			}
 		}
 	}
 }

@@ -125,7 +125,7 @@ func (m *Root) prev(tea.KeyPressMsg) tea.Cmd {
 // nextPane cycles the bottom pane's tabs: narration (in a demo), messages,
 // log, details, diagram.
 func (m *Root) nextPane(tea.KeyPressMsg) tea.Cmd {
-	m.pane = ui.NextPane(m.pane, m.sess.scenario != nil)
+	m.pane = ui.NextPaneShown(m.state(), m.layout)
 	m.diag.full = false
 	return nil
 }

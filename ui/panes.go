@@ -184,6 +184,39 @@ func NextPane(p Pane, withNarration bool) Pane {
 	return p
 }
 
+// shownAs names what the bottom pane draws for a tab: tabs that draw the
+// same thing (the messages and the log side by side, or the narration
+// tab when the narration has its own area) name the same view.
+func shownAs(st State, l Layout) Pane {
+	p := l.Pane
+	nh := narrationHeight(st, l)
+	withNarration := nh == 0 && st.Demo
+	if sideBySide(st, l, p.H-nh, withNarration) {
+		return PaneMessages // the messages and the log, side by side
+	}
+	if st.Pane == PaneNarration && !withNarration {
+		return PaneMessages
+	}
+	return st.Pane
+}
+
+// NextPaneShown is the tab after st.Pane that shows something else, so
+// that v never seems to do nothing: at 120 columns, where the messages and
+// the log sit side by side, one press goes from them to the details.
+func NextPaneShown(st State, l Layout) Pane {
+	now := shownAs(st, l)
+	p := st.Pane
+	for range panes {
+		p = NextPane(p, st.Demo)
+		next := st
+		next.Pane = p
+		if shownAs(next, l) != now {
+			return p
+		}
+	}
+	return NextPane(st.Pane, st.Demo)
+}
+
 // sideSplit is where the messages end and the log begins, side by side:
 // two fifths for the messages, but at least 72 columns (up to three
 // fifths), so that a message and both its payloads fit on one line at 120
