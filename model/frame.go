@@ -78,7 +78,7 @@ type (
 		asking, branched bool
 	}
 	barKey struct {
-		demo, free, branched, auto bool
+		demo, free, branched, auto, delta bool
 		w                          int
 		theme                      ui.Theme
 	}
@@ -141,7 +141,7 @@ func (m *Root) renderedLog() string {
 // helpBar is the short help, drawn again only when what it shows changed.
 // It always ends with "? help" and "q quit".
 func (m *Root) helpBar() string {
-	key := barKey{m.sess.demo(), m.sess.scenario == nil, m.sess.branched, m.auto.on, m.w, m.styles.Theme}
+	key := barKey{m.sess.demo(), m.sess.scenario == nil, m.sess.branched, m.auto.on, m.sess.header.Mode == replicas.ModeDelta, m.w, m.styles.Theme}
 	if key != m.barFor {
 		var items []ui.HelpItem
 		for _, b := range m.keys.ShortHelp() {

@@ -7,6 +7,7 @@ import (
 
 	"crdtviz/crdt"
 	"crdtviz/demos"
+	"crdtviz/replicas"
 	"crdtviz/ui"
 )
 
@@ -242,6 +243,62 @@ func TestPaneKeyAlwaysChangesThePane(t *testing.T) {
 			}
 			if !seen[ui.PaneDetails] || !seen[ui.PaneDiagram] {
 				t.Fatalf("%dx%d: v never reached the details or the diagram: %v", size[0], size[1], seen)
+			}
+		}
+	}
+}
+
+// TestFullSyncKey: in delta free play, F syncs the focused replica with
+// whole states (to one replica, or a for all); ? and the help bar show it
+// at 80 columns, and after a drop the status line names it. In state
+// free play it is off and not shown.
+func TestFullSyncKey(t *testing.T) {
+	cfg := free(crdt.ORSet)
+	cfg.Mode = replicas.ModeDelta
+	m := newRoot(t, Options{Free: cfg}, 80, 24)
+	bar := strings.Split(screen(m), "\n")[23]
+	if !strings.Contains(bar, "F full") || !strings.Contains(bar, "c cut/heal") || !strings.HasSuffix(strings.TrimRight(bar, " "), "? help • q quit") {
+		t.Fatalf("delta help bar: %q", bar)
+	}
+	if help := helpText(t, m); !strings.Contains(help, "F  ") || !strings.Contains(help, "full sync: whole states") {
+		t.Fatalf("? lacks F:\n%s", help)
+	}
+	send(t, m, "esc", "+")
+	typeText(t, m, "milk")
+	send(t, m, "enter", "m", "2", "x")
+	if !strings.Contains(m.status, "F (full sync)") {
+		t.Fatalf("after a drop: %q", m.status)
+	}
+	send(t, m, "F", "2")
+	if rec := m.Recording(); !strings.Contains(rec, "sync Alice -> Bob full") {
+		t.Fatalf("F 2 did not sync in full:\n%s", rec)
+	}
+	if got := value(m, replicas.CRDT, "Bob"); got != "{milk}" {
+		t.Fatalf("Bob after a full sync: %s", got)
+	}
+	send(t, m, "F", "a")
+	if rec := m.Recording(); !strings.Contains(rec, "sync Alice -> all full") {
+		t.Fatalf("F a:\n%s", rec)
+	}
+	m = newRoot(t, Options{Free: free(crdt.ORSet)}, 80, 24)
+	if bar := strings.Split(screen(m), "\n")[23]; strings.Contains(bar, "F full") {
+		t.Fatalf("state help bar: %q", bar)
+	}
+	if help := helpText(t, m); strings.Contains(help, "full sync: whole states") {
+		t.Fatal("? lists F in state mode")
+	}
+}
+
+// TestGlossaryUnderHelp: ? explains, one line each, every word and mark
+// the boxes use, and the lane words.
+func TestGlossaryUnderHelp(t *testing.T) {
+	for _, ascii := range []bool{false, true} {
+		m := newRoot(t, Options{Scenario: demo(t, "seed"), ASCII: ascii}, 80, 24)
+		help := strings.Join(strings.Fields(helpText(t, m)), " ")
+		for _, term := range []string{"4@Server 3:", "age 2:", "dot Laptop:1:", "context {Alice:1}:", "delta:", "op:", "seen #1 #2 #3:", "edits #1 #3:", "m4: message 4", "#2: edit 2",
+			"CONVERGED:", "EQUAL:", "PENDING:", "DIVERGED:"} {
+			if !strings.Contains(help, term) {
+				t.Errorf("ascii %v: ? does not explain %q", ascii, term)
 			}
 		}
 	}

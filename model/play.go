@@ -55,6 +55,7 @@ func (m *Root) playBindings() []binding {
 		{k.Dec, (*Root).dec},
 		{k.Sync, open(chooseSync)},
 		{k.SyncBoth, open(chooseBoth)},
+		{k.FullSync, open(chooseFull)},
 		{k.Send, open(chooseSend)},
 		{k.Link, open(chooseLink)},
 		{k.SyncAll, do(replicas.SyncAll{})},
@@ -273,6 +274,9 @@ func (m *Root) chooserKey(k tea.KeyPressMsg) {
 	case in.All && in.What == chooseSync:
 		m.act(replicas.Sync{From: from, ToAll: true})
 		return
+	case in.All && in.What == chooseFull:
+		m.act(replicas.Sync{From: from, ToAll: true, Full: true})
+		return
 	case in.All:
 		m.act(replicas.Send{From: from, ToAll: true})
 		return
@@ -285,6 +289,8 @@ func (m *Root) chooserKey(k tea.KeyPressMsg) {
 	switch in.What {
 	case chooseSync:
 		m.act(replicas.Sync{From: from, To: to})
+	case chooseFull:
+		m.act(replicas.Sync{From: from, To: to, Full: true})
 	case chooseSend:
 		m.act(replicas.Send{From: from, To: to})
 	case chooseBoth:
@@ -332,7 +338,12 @@ func (m *Root) onMessage(what string) {
 	case "newest":
 		m.act(replicas.Deliver{From: msg.From, To: msg.To, Newest: true})
 	case "drop":
-		m.act(replicas.Drop{From: msg.From, To: msg.To})
+		m.act(replicas.Drop{From: q[0].From, To: q[0].To})
+		if m.sess.header.Mode == replicas.ModeDelta && m.status == "" {
+			// The log says why at length; the status line, which is cut
+			// at the screen's width, gives the key that repairs it.
+			m.notice(fmt.Sprintf("Dropped m%d: its delta is lost for good. F (full sync) sends a whole state, which repairs it.", q[0].ID))
+		}
 	case "duplicate":
 		m.act(replicas.Duplicate{From: msg.From, To: msg.To})
 	}
