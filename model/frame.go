@@ -79,8 +79,8 @@ type (
 	}
 	barKey struct {
 		demo, free, branched, auto, delta bool
-		w                          int
-		theme                      ui.Theme
+		w                                 int
+		theme                             ui.Theme
 	}
 )
 
