@@ -3,6 +3,8 @@ package main
 import (
 	"fmt"
 	"io"
+	"os"
+	"strconv"
 	"strings"
 
 	"github.com/charmbracelet/x/ansi"
@@ -28,6 +30,7 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	answers := fs.Bool("answers", true, "with --transcript: print what each step did (false: a worksheet, whose questions give nothing away)")
 	answerKey := fs.Bool("answer-key", false, "with --transcript: print the worksheet's answer key (each question, what happens, and the answer)")
 	diagram := fs.Bool("diagram", false, "with --transcript: add the run's space-time diagram, for a handout")
+	width := fs.Int("width", 0, "with --diagram: the diagram's width in columns (default: $COLUMNS, else 80)")
 	autoplay := fs.Duration("autoplay", 0, "step forward by itself at this interval, e.g. 3s")
 	exitAtEnd := fs.Bool("exit", false, "with --autoplay: quit after the last step")
 	by := fs.String("by", "step", "step: → moves a step at a time; action: one action at a time, a sync in two (f switches)")
@@ -52,6 +55,12 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 	}
 	if *answerKey && (!*answers || *diagram) {
 		return usageFail(stderr, "demo", "--answer-key prints the answers alone: leave out --answers=false and --diagram")
+	}
+	if *width != 0 && !*diagram {
+		return usageFail(stderr, "demo", "--width goes with --transcript --diagram")
+	}
+	if *width != 0 && (*width < minDiagramWidth || *width > maxDiagramWidth) {
+		return usageFail(stderr, "demo", fmt.Sprintf("--width %d: give a width from %d to %d columns", *width, minDiagramWidth, maxDiagramWidth))
 	}
 	if !*transcript {
 		// Usage errors first, whatever the terminal.
@@ -79,15 +88,24 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "crdtviz: not a terminal, so here is the transcript (crdtviz demo --transcript %s)\n", pos[0])
 	}
 	run := demos.Execute(s)
-	if err := demos.WriteTranscriptWith(stdout, run, demos.TranscriptOptions{Answers: *answers, AnswerKey: *answerKey, Width: ansi.StringWidth}); err != nil {
+	// The transcript is written whole, then in ASCII under --ascii: the
+	// engine's and the demo's sentences pass through the one mapping the
+	// screen uses, and columns are aligned by the width they print at.
+	text, cellWidth := func(s string) string { return s }, ansi.StringWidth
+	if *look.ascii {
+		text, cellWidth = ui.ASCIIText, func(s string) int { return ansi.StringWidth(ui.ASCIIText(s)) }
+	}
+	var out strings.Builder
+	if err := demos.WriteTranscriptWith(&out, run, demos.TranscriptOptions{Answers: *answers, AnswerKey: *answerKey, Width: cellWidth}); err != nil {
 		fmt.Fprintf(stderr, "crdtviz demo: %v\n", err)
 		return 1
 	}
 	if *diagram && *answers {
-		if _, err := fmt.Fprintf(stdout, "\nSpace-time diagram\n------------------\n%s", ui.DiagramText(run.Timeline, 80, *look.ascii)); err != nil {
-			fmt.Fprintf(stderr, "crdtviz demo: %v\n", err)
-			return 1
-		}
+		fmt.Fprintf(&out, "\nSpace-time diagram\n------------------\n%s", ui.DiagramText(run.Timeline, diagramWidth(*width), *look.ascii))
+	}
+	if _, err := io.WriteString(stdout, text(out.String())); err != nil {
+		fmt.Fprintf(stderr, "crdtviz demo: %v\n", err)
+		return 1
 	}
 	if !*answers || *answerKey {
 		return 0
@@ -99,4 +117,23 @@ func cmdDemo(args []string, stdout, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// The handout diagram's width: --width, or the terminal's $COLUMNS, or 80.
+const (
+	minDiagramWidth     = 40
+	maxDiagramWidth     = 1000
+	defaultDiagramWidth = 80
+)
+
+// diagramWidth is the handout diagram's width: the flag's, else a valid
+// $COLUMNS, else 80.
+func diagramWidth(flag int) int {
+	if flag != 0 {
+		return flag
+	}
+	if n, err := strconv.Atoi(os.Getenv("COLUMNS")); err == nil && n >= minDiagramWidth && n <= maxDiagramWidth {
+		return n
+	}
+	return defaultDiagramWidth
 }

@@ -68,3 +68,31 @@ func TestWorksheetsGiveNothingAway(t *testing.T) {
 		}
 	}
 }
+
+// TestASCIIOutputsAreASCII: with --ascii, for every built-in demo, the
+// cast (by step and by action), the transcript with its handout diagram,
+// the worksheet and the answer key hold no byte beyond ASCII. (The app's
+// frames are checked in model's TestASCIIIsASCII.)
+func TestASCIIOutputsAreASCII(t *testing.T) {
+	for _, b := range demos.Builtins() {
+		for _, args := range [][]string{
+			{"cast", b.Name, "-o", "-", "--ascii", "--size", "80x24"},
+			{"cast", b.Name, "-o", "-", "--ascii", "--by", "action"},
+			{"demo", "--transcript", "--diagram", "--ascii", b.Name},
+			{"demo", "--transcript", "--answers=false", "--ascii", b.Name},
+			{"demo", "--transcript", "--answer-key", "--ascii", b.Name},
+		} {
+			code, out, errs := runCLI(args...)
+			if code != 0 || errs != "" {
+				t.Fatalf("%v: exit %d: %s", args, code, errs)
+			}
+			for i := 0; i < len(out); i++ {
+				if out[i] > 0x7f {
+					line := out[strings.LastIndexByte(out[:i], '\n')+1:]
+					line = line[:max(0, strings.IndexByte(line, '\n'))]
+					t.Fatalf("%v writes a byte beyond ASCII: %q", args, line)
+				}
+			}
+		}
+	}
+}

@@ -96,13 +96,17 @@ func Cast(s *demos.Scenario, o CastOptions) ([]byte, error) {
 		return nil, err
 	}
 	var b bytes.Buffer
+	title := "crdtviz: " + s.Title
+	if o.ASCII {
+		title = ui.ASCIIText(title)
+	}
 	header, err := json.Marshal(struct {
 		Version int               `json:"version"`
 		Width   int               `json:"width"`
 		Height  int               `json:"height"`
 		Title   string            `json:"title"`
 		Env     map[string]string `json:"env"`
-	}{2, o.Width, o.Height, "crdtviz: " + s.Title, map[string]string{"TERM": "xterm-256color"}})
+	}{2, o.Width, o.Height, title, map[string]string{"TERM": "xterm-256color"}})
 	if err != nil {
 		return nil, err
 	}

@@ -33,7 +33,7 @@ func (m *Root) refresh() {
 		m.first = min(max(m.first, 0), max(0, n-cols))
 	}
 	m.selected = min(max(m.selected, 0), max(0, len(c.InFlight())-1))
-	narr, exp := m.sess.narration() // all the log's size depends on
+	narr, exp := m.narrationText() // all the log's size depends on
 	sized := ui.State{Demo: m.sess.scenario != nil, Narration: narr, Expects: exp, Pane: m.pane, DiagramFull: m.diag.full}
 	if m.logShown = ui.LogShown(sized, m.layout); m.logShown {
 		// The log is built only when it shows: with the diagram or the
@@ -41,7 +41,7 @@ func (m *Root) refresh() {
 		lw, lh := ui.LogArea(ui.State{Demo: sized.Demo, Narration: narr, Expects: exp}, m.layout)
 		m.log.SetSize(lw, lh)
 		if key := (logKey{m.sess.tl, m.sess.tl.Pos(), lw, lh, m.sess.half, m.sess.asking}); key != m.logKey {
-			m.log.SetLines(m.sess.logLines(lw, lh), true)
+			m.log.SetLines(m.sess.logLines(lw, lh, m.styles.Text), true)
 			m.logKey = key
 		}
 	}
@@ -50,7 +50,7 @@ func (m *Root) refresh() {
 		m.detail.SetWidth(max(1, dw))
 		m.detail.SetHeight(max(1, dh))
 		if key := (detailsKey{c, c.Tick(), m.focus, dw}); key != m.detFor {
-			m.detail.SetContentLines(ui.DetailLines(c.Replicas()[m.focus], m.focus, dw))
+			m.detail.SetContentLines(ui.DetailLines(c.Replicas()[m.focus], m.focus, dw, m.styles))
 			m.detail.GotoTop()
 			m.detFor = key
 		}
@@ -93,9 +93,9 @@ type historyID struct {
 // state gathers what the screen shows.
 func (m *Root) state() ui.State {
 	s := m.sess
-	narr, exp := s.narration()
+	narr, exp := m.narrationText()
 	st := ui.State{
-		Title: s.title, StepLabel: s.stepLabel(), Cluster: s.cluster(), Changed: s.changed(), Decisive: s.decisive(),
+		Title: m.styles.Text(s.title), StepLabel: m.styles.Text(s.stepLabel()), Cluster: s.cluster(), Changed: s.changed(), Decisive: s.decisive(),
 		InternalsOffset: m.internalsOffset, NarrationOffset: m.narrationOffset,
 		Focus: m.focus, First: m.first, Internals: m.internals, Selected: m.selected, Pane: m.pane,
 		Demo: s.scenario != nil, Narration: narr, Expects: exp,
@@ -113,7 +113,10 @@ func (m *Root) state() ui.State {
 		st.DiagramSelected = m.diagramMessage()
 	}
 	if q := s.question(); q != nil {
-		st.Ask = &ui.AskView{Text: q.Text, Choices: q.Choices}
+		st.Ask = &ui.AskView{Text: m.styles.Text(q.Text)}
+		for _, c := range q.Choices {
+			st.Ask.Choices = append(st.Ask.Choices, m.styles.Text(c))
+		}
 	}
 	switch {
 	case m.auto.on:
@@ -124,8 +127,24 @@ func (m *Root) state() ui.State {
 	if m.saveWarn != "" {
 		st.Warning = "NOT SAVED: :w FILE"
 	}
+	st.Notice = m.styles.Text(st.Notice)
 	st.Status, st.Bar = m.statusLines()
+	st.Status, st.Bar = m.styles.Text(st.Status), m.styles.Text(st.Bar) // styled already: escape codes are ASCII
 	return st
+}
+
+// narrationText is the session's narration and expectations in the screen's
+// characters (ASCII under --ascii), as every size is worked out from.
+func (m *Root) narrationText() (string, []ui.ExpectLine) {
+	narr, exp := m.sess.narration()
+	if !m.styles.ASCII() {
+		return narr, exp
+	}
+	out := make([]ui.ExpectLine, len(exp))
+	for i, e := range exp {
+		out[i] = ui.ExpectLine{Text: ui.ASCIIText(e.Text), Pass: e.Pass, Got: ui.ASCIIText(e.Got), Where: ui.ASCIIText(e.Where)}
+	}
+	return ui.ASCIIText(narr), out
 }
 
 // renderedLog is the log viewport's view, drawn again only when its
@@ -146,7 +165,7 @@ func (m *Root) helpBar() string {
 		var items []ui.HelpItem
 		for _, b := range m.keys.ShortHelp() {
 			if b.Enabled() {
-				items = append(items, ui.HelpItem{Key: b.Help().Key, Desc: b.Help().Desc})
+				items = append(items, ui.HelpItem{Key: m.styles.Text(b.Help().Key), Desc: m.styles.Text(b.Help().Desc)})
 			}
 		}
 		m.bar, m.barFor = ui.HelpBar(items, m.w, m.styles), key

@@ -54,16 +54,6 @@ var helpNotes = []string{
 	"At the : prompt, type any scenario statement (docs/scenario-format.md), several at once with ; between them. :w FILE saves the session as a scenario file.",
 }
 
-// asciiNotes are the notes with their symbols in ASCII, for --ascii.
-func asciiNotes() []string {
-	swap := strings.NewReplacer("●", "*", "✗", "x", "▷", ">", "╳", "-x-", "↑/↓", "up/down", "→", "->", "←", "<-")
-	out := make([]string, len(helpNotes))
-	for i, n := range helpNotes {
-		out[i] = swap.Replace(n)
-	}
-	return out
-}
-
 // HelpScreen is the full list of keys, grouped, laid out in as many
 // columns as fit. When it is taller than the screen it scrolls, and says so.
 type HelpScreen struct {
@@ -123,13 +113,11 @@ func (h *HelpScreen) layout() {
 	}
 	h.lines = ui.HelpColumns(h.groups, h.w, h.styles)
 	notes := helpNotes
-	if h.styles.Symbols == ui.ASCIISymbols {
-		notes = asciiNotes()
-	}
 	if h.notes != nil {
 		notes = h.notes
 	}
 	for _, n := range notes {
+		n = h.styles.Text(n)
 		indent := n[:len(n)-len(strings.TrimLeft(n, " "))]
 		for _, ln := range strings.Split(ansi.Wordwrap(strings.TrimLeft(n, " "), max(10, h.w-len(indent)-2), " "), "\n") {
 			h.lines = append(h.lines, h.styles.App.Muted.Render(indent+ln))
@@ -177,10 +165,7 @@ func (h HelpScreen) View() string {
 	end := min(len(h.lines), h.offset+h.body())
 	footer := "esc or ? closes"
 	if h.Scrolls() {
-		footer = fmt.Sprintf("↑/↓ scroll · lines %d-%d of %d · esc or ? closes", h.offset+1, end, len(h.lines))
-		if s.Symbols == ui.ASCIISymbols {
-			footer = strings.NewReplacer("↑", "up", "↓", "down", "·", "-").Replace(footer)
-		}
+		footer = s.Text(fmt.Sprintf("↑/↓ scroll · lines %d-%d of %d · esc or ? closes", h.offset+1, end, len(h.lines)))
 	}
 	out := []string{s.App.Title.Render("crdtviz: every key that works here")}
 	out = append(out, h.lines[h.offset:end]...)

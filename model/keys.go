@@ -6,6 +6,7 @@ import (
 	"charm.land/bubbles/v2/key"
 
 	"crdtviz/replicas"
+	"crdtviz/ui"
 )
 
 // KeyMap is every key of the play screen (free play and demos). Every
@@ -103,10 +104,9 @@ func (k *KeyMap) all() []*key.Binding {
 
 // ASCII returns the key map with help labels in plain ASCII, for --ascii.
 func (k KeyMap) ASCII() KeyMap {
-	swap := strings.NewReplacer("→", "->", "←", "<-", "↑", "up", "↓", "down", "·", "-")
 	for _, b := range k.all() {
 		h := b.Help()
-		b.SetHelp(swap.Replace(h.Key), swap.Replace(h.Desc))
+		b.SetHelp(ui.ASCIIText(h.Key), ui.ASCIIText(h.Desc))
 	}
 	return k
 }

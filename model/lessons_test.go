@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/charmbracelet/x/ansi"
+
 	"crdtviz/crdt"
 	"crdtviz/demos"
 	"crdtviz/replicas"
@@ -301,5 +303,73 @@ func TestGlossaryUnderHelp(t *testing.T) {
 				t.Errorf("ascii %v: ? does not explain %q", ascii, term)
 			}
 		}
+	}
+}
+
+// nonASCII is the first line of a frame holding a byte beyond ASCII, or "".
+func nonASCII(frame string) string {
+	for _, line := range strings.Split(frame, "\n") {
+		for i := 0; i < len(line); i++ {
+			if line[i] > 0x7f {
+				return line
+			}
+		}
+	}
+	return ""
+}
+
+// TestASCIIIsASCII: with --ascii, every frame of every built-in demo at
+// 80x24 (by step with its questions, and by action), every pane, the
+// diagram full screen, the help screen and the menu hold no byte beyond
+// ASCII.
+func TestASCIIIsASCII(t *testing.T) {
+	check := func(t *testing.T, m *Root, where string) {
+		t.Helper()
+		if line := nonASCII(m.View().Content); line != "" {
+			t.Fatalf("%s: %q", where, ansi.Strip(line))
+		}
+	}
+	for _, name := range builtinNames() {
+		t.Run(name, func(t *testing.T) {
+			for _, byAction := range []bool{false, true} {
+				m := newRoot(t, Options{Scenario: demo(t, name), ASCII: true, ByAction: byAction}, 80, 24)
+				check(t, m, "the opening frame")
+				for !m.sess.atEnd() {
+					send(t, m, "right")
+					check(t, m, m.sess.stepLabel())
+				}
+				send(t, m, "right") // the notice at the end
+				check(t, m, "the end")
+			}
+			m := newRoot(t, Options{Scenario: demo(t, name), ASCII: true, NoAsk: true}, 80, 24)
+			for k := range m.sess.run.Steps {
+				send(t, m, "right")
+				for p := range 5 {
+					send(t, m, "v")
+					check(t, m, fmt.Sprintf("step %d, pane %d", k+1, p))
+				}
+				send(t, m, "g", "up")
+				check(t, m, fmt.Sprintf("step %d, diagram", k+1))
+				send(t, m, "G")
+				check(t, m, fmt.Sprintf("step %d, diagram full screen", k+1))
+				send(t, m, "esc", "g", "i")
+				check(t, m, fmt.Sprintf("step %d, internals", k+1))
+				send(t, m, "i")
+			}
+			send(t, m, "?")
+			for range 40 {
+				check(t, m, "help")
+				send(t, m, "down")
+			}
+			send(t, m, "esc", "esc")
+			check(t, m, "menu")
+		})
+	}
+	cfg := free(crdt.ORSet)
+	cfg.Mode = replicas.ModeDelta
+	m := newRoot(t, Options{Free: cfg, ASCII: true}, 80, 24)
+	for _, k := range []string{"+", "m", "i", "l", "k", "enter", "m", "2", "x", "F", "s", "c", "2", ":"} {
+		send(t, m, k)
+		check(t, m, "free play after "+k)
 	}
 }

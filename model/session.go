@@ -220,7 +220,9 @@ func (s *session) changed() [2][]bool {
 
 // logLines is the event log up to the current point, newest last, word-
 // wrapped to width. Each action's lines are wrapped once and kept.
-func (s *session) logLines(width, height int) []string {
+// text puts a sentence in the screen's characters (ASCII under --ascii)
+// before it is wrapped.
+func (s *session) logLines(width, height int, text func(string) string) []string {
 	limit := max(40, logScreens*height)
 	if width != s.blockWidth || s.blocks == nil {
 		s.blocks, s.blockWidth = map[int][]string{}, width
@@ -228,12 +230,12 @@ func (s *session) logLines(width, height int) []string {
 	end := s.tl.Pos()
 	var lines []string
 	for i := end - 1; i >= 0 && len(lines) < limit; i-- {
-		lines = append(s.block(i, width), lines...)
+		lines = append(s.block(i, width, text), lines...)
 	}
 	if s.half { // a sync half done: what it took so far
-		lines = append(lines, ansi.Truncate(fmt.Sprintf("%d › %s (taken, in flight)", end+1, s.tl.Action(end)), width, "…"))
+		lines = append(lines, ansi.Truncate(text(fmt.Sprintf("%d › %s (taken, in flight)", end+1, s.tl.Action(end))), width, text("…")))
 		for _, ev := range s.halfEv {
-			for _, w := range strings.Split(ansi.Wrap(ev.Text, max(10, width-6), " "), "\n") {
+			for _, w := range strings.Split(ansi.Wrap(text(ev.Text), max(10, width-6), " "), "\n") {
 				lines = append(lines, "    "+w)
 			}
 		}
@@ -246,20 +248,21 @@ func (s *session) logLines(width, height int) []string {
 
 // block is action i's log lines: the action, then each sentence indented,
 // wrapped with continuation lines under their sentence.
-func (s *session) block(i, width int) []string {
+func (s *session) block(i, width int, text func(string) string) []string {
 	if b, ok := s.blocks[i]; ok {
 		return b
 	}
-	b := []string{ansi.Truncate(fmt.Sprintf("%d › %s", i+1, s.tl.Action(i)), width, "…")}
+	b := []string{ansi.Truncate(text(fmt.Sprintf("%d › %s", i+1, s.tl.Action(i))), width, text("…"))}
 	room := max(10, width-6)
 	for _, ev := range s.tl.Events(i) {
 		for _, sentence := range ev.Sentences() {
+			sentence = text(sentence)
 			if r := []rune(sentence); len(r) > room*sentenceLines {
 				sentence = string(r[:room*sentenceLines-1])
 				if i := strings.LastIndex(sentence, " "); i > 0 {
 					sentence = sentence[:i]
 				}
-				sentence += " …"
+				sentence += text(" …")
 			}
 			wrapped := strings.Split(ansi.Wrap(sentence, room, " "), "\n")
 			for k, w := range wrapped {

@@ -20,7 +20,7 @@ func compactTitle(st State, s Styles, w int) string {
 	half := w / 2
 	left := bandTitle(st.Cluster, replicas.Plain, "Plain"+sentText(st.Cluster, replicas.Plain, s, true), s, half-1)
 	right := bandTitle(st.Cluster, replicas.CRDT, "CRDT"+sentText(st.Cluster, replicas.CRDT, s, true), s, w-half-2)
-	return left + s.App.Muted.Render(" │ ") + right
+	return left + s.App.Muted.Render(s.Text(" │ ")) + right
 }
 
 // compactBoxes is the row of compact boxes.
@@ -78,7 +78,7 @@ func drawCompactBox(r *replicas.Replica, k boxKey, s Styles) string {
 	}
 	b := style.GetBorderStyle()
 	paint := lipgloss.NewStyle().Foreground(style.GetBorderTopForeground())
-	name := ansi.Truncate(" "+strconv.Itoa(k.replica+1)+" "+r.Name+" ", inner, s.Symbols.Ellipsis)
+	name := ansi.Truncate(" "+strconv.Itoa(k.replica+1)+" "+s.Text(r.Name)+" ", inner, s.Symbols.Ellipsis)
 	nw := ansi.StringWidth(name)
 	top := paint.Render(b.TopLeft+b.Top) + nameStyle.Render(name) + paint.Render(strings.Repeat(b.Top, max(0, inner+1-nw))+b.TopRight)
 	lines := []string{top}
@@ -97,11 +97,11 @@ func drawCompactBox(r *replicas.Replica, k boxKey, s Styles) string {
 		if conflict {
 			vs = s.Replica.Conflict
 		}
-		val := ansi.Truncate(clip(r.ValueString(lane), room+1, s.Symbols.Ellipsis), max(1, room), s.Symbols.Ellipsis)
+		val := ansi.Truncate(clip(s.Text(r.ValueString(lane)), room+1, s.Symbols.Ellipsis), max(1, room), s.Symbols.Ellipsis)
 		text += vs.Render(val)
 		if lane == replicas.CRDT && k.waiting != "" {
 			if rest := room - ansi.StringWidth(val) - 1; rest > 3 {
-				text += " " + s.Band.Pending.Render(ansi.Truncate("waiting: "+k.waiting, rest, s.Symbols.Ellipsis))
+				text += " " + s.Band.Pending.Render(ansi.Truncate("waiting: "+s.Text(k.waiting), rest, s.Symbols.Ellipsis))
 			}
 		}
 		lines = append(lines, paint.Render(b.Left)+" "+fit(text, inner, 1)+" "+paint.Render(b.Right))

@@ -157,12 +157,12 @@ func box(r *replicas.Replica, k boxKey, s Styles) string {
 		return ""
 	}
 	var lines []string
-	name := marker + nameStyle.Render(strconv.Itoa(k.replica+1)+" "+r.Name)
+	name := marker + nameStyle.Render(strconv.Itoa(k.replica+1)+" "+s.Text(r.Name))
 	clock := ""
 	if k.showClock {
 		clock = fmt.Sprintf("clock %d (%+d)", k.clock, r.Skew)
 		if ansi.StringWidth(name)+1+len(clock) <= inner {
-			name = spread(name, s.Replica.Clock.Render(clock), inner)
+			name = spreadWith(name, s.Replica.Clock.Render(clock), inner, s.Symbols.Ellipsis)
 			clock = ""
 		}
 	}
@@ -177,7 +177,7 @@ func box(r *replicas.Replica, k boxKey, s Styles) string {
 		prefix = s.Replica.Changed.Render(s.Symbols.Changed) + " "
 	}
 	pw := ansi.StringWidth(prefix)
-	vals := wrapLines(r.ValueString(lane), inner-pw, k.valueLines, s.Symbols.Ellipsis)
+	vals := wrapLines(s.Text(r.ValueString(lane)), inner-pw, k.valueLines, s.Symbols.Ellipsis)
 	for i := range k.valueLines {
 		text := ""
 		if i < len(vals) {
@@ -196,7 +196,7 @@ func box(r *replicas.Replica, k boxKey, s Styles) string {
 		if k.waiting != "" {
 			// Ops waiting for their dependencies are what the box most
 			// needs to say: they come first.
-			meta = ansi.Truncate(s.Band.Pending.Render("waiting: "+k.waiting)+s.Replica.Meta.Render(" "+s.Symbols.Dot+" ")+meta, inner, s.Symbols.Ellipsis)
+			meta = ansi.Truncate(s.Band.Pending.Render("waiting: "+s.Text(k.waiting))+s.Replica.Meta.Render(" "+s.Symbols.Dot+" ")+meta, inner, s.Symbols.Ellipsis)
 		}
 		lines = append(lines, meta)
 	}
@@ -255,11 +255,12 @@ func metaLine(parts []crdt.MetaPart, clock, decisive string, w int, s Styles) st
 		if width > w { // the rest cannot show
 			break
 		}
-		width += len(p.Text)
+		text := s.Text(p.Text)
+		width += len(text)
 		if p.Key != "" && hot[p.Key] {
-			b.WriteString(s.Replica.Decisive.Render(p.Text))
+			b.WriteString(s.Replica.Decisive.Render(text))
 		} else {
-			b.WriteString(s.Replica.Meta.Render(p.Text))
+			b.WriteString(s.Replica.Meta.Render(text))
 		}
 	}
 	return ansi.Truncate(b.String(), w, s.Symbols.Ellipsis)
@@ -279,15 +280,15 @@ func internalsLines(in crdt.Internals, w, n, offset int, s Styles) []string {
 		if items == "" {
 			items = "none"
 		}
-		parts = append(parts, sec.Name+": "+items)
+		parts = append(parts, s.Text(sec.Name+": "+items))
 	}
 	var out []string
-	last := in.Size()
+	last := s.Text(in.Size())
 	if n > 1 {
 		all := wrapLines(strings.Join(parts, " "+s.Symbols.Dot+" "), w, maxInternalLines, s.Symbols.Ellipsis)
 		if room := n - 1; len(all) > room {
 			offset = min(max(offset, 0), len(all)-room)
-			last = fmt.Sprintf("%s %s %d-%d/%d { }", in.Size(), s.Symbols.Dot, offset+1, offset+room, len(all))
+			last = fmt.Sprintf("%s %s %d-%d/%d { }", s.Text(in.Size()), s.Symbols.Dot, offset+1, offset+room, len(all))
 			all = all[offset : offset+room]
 		}
 		out = all

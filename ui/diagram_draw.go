@@ -184,7 +184,7 @@ func DrawDiagram(d Diagram, v DiagramView, s Styles) string {
 		if y < 0 || y >= bodyH || mw <= 0 {
 			continue
 		}
-		text := "t" + strconv.FormatInt(r.Tick, 10) + " " + r.Action
+		text := "t" + strconv.FormatInt(r.Tick, 10) + " " + s.Text(r.Action)
 		if r.Partial {
 			text += " (in flight)"
 		}
@@ -336,7 +336,7 @@ func diagramHeader(d Diagram, xs []int, space, left, w int, s Styles) string {
 	var b strings.Builder
 	col := 0
 	for i, name := range d.Names {
-		label := clipTo(strconv.Itoa(i+1)+" "+name, space-1, s.Symbols.Ellipsis)
+		label := clipTo(strconv.Itoa(i+1)+" "+s.Text(name), space-1, s.Symbols.Ellipsis)
 		lw := ansi.StringWidth(label)
 		start := max(col, min(xs[i]-lw/2, left-lw))
 		if start+lw > left {

@@ -41,16 +41,17 @@ func LogArea(st State, l Layout) (int, int) {
 }
 
 // DetailLines shows one replica in full, wrapped to width: both values
-// whole (however long), the edits each reflects, and all its metadata.
-func DetailLines(r *replicas.Replica, index int, w int) []string {
+// whole (however long), the edits each reflects, and all its metadata, in
+// the styles' characters.
+func DetailLines(r *replicas.Replica, index int, w int, s Styles) []string {
 	wrap := func(indent, text string) []string {
 		var out []string
-		for _, ln := range strings.Split(ansi.Wrap(text, max(10, w-len(indent)), " "), "\n") {
+		for _, ln := range strings.Split(ansi.Wrap(s.Text(text), max(10, w-len(indent)), " "), "\n") {
 			out = append(out, indent+ln)
 		}
 		return out
 	}
-	lines := []string{fmt.Sprintf("%d %s: everything it holds", index+1, r.Name)}
+	lines := []string{s.Text(fmt.Sprintf("%d %s: everything it holds", index+1, r.Name))}
 	for _, l := range replicas.Lanes {
 		name := "plain value"
 		if l == replicas.CRDT {
@@ -61,7 +62,7 @@ func DetailLines(r *replicas.Replica, index int, w int) []string {
 		lines = append(lines, wrap("  ", fmt.Sprintf("reflects %d edits: %s", r.History(l).Len(), r.History(l)))...)
 	}
 	in := r.Internals()
-	lines = append(lines, "metadata: "+in.Size())
+	lines = append(lines, s.Text("metadata: "+in.Size()))
 	for _, sec := range in.Sections {
 		items := strings.Join(sec.Items, ", ")
 		if items == "" {
@@ -140,7 +141,7 @@ func diagramPane(st State, s Styles, w, h int) string {
 	if st.DiagramSelected != nil {
 		view.Selected = st.DiagramSelected.ID
 	}
-	foot := s.App.Muted.Render(clipLine("↑/↓ select a message · [ ] scroll · G full screen · g closes", w))
+	foot := s.App.Muted.Render(clipLineWith(s.Text("↑/↓ select a message · [ ] scroll · G full screen · g closes"), w, s.Symbols.Ellipsis))
 	if m := st.DiagramSelected; m != nil {
 		foot = MessageLine(m, s, w)
 	}
@@ -154,7 +155,7 @@ func diagramPane(st State, s Styles, w, h int) string {
 // Server 3 → Server 2, taken at tick 7 · plain "Ext…" · crdt "Ext…"".
 func MessageLine(m *replicas.Message, s Styles, w int) string {
 	dot := " " + s.Symbols.Dot + " "
-	text := fmt.Sprintf("#%d %s %s %s, taken at tick %d%s%s", m.ID, m.From, s.Symbols.Arrow, m.To, m.SentTick, dot, payloads(m, w, dot, s))
+	text := fmt.Sprintf("#%d %s %s %s, taken at tick %d%s%s", m.ID, s.Text(m.From), s.Symbols.Arrow, s.Text(m.To), m.SentTick, dot, payloads(m, w, dot, s))
 	if m.CopyOf != 0 {
 		text += fmt.Sprintf(" (copy of #%d)", m.CopyOf)
 	}
@@ -166,9 +167,9 @@ func MessageLine(m *replicas.Message, s Styles, w int) string {
 func payloads(m *replicas.Message, w int, dot string, s Styles) string {
 	plain := "plain nothing new"
 	if m.CarriesPlain() {
-		plain = "plain " + clip(m.ValueString(replicas.Plain), w, s.Symbols.Ellipsis) + " (" + replicas.SizeText(int64(m.Bytes(replicas.Plain))) + ")"
+		plain = "plain " + clip(s.Text(m.ValueString(replicas.Plain)), w, s.Symbols.Ellipsis) + " (" + replicas.SizeText(int64(m.Bytes(replicas.Plain))) + ")"
 	}
-	return plain + dot + "crdt " + clip(m.PayloadText(), w, s.Symbols.Ellipsis) + " (" + replicas.SizeText(int64(m.Bytes(replicas.CRDT))) + ")"
+	return plain + dot + "crdt " + clip(s.Text(m.PayloadText()), w, s.Symbols.Ellipsis) + " (" + replicas.SizeText(int64(m.Bytes(replicas.CRDT))) + ")"
 }
 
 // NextPane is the tab after p. The narration is a tab only in a demo
@@ -384,7 +385,7 @@ func Messages(st State, s Styles, w, h int) string {
 	for i := first; i < len(msgs) && len(lines) < h; i++ {
 		m := msgs[i]
 		dot := " " + s.Symbols.Dot + " "
-		text := fmt.Sprintf("#%d %s %s %s%s%s%sage %d", m.ID, m.From, s.Symbols.Arrow, m.To, dot, payloads(m, w, dot, s), dot, c.Tick()-m.SentTick)
+		text := fmt.Sprintf("#%d %s %s %s%s%s%sage %d", m.ID, s.Text(m.From), s.Symbols.Arrow, s.Text(m.To), dot, payloads(m, w, dot, s), dot, c.Tick()-m.SentTick)
 		if m.CopyOf != 0 {
 			text += fmt.Sprintf(" (copy of #%d)", m.CopyOf)
 		}

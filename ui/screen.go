@@ -34,7 +34,7 @@ func Screen(st State, s Styles, l Layout) string {
 			strip,
 		}
 	}
-	parts = append(parts, pane(st, s, l), fit(clipLine(st.Status, l.W), l.W, 1), fit(st.Bar, l.W, 1))
+	parts = append(parts, pane(st, s, l), fit(clipLineWith(st.Status, l.W, s.Symbols.Ellipsis), l.W, 1), fit(st.Bar, l.W, 1))
 	return strings.Join(parts, "\n")
 }
 
@@ -62,7 +62,7 @@ func header(st State, s Styles, w int) string {
 	if st.Warning != "" {
 		right = s.App.Error.Render(s.Symbols.Cross+" "+st.Warning) + "  " + right
 	}
-	return spread(left, right, w)
+	return spreadWith(left, right, w, s.Symbols.Ellipsis)
 }
 
 // StatusText is a lane's banner in words and symbols: "CONVERGED ✓",
@@ -127,7 +127,7 @@ func crdtTitle(c *replicas.Cluster) string {
 // and the help bar.
 func DiagramScreen(st State, s Styles, w, h int) string {
 	body := max(1, h-3)
-	parts := []string{header(st, s, w), diagramPane(st, s, w, body), fit(clipLine(st.Status, w), w, 1), fit(st.Bar, w, 1)}
+	parts := []string{header(st, s, w), diagramPane(st, s, w, body), fit(clipLineWith(st.Status, w, s.Symbols.Ellipsis), w, 1), fit(st.Bar, w, 1)}
 	return fit(strings.Join(parts, "\n"), w, h)
 }
 
@@ -145,7 +145,7 @@ func bandTitle(c *replicas.Cluster, lane replicas.Lane, title string, s Styles, 
 		style = s.Band.Diverged
 	}
 	head := statusHead(stt, s.Symbols)
-	tally := stt.Tally()
+	tally := s.Text(stt.Tally())
 	room := w - ansi.StringWidth(title) - 2 - ansi.StringWidth(head)
 	if tally != "" {
 		room -= 2
@@ -155,13 +155,13 @@ func bandTitle(c *replicas.Cluster, lane replicas.Lane, title string, s Styles, 
 		room -= ansi.StringWidth(tally)
 	}
 	right := style.Render(head)
-	if r := clipParts(stt.Reason(), " · ", room-1, s.Symbols.Ellipsis); r != "" {
+	if r := clipParts(s.Text(stt.Reason()), s.Text(" · "), room-1, s.Symbols.Ellipsis); r != "" {
 		right += style.Render(" " + r)
 	}
 	if tally != "" {
 		right += s.App.Muted.Render("  ") + s.Band.Lost.Render(tally)
 	}
-	return spread(s.Band.Title.Render(title), right, w)
+	return spreadWith(s.Band.Title.Render(title), right, w, s.Symbols.Ellipsis)
 }
 
 // clipParts fits text made of parts joined by sep into w cells, whole parts
@@ -201,7 +201,7 @@ func clipWords(text string, w int, ell string) string {
 	}
 	cut := ansi.Truncate(text, room+1, "")
 	if i := strings.LastIndex(cut, " "); i > 0 {
-		return strings.TrimRight(cut[:i], " ,·") + ell
+		return strings.TrimRight(cut[:i], " ,·-") + ell
 	}
 	return ansi.Truncate(text, w, ell)
 }

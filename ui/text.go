@@ -35,11 +35,14 @@ func fit(text string, w, h int) string {
 
 // clipLine cuts a one-line text to w cells, marking the cut with "…" so
 // that a sentence cut short does not read as a whole one.
-func clipLine(text string, w int) string {
+func clipLine(text string, w int) string { return clipLineWith(text, w, "…") }
+
+// clipLineWith is clipLine with the styles' ellipsis (ASCII under --ascii).
+func clipLineWith(text string, w int, ell string) string {
 	if ansi.StringWidth(text) <= w {
 		return text
 	}
-	return ansi.Truncate(text, w, "…")
+	return ansi.Truncate(text, w, ell)
 }
 
 // joinFitted puts blocks side by side. Every block must already be fitted
@@ -71,14 +74,17 @@ func joinFitted(blocks ...string) string {
 func Fit(text string, w, h int) string { return fit(text, w, h) }
 
 // spread puts left and right on one line of width w, cutting left first.
-func spread(left, right string, w int) string {
+func spread(left, right string, w int) string { return spreadWith(left, right, w, "…") }
+
+// spreadWith is spread with the styles' ellipsis (ASCII under --ascii).
+func spreadWith(left, right string, w int, ell string) string {
 	rw := ansi.StringWidth(right)
 	if rw >= w {
 		return ansi.Truncate(right, w, "")
 	}
 	room := w - rw - 1
 	if ansi.StringWidth(left) > room {
-		left = ansi.Truncate(left, room, "…")
+		left = ansi.Truncate(left, room, ell)
 	}
 	return left + strings.Repeat(" ", max(1, w-ansi.StringWidth(left)-rw)) + right
 }
