@@ -96,3 +96,24 @@ func TestASCIIOutputsAreASCII(t *testing.T) {
 		}
 	}
 }
+
+// TestTranscriptTablesCutLongValues: no line of a transcript's replica
+// table, header or expectations runs to thousands of characters: a long
+// value is cut with a count of what was left out, what the step changed
+// first (bytes-state's one new item among 200).
+func TestTranscriptTablesCutLongValues(t *testing.T) {
+	for _, b := range demos.Builtins() {
+		_, out, _ := runCLI("demo", "--transcript", b.Name)
+		for _, line := range strings.Split(out, "\n") {
+			table := strings.HasPrefix(line, "  ✓") || strings.HasPrefix(line, "  ✗") || strings.HasPrefix(line, "replicas ") ||
+				len(line) > 2 && line[0] == ' ' && line[1] == ' ' && line[2] != ' ' && !strings.HasPrefix(line, "  Answer:") && !strings.HasPrefix(line, "  ? ")
+			if table && len([]rune(line)) > 200 {
+				t.Errorf("%s: a line of %d characters: %.120s…", b.Name, len([]rune(line)), line)
+			}
+		}
+	}
+	_, out, _ := runCLI("demo", "--transcript", "bytes-state")
+	if !strings.Contains(out, "  Ann      +item-new {item-001, item-002, item-003, item-004, … 197 more}") {
+		t.Fatalf("bytes-state's table does not show the new item first, with a count:\n%s", out)
+	}
+}

@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"crdtviz/crdt"
 	"crdtviz/replicas"
 )
 
@@ -56,7 +57,7 @@ func WriteTranscriptWith(w io.Writer, run *Run, o TranscriptOptions) error {
 	tw.printf("%s\n%s\n", title, strings.Repeat("=", max(3, utf8.RuneCountInString(title))))
 	init := "its empty value"
 	if s.Initial != nil {
-		init = s.Initial.String()
+		init = abbrev(*s.Initial, *s.Initial, maxValueWidth, width)
 	}
 	names := make([]string, len(s.Replicas))
 	for i, n := range s.Replicas {
@@ -120,10 +121,11 @@ func WriteTranscriptWith(w io.Writer, run *Run, o TranscriptOptions) error {
 		if step.Ask != nil {
 			tw.printf("  Answer: %s\n", oneLine(step.Text))
 		}
+		before := tl.At(sr.Start)
 		if err := tl.Seek(sr.End); err != nil {
 			return err
 		}
-		writeState(tw, tl.Cluster())
+		writeState(tw, tl.Cluster(), before)
 		writeExpects(tw, sr)
 	}
 	if run.Err != nil {
@@ -217,34 +219,60 @@ func writeAnswerKey(tw *errWriter, run *Run) {
 	}
 }
 
-// writeExpects prints a step's expectations, each with ✓ or ✗.
+// writeExpects prints a step's expectations, each with ✓ or ✗, a long
+// value in one cut as in the replica table.
 func writeExpects(tw *errWriter, sr StepRun) {
 	for _, e := range sr.Expects {
 		where := ""
 		if w := e.Where(); w != "" {
 			where = " [" + w + "]"
 		}
+		text := e.Statement.String()
+		if x := e.Statement.Expect; x != nil && (x.Kind == ExpectValue || x.Kind == ExpectAll) {
+			v := x.Value.String()
+			text = strings.Replace(text, v, abbrev(x.Value, x.Value, maxValueWidth, tw.width), 1)
+		}
 		if e.Pass {
-			tw.printf("  ✓ %s%s\n", e.Statement, where)
+			tw.printf("  ✓ %s%s\n", text, where)
 		} else {
-			tw.printf("  ✗ %s (got %s)%s\n", e.Statement, e.Got, where)
+			got := e.Got
+			if r := []rune(got); len(r) > 2*maxValueWidth {
+				got = string(r[:2*maxValueWidth]) + fmt.Sprintf("… (%d characters)", len(r))
+			}
+			tw.printf("  ✗ %s (got %s)%s\n", text, got, where)
 		}
 	}
 }
 
-func writeState(tw *errWriter, c *replicas.Cluster) {
+// maxValueWidth is the most a value takes in a transcript's replica
+// table: a longer one is cut, with a count of what was left out.
+const maxValueWidth = 60
+
+// writeState prints the replica table after a step: each replica's plain
+// and CRDT values (a long one cut with a count, what the step changed in
+// it first; before is the state before the step), then each lane's
+// status, the links and the messages in flight.
+func writeState(tw *errWriter, c, before *replicas.Cluster) {
 	width := len("replica")
 	for _, r := range c.Replicas() {
 		width = max(width, tw.width(r.Name))
 	}
+	shown := func(i int, l replicas.Lane) string {
+		now := c.Replicas()[i].Value(l)
+		var was crdt.Value
+		if before != nil {
+			was = before.Replicas()[i].Value(l)
+		}
+		return abbrev(now, was, maxValueWidth, tw.width)
+	}
 	plainWidth := len("plain")
-	for _, r := range c.Replicas() {
-		plainWidth = max(plainWidth, tw.width(r.ValueString(replicas.Plain)))
+	for i := range c.Replicas() {
+		plainWidth = max(plainWidth, tw.width(shown(i, replicas.Plain)))
 	}
 	pad := func(s string, n int) string { return s + strings.Repeat(" ", max(0, n-tw.width(s))) }
 	tw.printf("\n  %s  %s  %s\n", pad("replica", width), pad("plain", plainWidth), "crdt")
-	for _, r := range c.Replicas() {
-		tw.printf("  %s  %s  %s\n", pad(r.Name, width), pad(r.Value(replicas.Plain).String(), plainWidth), r.Value(replicas.CRDT))
+	for i, r := range c.Replicas() {
+		tw.printf("  %s  %s  %s\n", pad(r.Name, width), pad(shown(i, replicas.Plain), plainWidth), shown(i, replicas.CRDT))
 	}
 	for _, l := range replicas.Lanes {
 		st := c.Status(l)
@@ -265,6 +293,42 @@ func writeState(tw *errWriter, c *replicas.Cluster) {
 		}
 	}
 	tw.printf("\n")
+}
+
+// abbrev writes a value in about w cells: whole when it fits; else a
+// collection as what changed since was ("+item-new"), then its first
+// elements and a count of the rest ("{item-001, item-002, … 198 more}"),
+// and a text or register cut with its length.
+func abbrev(v, was crdt.Value, w int, width func(string) int) string {
+	full := v.String()
+	if width(full) <= w {
+		return full
+	}
+	parts := v.Parts()
+	if parts == nil {
+		r := []rune(full)
+		return string(r[:min(len(r), w)]) + fmt.Sprintf("… (%d characters)", len(r))
+	}
+	head := ""
+	added, removed := crdt.Changes(was, v)
+	for _, a := range added {
+		head += "+" + a + " "
+	}
+	for _, r := range removed {
+		head += "−" + r + " "
+	}
+	out := head + "{"
+	for i, p := range parts {
+		rest := fmt.Sprintf(", … %d more}", len(parts)-i)
+		if i > 0 && width(out+", "+p+rest) > w+width(head) {
+			return out + rest
+		}
+		if i > 0 {
+			out += ", "
+		}
+		out += p
+	}
+	return out + "}"
 }
 
 // oneLine escapes the line breaks in prose, so that a transcript keeps one

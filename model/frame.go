@@ -73,6 +73,11 @@ type (
 		tick     int64
 		focus, w int
 	}
+	changesKey struct {
+		history                historyID
+		markFrom, pos, step    int
+		half, asking, byAction bool
+	}
 	narrationKey struct {
 		step             int
 		asking, branched bool
@@ -101,6 +106,11 @@ func (m *Root) state() ui.State {
 		Demo: s.scenario != nil, Narration: narr, Expects: exp,
 		Boxes: &m.boxes, History: historyID{s.tl, s.gen},
 	}
+	if key := (changesKey{historyID{s.tl, s.gen}, s.markFrom, s.tl.Pos(), s.step, s.half, s.asking, s.byAction}); key != m.changesFor {
+		raw, _ := s.narration()
+		m.changes, m.front, m.changesFor = s.changes(st.Changed), s.front(st.Decisive, raw), key
+	}
+	st.Changes, st.Front = m.changes, m.front
 	if m.logShown {
 		st.Log = m.renderedLog()
 	}

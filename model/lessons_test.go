@@ -373,3 +373,71 @@ func TestASCIIIsASCII(t *testing.T) {
 		check(t, m, "free play after "+k)
 	}
 }
+
+// TestNarrationQuotesAreOnScreen: at 80x24 and 100x30, at the end of every
+// step of every built-in demo, each part of a box (a metadata token such
+// as "Laptop:1" or "4@Server 3", or a value) that the step's narration
+// quotes is on screen in the boxes, however long the metadata line.
+func TestNarrationQuotesAreOnScreen(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {100, 30}} {
+		for _, name := range builtinNames() {
+			m := newRoot(t, Options{Scenario: demo(t, name), NoAsk: true}, size[0], size[1])
+			for m.sess.next() {
+				m.refresh()
+				narr, _ := m.sess.narration()
+				boxes := strings.Join(strings.Fields(boxesOf(screen(m))), " ")
+				for _, r := range m.sess.cluster().Replicas() {
+					tokens := []string{r.ValueString(replicas.Plain), r.ValueString(replicas.CRDT)}
+					for _, p := range r.Meta() {
+						if p.Key != "" {
+							tokens = append(tokens, p.Text)
+						}
+					}
+					for _, tok := range tokens {
+						if names(narr, tok) && !strings.Contains(boxes, tok) {
+							t.Errorf("%dx%d %s %s: the narration quotes %q from %s's box, which does not show it:\n%s", size[0], size[1], name, m.sess.stepLabel(), tok, r.Name, screen(m))
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestChangedItemIsOnScreen: at 80x24 and 100x30, at the end of every step
+// of every built-in demo, an element a step added to a collection value
+// shows in the boxes, and in the compact band beside the diagram, even
+// where the value is cut (bytes-state and bytes-delta: one new item in a
+// set of 200).
+func TestChangedItemIsOnScreen(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {100, 30}} {
+		for _, name := range builtinNames() {
+			for _, pane := range []string{"", "g"} {
+				m := newRoot(t, Options{Scenario: demo(t, name), NoAsk: true}, size[0], size[1])
+				if pane != "" {
+					send(t, m, pane)
+				}
+				for m.sess.next() {
+					m.refresh()
+					st := m.state()
+					out := screen(m)
+					for l, lane := range st.Changes {
+						for i, ch := range lane {
+							for _, e := range ch.Added {
+								if !strings.Contains(out, e) {
+									t.Fatalf("%dx%d %s %s pane %q: %s's lane %d gained %q, which is not on screen:\n%s", size[0], size[1], name, m.sess.stepLabel(), pane, m.sess.cluster().Names()[i], l, e, out)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	// The step that adds item-ben in bytes-delta shows it.
+	m := newRoot(t, Options{Scenario: demo(t, "bytes-delta"), NoAsk: true}, 80, 24)
+	send(t, m, "right", "right")
+	if !strings.Contains(boxesOf(screen(m)), "+item-ben") {
+		t.Fatalf("bytes-delta step 2 does not show item-ben:\n%s", screen(m))
+	}
+}

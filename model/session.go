@@ -10,6 +10,7 @@ import (
 	"crdtviz/crdt"
 	"crdtviz/demos"
 	"crdtviz/replicas"
+	"crdtviz/ui"
 )
 
 // logScreens is how many screens of the event log the pane keeps for
@@ -216,6 +217,98 @@ func (s *session) changed() [2][]bool {
 		}
 	}
 	return out
+}
+
+// changes lists, per lane and replica, what the step just shown (or the
+// last action) did to each collection value it changed: the elements
+// added and removed, which a box that cuts the value shows first.
+func (s *session) changes(changed [2][]bool) [2][]ui.ValueChange {
+	var out [2][]ui.ValueChange
+	if s.markFrom >= s.tl.Pos() {
+		return out
+	}
+	var before *replicas.Cluster
+	c := s.cluster()
+	for l := range changed {
+		for i, ch := range changed[l] {
+			now := c.Replicas()[i].Value(replicas.Lane(l))
+			if !ch || now.Kind != crdt.KindSet && now.Kind != crdt.KindMap {
+				continue
+			}
+			if before == nil {
+				before = s.tl.At(s.markFrom)
+			}
+			added, removed := crdt.Changes(before.Replicas()[i].Value(replicas.Lane(l)), now)
+			if out[l] == nil {
+				out[l] = make([]ui.ValueChange, len(changed[l]))
+			}
+			out[l][i] = ui.ValueChange{Added: added, Removed: removed}
+		}
+	}
+	return out
+}
+
+// front lists, per replica, the parts of its CRDT metadata line that a
+// box should show first when the line is cut, most wanted first: those the
+// narration names ("Laptop:1", "4@Server 3"), those that decided a merge
+// (the latest first), and those the step just shown (or the last action)
+// changed.
+func (s *session) front(decisive [][]string, narration string) [][]string {
+	c := s.cluster()
+	out := make([][]string, len(c.Names()))
+	var before *replicas.Cluster
+	for i, r := range c.Replicas() {
+		meta := r.Meta()
+		add := func(k string) {
+			if k != "" && !slices.Contains(out[i], k) {
+				out[i] = append(out[i], k)
+			}
+		}
+		for _, p := range meta {
+			if names(narration, p.Text) {
+				add(p.Key)
+			}
+		}
+		for k := len(decisive[i]) - 1; k >= 0; k-- {
+			add(decisive[i][k])
+		}
+		if s.markFrom < s.tl.Pos() && r.Changed(replicas.CRDT) > 0 {
+			if before == nil {
+				before = s.tl.At(s.markFrom)
+			}
+			was := map[string]string{}
+			for _, p := range before.Replicas()[i].Meta() {
+				was[p.Key] = p.Text
+			}
+			for _, p := range meta {
+				if text, ok := was[p.Key]; !ok || text != p.Text {
+					add(p.Key)
+				}
+			}
+		}
+	}
+	return out
+}
+
+// names reports whether a narration quotes token as a whole: "Laptop:1"
+// in "a new dot, Laptop:1, which", not "init:1" in "init:10".
+func names(narration, token string) bool {
+	for at := 0; at < len(narration); {
+		i := strings.Index(narration[at:], token)
+		if i < 0 {
+			return false
+		}
+		start, end := at+i, at+i+len(token)
+		if (start == 0 || !isWordByte(narration[start-1])) && (end == len(narration) || !isWordByte(narration[end])) {
+			return true
+		}
+		at = start + 1
+	}
+	return false
+}
+
+func isWordByte(b byte) bool {
+	return b == '_' || b == '-' || b == ':' || b == '@' || '0' <= b && b <= '9' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z'
 }
 
 // logLines is the event log up to the current point, newest last, word-

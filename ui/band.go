@@ -60,10 +60,16 @@ func compactBoxes(st State, s Styles, l Layout) string {
 func compactBox(st State, i int, conf [2][]bool, s Styles, w int) string {
 	r := st.Cluster.Replicas()[i]
 	changed := func(l replicas.Lane) bool { return len(st.Changed[l]) > i && st.Changed[l][i] }
+	news := func(l replicas.Lane) string {
+		if i < len(st.Changes[l]) {
+			return st.Changes[l][i].news(s)
+		}
+		return ""
+	}
 	k := boxKey{replica: i, lane: -1, changed: r.Changed(replicas.Plain), changedCRDT: r.Changed(replicas.CRDT),
 		focused: i == st.Focus, conflict: conf[replicas.Plain][i], conflictCRDT: conf[replicas.CRDT][i],
 		marked: changed(replicas.Plain), markedCRDT: changed(replicas.CRDT), w: w, h: compactBoxH, waiting: strings.Join(r.Waiting(), ", "),
-		styles: s.Theme, ascii: s.Symbols == ASCIISymbols}
+		styles: s.Theme, ascii: s.Symbols == ASCIISymbols, news: news(replicas.Plain), newsCRDT: news(replicas.CRDT)}
 	return st.Boxes.get(st.History, k, func() string { return drawCompactBox(r, k, s) })
 }
 
@@ -83,9 +89,9 @@ func drawCompactBox(r *replicas.Replica, k boxKey, s Styles) string {
 	top := paint.Render(b.TopLeft+b.Top) + nameStyle.Render(name) + paint.Render(strings.Repeat(b.Top, max(0, inner+1-nw))+b.TopRight)
 	lines := []string{top}
 	for _, lane := range replicas.Lanes {
-		label, conflict, marked := "plain ", k.conflict, k.marked
+		label, conflict, marked, news := "plain ", k.conflict, k.marked, k.news
 		if lane == replicas.CRDT {
-			label, conflict, marked = "crdt  ", k.conflictCRDT, k.markedCRDT
+			label, conflict, marked, news = "crdt  ", k.conflictCRDT, k.markedCRDT, k.newsCRDT
 		}
 		text := s.App.Muted.Render(label)
 		room := inner - len(label)
@@ -97,8 +103,15 @@ func drawCompactBox(r *replicas.Replica, k boxKey, s Styles) string {
 		if conflict {
 			vs = s.Replica.Conflict
 		}
-		val := ansi.Truncate(clip(s.Text(r.ValueString(lane)), room+1, s.Symbols.Ellipsis), max(1, room), s.Symbols.Ellipsis)
-		text += vs.Render(val)
+		vals, hot := valueLines(s.Text(r.ValueString(lane)), news, max(1, room), 1, s)
+		val := ""
+		if len(vals) > 0 {
+			val = vals[0]
+		}
+		if hot > 0 {
+			text += s.Replica.Decisive.Render(val[:hot])
+		}
+		text += vs.Render(val[hot:])
 		if lane == replicas.CRDT && k.waiting != "" {
 			if rest := room - ansi.StringWidth(val) - 1; rest > 3 {
 				text += " " + s.Band.Pending.Render(ansi.Truncate("waiting: "+s.Text(k.waiting), rest, s.Symbols.Ellipsis))

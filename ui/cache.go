@@ -56,10 +56,15 @@ type boxKey struct {
 	w, h, valueLines, internalLines int
 	metaLines, internalsOffset      int
 	decisive                        string // the metadata parts to highlight, joined by "\x00"
-	clock                           int64  // the replica's clock, when showClock
-	showClock                       bool
-	styles                          Theme
-	ascii                           bool
+	// news is what the step changed in a collection value, "+item-new
+	// -milk" (newsCRDT for a compact box's CRDT lane): shown first, and
+	// highlighted, when the value is cut.
+	news, newsCRDT string
+	front          string // the metadata parts to show first when the line is cut, joined by "\x00"
+	clock          int64  // the replica's clock, when showClock
+	showClock      bool
+	styles         Theme
+	ascii          bool
 }
 
 // boxCacheLimit bounds the cache; it starts afresh when full.

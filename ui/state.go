@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"crdtviz/replicas"
 )
 
@@ -35,6 +37,13 @@ type State struct {
 	// Decisive is, per replica, the parts of its CRDT metadata line that
 	// decided a merge in the last action or step (see crdt.Result.Decisive).
 	Decisive [][]string
+	// Changes is, per lane and replica, what the last action or step did
+	// to a collection value: a box that cuts the value shows it first.
+	Changes [2][]ValueChange
+	// Front is, per replica, the parts of its CRDT metadata line to show
+	// first when the line is cut: what decided the last merge, what the
+	// last action or step changed, and what the narration names.
+	Front [][]string
 	// InternalsOffset scrolls the full internals inside the CRDT boxes.
 	InternalsOffset int
 	Focus           int // focused replica
@@ -69,6 +78,25 @@ type State struct {
 	// is answered, or there is none). The state shown is then the one
 	// before the step's actions, so nothing on screen gives it away.
 	Ask *AskView
+}
+
+// ValueChange is what turned one collection value into another: the
+// elements (or map entries) added and removed, as the value writes them
+// (see crdt.Changes).
+type ValueChange struct {
+	Added, Removed []string
+}
+
+// news is the change in a few words: "+item-new -milk".
+func (c ValueChange) news(s Styles) string {
+	var parts []string
+	for _, a := range c.Added {
+		parts = append(parts, "+"+a)
+	}
+	for _, r := range c.Removed {
+		parts = append(parts, "−"+r)
+	}
+	return s.Text(strings.Join(parts, " "))
 }
 
 // AskView is a question on screen, with its lettered choices.
