@@ -132,7 +132,7 @@ func (m *Root) state() ui.State {
 	case m.auto.on:
 		st.Notice = fmt.Sprintf("%s autoplay %s", m.styles.Symbols.Right, m.auto.pace())
 	case s.branched:
-		st.Notice = "branched: r returns to the demo"
+		st.Notice = "r returns to the demo"
 	}
 	if m.saveWarn != "" {
 		st.Warning = "NOT SAVED: :w FILE"

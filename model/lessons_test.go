@@ -441,3 +441,46 @@ func TestChangedItemIsOnScreen(t *testing.T) {
 		t.Fatalf("bytes-delta step 2 does not show item-ben:\n%s", screen(m))
 	}
 }
+
+// TestBranchedHeaderFitsAt80: at 80 columns, after branching off any
+// built-in demo, the header says in full where the demo was left (the
+// title is cut first), and so does the status line.
+func TestBranchedHeaderFitsAt80(t *testing.T) {
+	for _, name := range builtinNames() {
+		m := newRoot(t, Options{Scenario: demo(t, name), NoAsk: true}, 80, 24)
+		send(t, m, "right", "c", "2") // cut or heal a link: an action in every demo
+		lines := strings.Split(screen(m), "\n")
+		label := fmt.Sprintf("branched at step 1/%d", len(m.sess.scenario.Steps))
+		if !strings.Contains(lines[0], label) || !strings.Contains(lines[0], "r returns to the demo") {
+			t.Errorf("%s: header %q", name, lines[0])
+		}
+		if status := lines[22]; !strings.Contains(status, "r returns to them.") {
+			t.Errorf("%s: status %q", name, status)
+		}
+	}
+}
+
+// TestCompactBandShowsValues: at 80x24 beside the diagram (g), the
+// compact band names the lanes once, so that every value of up to 18
+// cells ("Extended Edition" in quotes) shows whole, in every step of
+// every built-in demo with up to three replicas.
+func TestCompactBandShowsValues(t *testing.T) {
+	for _, name := range builtinNames() {
+		m := newRoot(t, Options{Scenario: demo(t, name), NoAsk: true}, 80, 24)
+		if len(m.sess.cluster().Names()) > 3 {
+			continue
+		}
+		send(t, m, "g")
+		for m.sess.next() {
+			m.refresh()
+			band := strings.Join(strings.Split(screen(m), "\n")[2:6], "\n")
+			for _, r := range m.sess.cluster().Replicas() {
+				for _, l := range replicas.Lanes {
+					if v := r.ValueString(l); ansi.StringWidth(v) <= 18 && !strings.Contains(band, v) {
+						t.Errorf("%s %s: %s's %s value %s is cut:\n%s", name, m.sess.stepLabel(), r.Name, l, v, band)
+					}
+				}
+			}
+		}
+	}
+}

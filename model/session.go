@@ -162,7 +162,7 @@ func (s *session) do(a replicas.Action) (string, error) {
 	s.asking = false
 	if s.scenario != nil && !s.branched {
 		s.branched, s.branchAt, s.branchPos, s.left = true, s.step, at, left
-		notice = fmt.Sprintf("You branched off the demo at step %d/%d: its steps are set aside. Press r to return.", s.step, len(s.scenario.Steps))
+		notice = fmt.Sprintf("You branched off the demo at step %d/%d; its steps wait. r returns to them.", s.step, len(s.scenario.Steps))
 	} else if discarded > 0 {
 		notice = fmt.Sprintf("Acting in the past discarded %d later action(s).", discarded)
 	}

@@ -34,7 +34,7 @@ func compactBoxes(st State, s Styles, l Layout) string {
 		cols = append(cols, compactBox(st, i, conf, s, l.BoxW))
 	}
 	row := joinFitted(cols...)
-	used := len(cols) * l.BoxW
+	used := len(cols)*l.BoxW + l.Gutter
 	if l.Scroll {
 		left, right := " ", " "
 		if st.First > 0 {
@@ -46,6 +46,9 @@ func compactBoxes(st State, s Styles, l Layout) string {
 		side := func(a string) string { return fit("\n"+a, 1, compactBoxH) }
 		row = joinFitted(side(left), row, side(right))
 		used += 2
+	}
+	if l.Gutter > 0 { // the lanes named once, on the left
+		row = joinFitted(fit("\n"+s.App.Muted.Render("plain")+"\n"+s.App.Muted.Render("crdt"), l.Gutter, compactBoxH), row)
 	}
 	if used < l.W {
 		row = joinFitted(row, fit("", l.W-used, compactBoxH))
@@ -89,12 +92,12 @@ func drawCompactBox(r *replicas.Replica, k boxKey, s Styles) string {
 	top := paint.Render(b.TopLeft+b.Top) + nameStyle.Render(name) + paint.Render(strings.Repeat(b.Top, max(0, inner+1-nw))+b.TopRight)
 	lines := []string{top}
 	for _, lane := range replicas.Lanes {
-		label, conflict, marked, news := "plain ", k.conflict, k.marked, k.news
+		conflict, marked, news := k.conflict, k.marked, k.news
 		if lane == replicas.CRDT {
-			label, conflict, marked, news = "crdt  ", k.conflictCRDT, k.markedCRDT, k.newsCRDT
+			conflict, marked, news = k.conflictCRDT, k.markedCRDT, k.newsCRDT
 		}
-		text := s.App.Muted.Render(label)
-		room := inner - len(label)
+		text := ""
+		room := inner
 		if marked {
 			text += s.Replica.Changed.Render(s.Symbols.Changed) + " "
 			room -= 2

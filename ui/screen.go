@@ -49,11 +49,15 @@ func TooSmall(w, h int, s Styles) string {
 	return fit(lipgloss.Place(max(w, 1), max(h, 1), lipgloss.Center, lipgloss.Center, body), w, h)
 }
 
+// header is the first line: the app, the title and where the demo is on
+// the left, notices and the tick on the right. When it does not fit, the
+// title is cut first: where the demo is ("branched at step 2/6") stays.
 func header(st State, s Styles, w int) string {
 	title := strings.ReplaceAll(st.Title, "\n", " ") // the header is one line
-	left := s.App.Title.Render("crdtviz") + s.App.Muted.Render(" "+s.Symbols.Dot+" ") + s.App.Header.Render(title)
+	dot := s.App.Muted.Render(" " + s.Symbols.Dot + " ")
+	label := ""
 	if st.StepLabel != "" {
-		left += s.App.Muted.Render(" "+s.Symbols.Dot+" ") + s.App.Header.Render(st.StepLabel)
+		label = dot + s.App.Header.Render(st.StepLabel)
 	}
 	right := s.App.Muted.Render(fmt.Sprintf("tick %d", st.Cluster.Tick()))
 	if st.Notice != "" {
@@ -62,7 +66,19 @@ func header(st State, s Styles, w int) string {
 	if st.Warning != "" {
 		right = s.App.Error.Render(s.Symbols.Cross+" "+st.Warning) + "  " + right
 	}
-	return spreadWith(left, right, w, s.Symbols.Ellipsis)
+	app := s.App.Title.Render("crdtviz")
+	room := w - ansi.StringWidth(right) - 2 - ansi.StringWidth(app) - ansi.StringWidth(dot) - ansi.StringWidth(label)
+	switch tw := ansi.StringWidth(title); {
+	case tw <= room:
+	case room >= 4:
+		title = ansi.Truncate(title, room, s.Symbols.Ellipsis)
+	default:
+		title = "" // no room for a word of it: where the demo is matters more
+	}
+	if title != "" {
+		app += dot + s.App.Header.Render(title)
+	}
+	return spreadWith(app+label, right, w, s.Symbols.Ellipsis)
 }
 
 // StatusText is a lane's banner in words and symbols: "CONVERGED ✓",
