@@ -1,6 +1,7 @@
 package main
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -115,5 +116,71 @@ func TestTranscriptTablesCutLongValues(t *testing.T) {
 	_, out, _ := runCLI("demo", "--transcript", "bytes-state")
 	if !strings.Contains(out, "  Ann      +item-new {item-001, item-002, item-003, item-004, … 197 more}") {
 		t.Fatalf("bytes-state's table does not show the new item first, with a count:\n%s", out)
+	}
+}
+
+// TestHandoutDiagramWrapsAndMarks: the handout diagram (--transcript
+// --diagram) fits its width (--width N, else $COLUMNS, else 80), wraps
+// every statement instead of cutting it, always shows the partition
+// marks, and labels every message of a sync all, m4 for message 4.
+func TestHandoutDiagramWrapsAndMarks(t *testing.T) {
+	diagram := func(t *testing.T, env string, args ...string) string {
+		t.Helper()
+		t.Setenv("COLUMNS", env)
+		code, out, errs := runCLI(append([]string{"demo", "--transcript", "--diagram"}, args...)...)
+		if code != 0 || errs != "" {
+			t.Fatalf("%v: exit %d: %s", args, code, errs)
+		}
+		return out[strings.Index(out, "Space-time diagram"):]
+	}
+	for _, c := range []struct {
+		env   string
+		width int
+		args  []string
+	}{{"", 80, nil}, {"", 60, []string{"--width", "60"}}, {"100", 100, nil}, {"100", 72, []string{"--width", "72"}}} {
+		for _, b := range demos.Builtins() {
+			out := diagram(t, c.env, append(c.args, b.Name)...)
+			for _, line := range strings.Split(out, "\n") {
+				if w := len([]rune(line)); w > c.width {
+					t.Fatalf("%s at %d: a line of %d: %q", b.Name, c.width, w, line)
+				}
+			}
+			if strings.Contains(out, "…") {
+				t.Errorf("%s at %d: the handout cuts something:\n%s", b.Name, c.width, out)
+			}
+			// The margin: what follows the last replica's line.
+			var margin []string
+			for _, line := range strings.Split(out, "\n") {
+				if i := strings.LastIndex(line, "│"); i >= 0 {
+					margin = append(margin, line[i+len("│"):])
+				}
+			}
+			flat := strings.Join(strings.Fields(strings.Join(margin, " ")), " ")
+			run := demos.Execute(b.Scenario)
+			for i := range run.Timeline.Len() {
+				stmt := strings.Join(strings.Fields(run.Timeline.Action(i).String()), " ")
+				if !strings.Contains(flat, stmt) {
+					t.Errorf("%s at %d: the statement %q is not whole", b.Name, c.width, stmt)
+				}
+			}
+		}
+	}
+	out := diagram(t, "", "partition")
+	if n := strings.Count(out, "╳ 1 2 | 3 4"); n < 6 {
+		t.Errorf("the partition marks show on %d rows, not the 6 the partition lasts:\n%s", n, out)
+	}
+	for id := 1; id <= 15; id++ {
+		if !strings.Contains(out, "m"+strconv.Itoa(id)) {
+			t.Errorf("message m%d has no label:\n%s", id, out)
+		}
+	}
+	if !strings.Contains(out, "m4 message 4") || !strings.Contains(out, "#3 edit 3") {
+		t.Errorf("the legend does not tell m4 from #3:\n%s", out)
+	}
+	if code, _, errs := runCLI("demo", "--transcript", "--width", "70", "seed"); code != 2 || errs == "" {
+		t.Errorf("--width without --diagram: exit %d", code)
+	}
+	if code, _, errs := runCLI("demo", "--transcript", "--diagram", "--width", "5", "seed"); code != 2 || errs == "" {
+		t.Errorf("--width 5: exit %d", code)
 	}
 }

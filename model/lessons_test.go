@@ -484,3 +484,28 @@ func TestCompactBandShowsValues(t *testing.T) {
 		}
 	}
 }
+
+// TestDiagramOnScreenLabelsAndMarks: on screen too, a sync all draws one
+// fan per sender with every message's label (m4 … m15 in partition's last
+// step, full screen at 120x36), and at 80x24 the partition marks show
+// beside the diagram even where the statement fills the margin.
+func TestDiagramOnScreenLabelsAndMarks(t *testing.T) {
+	m := newRoot(t, Options{Scenario: demo(t, "partition"), NoAsk: true}, 120, 36)
+	send(t, m, "end", "G")
+	out := screen(m)
+	for id := 4; id <= 15; id++ {
+		if !strings.Contains(out, fmt.Sprintf("m%d", id)) {
+			t.Errorf("m%d has no label:\n%s", id, out)
+		}
+	}
+	for _, name := range []string{"Paris", "Berlin", "Tokyo", "Lima"} {
+		if !strings.Contains(out, name+" sends its t8 state") {
+			t.Errorf("no fan says it carries %s's state from before the sync:\n%s", name, out)
+		}
+	}
+	m = newRoot(t, Options{Scenario: demo(t, "partition"), NoAsk: true}, 80, 24)
+	send(t, m, "right", "right", "right", "g")
+	if out := screen(m); !strings.Contains(out, "╳ 1 2 | 3 4") {
+		t.Errorf("the partition marks do not show at 80x24:\n%s", out)
+	}
+}

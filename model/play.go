@@ -333,7 +333,7 @@ func (m *Root) onMessage(what string) {
 		case newest:
 			m.act(replicas.Deliver{From: msg.From, To: msg.To, Newest: true})
 		default:
-			m.failf("#%d is in the middle of its link's queue: deliver the oldest (#%d) or the newest (#%d)", msg.ID, q[0].ID, q[len(q)-1].ID)
+			m.failf("m%d is in the middle of its link's queue: deliver the oldest (m%d) or the newest (m%d)", msg.ID, q[0].ID, q[len(q)-1].ID)
 		}
 	case "newest":
 		m.act(replicas.Deliver{From: msg.From, To: msg.To, Newest: true})

@@ -126,3 +126,35 @@ func wrapLines(text string, w, n int, ell string) []string {
 	}
 	return lines
 }
+
+// wrapWords wraps plain text at its spaces only (never inside a word such
+// as "->" or "item-001", where ansi.Wrap breaks at the hyphen) into lines
+// of at most w cells; a word longer than w is cut into pieces.
+func wrapWords(text string, w int) []string {
+	if w <= 0 {
+		return nil
+	}
+	var lines []string
+	cur := ""
+	for _, word := range strings.Fields(text) {
+		for ansi.StringWidth(word) > w { // a word longer than a line
+			if cur != "" {
+				lines, cur = append(lines, cur), ""
+			}
+			head := ansi.Truncate(word, w, "")
+			lines, word = append(lines, head), word[len(head):]
+		}
+		switch {
+		case cur == "":
+			cur = word
+		case ansi.StringWidth(cur)+1+ansi.StringWidth(word) <= w:
+			cur += " " + word
+		default:
+			lines, cur = append(lines, cur), word
+		}
+	}
+	if cur != "" || len(lines) == 0 {
+		lines = append(lines, cur)
+	}
+	return lines
+}
