@@ -124,16 +124,18 @@ func BuildDiagram(in DiagramInput) Diagram {
 	}
 	// Lines of each row, and where each tick's row starts. A sync's
 	// messages are all taken on the row's first line and arrive syncGap+1
-	// lines below; a sync of more than two messages (sync all) lands them
-	// one line apart, in the order they were delivered, so that each head
-	// and its label has a line of its own.
+	// lines below; a sync of more than two messages from several senders
+	// (sync all) is drawn one fan per sender, each below the one before,
+	// so that every arrow and label stands clear (the margin says that
+	// every fan carries its sender's state from before the sync). A sync
+	// shown half done (Partial) is laid out the same, in flight.
 	line := 0
 	topOf := make(map[int64]int, len(in.Rows))
 	for _, r := range in.Rows {
 		rl := RowLines{Top: line, Bottom: line, Tick: r.Tick, Action: r.Action, Partial: r.Partial}
 		senders := syncSenders(r, col)
 		switch n := syncedIn(r); {
-		case n > 2 && len(senders) > 1:
+		case n > 2 && len(senders) > 1 || r.Partial && len(senders) > 1 && n > 2:
 			// One fan per sender, below the statement's lines, each
 			// syncGap+2 lines tall: every arrow and label stands clear.
 			at := line + max(1, r.MinLines)
@@ -142,7 +144,7 @@ func BuildDiagram(in DiagramInput) Diagram {
 				at += syncGap + 2
 			}
 			rl.Bottom = at - 1 // the last fan's arrival line
-		case n > 0:
+		case n > 0 && !r.Partial:
 			rl.Bottom = line + syncGap + 1
 		}
 		rl.Bottom = max(rl.Bottom, line+r.MinLines-1)
@@ -163,6 +165,7 @@ func BuildDiagram(in DiagramInput) Diagram {
 		return -2 * int(in.Rows[0].Tick-tick)
 	}
 	arrows := map[int]int{} // message id → index in d.Arrows
+	inFan := map[int]int{}  // message id → the line of its fan, for a sync half done
 	add := func(a Arrow) {
 		arrows[a.ID] = len(d.Arrows)
 		d.Arrows = append(d.Arrows, a)
@@ -190,6 +193,10 @@ func BuildDiagram(in DiagramInput) Diagram {
 				add(Arrow{ID: e.Msg, CopyOf: e.CopyOf, From: col[e.From], To: col[e.To], Start: start, End: end, How: EndDelivered, Dim: !e.PlainNew, Copies: 1, LabelAtHead: e.Synced && many})
 			case replicas.EvDrop:
 				add(Arrow{ID: e.Msg, CopyOf: e.CopyOf, From: col[e.From], To: col[e.To], Start: sentLine(e.Sent), End: rl.Top, How: EndDropped, Dim: !e.PlainNew, Copies: 1})
+			case replicas.EvSend:
+				if at, ok := fanOf[col[e.From]]; ok && r.Partial && e.Synced {
+					inFan[e.Msg] = at
+				}
 			}
 		}
 	}
@@ -197,7 +204,11 @@ func BuildDiagram(in DiagramInput) Diagram {
 	if len(in.InFlight) > 0 {
 		d.Now = last + nowGap + 1
 		for _, m := range in.InFlight {
-			add(Arrow{ID: m.ID, CopyOf: m.CopyOf, From: col[m.From], To: col[m.To], Start: sentLine(m.SentTick), End: d.Now, How: EndInFlight, Dim: !m.CarriesPlain(), Copies: 1})
+			a := Arrow{ID: m.ID, CopyOf: m.CopyOf, From: col[m.From], To: col[m.To], Start: sentLine(m.SentTick), End: d.Now, How: EndInFlight, Dim: !m.CarriesPlain(), Copies: 1}
+			if at, ok := inFan[m.ID]; ok { // a fan of a sync half done: in the air below its sender
+				a.Start, a.End, a.LabelAtHead = at, at+syncGap+1, true
+			}
+			add(a)
 		}
 		last = d.Now
 	}
@@ -216,12 +227,18 @@ func BuildDiagram(in DiagramInput) Diagram {
 	return d
 }
 
-// syncSenders lists the columns that sent the messages a sync took and
-// delivered in the row, in column order.
+// syncMessage reports whether event e is a message of the row's sync:
+// delivered by it, or, for a sync shown half done, taken by it.
+func syncMessage(r DiagramRow, e replicas.Event) bool {
+	return e.Synced && (e.Kind == replicas.EvDeliver || r.Partial && e.Kind == replicas.EvSend)
+}
+
+// syncSenders lists the columns that sent the messages of the row's
+// sync, in column order.
 func syncSenders(r DiagramRow, col map[string]int) []int {
 	var out []int
 	for _, e := range r.Events {
-		if e.Kind == replicas.EvDeliver && e.Synced && !slices.Contains(out, col[e.From]) {
+		if syncMessage(r, e) && !slices.Contains(out, col[e.From]) {
 			out = append(out, col[e.From])
 		}
 	}
@@ -229,11 +246,11 @@ func syncSenders(r DiagramRow, col map[string]int) []int {
 	return out
 }
 
-// syncedIn counts the messages a sync took and delivered in the row.
+// syncedIn counts the messages of the row's sync.
 func syncedIn(r DiagramRow) int {
 	n := 0
 	for _, e := range r.Events {
-		if e.Kind == replicas.EvDeliver && e.Synced {
+		if syncMessage(r, e) {
 			n++
 		}
 	}

@@ -597,7 +597,7 @@ func drawArrow(a Arrow, xs []int, selected int, ch diagramChars, put func(int, i
 		}
 	}
 	l := arrowLabel{text: text, role: role, line: a.Start, x: sx, dir: dir, alt: first}
-	if a.LabelAtHead && a.How == EndDelivered {
+	if a.LabelAtHead && a.How != EndDropped {
 		// Beside the head, on the side it comes from: "m7▶│".
 		l.head = [2]int{a.End, ex - dir}
 		l.atHead = true
