@@ -25,7 +25,7 @@ func TestWorksheetAndDiagram(t *testing.T) {
 		}
 	}
 	code, out, _ = runCLI("demo", "--transcript", "--diagram", "seed")
-	if code != 0 || !strings.Contains(out, "Space-time diagram") || !strings.Contains(out, "╳") || !strings.Contains(out, "t5 sync \"Server 2\" <-> \"Serv") {
+	if code != 0 || !strings.Contains(out, "Space-time diagram") || !strings.Contains(out, "╳") || !strings.Contains(out, "t5 sync \"Server 2\" <->") {
 		t.Fatalf("exit %d, diagram:\n%s", code, out[max(0, len(out)-3000):])
 	}
 	code, out, _ = runCLI("demo", "--transcript", "--diagram", "--ascii", "seed")
