@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/x/ansi"
 
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
@@ -119,7 +118,7 @@ func (h *HelpScreen) layout() {
 	for _, n := range notes {
 		n = h.styles.Text(n)
 		indent := n[:len(n)-len(strings.TrimLeft(n, " "))]
-		for _, ln := range strings.Split(ansi.Wordwrap(strings.TrimLeft(n, " "), max(10, h.w-len(indent)-2), " "), "\n") {
+		for _, ln := range ui.WrapText(strings.TrimLeft(n, " "), max(10, h.w-len(indent)-2)) {
 			h.lines = append(h.lines, h.styles.App.Muted.Render(indent+ln))
 		}
 	}

@@ -509,3 +509,37 @@ func TestDiagramOnScreenLabelsAndMarks(t *testing.T) {
 		t.Errorf("the partition marks do not show at 80x24:\n%s", out)
 	}
 }
+
+// TestNarrationWrapsWhole: however narrow the pane, a step's narration,
+// question and actions wrap without losing a character: "sync Ben -> Cat"
+// once lost its hyphen where a line broke after it.
+func TestNarrationWrapsWhole(t *testing.T) {
+	for _, name := range builtinNames() {
+		m := newRoot(t, Options{Scenario: demo(t, name)}, 80, 24)
+		for m.sess.next() {
+			st := m.state()
+			want := st.Narration
+			if st.Ask != nil {
+				want = st.Ask.Text
+				for k, c := range st.Ask.Choices {
+					want += fmt.Sprintf(" %c) %s", 'a'+k, c)
+				}
+				want += " " + st.Narration
+			}
+			for w := 20; w <= 120; w++ {
+				got := ansi.Strip(strings.Join(ui.NarrationLines(st, m.styles, w), " "))
+				for _, l := range ui.NarrationLines(st, m.styles, w) {
+					if plain := ansi.Strip(l); strings.HasPrefix(plain, "✓") || strings.HasPrefix(plain, "✗") {
+						continue // an expectation is one line, cut by the pane
+					}
+					if ansi.StringWidth(l) > w {
+						t.Fatalf("%s %s at %d: a line of %d cells: %q", name, st.StepLabel, w, ansi.StringWidth(l), ansi.Strip(l))
+					}
+				}
+				if !strings.Contains(strings.Join(strings.Fields(got), " "), strings.Join(strings.Fields(want), " ")) {
+					t.Fatalf("%s %s at %d: the narration lost something:\n%s\nwant\n%s", name, st.StepLabel, w, got, want)
+				}
+			}
+		}
+	}
+}

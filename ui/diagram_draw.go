@@ -687,7 +687,7 @@ func DiagramText(tl *replicas.Timeline, w int, ascii bool) string {
 	for i, ln := range lines {
 		lines[i] = strings.TrimRight(ln, " ")
 	}
-	legend := strings.Split(ansi.Wordwrap(DiagramLegend(ascii), w, " "), "\n")
+	legend := WrapText(DiagramLegend(ascii), w)
 	return strings.Join(lines, "\n") + "\n\n" + strings.Join(legend, "\n") + "\n" +
-		ansi.Wordwrap("Time runs down, one row per tick; a message with nothing new for the plain lane is drawn dim on screen.", w, " ") + "\n"
+		strings.Join(WrapText("Time runs down, one row per tick; a message with nothing new for the plain lane is drawn dim on screen.", w), "\n") + "\n"
 }

@@ -291,11 +291,11 @@ func NarrationLines(st State, s Styles, w int) []string {
 	if st.Ask != nil {
 		lines = append(lines, askLines(st, s, w, label)...)
 		if st.Narration != "" {
-			lines = append(lines, strings.Split(ansi.Wordwrap(s.Pane.Text.Render(st.Narration), w, " "), "\n")...)
+			lines = append(lines, WrapText(s.Pane.Text.Render(st.Narration), w)...)
 		}
 		return append(lines, expectLines(st, s)...)
 	}
-	lines = append(lines, strings.Split(ansi.Wordwrap(s.Pane.Title.Render(label)+s.Pane.Text.Render(st.Narration), w, " "), "\n")...)
+	lines = append(lines, WrapText(s.Pane.Title.Render(label)+s.Pane.Text.Render(st.Narration), w)...)
 	return append(lines, expectLines(st, s)...)
 }
 
@@ -323,13 +323,13 @@ func askLines(st State, s Styles, w int, label string) []string {
 		return nil
 	}
 	q := s.Pane.Title.Render(label) + s.Pane.Title.Render(st.Ask.Text)
-	lines := strings.Split(ansi.Wordwrap(q, w, " "), "\n")
+	lines := WrapText(q, w)
 	var choices []string
 	for k, c := range st.Ask.Choices {
 		choices = append(choices, s.App.Key.Render(string(rune('a'+k))+")")+" "+c)
 	}
 	if len(choices) > 0 {
-		lines = append(lines, strings.Split(ansi.Wordwrap("  "+strings.Join(choices, "   "), w, " "), "\n")...)
+		lines = append(lines, WrapText("  "+strings.Join(choices, "   "), w)...)
 	}
 	return lines
 }

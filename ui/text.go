@@ -127,34 +127,61 @@ func wrapLines(text string, w, n int, ell string) []string {
 	return lines
 }
 
-// wrapWords wraps plain text at its spaces only (never inside a word such
-// as "->" or "item-001", where ansi.Wrap breaks at the hyphen) into lines
-// of at most w cells; a word longer than w is cut into pieces.
+// wrapWords wraps text at its spaces only (never inside a word such as
+// "->" or "item-001", where ansi.Wordwrap breaks at the hyphen and may
+// leave a line too long, to be cut) into lines of at most w cells; a word
+// longer than w is cut into pieces. Escape codes may stand in the text.
 func wrapWords(text string, w int) []string {
 	if w <= 0 {
 		return nil
 	}
+	// The text's own indent starts its first line; the spaces between
+	// words are kept as they are, except where a line breaks.
+	rest := strings.TrimLeft(text, " ")
+	cur := text[:len(text)-len(rest)]
+	if ansi.StringWidth(cur) >= w {
+		cur = ""
+	}
 	var lines []string
-	cur := ""
-	for _, word := range strings.Fields(text) {
+	fresh := true // nothing but the indent on the current line yet
+	for _, word := range strings.Split(rest, " ") {
 		for ansi.StringWidth(word) > w { // a word longer than a line
-			if cur != "" {
-				lines, cur = append(lines, cur), ""
+			if !fresh {
+				lines, cur, fresh = append(lines, cur), "", true
 			}
-			head := ansi.Truncate(word, w, "")
-			lines, word = append(lines, head), word[len(head):]
+			head := ansi.Truncate(word, w-ansi.StringWidth(cur), "")
+			if head == "" {
+				head = ansi.Truncate(word, w, "")
+			}
+			lines, word, cur = append(lines, cur+head), word[len(head):], ""
 		}
 		switch {
-		case cur == "":
-			cur = word
+		case fresh && word == "" && cur == "":
+			// a space where a line broke
+		case fresh:
+			cur, fresh = cur+word, false
 		case ansi.StringWidth(cur)+1+ansi.StringWidth(word) <= w:
 			cur += " " + word
 		default:
-			lines, cur = append(lines, cur), word
+			lines, cur, fresh = append(lines, cur), word, word == ""
 		}
 	}
-	if cur != "" || len(lines) == 0 {
-		lines = append(lines, cur)
+	if !fresh || cur != "" || len(lines) == 0 {
+		lines = append(lines, strings.TrimRight(cur, " "))
+	}
+	for i := range lines {
+		lines[i] = strings.TrimRight(lines[i], " ")
 	}
 	return lines
+}
+
+// WrapText wraps prose into lines of at most w cells, at spaces only, each
+// line break in the text ("\n") starting a new line: nothing is cut, and
+// "->" stays whole.
+func WrapText(text string, w int) []string {
+	var out []string
+	for _, para := range strings.Split(text, "\n") {
+		out = append(out, wrapWords(para, w)...)
+	}
+	return out
 }
