@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
