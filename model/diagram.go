@@ -209,5 +209,5 @@ func (m *Root) halfStatus() string {
 			n++
 		}
 	}
-	return fmt.Sprintf("%s: %s taken and in flight, none delivered yet. → delivers them.", m.sess.tl.Action(m.sess.tl.Pos()), replicas.Plural(n, "message"))
+	return fmt.Sprintf("The sync's %s taken and in flight, none delivered yet: → delivers them.", replicas.Plural(n, "message"))
 }

@@ -31,7 +31,7 @@ func DefaultHelpKeyMap() HelpKeyMap {
 var helpNotes = []string{
 	"What the boxes show:",
 	"  The line under the edits (CRDT boxes) is the metadata that decides every merge; the part that decided the last merge is highlighted. ● marks a value the last step changed.",
-	"Words and marks:",
+	"Glossary: the words and marks on screen",
 	"  #2: edit 2, the second edit made anywhere. m4: message 4, the fourth message taken (in the diagram, the log and the Messages tab).",
 	"  edits #1 #3: the edits this value reflects (not CRDT metadata). An edit in no replica's edits is lost.",
 	"  seen #1 #2 #3: the edits that have reached this replica, whether or not its value still reflects them.",
@@ -39,7 +39,7 @@ var helpNotes = []string{
 	"  clock 102 (+100): a replica's clock, the tick plus its skew. age 2: a message has waited 2 ticks since it was taken.",
 	"  dot Laptop:1: the unique tag an or-set gives each add (replica:count). A remove removes the dots it has seen; a concurrent add's new dot survives.",
 	"  context {Alice:1}: every dot a replica has seen, present or removed. A dot in the context but in no element was removed.",
-	"  op: an edit as op-based replication ships it (add milk, with its dot), applied once and in causal order; waiting: ops held until the ops they need arrive.",
+	"  op: an edit as op-based replication ships it (add milk, with its dot). It must be applied once and in causal order, as delivery causal and dedup on ensure; waiting: ops held until the ops they need arrive.",
 	"  delta: a small state holding only what an edit changed, joined like a whole state; a lost delta is not sent again, F (full sync) repairs it.",
 	"  CONVERGED: every value is equal, and every replica has seen every edit that survives in some value.",
 	"  EQUAL: every value is equal, but some replica has not yet seen such an edit.",
