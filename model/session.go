@@ -250,9 +250,9 @@ func (s *session) changes(changed [2][]bool) [2][]ui.ValueChange {
 
 // front lists, per replica, the parts of its CRDT metadata line that a
 // box should show first when the line is cut, most wanted first: those the
-// narration names ("Laptop:1", "4@Server 3"), those that decided a merge
-// (the latest first), and those the step just shown (or the last action)
-// changed.
+// narration names ("Laptop:1", "4@Server 3"); then those the step just
+// shown (or the last action) changed, those that decided a merge first,
+// the latest merge first; then the other parts that decided a merge.
 func (s *session) front(decisive [][]string, narration string) [][]string {
 	c := s.cluster()
 	out := make([][]string, len(c.Names()))
@@ -269,9 +269,7 @@ func (s *session) front(decisive [][]string, narration string) [][]string {
 				add(p.Key)
 			}
 		}
-		for k := len(decisive[i]) - 1; k >= 0; k-- {
-			add(decisive[i][k])
-		}
+		changed := map[string]bool{}
 		if s.markFrom < s.tl.Pos() && r.Changed(replicas.CRDT) > 0 {
 			if before == nil {
 				before = s.tl.At(s.markFrom)
@@ -282,9 +280,24 @@ func (s *session) front(decisive [][]string, narration string) [][]string {
 			}
 			for _, p := range meta {
 				if text, ok := was[p.Key]; !ok || text != p.Text {
-					add(p.Key)
+					changed[p.Key] = true
 				}
 			}
+		}
+		latest := slices.Clone(decisive[i])
+		slices.Reverse(latest)
+		for _, k := range latest {
+			if changed[k] {
+				add(k)
+			}
+		}
+		for _, p := range meta {
+			if changed[p.Key] {
+				add(p.Key)
+			}
+		}
+		for _, k := range latest {
+			add(k)
 		}
 	}
 	return out

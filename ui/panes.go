@@ -293,14 +293,15 @@ func NarrationLines(st State, s Styles, w int) []string {
 		if st.Narration != "" {
 			lines = append(lines, WrapText(s.Pane.Text.Render(st.Narration), w)...)
 		}
-		return append(lines, expectLines(st, s)...)
+		return append(lines, expectLines(st, s, w)...)
 	}
 	lines = append(lines, WrapText(s.Pane.Title.Render(label)+s.Pane.Text.Render(st.Narration), w)...)
-	return append(lines, expectLines(st, s)...)
+	return append(lines, expectLines(st, s, w)...)
 }
 
-// expectLines are the step's expectations, one line each.
-func expectLines(st State, s Styles) []string {
+// expectLines are the step's expectations, one line each, cut with an
+// ellipsis to w cells.
+func expectLines(st State, s Styles, w int) []string {
 	var lines []string
 	for _, e := range st.Expects {
 		where := ""
@@ -308,9 +309,9 @@ func expectLines(st State, s Styles) []string {
 			where = s.App.Muted.Render(" [" + e.Where + "]")
 		}
 		if e.Pass {
-			lines = append(lines, s.Expect.Pass.Render(s.Symbols.Check)+" "+e.Text+where)
+			lines = append(lines, clipLineWith(s.Expect.Pass.Render(s.Symbols.Check)+" "+e.Text+where, w, s.Symbols.Ellipsis))
 		} else {
-			lines = append(lines, s.Expect.Fail.Render(s.Symbols.Cross)+" "+e.Text+s.App.Muted.Render(" (got "+e.Got+")")+where)
+			lines = append(lines, clipLineWith(s.Expect.Fail.Render(s.Symbols.Cross)+" "+e.Text+s.App.Muted.Render(" (got "+e.Got+")")+where, w, s.Symbols.Ellipsis))
 		}
 	}
 	return lines
