@@ -108,6 +108,11 @@ func (m *Root) state() ui.State {
 	}
 	if key := (changesKey{historyID{s.tl, s.gen}, s.markFrom, s.tl.Pos(), s.step, s.half, s.asking, s.byAction}); key != m.changesFor {
 		raw, _ := s.narration()
+		if s.question() != nil && s.step > 1 {
+			// A question shows the state the step before left, as that
+			// step showed it: what its narration named stays in view.
+			raw = s.scenario.Steps[s.step-2].Text
+		}
 		m.changes, m.front, m.changesFor = s.changes(st.Changed), s.front(st.Decisive, raw), key
 	}
 	st.Changes, st.Front = m.changes, m.front
