@@ -303,6 +303,15 @@ func TestLessonPageWithQuestions(t *testing.T) {
 		t.Fatal(err)
 	}
 	waitJS(t, ctx, "a click to show step 6", `crdtvizLesson.state().step === 6 && `+termText+`.includes("step 6/6")`)
+	// Space, with the focus still on that step's button, plays and pauses:
+	// it does not go to the step again.
+	js[any](t, ctx, `crdtvizLesson.player.pause()`)
+	waitJS(t, ctx, "the player to pause", `!crdtvizLesson.state().playing`)
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(" ")); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, ctx, "Space on a step's button to play", `crdtvizLesson.state().playing && crdtvizLesson.state().step === 6`)
+	js[any](t, ctx, `crdtvizLesson.player.pause()`)
 
 	log.check(t, url)
 }

@@ -121,7 +121,10 @@ func lessonPage(s *demos.Scenario, o model.CastOptions) ([]byte, error) {
 	}
 	l := web.Lesson{Title: s.Title, About: s.About, Type: string(s.Type), Replicas: s.Replicas,
 		Mode: model.ModeLabel(s.Header), Generator: "crdtviz " + version, Cast: r.Cast,
-		Intro: strings.TrimSpace(s.About + " Press play, or → to go step by step.")}
+		Intro: "Press play (or Space) to watch the lesson, or → to go through it step by step."}
+	if s.HasAsk() && !o.NoAsk {
+		l.Intro += " At each question the lesson waits: predict the outcome, then press Reveal."
+	}
 	for _, st := range r.Steps {
 		ws := web.Step{Label: st.Label, Text: st.Text, Actions: st.Actions, At: st.At.Seconds(), Reveal: st.Reveal.Seconds()}
 		if st.Ask != nil {

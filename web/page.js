@@ -178,14 +178,17 @@
   $("tab-diagram").addEventListener("click", function () { showView("diagram"); });
 
   // Keys, before the player sees them: Space plays and pauses, ← and →
-  // step (the player's own ← and → would jump five seconds).
+  // step (the player's own ← and → would jump five seconds, and its own
+  // Space would toggle a second time).
   window.addEventListener("keydown", function (e) {
     if (e.altKey || e.ctrlKey || e.metaKey) return;
     var t = e.target;
     var tag = t && t.tagName ? t.tagName.toLowerCase() : "";
     if (tag === "input" || tag === "textarea" || tag === "select" || (t && t.isContentEditable)) return;
     if (e.key === " " || e.key === "Spacebar") {
-      if (tag === "button" || tag === "a" || tag === "summary") return;
+      // Space plays and pauses wherever the focus is (after a click on a
+      // step, too), except on Reveal and links; Enter presses a button.
+      if (t === $("reveal") || tag === "a") return;
       toggle();
     } else if (e.key === "ArrowRight") {
       next();
