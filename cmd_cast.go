@@ -136,7 +136,8 @@ func lessonPage(s *demos.Scenario, o model.CastOptions) ([]byte, error) {
 		l.Frames = append(l.Frames, web.Frame{At: f.At.Seconds(), Step: f.Step, Asking: f.Asking, Diagram: f.Diagram})
 	}
 	for i, d := range r.Diagrams {
-		l.Diagrams = append(l.Diagrams, ui.DiagramSVG(d, ui.SVGOptions{Current: i > 0, Legend: true}))
+		l.Diagrams = append(l.Diagrams, ui.DiagramSVG(d, ui.SVGOptions{Current: i > 0}))
 	}
+	l.Legend = ui.DiagramLegendSVG(560)
 	return web.Page(l)
 }

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -70,5 +71,33 @@ func TestDemoSVGCommand(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "rt.svg")); err == nil {
 		t.Error("a run that stopped left an SVG")
+	}
+}
+
+// A page grows with its frames as the cast does: each point's diagram
+// shows the newest ticks only, so a long lesson (here 120 steps of a few
+// KB) gives a page a few times its cast, not the square of its length.
+func TestCastHTMLBounded(t *testing.T) {
+	var src strings.Builder
+	src.WriteString("title Long\ntype g-counter\nreplicas A B C\n")
+	for i := range 120 {
+		fmt.Fprintf(&src, "step \"Round %d: everyone syncs.\"\nedit A inc 1\nsync all\n", i+1)
+	}
+	file := writeTestFile(t, "long.demo", src.String())
+	dir := t.TempDir()
+	page, cast := filepath.Join(dir, "long.html"), filepath.Join(dir, "long.cast")
+	for _, out := range []string{page, cast} {
+		if code, _, errs := runCLI("cast", file, "-o", out, "--step", "1s"); code != 0 {
+			t.Fatalf("exit %d: %s", code, errs)
+		}
+	}
+	p, _ := os.Stat(page)
+	c, _ := os.Stat(cast)
+	if p.Size() > 4*c.Size()+600<<10 {
+		t.Errorf("the page is %d bytes for a cast of %d", p.Size(), c.Size())
+	}
+	body, _ := os.ReadFile(page)
+	if !strings.Contains(string(body), "earlier actions not shown") {
+		t.Error("no diagram says that it leaves earlier actions out")
 	}
 }

@@ -114,15 +114,21 @@ func castFrames(s *demos.Scenario, o CastOptions, diagrams bool) ([]castShot, er
 	}
 }
 
+// RecordedRows is how many of the newest actions the diagram of each point
+// of a recording shows, as a screen shows the newest rows: so a page holds
+// one diagram of bounded size for each frame, and grows with the frames as
+// the cast does, not with their square. (crdtviz demo --svg draws it all.)
+const RecordedRows = 16
+
 // diagramOf builds the diagram of a point of the session's timeline: the
 // point shown, or one before it (a question's), which it seeks to and back.
 func (s *session) diagramOf(p diagramPoint) ui.Diagram {
 	here := s.tl.Pos()
 	if p.pos == here {
-		return ui.BuildDiagram(s.diagramInput(0))
+		return ui.BuildDiagram(s.diagramInput(RecordedRows))
 	}
 	_ = s.tl.Seek(p.pos) // a point the timeline holds: it cannot fail
-	d := ui.BuildDiagram(ui.DiagramAt(s.tl, s.tl.Cluster(), 0, nil))
+	d := ui.BuildDiagram(ui.DiagramAt(s.tl, s.tl.Cluster(), RecordedRows, nil))
 	_ = s.tl.Seek(here)
 	return d
 }

@@ -60,6 +60,7 @@ type svgLayout struct {
 	xs       []float64
 	col      float64
 	top      float64   // y of line 0
+	nameY    float64   // the baseline of the replicas' names
 	extra    []float64 // pixels added below each line, for wrapped margin text
 	marginX  float64
 	marginW  float64
@@ -150,6 +151,9 @@ func layoutSVG(d Diagram, o SVGOptions) *svgLayout {
 	}
 	l.marginX = svgPad + l.col*float64(len(d.Names)) + 12
 	chars := len("now: 99 messages in flight")
+	if d.Older > 0 {
+		chars = max(chars, len([]rune(olderNote(d.Older))))
+	}
 	for _, lines := range l.notes {
 		for _, s := range lines {
 			chars = max(chars, len([]rune(s)))
@@ -157,9 +161,13 @@ func layoutSVG(d Diagram, o SVGOptions) *svgLayout {
 	}
 	l.marginW = float64(chars) * svgCharW
 	l.width = l.marginX + l.marginW + svgPad
-	l.top = svgPad + svgNameFont + 22
+	l.nameY = svgPad + svgNameFont
 	if o.Title != "" {
-		l.top += 28
+		l.nameY += 28
+	}
+	l.top = l.nameY + 22
+	if d.Older > 0 {
+		l.top += 18 // room for the line that says so
 	}
 	// Room for a sync's many arrows: a taller row, spread over its lines.
 	l.extra = make([]float64, max(d.Lines, 1))
@@ -199,16 +207,29 @@ func (w *svgWriter) f(format string, args ...any) { fmt.Fprintf(w, format, args.
 
 func num(v float64) string { return strconv.FormatFloat(math.Round(v*10)/10, 'f', -1, 64) }
 
+// text writes a text element, with only the attributes that differ from
+// the sheet's defaults (monospace, svgFont pixels, ink, anchored at start).
 func (w *svgWriter) text(x, y float64, anchor, font string, size float64, fill, weight, class, s string) {
 	attrs := ""
+	if anchor != "start" {
+		attrs += ` text-anchor="` + anchor + `"`
+	}
+	if font != svgFonts {
+		attrs += ` font-family='` + font + `'`
+	}
+	if size != svgFont {
+		attrs += ` font-size="` + num(size) + `"`
+	}
+	if fill != colInk {
+		attrs += ` fill="` + fill + `"`
+	}
 	if weight != "" {
 		attrs += ` font-weight="` + weight + `"`
 	}
 	if class != "" {
 		attrs += ` class="` + class + `"`
 	}
-	w.f(`<text x="%s" y="%s" text-anchor="%s" font-family='%s' font-size="%s" fill="%s"%s>%s</text>`+"\n",
-		num(x), num(y), anchor, font, num(size), fill, attrs, html.EscapeString(s))
+	w.f(`<text x="%s" y="%s"%s>%s</text>`+"\n", num(x), num(y), attrs, html.EscapeString(s))
 }
 
 // DiagramSVG draws a built diagram as an SVG element (no XML declaration,
@@ -224,8 +245,8 @@ func DiagramSVG(d Diagram, o SVGOptions) string {
 	if o.Title != "" {
 		label += ": " + o.Title
 	}
-	w.f(`<svg xmlns="http://www.w3.org/2000/svg" class="crdtviz-diagram" width="%s" height="%s" viewBox="0 0 %s %s" role="img" aria-label="%s">`+"\n",
-		num(l.width), num(height), num(l.width), num(height), html.EscapeString(label))
+	w.f(`<svg xmlns="http://www.w3.org/2000/svg" class="crdtviz-diagram" width="%s" height="%s" viewBox="0 0 %s %s" role="img" aria-label="%s" font-family='%s' font-size="%s" fill="%s">`+"\n",
+		num(l.width), num(height), num(l.width), num(height), html.EscapeString(label), svgFonts, num(svgFont), colInk)
 	w.f("<title>%s</title>\n", html.EscapeString(label))
 	w.f(`<rect class="sheet" width="100%%" height="100%%" fill="#ffffff"/>` + "\n")
 	if o.Title != "" {
@@ -243,7 +264,7 @@ func DiagramSVG(d Diagram, o SVGOptions) string {
 			num(l.marginX-6), num(y-svgFont), num(l.marginW+12), num(h), colCurrent)
 	}
 	// Names and lifelines.
-	nameY := l.top - 22
+	nameY := l.nameY
 	for i, n := range d.Names {
 		x := l.xs[i]
 		w.f(`<text x="%s" y="%s" text-anchor="middle" font-family='%s' font-size="%s" fill="%s"><tspan fill="%s">%d </tspan><tspan font-weight="bold">%s</tspan></text>`+"\n",
@@ -252,6 +273,9 @@ func DiagramSVG(d Diagram, o SVGOptions) string {
 			num(x), num(l.top-12), num(x), num(l.bodyEnd), colLife)
 	}
 	w.text(l.marginX, nameY, "start", svgSans, svgFont, colMuted, "", "", "tick and statement")
+	if d.Older > 0 {
+		w.text(l.marginX, l.top-12, "start", svgFonts, svgFont, colMuted, "", "older", olderNote(d.Older))
+	}
 	// The margin.
 	for i, r := range d.Rows {
 		y := l.y(r.Top)
@@ -433,7 +457,7 @@ func arrowGeometry(a Arrow, l *svgLayout) (arrowShape, bool) {
 // draw draws the arrow's line and its end: a head, ✗ when dropped, an open
 // head when in flight.
 func (g arrowShape) draw(w *svgWriter) {
-	w.f(`<g class="msg %s" data-msg="%d">`, strings.ReplaceAll(g.how, " ", "-"), g.ID)
+	w.f(`<g class="msg %s" data-msg="%d" stroke="%s" fill="%s" stroke-width="1.8" stroke-linejoin="round">`, strings.ReplaceAll(g.how, " ", "-"), g.ID, g.colour, g.colour)
 	title := "m" + strconv.Itoa(g.ID) + " " + g.how
 	if g.Dim {
 		title += ", nothing new for the plain lane"
@@ -451,19 +475,19 @@ func (g arrowShape) draw(w *svgWriter) {
 	if g.How == EndInFlight {
 		dash = ` stroke-dasharray="5 3"`
 	}
-	w.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1.8"%s/>`, num(g.x0), num(g.y0), num(lx), num(ly), g.colour, dash)
+	w.f(`<line x1="%s" y1="%s" x2="%s" y2="%s"%s/>`, num(g.x0), num(g.y0), num(lx), num(ly), dash)
 	if g.How == EndDropped {
 		s, x, y := 5.0, g.x1, g.y1
-		w.f(`<path d="M%s %sL%s %sM%s %sL%s %s" stroke="%s" stroke-width="2.5"/>`,
-			num(x-s), num(y-s), num(x+s), num(y+s), num(x-s), num(y+s), num(x+s), num(y-s), g.colour)
+		w.f(`<path d="M%s %sL%s %sM%s %sL%s %s" stroke-width="2.5"/>`,
+			num(x-s), num(y-s), num(x+s), num(y+s), num(x-s), num(y+s), num(x+s), num(y-s))
 	} else {
-		fill := g.colour
+		open := ""
 		if g.How == EndInFlight {
-			fill = "#ffffff"
+			open = ` fill="#ffffff"`
 		}
 		bx, by := g.x1-ux*svgHead, g.y1-uy*svgHead
-		w.f(`<polygon points="%s,%s %s,%s %s,%s" fill="%s" stroke="%s" stroke-width="1.5" stroke-linejoin="round"/>`,
-			num(g.x1), num(g.y1), num(bx+px*svgHead/2), num(by+py*svgHead/2), num(bx-px*svgHead/2), num(by-py*svgHead/2), fill, g.colour)
+		w.f(`<polygon points="%s,%s %s,%s %s,%s" stroke-width="1.5"%s/>`,
+			num(g.x1), num(g.y1), num(bx+px*svgHead/2), num(by+py*svgHead/2), num(bx-px*svgHead/2), num(by-py*svgHead/2), open)
 	}
 	w.f("</g>\n")
 }
@@ -481,6 +505,8 @@ func (g arrowShape) labelText() string {
 // other labels, marks, arrows and lifelines, nearer its start when that
 // ties; and draws them over everything.
 func placeLabels(w *svgWriter, arrows []arrowShape, l *svgLayout, taken []svgBox) {
+	// A white halo behind each label keeps it readable over the lines.
+	w.f(`<g class="labels" text-anchor="middle" stroke="#ffffff" stroke-width="4" stroke-linejoin="round" paint-order="stroke">` + "\n")
 	for i, g := range arrows {
 		text := g.labelText()
 		tw := float64(len([]rune(text)))*svgCharW + 2
@@ -511,9 +537,9 @@ func placeLabels(w *svgWriter, arrows []arrowShape, l *svgLayout, taken []svgBox
 		}
 		taken = append(taken, best)
 		cx, cy := (best.x0+best.x1)/2, (best.y0+best.y1)/2
-		w.f(`<text class="msg-label" data-msg="%d" x="%s" y="%s" text-anchor="middle" font-family='%s' font-size="%s" fill="%s" stroke="#ffffff" stroke-width="4" stroke-linejoin="round" paint-order="stroke">%s</text>`+"\n",
-			g.ID, num(cx), num(cy+svgFont*0.35), svgFonts, num(svgFont), g.colour, html.EscapeString(text))
+		w.f(`<text x="%s" y="%s" fill="%s">%s</text>`+"\n", num(cx), num(cy+svgFont*0.35), g.colour, html.EscapeString(text))
 	}
+	w.f("</g>\n")
 }
 
 // legendItems are the legend's entries: a sample and its words.
@@ -560,7 +586,9 @@ func legendHeight(width float64) float64 {
 func drawLegend(w *svgWriter, l *svgLayout) {
 	w.f(`<g class="legend">` + "\n")
 	y := l.legendAt
-	w.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#d0d0d0"/>`+"\n", num(svgPad), num(y-10), num(l.width-svgPad), num(y-10))
+	if y > 18 {
+		w.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#d0d0d0"/>`+"\n", num(svgPad), num(y-10), num(l.width-svgPad), num(y-10))
+	}
 	for _, row := range legendRows(l.width) {
 		x := svgPad
 		for _, i := range row {
@@ -597,6 +625,23 @@ func drawLegend(w *svgWriter, l *svgLayout) {
 		y += legendRow
 	}
 	w.f("</g>\n")
+}
+
+// olderNote says how many actions before the rows drawn are left out.
+func olderNote(n int) string { return "⋮ " + replicas.Plural(n, "earlier action") + " not shown" }
+
+// DiagramLegendSVG is the legend alone, w pixels wide: for a page that
+// shows many diagrams, once.
+func DiagramLegendSVG(w float64) string {
+	l := &svgLayout{width: w, legendAt: svgPad}
+	h := legendHeight(w)
+	var b svgWriter
+	b.f(`<svg xmlns="http://www.w3.org/2000/svg" class="crdtviz-legend" width="%s" height="%s" viewBox="0 0 %s %s" role="img" aria-label="Legend of the space-time diagram" font-family='%s' font-size="%s" fill="%s">`+"\n",
+		num(w), num(h), num(w), num(h), svgFonts, num(svgFont), colInk)
+	b.f(`<rect width="100%%" height="100%%" fill="#ffffff"/>` + "\n")
+	drawLegend(&b, l)
+	b.f("</svg>\n")
+	return b.String()
 }
 
 // DiagramSVGFile is the whole history of a timeline, up to its current

@@ -45,8 +45,10 @@ type Lesson struct {
 	Steps []Step
 	// Frames are the recording's frames, in order of time; the first at 0.
 	Frames []Frame
-	// Diagrams are SVG elements, one per point the frames show.
+	// Diagrams are SVG elements, one per point the frames show, and
+	// Legend explains their marks, once.
 	Diagrams []string
+	Legend   string
 }
 
 // Step is one step of the lesson.
@@ -99,6 +101,9 @@ func (l Lesson) check() error {
 			return errors.New("a diagram is not an SVG element")
 		}
 	}
+	if l.Legend != "" && !strings.HasPrefix(l.Legend, "<svg") {
+		return errors.New("the legend is not an SVG element")
+	}
 	return nil
 }
 
@@ -144,6 +149,7 @@ func Page(l Lesson) ([]byte, error) {
 		"Steps":         l.Steps,
 		"List":          list,
 		"Diagrams":      diagrams,
+		"Legend":        template.HTML(l.Legend), // made by ui.DiagramLegendSVG
 		"Data":          template.JS(data), // json.Marshal escapes <, > and &: nothing in it can close the script
 		"PlayerVersion": PlayerVersion,
 		"PlayerJS":      template.JS(playerJS),

@@ -108,6 +108,7 @@ func TestPageChecks(t *testing.T) {
 		"a step too many":   func(l *Lesson) { l.Frames[2].Step = 2 },
 		"a missing diagram": func(l *Lesson) { l.Frames[2].Diagram = 2 },
 		"not SVG":           func(l *Lesson) { l.Diagrams[0] = "<p>no</p>" },
+		"a legend not SVG":  func(l *Lesson) { l.Legend = "<p>no</p>" },
 	} {
 		l := lesson()
 		change(&l)
