@@ -150,7 +150,7 @@ func Page(l Lesson) ([]byte, error) {
 		"List":          list,
 		"Diagrams":      diagrams,
 		"Legend":        template.HTML(l.Legend), // made by ui.DiagramLegendSVG
-		"Data":          template.JS(data), // json.Marshal escapes <, > and &: nothing in it can close the script
+		"Data":          template.JS(data),       // json.Marshal escapes <, > and &: nothing in it can close the script
 		"PlayerVersion": PlayerVersion,
 		"PlayerJS":      template.JS(playerJS),
 		"PlayerCSS":     template.CSS(playerCSS),
