@@ -79,9 +79,16 @@
       q.hidden = true;
       $("text").textContent = st ? st.text : lesson.intro;
     }
-    var acts = st && st.actions && st.actions.length ? st.actions : null;
-    $("actions").hidden = !acts;
-    $("actions-list").textContent = acts ? acts.join("; ") : "";
+    var acts = st && st.actions && st.actions.length ? st.actions : [];
+    var list2 = $("actions-list");
+    list2.textContent = "";
+    acts.forEach(function (a, i) {
+      if (i > 0) list2.appendChild(document.createTextNode("; "));
+      var c = document.createElement("code");
+      c.textContent = a;
+      list2.appendChild(c);
+    });
+    $("actions").hidden = acts.length === 0;
     var items = document.querySelectorAll("#steps button");
     for (var i = 0; i < items.length; i++) {
       var k = i + 1;
