@@ -252,77 +252,10 @@ func DiagramSVG(d Diagram, o SVGOptions) string {
 	if o.Title != "" {
 		w.text(svgPad, svgPad+16, "start", svgSans, 18, colInk, "bold", "", o.Title)
 	}
-	// Links down: a shaded band from the row that cut them to the row that
-	// healed them, and a wall between two groups of a partition.
 	drawBands(&w, d, l)
-	// The current row's margin, highlighted.
-	if o.Current && len(d.Rows) > 0 {
-		r := d.Rows[len(d.Rows)-1]
-		y := l.y(r.Top)
-		h := float64(len(l.notes[len(d.Rows)-1]))*(svgFont+3) + 6
-		w.f(`<rect class="current" x="%s" y="%s" width="%s" height="%s" rx="3" fill="%s"/>`+"\n",
-			num(l.marginX-6), num(y-svgFont), num(l.marginW+12), num(h), colCurrent)
-	}
-	// Names and lifelines.
-	nameY := l.nameY
-	for i, n := range d.Names {
-		x := l.xs[i]
-		w.f(`<text x="%s" y="%s" text-anchor="middle" font-family='%s' font-size="%s" fill="%s"><tspan fill="%s">%d </tspan><tspan font-weight="bold">%s</tspan></text>`+"\n",
-			num(x), num(nameY), svgSans, num(svgNameFont), colInk, colMuted, i+1, html.EscapeString(n))
-		w.f(`<line class="lifeline" x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1.5"/>`+"\n",
-			num(x), num(l.top-12), num(x), num(l.bodyEnd), colLife)
-	}
-	w.text(l.marginX, nameY, "start", svgSans, svgFont, colMuted, "", "", "tick and statement")
-	if d.Older > 0 {
-		w.text(l.marginX, l.top-12, "start", svgFonts, svgFont, colMuted, "", "older", olderNote(d.Older))
-	}
-	// The margin.
-	for i, r := range d.Rows {
-		y := l.y(r.Top)
-		for k, s := range l.notes[i] {
-			fill, weight := colInk, ""
-			if k > 0 && (strings.HasPrefix(s, "links ")) {
-				fill = colDrop
-			}
-			if o.Current && i == len(d.Rows)-1 {
-				weight = "bold"
-			}
-			w.text(l.marginX, y+4+float64(k)*(svgFont+3), "start", svgFonts, svgFont, fill, weight, "", s)
-		}
-	}
-	// The "now" line, where messages in flight are.
-	if d.Now >= 0 {
-		y := l.y(d.Now)
-		inflight := 0
-		for _, a := range d.Arrows {
-			if a.How == EndInFlight {
-				inflight++
-			}
-		}
-		w.f(`<line class="now" x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1" stroke-dasharray="4 4"/>`+"\n",
-			num(svgPad), num(y), num(l.marginX-8), num(y), colInFlight)
-		w.text(l.marginX, y+4, "start", svgFonts, svgFont, colInFlight, "", "", "now: "+replicas.Plural(inflight, "message")+" in flight")
-	}
-	var taken []svgBox
-	// Edits: dots on their replica's line, numbered.
-	for _, m := range d.Marks {
-		if m.Col >= len(l.xs) {
-			continue
-		}
-		x, y := l.xs[m.Col], l.y(m.Line)
-		fill := colEdit
-		if m.Declined {
-			fill = "#ffffff"
-		}
-		w.f(`<circle class="edit" cx="%s" cy="%s" r="5.5" fill="%s" stroke="%s" stroke-width="2"/>`+"\n", num(x), num(y), fill, colEdit)
-		text := m.Edit.String()
-		if m.Declined {
-			text += " declined"
-		}
-		w.text(x+9, y+4.5, "start", svgFonts, svgFont, colEdit, "bold", "", text)
-		taken = append(taken, svgBox{x - 7, y - 8, x + 10 + float64(len(text))*svgCharW, y + 8})
-	}
-	// Messages.
+	drawLifelines(&w, d, l)
+	drawMargin(&w, d, l, o.Current)
+	taken := drawEdits(&w, d, l)
 	var arrows []arrowShape
 	for _, a := range d.Arrows {
 		if g, ok := arrowGeometry(a, l); ok {
@@ -336,6 +269,80 @@ func DiagramSVG(d Diagram, o SVGOptions) string {
 	}
 	w.f("</svg>\n")
 	return w.String()
+}
+
+// drawLifelines draws each replica's number, name and vertical line, and
+// the margin's heading.
+func drawLifelines(w *svgWriter, d Diagram, l *svgLayout) {
+	for i, n := range d.Names {
+		x := l.xs[i]
+		w.f(`<text x="%s" y="%s" text-anchor="middle" font-family='%s' font-size="%s"><tspan fill="%s">%d </tspan><tspan font-weight="bold">%s</tspan></text>`+"\n",
+			num(x), num(l.nameY), svgSans, num(svgNameFont), colMuted, i+1, html.EscapeString(n))
+		w.f(`<line class="lifeline" x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1.5"/>`+"\n",
+			num(x), num(l.top-12), num(x), num(l.bodyEnd), colLife)
+	}
+	w.text(l.marginX, l.nameY, "start", svgSans, svgFont, colMuted, "", "", "tick and statement")
+	if d.Older > 0 {
+		w.text(l.marginX, l.top-12, "start", svgFonts, svgFont, colMuted, "", "older", olderNote(d.Older))
+	}
+}
+
+// drawMargin writes each row's tick and statement and the links down
+// (the current row highlighted, when asked), and the "now" line where
+// messages in flight are.
+func drawMargin(w *svgWriter, d Diagram, l *svgLayout, current bool) {
+	last := len(d.Rows) - 1
+	if current && last >= 0 {
+		y := l.y(d.Rows[last].Top)
+		h := float64(len(l.notes[last]))*(svgFont+3) + 6
+		w.f(`<rect class="current" x="%s" y="%s" width="%s" height="%s" rx="3" fill="%s"/>`+"\n",
+			num(l.marginX-6), num(y-svgFont), num(l.marginW+12), num(h), colCurrent)
+	}
+	for i, r := range d.Rows {
+		y := l.y(r.Top)
+		for k, s := range l.notes[i] {
+			fill, weight := colInk, ""
+			if k > 0 && strings.HasPrefix(s, "links ") {
+				fill = colDrop
+			}
+			if current && i == last {
+				weight = "bold"
+			}
+			w.text(l.marginX, y+4+float64(k)*(svgFont+3), "start", svgFonts, svgFont, fill, weight, "", s)
+		}
+	}
+	if d.Now >= 0 {
+		y := l.y(d.Now)
+		inflight := 0
+		for _, a := range d.Arrows {
+			if a.How == EndInFlight {
+				inflight++
+			}
+		}
+		w.f(`<line class="now" x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1" stroke-dasharray="4 4"/>`+"\n",
+			num(svgPad), num(y), num(l.marginX-8), num(y), colInFlight)
+		w.text(l.marginX, y+4, "start", svgFonts, svgFont, colInFlight, "", "", "now: "+replicas.Plural(inflight, "message")+" in flight")
+	}
+}
+
+// drawEdits puts each edit as a dot on its replica's line, numbered
+// (hollow when declined), and returns the room they take.
+func drawEdits(w *svgWriter, d Diagram, l *svgLayout) []svgBox {
+	var taken []svgBox
+	for _, m := range d.Marks {
+		if m.Col >= len(l.xs) {
+			continue
+		}
+		x, y := l.xs[m.Col], l.y(m.Line)
+		fill, text := colEdit, m.Edit.String()
+		if m.Declined {
+			fill, text = "#ffffff", text+" declined"
+		}
+		w.f(`<circle class="edit" cx="%s" cy="%s" r="5.5" fill="%s" stroke="%s" stroke-width="2"/>`+"\n", num(x), num(y), fill, colEdit)
+		w.text(x+9, y+4.5, "start", svgFonts, svgFont, colEdit, "bold", "", text)
+		taken = append(taken, svgBox{x - 7, y - 8, x + 10 + float64(len(text))*svgCharW, y + 8})
+	}
+	return taken
 }
 
 // drawBands shades the time during which links are down.
@@ -542,107 +549,8 @@ func placeLabels(w *svgWriter, arrows []arrowShape, l *svgLayout, taken []svgBox
 	w.f("</g>\n")
 }
 
-// legendItems are the legend's entries: a sample and its words.
-var legendItems = []struct{ kind, text string }{
-	{"edit", "#3 edit 3 (hollow: declined)"},
-	{"msg", "m4 message 4, delivered"},
-	{"dim", "nothing new for the plain lane"},
-	{"drop", "dropped"},
-	{"flight", "in flight"},
-	{"dup", "m4×2 sent twice (duplicated)"},
-	{"band", "links down"},
-}
-
-const legendRow = 22.0
-
-func legendWidth(text string) float64 { return 40 + float64(len([]rune(text)))*svgCharW + 18 }
-
-// legendRows lays the legend's entries out in rows that fit the width.
-func legendRows(width float64) [][]int {
-	var rows [][]int
-	x := svgPad
-	for i, it := range legendItems {
-		iw := legendWidth(it.text)
-		if len(rows) == 0 || x+iw > width-svgPad {
-			rows = append(rows, nil)
-			x = svgPad
-		}
-		rows[len(rows)-1] = append(rows[len(rows)-1], i)
-		x += iw
-	}
-	return rows
-}
-
-// legendNote is the sentence under the legend, wrapped to the width.
-func legendNote(width float64) []string {
-	return wrapWords("Time runs down, one row per tick with events. Arrows run from the tick a message was taken to the tick it arrived.",
-		max(30, int((width-2*svgPad)/svgCharW)))
-}
-
-func legendHeight(width float64) float64 {
-	return float64(len(legendRows(width))+len(legendNote(width)))*legendRow + legendRow/2 + svgPad
-}
-
-func drawLegend(w *svgWriter, l *svgLayout) {
-	w.f(`<g class="legend">` + "\n")
-	y := l.legendAt
-	if y > 18 {
-		w.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="#d0d0d0"/>`+"\n", num(svgPad), num(y-10), num(l.width-svgPad), num(y-10))
-	}
-	for _, row := range legendRows(l.width) {
-		x := svgPad
-		for _, i := range row {
-			it := legendItems[i]
-			cy := y + 6
-			switch it.kind {
-			case "edit":
-				w.f(`<circle cx="%s" cy="%s" r="5" fill="%s"/>`, num(x+8), num(cy), colEdit)
-				w.f(`<circle cx="%s" cy="%s" r="4.5" fill="#ffffff" stroke="%s" stroke-width="2"/>`, num(x+24), num(cy), colEdit)
-			case "msg", "dim", "dup":
-				c := colArrow
-				if it.kind == "dim" {
-					c = colDim
-				}
-				w.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1.8"/><polygon points="%s,%s %s,%s %s,%s" fill="%s"/>`,
-					num(x), num(cy), num(x+24), num(cy), c, num(x+32), num(cy), num(x+23), num(cy-4.5), num(x+23), num(cy+4.5), c)
-			case "drop":
-				w.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1.8"/><path d="M%s %sL%s %sM%s %sL%s %s" stroke="%s" stroke-width="2.5"/>`,
-					num(x), num(cy), num(x+24), num(cy), colDrop, num(x+24), num(cy-5), num(x+34), num(cy+5), num(x+24), num(cy+5), num(x+34), num(cy-5), colDrop)
-			case "flight":
-				w.f(`<line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1.8" stroke-dasharray="5 3"/><polygon points="%s,%s %s,%s %s,%s" fill="#ffffff" stroke="%s" stroke-width="1.5"/>`,
-					num(x), num(cy), num(x+23), num(cy), colInFlight, num(x+32), num(cy), num(x+23), num(cy-4.5), num(x+23), num(cy+4.5), colInFlight)
-			case "band":
-				w.f(`<rect x="%s" y="%s" width="32" height="14" fill="%s"/><line x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="2" stroke-dasharray="4 3"/>`,
-					num(x), num(cy-7), colBand, num(x+16), num(cy-7), num(x+16), num(cy+7), colDrop)
-			}
-			w.text(x+40, cy+4.5, "start", svgFonts, svgFont, colInk, "", "", it.text)
-			x += legendWidth(it.text)
-		}
-		y += legendRow
-	}
-	for _, line := range legendNote(l.width) {
-		w.text(svgPad, y+8, "start", svgFonts, svgFont, colMuted, "", "", line)
-		y += legendRow
-	}
-	w.f("</g>\n")
-}
-
 // olderNote says how many actions before the rows drawn are left out.
 func olderNote(n int) string { return "⋮ " + replicas.Plural(n, "earlier action") + " not shown" }
-
-// DiagramLegendSVG is the legend alone, w pixels wide: for a page that
-// shows many diagrams, once.
-func DiagramLegendSVG(w float64) string {
-	l := &svgLayout{width: w, legendAt: svgPad}
-	h := legendHeight(w)
-	var b svgWriter
-	b.f(`<svg xmlns="http://www.w3.org/2000/svg" class="crdtviz-legend" width="%s" height="%s" viewBox="0 0 %s %s" role="img" aria-label="Legend of the space-time diagram" font-family='%s' font-size="%s" fill="%s">`+"\n",
-		num(w), num(h), num(w), num(h), svgFonts, num(svgFont), colInk)
-	b.f(`<rect width="100%%" height="100%%" fill="#ffffff"/>` + "\n")
-	drawLegend(&b, l)
-	b.f("</svg>\n")
-	return b.String()
-}
 
 // DiagramSVGFile is the whole history of a timeline, up to its current
 // point, as a standalone SVG file with a heading and a legend: for
