@@ -223,7 +223,7 @@ func cmdLabCheck(args []string, stdout, stderr io.Writer) int {
 		return usageFail(stderr, "lab check", err.Error())
 	}
 	cfg := lab.CheckConfig{Workload: w, Names: names, Argv: argv, Runs: *runs, Actions: *actions, Seed: *seed,
-		Retries: *retries, Final: *final, Quiet: *quiet, Options: opt, Progress: stdout}
+		Retries: *retries, Final: *final, Quiet: *quiet, Options: opt, Progress: stdout, File: *out}
 	fmt.Fprintf(stdout, "lab check: %s, nodes %s, %d runs of %d actions, seed %d\n", w.Name, strings.Join(names, ", "), *runs, *actions, *seed)
 	stop := stopOnSignal(lab.KillAll)
 	defer stop()

@@ -24,8 +24,9 @@ type CheckConfig struct {
 	// file, are run before crdtviz believes they pass: nodes can be
 	// nondeterministic.
 	Retries int
-	// Final bounds the final phase; Quiet ends it early when no node has
-	// written anything for that long and nothing waits in the network.
+	// Final bounds the final phase; Quiet ends it early when the reads
+	// agree, no node has written anything for that long and nothing
+	// waits in the network.
 	Final, Quiet time.Duration
 	// MaxCandidates and ShrinkTime bound the shrinking.
 	MaxCandidates int
@@ -35,6 +36,9 @@ type CheckConfig struct {
 	Options   Options
 	// Progress, if set, gets a line per run and per shrinking step.
 	Progress io.Writer
+	// File is where the failure will be written, for the comments in it
+	// that say how to replay it (default failure.demo).
+	File string
 }
 
 // CheckDefaults are lab check's defaults.

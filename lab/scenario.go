@@ -23,8 +23,13 @@ func WriteScenario(cfg CheckConfig, f *Failure, run int) (string, error) {
 	fmt.Fprintf(&b, "%s a failure of %s (workload %s)\n", Marker, argv, cfg.Workload.Name)
 	fmt.Fprintf(&b, "# Found by run %d of seed %d and shrunk to %s.\n", run, cfg.Seed, replicas.Plural(len(f.Actions), "action"))
 	fmt.Fprintf(&b, "# What went wrong: %s: %s\n", f.Kind, oneLine(f.Text))
-	fmt.Fprintf(&b, "# Step through it:  crdtviz lab demo FILE -- %s\n", argv)
-	fmt.Fprintf(&b, "# Read it as text:  crdtviz lab demo --transcript FILE -- %s\n", argv)
+	file := cfg.File
+	if file == "" {
+		file = "failure.demo"
+	}
+	file = ShellJoin([]string{file})
+	fmt.Fprintf(&b, "# Step through it:  crdtviz lab demo %s -- %s\n", file, argv)
+	fmt.Fprintf(&b, "# Read it as text:  crdtviz lab demo --transcript %s -- %s\n", file, argv)
 	fmt.Fprintf(&b, "# The plain and crdt lanes are crdtviz's reference; your nodes are the third lane.\n\n")
 	fmt.Fprintf(&b, "title %s\n", crdt.QuoteAlways("Your "+cfg.Workload.Name+": "+string(f.Kind)))
 	fmt.Fprintf(&b, "type %s\n", cfg.Workload.Type)

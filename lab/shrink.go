@@ -33,7 +33,21 @@ func (ch *Checker) shrink(f *Failure) (*Failure, int) {
 		return nil
 	}
 	valid := func(a []replicas.Action) []replicas.Action { return Valid(cfg.Workload, cfg.Names, a) }
-	return Minimize(f, valid, run, over), tried
+	best := Minimize(f, valid, run, over)
+	// Then smaller amounts: add 1 reads more easily than add 3.
+	for i, a := range best.Actions {
+		e, ok := a.(replicas.Edit)
+		if !ok || e.Op.N <= 1 || over() {
+			continue
+		}
+		e.Op.N = 1
+		cand := slices.Clone(best.Actions)
+		cand[i] = e
+		if got := run(valid(cand)); got != nil {
+			best = got
+		}
+	}
+	return best, tried
 }
 
 // Minimize removes chunks of a failure's actions while it still fails:

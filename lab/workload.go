@@ -193,9 +193,7 @@ func elemText(raw json.RawMessage) string {
 		return s
 	}
 	var n json.Number
-	dec := json.NewDecoder(bytes.NewReader(raw))
-	dec.UseNumber()
-	if dec.Decode(&n) == nil {
+	if isNumber(raw) && json.Unmarshal(raw, &n) == nil {
 		if i, err := n.Int64(); err == nil {
 			return strconv.FormatInt(i, 10)
 		}
@@ -208,7 +206,16 @@ func elemText(raw json.RawMessage) string {
 	return string(raw)
 }
 
+// isNumber reports whether a JSON value is a number (json.Number also
+// takes a string that holds one).
+func isNumber(raw json.RawMessage) bool {
+	return len(raw) > 0 && (raw[0] == '-' || raw[0] >= '0' && raw[0] <= '9')
+}
+
 func intValue(raw json.RawMessage) (crdt.Value, error) {
+	if !isNumber(raw) {
+		return crdt.Value{}, fmt.Errorf("is not a number")
+	}
 	var n json.Number
 	dec := json.NewDecoder(bytes.NewReader(raw))
 	dec.UseNumber()
@@ -286,7 +293,7 @@ func counterFinal(ops []OpRecord, r Read) error {
 		if len(sums) > maxSums {
 			continue
 		}
-		for _, s := range maxMapKeys(sums) {
+		for _, s := range sortedKeys(sums) {
 			sums[s+d] = true
 		}
 	}
@@ -304,8 +311,8 @@ func counterFinal(ops []OpRecord, r Read) error {
 	return fmt.Errorf("every node reads %d, but the acknowledged adds sum to %d, and the %d in doubt allow only %s", v, acked, len(doubt), sumList(sums, lo, hi))
 }
 
-// maxMapKeys copies a set's keys, so that the caller may add to it.
-func maxMapKeys(m map[int64]bool) []int64 {
+// sortedKeys copies a set's keys, so that the caller may add to it.
+func sortedKeys(m map[int64]bool) []int64 {
 	out := make([]int64, 0, len(m))
 	for k := range m {
 		out = append(out, k)
@@ -318,7 +325,7 @@ func sumList(sums map[int64]bool, lo, hi int64) string {
 	if len(sums) > 8 {
 		return fmt.Sprintf("values from %d to %d", lo, hi)
 	}
-	ks := maxMapKeys(sums)
+	ks := sortedKeys(sums)
 	parts := make([]string, len(ks))
 	for i, k := range ks {
 		parts[i] = strconv.FormatInt(k, 10)
