@@ -26,7 +26,7 @@ func (ch *Checker) shrink(f *Failure) (*Failure, int) {
 				return nil
 			}
 			if got != nil && got.Kind == f.Kind {
-				ch.progress("shrinking: %s fail as well: %s", replicas.Plural(len(got.Actions), "action"), got.Text)
+				ch.progress("shrinking: %s, still %s: %s", replicas.Plural(len(got.Actions), "action"), got.Kind, got.Text)
 				return got
 			}
 		}
