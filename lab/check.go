@@ -47,30 +47,14 @@ var CheckDefaults = CheckConfig{Runs: 20, Actions: 12, Retries: 3, Final: 10 * t
 
 func (c CheckConfig) withDefaults() CheckConfig {
 	d := CheckDefaults
-	if c.Runs <= 0 {
-		c.Runs = d.Runs
-	}
-	if c.Actions <= 0 {
-		c.Actions = d.Actions
-	}
-	if c.Retries <= 0 {
-		c.Retries = d.Retries
-	}
-	if c.Final <= 0 {
-		c.Final = d.Final
-	}
-	if c.Quiet <= 0 {
-		c.Quiet = d.Quiet
-	}
-	if c.MaxCandidates <= 0 {
-		c.MaxCandidates = d.MaxCandidates
-	}
-	if c.ShrinkTime <= 0 {
-		c.ShrinkTime = d.ShrinkTime
-	}
-	if c.MaxStarts <= 0 {
-		c.MaxStarts = d.MaxStarts
-	}
+	orDefault(&c.Runs, d.Runs)
+	orDefault(&c.Actions, d.Actions)
+	orDefault(&c.Retries, d.Retries)
+	orDefault(&c.Final, d.Final)
+	orDefault(&c.Quiet, d.Quiet)
+	orDefault(&c.MaxCandidates, d.MaxCandidates)
+	orDefault(&c.ShrinkTime, d.ShrinkTime)
+	orDefault(&c.MaxStarts, d.MaxStarts)
 	return c
 }
 

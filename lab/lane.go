@@ -65,33 +65,26 @@ var Defaults = Options{
 
 func (o Options) withDefaults() Options {
 	d := Defaults
-	set := func(v *time.Duration, def time.Duration) {
-		if *v <= 0 {
-			*v = def
-		}
-	}
-	set(&o.Settle, d.Settle)
-	set(&o.StepTimeout, d.StepTimeout)
-	set(&o.RPCTimeout, d.RPCTimeout)
-	set(&o.InitTimeout, d.InitTimeout)
-	seti := func(v *int, def int) {
-		if *v <= 0 {
-			*v = def
-		}
-	}
-	seti(&o.MaxLine, d.MaxLine)
-	seti(&o.MaxWaiting, d.MaxWaiting)
-	seti(&o.MaxStepMsgs, d.MaxStepMsgs)
-	seti(&o.MaxPending, d.MaxPending)
-	seti(&o.MaxStarts, d.MaxStarts)
-	seti(&o.MaxStdinLine, d.MaxStdinLine)
-	if o.MaxBytes <= 0 {
-		o.MaxBytes = d.MaxBytes
-	}
-	if o.MaxLog <= 0 {
-		o.MaxLog = d.MaxLog
-	}
+	orDefault(&o.Settle, d.Settle)
+	orDefault(&o.StepTimeout, d.StepTimeout)
+	orDefault(&o.RPCTimeout, d.RPCTimeout)
+	orDefault(&o.InitTimeout, d.InitTimeout)
+	orDefault(&o.MaxLine, d.MaxLine)
+	orDefault(&o.MaxWaiting, d.MaxWaiting)
+	orDefault(&o.MaxStepMsgs, d.MaxStepMsgs)
+	orDefault(&o.MaxPending, d.MaxPending)
+	orDefault(&o.MaxStarts, d.MaxStarts)
+	orDefault(&o.MaxStdinLine, d.MaxStdinLine)
+	orDefault(&o.MaxBytes, d.MaxBytes)
+	orDefault(&o.MaxLog, d.MaxLog)
 	return o
+}
+
+// orDefault sets a field that is not positive to its default.
+func orDefault[T int | int64 | time.Duration](v *T, def T) {
+	if *v <= 0 {
+		*v = def
+	}
 }
 
 // NodeState is how a node is doing, as far as crdtviz can tell.
