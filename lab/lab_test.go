@@ -324,3 +324,50 @@ func TestMinimize(t *testing.T) {
 		t.Errorf("%d runs for 32 actions", runs)
 	}
 }
+
+// TestFollower: the lane follows a timeline forward action by action,
+// and going back restarts the nodes, replays, and says so.
+func TestFollower(t *testing.T) {
+	l, err := New(gCounter, names3, []string{exampleNode(t, "gcounter")}, testOptions(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := NewFollower(l)
+	defer f.Close()
+	edit := replicas.Edit{Replica: "Alice", Op: crdt.Op{Kind: crdt.OpInc, N: 2}}
+	sync := replicas.Sync{From: "Alice", To: "Bob"}
+	type hist struct{ n int }
+	h := hist{1}
+	got := f.Follow(h, []replicas.Action{edit}, false)
+	if got.Err != "" || got.Restarted || len(got.Events) != 1 {
+		t.Fatalf("first: %+v", got)
+	}
+	if got.Reads[0].Text() != "2" || got.Verdict.Word != "reads differ" {
+		t.Errorf("after the edit: %s", got.Verdict.Text())
+	}
+	got = f.Follow(h, []replicas.Action{edit, sync}, false)
+	if got.Restarted || len(got.Events) != 2 || got.Reads[1].Text() != "2" {
+		t.Fatalf("forward: restarted %v, %d actions, Bob %s", got.Restarted, len(got.Events), got.Reads[1].Text())
+	}
+	starts := l.Starts()
+	got = f.Follow(h, []replicas.Action{edit}, false)
+	if !got.Restarted || got.Replayed != 1 || l.Starts() != starts+3 {
+		t.Errorf("back: restarted %v, replayed %d, %d processes", got.Restarted, got.Replayed, l.Starts()-starts)
+	}
+	if got.Reads[1].Text() != "0" || len(got.Differ) != 0 {
+		t.Errorf("back: Bob reads %s, differ %v", got.Reads[1].Text(), got.Differ)
+	}
+	// a new history (a branch) restarts too, and the last step judged
+	got = f.Follow(hist{2}, []replicas.Action{edit, replicas.SyncAll{}, replicas.SyncAll{}}, true)
+	if !got.Restarted || got.Verdict.Word != "right" {
+		t.Errorf("branch: restarted %v, %s", got.Restarted, got.Verdict.Text())
+	}
+	if len(got.Snapshot.Nodes) != 3 || got.Snapshot.Nodes[2].Read.Text() != "2" {
+		t.Errorf("snapshot: %+v", got.Snapshot.Nodes)
+	}
+	f.Close()
+	noneRunning(t)
+	if r := f.Follow(h, nil, false); r.Reads != nil {
+		t.Error("Follow after Close did something")
+	}
+}

@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"slices"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 	"unicode"
@@ -167,6 +168,10 @@ type Lane struct {
 	closed  bool
 	// starting is set while the nodes answer init.
 	starting bool
+	// procs are every process the lane started, for kill, which may be
+	// called from any goroutine.
+	pmu   sync.Mutex
+	procs []*proc
 }
 
 // New starts a lane: one process per name, each given init. The error is
@@ -350,7 +355,23 @@ func (l *Lane) startNode(i int, appendLog bool) error {
 	}
 	go func() { <-p.exited; logf.Close() }()
 	nd.p, nd.state, nd.why = p, Up, ""
+	l.pmu.Lock()
+	l.procs = slices.DeleteFunc(l.procs, func(p *proc) bool { return !p.alive() })
+	l.procs = append(l.procs, p)
+	l.pmu.Unlock()
 	return nil
+}
+
+// kill kills every process of the lane that still runs, from any
+// goroutine: for a Close that must not wait for a step under way.
+func (l *Lane) kill() {
+	l.pmu.Lock()
+	defer l.pmu.Unlock()
+	for _, p := range l.procs {
+		if p.alive() {
+			killGroup(p.cmd)
+		}
+	}
 }
 
 // Close stops every node. It is safe to call more than once, and from a

@@ -24,7 +24,8 @@ type Session struct {
 type ActionResult struct {
 	Statement demos.Statement
 	// Pos is the timeline position after it; Skipped is set when the
-	// reference found nothing to do (the lane still gets the action).
+	// reference found nothing to do: then the action is not in the
+	// timeline, and the lane skips it too, as in the app.
 	Pos     int
 	Skipped string
 	Lane    []Event
@@ -99,16 +100,18 @@ func (s *Session) Next() (StepResult, bool) {
 			_, _, err := tl.Do(st.Action)
 			switch {
 			case errors.Is(err, replicas.ErrNothingToDo):
+				// Not in the timeline, so not in the app either: the
+				// lane skips it too, as the app's lane does.
 				ar.Skipped = err.Error()
 			case err != nil:
 				s.Err = &demos.Error{Pos: st.Pos, Msg: err.Error()}
 			default:
 				after = st.Action.String()
+				ar.Lane = s.Lane.Apply(st.Action)
 			}
 			if s.Err != nil {
 				break
 			}
-			ar.Lane = s.Lane.Apply(st.Action)
 			ar.Pos = tl.Pos()
 			sr.Actions = append(sr.Actions, ar)
 		case st.Expect != nil:

@@ -39,7 +39,7 @@ func WriteTranscript(w io.Writer, s *Session, width func(string) int) error {
 		for _, ar := range sr.Actions {
 			tw.printf("  > %s\n", ar.Statement.Action)
 			if ar.Skipped != "" {
-				tw.printf("      reference: skipped, %s\n", ar.Skipped)
+				tw.printf("      skipped in every lane, %s\n", ar.Skipped)
 			} else {
 				for _, ev := range tl.Events(ar.Pos - 1) {
 					for _, line := range ev.Sentences() {
