@@ -1,14 +1,19 @@
 package main
 
 import (
+	"bytes"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
 	"strconv"
 	"strings"
+	"sync"
 	"syscall"
 	"testing"
 	"time"
+
+	"github.com/creack/pty"
 
 	"crdtviz/lab"
 )
@@ -176,4 +181,114 @@ func processRuns(pid int) bool {
 		return s[i+2] != 'Z'
 	}
 	return true
+}
+
+// readPids reads the pids the nodes wrote, one a line.
+func readPids(path string) []int {
+	b, _ := os.ReadFile(path)
+	var ids []int
+	for _, f := range strings.Fields(string(b)) {
+		if n, err := strconv.Atoi(f); err == nil {
+			ids = append(ids, n)
+		}
+	}
+	return ids
+}
+
+// TestLabAppEnds runs crdtviz lab in a pseudo-terminal with the example
+// g-counter, makes an edit, ends it each way a session ends, and checks
+// that no node outlives it.
+func TestLabAppEnds(t *testing.T) {
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "crdtviz")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("build: %v\n%s", err, out)
+	}
+	node := buildLabNode(t, dir, "gcounter")
+	wantCode := map[string]int{"q": 0, "ctrl+c": exitInterrupt, "SIGTERM": exitTerminate, "SIGHUP": exitHangup}
+	for _, end := range []string{"q", "ctrl+c", "SIGTERM", "SIGHUP"} {
+		t.Run(end, func(t *testing.T) {
+			pids := filepath.Join(t.TempDir(), "pids")
+			cmd := exec.Command(bin, "lab", "--theme", "mono", "--logs", t.TempDir(), "--", "sh", "-c", "echo $$ >> "+pids+"; exec "+node)
+			cmd.Env = append(os.Environ(), "TERM=xterm-256color")
+			f, err := pty.StartWithSize(cmd, &pty.Winsize{Rows: 24, Cols: 80})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer f.Close()
+			var mu syncBuffer
+			done := make(chan struct{})
+			go func() { io.Copy(&mu, f); close(done) }()
+			deadline := time.Now().Add(20 * time.Second)
+			for !strings.Contains(mu.String(), "reads agree: 0") && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			ids := readPids(pids)
+			if len(ids) != 3 {
+				cmd.Process.Kill()
+				t.Fatalf("the nodes did not start: %v\n%s", ids, mu.String())
+			}
+			f.Write([]byte("+"))
+			for !strings.Contains(mu.String(), "reads differ") && time.Now().Before(deadline) {
+				time.Sleep(20 * time.Millisecond)
+			}
+			switch end {
+			case "q":
+				f.Write([]byte("q"))
+				time.Sleep(200 * time.Millisecond)
+				f.Write([]byte("q")) // the edit would be lost: q asks once more
+			case "ctrl+c":
+				f.Write([]byte{3})
+			case "SIGTERM":
+				cmd.Process.Signal(syscall.SIGTERM)
+			case "SIGHUP":
+				cmd.Process.Signal(syscall.SIGHUP)
+			}
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			select {
+			case <-exited:
+			case <-time.After(10 * time.Second):
+				cmd.Process.Kill()
+				t.Fatalf("the app did not end after %s", end)
+			}
+			if code := cmd.ProcessState.ExitCode(); code != wantCode[end] {
+				t.Errorf("%s: exit %d, want %d", end, code, wantCode[end])
+			}
+			f.Close()
+			<-done
+			for _, id := range ids {
+				gone := false
+				for stop := time.Now().Add(5 * time.Second); time.Now().Before(stop); time.Sleep(10 * time.Millisecond) {
+					if !processRuns(id) {
+						gone = true
+						break
+					}
+				}
+				if !gone {
+					syscall.Kill(id, syscall.SIGKILL)
+					t.Errorf("node %d outlived crdtviz (%s)", id, end)
+				}
+			}
+		})
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe to write from one goroutine and read
+// from another.
+type syncBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (s *syncBuffer) Write(p []byte) (int, error) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.Write(p)
+}
+
+func (s *syncBuffer) String() string {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.b.String()
 }

@@ -1,8 +1,14 @@
 package main
 
 import (
+	"errors"
 	"fmt"
 	"io"
+	"sync/atomic"
+	"syscall"
+	"time"
+
+	tea "charm.land/bubbletea/v2"
 
 	"crdtviz/demos"
 	"crdtviz/lab"
@@ -10,8 +16,60 @@ import (
 	"crdtviz/replicas"
 )
 
-// runLabTUI runs the app with the student's lane. (TUI to come.)
+// runLabTUI runs the app with the student's lane: a demo (s) or free play
+// (free). The nodes are stopped however the app ends: q, ctrl+c, a signal,
+// or a panic (Bubble Tea recovers it and Run returns).
 func runLabTUI(opts model.Options, s *demos.Scenario, free *replicas.Config, argv []string, opt lab.Options, stderr io.Writer) int {
-	fmt.Fprintln(stderr, "crdtviz lab: the app's third lane is not built yet; use lab demo --transcript")
-	return 1
+	cfg := free
+	if s != nil {
+		c := s.Config()
+		cfg = &c
+		opts.Scenario = s
+	} else {
+		opts.Free = free
+	}
+	w, err := lab.WorkloadFor(cfg.Type)
+	if err != nil {
+		return fail(stderr, err)
+	}
+	lane, err := lab.New(w, cfg.Names, argv, opt)
+	if err != nil {
+		fmt.Fprintf(stderr, "crdtviz lab: %v\n", err)
+		return 1
+	}
+	f := lab.NewFollower(lane)
+	defer f.Close()
+	defer lab.KillAll()
+	var suspending atomic.Bool
+	opts.Suspend = func() tea.Cmd {
+		suspending.Store(true)
+		return tea.Suspend
+	}
+	opts.WriteFile = func(path string, data []byte, overwrite bool) error {
+		return writeFile(path, data, overwrite, ":w")
+	}
+	m, err := model.NewLab(opts, model.LabOptions{Lane: f, Workload: w, Names: cfg.Names, Command: lab.ShellJoin(argv), Poll: time.Second})
+	if err != nil {
+		return fail(stderr, err)
+	}
+	p := tea.NewProgram(m, tea.WithoutSignalHandler())
+	ended := handleSignals(p, &suspending)
+	_, runErr := p.Run()
+	code := 0
+	switch sig := ended(); {
+	case sig == syscall.SIGINT:
+		code = exitInterrupt
+	case sig == syscall.SIGTERM:
+		code = exitTerminate
+	case sig == syscall.SIGHUP:
+		code = exitHangup
+	case runErr != nil && !errors.Is(runErr, tea.ErrInterrupted):
+		fmt.Fprintf(stderr, "crdtviz: %v\n", runErr)
+		code = 1
+	}
+	if m.Root().Interrupted() && code == 0 {
+		code = exitInterrupt
+	}
+	fmt.Fprintf(stderr, "crdtviz lab: your nodes' stderr is in %s\n", lane.LogDir())
+	return code
 }

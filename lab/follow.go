@@ -47,11 +47,13 @@ type Followed struct {
 	Reads    []Read
 	Ops      []OpRecord
 	Verdict  Verdict
-	// Events are the lane's events of each action applied, in order, and
+	// Actions are the actions applied, rendered; Events the lane's events
+	// of each, in order, and
 	// Sent the action each message was put in flight by (for the
 	// diagram).
-	Events [][]Event
-	Sent   map[int]int
+	Actions []string
+	Events  [][]Event
+	Sent    map[int]int
 	// Restarted is set when the nodes were restarted and Replayed actions
 	// replayed; Differ lists the reads that differ from the first time the
 	// same point was shown ("Alice 3, was 2").
@@ -144,6 +146,7 @@ func (f *Follower) fill(out *Followed, final bool) {
 	if len(out.Reads) > 0 {
 		out.Verdict = Judge(f.lane.w, out.Ops, out.Reads, final)
 	}
+	out.Actions = slices.Clone(f.applied)
 	out.Events = slices.Clone(f.events)
 	out.Sent = make(map[int]int, len(f.sent))
 	for k, v := range f.sent {
