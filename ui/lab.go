@@ -43,7 +43,7 @@ type LabPanel struct {
 	// replica: the first replica shown, how many, each box's width, and
 	// whether the row scrolls (an arrow at each end).
 	First, Columns, BoxW int
-	Scroll              bool
+	Scroll               bool
 }
 
 // LabPanelHeight is how many lines the panel takes on a screen h lines
@@ -130,15 +130,15 @@ func (p LabPanel) cells(s Styles, w int) string {
 // diagram, and beside it the selected message in full, the nodes and their
 // logs, and what the last action did.
 type LabScreen struct {
-	Title   string
-	Verdict string
-	Kind    LabVerdict
-	Diagram *Diagram // nil before anything happened
-	Offset  int
+	Title    string
+	Verdict  string
+	Kind     LabVerdict
+	Diagram  *Diagram // nil before anything happened
+	Offset   int
 	Selected int      // the selected message's id, 0 for none
-	Side    []string // the selected message, the nodes, the last events
-	Status  string
-	Bar     string
+	Side     []string // the selected message, the nodes, the last events
+	Status   string
+	Bar      string
 }
 
 // LabScreenSide is the width of the side column at width w: beside the
