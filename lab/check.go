@@ -75,7 +75,7 @@ type Failure struct {
 	Kind    FailureKind
 	Text    string
 	Actions []replicas.Action
-	Rounds  int // rounds of the final phase it ran
+	Rounds  int // rounds of the final phase that delivered something
 	Reads   []Read
 	Ops     []OpRecord
 }
@@ -204,19 +204,24 @@ func (ch *Checker) finalPhase(l *Lane) *Failure {
 	l.Apply(replicas.HealAll{})
 	start := time.Now()
 	var last []Read
-	mark, rounds := 0, 0
+	mark, rounds, busy := 0, 0, 0
 	var reads []Read
 	for {
 		rounds++
-		before := l.lastMsg()
-		l.Apply(replicas.SyncAll{})
+		delivered := false
+		for _, e := range l.Apply(replicas.SyncAll{}) {
+			delivered = delivered || e.Kind == EvDeliver
+		}
+		if delivered {
+			busy++
+		}
 		reads = l.ReadAll()
 		if c := l.Crashed(); len(c) > 0 {
-			return &Failure{Kind: FailCrash, Text: strings.Join(c, "; ") + " (in the final phase)", Rounds: rounds, Reads: reads, Ops: l.Ops()}
+			return &Failure{Kind: FailCrash, Text: strings.Join(c, "; ") + " (in the final phase)", Rounds: busy, Reads: reads, Ops: l.Ops()}
 		}
 		v := Judge(l.w, l.ops, reads, false)
 		if v.Wrong {
-			return &Failure{Kind: FailWrong, Text: v.Detail, Rounds: rounds, Reads: reads, Ops: l.Ops()}
+			return &Failure{Kind: FailWrong, Text: v.Detail, Rounds: busy, Reads: reads, Ops: l.Ops()}
 		}
 		if !sameReads(reads, last) {
 			last, mark = reads, l.lastMsg()
@@ -228,7 +233,7 @@ func (ch *Checker) finalPhase(l *Lane) *Failure {
 		if v.Agree && !waiting && quietFor >= ch.cfg.Quiet || time.Since(start) > ch.cfg.Final {
 			break
 		}
-		if l.lastMsg() == before {
+		if !delivered {
 			l.Idle(l.opt.Settle) // time for the nodes' timers
 		}
 	}
@@ -236,7 +241,7 @@ func (ch *Checker) finalPhase(l *Lane) *Failure {
 	if !v.Wrong {
 		return nil
 	}
-	f := &Failure{Kind: FailWrong, Text: v.Detail, Rounds: rounds, Reads: reads, Ops: l.Ops()}
+	f := &Failure{Kind: FailWrong, Text: v.Detail, Rounds: busy, Reads: reads, Ops: l.Ops()}
 	switch v.Word {
 	case "no read":
 		f.Kind = FailSilent

@@ -56,7 +56,7 @@ func WriteScenario(cfg CheckConfig, f *Failure, run int) (string, error) {
 	if _, err := c.Apply(replicas.HealAll{}); err == nil {
 		b.WriteString("heal\n")
 	}
-	rounds := min(max(f.Rounds, 2), 20)
+	rounds := min(max(f.Rounds, 2), 8)
 	for range rounds {
 		if _, err := c.Apply(replicas.SyncAll{}); err != nil {
 			return "", err

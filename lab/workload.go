@@ -363,9 +363,17 @@ func strangers(r Read, attempted map[string]bool) []string {
 func setPossible(ops []OpRecord, r Read) error {
 	_, attempted := elements(ops, crdt.OpAdd)
 	if s := strangers(r, attempted); len(s) > 0 {
-		return fmt.Errorf("%s read %s, but %s was never added", r.Node, r.Value, strings.Join(s, ", "))
+		return fmt.Errorf("%s read %s, but %s never added", r.Node, r.Value, andList(s))
 	}
 	return nil
+}
+
+// andList is "x was", "x and y were", "x, y and z were".
+func andList(items []string) string {
+	if len(items) == 1 {
+		return items[0] + " was"
+	}
+	return strings.Join(items[:len(items)-1], ", ") + " and " + items[len(items)-1] + " were"
 }
 
 // missing lists the elements that must be in a read and are not.
@@ -383,7 +391,7 @@ func missing(r Read, must map[string]bool) []string {
 func gsetFinal(ops []OpRecord, r Read) error {
 	acked, _ := elements(ops, crdt.OpAdd)
 	if m := missing(r, acked); len(m) > 0 {
-		return fmt.Errorf("every node reads %s, but the acknowledged add of %s is lost", r.Value, strings.Join(m, ", "))
+		return fmt.Errorf("every node reads %s, but the acknowledged add of %s is lost", r.Value, strings.Join(m, " and "))
 	}
 	return nil
 }
@@ -409,7 +417,7 @@ func orsetFinal(ops []OpRecord, r Read) error {
 		}
 	}
 	if m := missing(r, must); len(m) > 0 {
-		return fmt.Errorf("every node reads %s, but %s was added (and acknowledged) after its last remove, so it must be there", r.Value, strings.Join(m, ", "))
+		return fmt.Errorf("every node reads %s, but %s added (and acknowledged) after its last remove, so it must be there", r.Value, andList(m))
 	}
 	return nil
 }
