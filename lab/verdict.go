@@ -30,7 +30,11 @@ func Judge(w *Workload, ops []OpRecord, reads []Read, final bool) Verdict {
 	for _, r := range reads {
 		if !r.OK {
 			v.Agree = false
-			missing = append(missing, r.Node+" "+r.Why)
+			why := r.Why
+			if strings.HasPrefix(why, "crashed") {
+				why = "crashed"
+			}
+			missing = append(missing, r.Node+" ("+why+")")
 			continue
 		}
 		if err := w.Possible(ops, r); err != nil {
@@ -43,7 +47,7 @@ func Judge(w *Workload, ops []OpRecord, reads []Read, final bool) Verdict {
 	}
 	switch {
 	case len(missing) > 0:
-		v.Word, v.Detail = "no read", "from "+strings.Join(missing, "; ")
+		v.Word, v.Detail = "no read", "from "+strings.Join(missing, ", ")
 		v.Wrong = final
 	case !v.Agree:
 		v.Word, v.Detail = "reads differ", readList(reads)

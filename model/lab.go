@@ -252,7 +252,7 @@ func (m *Lab) followed(msg labFollowedMsg) {
 	m.note, m.err = "", false
 	switch {
 	case msg.res.Err != "":
-		m.note, m.err = strings.ReplaceAll(msg.res.Err, "\n", " "), true
+		m.note, m.err = strings.Join(strings.Fields(msg.res.Err), " "), true
 	case msg.res.Restarted:
 		// A process cannot step back: the nodes start again.
 		m.note = fmt.Sprintf("restarted your nodes, replayed %s", replicas.Plural(msg.res.Replayed, "action"))
@@ -296,7 +296,15 @@ func (m *Lab) verdict() (string, ui.LabVerdict) {
 	if m.busy {
 		text += " (updating…)"
 	}
+	var down []string
+	for _, n := range m.res.Snapshot.Nodes {
+		if n.State == lab.Crashed {
+			down = append(down, n.Name)
+		}
+	}
 	switch {
+	case len(down) > 0 && m.checked == nil:
+		return strings.Join(down, ", ") + " crashed (y: why)", ui.LabWrong
 	case v.Wrong:
 		return text, ui.LabWrong
 	case v.Agree:
