@@ -131,10 +131,8 @@ func (c clusterFlags) parse() (*lab.Workload, []string, error) {
 	if err := replicas.CheckNames(list); err != nil {
 		return nil, nil, err
 	}
-	for _, n := range list {
-		if n == lab.Client {
-			return nil, nil, fmt.Errorf("%s is the client's id in the lab; give the nodes other names", n)
-		}
+	if err := lab.CheckNames(list); err != nil {
+		return nil, nil, err
 	}
 	return w, list, nil
 }
@@ -242,7 +240,7 @@ func cmdLabCheck(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stdout, "\nFAILED: %s\n", f.Text)
 		return 1
 	}
-	fmt.Fprintf(stdout, "\nFAILED in run %d: your nodes %s: %s\n", res.Run, f.Kind, f.Text)
+	fmt.Fprintf(stdout, "\nFAILED in run %d: your nodes %s: %s\n", res.Run, f.Kind.Phrase(), f.Text)
 	if res.LogDir != "" {
 		fmt.Fprintf(stdout, "their stderr: %s\n", res.LogDir)
 	}
@@ -320,6 +318,10 @@ func cmdLabDemo(args []string, stdout, stderr io.Writer) int {
 	}
 	if _, err := lab.CheckScenario(s); err != nil {
 		fmt.Fprintf(stderr, "crdtviz lab demo: %v\n", err)
+		return exitUsage
+	}
+	if err := lab.CheckNames(s.Replicas); err != nil {
+		fmt.Fprintf(stderr, "crdtviz lab demo: %s: %v\n", s.File, err)
 		return exitUsage
 	}
 	if !*transcript {

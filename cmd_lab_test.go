@@ -40,7 +40,8 @@ func TestLabUsage(t *testing.T) {
 		{[]string{"lab", "--"}, "give your node's command after --"},
 		{[]string{"lab", "check", "--workload", "b-tree", "--", "x"}, `unknown workload "b-tree": choose g-counter, pn-counter, g-set, lww-register or or-set`},
 		{[]string{"lab", "check", "--replicas", "9", "--", "x"}, "--replicas must be 2 to 8"},
-		{[]string{"lab", "check", "--names", "c1,Bob", "--", "x"}, "c1 is the client's id"},
+		{[]string{"lab", "check", "--names", "c1,Bob", "--", "x"}, `"c1" is a reserved id in the lab`},
+		{[]string{"lab", "check", "--names", "Alice,lin-kv", "--", "x"}, `"lin-kv" is a reserved id`},
 		{[]string{"lab", "check", "--settle", "0s", "--", "x"}, "--settle 0s: give a positive time"},
 		{[]string{"lab", "check", "--settle", "3s", "--", "x"}, "must be shorter than --step-timeout"},
 		{[]string{"lab", "check", "--runs", "0", "--", "x"}, "--runs must be 1 to 10000"},
@@ -78,7 +79,7 @@ func TestLabCheckAndDemo(t *testing.T) {
 	timing := []string{"--settle", "40ms", "--rpc-timeout", "5s", "--init-timeout", "5s", "--logs", filepath.Join(dir, "logs")}
 	args := append(append([]string{"lab", "check", "--runs", "2", "--actions", "8", "--seed", "3", "--quiet", "3s", "-o", out}, timing...), "--", bin)
 	code, stdout, stderr := runCLI(args...)
-	if code != 1 || !strings.Contains(stdout, "FAILED in run 1: your nodes wrong") || !strings.Contains(stdout, "wrote "+out) {
+	if code != 1 || !strings.Contains(stdout, "FAILED in run 1: your nodes were wrong") || !strings.Contains(stdout, "wrote "+out) {
 		t.Fatalf("lab check: exit %d\n%s\n%s", code, stdout, stderr)
 	}
 	file, err := os.ReadFile(out)

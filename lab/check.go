@@ -70,6 +70,17 @@ const (
 	FailWrong    FailureKind = "wrong"
 )
 
+// Phrase says the kind after "your nodes": "were wrong".
+func (k FailureKind) Phrase() string {
+	switch k {
+	case FailWrong:
+		return "were wrong"
+	case FailSilent:
+		return "went silent"
+	}
+	return string(k)
+}
+
 // Failure is one failing run.
 type Failure struct {
 	Kind    FailureKind

@@ -182,6 +182,9 @@ func New(w *Workload, names, argv []string, opt Options) (*Lane, error) {
 	if len(argv) == 0 {
 		return nil, errors.New("no command to run: give it after --, e.g. -- python3 my_node.py")
 	}
+	if err := CheckNames(names); err != nil {
+		return nil, err
+	}
 	opt = opt.withDefaults()
 	l := &Lane{w: w, names: slices.Clone(names), argv: slices.Clone(argv), opt: opt, logDir: opt.LogDir}
 	if l.logDir == "" {
@@ -197,6 +200,17 @@ func New(w *Workload, names, argv []string, opt Options) (*Lane, error) {
 		return nil, err
 	}
 	return l, nil
+}
+
+// CheckNames refuses node ids the lab gives another meaning: the client
+// c1 and Maelstrom's services.
+func CheckNames(names []string) error {
+	for _, n := range names {
+		if n == Client || slices.Contains(Services, n) {
+			return fmt.Errorf("%q is a reserved id in the lab (the client is %s; %s are Maelstrom's services): give the nodes other names", n, Client, strings.Join(Services, ", "))
+		}
+	}
+	return nil
 }
 
 // lookPath checks that the command can be found, for a clear message

@@ -22,7 +22,7 @@ func WriteScenario(cfg CheckConfig, f *Failure, run int) (string, error) {
 	argv := ShellJoin(cfg.Argv)
 	fmt.Fprintf(&b, "%s a failure of %s (workload %s)\n", Marker, argv, cfg.Workload.Name)
 	fmt.Fprintf(&b, "# Found by run %d of seed %d and shrunk to %s.\n", run, cfg.Seed, replicas.Plural(len(f.Actions), "action"))
-	fmt.Fprintf(&b, "# What went wrong: %s: %s\n", f.Kind, oneLine(f.Text))
+	fmt.Fprintf(&b, "# Your nodes %s: %s\n", f.Kind.Phrase(), oneLine(f.Text))
 	file := cfg.File
 	if file == "" {
 		file = "failure.demo"

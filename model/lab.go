@@ -432,7 +432,7 @@ func (m *Lab) bar() string {
 	var parts []string
 	for _, b := range []key.Binding{m.keys.Up, m.keys.Down, m.keys.Check, m.keys.ScrollUp, m.keys.ScrollDown, m.keys.Close, m.keys.Quit} {
 		h := b.Help()
-		parts = append(parts, s.Help.Key.Render(h.Key)+" "+s.Help.Desc.Render(h.Desc))
+		parts = append(parts, s.Help.Key.Render(h.Key)+" "+s.Help.Desc.Render(strings.TrimSuffix(h.Desc, " (on y)")))
 	}
 	return strings.Join(parts, s.Help.Sep.Render(" "+s.Symbols.Dot+" "))
 }
