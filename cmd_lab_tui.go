@@ -1,11 +1,9 @@
 package main
 
 import (
-	"errors"
 	"fmt"
 	"io"
 	"sync/atomic"
-	"syscall"
 	"time"
 
 	tea "charm.land/bubbletea/v2"
@@ -55,18 +53,7 @@ func runLabTUI(opts model.Options, s *demos.Scenario, free *replicas.Config, arg
 	p := tea.NewProgram(m, tea.WithoutSignalHandler())
 	ended := handleSignals(p, &suspending)
 	_, runErr := p.Run()
-	code := 0
-	switch sig := ended(); {
-	case sig == syscall.SIGINT:
-		code = exitInterrupt
-	case sig == syscall.SIGTERM:
-		code = exitTerminate
-	case sig == syscall.SIGHUP:
-		code = exitHangup
-	case runErr != nil && !errors.Is(runErr, tea.ErrInterrupted):
-		fmt.Fprintf(stderr, "crdtviz: %v\n", runErr)
-		code = 1
-	}
+	code := endCode(ended(), runErr, stderr)
 	if m.Root().Interrupted() && code == 0 {
 		code = exitInterrupt
 	}
