@@ -22,11 +22,13 @@ Usage:
   crdtviz play [flags]         free play: --type TYPE --replicas N [--names A,B,C]
                                [--mode state|op|delta] [--delivery any] [--dedup off]
   crdtviz demo NAME|FILE       play a demo (--transcript prints it instead; with
-                               --answers=false a worksheet, with --diagram a diagram)
+                               --answers=false a worksheet, with --diagram a diagram;
+                               --svg -o FILE.svg draws the diagram as SVG)
   crdtviz demos                list the built-in demos
   crdtviz check FILE|NAME...   run scenario files and check every expect line
   crdtviz trace FILE           replay a real editing trace into the text CRDT
   crdtviz cast NAME|FILE -o OUT.cast   record a demo as an asciicast (no terminal needed)
+  crdtviz cast NAME|FILE -o OUT.html   ... or as one web page to share the lesson (--html)
   crdtviz class start --type TYPE --name NAME    classroom mode: every laptop a replica
   crdtviz class join HOST:PORT --key HEX         (the line the teacher's screen shows)
   crdtviz lab --workload g-counter -- CMD        your own CRDT nodes (Maelstrom's protocol)
