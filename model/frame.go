@@ -113,7 +113,9 @@ func (m *Root) state() ui.State {
 			// step showed it: what its narration named stays in view.
 			raw = s.scenario.Steps[s.step-2].Text
 		}
-		m.changes, m.front, m.changesFor = s.changes(st.Changed), s.front(st.Decisive, raw), key
+		m.memo.boxes = &m.boxes
+		m.memo.within(historyID{s.tl, s.gen})
+		m.changes, m.front, m.changesFor = s.changes(st.Changed, &m.memo), s.front(st.Decisive, raw, &m.memo), key
 	}
 	st.Changes, st.Front = m.changes, m.front
 	if m.logShown {
@@ -123,7 +125,7 @@ func (m *Root) state() ui.State {
 		st.Details = m.detail.View()
 	}
 	if m.showsDiagram() {
-		st.Diagram = m.diagram(m.h)
+		st.Diagram, st.DiagramKey = m.diagram(m.h), m.diag.builtFor
 		st.DiagramOffset, st.DiagramFull = m.diag.offset, m.diag.full
 		st.DiagramSelected = m.diagramMessage()
 	}

@@ -1,6 +1,7 @@
 package ui
 
 import (
+	"crdtviz/crdt"
 	"crdtviz/replicas"
 )
 
@@ -10,33 +11,86 @@ import (
 type BoxCache struct {
 	history any
 	boxes   map[boxKey]string
-	// network strips drawn recently, by what they were drawn for
-	links map[stripKey]string
+	// network strips and lane titles drawn recently, by what they were
+	// drawn for
+	links map[clusterKey]string
+	// metas holds replicas' metadata lines (crdt.Meta), by the replica and
+	// the tick its CRDT lane last changed: an or-set's line sorts and
+	// quotes every element, and both the boxes and the model's choice of
+	// what a cut line shows first read it.
+	metas map[metaKey][]crdt.MetaPart
+	// rows of boxes drawn recently, by the keys of their boxes
+	rows map[rowKey]string
+	// text fitted to a size recently (see fit), by the text and the size
+	fitted map[fitKey]string
+	// diagrams drawn recently, by the diagram and how it was shown
+	diagrams map[diagramKey]string
+	// blocks joined side by side recently (see joinFitted), by the blocks
+	joined map[joinKey]string
 }
 
-type stripKey struct {
+type joinKey struct {
+	blocks [4]string
+	n      int
+}
+
+type diagramKey struct {
+	diagram any
+	view    DiagramView
+	theme   Theme
+	ascii   bool
+}
+
+type fitKey struct {
+	head, body string // the text is head, a newline, and body
+	w, h       int
+}
+
+// rowKey is everything a row of boxes shows: its boxes (by their keys),
+// whether replicas are scrolled off either side, and the row's size.
+type rowKey struct {
+	boxes              [replicas.MaxReplicas]boxKey
+	first, n           int // n boxes, of replicas first on
+	more, scroll       bool
+	w, h, boxW, gutter int
+	styles             Theme
+	ascii              bool
+}
+
+type metaKey struct {
+	replica int
+	changed int64
+}
+
+// clusterKey names a piece of the screen drawn from a whole cluster (the
+// network strip, a lane's title line): every action advances the tick, so
+// the cluster and its tick name what it shows.
+type clusterKey struct {
 	cluster *replicas.Cluster
 	tick    int64
+	what    string // which piece
+	arg     int    // what else it shows: the message selected
 	w, h    int
 	theme   Theme
 	ascii   bool
 }
 
-// strip returns the network strip, drawn again only when the cluster, its
-// tick (every action advances it) or the layout changed.
-func (bc *BoxCache) strip(c *replicas.Cluster, draw func() string, l Layout, s Styles) string {
-	k := stripKey{c, c.Tick(), l.W, l.Network.H, s.Theme, s.Symbols == ASCIISymbols}
+// ofCluster returns the piece named what, drawn again only when the
+// cluster, its tick (every action advances it), or its size changed.
+func (bc *BoxCache) ofCluster(c *replicas.Cluster, what string, arg, w, h int, s Styles, draw func() string) string {
 	if bc == nil {
 		return draw()
 	}
-	if bc.links == nil || len(bc.links) >= boxCacheLimit/8 {
-		bc.links = map[stripKey]string{}
+	k := clusterKey{c, c.Tick(), what, arg, w, h, s.Theme, s.Symbols == ASCIISymbols}
+	if bc.links == nil || len(bc.links) >= boxCacheLimit/4 {
+		bc.links = map[clusterKey]string{}
 	}
-	if strip, ok := bc.links[k]; ok {
-		return strip
+	if piece, ok := bc.links[k]; ok {
+		return piece
 	}
-	bc.links[k] = draw()
-	return bc.links[k]
+	piece := draw()
+	bc.links[k] = piece
+	return piece
 }
 
 // boxKey is everything a box shows besides its replica's lane state (named
@@ -70,12 +124,21 @@ type boxKey struct {
 // boxCacheLimit bounds the cache; it starts afresh when full.
 const boxCacheLimit = 1024
 
+// within starts the cache afresh when the history changed: ticks name
+// states only within one history.
+func (bc *BoxCache) within(history any) {
+	if bc.history != history || bc.boxes == nil {
+		bc.boxes, bc.metas, bc.rows, bc.history = map[boxKey]string{}, map[metaKey][]crdt.MetaPart{}, map[rowKey]string{}, history
+	}
+}
+
 func (bc *BoxCache) get(history any, k boxKey, draw func() string) string {
 	if bc == nil {
 		return draw()
 	}
-	if bc.boxes == nil || bc.history != history || len(bc.boxes) >= boxCacheLimit {
-		bc.boxes, bc.history = map[boxKey]string{}, history
+	bc.within(history)
+	if len(bc.boxes) >= boxCacheLimit {
+		bc.boxes = map[boxKey]string{}
 	}
 	if b, ok := bc.boxes[k]; ok {
 		return b
@@ -83,4 +146,109 @@ func (bc *BoxCache) get(history any, k boxKey, draw func() string) string {
 	b := draw()
 	bc.boxes[k] = b
 	return b
+}
+
+// Meta is the metadata line of replica i (r, in a cluster of history), as
+// r.Meta() returns it, computed once per state of the replica's CRDT lane.
+// The parts returned are shared: callers must not change them.
+func (bc *BoxCache) Meta(history any, i int, r *replicas.Replica) []crdt.MetaPart {
+	if bc == nil {
+		return r.Meta()
+	}
+	bc.within(history)
+	k := metaKey{i, r.Changed(replicas.CRDT)}
+	if m, ok := bc.metas[k]; ok {
+		return m
+	}
+	if len(bc.metas) >= boxCacheLimit {
+		bc.metas = map[metaKey][]crdt.MetaPart{}
+	}
+	m := r.Meta()
+	bc.metas[k] = m
+	return m
+}
+
+// row returns a row of boxes, drawn again only when one of its boxes, or
+// the row's size, changed.
+func (bc *BoxCache) row(history any, k rowKey, draw func() string) string {
+	if bc == nil {
+		return draw()
+	}
+	bc.within(history)
+	if r, ok := bc.rows[k]; ok {
+		return r
+	}
+	if len(bc.rows) >= rowCacheLimit {
+		bc.rows = map[rowKey]string{}
+	}
+	r := draw()
+	bc.rows[k] = r
+	return r
+}
+
+// rowCacheLimit bounds the rows kept: stepping back and forth, and moving
+// the focus, revisit a few dozen rows.
+const rowCacheLimit = 64
+
+// fit is fit(head+"\n"+body, w, h), measured again only when the text
+// or the size changed: the event log's lines, and the messages in
+// flight, are the same from one frame to the next more often than not.
+func (bc *BoxCache) fit(head, body string, w, h int) string {
+	if bc == nil {
+		return fit(head+"\n"+body, w, h)
+	}
+	k := fitKey{head, body, w, h}
+	if f, ok := bc.fitted[k]; ok {
+		return f
+	}
+	if bc.fitted == nil || len(bc.fitted) >= fitCacheLimit {
+		bc.fitted = map[fitKey]string{}
+	}
+	f := fit(head+"\n"+body, w, h)
+	bc.fitted[k] = f
+	return f
+}
+
+// fitCacheLimit bounds the texts kept fitted.
+const fitCacheLimit = 64
+
+// drawDiagram returns the diagram named key drawn in view, drawn again
+// only when the diagram or the view changed. A nil key names nothing: the
+// diagram is drawn every time.
+func (bc *BoxCache) drawDiagram(key any, v DiagramView, s Styles, draw func() string) string {
+	if bc == nil || key == nil {
+		return draw()
+	}
+	k := diagramKey{key, v, s.Theme, s.Symbols == ASCIISymbols}
+	if d, ok := bc.diagrams[k]; ok {
+		return d
+	}
+	if bc.diagrams == nil || len(bc.diagrams) >= diagramCacheLimit {
+		bc.diagrams = map[diagramKey]string{}
+	}
+	d := draw()
+	bc.diagrams[k] = d
+	return d
+}
+
+// diagramCacheLimit bounds the diagrams kept drawn.
+const diagramCacheLimit = 16
+
+// joinFitted is joinFitted(blocks...), joined again only when a block
+// changed. Up to four blocks are remembered; more are joined every time.
+func (bc *BoxCache) joinFitted(blocks ...string) string {
+	if bc == nil || len(blocks) > 4 {
+		return joinFitted(blocks...)
+	}
+	k := joinKey{n: len(blocks)}
+	copy(k.blocks[:], blocks)
+	if j, ok := bc.joined[k]; ok {
+		return j
+	}
+	if bc.joined == nil || len(bc.joined) >= fitCacheLimit {
+		bc.joined = map[joinKey]string{}
+	}
+	j := joinFitted(blocks...)
+	bc.joined[k] = j
+	return j
 }

@@ -20,7 +20,9 @@ func Screen(st State, s Styles, l Layout) string {
 		return DiagramScreen(st, s, l.W, l.H)
 	}
 	c := st.Cluster
-	strip := st.Boxes.strip(c, func() string { return fit(strings.Join(LinkLines(c, s, l.W, l.Network.H), "\n"), l.W, l.Network.H) }, l, s)
+	strip := st.Boxes.ofCluster(c, "links", 0, l.W, l.Network.H, s, func() string {
+		return fit(strings.Join(LinkLines(c, s, l.W, l.Network.H), "\n"), l.W, l.Network.H)
+	})
 	var parts []string
 	if l.Compact {
 		parts = []string{header(st, s, l.W), compactTitle(st, s, l.W), compactBoxes(st, s, l), strip}
@@ -34,7 +36,8 @@ func Screen(st State, s Styles, l Layout) string {
 			strip,
 		}
 	}
-	parts = append(parts, pane(st, s, l), fit(clipLineWith(st.Status, l.W, s.Symbols.Ellipsis), l.W, 1), fit(st.Bar, l.W, 1))
+	parts = append(parts, pane(st, s, l)...)
+	parts = append(parts, fit(clipLineWith(st.Status, l.W, s.Symbols.Ellipsis), l.W, 1), fit(st.Bar, l.W, 1))
 	return strings.Join(parts, "\n")
 }
 
@@ -104,7 +107,9 @@ func statusHead(stt replicas.Status, sym Symbols) string {
 
 // laneTitle is a lane's title line.
 func laneTitle(st State, lane replicas.Lane, title string, s Styles, w int) string {
-	return bandTitle(st.Cluster, lane, title+sentText(st.Cluster, lane, s, false), s, w)
+	return st.Boxes.ofCluster(st.Cluster, lane.String()+" lane: "+title, 0, w, 1, s, func() string {
+		return bandTitle(st.Cluster, lane, title+sentText(st.Cluster, lane, s, false), s, w)
+	})
 }
 
 // sentText is what a lane has sent so far, after its title: " · 12 msgs ·
