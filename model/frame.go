@@ -82,6 +82,10 @@ type (
 		step             int
 		asking, branched bool
 	}
+	mutedKey struct {
+		text  string
+		theme ui.Theme
+	}
 	barKey struct {
 		demo, free, branched, auto, delta bool
 		w                                 int
@@ -216,5 +220,20 @@ func (m *Root) statusLines() (string, string) {
 	case m.sess.half:
 		return st.App.Notice.Render(m.halfStatus()), bar
 	}
-	return st.App.Muted.Render(m.sess.lastSentence()), bar
+	return m.muted(m.sess.lastSentence()), bar
+}
+
+// muted is text in the muted style, remembered: the status line's last
+// sentence is long, and stepping back and forth shows the same few.
+func (m *Root) muted(text string) string {
+	k := mutedKey{text, m.styles.Theme}
+	if r, ok := m.mutedMemo[k]; ok {
+		return r
+	}
+	if m.mutedMemo == nil || len(m.mutedMemo) >= 64 {
+		m.mutedMemo = map[mutedKey]string{}
+	}
+	r := m.styles.App.Muted.Render(text)
+	m.mutedMemo[k] = r
+	return r
 }

@@ -17,6 +17,14 @@ type stateMemo struct {
 	history historyID
 	values  map[diffKey]ui.ValueChange
 	parts   map[diffKey][]string
+	quoted  map[namedKey][]string
+}
+
+// namedKey names a narration read against one state of a replica.
+type namedKey struct {
+	replica   int
+	changed   int64
+	narration string
 }
 
 // diffKey names a change of replica's lane from the state it had at tick
@@ -31,8 +39,8 @@ const memoLimit = 256
 
 // within starts the memo afresh when the history changed.
 func (sm *stateMemo) within(h historyID) {
-	if sm.history != h || sm.values == nil || len(sm.values) >= memoLimit || len(sm.parts) >= memoLimit {
-		sm.history, sm.values, sm.parts = h, map[diffKey]ui.ValueChange{}, map[diffKey][]string{}
+	if sm.history != h || sm.values == nil || len(sm.values) >= memoLimit || len(sm.parts) >= memoLimit || len(sm.quoted) >= memoLimit {
+		sm.history, sm.values, sm.parts, sm.quoted = h, map[diffKey]ui.ValueChange{}, map[diffKey][]string{}, map[namedKey][]string{}
 	}
 }
 
@@ -79,5 +87,25 @@ func (sm *stateMemo) changedParts(i int, was, now *replicas.Replica) []string {
 		}
 	}
 	sm.parts[k] = out
+	return out
+}
+
+// named are the keys of the parts of replica i's metadata line (r's) that
+// the narration quotes as a whole (see names), in the line's order. The
+// slice is shared: callers must not change it.
+func (sm *stateMemo) named(i int, r *replicas.Replica, narration string) []string {
+	k := namedKey{i, r.Changed(replicas.CRDT), narration}
+	if n, ok := sm.quoted[k]; ok {
+		return n
+	}
+	var out []string
+	if narration != "" {
+		for _, p := range sm.meta(i, r) {
+			if names(narration, p.Text) {
+				out = append(out, p.Key)
+			}
+		}
+	}
+	sm.quoted[k] = out
 	return out
 }

@@ -105,6 +105,7 @@ type Root struct {
 	changes    [2][]ui.ValueChange
 	front      [][]string
 	memo       stateMemo // what changes and front are worked out from
+	mutedMemo  map[mutedKey]string
 	logFor     logViewKey
 	logView    string
 	status     string // an error or notice; cleared by the next key

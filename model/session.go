@@ -257,16 +257,13 @@ func (s *session) front(decisive [][]string, narration string, memo *stateMemo) 
 	out := make([][]string, len(c.Names()))
 	var before *replicas.Cluster
 	for i, r := range c.Replicas() {
-		meta := memo.meta(i, r)
 		add := func(k string) {
 			if k != "" && !slices.Contains(out[i], k) {
 				out[i] = append(out[i], k)
 			}
 		}
-		for _, p := range meta {
-			if names(narration, p.Text) {
-				add(p.Key)
-			}
+		for _, k := range memo.named(i, r, narration) {
+			add(k)
 		}
 		var changed []string // in the line's order
 		if s.markFrom < s.tl.Pos() && r.Changed(replicas.CRDT) > 0 {

@@ -27,6 +27,24 @@ type BoxCache struct {
 	diagrams map[diagramKey]string
 	// blocks joined side by side recently (see joinFitted), by the blocks
 	joined map[joinKey]string
+	// header lines and status lines drawn recently, by what they show
+	headers map[headerKey]string
+	lines   map[lineKey]string
+}
+
+// headerKey is everything the header line shows.
+type headerKey struct {
+	title, label, notice, warning string
+	tick                          int64
+	w                             int
+	theme                         Theme
+	ascii                         bool
+}
+
+type lineKey struct {
+	text string
+	w    int
+	ell  string
 }
 
 type joinKey struct {
@@ -251,4 +269,41 @@ func (bc *BoxCache) joinFitted(blocks ...string) string {
 	j := joinFitted(blocks...)
 	bc.joined[k] = j
 	return j
+}
+
+// header returns the header line, drawn again only when what it shows
+// changed.
+func (bc *BoxCache) header(k headerKey, draw func() string) string {
+	if bc == nil {
+		return draw()
+	}
+	if h, ok := bc.headers[k]; ok {
+		return h
+	}
+	if bc.headers == nil || len(bc.headers) >= fitCacheLimit {
+		bc.headers = map[headerKey]string{}
+	}
+	h := draw()
+	bc.headers[k] = h
+	return h
+}
+
+// line is text (one line, styled) cut to w cells with the styles'
+// ellipsis and padded to w: the status line, measured again only when it
+// changed.
+func (bc *BoxCache) line(text string, w int, s Styles) string {
+	draw := func() string { return fit(clipLineWith(text, w, s.Symbols.Ellipsis), w, 1) }
+	if bc == nil {
+		return draw()
+	}
+	k := lineKey{text, w, s.Symbols.Ellipsis}
+	if l, ok := bc.lines[k]; ok {
+		return l
+	}
+	if bc.lines == nil || len(bc.lines) >= fitCacheLimit {
+		bc.lines = map[lineKey]string{}
+	}
+	l := draw()
+	bc.lines[k] = l
+	return l
 }

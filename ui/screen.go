@@ -37,7 +37,7 @@ func Screen(st State, s Styles, l Layout) string {
 		}
 	}
 	parts = append(parts, pane(st, s, l)...)
-	parts = append(parts, fit(clipLineWith(st.Status, l.W, s.Symbols.Ellipsis), l.W, 1), fit(st.Bar, l.W, 1))
+	parts = append(parts, st.Boxes.line(st.Status, l.W, s), fit(st.Bar, l.W, 1))
 	return strings.Join(parts, "\n")
 }
 
@@ -56,6 +56,11 @@ func TooSmall(w, h int, s Styles) string {
 // the left, notices and the tick on the right. When it does not fit, the
 // title is cut first: where the demo is ("branched at step 2/6") stays.
 func header(st State, s Styles, w int) string {
+	return st.Boxes.header(headerKey{st.Title, st.StepLabel, st.Notice, st.Warning, st.Cluster.Tick(), w, s.Theme, s.Symbols == ASCIISymbols},
+		func() string { return drawHeader(st, s, w) })
+}
+
+func drawHeader(st State, s Styles, w int) string {
 	title := strings.ReplaceAll(st.Title, "\n", " ") // the header is one line
 	dot := s.App.Muted.Render(" " + s.Symbols.Dot + " ")
 	label := ""
@@ -148,7 +153,7 @@ func crdtTitle(c *replicas.Cluster) string {
 // and the help bar.
 func DiagramScreen(st State, s Styles, w, h int) string {
 	body := max(1, h-3)
-	parts := []string{header(st, s, w), diagramPane(st, s, w, body), fit(clipLineWith(st.Status, w, s.Symbols.Ellipsis), w, 1), fit(st.Bar, w, 1)}
+	parts := []string{header(st, s, w), diagramPane(st, s, w, body), st.Boxes.line(st.Status, w, s), fit(st.Bar, w, 1)}
 	return fit(strings.Join(parts, "\n"), w, h)
 }
 
