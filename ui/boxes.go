@@ -366,7 +366,9 @@ func frontFirst(parts []crdt.MetaPart, front []string, w int) []crdt.MetaPart {
 	}
 	total := 0
 	for _, p := range parts {
-		total += ansi.StringWidth(p.Text)
+		if total += ansi.StringWidth(p.Text); total > w {
+			break // it does not fit: the rest need not be measured
+		}
 	}
 	if total <= w {
 		return parts
@@ -376,6 +378,7 @@ func frontFirst(parts []crdt.MetaPart, front []string, w int) []crdt.MetaPart {
 		width += ansi.StringWidth(p.Text)
 		if rank[p.Key] > 0 && width > w-1 { // the last cell is the ellipsis
 			cut = true
+			break
 		}
 	}
 	if !cut {

@@ -30,6 +30,28 @@ type BoxCache struct {
 	// header lines and status lines drawn recently, by what they show
 	headers map[headerKey]string
 	lines   map[lineKey]string
+	// the pane's tab bars, and the selected message's line under the
+	// diagram, drawn recently
+	tabs     map[tabsKey]string
+	messages map[messageKey]string
+}
+
+// tabsKey is everything the pane's tab bar shows: the label of each of
+// the panes (by their index in panes; "" for none), and the current one.
+type tabsKey struct {
+	tabs  [8]string
+	cur   Pane
+	w     int
+	theme Theme
+	ascii bool
+}
+
+// messageKey names a message's line: messages are immutable.
+type messageKey struct {
+	msg   *replicas.Message
+	w     int
+	theme Theme
+	ascii bool
 }
 
 // headerKey is everything the header line shows.
@@ -305,5 +327,40 @@ func (bc *BoxCache) line(text string, w int, s Styles) string {
 	}
 	l := draw()
 	bc.lines[k] = l
+	return l
+}
+
+// tabBar returns the pane's tab bar, drawn again only when a label, the
+// current tab, or the styles changed.
+func (bc *BoxCache) tabBar(k tabsKey, draw func() string) string {
+	if bc == nil {
+		return draw()
+	}
+	if t, ok := bc.tabs[k]; ok {
+		return t
+	}
+	if bc.tabs == nil || len(bc.tabs) >= fitCacheLimit {
+		bc.tabs = map[tabsKey]string{}
+	}
+	t := draw()
+	bc.tabs[k] = t
+	return t
+}
+
+// messageLine is MessageLine(m, s, w), drawn once per message and width:
+// it measures both of the message's payloads.
+func (bc *BoxCache) messageLine(m *replicas.Message, s Styles, w int) string {
+	if bc == nil {
+		return MessageLine(m, s, w)
+	}
+	k := messageKey{m, w, s.Theme, s.Symbols == ASCIISymbols}
+	if l, ok := bc.messages[k]; ok {
+		return l
+	}
+	if bc.messages == nil || len(bc.messages) >= fitCacheLimit {
+		bc.messages = map[messageKey]string{}
+	}
+	l := MessageLine(m, s, w)
+	bc.messages[k] = l
 	return l
 }

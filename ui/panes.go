@@ -155,7 +155,7 @@ func diagramBlocks(st State, s Styles, w, h int) []string {
 	}
 	foot := s.App.Muted.Render(clipLineWith(s.Text("↑/↓ select a message · [ ] scroll · G full screen · g closes"), w, s.Symbols.Ellipsis))
 	if m := st.DiagramSelected; m != nil {
-		foot = MessageLine(m, s, w)
+		foot = st.Boxes.messageLine(m, s, w)
 	}
 	if h == 1 {
 		return []string{fit(foot, w, 1)}
@@ -271,24 +271,38 @@ func tabsOrSide(st State, s Styles, l Layout, w, h int, withNarration bool) []st
 	if !withNarration && cur == PaneNarration {
 		cur = PaneMessages
 	}
-	var bar []string
+	tk := tabsKey{cur: cur, w: w, theme: s.Theme, ascii: s.Symbols == ASCIISymbols}
 	draw, exact := panes[1].draw, panes[1].exact
-	for _, ps := range panes {
+	for i, ps := range panes {
 		if ps.pane == PaneNarration && !withNarration {
 			continue
 		}
+		tk.tabs[i] = ps.tab(st)
 		if ps.pane == cur {
-			bar = append(bar, s.Pane.TabActive.Render(ps.tab(st)))
 			draw, exact = ps.draw, ps.exact
-		} else {
-			bar = append(bar, s.Pane.TabInactive.Render(ps.tab(st)))
 		}
 	}
-	head := strings.Join(bar, " ") + s.App.Muted.Render("  (v switches)")
+	head := st.Boxes.tabBar(tk, func() string { return tabBar(tk, s) })
 	if exact != nil && h > 1 {
 		return append([]string{fit(head, w, 1)}, exact(st, s, w, h-1)...)
 	}
 	return []string{fit(head+"\n"+draw(st, s, w, h-1), w, h)}
+}
+
+// tabBar is the pane's tab bar: each tab's label, the current one
+// highlighted, then how to switch.
+func tabBar(tk tabsKey, s Styles) string {
+	var bar []string
+	for i, ps := range panes {
+		switch {
+		case tk.tabs[i] == "": // not a tab here
+		case ps.pane == tk.cur:
+			bar = append(bar, s.Pane.TabActive.Render(tk.tabs[i]))
+		default:
+			bar = append(bar, s.Pane.TabInactive.Render(tk.tabs[i]))
+		}
+	}
+	return strings.Join(bar, " ") + s.App.Muted.Render("  (v switches)")
 }
 
 // NarrationLines is the step's text, wrapped to w, and its expectations,
@@ -416,3 +430,4 @@ func Messages(st State, s Styles, w, h int) string {
 	}
 	return fit(strings.Join(lines, "\n"), w, h)
 }
+
