@@ -51,8 +51,12 @@ func TestMemoizedFramesMatchFreshOnes(t *testing.T) {
 		func(*rapid.T) Options { return Options{Free: free(crdt.Text)} },
 		func(*rapid.T) Options { return Options{Free: free(crdt.LWWMap)} },
 		func(*rapid.T) Options { return Options{Free: free(crdt.PNCounter)} },
-		func(rt *rapid.T) Options { return Options{Scenario: demo(t, "cart"), ByAction: rapid.Bool().Draw(rt, "byAction")} },
-		func(rt *rapid.T) Options { return Options{Scenario: demo(t, "seed"), ByAction: rapid.Bool().Draw(rt, "byAction")} },
+		func(rt *rapid.T) Options {
+			return Options{Scenario: demo(t, "cart"), ByAction: rapid.Bool().Draw(rt, "byAction")}
+		},
+		func(rt *rapid.T) Options {
+			return Options{Scenario: demo(t, "seed"), ByAction: rapid.Bool().Draw(rt, "byAction")}
+		},
 		func(*rapid.T) Options { return Options{Scenario: demo(t, "causal")} },
 	}
 	keys := []string{"right", "left", "right", "left", "tab", "1", "3", "+", "+", "-", "S", "F", "D", "N", "d", "x", "u",

@@ -430,4 +430,3 @@ func Messages(st State, s Styles, w, h int) string {
 	}
 	return fit(strings.Join(lines, "\n"), w, h)
 }
-
