@@ -91,10 +91,13 @@ func (d *Delta) Join(o Delta) error {
 	return nil
 }
 
-// JoinInto joins the delta into a replica's state. For text, each
-// character op is applied once; an insert whose origin (or the character
-// its site typed before it) is not here is left out, to come with a full
-// state, and Result.Ignored is set when nothing could be applied.
+// JoinInto joins the delta into a replica's state: its state part, then,
+// for text, its character ops. Each character op is applied once; an
+// insert whose origin (or the character its site typed before it) is not
+// here is left out, and Result.Ignored is set when nothing could be
+// applied. A caller that must not lose such an op checks Missing first
+// and keeps the op until what it needs arrives (replicas' delta mode
+// does).
 func (d Delta) JoinInto(st CRDT) (Result, error) {
 	if d.Empty() {
 		res := did("an empty delta: nothing new")
@@ -102,7 +105,18 @@ func (d Delta) JoinInto(st CRDT) (Result, error) {
 		return res, nil
 	}
 	if d.State != nil {
-		return st.Merge(d.State)
+		res, err := st.Merge(d.State)
+		if err != nil || len(d.Text) == 0 {
+			return res, err
+		}
+		more, err := Delta{Text: d.Text}.JoinInto(st)
+		if err != nil {
+			return res, err
+		}
+		if !more.Same {
+			res.Why, res.Same = res.Why+"; "+more.Why, false
+		}
+		return res, nil
 	}
 	t, ok := st.(*TextState)
 	if !ok {

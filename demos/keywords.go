@@ -28,8 +28,10 @@ type Keyword struct {
 }
 
 // statementSpec is one row of the language: what the statement is and how
-// it is parsed. A new statement is one row here; the parser, the prompt's
-// completion and its help all read this table.
+// it is parsed. A new statement is one row here: the parser dispatches on
+// this table, the prompt completes first words from PromptKeywords, and
+// the prompt's hint shows the usage and help (Keywords) of the statement
+// being typed.
 type statementSpec struct {
 	Keyword
 	// header parses a header statement into the scenario (InHeader rows).

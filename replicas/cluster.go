@@ -79,8 +79,10 @@ type Replica struct {
 	// same value: that is strong eventual consistency.
 	knows [2]EditSet
 
-	// op is the replica's op-based bookkeeping (op mode only).
-	op opState
+	// mode is what the replica keeps for its cluster's mode (see
+	// payload.go): op mode's log and causal buffer, delta mode's pending
+	// delta-groups; nil in state mode.
+	mode modeData
 
 	// changed is, per lane, the tick of the action that last changed the
 	// lane (0: never). Within one history it names the lane's state, so a
@@ -186,7 +188,7 @@ type Message struct {
 	bytes [2]int
 
 	plain        plainPayload
-	crdt         crdtPayload
+	crdt         payload
 	values       [2]crdt.Value
 	valueStrings [2]string
 }
@@ -215,7 +217,7 @@ func (m *Message) Knows(l Lane) EditSet {
 		}
 		return m.plain.hist.All()
 	}
-	return m.crdt.knows
+	return m.crdt.knows()
 }
 
 // History is the set of edits the message carries for lane l.
@@ -223,7 +225,7 @@ func (m *Message) History(l Lane) EditSet {
 	if l == Plain {
 		return m.plain.hist.All()
 	}
-	return m.crdt.hist.All()
+	return m.crdt.hist().All()
 }
 
 // EditInfo records one edit: who made it, what, and when.
@@ -278,15 +280,11 @@ type Cluster struct {
 	// lane ignored can never be lost there.
 	effective [2]EditSet
 
-	// The CRDT lane's mode and, in op mode, its delivery rules. opSent
-	// [from][to] is how much of from's op log it has sent on that link;
-	// opIDs[i] lists replica i's ops by sequence number (as edit ids);
-	// pending[from][to] is the delta-group waiting for that link.
+	// The CRDT lane's mode, its rules (see payload.go) and, in op mode,
+	// its delivery settings.
 	mode              Mode
+	rules             modeRules
 	anyOrder, noDedup bool
-	opSent            [][]int
-	opIDs             [][]EditID
-	pending           [][]deltaGroup
 	// sentMsgs and sentBytes count, per lane, the messages replicas have
 	// sent and what they weighed (a plain message with nothing new is not
 	// one; a duplicate is the network's, not a replica's).
@@ -308,11 +306,15 @@ func New(cfg Config) (*Cluster, error) {
 	if cfg.Initial != nil && cfg.Type == crdt.Text && utf8.RuneCountInString(cfg.Initial.Str) > crdt.MaxTextLen {
 		return nil, fmt.Errorf("the initial text is longer than the limit of %d characters", crdt.MaxTextLen)
 	}
-	if cfg.Mode != ModeOp && (cfg.AnyOrder || cfg.NoDedup) {
+	rules, ok := cfg.Mode.rules()
+	if !ok {
+		return nil, fmt.Errorf("unknown mode %d: choose %s", cfg.Mode, modeNames())
+	}
+	if !rules.opOptions() && (cfg.AnyOrder || cfg.NoDedup) {
 		return nil, fmt.Errorf("delivery and dedup are op mode's rules; this cluster replicates by %s", cfg.Mode)
 	}
 	c := &Cluster{typ: cfg.Type, initial: cfg.Initial, names: slices.Clone(cfg.Names), index: map[string]int{},
-		mode: cfg.Mode, anyOrder: cfg.AnyOrder, noDedup: cfg.NoDedup}
+		mode: cfg.Mode, rules: rules, anyOrder: cfg.AnyOrder, noDedup: cfg.NoDedup}
 	n := len(cfg.Names)
 	for i, name := range cfg.Names {
 		c.index[name] = i
@@ -330,13 +332,11 @@ func New(cfg Config) (*Cluster, error) {
 	c.up = make([][]bool, n)
 	c.queues = make([][][]*Message, n)
 	c.sent = make([][]int, n)
-	c.opSent = make([][]int, n)
-	c.opIDs = make([][]EditID, n)
-	c.pending = make([][]deltaGroup, n)
+	for _, r := range c.reps {
+		r.mode = rules.start(c)
+	}
 	for i := range n {
 		c.sent[i] = make([]int, n)
-		c.opSent[i] = make([]int, n)
-		c.pending[i] = make([]deltaGroup, n)
 		c.up[i] = make([]bool, n)
 		c.queues[i] = make([][]*Message, n)
 		for j := range n {
@@ -499,15 +499,9 @@ func (c *Cluster) Clone() *Cluster {
 	d.up = make([][]bool, len(c.up))
 	d.queues = make([][][]*Message, len(c.queues))
 	d.sent = make([][]int, len(c.sent))
-	d.opSent = make([][]int, len(c.opSent))
-	d.opIDs = make([][]EditID, len(c.opIDs))
-	d.pending = make([][]deltaGroup, len(c.pending))
 	for i := range c.up {
 		d.up[i] = slices.Clone(c.up[i])
 		d.sent[i] = slices.Clone(c.sent[i])
-		d.opSent[i] = slices.Clone(c.opSent[i])
-		d.opIDs[i] = slices.Clip(c.opIDs[i])
-		d.pending[i] = slices.Clone(c.pending[i]) // groups are never changed in place
 		d.queues[i] = make([][]*Message, len(c.queues[i]))
 		for j := range c.queues[i] {
 			d.queues[i][j] = slices.Clip(c.queues[i][j])

@@ -56,47 +56,34 @@ func encodedSize(v any) int {
 	return b.Len()
 }
 
-// OpWire is an op's wire form.
+// The kinds of CRDT payload on the wire.
+const (
+	wireState uint8 = iota // a whole state (state mode)
+	wireOps                // ops (op mode)
+	wireDelta              // a delta-group (delta mode)
+	wireFull               // a whole state in delta mode (full)
+)
+
+// wireTextGroup is a text delta-group that holds a relayed state beside
+// its character ops.
+type wireTextGroup struct {
+	State any `cbor:"1,keyasint"`
+	Ops   any `cbor:"2,keyasint"`
+}
+
+// opWire is an op's wire form.
 func opWire(o *OpEntry) wireOp {
 	return wireOp{Origin: o.Origin, Seq: o.Seq, Deps: o.Deps, Op: crdt.WireOfEffect(o.Effect)}
 }
 
-// crdtWire is a CRDT payload's wire form.
-func crdtWire(p crdtPayload) wireMessage {
-	switch p.kind {
-	case PayloadOps:
-		ops := make([]wireOp, len(p.ops))
-		for i, o := range p.ops {
-			ops[i] = opWire(o)
-		}
-		return wireMessage{Kind: 1, Body: ops}
-	case PayloadDelta:
-		if p.delta.empty() {
-			return wireMessage{Kind: 2}
-		}
-		return wireMessage{Kind: 2, Body: crdt.WireOfDelta(p.delta.delta)}
-	case PayloadFull:
-		return wireMessage{Kind: 3, Body: crdt.Wire(p.state)}
-	}
-	return wireMessage{Kind: 0, Body: crdt.Wire(p.state)}
-}
-
 // weigh works out what a message weighs in each lane, and counts it as
-// sent. A state payload is encoded once per sender per action, however
-// many messages share it.
-func (c *Cluster) weigh(m *Message, sc *senderCopy) {
+// sent. A whole state is encoded once per sender per action, however many
+// messages share it.
+func (c *Cluster) weigh(m *Message) {
 	if m.plain.carries {
 		m.bytes[Plain] = encodedSize(crdt.WireOfValue(m.plain.value.Value()))
 	}
-	switch m.crdt.kind {
-	case PayloadState, PayloadFull:
-		if sc.stateBytes == 0 {
-			sc.stateBytes = encodedSize(crdtWire(m.crdt))
-		}
-		m.bytes[CRDT] = sc.stateBytes
-	default:
-		m.bytes[CRDT] = encodedSize(crdtWire(m.crdt))
-	}
+	m.bytes[CRDT] = m.crdt.size()
 	for _, l := range Lanes {
 		if l == Plain && !m.plain.carries {
 			continue
@@ -133,9 +120,5 @@ func (m *Message) Summary() string {
 	if m.plain.carries {
 		plain = "plain " + crdt.Brief(m.valueStrings[Plain]) + ", " + SizeText(int64(m.bytes[Plain]))
 	}
-	payload := m.PayloadText()
-	if m.crdt.kind == PayloadState {
-		payload = crdt.Brief(payload)
-	}
-	return plain + " · crdt " + payload + ", " + SizeText(int64(m.bytes[CRDT]))
+	return plain + " · crdt " + crdt.Brief(m.PayloadText()) + ", " + SizeText(int64(m.bytes[CRDT]))
 }
