@@ -927,10 +927,10 @@ func parseExpect(l *line, h Header) (*Expect, *Error) {
 			return nil, l.errAt(kw.col, "inflight counts messages on the network, which both lanes share: write expect inflight N")
 		}
 		if kw.text == "waiting" && e.Lane == replicas.Plain {
-			return nil, l.errAt(kw.col, "waiting counts the ops in the CRDT lane's causal buffers; the plain lane has none: write expect waiting N")
+			return nil, l.errAt(kw.col, "waiting counts what waits in the CRDT lane (ops in causal buffers, text edits in delta mode); the plain lane has none: write expect waiting N")
 		}
-		if kw.text == "waiting" && h.Mode != replicas.ModeOp {
-			return nil, l.errAt(kw.col, "waiting counts ops in causal buffers, which only op mode has (this scenario replicates by %s)", h.Mode)
+		if kw.text == "waiting" && h.Mode == replicas.ModeState {
+			return nil, l.errAt(kw.col, "waiting counts ops in causal buffers and text edits waiting in delta mode; in state mode nothing waits")
 		}
 		n, err := l.number("a count")
 		if err != nil {

@@ -369,7 +369,7 @@ func (c *Cluster) edit(a Edit) ([]Event, error) {
 	if !resP.Ignored {
 		c.effective[Plain] = c.effective[Plain].With(id)
 		r.plainHist = r.plainHist.with("", id)
-		r.writes++
+		r.writes, r.lastWrite, r.heard = r.writes+1, id, false
 	}
 	if !resC.Ignored {
 		c.effective[CRDT] = c.effective[CRDT].With(id)

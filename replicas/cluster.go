@@ -70,9 +70,13 @@ type Replica struct {
 
 	// writes counts the local edits this replica's plain lane applied: a
 	// system without CRDTs forwards the writes its users make, so a plain
-	// message carries a value only when there is a write it has not sent
-	// on that link yet (see Cluster.sent).
-	writes int
+	// message carries a value only when the link has not yet delivered
+	// the latest of them (see Cluster.delivered). lastWrite is the latest,
+	// and heard says that the plain value is another replica's write,
+	// received since.
+	writes    int
+	lastWrite EditID
+	heard     bool
 	// knows is, per lane, every edit that has reached this replica: its own
 	// edits (applied or declined), and what delivered messages carried. It
 	// only grows. Two replicas that know the same edits should hold the
@@ -263,9 +267,15 @@ type Cluster struct {
 	owned  []bool
 	up     [][]bool       // up[from][to]: the link from → to delivers
 	queues [][][]*Message // queues[from][to]: in flight, oldest first
-	// sent[from][to] is from's write counter when it last took a message
-	// on the link from → to (0 at the start): what it has forwarded there.
-	sent [][]int
+	// delivered[from][to] is the plain write counter of the last plain
+	// value delivered on the link from → to (0 at the start): what the
+	// link has certainly brought. A message taken there carries from's
+	// value only when from has written since; a message dropped or still
+	// in flight moves nothing, so the next one carries the value again, as
+	// a reliable transport retries. told[i] says that replica i's plain
+	// lane has explained once why it does not forward what it heard.
+	delivered [][]int
+	told      []bool
 	// inflightBytes is the state messages in flight hold (see budget.go),
 	// and merged the state merged over the whole history.
 	inflightBytes, merged int64
@@ -286,10 +296,11 @@ type Cluster struct {
 	rules             modeRules
 	anyOrder, noDedup bool
 	// sentMsgs and sentBytes count, per lane, the messages replicas have
-	// sent and what they weighed (a plain message with nothing new is not
-	// one; a duplicate is the network's, not a replica's).
-	sentMsgs  [2]int
-	sentBytes [2]int64
+	// sent and what they weighed (a duplicate is the network's, not a
+	// replica's); sentValues, the messages that carried a plain value.
+	sentMsgs   [2]int
+	sentBytes  [2]int64
+	sentValues int
 
 	status [2]*Status // cached; reset by every change
 }
@@ -331,12 +342,13 @@ func New(cfg Config) (*Cluster, error) {
 	}
 	c.up = make([][]bool, n)
 	c.queues = make([][][]*Message, n)
-	c.sent = make([][]int, n)
+	c.delivered = make([][]int, n)
+	c.told = make([]bool, n)
 	for _, r := range c.reps {
 		r.mode = rules.start(c)
 	}
 	for i := range n {
-		c.sent[i] = make([]int, n)
+		c.delivered[i] = make([]int, n)
 		c.up[i] = make([]bool, n)
 		c.queues[i] = make([][]*Message, n)
 		for j := range n {
@@ -498,10 +510,10 @@ func (c *Cluster) Clone() *Cluster {
 	d.owned = make([]bool, len(c.reps))
 	d.up = make([][]bool, len(c.up))
 	d.queues = make([][][]*Message, len(c.queues))
-	d.sent = make([][]int, len(c.sent))
+	d.delivered = make([][]int, len(c.delivered))
 	for i := range c.up {
 		d.up[i] = slices.Clone(c.up[i])
-		d.sent[i] = slices.Clone(c.sent[i])
+		d.delivered[i] = slices.Clone(c.delivered[i])
 		d.queues[i] = make([][]*Message, len(c.queues[i]))
 		for j := range c.queues[i] {
 			d.queues[i][j] = slices.Clip(c.queues[i][j])

@@ -2,6 +2,7 @@ package replicas
 
 import (
 	"fmt"
+	"slices"
 	"strings"
 
 	"crdtviz/crdt"
@@ -14,9 +15,14 @@ import (
 // mode is a new payload type, and changes nothing here.
 
 // plainPayload is what a message carries for the plain lane: the sender's
-// value and its history, or nothing new.
+// value and its history, or nothing new. writes is the sender's write
+// counter when the message was taken, last its latest write, and heard
+// says that its value then was another replica's write.
 type plainPayload struct {
 	carries bool
+	writes  int
+	last    EditID
+	heard   bool
 	value   crdt.Plain
 	hist    History
 }
@@ -46,15 +52,20 @@ func (r *Replica) history(l Lane) History {
 }
 
 // deliverPlain overwrites the plain lane with what the message carries, or
-// says that it carries nothing new.
+// says that it carries nothing new. A delivered value moves the link's
+// remembered write counter (see Cluster.delivered); a late duplicate still
+// overwrites, which is the duplication anomaly.
 func (c *Cluster) deliverPlain(r *Replica, m *Message) LaneChange {
 	beforeS := r.ValueString(Plain)
 	if !m.plain.carries {
-		return LaneChange{Touched: true,
-			Why: "plain: nothing new from " + m.From + " (" + MsgName(m.ID) + "): it has made no write since its last message to " + r.Name + ", so " + r.Name + " keeps " + crdt.Brief(beforeS)}
+		why, note := c.nothingNew(r, m)
+		return LaneChange{Touched: true, Why: "plain: nothing new from " + m.From + " (" + MsgName(m.ID) + "): " + why + ", so " + r.Name + " keeps " + crdt.Brief(beforeS) + note}
 	}
+	from, to := c.index[m.From], c.index[m.To]
+	c.delivered[from][to] = max(c.delivered[from][to], m.plain.writes)
 	oldHist := r.plainHist.All()
 	r.plain, r.plainShared, r.plainHist = m.plain.value, true, m.plain.hist // shared until either side writes
+	r.heard = true
 	r.touch(Plain, c.now)
 	r.knows[Plain] = r.knows[Plain].Union(m.plain.hist.All())
 	afterS := m.valueStrings[Plain]
@@ -69,9 +80,31 @@ func (c *Cluster) deliverPlain(r *Replica, m *Message) LaneChange {
 		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by " + m.From + "'s copy" + v + ", the same value"
 	default:
 		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by " + m.From + "'s copy" + v +
-			": the same value, but it now reflects " + describeEdits(newHist.Minus(oldHist), c.edits) + ", not " + describeEdits(oldHist.Minus(newHist), c.edits)
+			": the same value, but it now reflects " + describeEdits(newHist.Minus(oldHist), c.edits)
+		if gone := oldHist.Minus(newHist); len(gone) > 0 {
+			pc.Why += ", not " + describeEdits(gone, c.edits)
+		}
 	}
 	return pc
+}
+
+// nothingNew says why a message carries nothing new for the plain lane:
+// its sender had made no write of its own, or the receiver had already
+// received its latest. The first time a sender holding another replica's
+// value sends nothing new, it also says why a plain server does not
+// forward that value.
+func (c *Cluster) nothingNew(r *Replica, m *Message) (why, note string) {
+	if m.plain.writes == 0 {
+		why = m.From + " had made no write of its own"
+	} else {
+		why = r.Name + " had already received " + m.From + "'s latest write, " + m.plain.last.String()
+	}
+	if from := c.index[m.From]; m.plain.heard && !c.told[from] {
+		c.told = slices.Clone(c.told)
+		c.told[from] = true
+		note = ". " + m.From + " does not pass on the value it received: a plain server forwards only its own writes, since without versions a forwarded value could overwrite a newer one"
+	}
+	return why, note
 }
 
 // describeEdits names edits by their authors: "Bob's #2", "Alice's #1 and

@@ -67,6 +67,8 @@ func (p *plan) add(h hop) {
 type senderCopy struct {
 	from         int
 	writes       int
+	lastWrite    EditID
+	heard        bool
 	plain        crdt.Plain
 	plainHist    History
 	state        crdt.CRDT
@@ -85,7 +87,7 @@ func (c *Cluster) copyOf(i int) *senderCopy {
 	r := c.reps[i]
 	r.share()
 	return &senderCopy{
-		from: i, writes: r.writes, mode: r.mode,
+		from: i, writes: r.writes, lastWrite: r.lastWrite, heard: r.heard, mode: r.mode,
 		plain: r.plain, plainHist: r.plainHist,
 		state: r.state, crdtHist: r.crdtHist, knows: r.knows[CRDT],
 		values:       [2]crdt.Value{r.Value(Plain), r.Value(CRDT)},
@@ -103,13 +105,14 @@ func (sc *senderCopy) whole(*Cluster) *statePayload {
 }
 
 // takeHop is the hop that takes a message from sc's sender to replica to:
-// the CRDT lane carries what the mode says; the plain lane carries the
-// sender's value only if the sender has made a write since it last took a
-// message on this link.
+// the CRDT lane carries what the mode says (full changes only that); the
+// plain lane carries the sender's value only if the sender has written
+// since the last plain value this link delivered.
 func (c *Cluster) takeHop(sc *senderCopy, to int, queued, full bool) hop {
 	h := hop{from: sc.from, to: to, take: true, queued: queued, sc: sc, crdt: c.rules.payload(c, sc, to, full)}
-	if sc.writes > c.sent[sc.from][to] {
-		h.plain = plainPayload{carries: true, value: sc.plain, hist: sc.plainHist}
+	h.plain = plainPayload{writes: sc.writes, last: sc.lastWrite, heard: sc.heard}
+	if sc.writes > c.delivered[sc.from][to] {
+		h.plain.carries, h.plain.value, h.plain.hist = true, sc.plain, sc.plainHist
 	}
 	return h
 }
@@ -294,8 +297,7 @@ func (c *Cluster) planSyncAll(p *plan, a SyncAll) error {
 
 // take makes the message of a hop, as it is taken: it gets the next id, is
 // weighed, and its sender's bookkeeping records what the link carried.
-// For the plain lane, the link remembers the sender's write counter, so a
-// message that is dropped is not sent again.
+// The plain lane's link moves only when a value is delivered.
 func (c *Cluster) take(h *hop) *Message {
 	sc := h.sc
 	m := &Message{
@@ -306,9 +308,6 @@ func (c *Cluster) take(h *hop) *Message {
 		synced:       !h.queued,
 	}
 	c.rules.taken(c, h.from, h.to, h.crdt)
-	if h.plain.carries {
-		c.sent[h.from][h.to] = sc.writes
-	}
 	c.weigh(m)
 	// Every message has an id, a sync's too: the space-time diagram
 	// labels each arrow, and the log names the message it merged.

@@ -85,11 +85,11 @@ func (c *Cluster) weigh(m *Message) {
 	}
 	m.bytes[CRDT] = m.crdt.size()
 	for _, l := range Lanes {
-		if l == Plain && !m.plain.carries {
-			continue
-		}
 		c.sentMsgs[l]++
 		c.sentBytes[l] += int64(m.bytes[l])
+	}
+	if m.plain.carries {
+		c.sentValues++
 	}
 }
 
@@ -98,8 +98,13 @@ func (c *Cluster) weigh(m *Message) {
 func (m *Message) Bytes(l Lane) int { return m.bytes[l] }
 
 // Sent is how many messages replicas have sent in lane l, and what they
-// weighed in all.
+// weighed in all. Every message counts in both lanes, a plain one that
+// carries nothing new too (it weighs 0 B there); a duplicate is the
+// network's, not a replica's.
 func (c *Cluster) Sent(l Lane) (int, int64) { return c.sentMsgs[l], c.sentBytes[l] }
+
+// SentValues is how many of the messages sent carried a plain value.
+func (c *Cluster) SentValues() int { return c.sentValues }
 
 // SizeText is a size for people: "96 B", "3.4 KB", "1.2 MB".
 func SizeText(n int64) string {
