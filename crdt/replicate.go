@@ -31,6 +31,8 @@ import (
 //   - g-counter, pn-counter: Kind (inc or dec) and N, added to Origin's slot;
 //   - or-set: Kind, Elem and, for an add, its new Dot; Seen is the dots the
 //     edit observed, which it drops (an add replaces them);
+//   - mv-register: the write (Elem, the value, and Dot, its writer's new
+//     entry) and Context, the version vector of the siblings it overwrote;
 //   - text: the character ops (TextOps);
 //   - every other type: its op is its delta, which Deliver joins.
 //
@@ -41,10 +43,11 @@ type Effect struct {
 	Origin string
 	N      int64
 	Elem   string
-	Dot    Dot
-	Seen   []Dot
-	Text   []TextOp
-	Delta  Delta
+	Dot     Dot
+	Seen    []Dot
+	Context VV
+	Text    []TextOp
+	Delta   Delta
 }
 
 // Delta is a delta-state: a small state of the type (every type but text)
@@ -145,6 +148,13 @@ func Mutate(st CRDT, op Op, ctx Ctx) (Result, *Effect, error) {
 		e.Delta.State = &LWWRegisterState{val: s.val, stamp: s.stamp}
 	case *MVRegisterState:
 		e.Delta.State = s.Clone()
+		vv := s.sibs[0].vv
+		e.Elem, e.Dot = op.Value, Dot{Replica: ctx.Replica, N: vv[ctx.Replica]}
+		e.Context = vv.clone()
+		e.Context[ctx.Replica]--
+		if e.Context[ctx.Replica] == 0 {
+			delete(e.Context, ctx.Replica)
+		}
 	case *GCounterState:
 		e.N = op.N
 		e.Delta.State = &GCounterState{c: counts{ctx.Replica: s.c[ctx.Replica]}}
@@ -243,6 +253,8 @@ func Deliver(st CRDT, e *Effect) (Result, error) {
 		return did("%s[%s] +%d → %d; now %d", name, showReplica(e.Origin), e.N, slot[e.Origin], s.Value().Int), nil
 	case *ORSetState:
 		return s.deliver(e), nil
+	case *MVRegisterState:
+		return s.deliver(e), nil
 	case *TextState:
 		return s.deliverOps(e.Text), nil
 	}
@@ -250,6 +262,43 @@ func Deliver(st CRDT, e *Effect) (Result, error) {
 		return Result{}, fmt.Errorf("a %s op has no delta", e.Type)
 	}
 	return st.Merge(e.Delta.State)
+}
+
+// deliver applies an mv-register op: the write replaces the siblings its
+// context covers (those it overwrote), unless a sibling here already has
+// seen the write (a later write, or the write itself), in which case it
+// changes nothing. So a write delivered twice, or after a write that
+// overwrote it, is harmless.
+func (r *MVRegisterState) deliver(e *Effect) Result {
+	vv := e.Context.clone()
+	vv[e.Dot.Replica] = e.Dot.N
+	for _, s := range r.sibs {
+		if vv.leq(s.vv) {
+			res := did("the write %s with %s was seen here already", QuoteAlways(e.Elem), vv)
+			res.Same = true
+			return res
+		}
+	}
+	var keep []sibling
+	var replaced []string
+	for _, s := range r.sibs {
+		if s.vv.leq(vv) {
+			replaced = append(replaced, QuoteAlways(s.val))
+			continue
+		}
+		keep = append(keep, s)
+	}
+	r.sibs = append(keep, sibling{val: e.Elem, vv: vv})
+	r.sort()
+	res := did("set %s with %s, overwriting the writes its context %s covers", QuoteAlways(e.Elem), vv, e.Context)
+	if len(replaced) > 0 {
+		res = did("set %s with %s, replacing %s (its context %s covers them)", QuoteAlways(e.Elem), vv, strings.Join(replaced, ", "), e.Context)
+	}
+	if len(r.sibs) > 1 {
+		res.Why += "; concurrent siblings stay: " + brief(r.Value())
+	}
+	res.Decisive = []string{sibKey(sibling{val: e.Elem, vv: vv})}
+	return res
 }
 
 // deliver applies an or-set op (see Deliver).

@@ -69,7 +69,7 @@ func statementTable() []statementSpec {
 		{Keyword: Keyword{"heal", "heal [A B | A -> B]", "heal a link, or every link", InStep}, parse: action(parseHeal)},
 		{Keyword: Keyword{"partition", "partition A B | C D", "cut every link between the groups", InStep}, parse: action(parsePartition)},
 		{Keyword: Keyword{"clock", "clock REPLICA +N|-N", "set a replica's clock skew", InStep}, parse: action(parseClock)},
-		{Keyword: Keyword{"expect", "expect [plain] CLAIM", "check a claim: converged, lost N, NAME = VALUE, ...", InStep}, parse: parseExpectStatement},
+		{Keyword: Keyword{"expect", "expect [plain] CLAIM", "check a claim: converged, equal, pending, diverged, lost N, NAME = VALUE, ...", InStep}, parse: parseExpectStatement},
 	}
 }
 

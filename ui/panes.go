@@ -59,6 +59,7 @@ func DetailLines(r *replicas.Replica, index int, w int) []string {
 		lines = append(lines, name+":")
 		lines = append(lines, wrap("  ", r.ValueString(l))...)
 		lines = append(lines, wrap("  ", fmt.Sprintf("reflects %d edits: %s", r.History(l).Len(), r.History(l)))...)
+		lines = append(lines, wrap("  ", fmt.Sprintf("has seen %d edits: %s", r.Knows(l).Len(), r.Knows(l)))...)
 	}
 	in := r.Internals()
 	lines = append(lines, "metadata: "+in.Size())
