@@ -38,11 +38,11 @@ import (
 //
 // Delta is the delta-state, for every type.
 type Effect struct {
-	Type   Type
-	Kind   OpKind
-	Origin string
-	N      int64
-	Elem   string
+	Type    Type
+	Kind    OpKind
+	Origin  string
+	N       int64
+	Elem    string
 	Dot     Dot
 	Seen    []Dot
 	Context VV
