@@ -301,9 +301,19 @@ func (r *MVRegisterState) deliver(e *Effect) Result {
 	return res
 }
 
-// deliver applies an or-set op (see Deliver).
+// deliver applies an or-set op (see Deliver), as the classic op-based
+// OR-set does: an add puts its dot in and a remove drops the dots it
+// observed, without looking at the causal context the state keeps, which
+// delivery updates but never consults. So the op-based OR-set counts on
+// causal, exactly-once delivery.
 func (s *ORSetState) deliver(e *Effect) Result {
 	had := slices.Clone(s.dots[e.Elem])
+	removedBefore := false // a dot the remove observed was seen here, and is gone
+	for _, d := range e.Seen {
+		if !slices.Contains(had, d) && seen(s.ctx, s.cloud, d) {
+			removedBefore = true
+		}
+	}
 	var now []Dot
 	for _, d := range had {
 		if !slices.Contains(e.Seen, d) {
@@ -335,7 +345,9 @@ func (s *ORSetState) deliver(e *Effect) Result {
 	}
 	switch {
 	case e.Kind == OpAdd:
-		return did("add(%s) with dot %s%s → %s", Quote(e.Elem), e.Dot, dropped, briefOf(len(s.dots), s.Value, "elements"))
+		return did("add(%s) with dot %s%s → %s (an op-based add is applied without looking at the context)", Quote(e.Elem), e.Dot, dropped, briefOf(len(s.dots), s.Value, "elements"))
+	case len(gone) == 0 && len(e.Seen) > 0 && removedBefore:
+		return did("remove(%s) finds none of the dots it observed, %s, here: they were removed already, so it removes nothing", Quote(e.Elem), dotsString(e.Seen))
 	case len(gone) == 0 && len(e.Seen) > 0:
 		return did("remove(%s) finds none of the dots it observed, %s, here: it removes nothing (its add has not arrived)", Quote(e.Elem), dotsString(e.Seen))
 	}

@@ -193,7 +193,7 @@ func (m *Root) onDiagramMessage(what string) bool {
 			return false // the selection in flight is set: act on it as usual
 		}
 	}
-	m.failf("#%d is not in flight: only a message in flight can be %s (↑/↓ select another)", m.diag.selected, map[string]string{
+	m.failf("%s is not in flight: only a message in flight can be %s (↑/↓ select another)", replicas.MsgName(m.diag.selected), map[string]string{
 		"deliver": "delivered", "newest": "delivered", "drop": "dropped", "duplicate": "duplicated"}[what])
 	return true
 }

@@ -324,7 +324,7 @@ func (m *Root) onMessage(what string) {
 		case newest:
 			m.act(replicas.Deliver{From: msg.From, To: msg.To, Newest: true})
 		default:
-			m.failf("#%d is in the middle of its link's queue: deliver the oldest (#%d) or the newest (#%d)", msg.ID, q[0].ID, q[len(q)-1].ID)
+			m.failf("%s is in the middle of its link's queue: deliver the oldest (%s) or the newest (%s)", replicas.MsgName(msg.ID), replicas.MsgName(q[0].ID), replicas.MsgName(q[len(q)-1].ID))
 		}
 	case "newest":
 		m.act(replicas.Deliver{From: msg.From, To: msg.To, Newest: true})

@@ -144,18 +144,18 @@ func TestDiagramSelection(t *testing.T) {
 	send(t, m, "right", "right", "right", "right", "g")
 	send(t, m, "up") // the newest message
 	out := screen(m)
-	if !strings.Contains(out, "#6 Alice → Carol, taken at tick 8 · plain nothing new · crdt 1150 (27 B)") {
+	if !strings.Contains(out, "m6 Alice → Carol, taken at tick 8 · plain nothing new · crdt 1150 (27 B)") {
 		t.Fatalf("newest:\n%s", out)
 	}
 	for range 10 {
 		send(t, m, "up")
 	}
 	out = screen(m)
-	if !strings.Contains(out, "#1 Alice → Carol, taken at tick 3 · plain 1200 (5 B) · crdt 1200 (19 B)") {
+	if !strings.Contains(out, "m1 Alice → Carol, taken at tick 3 · plain 1200 (5 B) · crdt 1200 (19 B)") {
 		t.Fatalf("oldest:\n%s", out)
 	}
 	send(t, m, "d")
-	if out := screen(m); !strings.Contains(out, "#1 is not in flight") {
+	if out := screen(m); !strings.Contains(out, "m1 is not in flight") {
 		t.Fatalf("d on a delivered message:\n%s", out)
 	}
 	send(t, m, "G")

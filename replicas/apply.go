@@ -218,7 +218,7 @@ func (c *Cluster) duplicate(orig *Message) Event {
 	c.queues[i][j] = append(slices.Clip(c.queues[i][j]), &dup)
 	c.inflightBytes += messageBytes(&dup)
 	return Event{Kind: EvDuplicate, From: dup.From, To: dup.To, Msg: dup.ID, Sent: dup.SentTick, CopyOf: dup.CopyOf, PlainNew: dup.plain.carries,
-		Text: fmt.Sprintf("%s from %s to %s was duplicated: copy #%d waits at the back of the queue", MsgName(orig.ID), orig.From, orig.To, dup.ID)}
+		Text: fmt.Sprintf("%s from %s to %s was duplicated: copy %s waits at the back of the queue", MsgName(orig.ID), orig.From, orig.To, MsgName(dup.ID))}
 }
 
 // Preview is a sync half done, for action-by-action playback: a copy of

@@ -149,8 +149,18 @@ func (r *Replica) Writes() int { return r.writes }
 // Clock is what the replica's clock reads at the given tick: tick + skew.
 func (r *Replica) Clock(tick int64) int64 { return tick + r.Skew }
 
-// Meta is the replica's CRDT metadata in one compact line (see crdt.Meta).
-func (r *Replica) Meta() []crdt.MetaPart { return crdt.Meta(r.state) }
+// Meta is the replica's CRDT metadata in one compact line (see crdt.Meta),
+// with what its mode says about it (op mode: that op delivery does not
+// read an or-set's causal context).
+func (r *Replica) Meta() []crdt.MetaPart {
+	parts := crdt.Meta(r.state)
+	if a, ok := r.mode.(interface {
+		annotate([]crdt.MetaPart, crdt.CRDT) []crdt.MetaPart
+	}); ok {
+		parts = a.annotate(parts, r.state)
+	}
+	return parts
+}
 
 // Internals describes the metadata of the replica's CRDT state.
 func (r *Replica) Internals() crdt.Internals { return r.state.Internals() }

@@ -33,8 +33,8 @@
 //	})
 //	c.Apply(replicas.Edit{Replica: "Alice", Op: crdt.Op{Kind: crdt.OpInc, N: 200}})
 //	c.Apply(replicas.Edit{Replica: "Bob", Op: crdt.Op{Kind: crdt.OpDec, N: 50}})
-//	c.Apply(replicas.Send{From: "Alice", To: "Carol"}) // message #1 in flight
-//	c.Apply(replicas.Send{From: "Bob", To: "Carol"})   // message #2 in flight
+//	c.Apply(replicas.Send{From: "Alice", To: "Carol"}) // message m1 in flight
+//	c.Apply(replicas.Send{From: "Bob", To: "Carol"})   // message m2 in flight
 //	c.Apply(replicas.DeliverAll{})
 //	c.Replica("Carol").Value(replicas.CRDT)  // 1150: both edits merged
 //	c.Replica("Carol").Value(replicas.Plain) // 950: Bob's message arrived last
@@ -42,8 +42,8 @@
 // Each Apply returns events. Every event carries a sentence per lane that
 // says what happened and why, for example
 //
-//	plain: Carol's value 1200 was overwritten by Bob's 950 (message #2)
-//	pn-counter: Carol merged Bob's state (message #2): max per entry P {init:1000, Alice:200} − N {Bob:50} → 1150
+//	plain: Carol's value 1200 was overwritten by Bob's 950 (m2, 5 B)
+//	pn-counter: Carol merged Bob's state (m2, 19 B): max per entry P {init:1000, Alice:200} − N {Bob:50} → 1150
 //
 // # The network
 //

@@ -34,7 +34,7 @@ func (c *Cluster) Dump() string {
 			}
 			fmt.Fprintf(&b, "%s -> %s %s", QuoteName(from), QuoteName(to), state)
 			for _, m := range c.queues[i][j] {
-				fmt.Fprintf(&b, " [#%d sent %d: %s | %s]", m.ID, m.SentTick, m.values[Plain], m.values[CRDT])
+				fmt.Fprintf(&b, " [%s sent %d: %s | %s]", MsgName(m.ID), m.SentTick, m.values[Plain], m.values[CRDT])
 			}
 			b.WriteByte('\n')
 		}

@@ -272,7 +272,7 @@ func TestSameValueLosesHistory(t *testing.T) {
 		Edit{Replica: "Alice", Op: crdt.Op{Kind: crdt.OpSet, Value: "x"}},
 		Edit{Replica: "Bob", Op: crdt.Op{Kind: crdt.OpSet, Value: "x"}},
 		Sync{From: "Alice", To: "Bob"})
-	want := `plain: Bob's value "x" was overwritten by Alice's copy (message #1, 4 B): the same value, but it now reflects Alice's #1, not Bob's #2: edit #2 (Bob: set x) is lost`
+	want := `plain: Bob's value "x" was overwritten by Alice's copy (m1, 4 B): the same value, but it now reflects Alice's #1, not Bob's #2: edit #2 (Bob: set x) is lost`
 	if got := ev[2].Lanes[Plain].Why; got != want {
 		t.Fatalf("got  %q\nwant %q", got, want)
 	}

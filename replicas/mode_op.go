@@ -142,6 +142,22 @@ func (d *opData) waiting() []string {
 
 func opsOf(r *Replica) *opData { return r.mode.(*opData) }
 
+// annotate says, on an or-set's metadata line, that the causal context it
+// shows is not read by op delivery: an op-based add is applied without
+// looking at it.
+func (d *opData) annotate(parts []crdt.MetaPart, st crdt.CRDT) []crdt.MetaPart {
+	if _, ok := st.(*crdt.ORSetState); !ok {
+		return parts
+	}
+	for i, p := range parts {
+		if _, ctx, ok := strings.Cut(p.Text, "context "); ok {
+			parts = slices.Clone(parts)
+			parts[i].Text = "context " + ctx + ": ops ignore it"
+		}
+	}
+	return parts
+}
+
 func (opRules) edit(c *Cluster, i int, r *Replica, id EditID, key string, e *crdt.Effect) {
 	d := opsOf(r).copy()
 	op := &OpEntry{Origin: r.Name, Seq: d.seq + 1, Deps: maps.Clone(d.prefix), Effect: e, Edit: id, key: key}

@@ -195,11 +195,11 @@ func (c *Cluster) Waiting() int {
 // state {…}".
 func (m *Message) PayloadText() string { return m.crdt.text(m) }
 
-// via is how a sentence names a message and its weight: " (message #4,
-// 15 B)".
+// via is how a sentence names a message and its weight: " (m4, 15 B)".
 func via(m *Message, l Lane) string {
 	return " (" + MsgName(m.ID) + ", " + SizeText(int64(m.bytes[l])) + ")"
 }
 
-// MsgName is how sentences name message id: "message #4".
-func MsgName(id int) string { return "message #" + strconv.Itoa(id) }
+// MsgName is how sentences name message id: "m4". Edits are "#2": the two
+// never share a mark.
+func MsgName(id int) string { return "m" + strconv.Itoa(id) }

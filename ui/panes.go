@@ -155,9 +155,9 @@ func diagramPane(st State, s Styles, w, h int) string {
 // Server 3 → Server 2, taken at tick 7 · plain "Ext…" · crdt "Ext…"".
 func MessageLine(m *replicas.Message, s Styles, w int) string {
 	dot := " " + s.Symbols.Dot + " "
-	text := fmt.Sprintf("#%d %s %s %s, taken at tick %d%s%s", m.ID, m.From, s.Symbols.Arrow, m.To, m.SentTick, dot, payloads(m, w, dot, s))
+	text := fmt.Sprintf("%s %s %s %s, taken at tick %d%s%s", replicas.MsgName(m.ID), m.From, s.Symbols.Arrow, m.To, m.SentTick, dot, payloads(m, w, dot, s))
 	if m.CopyOf != 0 {
-		text += fmt.Sprintf(" (copy of #%d)", m.CopyOf)
+		text += " (copy of " + replicas.MsgName(m.CopyOf) + ")"
 	}
 	return s.Pane.Selected.Render(clipWords(text, w, s.Symbols.Ellipsis))
 }
@@ -355,9 +355,9 @@ func Messages(st State, s Styles, w, h int) string {
 	for i := first; i < len(msgs) && len(lines) < h; i++ {
 		m := msgs[i]
 		dot := " " + s.Symbols.Dot + " "
-		text := fmt.Sprintf("#%d %s %s %s%s%s%sage %d", m.ID, m.From, s.Symbols.Arrow, m.To, dot, payloads(m, w, dot, s), dot, c.Tick()-m.SentTick)
+		text := fmt.Sprintf("%s %s %s %s%s%s%sage %d", replicas.MsgName(m.ID), m.From, s.Symbols.Arrow, m.To, dot, payloads(m, w, dot, s), dot, c.Tick()-m.SentTick)
 		if m.CopyOf != 0 {
-			text += fmt.Sprintf(" (copy of #%d)", m.CopyOf)
+			text += " (copy of " + replicas.MsgName(m.CopyOf) + ")"
 		}
 		if !c.Up(m.From, m.To) {
 			text += " (link cut: waits)"
