@@ -176,26 +176,6 @@ func TestPartitionCountsLinksAsShown(t *testing.T) {
 	}
 }
 
-// TestStrongEventualConsistency is the claim checked: over random histories
-// of edits, sends, deliveries, drops, duplicates, cuts and syncs, two
-// replicas that have received the same edits never hold different CRDT
-// values. The CRDT lane is never diverged.
-func TestStrongEventualConsistency(t *testing.T) {
-	forEachType(t, func(rt *rapid.T, typ crdt.Type) {
-		c := newCluster(t, typ, rapid.IntRange(2, 4).Draw(rt, "replicas"), nil)
-		ch := rapidChooser{rt}
-		for range rapid.IntRange(0, 60).Draw(rt, "steps") {
-			a := randomAction(ch, c, false)
-			if _, err := c.Apply(a); err != nil {
-				continue
-			}
-			if st := c.Status(CRDT); st.Kind == Diverged {
-				rt.Fatalf("after %s the CRDT lane is %s:\n%s", a, st.Summary(), c.Dump())
-			}
-		}
-	})
-}
-
 // TestThePlainLaneCanDiverge: the same generator finds, for every type, a
 // history where two replicas received the same edits and hold different
 // plain values; so the property above is not true by construction.

@@ -312,8 +312,11 @@ func (p *deltaPayload) deliver(c *Cluster, i int, r *Replica, m *Message) LaneCh
 		if err != nil { // cannot happen: every replica holds the same type
 			panic(fmt.Sprintf("replicas: a delta within one cluster failed: %v", err))
 		}
-		r.crdtHist = newH
 		r.knows[CRDT] = r.knows[CRDT].Union(g.k)
+		// A last-writer-wins delta's key history reflects the writes its
+		// origin had seen on that key; a lost delta may have kept some
+		// from reaching this replica.
+		r.crdtHist = newH.within(r.knows[CRDT])
 		inflated = !res.Same
 		whys, decisive = append(whys, res.Why), res.Decisive
 	}

@@ -321,12 +321,15 @@ func (p *opsPayload) deliver(c *Cluster, _ int, r *Replica, m *Message) LaneChan
 			changed = changed || !res.Same
 			return
 		}
+		knows = knows.With(op.Edit)
 		if c.isLWW() {
-			hist = lwwHistory(hist, lwwStamps(r.state), op.hist, lwwStamps(op.Effect.Delta.State))
+			// The op's key history reflects the writes its origin had
+			// seen on that key; without causal delivery, some may not
+			// have reached this replica.
+			hist = lwwHistory(hist, lwwStamps(r.state), op.hist.within(knows), lwwStamps(op.Effect.Delta.State))
 		} else {
 			hist = hist.with(op.key, op.Edit)
 		}
-		knows = knows.With(op.Edit)
 		if !res.Same {
 			changed = true
 		}
