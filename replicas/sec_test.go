@@ -249,6 +249,9 @@ func secAction(ch chooser, c *Cluster) Action {
 		}
 		return Heal{From: from, To: to, Both: ch.Intn(2, "both") == 0}
 	default:
+		if ch.Intn(2, "skew") == 0 {
+			return SetSkew{Replica: from, Skew: int64(ch.Intn(7, "skew") - 3)}
+		}
 		return Partition{Groups: [][]string{{from}, {to}}}
 	}
 }
