@@ -31,9 +31,10 @@ func DefaultHelpKeyMap() HelpKeyMap {
 // helpNotes explain what the screen shows, under the keys.
 var helpNotes = []string{
 	"What the boxes show:",
-	"  edits #1 #3: the edits this value reflects (not CRDT metadata). An edit in no box is lost.",
+	"  edits #1 #3 · saw #2: the edits this value reflects (not CRDT metadata), then the others that reached this replica. An edit no value reflects is lost.",
 	"  The line under the edits (CRDT boxes) is the metadata that decides every merge; the part that decided the last merge is highlighted. ● marks a value the last step changed.",
-	"  CONVERGED: every value is equal. PENDING: values differ, but so do the edits each has seen. DIVERGED: two replicas saw the same edits and still differ.",
+	"  CONVERGED: every value is equal, and every replica has seen every edit some value reflects. EQUAL: the values are equal, but a replica has not seen such an edit. PENDING: values differ, but so do the edits each has seen. DIVERGED: two replicas saw the same edits and still differ.",
+	"Three ways to replicate (mode): state ships whole states, and needs only that messages get through. op ships the ops the receiver lacks, and needs exactly-once, causal delivery (delivery any and dedup off show why). delta ships deltas, lattice states that survive duplication and reordering; a lost one needs a full state (sync A -> B full) or a relay. Delta mode here is convergence-only: it joins each delta as it arrives, without the paper's causal delta-merging condition.",
 	"Demos: a step with a question (ask) shows it first, with the values it changes as ?; → reveals. A turns questions off (crdtviz demo --no-ask). f steps one action at a time, a sync in two presses: taken, then delivered (crdtviz demo --by action).",
 	"The space-time diagram (g, or G full screen): one column per replica, time down; ●#3 an edit, #4 a message from sender to receiver, ✗ dropped, ▷ in flight, ╳ in the margin: links down. ↑/↓ select a message and show its payloads.",
 	"Mouse: click a replica to focus it; click a link to cut or heal it.",
@@ -42,7 +43,7 @@ var helpNotes = []string{
 
 // asciiNotes are the notes with their symbols in ASCII, for --ascii.
 func asciiNotes() []string {
-	swap := strings.NewReplacer("●", "*", "✗", "x", "▷", ">", "╳", "-x-", "↑/↓", "up/down", "→", "->", "←", "<-")
+	swap := strings.NewReplacer("●", "*", "✗", "x", "▷", ">", "╳", "-x-", "↑/↓", "up/down", "→", "->", "←", "<-", "·", "-")
 	out := make([]string, len(helpNotes))
 	for i, n := range helpNotes {
 		out[i] = swap.Replace(n)
