@@ -10,17 +10,22 @@ import (
 // Three ways to replicate. State-based replication ships whole states and
 // merges them (Merge). Two lighter ways ship what one edit did:
 //
-//   - op-based (CmRDT): the edit's downstream operation, an Effect, which
-//     every other replica applies once with Deliver. Applying ops needs the
-//     network to deliver them once each, and in causal order: an or-set
-//     remove that overtakes its add removes nothing, a counter increment
-//     delivered twice counts twice, and a text insert whose origin has not
-//     arrived cannot be placed.
+//   - op-based (CmRDT, Shapiro et al. 2011): the edit's downstream
+//     operation, an Effect, which every other replica applies once with
+//     Deliver. Applying ops assumes the network delivers them exactly once
+//     and in causal order (counters, whose ops commute, need only exactly
+//     once): an or-set op that overtakes an op it observed misbehaves, any
+//     op delivered twice is applied twice (a counter counts twice, an
+//     or-set add after a remove brings the element back), and a text
+//     insert whose origin has not arrived cannot be placed.
 //   - delta-based (delta-CRDT, Almeida, Shoker and Baquero 2018): the
 //     edit's delta, a small state of the same type that, joined into a
-//     replica, has the edit's effect. Joins are idempotent, commutative and
-//     associative, so deltas can be grouped, repeated and reordered; a lost
-//     delta is repaired by a full state.
+//     replica, has the edit's effect. A delta is a lattice state: joins
+//     are idempotent, commutative and associative, so deltas can be
+//     grouped, repeated and reordered. For text, the delta is the edit's
+//     character ops, which join the same way only if a receiver keeps an
+//     op it cannot place yet until what it needs arrives (see Missing). A
+//     lost delta needs a resend, or a full state.
 //
 // Mutate makes a local edit as Apply does, and returns its Effect, which
 // carries both.

@@ -216,7 +216,7 @@ func (p *deltaPayload) lost() string {
 	if p.g.empty() {
 		return ""
 	}
-	return "; its delta is lost, and is not sent again: a full sync (sync … full) repairs it"
+	return "; its delta is lost and nothing here sends it again: a full state (sync … full) repairs it, as does the same delta relayed by another replica"
 }
 
 func (p *deltaPayload) wire() wireMessage {
