@@ -370,7 +370,7 @@ func (p *opsPayload) deliver(c *Cluster, _ int, r *Replica, m *Message) LaneChan
 		}
 	}
 	if len(p.ops) == 0 {
-		notes = append(notes, "no new op: every op "+m.From+" had applied was made by "+r.Name+", came from "+r.Name+", or had been sent to "+r.Name+" already")
+		notes = append(notes, "no op "+r.Name+" lacks: every op "+m.From+" had applied was "+r.Name+"'s own, had come from "+r.Name+", or had been sent to "+r.Name+" already")
 	}
 	r.mode = st
 	r.crdtHist, r.knows[CRDT] = hist, knows
