@@ -207,7 +207,11 @@ func drawDiagramBody(d Diagram, v DiagramView, g *diagramGrid, xs []int, n, left
 		if a.End < top || a.Start >= top+bodyH {
 			continue // wholly outside the window
 		}
-		labels = append(labels, drawArrow(a, xs, v.Selected, ch, put, get))
+		l := drawArrow(a, xs, v.Selected, ch, put, get)
+		if d.Prefix != "" {
+			l.text = d.Prefix + strings.TrimPrefix(l.text, "#")
+		}
+		labels = append(labels, l)
 	}
 	// Edits, over everything.
 	for _, m := range d.Marks {
