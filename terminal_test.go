@@ -123,8 +123,8 @@ func TestTerminalHelpAt80x24(t *testing.T) {
 		}
 		all += tm.screen()
 	}
-	all += tm.waitFor("ctrl+c")
-	for _, k := range []string{"x        drop", "u        duplicate", "N        deliver newest", "D        deliver all", "i        show/hide",
+	all += tm.waitFor("esc or ? closes")
+	for _, k := range []string{"ctrl+c", "x        drop", "u        duplicate", "N        deliver newest", "D        deliver all", "i        show/hide",
 		"v        switch pane", "[        scroll pane up", "]        scroll pane down", ":        command prompt", "?        help", "a        autoplay", "q        quit"} {
 		if !strings.Contains(all, k) {
 			t.Errorf("help at 80x24 never shows %q", k)
