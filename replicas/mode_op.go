@@ -142,8 +142,8 @@ func (d *opData) waiting() []string {
 
 func opsOf(r *Replica) *opData { return r.mode.(*opData) }
 
-// annotate says, on an or-set's metadata line, that the causal context it
-// shows is not read by op delivery: an op-based add is applied without
+// annotate shows, on an or-set's metadata line, its causal context, and
+// that op delivery does not read it: an op-based add is applied without
 // looking at it.
 func (d *opData) annotate(parts []crdt.MetaPart, st crdt.CRDT) []crdt.MetaPart {
 	if _, ok := st.(*crdt.ORSetState); !ok {
@@ -153,9 +153,16 @@ func (d *opData) annotate(parts []crdt.MetaPart, st crdt.CRDT) []crdt.MetaPart {
 		if _, ctx, ok := strings.Cut(p.Text, "context "); ok {
 			parts = slices.Clone(parts)
 			parts[i].Text = "context " + ctx + ": ops ignore it"
+			return parts
 		}
 	}
-	return parts
+	ctx := "{}"
+	for _, sec := range st.Internals().Sections {
+		if sec.Name == "context" {
+			ctx = "{" + strings.Join(sec.Items, ", ") + "}"
+		}
+	}
+	return append(slices.Clip(parts), crdt.MetaPart{Text: " · context " + ctx + ": ops ignore it"})
 }
 
 func (opRules) edit(c *Cluster, i int, r *Replica, id EditID, key string, e *crdt.Effect) {
