@@ -10,26 +10,6 @@ import (
 	"pgregory.net/rapid"
 )
 
-// modeConfigs are the three modes, op mode with causal delivery and dedup.
-func modeConfigs(typ crdt.Type, names []string) []Config {
-	return []Config{{Type: typ, Names: names}, {Type: typ, Names: names, Mode: ModeOp}, {Type: typ, Names: names, Mode: ModeDelta}}
-}
-
-// fullDelivery heals every link, delivers everything in flight, and runs a
-// round of sync all (full states in delta mode): after it, every replica
-// has received everything.
-func fullDelivery(t interface{ Fatalf(string, ...any) }, c *Cluster) {
-	for _, a := range []Action{HealAll{}, DeliverAll{}, SyncAll{Full: c.Mode() == ModeDelta}, DeliverAll{}} {
-		if _, err := c.Apply(a); err != nil && !isNothing(err) {
-			t.Fatalf("%s: %v", a, err)
-		}
-	}
-}
-
-func isNothing(err error) bool {
-	return err != nil && strings.Contains(err.Error(), ErrNothingToDo.Error())
-}
-
 // TestOpOrderDoesNotMatter: with causal delivery and dedup, the same ops
 // delivered in any order (and some twice) give one value.
 func TestOpOrderDoesNotMatter(t *testing.T) {
