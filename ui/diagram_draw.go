@@ -20,6 +20,9 @@ type DiagramView struct {
 	W, H     int
 	Offset   int // lines scrolled up from the bottom
 	Selected int // the id of the message highlighted, or 0
+	// Wrap wraps each row's statement in the margin instead of cutting
+	// it (a handout, whose rows were given the lines it needs).
+	Wrap bool
 }
 
 // diagramChars are the characters a diagram is drawn with.
@@ -243,34 +246,41 @@ func diagramMarginText(d Diagram, v DiagramView, s Styles, ch diagramChars, win 
 	mw := v.W - left - 1
 	lastRow := len(d.Rows) - 1
 	for ri, r := range d.Rows {
-		y := r.Top - top
-		if y < 0 || y >= bodyH || mw <= 0 {
-			continue
+		if mw <= 0 {
+			break
 		}
-		text := "t" + strconv.FormatInt(r.Tick, 10) + " " + r.Action
-		if r.Partial {
-			text += " (in flight)"
+		for _, ml := range rowMargin(r, ri == lastRow, mw, v.Wrap, len(d.Names), s, ch) {
+			y := r.Top + ml.line - top
+			if y < 0 || y >= bodyH || marginW[y] > 0 {
+				continue
+			}
+			style := plainMargin
+			if ri == lastRow {
+				style = currentMargin
+			}
+			margin[y], marginW[y] = style.do(ml.text), ansi.StringWidth(ml.text)+ansi.StringWidth(ml.cut)
+			if ml.cut != "" {
+				margin[y] += cutMargin.do(ml.cut)
+			}
 		}
-		style := plainMargin
-		if ri == lastRow {
-			style = currentMargin
-			text = s.Symbols.Selected + " " + text
-		} else {
-			text = "  " + text
-		}
-		cut := ""
-		if len(r.Down) > 0 {
-			cut = " " + ch.cut + " " + downText(r.Down, len(d.Names), s.Symbols)
-		}
-		cw := ansi.StringWidth(cut)
-		room := mw - cw
-		if room < 8 {
-			cut, cw, room = "", 0, mw
-		}
-		text = clipTo(text, room, s.Symbols.Ellipsis)
-		margin[y], marginW[y] = style.do(text), ansi.StringWidth(text)+cw
-		if cut != "" {
-			margin[y] += cutMargin.do(cut)
+	}
+	for _, r := range d.Rows {
+		for _, f := range r.Fans {
+			if f.From >= len(d.Names) || mw <= 4 {
+				continue
+			}
+			// Every fan carries the state its sender held before the sync:
+			// none of this sync's messages is in it.
+			note := []string{fmt.Sprintf("%s sends its t%d state", s.Text(d.Names[f.From]), r.Tick-1)}
+			if v.Wrap {
+				note = wrapWords(note[0], mw-4)
+			}
+			for k, text := range note {
+				if y := f.Line + k - top; y >= 0 && y < bodyH && marginW[y] == 0 {
+					text = clipTo("    "+text, mw, s.Symbols.Ellipsis)
+					margin[y], marginW[y] = plainMargin.do(text), ansi.StringWidth(text)
+				}
+			}
 		}
 	}
 	if d.Now >= top && d.Now < top+bodyH && mw > 0 {
@@ -320,6 +330,69 @@ func paintDiagramGrid(grid [][]cell, s Styles, margin []string, marginW []int, w
 		out = append(out, b.String())
 	}
 	return out
+}
+
+// marginLine is one line of a row's margin: its text, then links down.
+type marginLine struct {
+	line      int // lines below the row's first
+	text, cut string
+}
+
+// rowMargin is a row's margin in w cells: its tick and statement ("▸ t5
+// sync all" for the current row), and the links down after it ("╳ 1 2 |
+// 3 4"), which always show: beside the statement when both fit, else on
+// the line below. The statement is clipped to one line, or with wrap
+// (a handout) wrapped onto as many as it needs.
+func rowMargin(r RowLines, current bool, w int, wrap bool, n int, s Styles, ch diagramChars) []marginLine {
+	lead := "  t" + strconv.FormatInt(r.Tick, 10) + " "
+	if current {
+		lead = s.Symbols.Selected + " t" + strconv.FormatInt(r.Tick, 10) + " "
+	}
+	body := s.Text(r.Action)
+	if r.Partial {
+		body += " (in flight)"
+	}
+	cut := ""
+	if len(r.Down) > 0 {
+		cut = " " + ch.cut + " " + downText(r.Down, n, s.Symbols)
+	}
+	var out []marginLine
+	if lw := ansi.StringWidth(lead); wrap && w-lw >= 8 {
+		// Continuation lines stand under the statement, not the tick.
+		for i, ln := range wrapWords(body, w-lw) {
+			prefix := lead
+			if i > 0 {
+				prefix = strings.Repeat(" ", lw)
+			}
+			out = append(out, marginLine{line: i, text: prefix + ln})
+		}
+	} else {
+		out = []marginLine{{text: lead + body}}
+	}
+	last := &out[len(out)-1]
+	switch cw := ansi.StringWidth(cut); {
+	case cut == "":
+	case ansi.StringWidth(last.text)+cw <= w:
+		last.cut = cut
+	case !wrap && w-cw >= 12: // the statement, cut short, and the links beside it
+		last.text, last.cut = clipTo(last.text, w-cw, s.Symbols.Ellipsis), cut
+	default:
+		out = append(out, marginLine{line: len(out), cut: clipTo("   "+strings.TrimLeft(cut, " "), w, s.Symbols.Ellipsis)})
+	}
+	if !wrap {
+		out[0].text = clipTo(out[0].text, w, s.Symbols.Ellipsis)
+	}
+	return out
+}
+
+// MarginLines is how many lines a row's margin needs at width w when its
+// statement wraps (see rowMargin): a handout gives the row that many.
+func MarginLines(r RowLines, current bool, w, n int, s Styles) int {
+	ch := unicodeDiagram
+	if s.Symbols == ASCIISymbols {
+		ch = asciiDiagram
+	}
+	return len(rowMargin(r, current, w, true, n, s, ch))
 }
 
 // clipTo cuts a one-line text to w cells, marking the cut with ell.
@@ -393,7 +466,7 @@ func diagramHeader(d Diagram, xs []int, space, left, w int, s Styles) string {
 	var b strings.Builder
 	col := 0
 	for i, name := range d.Names {
-		label := clipTo(strconv.Itoa(i+1)+" "+name, space-1, s.Symbols.Ellipsis)
+		label := clipTo(strconv.Itoa(i+1)+" "+s.Text(name), space-1, s.Symbols.Ellipsis)
 		lw := ansi.StringWidth(label)
 		start := max(col, min(xs[i]-lw/2, left-lw))
 		if start+lw > left {
@@ -406,7 +479,11 @@ func diagramHeader(d Diagram, xs []int, space, left, w int, s Styles) string {
 	b.WriteString(strings.Repeat(" ", max(0, left-col)))
 	head := s.Diagram.Names.Render(b.String())
 	if rest := w - left; rest > 0 {
-		text := clipTo("  tick and statement", rest-1, s.Symbols.Ellipsis)
+		text := "  tick and statement"
+		if ansi.StringWidth(text) > rest-1 {
+			text = "  tick, statement"
+		}
+		text = clipTo(text, rest-1, s.Symbols.Ellipsis)
 		head += " " + s.Diagram.Margin.Render(text) + strings.Repeat(" ", max(0, rest-1-ansi.StringWidth(text)))
 	}
 	return head
@@ -488,6 +565,10 @@ type arrowLabel struct {
 	line   int
 	x, dir int // the first cell beside the start, and the arrow's direction
 	alt    [2]int
+	// atHead puts the label beside the head first (head: its line, and
+	// the cell next to the head on the arrow's side).
+	atHead bool
+	head   [2]int
 }
 
 // drawArrow puts one message's arrow on the grid: a slanted line from the
@@ -562,7 +643,7 @@ func drawArrow(a Arrow, xs []int, selected int, ch diagramChars, put func(int, i
 		}
 		put(a.End, ex, cell{ch: head, role: role})
 	}
-	text := "#" + strconv.Itoa(a.ID)
+	text := "m" + strconv.Itoa(a.ID)
 	if a.Copies > 1 {
 		text += ch.times + strconv.Itoa(a.Copies)
 	}
@@ -572,7 +653,13 @@ func drawArrow(a Arrow, xs []int, selected int, ch diagramChars, put func(int, i
 			role = roleArrowDim
 		}
 	}
-	return arrowLabel{text: text, role: role, line: a.Start, x: sx, dir: dir, alt: first}
+	l := arrowLabel{text: text, role: role, line: a.Start, x: sx, dir: dir, alt: first}
+	if a.LabelAtHead && a.How != EndDropped {
+		// Beside the head, on the side it comes from: "m7▶│".
+		l.head = [2]int{a.End, ex - dir}
+		l.atHead = true
+	}
+	return l
 }
 
 // placeLabel writes an arrow's label beside its start, on the side it
@@ -591,6 +678,15 @@ func placeLabel(l arrowLabel, put func(int, int, cell), get func(int, int) (cell
 		}
 		placeText(line, x, l.text, l.role, put, get, left)
 		return true
+	}
+	if l.atHead {
+		x := l.head[1] - w + 1 // ending left of a head that points right
+		if l.dir < 0 {
+			x = l.head[1]
+		}
+		if try(l.head[0], x) {
+			return
+		}
 	}
 	start := l.x
 	if l.dir < 0 {
@@ -625,7 +721,7 @@ func DiagramLegend(ascii bool) string {
 	if ascii {
 		ch, dot = asciiDiagram, ASCIISymbols.Dot
 	}
-	return fmt.Sprintf("%[1]s#3 edit 3 (%[2]s declined) %[10]s #4 message 4, %[3]s%[4]s delivered %[10]s %[5]s dropped %[10]s %[6]s%[7]s in flight %[10]s %[8]s2 duplicated %[10]s %[9]s links down",
+	return fmt.Sprintf("%[1]s#3 edit 3 (%[2]s declined) %[10]s m4 message 4, %[3]s%[4]s delivered %[10]s %[5]s dropped %[10]s %[6]s%[7]s in flight %[10]s %[8]s2 duplicated %[10]s %[9]s links down",
 		ch.edit, ch.declined, ch.headR, ch.headL, ch.drop, ch.openR, ch.openL, ch.times, ch.cut, dot)
 }
 
@@ -633,13 +729,22 @@ func DiagramLegend(ascii bool) string {
 // point, as a plain-text space-time diagram w cells wide, with a legend:
 // for handouts (crdtviz demo --transcript --diagram).
 func DiagramText(tl *replicas.Timeline, w int, ascii bool) string {
-	d := BuildDiagram(DiagramAt(tl, tl.Cluster(), 0, nil))
+	in := DiagramAt(tl, tl.Cluster(), 0, nil)
 	s := NewStyles(Mono, ascii)
-	out := ansi.Strip(DrawDiagram(d, DiagramView{W: w, H: d.Lines + 1}, s))
+	d := BuildDiagram(in)
+	// Each row gets the lines its statement needs to wrap in the margin,
+	// with the links down after it: a handout cuts nothing.
+	mw := w - min(w, len(in.Names)*diagramSpace(w, len(in.Names))) - 1
+	for i, r := range d.Rows {
+		in.Rows[i].MinLines = MarginLines(r, i == len(d.Rows)-1, mw, len(in.Names), s)
+	}
+	d = BuildDiagram(in)
+	out := ansi.Strip(DrawDiagram(d, DiagramView{W: w, H: d.Lines + 1, Wrap: true}, s))
 	lines := strings.Split(out, "\n")
 	for i, ln := range lines {
 		lines[i] = strings.TrimRight(ln, " ")
 	}
-	return strings.Join(lines, "\n") + "\n\n" + DiagramLegend(ascii) + "\n" +
-		"Time runs down, one row per tick; a message with nothing new for the plain lane is drawn dim on screen.\n"
+	legend := WrapText(DiagramLegend(ascii), w)
+	return strings.Join(lines, "\n") + "\n\n" + strings.Join(legend, "\n") + "\n" +
+		strings.Join(WrapText("Time runs down, one row per tick; a message with nothing new for the plain lane is drawn dim on screen.", w), "\n") + "\n"
 }
