@@ -363,9 +363,9 @@ func LinkSummary(c *replicas.Cluster) string {
 // MessageSummary describes one message in flight: "#2 Bob → Carol, sent
 // at tick 4 (age 2): plain 950, crdt 950".
 func MessageSummary(c *replicas.Cluster, m *replicas.Message) string {
-	s := fmt.Sprintf("m%d %s → %s, sent at tick %d (age %d)", m.ID, m.From, m.To, m.SentTick, c.Tick()-m.SentTick)
+	s := fmt.Sprintf("%s %s → %s, sent at tick %d (age %d)", replicas.MsgName(m.ID), m.From, m.To, m.SentTick, c.Tick()-m.SentTick)
 	if m.CopyOf != 0 {
-		s += fmt.Sprintf(", a copy of m%d", m.CopyOf)
+		s += ", a copy of " + replicas.MsgName(m.CopyOf)
 	}
 	s += ": " + m.Summary()
 	if !c.Up(m.From, m.To) {

@@ -297,7 +297,7 @@ func TestGlossaryUnderHelp(t *testing.T) {
 	for _, ascii := range []bool{false, true} {
 		m := newRoot(t, Options{Scenario: demo(t, "seed"), ASCII: ascii}, 80, 24)
 		help := strings.Join(strings.Fields(helpText(t, m)), " ")
-		for _, term := range []string{"4@Server 3:", "age 2:", "dot Laptop:1:", "context {Alice:1}:", "delta:", "op:", "seen #1 #2 #3:", "edits #1 #3:", "m4: message 4", "#2: edit 2",
+		for _, term := range []string{"4@Server 3:", "age 2:", "dot Laptop:1:", "context {Alice:1}:", "delta:", "op:", "saw #2:", "edits #1 #3:", "m4: message 4", "#2: edit 2",
 			"CONVERGED:", "EQUAL:", "PENDING:", "DIVERGED:"} {
 			if !strings.Contains(help, term) {
 				t.Errorf("ascii %v: ? does not explain %q", ascii, term)

@@ -50,7 +50,7 @@ func boxes(st State, lane replicas.Lane, s Styles, l Layout, h int) string {
 	for i := st.First; i < last; i++ {
 		changed := len(st.Changed[lane]) > i && st.Changed[lane][i]
 		internals := st.Internals && lane == replicas.CRDT
-		k := boxKey{replica: i, lane: int(lane), changed: reps[i].Changed(lane), focused: i == st.Focus, conflict: conf[i],
+		k := boxKey{replica: i, lane: int(lane), changed: reps[i].Changed(lane), seen: reps[i].Knows(lane).Len(), focused: i == st.Focus, conflict: conf[i],
 			marked: changed, internals: internals, w: l.BoxW, h: h, valueLines: l.ValueLines, internalLines: l.Internals,
 			showClock: clocks, styles: s.Theme, ascii: s.Symbols == ASCIISymbols}
 		if clocks {
@@ -158,6 +158,33 @@ func editsLine(set replicas.EditSet, w int, sym Symbols) string {
 	return editsTail(ids, total, w, sym)
 }
 
+// editsSeenLine is the edits line with what else the replica has seen:
+// "edits #1 #3 · saw #2" says the value reflects #1 and #3, and #2 also
+// reached the replica (lost, declined, overwritten or merged away). When
+// that does not fit, it drops the word edits, then counts what else was
+// seen: "#1 #3 · saw 4 more".
+func editsSeenLine(hist, knows replicas.EditSet, w int, sym Symbols) string {
+	extra := knows.Minus(hist)
+	if len(extra) == 0 {
+		return editsLine(hist, w, sym)
+	}
+	parts := make([]string, len(extra))
+	for i, id := range extra {
+		parts[i] = id.String()
+	}
+	short := func(s string) string { return strings.TrimPrefix(strings.TrimPrefix(s, "edits: "), "edits ") }
+	for _, seen := range []string{"saw " + strings.Join(parts, " "), fmt.Sprintf("saw %d more", len(extra))} {
+		tail := " " + sym.Dot + " " + seen
+		room := w - ansi.StringWidth(tail)
+		for _, head := range []string{editsLine(hist, room, sym), short(editsLine(hist, room+len("edits "), sym))} {
+			if ansi.StringWidth(head) <= room {
+				return head + tail
+			}
+		}
+	}
+	return ansi.Truncate(short(editsLine(hist, w, sym))+" "+sym.Dot+" saw "+strings.Join(parts, " "), w, sym.Ellipsis)
+}
+
 // editsTail is "edits (120) …#118 #119 #120": the count and the newest ids.
 func editsTail(ids []replicas.EditID, total, w int, sym Symbols) string {
 	parts := make([]string, len(ids))
@@ -233,7 +260,7 @@ func box(r *replicas.Replica, meta []crdt.MetaPart, k boxKey, s Styles) string {
 		}
 		lines = append(lines, text)
 	}
-	lines = append(lines, s.Replica.Edits.Render(editsLine(r.History(lane), inner, s.Symbols)))
+	lines = append(lines, s.Replica.Edits.Render(editsSeenLine(r.History(lane), r.Knows(lane), inner, s.Symbols)))
 	if k.metaLines > 0 {
 		meta := metaLine(meta, clock, k.decisive, k.front, inner, s)
 		if k.waiting != "" {
@@ -411,8 +438,8 @@ func frontFirst(parts []crdt.MetaPart, front []string, w int) []crdt.MetaPart {
 
 // internalsLines shows a CRDT's full internals in at most n lines: its
 // sections ("P: Alice:2 · N: none"), wrapped, from line offset on, and on
-// the last line its size and, when they do not all fit, where the window
-// is and how to scroll it.
+// the last line, when they do not all fit, where the window is and how to
+// scroll it, then its size in memory (not what a message weighs).
 func internalsLines(in crdt.Internals, w, n, offset int, s Styles) []string {
 	if n <= 0 {
 		return nil
@@ -431,12 +458,12 @@ func internalsLines(in crdt.Internals, w, n, offset int, s Styles) []string {
 		all := wrapLines(strings.Join(parts, " "+s.Symbols.Dot+" "), w, maxInternalLines, s.Symbols.Ellipsis)
 		if room := n - 1; len(all) > room {
 			offset = min(max(offset, 0), len(all)-room)
-			last = fmt.Sprintf("%s %s %d-%d/%d { }", s.Text(in.Size()), s.Symbols.Dot, offset+1, offset+room, len(all))
+			last = fmt.Sprintf("%d-%d/%d { } %s %s", offset+1, offset+room, len(all), s.Symbols.Dot, s.Text(in.Size()))
 			all = all[offset : offset+room]
 		}
 		out = all
 	}
-	out = append(out, last)
+	out = append(out, ansi.Truncate(last, w, s.Symbols.Ellipsis))
 	for i := range out {
 		out[i] = s.Replica.Internals.Render(out[i])
 	}

@@ -139,6 +139,7 @@ func (bc *BoxCache) ofCluster(c *replicas.Cluster, what string, arg, w, h int, s
 type boxKey struct {
 	replica, lane                        int
 	changed                              int64
+	seen                                 int // how many edits the replica has seen in the lane: it only grows
 	focused, conflict, marked, internals bool
 	// For a compact box (lane -1), both lanes: the plain lane in changed,
 	// conflict and marked, the CRDT lane here.

@@ -97,11 +97,45 @@ func DrawDiagram(d Diagram, v DiagramView, s Styles) string {
 		xs[i] = i*space + space/2
 	}
 	out := []string{diagramHeader(d, xs, space, left, v.W, s)}
-	bodyH := v.H - 1
-	if bodyH <= 0 {
+	if v.H-1 <= 0 {
 		return out[0]
 	}
-	// The window of lines shown.
+	win := diagramWindowOf(d, v)
+	if win.bodyH <= 0 {
+		return fit(strings.Join(out, "\n"), v.W, v.H)
+	}
+	g := newDiagramGrid(d, xs, left, win, ch)
+	drawDiagramBody(d, v, g, xs, n, left, ch)
+	margin, marginW := diagramMarginText(d, v, s, ch, win, left)
+	notice := func(text string) string {
+		text = clipTo(text, v.W, s.Symbols.Ellipsis)
+		return s.App.Notice.Render(text) + strings.Repeat(" ", max(0, v.W-ansi.StringWidth(text)))
+	}
+	if win.olderAbove > 0 || win.top > 0 {
+		out = append(out, notice(fmt.Sprintf("%s %s above ([ scrolls up)", ch.more, replicas.Plural(max(win.olderAbove, 1), "earlier row"))))
+	}
+	out = append(out, paintDiagramGrid(g.cells, s, margin, marginW, v.W, left)...)
+	if win.newerBelow > 0 {
+		out = append(out, notice(fmt.Sprintf("%s %d lines below (] scrolls down)", ch.more, win.newerBelow)))
+	}
+	for len(out) < v.H {
+		out = append(out, strings.Repeat(" ", v.W))
+	}
+	return strings.Join(out[:v.H], "\n")
+}
+
+// diagramWindow is the window of lines a diagram shows: from line top,
+// bodyH lines, with how many earlier rows and later lines lie outside it.
+type diagramWindow struct {
+	top, bodyH             int
+	olderAbove, newerBelow int
+}
+
+// diagramWindowOf works out the window of lines shown below the header.
+// The first line announces what is above, and the last what is below,
+// when there is something there.
+func diagramWindowOf(d Diagram, v DiagramView) diagramWindow {
+	bodyH := v.H - 1
 	maxOff := max(0, d.Lines-bodyH)
 	off := min(max(v.Offset, 0), maxOff)
 	top := max(0, d.Lines-bodyH-off)
@@ -117,9 +151,21 @@ func DrawDiagram(d Diagram, v DiagramView, s Styles) string {
 		bodyH--
 		newerBelow = d.Lines - (top + bodyH)
 	}
-	if bodyH <= 0 {
-		return fit(strings.Join(out, "\n"), v.W, v.H)
-	}
+	return diagramWindow{top: top, bodyH: bodyH, olderAbove: olderAbove, newerBelow: newerBelow}
+}
+
+// diagramGrid is the window's cells, left columns wide, addressed by the
+// diagram's lines.
+type diagramGrid struct {
+	cells      [][]cell
+	top, bodyH int
+	left       int
+}
+
+// newDiagramGrid makes the window's grid: blank, with each replica's life
+// line down to the newest line.
+func newDiagramGrid(d Diagram, xs []int, left int, win diagramWindow, ch diagramChars) *diagramGrid {
+	top, bodyH := win.top, win.bodyH
 	grid := make([][]cell, bodyH)
 	for y := range grid {
 		grid[y] = make([]cell, left)
@@ -135,20 +181,29 @@ func DrawDiagram(d Diagram, v DiagramView, s Styles) string {
 			}
 		}
 	}
-	put := func(line, x int, c cell) {
-		y := line - top
-		if y < 0 || y >= bodyH || x < 0 || x >= left {
-			return
-		}
-		grid[y][x] = c
+	return &diagramGrid{cells: grid, top: top, bodyH: bodyH, left: left}
+}
+
+func (g *diagramGrid) put(line, x int, c cell) {
+	y := line - g.top
+	if y < 0 || y >= g.bodyH || x < 0 || x >= g.left {
+		return
 	}
-	get := func(line, x int) (cell, bool) {
-		y := line - top
-		if y < 0 || y >= bodyH || x < 0 || x >= left {
-			return cell{}, false
-		}
-		return grid[y][x], true
+	g.cells[y][x] = c
+}
+
+func (g *diagramGrid) get(line, x int) (cell, bool) {
+	y := line - g.top
+	if y < 0 || y >= g.bodyH || x < 0 || x >= g.left {
+		return cell{}, false
 	}
+	return g.cells[y][x], true
+}
+
+// drawDiagramBody draws the arrows, then the edits over everything, then
+// the arrows' labels where they fit.
+func drawDiagramBody(d Diagram, v DiagramView, g *diagramGrid, xs []int, n, left int, ch diagramChars) {
+	top, bodyH, put, get := g.top, g.bodyH, g.put, g.get
 	// Arrows.
 	labels := make([]arrowLabel, 0, len(d.Arrows))
 	for _, a := range d.Arrows {
@@ -178,9 +233,13 @@ func DrawDiagram(d Diagram, v DiagramView, s Styles) string {
 	for _, l := range labels {
 		placeLabel(l, put, get, left)
 	}
-	// The margin: each row's tick and statement, links down, the now line.
-	// Each is clipped to mw cells, and its width kept, so that no line
-	// needs measuring again.
+}
+
+// diagramMarginText is the margin: each row's tick and statement, links
+// down, the now line. Each is clipped to mw cells, and its width kept, so
+// that no line needs measuring again.
+func diagramMarginText(d Diagram, v DiagramView, s Styles, ch diagramChars, win diagramWindow, left int) ([]string, []int) {
+	top, bodyH := win.top, win.bodyH
 	margin := make([]string, bodyH)
 	marginW := make([]int, bodyH)
 	plainMargin, currentMargin, cutMargin := paint(s.Diagram.Margin), paint(s.Diagram.Current), paint(s.Diagram.Cut)
@@ -234,14 +293,14 @@ func DrawDiagram(d Diagram, v DiagramView, s Styles) string {
 		text := clipTo("  now: "+replicas.Plural(inflight, "message")+" in flight", mw, s.Symbols.Ellipsis)
 		margin[d.Now-top], marginW[d.Now-top] = s.Diagram.InFlight.Render(text), ansi.StringWidth(text)
 	}
-	notice := func(text string) string {
-		text = clipTo(text, v.W, s.Symbols.Ellipsis)
-		return s.App.Notice.Render(text) + strings.Repeat(" ", max(0, v.W-ansi.StringWidth(text)))
-	}
-	if olderAbove > 0 || top > 0 {
-		out = append(out, notice(fmt.Sprintf("%s %s above ([ scrolls up)", ch.more, replicas.Plural(max(olderAbove, 1), "earlier row"))))
-	}
-	// Runs of one role are styled together, each role's codes taken once.
+	return margin, marginW
+}
+
+// paintDiagramGrid renders the grid's lines, each followed by its margin
+// and padded to w cells. Runs of one role are styled together, each
+// role's codes taken once.
+func paintDiagramGrid(grid [][]cell, s Styles, margin []string, marginW []int, w, left int) []string {
+	out := make([]string, 0, len(grid))
 	painters := map[cellRole]painter{}
 	for y := range grid {
 		var b strings.Builder
@@ -263,20 +322,14 @@ func DrawDiagram(d Diagram, v DiagramView, s Styles) string {
 			}
 			b.WriteString(p.do(run.String()))
 		}
-		if rest := v.W - left; rest > 0 {
+		if rest := w - left; rest > 0 {
 			b.WriteString(" ")
 			b.WriteString(margin[y])
 			b.WriteString(strings.Repeat(" ", max(0, rest-1-marginW[y])))
 		}
 		out = append(out, b.String())
 	}
-	if newerBelow > 0 {
-		out = append(out, notice(fmt.Sprintf("%s %d lines below (] scrolls down)", ch.more, newerBelow)))
-	}
-	for len(out) < v.H {
-		out = append(out, strings.Repeat(" ", v.W))
-	}
-	return strings.Join(out[:v.H], "\n")
+	return out
 }
 
 // marginLine is one line of a row's margin: its text, then links down.

@@ -60,6 +60,7 @@ func DetailLines(r *replicas.Replica, index int, w int, s Styles) []string {
 		lines = append(lines, name+":")
 		lines = append(lines, wrap("  ", r.ValueString(l))...)
 		lines = append(lines, wrap("  ", fmt.Sprintf("reflects %d edits: %s", r.History(l).Len(), r.History(l)))...)
+		lines = append(lines, wrap("  ", fmt.Sprintf("has seen %d edits: %s", r.Knows(l).Len(), r.Knows(l)))...)
 	}
 	in := r.Internals()
 	lines = append(lines, s.Text("metadata: "+in.Size()))
@@ -168,9 +169,9 @@ func diagramBlocks(st State, s Styles, w, h int) []string {
 // Server 3 → Server 2, taken at tick 7 · plain "Ext…" · crdt "Ext…"".
 func MessageLine(m *replicas.Message, s Styles, w int) string {
 	dot := " " + s.Symbols.Dot + " "
-	text := fmt.Sprintf("m%d %s %s %s, taken at tick %d%s%s", m.ID, s.Text(m.From), s.Symbols.Arrow, s.Text(m.To), m.SentTick, dot, payloads(m, w, dot, s))
+	text := fmt.Sprintf("%s %s %s %s, taken at tick %d%s%s", replicas.MsgName(m.ID), s.Text(m.From), s.Symbols.Arrow, s.Text(m.To), m.SentTick, dot, payloads(m, w, dot, s))
 	if m.CopyOf != 0 {
-		text += fmt.Sprintf(" (copy of m%d)", m.CopyOf)
+		text += " (copy of " + replicas.MsgName(m.CopyOf) + ")"
 	}
 	return s.Pane.Selected.Render(clipWords(text, w, s.Symbols.Ellipsis))
 }
@@ -413,9 +414,9 @@ func Messages(st State, s Styles, w, h int) string {
 	for i := first; i < len(msgs) && len(lines) < h; i++ {
 		m := msgs[i]
 		dot := " " + s.Symbols.Dot + " "
-		text := fmt.Sprintf("m%d %s %s %s%s%s%sage %d", m.ID, s.Text(m.From), s.Symbols.Arrow, s.Text(m.To), dot, payloads(m, w, dot, s), dot, c.Tick()-m.SentTick)
+		text := fmt.Sprintf("%s %s %s %s%s%s%sage %d", replicas.MsgName(m.ID), s.Text(m.From), s.Symbols.Arrow, s.Text(m.To), dot, payloads(m, w, dot, s), dot, c.Tick()-m.SentTick)
 		if m.CopyOf != 0 {
-			text += fmt.Sprintf(" (copy of m%d)", m.CopyOf)
+			text += " (copy of " + replicas.MsgName(m.CopyOf) + ")"
 		}
 		if !c.Up(m.From, m.To) {
 			text += " (link cut: waits)"

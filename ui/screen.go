@@ -90,8 +90,8 @@ func drawHeader(st State, s Styles, w int) string {
 }
 
 // StatusText is a lane's banner in words and symbols: "CONVERGED ✓",
-// "PENDING ⋯ Carol hasn't seen #2", or "DIVERGED ✗ Server 2 and Server 3
-// saw the same edits".
+// "EQUAL ⋯ Bob hasn't seen #1, #2", "PENDING ⋯ Carol hasn't seen #2", or
+// "DIVERGED ✗ Server 2 and Server 3 each saw #1 #2 #3".
 func StatusText(stt replicas.Status, sym Symbols) string {
 	head := statusHead(stt, sym)
 	if r := stt.Reason(); r != "" {
@@ -104,6 +104,8 @@ func statusHead(stt replicas.Status, sym Symbols) string {
 	switch stt.Kind {
 	case replicas.Converged:
 		return "CONVERGED " + sym.Check
+	case replicas.Equal:
+		return "EQUAL " + sym.Pending
 	case replicas.Pending:
 		return "PENDING " + sym.Pending
 	}
@@ -118,7 +120,8 @@ func laneTitle(st State, lane replicas.Lane, title string, s Styles, w int) stri
 }
 
 // sentText is what a lane has sent so far, after its title: " · 12 msgs ·
-// 3.4 KB" (short: " · 3.4 KB"), or "" before any message.
+// 3.4 KB", for the plain lane " · 10 msgs (6 with a value) · 72 B"
+// (short: " · 3.4 KB"), or "" before any message.
 func sentText(c *replicas.Cluster, lane replicas.Lane, s Styles, short bool) string {
 	n, b := c.Sent(lane)
 	if n == 0 {
@@ -131,6 +134,9 @@ func sentText(c *replicas.Cluster, lane replicas.Lane, s Styles, short bool) str
 	msgs := "msgs"
 	if n == 1 {
 		msgs = "msg"
+	}
+	if v := c.SentValues(); lane == replicas.Plain && v < n {
+		msgs += fmt.Sprintf(" (%d with a value)", v)
 	}
 	return fmt.Sprintf("%s%d %s%s%s", dot, n, msgs, dot, replicas.SizeText(b))
 }
@@ -165,7 +171,7 @@ func bandTitle(c *replicas.Cluster, lane replicas.Lane, title string, s Styles, 
 	stt := c.Status(lane)
 	style := s.Band.Converged
 	switch stt.Kind {
-	case replicas.Pending:
+	case replicas.Pending, replicas.Equal:
 		style = s.Band.Pending
 	case replicas.Diverged:
 		style = s.Band.Diverged
