@@ -22,19 +22,22 @@ import (
 
 const classUsage = `Usage:
   crdtviz class start --type TYPE --name NAME [--bind ADDR:PORT] [--mode state|delta] [--key HEX]
-  crdtviz class join HOST:PORT --key HEX [--name NAME] [--bind ADDR:PORT]
+  crdtviz class join HOST:PORT CODE [--name NAME] [--bind ADDR:PORT]
+  crdtviz class join HOST:PORT --key HEX [--teacher CODE] [--name NAME] [--bind ADDR:PORT]
 
 Classroom mode: every laptop is a replica, over the real network. The
-teacher starts a class; the screen shows the line students type to join.
+teacher starts a class; the screen shows the line students type to join,
+with the class's join code (KQ4T-9WZM-3XH7-P2LC: the teacher key's
+fingerprint). Scripts may give the class key itself with --key instead.
 Both take --headless (statements on stdin, JSON lines on stdout) and
 --log FILE (the network library's log). See docs/classroom.md.
 `
 
 // classFlags are the flags start and join share.
 type classFlags struct {
-	name, bind, key, log *string
-	headless             *bool
-	look                 lookFlags
+	name, bind, key, log, teacher *string
+	headless                      *bool
+	look                          lookFlags
 }
 
 func cmdClass(args []string, stdout, stderr io.Writer) int {
@@ -62,7 +65,8 @@ func addClassFlags(fs interface {
 	return classFlags{
 		name:     fs.String("name", "", "your name in the class (a replica name: at most 24 characters)"),
 		bind:     fs.String("bind", "", "ADDR:PORT to listen on (default 0.0.0.0:7946, or a free port if it is taken)"),
-		key:      fs.String("key", "", "the class key, 64 hex digits"),
+		key:      fs.String("key", "", "the class key, 64 hex digits, instead of a join code (for scripts)"),
+		teacher:  fs.String("teacher", "", "with --key: the join code the teacher key must match (without it, the first teacher key met is trusted)"),
 		log:      fs.String("log", "", "write the network library's log to FILE"),
 		headless: fs.Bool("headless", false, "no screen: statements on stdin, one JSON object per line on stdout"),
 	}
@@ -95,30 +99,46 @@ func cmdClassStart(args []string, stdout, stderr io.Writer) int {
 	if opts.Name == "" {
 		return usageFail(stderr, "class start", "say your name with --name")
 	}
-	if opts.Key == nil {
-		opts.Key = class.NewKey()
+	if *cf.teacher != "" {
+		return usageFail(stderr, "class start", "--teacher is for class join")
 	}
 	opts.Type, opts.Mode = t, m
 	return cf.serve(opts, look, class.Start, stdout, stderr)
 }
 
 func cmdClassJoin(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("class join", "class join HOST:PORT --key HEX [--name NAME] [--bind ADDR:PORT] [--headless]\n\nJoins a class. Its type and mode come from the class.", stderr)
+	fs := newFlags("class join", "class join HOST:PORT CODE [--name NAME] [--bind ADDR:PORT] [--headless]\n       class join HOST:PORT --key HEX [--teacher CODE] ...\n\nJoins a class. Its type and mode come from the class.", stderr)
 	cf := addClassFlags(fs)
 	cf.look = addLookFlags(fs)
 	pos, code := parseFlags(fs, args)
 	if code >= 0 {
 		return code
 	}
-	if len(pos) != 1 {
-		return usageFail(stderr, "class join", "give the class's HOST:PORT, as the teacher's screen shows it")
+	if len(pos) < 1 || len(pos) > 2 {
+		return usageFail(stderr, "class join", "give the class's HOST:PORT and its join code, as the teacher's screen shows them")
 	}
 	opts, look, code := cf.prepare("class join", stderr)
 	if code >= 0 {
 		return code
 	}
-	if opts.Key == nil {
-		return usageFail(stderr, "class join", "give the class key with --key (the teacher's screen shows the whole line)")
+	switch {
+	case len(pos) == 2 && opts.Key != nil:
+		return usageFail(stderr, "class join", "give the join code or --key, not both")
+	case len(pos) == 2:
+		c, err := class.ParseCode(pos[1])
+		if err != nil {
+			return usageFail(stderr, "class join", err.Error())
+		}
+		opts.Code = c
+	case opts.Key == nil:
+		return usageFail(stderr, "class join", "give the join code after the address (the teacher's screen shows the whole line)")
+	}
+	if *cf.teacher != "" {
+		c, err := class.ParseCode(*cf.teacher)
+		if err != nil {
+			return usageFail(stderr, "class join", "--teacher: "+err.Error())
+		}
+		opts.Teacher = c
 	}
 	if opts.Name == "" {
 		if *cf.headless || !terminal() {

@@ -95,25 +95,15 @@ func classNode(t *testing.T, name string, teacher *class.Node) *class.Node {
 	var n *class.Node
 	var err error
 	if teacher == nil {
-		n, err = class.Start(class.Options{Name: name, Type: crdt.GCounter, Mode: replicas.ModeDelta, Bind: "127.0.0.1:0", Key: class.NewKey()})
+		n, err = class.Start(class.Options{Name: name, Type: crdt.GCounter, Mode: replicas.ModeDelta, Bind: "127.0.0.1:0"})
 	} else {
-		n, err = class.Join(teacher.Addr(), class.Options{Name: name, Bind: "127.0.0.1:0", Key: keyOf(t, teacher)})
+		n, err = class.Join(teacher.Addr(), class.Options{Name: name, Bind: "127.0.0.1:0", Code: teacher.Snapshot().Code})
 	}
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = n.Leave() })
 	return n
-}
-
-func keyOf(t *testing.T, n *class.Node) []byte {
-	t.Helper()
-	f := strings.Fields(n.JoinLine())
-	k, err := class.ParseKey(f[len(f)-1])
-	if err != nil {
-		t.Fatal(err)
-	}
-	return k
 }
 
 func newClass(t *testing.T, n *class.Node, w, h int) *Class {
