@@ -74,21 +74,24 @@ type state struct {
 	typ     crdt.Type
 	mode    replicas.Mode
 
-	crdt     crdt.CRDT
-	crdtStr  string
-	crdtWire []byte // the CRDT lane's wire form, kept until it changes
-	entries  int    // at least the CRDT lane's entries (see size)
-	plain    crdt.Plain
-	plainStr string
-	plainID  writeID
-	plainRaw []byte           // the sealed plain write the plain lane holds
-	heard    map[writeID]bool // plain writes this replica has heard
-	seen     map[writeID]bool // edits whose broadcast this replica has handled
-	seenN    map[runKey]uint64
-	seenGap  map[writeID]bool // edits seen beyond a gap in their run's numbers
-	seq      uint64           // this run's edits
-	clock    int64            // Lamport clock for last-writer-wins stamps
-	viewSeq  uint64
+	crdt      crdt.CRDT
+	crdtStr   string
+	crdtWire  []byte // the CRDT lane's wire form, kept until it changes
+	entries   int    // at least the CRDT lane's entries (see size)
+	plain     crdt.Plain
+	plainStr  string
+	plainID   writeID
+	plainRaw  []byte           // the sealed plain write the plain lane holds
+	heard     map[writeID]bool // plain writes this replica has heard
+	seen      map[writeID]bool // edits whose broadcast this replica has handled
+	seenN     map[runKey]uint64
+	seenGap   map[writeID]bool // edits seen beyond a gap in their run's numbers
+	digestOK  bool             // digestN and digestSum are seenDigest's, until an edit is seen
+	digestN   uint64
+	digestSum uint64
+	seq       uint64 // this run's edits
+	clock     int64  // Lamport clock for last-writer-wins stamps
+	viewSeq   uint64
 
 	ctl    wireControl
 	ctlRaw []byte
@@ -151,6 +154,7 @@ func (s *state) fresh() error {
 	s.plainStr = s.plain.Value().String()
 	s.heard, s.seen = map[writeID]bool{}, map[writeID]bool{}
 	s.seenN, s.seenGap = map[runKey]uint64{}, map[writeID]bool{}
+	s.digestOK = false
 	for _, m := range s.members {
 		m.heard, m.view, m.viewRaw = false, wireView{}, nil
 	}
@@ -285,13 +289,16 @@ func (s *state) edit(op crdt.Op) (Event, []byte, error) {
 		laneSentence("plain", resP, errP, beforeP, afterP)
 
 	e := &wireEdit{ID: id, Op: op.String()}
-	if errP == nil && !resP.Ignored {
-		w := wirePlain{ID: id, Value: crdt.WireOfValue(s.plain.Value())}
-		s.plainID = id
-		s.plainRaw = s.seal(kindPlain, func(env *envelope) { env.Plain = &w })
+	plainWrote := errP == nil && !resP.Ignored
+	if plainWrote {
+		w := crdt.WireOfValue(s.plain.Value())
+		s.plainID, s.plainRaw = id, nil
 		s.heard[id] = true
-		if len(s.plainRaw) <= plainBudget {
-			e.Plain = s.plainRaw
+		if len(encode(w)) <= plainBudget {
+			e.Plain = &w // signed with the edit: the edit is the plain write
+		} else {
+			pw := wirePlain{ID: id, Value: w}
+			s.plainRaw = s.seal(kindPlain, func(env *envelope) { env.Plain = &pw })
 		}
 	}
 	if errC == nil && !resC.Ignored {
@@ -306,7 +313,11 @@ func (s *state) edit(op crdt.Op) (Event, []byte, error) {
 		}
 	}
 	s.viewSeq++
-	return ev, s.seal(kindEdit, func(env *envelope) { env.Edit = e }), nil
+	raw := s.seal(kindEdit, func(env *envelope) { env.Edit = e })
+	if plainWrote && s.plainRaw == nil {
+		s.plainRaw = raw
+	}
+	return ev, raw, nil
 }
 
 // wireCRDT is the CRDT lane's wire form, kept until the lane changes.
@@ -413,13 +424,13 @@ func kindName(k int) string {
 
 // openNested reads a sealed payload carried inside another (a view, an
 // admission, a control, a plain write in a state) and checks it.
-func (s *state) openNested(raw []byte, kind int) (*envelope, error) {
+func (s *state) openNested(raw []byte, kinds ...int) (*envelope, error) {
 	env, seal, err := unseal(raw, maxStateBytes, s.class)
 	if err != nil {
 		return nil, err
 	}
-	if env.Kind != kind {
-		return nil, dropped(dropUndecodable, fmt.Errorf("a %s where a %s belongs", kindName(env.Kind), kindName(kind)))
+	if !slices.Contains(kinds, env.Kind) {
+		return nil, dropped(dropUndecodable, fmt.Errorf("a %s where a %s belongs", kindName(env.Kind), kindName(kinds[0])))
 	}
 	if err := s.open(env, seal); err != nil {
 		return nil, err
@@ -436,6 +447,9 @@ func (s *state) receive(env *envelope, seal *sealed, pre *decoded) ([]Event, err
 	}
 	if env.Kind == kindState {
 		return s.receiveState(env, seal, pre)
+	}
+	if s.known(env) {
+		return nil, nil // a repeat: gossip delivers most payloads several times; no signature to check
 	}
 	if err := s.open(env, seal); err != nil {
 		return nil, err
@@ -470,6 +484,24 @@ func (s *state) receive(env *envelope, seal *sealed, pre *decoded) ([]Event, err
 		return s.takePlain(env, env.From+"'s plain write", "by broadcast", "broadcast")
 	}
 	return nil, nil
+}
+
+// known reports whether a payload is one this process has already taken
+// (or one that would change nothing): an edit or a plain write already
+// handled, a view no newer than the one held. Only a payload that passed
+// its signature check is ever taken, so a forgery cannot make a real
+// payload look known.
+func (s *state) known(env *envelope) bool {
+	switch env.Kind {
+	case kindEdit:
+		return s.seen[env.Edit.ID]
+	case kindPlain:
+		return s.heard[env.Plain.ID]
+	case kindView:
+		m, a := s.members[env.From], s.roster[env.From]
+		return m != nil && a != nil && m.heard && !env.View.Left && bytes.Equal(m.viewKey, a.rec.Key) && env.View.Seq <= m.view.Seq
+	}
+	return false
 }
 
 // takeInfo takes the class's description, signed by its teacher: the
@@ -585,17 +617,6 @@ func (s *state) receiveEdit(env *envelope, pre *decoded) ([]Event, error) {
 		}
 		return nil, nil
 	}
-	var plainEnv *envelope
-	if e.Plain != nil {
-		p, err := s.openNested(e.Plain, kindPlain)
-		if err != nil {
-			return nil, err
-		}
-		if p.Plain.ID != e.ID {
-			return nil, forged("an edit that carries another write's plain value")
-		}
-		plainEnv = p
-	}
 	what := e.ID.Origin + "'s edit (" + e.Op + ")"
 	how := "by broadcast"
 	var events []Event
@@ -615,8 +636,8 @@ func (s *state) receiveEdit(env *envelope, pre *decoded) ([]Event, error) {
 	}
 	s.see(e.ID)
 	s.send(outMsg{msg: env.raw}) // pass it on, as Serf passes on user events
-	if plainEnv != nil {
-		ev, err := s.takePlain(plainEnv, what, how, "broadcast")
+	if e.Plain != nil {
+		ev, err := s.takePlain(env, what, how, "broadcast")
 		if err != nil {
 			return events, err
 		}
@@ -625,25 +646,36 @@ func (s *state) receiveEdit(env *envelope, pre *decoded) ([]Event, error) {
 	return events, nil
 }
 
-// takePlain overwrites the plain lane with a signed plain write.
+// takePlain overwrites the plain lane with a signed plain write: an edit
+// that carries its plain value, or a kindPlain write.
 func (s *state) takePlain(env *envelope, what, how, via string) ([]Event, error) {
-	w := env.Plain
-	if w.ID.Origin != env.From {
-		return nil, forged("%s sent a plain write it says %s made", env.From, w.ID.Origin)
+	var id writeID
+	var value crdt.WireValue
+	switch {
+	case env.Edit != nil && env.Edit.Plain != nil:
+		id, value = env.Edit.ID, *env.Edit.Plain
+	case env.Plain != nil:
+		id, value = env.Plain.ID, env.Plain.Value
+	default:
+		return nil, dropped(dropUndecodable, fmt.Errorf("no plain write"))
 	}
-	if w.ID.zero() || s.heard[w.ID] {
+	if id.Origin != env.From {
+		return nil, forged("%s sent a plain write it says %s made", env.From, id.Origin)
+	}
+	if id.zero() || s.heard[id] {
 		return nil, nil
 	}
-	p, err := decodePlain(s.typ, w.Value)
+	p, err := decodePlain(s.typ, value)
 	if err != nil {
 		return nil, err
 	}
-	return s.overwrite(p, w.ID, env.raw, w.ID.Origin, what, how, via), nil
+	return s.overwrite(p, id, env.raw, id.Origin, what, how, via), nil
 }
 
 // see records that an edit has reached this replica.
 func (s *state) see(id writeID) {
 	s.seen[id] = true
+	s.digestOK = false
 	k := runKey{id.Origin, id.Run}
 	if id.Seq <= s.seenN[k] {
 		return
@@ -673,6 +705,14 @@ func (s *state) seenRuns() []seenRun {
 // seenDigest counts the edits seen and sums which: two replicas with the
 // same digest have seen the same edits.
 func (s *state) seenDigest() (uint64, uint64) {
+	if !s.digestOK {
+		s.digestN, s.digestSum = s.computeDigest()
+		s.digestOK = true
+	}
+	return s.digestN, s.digestSum
+}
+
+func (s *state) computeDigest() (uint64, uint64) {
 	var n uint64
 	var b strings.Builder
 	for _, r := range s.seenRuns() {
@@ -762,6 +802,7 @@ func (s *state) receiveState(env *envelope, seal *sealed, pre *decoded) ([]Event
 			k := runKey{r.Origin, r.Run}
 			if r.N > s.seenN[k] && (len(s.seenN) < maxSeenRuns || s.seenN[k] > 0) {
 				s.seenN[k] = r.N
+				s.digestOK = false
 				for id := range s.seenGap {
 					if id.Origin == r.Origin && id.Run == r.Run && id.Seq <= r.N {
 						delete(s.seenGap, id)
@@ -771,7 +812,7 @@ func (s *state) receiveState(env *envelope, seal *sealed, pre *decoded) ([]Event
 		}
 	}
 	if w.Plain != nil && !bytes.Equal(w.Plain, s.plainRaw) {
-		pe, err := s.openNested(w.Plain, kindPlain)
+		pe, err := s.openNested(w.Plain, kindPlain, kindEdit)
 		if err != nil {
 			return events, err
 		}
@@ -798,7 +839,7 @@ func (s *state) takeNestedView(raw []byte) error {
 	if err != nil {
 		return err
 	}
-	if m := s.members[env.From]; m != nil && bytes.Equal(m.viewRaw, raw) || env.From == s.name {
+	if m := s.members[env.From]; m != nil && bytes.Equal(m.viewRaw, raw) || env.From == s.name || env.Kind == kindView && s.known(env) {
 		return nil // nothing new: no signature to check
 	}
 	ve, err := s.openNested(raw, kindView)

@@ -111,9 +111,10 @@ type wireEdit struct {
 	// after it (state mode, Full); empty when it did not fit.
 	CRDT cbor.RawMessage `cbor:"3,keyasint,omitempty"`
 	Full bool            `cbor:"4,keyasint,omitempty"`
-	// Plain is the origin's sealed plain write (kindPlain); nil when the
-	// plain lane declined the edit or the value did not fit.
-	Plain []byte `cbor:"5,keyasint,omitempty"`
+	// Plain is the origin's plain value after the edit, signed with the
+	// edit; nil when the plain lane declined the edit or the value did not
+	// fit (push/pull then carries it, as a kindPlain write).
+	Plain *crdt.WireValue `cbor:"5,keyasint,omitempty"`
 }
 
 // wirePlain is a plain write: the value the writer's plain lane held
@@ -195,7 +196,7 @@ type wireState struct {
 	Info   []byte          `cbor:"1,keyasint,omitempty"` // the sealed class info (the teacher's); nil: a joiner with no class yet
 	Ctl    []byte          `cbor:"2,keyasint,omitempty"` // the sealed latest control; nil: none yet
 	CRDT   cbor.RawMessage `cbor:"3,keyasint,omitempty"`
-	Plain  []byte          `cbor:"4,keyasint,omitempty"` // the sealed plain write the plain lane holds; nil: no write yet
+	Plain  []byte          `cbor:"4,keyasint,omitempty"` // the plain write the plain lane holds, as its writer sealed it (an edit, or a kindPlain write); nil: no write yet
 	Views  [][]byte        `cbor:"5,keyasint,omitempty"` // sealed views: the sender's and the others' it has heard
 	Roster [][]byte        `cbor:"6,keyasint,omitempty"` // sealed admissions
 	Run    uint64          `cbor:"7,keyasint"`
