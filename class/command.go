@@ -17,12 +17,17 @@ type Status struct {
 	Members []string `json:"members"`
 	CRDT    string   `json:"crdt"`
 	Plain   string   `json:"plain"`
+	// CRDTStatus and PlainStatus are each lane's word, as the banners say
+	// it: CONVERGED, EQUAL, PENDING, DIVERGED, or ALONE.
+	CRDTStatus  string `json:"crdt_status"`
+	PlainStatus string `json:"plain_status"`
 }
 
 // Status is this member's status now.
 func (n *Node) Status() Status {
 	s := n.Snapshot()
-	return Status{Name: s.Name, Members: n.Members(), CRDT: s.CRDT, Plain: s.Plain}
+	return Status{Name: s.Name, Members: n.Members(), CRDT: s.CRDT, Plain: s.Plain,
+		CRDTStatus: s.Status(replicas.CRDT).Word, PlainStatus: s.Status(replicas.Plain).Word}
 }
 
 // Commands is what a class's prompt takes, for its hint and errors.

@@ -175,9 +175,9 @@ func (s Snapshot) Status(lane replicas.Lane) LaneStatus {
 	return st
 }
 
-// Sentence is the banner's sentence for a lane: its word, and what backs
-// it, from the longest form to the shortest.
-func (st LaneStatus) Sentences(me string) []string {
+// Details says what backs a lane's word, from the longest form to the
+// shortest (the last may be empty), for a banner that fits its width.
+func (st LaneStatus) Details(me string) []string {
 	names := func(ns []string, max int) string {
 		if len(ns) > max {
 			return fmt.Sprintf("%d members", len(ns))
@@ -187,22 +187,21 @@ func (st LaneStatus) Sentences(me string) []string {
 	agree := fmt.Sprintf("%d of %d agree with %s", st.Agree, st.Of, me)
 	switch st.Word {
 	case WordAlone:
-		return []string{"ALONE: no other member counts yet"}
+		return []string{"no other member counts yet (alive and not cut off)", ""}
 	case WordConverged:
 		all := fmt.Sprintf("all %d agree and have seen the same edits", st.Of)
 		if st.Of == 2 {
 			all = "both agree and have seen the same edits"
 		}
-		return []string{"CONVERGED: " + all, fmt.Sprintf("CONVERGED: all %d agree", st.Of)}
+		return []string{all, fmt.Sprintf("all %d agree", st.Of), ""}
 	case WordEqual:
 		who := names(st.Behind, 3)
 		if who == "" {
 			who = "someone"
 		}
-		return []string{fmt.Sprintf("EQUAL: %s; %s hasn't seen every edit yet", agree, who), "EQUAL: " + agree}
+		return []string{fmt.Sprintf("%s; %s hasn't seen every edit yet", agree, who), agree, ""}
 	case WordDiverged:
-		return []string{fmt.Sprintf("DIVERGED: %s saw the same edits as %s and differ%s", names(st.Same, 3), me, plural(len(st.Same))),
-			"DIVERGED: " + agree}
+		return []string{fmt.Sprintf("%s saw the same edits as %s and differ%s", names(st.Same, 3), me, plural(len(st.Same))), agree, ""}
 	}
 	var why []string
 	if len(st.Differ) > 0 {
@@ -211,7 +210,7 @@ func (st LaneStatus) Sentences(me string) []string {
 	if len(st.Unheard) > 0 {
 		why = append(why, "not heard yet: "+names(st.Unheard, 3))
 	}
-	return []string{"PENDING: " + agree + "; " + strings.Join(why, "; "), "PENDING: " + agree}
+	return []string{agree + "; " + strings.Join(why, "; "), agree, ""}
 }
 
 func plural(n int) string {

@@ -511,7 +511,9 @@ func (m *Class) View() tea.View {
 	default:
 		status, bar := m.statusLines()
 		log := m.log[:len(m.log)-m.back]
-		content = ui.ClassScreen(ui.ClassState{Snap: m.snap, Log: log, Status: status, Bar: bar}, m.styles, m.w, m.h)
+		st := ClassScreenState(m.snap)
+		st.Log, st.Status, st.Bar = log, status, bar
+		content = ui.ClassScreen(st, m.styles, m.w, m.h)
 	}
 	v := tea.NewView(content)
 	v.AltScreen = true
@@ -539,6 +541,30 @@ func (m *Class) statusLines() (string, string) {
 		return st.App.Muted.Render(fmt.Sprintf("log scrolled back %d · ] scrolls on", m.back)), bar
 	}
 	return st.App.Muted.Render("Edit with e or +; the others' boxes show what they last told " + m.snap.Name + "."), bar
+}
+
+// ClassScreenState turns a class's snapshot into the plain values the class
+// screen draws: ui never sees the class package.
+func ClassScreenState(snap class.Snapshot) ui.ClassState {
+	st := ui.ClassState{Name: snap.Name, Teacher: snap.Teacher == snap.Name, Type: string(snap.Type), Mode: snap.Mode.String(),
+		Addr: snap.Addr, Join: snap.Join, Dropped: snap.DroppedTotal(), Forged: snap.Forged()}
+	for _, l := range replicas.Lanes {
+		ls := snap.Status(l)
+		st.Lanes[l] = ui.ClassLane{Word: ls.Word, Details: ls.Details(snap.Name), Others: ls.Of > 1}
+	}
+	if len(snap.Groups) > 0 {
+		st.Groups = class.GroupsString(snap.Groups)
+	}
+	st.Members = append(st.Members, ui.ClassMember{Name: snap.Name, Mine: true, Heard: true, Plain: snap.Plain, CRDT: snap.CRDT,
+		Same: [2]bool{true, true}})
+	for _, mb := range snap.Members {
+		if mb.Blocked {
+			st.CutOff = append(st.CutOff, mb.Name)
+		}
+		st.Members = append(st.Members, ui.ClassMember{Name: mb.Name, State: mb.State(), Heard: mb.Heard,
+			Plain: mb.Plain, CRDT: mb.CRDT, Same: mb.Same})
+	}
+	return st
 }
 
 // ShortHelp and FullHelp make the class screen a help.KeyMap.

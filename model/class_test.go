@@ -2,6 +2,7 @@ package model
 
 import (
 	"fmt"
+	"os/exec"
 	"strings"
 	"testing"
 	"time"
@@ -15,21 +16,22 @@ import (
 	"crdtviz/ui"
 )
 
-// classSnap is a class as the teacher Alice sees it: Bob agrees, Carol is
-// cut off and differs, Dan is dead.
+// classSnap is a class as the teacher Alice sees it: Bob agrees and has
+// seen the same edits, Carol is cut off and differs (she saw other edits),
+// Dan is dead.
 func classSnap(members int) class.Snapshot {
 	s := class.Snapshot{Name: "Alice", Teacher: "Alice", Type: crdt.ORSet, Mode: replicas.ModeDelta,
-		Addr: "192.168.1.20:7946", Join: "crdtviz class join 192.168.1.20:7946 --key " + strings.Repeat("3f", 32),
-		CRDT: "{eggs, jam, milk, rice, tea}", Plain: "{eggs, jam, milk}",
+		Addr: "192.168.1.20:7946", Join: "crdtviz class join 192.168.1.20:7946 KQ4T-9WZM-3XH7-P2LC", Code: "KQ4T-9WZM-3XH7-P2LC",
+		CRDT: "{eggs, jam, milk, rice, tea}", Plain: "{eggs, jam, milk}", SeenN: 5, SeenSum: 55,
 		Groups: [][]string{{"Alice", "Bob"}, {"Carol", "Dan"}}}
 	s.Members = []class.Member{
-		{Name: "Bob", Status: class.Alive, Heard: true, CRDT: s.CRDT, Plain: s.Plain, Same: [2]bool{true, true}},
-		{Name: "Carol", Status: class.Suspect, Heard: true, CRDT: "{eggs, milk, rice, tea}", Plain: "{eggs, milk, rice}", Blocked: true},
-		{Name: "Dan", Status: class.Dead, Heard: true, CRDT: "{eggs, milk, tea}", Plain: "{tea}", Blocked: true},
+		{Name: "Bob", Status: class.Alive, Heard: true, CRDT: s.CRDT, Plain: s.Plain, Same: [2]bool{true, true}, SeenN: 5, SeenSum: 55},
+		{Name: "Carol", Status: class.Suspect, Heard: true, CRDT: "{eggs, milk, rice, tea}", Plain: "{eggs, milk, rice}", Blocked: true, SeenN: 4, SeenSum: 44},
+		{Name: "Dan", Status: class.Dead, Heard: true, CRDT: "{eggs, milk, tea}", Plain: "{tea}", Blocked: true, SeenN: 3, SeenSum: 33},
 	}
 	for i := len(s.Members); i < members; i++ {
 		s.Members = append(s.Members, class.Member{Name: fmt.Sprintf("Student %02d", i), Status: class.Alive,
-			Heard: i%3 != 0, CRDT: s.CRDT, Plain: "{milk}", Same: [2]bool{false, true}})
+			Heard: i%3 != 0, CRDT: s.CRDT, Plain: "{milk}", Same: [2]bool{false, true}, SeenN: 5, SeenSum: 55})
 	}
 	return s
 }
@@ -39,6 +41,12 @@ var classLogLines = []string{
 	"merge: Bob's edit (add eggs) reached Alice by broadcast: {milk} → {eggs, milk}",
 	"partition: the teacher cut the class into Alice Bob | Carol Dan",
 	"plain: Bob's state reached Alice by push/pull and overwrote {eggs, milk, rice} with {eggs, jam, milk}",
+}
+
+func screenOf(snap class.Snapshot, log []string, status, bar string) ui.ClassState {
+	st := ClassScreenState(snap)
+	st.Log, st.Status, st.Bar = log, status, bar
+	return st
 }
 
 // TestClassScreenGolden: the class screen at 80x24 and 120x36, with boxes
@@ -56,37 +64,64 @@ func TestClassScreenGolden(t *testing.T) {
 		{"class-table-120x36", 14, 120, 36},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			st := ui.ClassState{Snap: classSnap(c.members), Log: classLogLines, Status: "Edit with e or +.",
-				Bar: ui.HelpBar([]ui.HelpItem{{Key: "e", Desc: "edit"}, {Key: "?", Desc: "help"}, {Key: "q", Desc: "quit"}}, c.w, s)}
-			got := ansi.Strip(ui.ClassScreen(st, s, c.w, c.h))
+			bar := ui.HelpBar([]ui.HelpItem{{Key: "e", Desc: "edit"}, {Key: "?", Desc: "help"}, {Key: "q", Desc: "quit"}}, c.w, s)
+			got := ansi.Strip(ui.ClassScreen(screenOf(classSnap(c.members), classLogLines, "Edit with e or +.", bar), s, c.w, c.h))
 			checkFits(t, got, c.w, c.h)
 			golden(t, c.name, got)
-			for _, want := range []string{"crdtviz class join 192.168.1.20:7946 --key", strings.Repeat("3f", 32)} {
-				if !strings.Contains(strings.ReplaceAll(got, "\n", " "), want) {
-					t.Errorf("the join line is not whole on screen: %q missing", want)
-				}
+			if !strings.Contains(got, "crdtviz class join 192.168.1.20:7946 KQ4T-9WZM-3XH7-P2LC") {
+				t.Errorf("the join line is not whole on one line")
 			}
 		})
 	}
 }
 
-// TestClassBanner: the banner's sentence is true of the members shown.
-func TestClassBanner(t *testing.T) {
+// TestClassJoinLineFits: the join line, with the longest IPv4 address and
+// port, fits on one line at 80 columns.
+func TestClassJoinLineFits(t *testing.T) {
 	s := ui.NewStyles(ui.Mono, false)
 	snap := classSnap(3)
-	got := ansi.Strip(ui.ClassScreen(ui.ClassState{Snap: snap}, s, 120, 36))
-	// Counted: Alice, Bob (alive), Carol (suspect); Dan is dead. Bob agrees
-	// in both lanes; Carol differs in both.
-	for _, want := range []string{"CRDT: DIFFERENT ✗ 2 of 3 agree with Alice; Carol differs", "Plain overwrite: DIFFERENT ✗ 2 of 3 agree with Alice; Carol differs",
-		"Partition: Alice Bob | Carol Dan · ╳ cut off from Alice: Carol, Dan", "Dan ╳ dead"} {
+	snap.Join = "crdtviz class join 192.168.100.200:65535 KQ4T-9WZM-3XH7-P2LC"
+	got := ansi.Strip(ui.ClassScreen(screenOf(snap, nil, "", ""), s, 80, 24))
+	if !strings.Contains(got, snap.Join) {
+		t.Errorf("the join line is cut or wrapped at 80 columns:\n%s", got)
+	}
+}
+
+// TestClassBanner: the banner's words are the simulator's four, each true
+// of the members shown: CONVERGED (equal, the same edits seen), EQUAL
+// (equal, someone behind), PENDING (a member differs having seen other
+// edits, or is not heard yet), DIVERGED (a member saw the same edits and
+// differs). A member the partition cuts off says "cut off", not "dead".
+func TestClassBanner(t *testing.T) {
+	s := ui.NewStyles(ui.Mono, false)
+	banner := func(snap class.Snapshot) string {
+		return ansi.Strip(ui.ClassScreen(screenOf(snap, nil, "", ""), s, 120, 36))
+	}
+	snap := classSnap(3)
+	got := banner(snap)
+	for _, want := range []string{"CRDT: PENDING ⋯ 2 of 3 agree with Alice; Carol saw other edits", "Plain overwrite: PENDING ⋯ 2 of 3 agree with Alice; Carol saw other edits",
+		"Partition: Alice Bob | Carol Dan · ╳ cut off from Alice: Carol, Dan", "Dan ╳ cut off", "Carol ╳ cut off"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("missing %q in\n%s", want, got)
 		}
 	}
 	snap.Members = snap.Members[:1]
-	got = ansi.Strip(ui.ClassScreen(ui.ClassState{Snap: snap}, s, 120, 36))
-	if !strings.Contains(got, "CRDT: CONVERGED ✓ both agree with Alice") {
+	if got := banner(snap); !strings.Contains(got, "CRDT: CONVERGED ✓ both agree and have seen the same edits") {
 		t.Errorf("two agreeing members:\n%s", got)
+	}
+	snap.Members[0].SeenN, snap.Members[0].SeenSum = 4, 44
+	if got := banner(snap); !strings.Contains(got, "CRDT: EQUAL ⋯ 2 of 2 agree with Alice; Bob hasn't seen every edit yet") {
+		t.Errorf("equal values, Bob behind:\n%s", got)
+	}
+	snap.Members[0].SeenN, snap.Members[0].SeenSum = 5, 55
+	snap.Members[0].Same = [2]bool{false, true}
+	if got := banner(snap); !strings.Contains(got, "Plain overwrite: DIVERGED ✗ Bob saw the same edits as Alice and differs") ||
+		!strings.Contains(got, "CRDT: CONVERGED") {
+		t.Errorf("the plain lane differs after the same edits:\n%s", got)
+	}
+	snap.Groups, snap.Members[0].Blocked, snap.Members[0].Status = nil, false, class.Dead
+	if got := banner(snap); !strings.Contains(got, "Bob dead") || !strings.Contains(got, "ALONE") {
+		t.Errorf("a dead member, no partition:\n%s", got)
 	}
 }
 
@@ -233,14 +268,29 @@ func eventually(t *testing.T, cond func() bool) {
 func TestClassScreenFits(t *testing.T) {
 	s := ui.NewStyles(ui.Dark, false)
 	for _, members := range []int{0, 3, 7, 20} {
-		st := ui.ClassState{Snap: classSnap(members), Log: classLogLines, Status: "status", Bar: "bar"}
+		snap := classSnap(members)
 		if members == 0 {
-			st.Snap.Members = nil
+			snap.Members = nil
 		}
+		st := screenOf(snap, classLogLines, "status", "bar")
 		for w := ui.MinWidth - 2; w <= 132; w += 7 {
 			for h := ui.MinHeight - 2; h <= 52; h += 5 {
 				checkFits(t, ui.ClassScreen(st, s, w, h), w, h)
 			}
+		}
+	}
+}
+
+// TestUIImportsNoClass: ui draws plain values; it never imports the class
+// package (nor memberlist): model makes the values from the snapshot.
+func TestUIImportsNoClass(t *testing.T) {
+	out, err := exec.Command("go", "list", "-deps", "crdtviz/ui").CombinedOutput()
+	if err != nil {
+		t.Skipf("go list: %v: %s", err, out)
+	}
+	for _, dep := range strings.Fields(string(out)) {
+		if dep == "crdtviz/class" || strings.Contains(dep, "memberlist") {
+			t.Errorf("ui imports %s", dep)
 		}
 	}
 }
