@@ -284,3 +284,37 @@ func BenchmarkClassHeal(b *testing.B) {
 		})
 	}
 }
+
+// BenchmarkClassKill measures, in a class of 30, how long after a member
+// is killed (its process stops without leaving) every other member marks
+// it dead: memberlist's probes and suspicion, whose timeout grows with the
+// log of the class's size.
+func BenchmarkClassKill(b *testing.B) {
+	nodes := room(b, 30, crdt.GCounter, DefaultTiming())
+	waitFor(b, 120*time.Second, "everyone sees everyone", func() bool {
+		return everyone(nodes, func(n *Node) bool { return len(n.Members()) == 30 })
+	})
+	if b.N > len(nodes)-2 {
+		b.Fatalf("at most %d kills", len(nodes)-2)
+	}
+	var worst time.Duration
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		victim := nodes[len(nodes)-1-i]
+		rest := nodes[:len(nodes)-1-i]
+		start := time.Now()
+		victim.shutdown() // as SIGKILL: no goodbye, no leave
+		for !everyone(rest, func(n *Node) bool {
+			for _, m := range n.Snapshot().Members {
+				if m.Name == victim.opts.Name {
+					return m.Status == Dead
+				}
+			}
+			return true
+		}) {
+			time.Sleep(20 * time.Millisecond)
+		}
+		worst = max(worst, time.Since(start))
+	}
+	b.ReportMetric(float64(worst.Milliseconds()), "worst-ms")
+}
