@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	mrand "math/rand/v2"
 	"net"
 	"strconv"
 	"strings"
@@ -100,7 +101,7 @@ type Node struct {
 	outMu    sync.Mutex
 	out      []outMsg
 	outSig   chan struct{}
-	viewAt   uint64 // the view sequence last queued
+	viewAt   uint64 // the view sequence last queued (noView: none yet)
 	viewTick uint64 // rounds of queueView
 
 	evMu   sync.Mutex
@@ -172,6 +173,10 @@ func Start(opts Options) (*Node, error) {
 		return nil, err
 	}
 	info := classInfo{Type: string(t), Mode: opts.Mode.String(), Teacher: opts.Name, TeacherKey: id.pub}
+	n.join = "crdtviz class join " + n.addr + " " + code
+	if withKey {
+		n.join = "crdtviz class join " + n.addr + " --key " + hex.EncodeToString(opts.Key) + " --teacher " + code
+	}
 	n.mu.Lock()
 	raw := n.st.seal(kindInfo, func(e *envelope) { e.Info = &info })
 	err = n.st.setClass(info, raw)
@@ -184,10 +189,6 @@ func Start(opts Options) (*Node, error) {
 	if err != nil {
 		n.shutdown()
 		return nil, err
-	}
-	n.join = "crdtviz class join " + n.addr + " " + code
-	if withKey {
-		n.join = "crdtviz class join " + n.addr + " --key " + hex.EncodeToString(opts.Key) + " --teacher " + code
 	}
 	n.emit(Event{Event: "started", Addr: n.addr, Key: hex.EncodeToString(opts.Key), Code: code, Fingerprint: code, Join: n.join})
 	n.run()
@@ -345,6 +346,7 @@ func newNode(opts Options, id identity) (*Node, error) {
 	n := &Node{opts: opts, nodes: map[string]*memberlist.Node{}, notify: make(chan struct{}, 1), stop: make(chan struct{}),
 		outSig: make(chan struct{}, 1), admitted: make(chan struct{})}
 	n.count.Store(1)
+	n.viewAt = noView
 	n.tr = newBlockTransport(nt)
 	class := label(opts.Key)
 	n.st = newState(opts.Name, class, randomRun(), id)
@@ -591,11 +593,14 @@ func (n *Node) control(next func(wireControl) ([][]string, uint64, error)) error
 			to = append(to, nd)
 		}
 	}
+	was := cloneGroups(n.st.ctl.Groups)
 	evs := n.st.control(c, raw)
 	n.recutLocked()
 	n.publishLocked()
 	out := n.st.takeOut()
+	peers := n.acrossLocked(was)
 	n.mu.Unlock()
+	n.exchange(peers)
 	n.tr.bypass.Add(1)
 	n.sendAll(to, raw)
 	n.tr.bypass.Add(-1)
@@ -644,6 +649,41 @@ func (n *Node) selfHost() string {
 	return h
 }
 
+// acrossLocked picks, after a control that healed a partition (was: the
+// groups before it), two members from across the old cut, to exchange
+// states with at once.
+func (n *Node) acrossLocked(was [][]string) []string {
+	if len(was) == 0 || len(n.st.ctl.Groups) != 0 {
+		return nil
+	}
+	var across []string
+	for _, name := range n.st.names() {
+		if m := n.st.members[name]; m != nil && m.addr != "" && separated(was, n.st.name, name) && n.st.shown(name) {
+			across = append(across, m.addr)
+		}
+	}
+	mrand.Shuffle(len(across), func(i, j int) { across[i], across[j] = across[j], across[i] })
+	return across[:min(2, len(across))]
+}
+
+// exchange swaps whole states with each address at once (a push/pull, as
+// a join does), on its own goroutine: after a heal each side holds the
+// other's edits in one round, instead of waiting for the next rounds of
+// anti-entropy with random members.
+func (n *Node) exchange(addrs []string) {
+	for _, a := range addrs {
+		// Not on n.wg: a payload can arrive while the node stops, and a
+		// join after memberlist's shutdown returns at once.
+		go func() {
+			select {
+			case <-n.stop:
+			default:
+				_, _ = n.ml.Join([]string{a})
+			}
+		}()
+	}
+}
+
 // run starts the watcher (who is suspect), the rejoin loop, and the
 // views.
 func (n *Node) run() {
@@ -667,6 +707,9 @@ func (n *Node) every(d time.Duration, f func()) {
 		}
 	})
 }
+
+// noView is viewAt before any view is queued.
+const noView = ^uint64(0)
 
 // queueView broadcasts this replica's view when it has changed since the
 // last: at most one every Timing.View, so that a burst of merges does not
@@ -919,13 +962,15 @@ func (n *Node) receive(buf []byte, limit int) {
 	if pre == nil && n.st.ready() {
 		pre = predecode(n.st.typ, env)
 	}
-	version, wasAdmitted := n.st.ctl.Version, n.st.admitted
+	version, wasAdmitted, was := n.st.ctl.Version, n.st.admitted, n.st.ctl.Groups
 	evs, err := n.st.receive(env, seal, pre)
 	if err != nil {
 		evs = append(evs, n.dropLocked(err)...)
 	}
+	var peers []string
 	if n.st.ctl.Version != version {
 		n.recutLocked()
+		peers = n.acrossLocked(was)
 	}
 	admitted := n.st.admitted && !wasAdmitted
 	changed := len(evs) > 0 || err != nil || n.st.viewsChanged || admitted
@@ -938,6 +983,7 @@ func (n *Node) receive(buf []byte, limit int) {
 	if admitted {
 		close(n.admitted)
 	}
+	n.exchange(peers)
 	n.later(out...)
 	n.emit(evs...)
 	if changed {
@@ -985,7 +1031,7 @@ func (e *events) NotifyJoin(nd *memberlist.Node) {
 	n.nodes[nd.Name] = &cp
 	n.recutLocked()
 	shown := n.st.shown(nd.Name)
-	n.viewAt = 0 // the newcomer needs our view
+	n.viewAt = noView // the newcomer needs our view
 	n.publishLocked()
 	n.mu.Unlock()
 	if !shown {

@@ -53,10 +53,12 @@ type Drop struct {
 // A dead member's last values are shown, but it may be gone for good.
 func (m Member) Counted() bool { return m.Status == Alive || m.Status == Suspect }
 
-// State is a member's state in words: "cut off" when the teacher's
-// partition explains why it stopped answering, else memberlist's word.
+// State is a member's state in words: "cut off" while the teacher's
+// partition cuts it off from this member (memberlist then calls it
+// suspect, and dead, which the partition explains), else memberlist's
+// word.
 func (m Member) State() string {
-	if m.Blocked && (m.Status == Dead || m.Status == Suspect) {
+	if m.Blocked && m.Status != Left {
 		return "cut off"
 	}
 	return m.Status.String()
@@ -228,7 +230,7 @@ func (s *state) snapshot() *Snapshot {
 	if s.info != nil {
 		snap.Code = Fingerprint(s.info.TeacherKey)
 	}
-	for _, r := range append(dropReasons, dropNotYet, dropStale) {
+	for _, r := range dropReasons { // not "not admitted yet" or "stale": no harm meant, none done
 		if n := s.dropped[r]; n > 0 {
 			snap.Dropped = append(snap.Dropped, Drop{Reason: r, N: n})
 		}

@@ -133,6 +133,9 @@ func classHeader(st ClassState, s Styles, w int) string {
 	case st.Dropped > 0:
 		right = s.App.Error.Render(fmt.Sprintf("%s %d bad payloads dropped", s.Symbols.Cross, st.Dropped)) + "  " + right
 	}
+	if ansi.StringWidth(left)+2+ansi.StringWidth(right) > w && right != s.App.Muted.Render(st.Addr) {
+		right = strings.TrimSuffix(right, "  "+s.App.Muted.Render(st.Addr)) // the note matters more than the address
+	}
 	return spread(left, right, w)
 }
 
