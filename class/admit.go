@@ -61,6 +61,11 @@ func (s *state) takeAdmission(a wireAdmit, raw []byte) []Event {
 		s.admitted = true
 		return []Event{{Event: "admitted", Name: s.name, Text: "the teacher admitted " + s.name + " to the class"}}
 	}
+	if m := s.members[a.Name]; cur == nil && m != nil && m.listed && a.Name != s.name && !s.teacher() {
+		ev := memberEvent(a.Name, m.status, s.blocked(a.Name))
+		ev.Text = a.Name + " joined the class"
+		return []Event{ev}
+	}
 	return nil
 }
 

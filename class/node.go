@@ -600,12 +600,12 @@ func (n *Node) control(next func(wireControl) ([][]string, uint64, error)) error
 	out := n.st.takeOut()
 	peers := n.acrossLocked(was)
 	n.mu.Unlock()
+	n.emit(evs...)
 	n.exchange(peers)
 	n.tr.bypass.Add(1)
 	n.sendAll(to, raw)
 	n.tr.bypass.Add(-1)
 	n.later(out...)
-	n.emit(evs...)
 	return nil
 }
 
@@ -814,6 +814,11 @@ func memberEvent(name string, l Liveness, blocked bool) Event {
 func (n *Node) Leave() error {
 	var err error
 	n.leaveOnce.Do(func() {
+		select {
+		case <-n.stop:
+			return // stopped already: memberlist panics on a leave after its shutdown
+		default:
+		}
 		n.sayGoodbye()
 		err = n.ml.Leave(2 * time.Second)
 		n.shutdown()
@@ -983,9 +988,9 @@ func (n *Node) receive(buf []byte, limit int) {
 	if admitted {
 		close(n.admitted)
 	}
-	n.exchange(peers)
 	n.later(out...)
 	n.emit(evs...)
+	n.exchange(peers)
 	if changed {
 		n.signal()
 	}

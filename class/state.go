@@ -369,7 +369,7 @@ func (s *state) signerKey(env *envelope) (ed25519.PublicKey, error) {
 		return ed25519.PublicKey(env.Ask.Key), nil
 	case kindControl, kindAdmit, kindRefuse:
 		if s.pin == nil {
-			return nil, dropped(dropClass, fmt.Errorf("no teacher key yet"))
+			return nil, dropped(dropNotYet, fmt.Errorf("no teacher key yet: this process is still joining"))
 		}
 		if s.info != nil && env.From != s.info.Teacher {
 			return nil, forged("%s sent a teacher's payload", env.From)
@@ -1032,7 +1032,7 @@ func (s *state) control(c wireControl, raw []byte) []Event {
 		events = append(events, Event{Event: "partition", From: from, Groups: cloneGroups(c.Groups),
 			Text: "partition: the teacher cut the class into " + GroupsString(c.Groups)})
 	case len(c.Groups) == 0 && len(was) > 0:
-		events = append(events, Event{Event: "heal", From: from, Text: "heal: the teacher healed the partition; lost members are joined again every 2 s"})
+		events = append(events, Event{Event: "heal", From: from, Text: "heal: the teacher healed the partition; members swap states across the old cut now"})
 	}
 	return events
 }

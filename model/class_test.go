@@ -180,6 +180,9 @@ func runCmd(t *testing.T, m *Class, cmd tea.Cmd) {
 func TestClassKeys(t *testing.T) {
 	alice := classNode(t, "Alice", nil)
 	m := newClass(t, alice, 80, 24)
+	if join := alice.JoinLine(); join == "" || !strings.Contains(classScreen(m), join) {
+		t.Errorf("the teacher's screen does not show the join line %q:\n%s", join, classScreen(m))
+	}
 	runCmd(t, m, classKeys(m, "+"))
 	runCmd(t, m, m.wait()) // the node's events, as Init's command delivers them
 	if got := m.snap.CRDT; got != "1" {
