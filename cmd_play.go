@@ -134,18 +134,7 @@ func runTUI(opts model.Options, rec recordFlags, stderr io.Writer) int {
 	}
 	ended := handleSignals(p, &suspending)
 	final, runErr := p.Run()
-	code := 0
-	switch sig := ended(); {
-	case sig == syscall.SIGINT:
-		code = exitInterrupt
-	case sig == syscall.SIGTERM:
-		code = exitTerminate
-	case sig == syscall.SIGHUP:
-		code = exitHangup
-	case runErr != nil && !errors.Is(runErr, tea.ErrInterrupted):
-		fmt.Fprintf(stderr, "crdtviz: %v\n", runErr)
-		code = 1
-	}
+	code := endCode(ended(), runErr, stderr)
 	m, ok := final.(*model.Root)
 	if ok && m.Interrupted() && code == 0 {
 		code = exitInterrupt
@@ -154,6 +143,23 @@ func runTUI(opts model.Options, rec recordFlags, stderr io.Writer) int {
 		return 1
 	}
 	return code
+}
+
+// endCode is the exit code of an app that ended by sig (nil for none) or
+// with runErr.
+func endCode(sig os.Signal, runErr error, stderr io.Writer) int {
+	switch {
+	case sig == syscall.SIGINT:
+		return exitInterrupt
+	case sig == syscall.SIGTERM:
+		return exitTerminate
+	case sig == syscall.SIGHUP:
+		return exitHangup
+	case runErr != nil && !errors.Is(runErr, tea.ErrInterrupted):
+		fmt.Fprintf(stderr, "crdtviz: %v\n", runErr)
+		return 1
+	}
+	return 0
 }
 
 // handleSignals ends the app on SIGINT, SIGTERM and SIGHUP (the caller

@@ -22,13 +22,17 @@ Usage:
   crdtviz play [flags]         free play: --type TYPE --replicas N [--names A,B,C]
                                [--mode state|op|delta] [--delivery any] [--dedup off]
   crdtviz demo NAME|FILE       play a demo (--transcript prints it instead; with
-                               --answers=false a worksheet, with --diagram a diagram)
+                               --answers=false a worksheet, with --diagram a diagram;
+                               --svg -o FILE.svg draws the diagram as SVG)
   crdtviz demos                list the built-in demos
   crdtviz check FILE|NAME...   run scenario files and check every expect line
   crdtviz trace FILE           replay a real editing trace into the text CRDT
   crdtviz cast NAME|FILE -o OUT.cast   record a demo as an asciicast (no terminal needed)
+  crdtviz cast NAME|FILE -o OUT.html   ... or as one web page to share the lesson (--html)
   crdtviz class start --type TYPE --name NAME    classroom mode: every laptop a replica
   crdtviz class join HOST:PORT --key HEX         (the line the teacher's screen shows)
+  crdtviz lab --workload g-counter -- CMD        your own CRDT nodes (Maelstrom's protocol)
+                               as a third lane; lab check tests them, lab demo replays
 
 Recording and presenting (play and demo):
   --record FILE   write everything you do to FILE as a scenario (--force overwrites)
@@ -111,6 +115,8 @@ func dispatch(args []string, stdout, stderr io.Writer) int {
 			return cmdCast(args[1:], stdout, stderr)
 		case "class":
 			return cmdClass(args[1:], stdout, stderr)
+		case "lab":
+			return cmdLab(args[1:], stdout, stderr)
 		}
 		if !strings.HasPrefix(args[0], "-") {
 			return fail(stderr, usageError{fmt.Sprintf("unknown command %q", args[0])})

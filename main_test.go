@@ -103,6 +103,16 @@ func TestCLIErrorPaths(t *testing.T) {
 		{[]string{"cast", "seed", "-o", filepath.Join(dir, "x.cast"), "--theme", "neon"}, 2, "", `unknown theme "neon"`},
 		{[]string{"cast", "seed", "-o", filepath.Join(dir, "x.cast"), "--frame", "99"}, 2, "", "--frame 99: this cast has frames 0 to 9"},
 		{[]string{"cast", "nope", "-o", filepath.Join(dir, "x.cast")}, 2, "", "no built-in demo of that name"},
+		{[]string{"cast", "seed", "--html", "--frame", "2", "-o", filepath.Join(dir, "x.html")}, 2, "", "--frame writes one screen; --html writes a whole page"},
+		{[]string{"cast", "seed", "-o", existing + ".html", "--frame", "1"}, 2, "", "--frame writes one screen"},
+		{[]string{"demo", "seed", "--svg"}, 2, "", "--svg writes to a file: add -o FILE.svg"},
+		{[]string{"demo", "seed", "-o", filepath.Join(dir, "d.svg")}, 2, "", "-o goes with --svg"},
+		{[]string{"demo", "seed", "--svg", "--transcript", "-o", "-"}, 2, "", "with --transcript, the transcript goes to standard output"},
+		{[]string{"demo", "seed", "--svg", "--record", filepath.Join(dir, "r.demo"), "-o", filepath.Join(dir, "d.svg")}, 2, "", "--record goes with the app, not with --svg"},
+		{[]string{"demo", "seed", "--svg", "--diagram", "-o", filepath.Join(dir, "d.svg")}, 2, "", "--answers and --diagram go with --transcript"},
+		{[]string{"demo", "seed", "--svg", "-o", existing}, 2, "", "the file exists; add --force to overwrite it"},
+		{[]string{"demo", "seed", "--svg", "-o", dir}, 2, "", "that is a directory"},
+		{[]string{"demo", runtime, "--svg", "-o", filepath.Join(dir, "rt.svg")}, 2, "", runtime + ":5:1: nothing is in flight from A to B"},
 	}...)
 	if os.Geteuid() != 0 { // root writes anywhere
 		cases = append(cases, struct {

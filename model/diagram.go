@@ -73,14 +73,20 @@ func (m *Root) diagram(h int) *ui.Diagram {
 	rows := (h+m.diag.offset)/2 + 4 // each row takes at least two lines
 	key := diagramKey{history: historyID{s.tl, s.gen}, pos: s.tl.Pos(), half: s.half, state: s.cluster(), rows: rows}
 	if key != m.diag.builtFor {
-		var partial *ui.DiagramRow
-		if s.half {
-			partial = &ui.DiagramRow{Tick: s.halfC.Tick(), Action: s.tl.Action(s.tl.Pos()).String(), Events: s.halfEv, Partial: true}
-		}
-		in := ui.DiagramAt(s.tl, s.cluster(), rows, partial)
+		in := s.diagramInput(rows)
 		m.diag.built, m.diag.rows, m.diag.builtFor = ui.BuildDiagram(in), in.Rows, key
 	}
 	return &m.diag.built
+}
+
+// diagramInput is what the diagram of the point shown is built from: the
+// newest rows (0 for all), with a sync shown half done as the last row.
+func (s *session) diagramInput(rows int) ui.DiagramInput {
+	var partial *ui.DiagramRow
+	if s.half {
+		partial = &ui.DiagramRow{Tick: s.halfC.Tick(), Action: s.tl.Action(s.tl.Pos()).String(), Events: s.halfEv, Partial: true}
+	}
+	return ui.DiagramAt(s.tl, s.cluster(), rows, partial)
 }
 
 // diagramIDs are the ids of the messages drawn, oldest first.

@@ -22,6 +22,9 @@ func FuzzRootModel(f *testing.F) {
 	f.Add([]byte(":edit Alice add x\n"), uint8(2))
 	// The crash of charmbracelet/bubbles#1056: ":", "a", "b", left, alt+d.
 	f.Add([]byte{35, 16, 17, 1, 253, 3, 0}, uint8(1))
+	// The same crash in the start menu's filter: "/", "a", "b", left,
+	// alt+d (the menu is start option 3).
+	f.Add([]byte{39, 16, 17, 1, 253, 3, 0, 19, 253, 14, 1}, uint8(3))
 	// Action by action through the seed demo (started by action), the
 	// diagram open (g), messages selected (up), full screen (G), then by
 	// step again (f).

@@ -259,6 +259,18 @@ func (m Menu) HandleKey(k tea.KeyPressMsg) (Menu, tea.Cmd, MenuIntent) {
 				return m, nil, MenuIntent{Choice: c}
 			}
 		}
+		in := m.list.FilterInput
+		if handled, changed := guardInput(&in, k); handled {
+			if changed {
+				// Filter again now, and stay in the filter where the
+				// cursor was.
+				pos := in.Position()
+				m.list.SetFilterText(in.Value())
+				m.list.SetFilterState(list.Filtering)
+				m.list.FilterInput.SetCursor(pos)
+			}
+			return m, nil, MenuIntent{}
+		}
 		var cmd tea.Cmd
 		m.list, cmd = m.list.Update(k)
 		return m, cmd, MenuIntent{}

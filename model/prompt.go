@@ -4,7 +4,6 @@ import (
 	"fmt"
 	"slices"
 	"strings"
-	"unicode"
 
 	"charm.land/bubbles/v2/key"
 	"charm.land/bubbles/v2/textinput"
@@ -137,10 +136,12 @@ func (p Prompt) HandleKey(k tea.KeyPressMsg) (Prompt, tea.Cmd, PromptIntent) {
 	case key.Matches(k, p.keys.Newer):
 		p.walk(-1)
 		return p, nil, PromptIntent{}
-	case key.Matches(k, p.input.KeyMap.DeleteWordForward):
-		// bubbles' textinput indexes past the end here (charmbracelet/
-		// bubbles#1056, open): delete the next word ourselves.
-		p.deleteWordForward()
+	}
+	if handled, changed := guardInput(&p.input, k); handled {
+		if changed {
+			p.err = ""
+			p.suggest()
+		}
 		return p, nil, PromptIntent{}
 	}
 	p, cmd := p.Update(k)
@@ -157,27 +158,6 @@ func (p Prompt) Update(msg tea.Msg) (Prompt, tea.Cmd) {
 		p.suggest()
 	}
 	return p, cmd
-}
-
-// deleteWordForward deletes from the cursor to the end of the next word
-// (spaces first, then the word), as alt+d does in a shell.
-func (p *Prompt) deleteWordForward() {
-	v := []rune(p.input.Value())
-	pos := min(max(p.input.Position(), 0), len(v))
-	end := pos
-	for end < len(v) && unicode.IsSpace(v[end]) {
-		end++
-	}
-	for end < len(v) && !unicode.IsSpace(v[end]) {
-		end++
-	}
-	if end == pos {
-		return
-	}
-	p.input.SetValue(string(v[:pos]) + string(v[end:]))
-	p.input.SetCursor(pos)
-	p.err = ""
-	p.suggest()
 }
 
 // walk moves through the history: 1 is older, -1 newer.

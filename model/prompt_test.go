@@ -52,3 +52,44 @@ func TestAltDAtThePromptDoesNotCrash(t *testing.T) {
 		t.Fatalf("screen:\n%s", screen(m))
 	}
 }
+
+// The start menu's filter is a bubbles textinput too: the same keys at
+// every cursor position delete the next word, keep the filter open and
+// never panic (issue 23: "/", ab, ←, alt+d exited with index out of range).
+func TestMenuFilterDeleteWordForwardEverywhere(t *testing.T) {
+	keys := []tea.KeyPressMsg{
+		{Code: 'd', Mod: tea.ModAlt},
+		{Code: tea.KeyDelete, Mod: tea.ModAlt},
+		{Code: tea.KeyDelete, Mod: tea.ModCtrl},
+	}
+	for _, text := range []string{"ab", "se ed", "cart"} {
+		for _, k := range keys {
+			for left := 0; left <= len(text); left++ {
+				m := newRoot(t, Options{}, 80, 24)
+				send(t, m, "/")
+				typeText(t, m, text)
+				for range left {
+					m.Update(tea.KeyPressMsg{Code: tea.KeyLeft})
+				}
+				m.Update(k)
+				pos := len(text) - left
+				end := pos
+				for end < len(text) && text[end] == ' ' {
+					end++
+				}
+				for end < len(text) && text[end] != ' ' {
+					end++
+				}
+				want := text[:pos] + text[end:]
+				if !m.menu.Filtering() || m.menu.list.FilterValue() != want {
+					t.Errorf("%q, %d left, %s: filtering %v, filter %q, want %q", text, left, k, m.menu.Filtering(), m.menu.list.FilterValue(), want)
+				}
+				// Typing goes on where the cursor was.
+				typeText(t, m, "x")
+				if got := m.menu.list.FilterValue(); got != text[:pos]+"x"+text[end:] {
+					t.Errorf("%q, %d left, %s, then x: filter %q", text, left, k, got)
+				}
+			}
+		}
+	}
+}

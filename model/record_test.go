@@ -2,6 +2,7 @@ package model
 
 import (
 	"encoding/json"
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -139,18 +140,45 @@ func TestCast(t *testing.T) {
 		t.Fatalf("header %s: %v", lines[0], err)
 	}
 	last := -1.0
-	var frames []string
+	var frames, labels []string
+	var markedFrames []int // the frame each marker is at
 	for _, ln := range lines[1:] {
 		var ev []any
-		if err := json.Unmarshal([]byte(ln), &ev); err != nil || len(ev) != 3 || ev[1] != "o" {
+		if err := json.Unmarshal([]byte(ln), &ev); err != nil || len(ev) != 3 || (ev[1] != "o" && ev[1] != "m") {
 			t.Fatalf("event %s: %v", ln, err)
 		}
 		at := ev[0].(float64)
+		if ev[1] == "m" {
+			// A step's marker: at the time of the frame just written.
+			if at != last {
+				t.Fatalf("marker %s at %v, not at its frame's %v", ln, at, last)
+			}
+			labels = append(labels, ev[2].(string))
+			markedFrames = append(markedFrames, len(frames)-1)
+			continue
+		}
 		if at <= last {
 			t.Fatalf("time %v after %v", at, last)
 		}
 		last = at
 		frames = append(frames, ansi.Strip(ev[2].(string)))
+	}
+	// One marker per step, at its first frame (its question's, when it asks
+	// one), labelled "Step N: " and its first sentence, or its question.
+	if len(labels) != len(s.Steps) {
+		t.Fatalf("%d markers for %d steps: %q", len(labels), len(s.Steps), labels)
+	}
+	for i, st := range s.Steps {
+		want := fmt.Sprintf("Step %d: %s", i+1, FirstSentence(st.Text))
+		if st.Ask != nil {
+			want = fmt.Sprintf("Step %d: %s", i+1, st.Ask.Text)
+		}
+		if labels[i] != want {
+			t.Errorf("marker %d is %q, want %q", i, labels[i], want)
+		}
+		if f := markedFrames[i]; !strings.Contains(frames[f], fmt.Sprintf("step %d/%d", i+1, len(s.Steps))) {
+			t.Errorf("marker %d is at frame %d, which is not step %d's", i, f, i+1)
+		}
 	}
 	// Each step's narration shows, after its question when it asks one:
 	// a frame for each →.

@@ -2,8 +2,11 @@
 # Regenerates the README's pictures in docs/img/ from the real app:
 #   docs/img/seed.png         the seed demo at step 4, rendered by freeze
 #   docs/img/lost-update.svg  the lost-update demo, animated, by svg-term-cli
-# Needs Go, Node.js with npm, and network access to the Go module proxy and
-# the npm registry. Not run in CI. Usage: scripts/readme-media.sh
+#   docs/img/lesson.png       the seed demo's lesson page (crdtviz cast --html),
+#                             paused at step 4's question, in Chromium
+#   docs/img/partition-diagram.svg  the partition demo's space-time diagram
+# Needs Go, Node.js with npm, Chromium, and network access to the Go module
+# proxy and the npm registry. Not run in CI. Usage: scripts/readme-media.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -25,4 +28,12 @@ PATH="$tools" "$tools/freeze" -l ansi "$tools/seed.ansi" -o docs/img/seed.png --
 "$tools/crdtviz" cast lost-update --size 100x30 --theme dark --step 3s -o "$tools/lost-update.cast"
 "$tools/node_modules/.bin/svg-term" --in "$tools/lost-update.cast" --out docs/img/lost-update.svg --window --no-cursor
 
-echo "wrote docs/img/seed.png and docs/img/lost-update.svg"
+# The lesson page, photographed by the browser test (browser_test.go).
+mkdir -p "$tools/shots"
+CI=true CRDTVIZ_SCREENSHOT_DIR="$tools/shots" go test -count=1 -run '^TestLessonPageWithQuestions$' .
+cp "$tools/shots/lesson.png" docs/img/lesson.png
+
+# The diagram, as SVG.
+"$tools/crdtviz" demo partition --svg --force -o docs/img/partition-diagram.svg
+
+echo "wrote docs/img/seed.png, docs/img/lost-update.svg, docs/img/lesson.png and docs/img/partition-diagram.svg"

@@ -37,6 +37,9 @@ type DiagramInput struct {
 	InFlight []*replicas.Message
 	// Up reports whether a link is up at the current point.
 	Up func(from, to string) bool
+	// Prefix labels the messages: "#" when empty; the lab's lane uses
+	// "s" (s4 is the student's message 4).
+	Prefix string
 }
 
 // ArrowEnd says how a message's arrow ends.
@@ -86,6 +89,7 @@ type Diagram struct {
 	Lines  int // lines in all, the "now" line included
 	Now    int // the line where messages in flight end, or -1
 	Older  int
+	Prefix string // labels the messages; "#" when empty
 }
 
 // Spacing of the diagram, in lines.
@@ -97,7 +101,7 @@ const (
 
 // BuildDiagram lays out the rows, arrows and marks. It is pure.
 func BuildDiagram(in DiagramInput) Diagram {
-	d := Diagram{Names: in.Names, Older: in.Older, Now: -1}
+	d := Diagram{Names: in.Names, Older: in.Older, Now: -1, Prefix: in.Prefix}
 	col := make(map[string]int, len(in.Names))
 	for i, n := range in.Names {
 		col[n] = i

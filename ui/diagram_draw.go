@@ -152,7 +152,11 @@ func DrawDiagram(d Diagram, v DiagramView, s Styles) string {
 		if a.End < top || a.Start >= top+bodyH {
 			continue // wholly outside the window
 		}
-		labels = append(labels, drawArrow(a, xs, v.Selected, ch, put, get))
+		l := drawArrow(a, xs, v.Selected, ch, put, get)
+		if d.Prefix != "" {
+			l.text = d.Prefix + strings.TrimPrefix(l.text, "#")
+		}
+		labels = append(labels, l)
 	}
 	// Edits, over everything.
 	for _, m := range d.Marks {

@@ -119,15 +119,57 @@ var (
 // Background is the background colour the theme is made for, or nil for
 // mono, which sets no colour at all.
 func (t Theme) Background() color.Color {
-	switch t {
-	case Light:
-		return lightPalette.bg
-	case Dark:
-		return darkPalette.bg
-	case HighContrast:
-		return highContrastPalette.bg
+	if p, ok := t.palette(); ok {
+		return p.bg
 	}
 	return nil
+}
+
+// Foreground is the theme's plain text colour, or nil for mono.
+func (t Theme) Foreground() color.Color {
+	if p, ok := t.palette(); ok {
+		return p.fg
+	}
+	return nil
+}
+
+func (t Theme) palette() (palette, bool) {
+	switch t {
+	case Light:
+		return lightPalette, true
+	case Dark:
+		return darkPalette, true
+	case HighContrast:
+		return highContrastPalette, true
+	}
+	return palette{}, false
+}
+
+// ANSIPalette is the theme as a terminal's 16 colours ("#rrggbb": black,
+// red, green, yellow, blue, magenta, cyan, white, then the bright ones),
+// for an asciicast's header: black is the darker of the foreground and
+// background, white the lighter. Nil for mono.
+func (t Theme) ANSIPalette() []string {
+	p, ok := t.palette()
+	if !ok {
+		return nil
+	}
+	dark, light := p.bg, p.fg
+	if luminance(dark) > luminance(light) {
+		dark, light = light, dark
+	}
+	base := []color.Color{dark, p.bad, p.good, p.warn, p.focus, p.accent, p.focus, light}
+	out := make([]string, 0, 16)
+	for _, c := range append(base, append([]color.Color{p.muted}, base[1:]...)...) {
+		out = append(out, Hex(c))
+	}
+	return out
+}
+
+// Hex writes a colour as "#rrggbb".
+func Hex(c color.Color) string {
+	r, g, b, _ := c.RGBA()
+	return fmt.Sprintf("#%02x%02x%02x", r>>8, g>>8, b>>8)
 }
 
 // MinContrast is the WCAG 2 contrast ratio every foreground colour of the

@@ -1,0 +1,154 @@
+package lab
+
+import (
+	"errors"
+	"fmt"
+
+	"crdtviz/demos"
+	"crdtviz/replicas"
+)
+
+// Session plays a scenario in three lanes: crdtviz's own plain and CRDT
+// lanes (a replicas.Timeline, exactly as crdtviz demo plays it) and the
+// student's lane, fed the same actions. After each step every node is
+// read; after the last, the reads are judged.
+type Session struct {
+	Scenario *demos.Scenario
+	Timeline *replicas.Timeline
+	Lane     *Lane
+	Steps    []StepResult // the steps run so far
+	Err      *demos.Error // a runtime error of the reference, which stops the run
+}
+
+// ActionResult is what one action did in each lane.
+type ActionResult struct {
+	Statement demos.Statement
+	// Pos is the timeline position after it; Skipped is set when the
+	// reference found nothing to do: then the action is not in the
+	// timeline, and the lane skips it too, as in the app.
+	Pos     int
+	Skipped string
+	Lane    []Event
+}
+
+// StepResult is one step of a session.
+type StepResult struct {
+	Index      int
+	Start, End int // timeline positions before and after it
+	Actions    []ActionResult
+	Expects    []demos.ExpectResult
+	Reads      []Read
+	Verdict    Verdict
+	Snapshot   Snapshot // the student's lane after the step
+}
+
+// CheckScenario says why a scenario cannot run in the lab: a type with
+// no workload, or an initial value (the nodes start empty).
+func CheckScenario(s *demos.Scenario) (*Workload, error) {
+	w, err := WorkloadFor(s.Type)
+	if err != nil {
+		return nil, fmt.Errorf("%s: %w", s.File, err)
+	}
+	if s.Initial != nil {
+		return nil, fmt.Errorf("%s: the lab starts every node empty, so a scenario with initial cannot run in it", s.File)
+	}
+	return w, nil
+}
+
+// NewSession prepares a session: the reference timeline and the lane,
+// whose nodes are not started yet (Start).
+func NewSession(s *demos.Scenario, argv []string, opt Options) (*Session, error) {
+	w, err := CheckScenario(s)
+	if err != nil {
+		return nil, err
+	}
+	tl, err := replicas.NewTimeline(s.Config())
+	if err != nil {
+		return nil, err
+	}
+	lane, err := New(w, s.Replicas, argv, opt)
+	if err != nil {
+		return nil, err
+	}
+	return &Session{Scenario: s, Timeline: tl, Lane: lane}, nil
+}
+
+// Start starts the nodes; see Lane.Start.
+func (s *Session) Start() error { return s.Lane.Start() }
+
+// Close stops the nodes.
+func (s *Session) Close() { s.Lane.Close() }
+
+// Done reports whether every step has run, or an error stopped the run.
+func (s *Session) Done() bool { return s.Err != nil || len(s.Steps) == len(s.Scenario.Steps) }
+
+// Next runs the next step in both lanes, reads every node, and judges
+// the reads (finally, after the last step).
+func (s *Session) Next() (StepResult, bool) {
+	if s.Done() {
+		return StepResult{}, false
+	}
+	i := len(s.Steps)
+	step := s.Scenario.Steps[i]
+	tl := s.Timeline
+	sr := StepResult{Index: i, Start: tl.Pos()}
+	after := ""
+	for _, st := range step.Items {
+		switch {
+		case st.Action != nil:
+			ar := ActionResult{Statement: st}
+			_, _, err := tl.Do(st.Action)
+			switch {
+			case errors.Is(err, replicas.ErrNothingToDo):
+				// Not in the timeline, so not in the app either: the
+				// lane skips it too, as the app's lane does.
+				ar.Skipped = err.Error()
+			case err != nil:
+				s.Err = &demos.Error{Pos: st.Pos, Msg: err.Error()}
+			default:
+				after = st.Action.String()
+				ar.Lane = s.Lane.Apply(st.Action)
+			}
+			if s.Err != nil {
+				break
+			}
+			ar.Pos = tl.Pos()
+			sr.Actions = append(sr.Actions, ar)
+		case st.Expect != nil:
+			res := demos.Check(st, tl.Cluster())
+			res.At, res.After = tl.Pos(), after
+			sr.Expects = append(sr.Expects, res)
+		}
+		if s.Err != nil {
+			break
+		}
+	}
+	sr.End = tl.Pos()
+	for k := range sr.Expects {
+		sr.Expects[k].Early = sr.Expects[k].At < sr.End
+	}
+	sr.Reads = s.Lane.ReadAll()
+	final := i == len(s.Scenario.Steps)-1 || s.Err != nil
+	sr.Verdict = Judge(s.Lane.w, s.Lane.ops, sr.Reads, final)
+	sr.Snapshot = s.Lane.Snapshot()
+	s.Steps = append(s.Steps, sr)
+	return sr, true
+}
+
+// RunAll runs every remaining step.
+func (s *Session) RunAll() {
+	for !s.Done() {
+		s.Next()
+	}
+}
+
+// Wrong reports whether any step's verdict found the student's lane
+// wrong (or not converged at the end).
+func (s *Session) Wrong() bool {
+	for _, st := range s.Steps {
+		if st.Verdict.Wrong {
+			return true
+		}
+	}
+	return false
+}
