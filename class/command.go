@@ -3,7 +3,9 @@ package class
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"crdtviz/demos"
 	"crdtviz/replicas"
@@ -34,14 +36,15 @@ func (n *Node) Status() Status {
 func (n *Node) Commands() string {
 	me := replicas.QuoteName(n.opts.Name)
 	if n.Snapshot().Teacher == n.opts.Name {
-		return "edit " + me + " OP ARGS, partition A B | C D, heal, reset, status"
+		return "edit " + me + " OP ARGS, partition A B | C D, heal, reset, hold [SECONDS], release, freeze, thaw, status"
 	}
 	return "edit " + me + " OP ARGS, status"
 }
 
 // Do runs one line typed at the prompt (or read by --headless), in the
 // scenario language: an edit of this member's own replica; for the
-// teacher, partition, heal and reset; and status. It returns the status
+// teacher, partition, heal, reset, hold [SECONDS], release, freeze and
+// thaw; and status. It returns the status
 // for status, and the event of an edit.
 func (n *Node) Do(line string) (*Status, *Event, error) {
 	line = strings.TrimSpace(line)
@@ -53,6 +56,21 @@ func (n *Node) Do(line string) (*Status, *Event, error) {
 		return &s, nil, nil
 	case "reset":
 		return nil, nil, n.Reset()
+	case "hold":
+		return nil, nil, n.Hold(0)
+	case "release":
+		return nil, nil, n.Release()
+	case "freeze":
+		return nil, nil, n.Freeze()
+	case "thaw":
+		return nil, nil, n.Thaw()
+	}
+	if f := strings.Fields(line); len(f) == 2 && f[0] == "hold" {
+		secs, err := strconv.Atoi(f[1])
+		if err != nil || secs < 1 || secs > 3600 {
+			return nil, nil, fmt.Errorf("hold SECONDS: a whole number of seconds from 1 to 3600")
+		}
+		return nil, nil, n.Hold(time.Duration(secs) * time.Second)
 	}
 	if strings.HasPrefix(line, "#") {
 		return nil, nil, nil

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math"
 	mrand "math/rand/v2"
 	"net"
 	"strconv"
@@ -263,7 +264,7 @@ func Join(addr string, opts Options) (*Node, error) {
 }
 
 // admitWait is how long a joiner waits for the teacher's answer.
-const admitWait = 20 * time.Second
+const admitWait = 60 * time.Second
 
 // askAdmission asks the teacher to admit this process, again every
 // 300 ms until it answers (memberlist may not list us there yet).
@@ -505,7 +506,7 @@ func (n *Node) Edit(op crdt.Op) (Event, error) {
 	n.mu.Lock()
 	ev, msg, err := n.st.edit(op)
 	if err == nil {
-		n.st.send(outMsg{msg: msg})
+		n.st.sendEdit(msg) // or keeps it, during the teacher's hold
 		n.publishLocked()
 	}
 	out := n.st.takeOut()
@@ -521,7 +522,7 @@ func (n *Node) Edit(op crdt.Op) (Event, error) {
 // Partition cuts the class into groups (teacher only). Every name must be
 // a member; a member no group names keeps its links.
 func (n *Node) Partition(groups [][]string) error {
-	return n.control(func(cur wireControl) ([][]string, uint64, error) {
+	return n.control(func(cur wireControl) (wireControl, error) {
 		known := map[string]bool{}
 		for _, name := range n.st.names() {
 			known[name] = true
@@ -534,36 +535,42 @@ func (n *Node) Partition(groups [][]string) error {
 			}
 			for _, name := range g {
 				if !known[name] || name != n.st.name && !n.st.shown(name) {
-					return nil, 0, fmt.Errorf("no member is named %s (members: %s)", replicas.QuoteName(name), strings.Join(n.st.names(), ", "))
+					return cur, fmt.Errorf("no member is named %s (members: %s)", replicas.QuoteName(name), strings.Join(n.st.names(), ", "))
 				}
 				if seen[name] {
-					return nil, 0, fmt.Errorf("%s is in two groups", replicas.QuoteName(name))
+					return cur, fmt.Errorf("%s is in two groups", replicas.QuoteName(name))
 				}
 				seen[name] = true
 			}
 		}
 		if nonEmpty < 2 {
-			return nil, 0, fmt.Errorf("a partition needs two groups: partition A B | C D")
+			return cur, fmt.Errorf("a partition needs two groups: partition A B | C D")
 		}
-		return groups, cur.Epoch, nil
+		cur.Groups = groups
+		return cur, nil
 	})
 }
 
 // Heal ends the partition (teacher only).
 func (n *Node) Heal() error {
-	return n.control(func(cur wireControl) ([][]string, uint64, error) {
+	return n.control(func(cur wireControl) (wireControl, error) {
 		if len(cur.Groups) == 0 {
-			return nil, 0, fmt.Errorf("there is no partition to heal")
+			return cur, fmt.Errorf("there is no partition to heal")
 		}
-		return nil, cur.Epoch, nil
+		cur.Groups = nil
+		return cur, nil
 	})
 }
 
 // Reset starts the class afresh: every replica goes back to the type's
-// zero value (teacher only). A partition stays.
+// zero value (teacher only). A partition, a hold and a freeze stay.
 func (n *Node) Reset() error {
-	return n.control(func(cur wireControl) ([][]string, uint64, error) {
-		return cur.Groups, cur.Epoch + 1, nil
+	return n.control(func(cur wireControl) (wireControl, error) {
+		if cur.Epoch == math.MaxUint64 {
+			return cur, errVersions
+		}
+		cur.Epoch++
+		return cur, nil
 	})
 }
 
@@ -571,17 +578,17 @@ func (n *Node) Reset() error {
 // applies it here, and sends it to every member directly (across the
 // partition: the other side must learn of the cut it is in, and of the
 // heal), then by broadcast; push/pull carries it too.
-func (n *Node) control(next func(wireControl) ([][]string, uint64, error)) error {
+func (n *Node) control(next func(wireControl) (wireControl, error)) error {
 	n.mu.Lock()
 	if err := n.teacherLocked(); err != nil {
 		n.mu.Unlock()
 		return err
 	}
-	groups, epoch, err := next(n.st.ctl)
+	want, err := next(n.st.ctl)
 	var c wireControl
 	var raw []byte
 	if err == nil {
-		c, raw, err = n.st.nextControl(groups, epoch)
+		c, raw, err = n.st.nextControl(want)
 	}
 	if err != nil {
 		n.mu.Unlock()
@@ -611,7 +618,7 @@ func (n *Node) control(next func(wireControl) ([][]string, uint64, error)) error
 
 func (n *Node) teacherLocked() error {
 	if !n.st.teacher() {
-		return fmt.Errorf("only the teacher (%s) can partition, heal or reset the class", n.st.info.Teacher)
+		return fmt.Errorf("only the teacher (%s) can partition, heal, reset, hold or freeze the class", n.st.info.Teacher)
 	}
 	return nil
 }
@@ -723,9 +730,9 @@ func (n *Node) queueView() {
 		return
 	}
 	n.mu.Lock()
-	if !n.st.ready() || !n.st.admitted || n.st.viewSeq == n.viewAt {
+	if !n.st.ready() || !n.st.admitted || n.st.viewSeq == n.viewAt || n.st.hold != nil {
 		n.mu.Unlock()
-		return
+		return // during a hold this member's box stays as the others last saw it
 	}
 	n.viewAt = n.st.viewSeq
 	msg := n.st.sealView(false)

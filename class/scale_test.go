@@ -146,11 +146,20 @@ func TestClassOfThirty(t *testing.T) {
 	if testing.Short() {
 		t.Skip("30 members")
 	}
-	for round := range 2 {
+	size, rounds := 30, 2
+	if raceEnabled {
+		// The race detector makes every member 5–10 times slower: 30 of
+		// them on two shared cores test the machine, not the class. Under
+		// -race this checks 10 members, once, for data races; without it
+		// (every go test ./...), 30, twice.
+		size, rounds = 10, 1
+	}
+	half := size / 2
+	for round := range rounds {
 		t.Run(fmt.Sprint("round", round+1), func(t *testing.T) {
-			nodes := room(t, 30, crdt.ORSet, testTiming())
-			waitFor(t, 90*time.Second, "everyone sees 30 members", func() bool {
-				return everyone(nodes, func(n *Node) bool { return len(n.Members()) == 30 })
+			nodes := room(t, size, crdt.ORSet, testTiming())
+			waitFor(t, 90*time.Second, fmt.Sprintf("everyone sees %d members", size), func() bool {
+				return everyone(nodes, func(n *Node) bool { return len(n.Members()) == size })
 			})
 			first := burst(t, nodes, "a")
 			waitFor(t, 90*time.Second, "everyone holds everyone's burst", func() bool {
@@ -159,7 +168,7 @@ func TestClassOfThirty(t *testing.T) {
 
 			var left, right []string
 			for i, n := range nodes {
-				if i < 15 {
+				if i < half {
 					left = append(left, n.opts.Name)
 				} else {
 					right = append(right, n.opts.Name)
@@ -173,11 +182,11 @@ func TestClassOfThirty(t *testing.T) {
 			})
 			second := burst(t, nodes, "b")
 			waitFor(t, 90*time.Second, "each side holds its own side's edits", func() bool {
-				return everyone(nodes[:15], func(n *Node) bool { return holds(n, second[:15]) }) &&
-					everyone(nodes[15:], func(n *Node) bool { return holds(n, second[15:]) })
+				return everyone(nodes[:half], func(n *Node) bool { return holds(n, second[:half]) }) &&
+					everyone(nodes[half:], func(n *Node) bool { return holds(n, second[half:]) })
 			})
-			for _, n := range nodes[:15] {
-				if v := n.Snapshot().CRDT; strings.Contains(v, second[20]) {
+			for _, n := range nodes[:half] {
+				if v := n.Snapshot().CRDT; strings.Contains(v, second[size-1]) {
 					t.Fatalf("%s heard across the partition: %s", n.opts.Name, v)
 				}
 			}
@@ -192,7 +201,7 @@ func TestClassOfThirty(t *testing.T) {
 			answers(t, nodes)
 			waitFor(t, 90*time.Second, "everyone converges on the last edits", func() bool {
 				want := nodes[0].Snapshot().CRDT
-				return strings.Count(want, "alive-") == 30 && everyone(nodes, func(n *Node) bool { return n.Snapshot().CRDT == want })
+				return strings.Count(want, "alive-") == size && everyone(nodes, func(n *Node) bool { return n.Snapshot().CRDT == want })
 			})
 			waitFor(t, 60*time.Second, "every banner says CONVERGED", func() bool {
 				return everyone(nodes, func(n *Node) bool { return n.Snapshot().Status(replicas.CRDT).Word == WordConverged })

@@ -27,6 +27,9 @@ type Snapshot struct {
 	Groups  [][]string // the teacher's partition; none when healed
 	Epoch   uint64     // resets so far
 	Dropped []Drop     // payloads dropped, by reason
+	Held    bool       // the teacher holds the room: edits stay on each laptop
+	Waiting int        // this member's edits held, not sent yet
+	Frozen  bool       // the teacher has paused editing
 }
 
 // Member is one other member as this process last heard of it.
@@ -226,7 +229,10 @@ func plural(n int) string {
 // values are kept as strings as they change, so this copies and counts,
 // and never renders a state.
 func (s *state) snapshot() *Snapshot {
-	snap := &Snapshot{Name: s.name, Groups: cloneGroups(s.ctl.Groups), Epoch: s.ctl.Epoch}
+	snap := &Snapshot{Name: s.name, Groups: cloneGroups(s.ctl.Groups), Epoch: s.ctl.Epoch, Held: s.ctl.Hold, Frozen: s.ctl.Freeze}
+	if s.hold != nil {
+		snap.Waiting = len(s.hold.edits)
+	}
 	if s.info != nil {
 		snap.Code = Fingerprint(s.info.TeacherKey)
 	}

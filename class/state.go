@@ -95,6 +95,7 @@ type state struct {
 
 	ctl    wireControl
 	ctlRaw []byte
+	hold   *holding // during the teacher's hold (room.go)
 
 	roster    map[string]*admission
 	rosterRaw map[string]bool // the admissions taken, as sealed
@@ -150,6 +151,7 @@ func (s *state) fresh() error {
 		return err
 	}
 	s.crdt, s.plain, s.plainID, s.plainRaw = c, p, writeID{}, nil
+	s.hold = nil
 	s.crdtChanged()
 	s.plainStr = s.plain.Value().String()
 	s.heard, s.seen = map[writeID]bool{}, map[writeID]bool{}
@@ -251,6 +253,9 @@ const maxEditN = 1_000_000
 func (s *state) edit(op crdt.Op) (Event, []byte, error) {
 	if !s.ready() {
 		return Event{}, nil, fmt.Errorf("not in a class yet")
+	}
+	if s.ctl.Freeze {
+		return Event{}, nil, ErrFrozen
 	}
 	if err := crdt.CheckOp(s.typ, op); err != nil {
 		return Event{}, nil, err
@@ -945,6 +950,7 @@ func (s *state) join(n int, from, what, how, via string, apply func(crdt.CRDT) (
 	s.crdt = next
 	s.entries += n
 	s.crdtChanged()
+	s.holdJoin(apply)
 	return []Event{s.merged(before, from, what, how, via)}, nil
 }
 
@@ -984,6 +990,9 @@ func (s *state) overwrite(p crdt.Plain, id writeID, raw []byte, from, what, how,
 	s.heard[id] = true
 	before := s.plainStr
 	s.plain, s.plainID, s.plainRaw = p, id, raw
+	if s.hold != nil {
+		s.hold.plain = raw // another's write: the others may see it
+	}
 	s.plainStr = s.plain.Value().String()
 	after := s.plainStr
 	s.viewSeq++
@@ -999,12 +1008,14 @@ func (s *state) overwrite(p crdt.Plain, id writeID, raw []byte, from, what, how,
 // errVersions is the teacher's answer once every control version is used.
 var errVersions = fmt.Errorf("the class has used every control version (%d): start a new class", uint64(math.MaxUint64))
 
-// nextControl is the teacher's next control, signed; it refuses to wrap.
-func (s *state) nextControl(groups [][]string, epoch uint64) (wireControl, []byte, error) {
-	if s.ctl.Version == math.MaxUint64 || epoch == math.MaxUint64 && epoch != s.ctl.Epoch {
+// nextControl is the teacher's next control (want, numbered), signed;
+// it refuses to wrap.
+func (s *state) nextControl(want wireControl) (wireControl, []byte, error) {
+	if s.ctl.Version == math.MaxUint64 {
 		return wireControl{}, nil, errVersions
 	}
-	c := wireControl{Version: s.ctl.Version + 1, Groups: cloneGroups(groups), Epoch: epoch}
+	c := want
+	c.Version, c.Groups = s.ctl.Version+1, cloneGroups(want.Groups)
 	return c, s.seal(kindControl, func(e *envelope) { e.Ctl = &c }), nil
 }
 
@@ -1024,9 +1035,15 @@ func (s *state) control(c wireControl, raw []byte) []Event {
 				Text: "reset: the teacher started the class afresh; both lanes are back to " + s.crdtStr})
 		}
 	}
+	wasCtl := s.ctl
 	was := s.ctl.Groups
-	s.ctl, s.ctlRaw = wireControl{Version: c.Version, Groups: cloneGroups(c.Groups), Epoch: c.Epoch}, raw
+	s.ctl, s.ctlRaw = c, raw
+	s.ctl.Groups = cloneGroups(c.Groups)
 	s.send(outMsg{msg: raw, name: "control"})
+	if c.Epoch > wasCtl.Epoch && c.Hold && wasCtl.Hold {
+		s.startHold() // a reset during a hold: the hold goes on, afresh
+	}
+	events = append(events, s.roomEvents(wasCtl, c)...)
 	switch {
 	case len(c.Groups) > 0 && !sameGroups(was, c.Groups):
 		events = append(events, Event{Event: "partition", From: from, Groups: cloneGroups(c.Groups),
@@ -1070,7 +1087,17 @@ func (s *state) localState() []byte {
 			w.CRDT = s.wireCRDT()
 			w.Plain = s.plainRaw
 			w.Seen = s.seenRuns()
-			w.Views = append(w.Views, s.sealView(false))
+			if h := s.hold; h != nil {
+				// What the others may see: not this member's held edits.
+				w.CRDT, w.Plain = encode(crdt.Wire(h.public)), h.plain
+				for i, r := range w.Seen {
+					if r.Origin == s.name && r.Run == s.run {
+						w.Seen[i].N = min(r.N, h.seq)
+					}
+				}
+			} else {
+				w.Views = append(w.Views, s.sealView(false))
+			}
 			for _, n := range s.names() {
 				if m := s.members[n]; m != nil && m.heard && n != s.name && len(w.Views) < maxViews {
 					w.Views = append(w.Views, m.viewRaw)

@@ -152,13 +152,17 @@ type seenRun struct {
 	N      uint64 `cbor:"3,keyasint"`
 }
 
-// wireControl is the teacher's latest control: Version counts the
-// teacher's partitions, heals and resets; Groups is the partition (none:
-// healed); Epoch counts resets.
+// wireControl is the teacher's latest control, whole: Version counts the
+// teacher's controls; Groups is the partition (none: healed); Epoch
+// counts resets; Hold and Freeze are the room's.
 type wireControl struct {
 	Version uint64     `cbor:"1,keyasint"`
 	Groups  [][]string `cbor:"2,keyasint,omitempty"`
 	Epoch   uint64     `cbor:"3,keyasint"`
+	// Hold: every member keeps its new edits on its laptop until the
+	// teacher releases them (room.go). Freeze: edits are refused.
+	Hold   bool `cbor:"4,keyasint,omitempty"`
+	Freeze bool `cbor:"5,keyasint,omitempty"`
 }
 
 // classInfo is what a joiner learns from the class: its type, its mode,

@@ -102,7 +102,7 @@ func seeds(t testing.TB) [][]byte {
 		}
 	}
 	s := readyState(t, "Alice", crdt.GCounter, replicas.ModeState)
-	_, ctl, err := s.nextControl([][]string{{"Alice"}, {"Bob"}}, 1)
+	_, ctl, err := s.nextControl(wireControl{Groups: [][]string{{"Alice"}, {"Bob"}}, Epoch: 1, Hold: true})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -29,6 +30,7 @@ func (m ClassMode) String() string { return [...]string{"class", "prompt", "help
 type ClassKeyMap struct {
 	Edit, Inc, Dec, Prompt     key.Binding
 	Partition, Heal, Reset     key.Binding
+	Hold, Freeze               key.Binding
 	LogUp, LogDown, Help, Quit key.Binding
 	ForceQuit                  key.Binding
 }
@@ -47,6 +49,8 @@ func DefaultClassKeyMap() ClassKeyMap {
 		Partition: b([]string{"P"}, "P", "partition the class"),
 		Heal:      b([]string{"H"}, "H", "heal the partition"),
 		Reset:     b([]string{"R"}, "R", "reset the class"),
+		Hold:      b([]string{"W"}, "W", "hold the room / release (:hold N for N s)"),
+		Freeze:    b([]string{"F"}, "F", "freeze editing / thaw"),
 		LogUp:     b([]string{"["}, "[", "scroll the log back"),
 		LogDown:   b([]string{"]"}, "]", "scroll the log on"),
 		Help:      b([]string{"?"}, "?", "help: every key"),
@@ -56,7 +60,7 @@ func DefaultClassKeyMap() ClassKeyMap {
 }
 
 func (k *ClassKeyMap) all() []*key.Binding {
-	return []*key.Binding{&k.Edit, &k.Inc, &k.Dec, &k.Prompt, &k.Partition, &k.Heal, &k.Reset, &k.LogUp, &k.LogDown, &k.Help, &k.Quit, &k.ForceQuit}
+	return []*key.Binding{&k.Edit, &k.Inc, &k.Dec, &k.Prompt, &k.Partition, &k.Heal, &k.Reset, &k.Hold, &k.Freeze, &k.LogUp, &k.LogDown, &k.Help, &k.Quit, &k.ForceQuit}
 }
 
 // ASCII returns the key map with help labels in plain ASCII.
@@ -88,7 +92,7 @@ func (k ClassKeyMap) FullHelp() [][]key.Binding {
 func (k ClassKeyMap) Groups() []HelpGroup {
 	return []HelpGroup{
 		{"Edit your replica", []key.Binding{k.Edit, k.Inc, k.Dec, k.Prompt}},
-		{"The teacher's controls", []key.Binding{k.Partition, k.Heal, k.Reset}},
+		{"The teacher's controls", []key.Binding{k.Partition, k.Heal, k.Reset, k.Hold, k.Freeze}},
 		{"Log and app", []key.Binding{k.LogUp, k.LogDown, k.Help, k.Quit, k.ForceQuit}},
 	}
 }
@@ -96,7 +100,8 @@ func (k ClassKeyMap) Groups() []HelpGroup {
 // classNotes are the help screen's notes in classroom mode.
 var classNotes = []string{
 	"Every laptop is one replica. You edit only your own; the others' boxes show the last values heard from them, ✓ when equal to yours.",
-	"At the : prompt: edit NAME OP ARGS (your name), status; the teacher also: partition A B | C D, heal, reset.",
+	"At the : prompt: edit NAME OP ARGS (your name), status; the teacher also: partition A B | C D, heal, reset, hold [SECONDS], release, freeze, thaw.",
+	"Hold (W): every laptop keeps its new edits until the release, when they all leave at once and truly collide. Freeze (F): edits are refused everywhere; syncing goes on.",
 	"Edits go out at once by broadcast; every 2 s each process also swaps its whole state with another (push/pull). The plain lane overwrites with each write it has not heard yet; the CRDT lane merges.",
 }
 
@@ -259,6 +264,8 @@ func (m *Class) updateKeys() {
 	m.keys.Partition.SetEnabled(t && m.keys.Partition.Enabled())
 	m.keys.Heal.SetEnabled(t && m.keys.Heal.Enabled())
 	m.keys.Reset.SetEnabled(t && m.keys.Reset.Enabled())
+	m.keys.Hold.SetEnabled(t && m.keys.Hold.Enabled())
+	m.keys.Freeze.SetEnabled(t && m.keys.Freeze.Enabled())
 	m.keys.ForceQuit.SetEnabled(true)
 	m.prompt.SetHint("e.g. " + m.example() + " · enter runs · tab completes · ↑↓ history · esc closes")
 	if m.opts.ASCII {
@@ -336,6 +343,16 @@ func (m *Class) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.openPrompt(m.partitionLine())
 	case key.Matches(k, km.Heal):
 		return m.run("heal")
+	case key.Matches(k, km.Hold):
+		if m.snap.Held {
+			return m.run("release")
+		}
+		return m.run("hold")
+	case key.Matches(k, km.Freeze):
+		if m.snap.Frozen {
+			return m.run("thaw")
+		}
+		return m.run("freeze")
 	case key.Matches(k, km.Reset):
 		m.ask(confirmReset, "press R again to reset every replica to "+crdt.Brief(crdt.Zero(m.snap.Type).String())+"; any other key cancels", km.Reset)
 	case key.Matches(k, km.LogUp):
@@ -414,7 +431,7 @@ func (m *Class) run(line string) tea.Cmd {
 func (m *Class) handleDone(msg classDoneMsg) tea.Cmd {
 	m.snap = msg.snap
 	switch {
-	case msg.err != nil && m.mode == ClassView && msg.line != "heal" && msg.line != "reset":
+	case msg.err != nil && m.mode == ClassView && !keyLines[msg.line] && !errors.Is(msg.err, class.ErrFrozen):
 		// Give the line back to fix, with the error under it.
 		cmd := m.openPrompt(msg.line)
 		m.prompt = m.prompt.Failed(msg.err.Error(), msg.line)
@@ -427,6 +444,10 @@ func (m *Class) handleDone(msg classDoneMsg) tea.Cmd {
 	}
 	return nil
 }
+
+// keyLines are the lines a key runs: an error is shown, not given back
+// at the prompt to fix.
+var keyLines = map[string]bool{"heal": true, "reset": true, "hold": true, "release": true, "freeze": true, "thaw": true}
 
 // editLine is an edit of this member's replica, ready to finish: the
 // type's main operation (or its removing one).
@@ -555,6 +576,7 @@ func ClassScreenState(snap class.Snapshot) ui.ClassState {
 	if len(snap.Groups) > 0 {
 		st.Groups = class.GroupsString(snap.Groups)
 	}
+	st.Room = roomLine(snap)
 	st.Members = append(st.Members, ui.ClassMember{Name: snap.Name, Mine: true, Heard: true, Plain: snap.Plain, CRDT: snap.CRDT,
 		Same: [2]bool{true, true}})
 	for _, mb := range snap.Members {
@@ -565,6 +587,24 @@ func ClassScreenState(snap class.Snapshot) ui.ClassState {
 			Plain: mb.Plain, CRDT: mb.CRDT, Same: mb.Same})
 	}
 	return st
+}
+
+// roomLine says what the teacher's hold and freeze mean for this laptop.
+func roomLine(snap class.Snapshot) string {
+	held := ""
+	if snap.Held {
+		held = "HELD by the teacher: your edits stay on this laptop until the release"
+		if snap.Waiting > 0 {
+			held += fmt.Sprintf(" (%d waiting)", snap.Waiting)
+		}
+	}
+	switch {
+	case snap.Frozen && snap.Held:
+		return "PAUSED by the teacher: editing is paused, and the room is held"
+	case snap.Frozen:
+		return "PAUSED: the teacher has paused editing (pencils down); syncing goes on"
+	}
+	return held
 }
 
 // ShortHelp and FullHelp make the class screen a help.KeyMap.

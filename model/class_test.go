@@ -191,9 +191,27 @@ func TestClassKeys(t *testing.T) {
 	if !strings.Contains(classScreen(m), "Alice: inc 1") {
 		t.Errorf("the log does not say what + did:\n%s", classScreen(m))
 	}
+	// W holds the room and W releases it; F freezes editing and F thaws.
+	runCmd(t, m, classKeys(m, "W"))
+	if !strings.Contains(classScreen(m), "HELD by the teacher: your edits stay on this laptop") {
+		t.Errorf("W did not hold the room:\n%s", classScreen(m))
+	}
+	runCmd(t, m, classKeys(m, "W"))
+	runCmd(t, m, classKeys(m, "F"))
+	if !strings.Contains(classScreen(m), "PAUSED: the teacher has paused editing") || m.snap.Held {
+		t.Errorf("W, F: not released and frozen:\n%s", classScreen(m))
+	}
+	runCmd(t, m, classKeys(m, "+"))
+	if !strings.Contains(classScreen(m), "paused editing (pencils down)") || m.snap.CRDT != "1" {
+		t.Errorf("+ while frozen:\n%s", classScreen(m))
+	}
+	runCmd(t, m, classKeys(m, "F"))
+	if m.snap.Frozen {
+		t.Error("F did not thaw")
+	}
 	classKeys(m, "?")
 	help := classScreen(m)
-	for _, want := range []string{"edit your replica", "inc / add", "partition the class", "heal the partition", "reset the class",
+	for _, want := range []string{"edit your replica", "inc / add", "partition the class", "heal the partition", "reset the class", "hold the room", "freeze editing",
 		"leave the class and quit", "leave and quit at once", "command prompt"} {
 		if !strings.Contains(help, want) {
 			t.Errorf("the help screen at 80x24 lacks %q:\n%s", want, help)

@@ -38,6 +38,7 @@ type ClassState struct {
 	Lanes   [2]ClassLane
 	Groups  string   // the teacher's partition, as the prompt takes it; "" when whole
 	CutOff  []string // members the partition cuts off from this one
+	Room    string   // the teacher's hold or freeze, in words; "" when neither
 	Members []ClassMember
 	Log     []string
 	Status  string
@@ -78,6 +79,9 @@ func ClassScreen(st ClassState, s Styles, w, h int) string {
 		classBanner(st, replicas.CRDT, "CRDT", s, w),
 		classBanner(st, replicas.Plain, "Plain overwrite", s, w),
 		classNetwork(st, s, w))
+	if st.Room != "" {
+		top = append(top, ansi.Truncate(s.Band.Pending.Render(st.Room), w, s.Symbols.Ellipsis))
+	}
 	bottom := []string{fit(clipLine(st.Status, w), w, 1), fit(st.Bar, w, 1)}
 	room := h - len(top) - len(bottom)
 	var middle string
