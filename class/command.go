@@ -36,9 +36,9 @@ func (n *Node) Status() Status {
 func (n *Node) Commands() string {
 	me := replicas.QuoteName(n.opts.Name)
 	if n.Snapshot().Teacher == n.opts.Name {
-		return "edit " + me + " OP ARGS, partition A B | C D, heal, reset, hold [SECONDS], release, freeze, thaw, status"
+		return "edit " + me + " OP ARGS, partition A B | C D, heal, reset, hold [SECONDS], release, freeze, thaw, ask TEXT choices A | B, close, status"
 	}
-	return "edit " + me + " OP ARGS, status"
+	return "edit " + me + " OP ARGS, answer N, status"
 }
 
 // Do runs one line typed at the prompt (or read by --headless), in the
@@ -64,6 +64,15 @@ func (n *Node) Do(line string) (*Status, *Event, error) {
 		return nil, nil, n.Freeze()
 	case "thaw":
 		return nil, nil, n.Thaw()
+	case "close":
+		return nil, nil, n.Close()
+	}
+	if f := strings.Fields(line); len(f) == 2 && f[0] == "answer" {
+		c, err := strconv.Atoi(f[1])
+		if err != nil {
+			return nil, nil, fmt.Errorf("answer N: the number of a choice, from 1")
+		}
+		return nil, nil, n.Answer(c)
 	}
 	if f := strings.Fields(line); len(f) == 2 && f[0] == "hold" {
 		secs, err := strconv.Atoi(f[1])
@@ -93,6 +102,12 @@ func (n *Node) Do(line string) (*Status, *Event, error) {
 			return nil, nil, fmt.Errorf("column %d: %s", pe.Pos.Col, pe.Msg)
 		}
 		return nil, nil, err
+	}
+	if st.Ask != nil {
+		if len(st.Ask.Choices) == 0 {
+			return nil, nil, fmt.Errorf("a question for the room needs its choices: ask \"TEXT\" choices A | B | C")
+		}
+		return nil, nil, n.Ask(st.Ask.Text, st.Ask.Choices)
 	}
 	if st.Action == nil {
 		return nil, nil, fmt.Errorf("not in a class: type %s", n.Commands())

@@ -30,6 +30,21 @@ type Snapshot struct {
 	Held    bool       // the teacher holds the room: edits stay on each laptop
 	Waiting int        // this member's edits held, not sent yet
 	Frozen  bool       // the teacher has paused editing
+	// Question is the room's question, if the teacher has asked one.
+	Question *Question
+}
+
+// Question is the room's question as this member sees it.
+type Question struct {
+	Text    string
+	Choices []string
+	Closed  bool
+	// Tally counts the answers per choice, and Unanswered the members who
+	// have not answered: live on the teacher's screen, on every screen
+	// once closed.
+	Tally      []int
+	Unanswered int
+	Mine       int // this member's answer (0: none yet)
 }
 
 // Member is one other member as this process last heard of it.
@@ -232,6 +247,15 @@ func (s *state) snapshot() *Snapshot {
 	snap := &Snapshot{Name: s.name, Groups: cloneGroups(s.ctl.Groups), Epoch: s.ctl.Epoch, Held: s.ctl.Hold, Frozen: s.ctl.Freeze}
 	if s.hold != nil {
 		snap.Waiting = len(s.hold.edits)
+	}
+	if q := s.ctl.Question; q != nil {
+		snap.Question = &Question{Text: q.Text, Choices: append([]string(nil), q.Choices...), Closed: q.Closed, Mine: s.myAnswer}
+		switch {
+		case q.Closed:
+			snap.Question.Tally, snap.Question.Unanswered = append([]int(nil), q.Tally...), q.Unanswered
+		case s.teacher():
+			snap.Question.Tally, snap.Question.Unanswered = s.tally()
+		}
 	}
 	if s.info != nil {
 		snap.Code = Fingerprint(s.info.TeacherKey)

@@ -97,6 +97,9 @@ type state struct {
 	ctlRaw []byte
 	hold   *holding // during the teacher's hold (room.go)
 
+	answers   map[string]answer // the teacher's: each member's last answer to the open question
+	myAnswer  int               // this member's answer to the open question (0: none)
+	answerSeq uint64            // this member's answers so far
 	roster    map[string]*admission
 	rosterRaw map[string]bool // the admissions taken, as sealed
 	admitN    uint64          // the teacher's admissions so far
@@ -212,6 +215,11 @@ type Event struct {
 	CRDT        string     `json:"crdt,omitempty"`
 	Plain       string     `json:"plain,omitempty"`
 	Groups      [][]string `json:"groups,omitempty"`
+	Question    string     `json:"question,omitempty"`
+	Choices     []string   `json:"choices,omitempty"`
+	Choice      int        `json:"choice,omitempty"`
+	Tally       []int      `json:"tally,omitempty"`
+	Unanswered  *int       `json:"unanswered,omitempty"`
 	Reason      string     `json:"reason,omitempty"`
 	Text        string     `json:"text,omitempty"`
 }
@@ -421,8 +429,8 @@ func (s *state) open(env *envelope, seal *sealed) error {
 const dropStale = "stale"
 
 func kindName(k int) string {
-	if k >= kindEdit && k <= kindPlain {
-		return [...]string{"edit", "view", "control", "state", "class", "admission", "request", "refusal", "plain write"}[k-1]
+	if k >= kindEdit && k <= kindAnswer {
+		return [...]string{"edit", "view", "control", "state", "class", "admission", "request", "refusal", "plain write", "answer"}[k-1]
 	}
 	return "unknown"
 }
@@ -487,6 +495,8 @@ func (s *state) receive(env *envelope, seal *sealed, pre *decoded) ([]Event, err
 		return s.takeView(env), nil
 	case kindPlain:
 		return s.takePlain(env, env.From+"'s plain write", "by broadcast", "broadcast")
+	case kindAnswer:
+		return s.takeAnswer(env.From, *env.Answer), nil
 	}
 	return nil, nil
 }
@@ -1044,6 +1054,7 @@ func (s *state) control(c wireControl, raw []byte) []Event {
 		s.startHold() // a reset during a hold: the hold goes on, afresh
 	}
 	events = append(events, s.roomEvents(wasCtl, c)...)
+	events = append(events, s.questionEvents(wasCtl.Question, c.Question)...)
 	switch {
 	case len(c.Groups) > 0 && !sameGroups(was, c.Groups):
 		events = append(events, Event{Event: "partition", From: from, Groups: cloneGroups(c.Groups),

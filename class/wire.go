@@ -43,6 +43,10 @@ const (
 	// viewChars is how much of a value a member's view carries for its box;
 	// the view's checksum covers the whole value.
 	viewChars = 80
+	// A question's text and choices, and how many choices.
+	maxQuestionBytes = 300
+	maxChoiceBytes   = 80
+	maxChoices       = 6
 	// maxMembers bounds a class's roster: the teacher admits no more.
 	maxMembers = 256
 	// maxViews bounds the views a push/pull state carries.
@@ -54,15 +58,16 @@ const (
 
 // The kinds of body.
 const (
-	kindEdit    = 1 // an edit, broadcast: its delta (or the state) and the plain write
-	kindView    = 2 // a member's own values, for the boxes of the others
-	kindControl = 3 // the teacher's partition, heal or reset
-	kindState   = 4 // push/pull: the whole replica, the class, the control, the roster, the views
-	kindInfo    = 5 // the class: type, mode, teacher and teacher key (signed by the teacher)
-	kindAdmit   = 6 // the teacher admits a member: its name and key
-	kindAsk     = 7 // a joiner asks to be admitted (signed by its own new key)
-	kindRefuse  = 8 // the teacher refuses a joiner, and says why
-	kindPlain   = 9 // a plain write: the value a member's edit left in its plain lane
+	kindEdit    = 1  // an edit, broadcast: its delta (or the state) and the plain write
+	kindView    = 2  // a member's own values, for the boxes of the others
+	kindControl = 3  // the teacher's partition, heal or reset
+	kindState   = 4  // push/pull: the whole replica, the class, the control, the roster, the views
+	kindInfo    = 5  // the class: type, mode, teacher and teacher key (signed by the teacher)
+	kindAdmit   = 6  // the teacher admits a member: its name and key
+	kindAsk     = 7  // a joiner asks to be admitted (signed by its own new key)
+	kindRefuse  = 8  // the teacher refuses a joiner, and says why
+	kindPlain   = 9  // a plain write: the value a member's edit left in its plain lane
+	kindAnswer  = 10 // a member's answer to the teacher's question, sent to the teacher
 )
 
 // sealed is what goes on the wire: a body and who signed it.
@@ -89,6 +94,7 @@ type envelope struct {
 	Ask    *wireAdmit   `cbor:"11,keyasint,omitempty"`
 	Refuse *wireRefuse  `cbor:"12,keyasint,omitempty"`
 	Plain  *wirePlain   `cbor:"13,keyasint,omitempty"`
+	Answer *wireAnswer  `cbor:"14,keyasint,omitempty"`
 
 	raw []byte // the sealed bytes it came in, to pass on or keep
 }
@@ -163,6 +169,26 @@ type wireControl struct {
 	// teacher releases them (room.go). Freeze: edits are refused.
 	Hold   bool `cbor:"4,keyasint,omitempty"`
 	Freeze bool `cbor:"5,keyasint,omitempty"`
+	// Question is the room's question, open or closed (ask.go).
+	Question *wireQuestion `cbor:"6,keyasint,omitempty"`
+}
+
+// wireQuestion is the teacher's question to the room: numbered, its
+// choices (answered with the digits 1 to 6), and once closed, the tally.
+type wireQuestion struct {
+	N          uint64   `cbor:"1,keyasint"`
+	Text       string   `cbor:"2,keyasint"`
+	Choices    []string `cbor:"3,keyasint"`
+	Closed     bool     `cbor:"4,keyasint,omitempty"`
+	Tally      []int    `cbor:"5,keyasint,omitempty"` // per choice, once closed
+	Unanswered int      `cbor:"6,keyasint,omitempty"` // members who did not answer, once closed
+}
+
+// wireAnswer is a member's answer to question N: a choice, from 1.
+type wireAnswer struct {
+	N      uint64 `cbor:"1,keyasint"`
+	Choice int    `cbor:"2,keyasint"`
+	Seq    uint64 `cbor:"3,keyasint"` // the member's answers numbered: a changed answer may overtake the one it replaces
 }
 
 // classInfo is what a joiner learns from the class: its type, its mode,
@@ -315,7 +341,8 @@ func unseal(b []byte, limit int, class string) (*envelope, *sealed, error) {
 		return nil, nil, dropped(dropUndecodable, err)
 	}
 	want := map[int]bool{kindEdit: e.Edit != nil, kindView: e.View != nil, kindControl: e.Ctl != nil, kindState: e.State != nil,
-		kindInfo: e.Info != nil, kindAdmit: e.Admit != nil, kindAsk: e.Ask != nil, kindRefuse: e.Refuse != nil, kindPlain: e.Plain != nil}
+		kindInfo: e.Info != nil, kindAdmit: e.Admit != nil, kindAsk: e.Ask != nil, kindRefuse: e.Refuse != nil, kindPlain: e.Plain != nil,
+		kindAnswer: e.Answer != nil}
 	ok, parts := want[e.Kind], 0
 	for _, has := range want {
 		if has {
@@ -362,6 +389,15 @@ func (e *envelope) check() error {
 		for _, g := range e.Ctl.Groups {
 			for _, n := range g {
 				name(n)
+			}
+		}
+		if q := e.Ctl.Question; q != nil {
+			text(q.Text, maxQuestionBytes)
+			if len(q.Choices) < 2 || len(q.Choices) > maxChoices || len(q.Tally) > maxChoices {
+				errs = append(errs, errors.New("a question with 2 to 6 choices"))
+			}
+			for _, c := range q.Choices {
+				text(c, maxChoiceBytes)
 			}
 		}
 	case e.State != nil:

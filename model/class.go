@@ -30,7 +30,8 @@ func (m ClassMode) String() string { return [...]string{"class", "prompt", "help
 type ClassKeyMap struct {
 	Edit, Inc, Dec, Prompt     key.Binding
 	Partition, Heal, Reset     key.Binding
-	Hold, Freeze               key.Binding
+	Hold, Freeze, Close        key.Binding
+	Answer                     key.Binding
 	LogUp, LogDown, Help, Quit key.Binding
 	ForceQuit                  key.Binding
 }
@@ -51,6 +52,8 @@ func DefaultClassKeyMap() ClassKeyMap {
 		Reset:     b([]string{"R"}, "R", "reset the class"),
 		Hold:      b([]string{"W"}, "W", "hold the room / release (:hold N for N s)"),
 		Freeze:    b([]string{"F"}, "F", "freeze editing / thaw"),
+		Close:     b([]string{"C"}, "C", "close the question (:ask \"…\" choices A | B asks one)"),
+		Answer:    b([]string{"1", "2", "3", "4", "5", "6"}, "1-6", "answer the room's question"),
 		LogUp:     b([]string{"["}, "[", "scroll the log back"),
 		LogDown:   b([]string{"]"}, "]", "scroll the log on"),
 		Help:      b([]string{"?"}, "?", "help: every key"),
@@ -60,7 +63,7 @@ func DefaultClassKeyMap() ClassKeyMap {
 }
 
 func (k *ClassKeyMap) all() []*key.Binding {
-	return []*key.Binding{&k.Edit, &k.Inc, &k.Dec, &k.Prompt, &k.Partition, &k.Heal, &k.Reset, &k.Hold, &k.Freeze, &k.LogUp, &k.LogDown, &k.Help, &k.Quit, &k.ForceQuit}
+	return []*key.Binding{&k.Edit, &k.Inc, &k.Dec, &k.Prompt, &k.Partition, &k.Heal, &k.Reset, &k.Hold, &k.Freeze, &k.Close, &k.Answer, &k.LogUp, &k.LogDown, &k.Help, &k.Quit, &k.ForceQuit}
 }
 
 // ASCII returns the key map with help labels in plain ASCII.
@@ -92,7 +95,8 @@ func (k ClassKeyMap) FullHelp() [][]key.Binding {
 func (k ClassKeyMap) Groups() []HelpGroup {
 	return []HelpGroup{
 		{"Edit your replica", []key.Binding{k.Edit, k.Inc, k.Dec, k.Prompt}},
-		{"The teacher's controls", []key.Binding{k.Partition, k.Heal, k.Reset, k.Hold, k.Freeze}},
+		{"The room's question", []key.Binding{k.Answer}},
+		{"The teacher's controls", []key.Binding{k.Partition, k.Heal, k.Reset, k.Hold, k.Freeze, k.Close}},
 		{"Log and app", []key.Binding{k.LogUp, k.LogDown, k.Help, k.Quit, k.ForceQuit}},
 	}
 }
@@ -266,6 +270,9 @@ func (m *Class) updateKeys() {
 	m.keys.Reset.SetEnabled(t && m.keys.Reset.Enabled())
 	m.keys.Hold.SetEnabled(t && m.keys.Hold.Enabled())
 	m.keys.Freeze.SetEnabled(t && m.keys.Freeze.Enabled())
+	open := m.snap.Question != nil && !m.snap.Question.Closed
+	m.keys.Close.SetEnabled(t && open && m.keys.Close.Enabled())
+	m.keys.Answer.SetEnabled(!t && open && m.keys.Answer.Enabled())
 	m.keys.ForceQuit.SetEnabled(true)
 	m.prompt.SetHint("e.g. " + m.example() + " · enter runs · tab completes · ↑↓ history · esc closes")
 	if m.opts.ASCII {
@@ -343,6 +350,10 @@ func (m *Class) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.openPrompt(m.partitionLine())
 	case key.Matches(k, km.Heal):
 		return m.run("heal")
+	case key.Matches(k, km.Answer):
+		return m.run("answer " + k.String())
+	case key.Matches(k, km.Close):
+		return m.run("close")
 	case key.Matches(k, km.Hold):
 		if m.snap.Held {
 			return m.run("release")
@@ -447,7 +458,8 @@ func (m *Class) handleDone(msg classDoneMsg) tea.Cmd {
 
 // keyLines are the lines a key runs: an error is shown, not given back
 // at the prompt to fix.
-var keyLines = map[string]bool{"heal": true, "reset": true, "hold": true, "release": true, "freeze": true, "thaw": true}
+var keyLines = map[string]bool{"heal": true, "reset": true, "hold": true, "release": true, "freeze": true, "thaw": true, "close": true,
+	"answer 1": true, "answer 2": true, "answer 3": true, "answer 4": true, "answer 5": true, "answer 6": true}
 
 // editLine is an edit of this member's replica, ready to finish: the
 // type's main operation (or its removing one).
@@ -577,6 +589,7 @@ func ClassScreenState(snap class.Snapshot) ui.ClassState {
 		st.Groups = class.GroupsString(snap.Groups)
 	}
 	st.Room = roomLine(snap)
+	st.Ask = askLines(snap)
 	st.Members = append(st.Members, ui.ClassMember{Name: snap.Name, Mine: true, Heard: true, Plain: snap.Plain, CRDT: snap.CRDT,
 		Same: [2]bool{true, true}})
 	for _, mb := range snap.Members {
@@ -587,6 +600,33 @@ func ClassScreenState(snap class.Snapshot) ui.ClassState {
 			Plain: mb.Plain, CRDT: mb.CRDT, Same: mb.Same})
 	}
 	return st
+}
+
+// askLines is the room's question: its text, then what this screen shows
+// of it. Names are never shown: the teacher's screen is on a projector.
+func askLines(snap class.Snapshot) []string {
+	q := snap.Question
+	if q == nil {
+		return nil
+	}
+	lines := []string{"Question: " + q.Text}
+	switch {
+	case q.Closed:
+		lines = append(lines, "tally: "+class.TallyLine(q.Choices, q.Tally, q.Unanswered))
+	case snap.Teacher == snap.Name:
+		lines = append(lines, "live: "+class.TallyLine(q.Choices, q.Tally, q.Unanswered)+" · C closes it")
+	default:
+		var parts []string
+		for i, c := range q.Choices {
+			parts = append(parts, fmt.Sprintf("%d %s", i+1, c))
+		}
+		line := strings.Join(parts, " · ") + fmt.Sprintf(" · press 1-%d", len(q.Choices))
+		if q.Mine > 0 {
+			line += fmt.Sprintf(" (your answer: %d; you may change it)", q.Mine)
+		}
+		lines = append(lines, line)
+	}
+	return lines
 }
 
 // roomLine says what the teacher's hold and freeze mean for this laptop.

@@ -315,3 +315,35 @@ func TestUIImportsNoClass(t *testing.T) {
 		}
 	}
 }
+
+// TestClassAsk: the teacher asks at the prompt; a student's screen shows
+// the question and its digits; 2 answers; the teacher's screen shows the
+// live tally without names, and C closes it.
+func TestClassAsk(t *testing.T) {
+	alice := classNode(t, "Alice", nil)
+	bob := classNode(t, "Bob", alice)
+	m, s := newClass(t, alice, 80, 24), newClass(t, bob, 80, 24)
+	runCmd(t, m, m.run(`ask "Will the counters agree?" choices yes | no`))
+	if !strings.Contains(classScreen(m), "Question: Will the counters agree?") {
+		t.Fatalf("the teacher's screen:\n%s", classScreen(m))
+	}
+	eventually(t, func() bool {
+		s.Update(classEventsMsg{snap: bob.Snapshot()})
+		return strings.Contains(classScreen(s), "1 yes · 2 no · press 1-2")
+	})
+	runCmd(t, s, classKeys(s, "2"))
+	if !strings.Contains(classScreen(s), "(your answer: 2; you may change it)") {
+		t.Errorf("Bob's screen after 2:\n%s", classScreen(s))
+	}
+	eventually(t, func() bool {
+		m.Update(classEventsMsg{snap: alice.Snapshot()})
+		return strings.Contains(classScreen(m), "live: yes 0 · no 1 · no answer 0")
+	})
+	if strings.Contains(classScreen(m), "Bob 2") || strings.Contains(classScreen(m), "Bob: 2") {
+		t.Errorf("the teacher's screen names who answered what:\n%s", classScreen(m))
+	}
+	runCmd(t, m, classKeys(m, "C"))
+	if !strings.Contains(classScreen(m), "tally: yes 0 · no 1 · no answer 0") {
+		t.Errorf("after C:\n%s", classScreen(m))
+	}
+}

@@ -39,6 +39,7 @@ type ClassState struct {
 	Groups  string   // the teacher's partition, as the prompt takes it; "" when whole
 	CutOff  []string // members the partition cuts off from this one
 	Room    string   // the teacher's hold or freeze, in words; "" when neither
+	Ask     []string // the room's question: its text, then its choices or tally
 	Members []ClassMember
 	Log     []string
 	Status  string
@@ -81,6 +82,15 @@ func ClassScreen(st ClassState, s Styles, w, h int) string {
 		classNetwork(st, s, w))
 	if st.Room != "" {
 		top = append(top, ansi.Truncate(s.Band.Pending.Render(st.Room), w, s.Symbols.Ellipsis))
+	}
+	for i, ln := range st.Ask {
+		style := s.App.Notice
+		if i == 0 {
+			style = s.Band.Title
+		}
+		for _, part := range wrapLines(ln, w, 2, s.Symbols.Ellipsis) {
+			top = append(top, style.Render(part))
+		}
 	}
 	bottom := []string{fit(clipLine(st.Status, w), w, 1), fit(st.Bar, w, 1)}
 	room := h - len(top) - len(bottom)
