@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"encoding/json"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -246,23 +248,34 @@ func TestClassWrongKeyProcess(t *testing.T) {
 	}
 }
 
+// badScript is a class script with an unknown command on line 2.
+func badScript(t *testing.T) string {
+	p := filepath.Join(t.TempDir(), "bad.class")
+	if err := os.WriteFile(p, []byte("say hi\n  dance\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
+}
+
 // TestClassUsage: bad flags are usage errors (exit 2), before anything
 // listens.
 func TestClassUsage(t *testing.T) {
 	cases := map[string][]string{
-		"no subcommand": {"class"},
-		"unknown":       {"class", "teach"},
-		"no type":       {"class", "start", "--name", "Alice", "--headless"},
-		"bad type":      {"class", "start", "--type", "nope", "--name", "Alice", "--headless"},
-		"op mode":       {"class", "start", "--type", "g-counter", "--mode", "op", "--name", "Alice", "--headless"},
-		"bad name":      {"class", "start", "--type", "g-counter", "--name", "a\tb", "--headless"},
-		"short key":     {"class", "start", "--type", "g-counter", "--name", "Alice", "--key", "abcd", "--headless"},
-		"no address":    {"class", "join", "--key", strings.Repeat("ab", 32), "--name", "Bob", "--headless"},
-		"no code":       {"class", "join", "127.0.0.1:1", "--name", "Bob", "--headless"},
-		"bad code":      {"class", "join", "127.0.0.1:1", "KQ4T-9WZM", "--name", "Bob", "--headless"},
-		"code and key":  {"class", "join", "127.0.0.1:1", "KQ4T-9WZM-3XH7-P2QC", "--key", strings.Repeat("ab", 32), "--name", "Bob", "--headless"},
-		"bad teacher":   {"class", "join", "127.0.0.1:1", "--key", strings.Repeat("ab", 32), "--teacher", "x", "--name", "Bob", "--headless"},
-		"no name":       {"class", "join", "127.0.0.1:1", "KQ4T-9WZM-3XH7-P2QC", "--headless"},
+		"no subcommand":   {"class"},
+		"unknown":         {"class", "teach"},
+		"no type":         {"class", "start", "--name", "Alice", "--headless"},
+		"bad type":        {"class", "start", "--type", "nope", "--name", "Alice", "--headless"},
+		"op mode":         {"class", "start", "--type", "g-counter", "--mode", "op", "--name", "Alice", "--headless"},
+		"bad name":        {"class", "start", "--type", "g-counter", "--name", "a\tb", "--headless"},
+		"short key":       {"class", "start", "--type", "g-counter", "--name", "Alice", "--key", "abcd", "--headless"},
+		"no address":      {"class", "join", "--key", strings.Repeat("ab", 32), "--name", "Bob", "--headless"},
+		"no code":         {"class", "join", "127.0.0.1:1", "--name", "Bob", "--headless"},
+		"bad code":        {"class", "join", "127.0.0.1:1", "KQ4T-9WZM", "--name", "Bob", "--headless"},
+		"code and key":    {"class", "join", "127.0.0.1:1", "KQ4T-9WZM-3XH7-P2QC", "--key", strings.Repeat("ab", 32), "--name", "Bob", "--headless"},
+		"bad teacher":     {"class", "join", "127.0.0.1:1", "--key", strings.Repeat("ab", 32), "--teacher", "x", "--name", "Bob", "--headless"},
+		"script headless": {"class", "start", "--type", "g-counter", "--name", "Alice", "--script", "x.class", "--headless"},
+		"bad script":      {"class", "start", "--type", "g-counter", "--name", "Alice", "--script", badScript(t)},
+		"no name":         {"class", "join", "127.0.0.1:1", "KQ4T-9WZM-3XH7-P2QC", "--headless"},
 	}
 	for name, args := range cases {
 		var out, errOut strings.Builder
@@ -271,6 +284,9 @@ func TestClassUsage(t *testing.T) {
 		}
 		if errOut.Len() == 0 {
 			t.Errorf("%s: no message", name)
+		}
+		if name == "bad script" && !strings.Contains(errOut.String(), "bad.class:2:3: unknown command \"dance\"") {
+			t.Errorf("a bad script: %s", errOut.String())
 		}
 	}
 }

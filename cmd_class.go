@@ -21,7 +21,7 @@ import (
 )
 
 const classUsage = `Usage:
-  crdtviz class start --type TYPE --name NAME [--bind ADDR:PORT] [--mode state|delta] [--key HEX]
+  crdtviz class start --type TYPE --name NAME [--bind ADDR:PORT] [--mode state|delta] [--key HEX] [--script FILE]
   crdtviz class join HOST:PORT CODE [--name NAME] [--bind ADDR:PORT]
   crdtviz class join HOST:PORT --key HEX [--teacher CODE] [--name NAME] [--bind ADDR:PORT]
 
@@ -76,6 +76,7 @@ func cmdClassStart(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("class start", "class start --type TYPE --name NAME [--bind ADDR:PORT] [--mode state|delta] [--key HEX] [--headless]\n\nStarts a class: this process is its first replica, and its teacher.", stderr)
 	typ := fs.String("type", "", "the CRDT type: "+typeList())
 	mode := fs.String("mode", "delta", "what an edit's broadcast carries: delta, or the whole state")
+	scriptFile := fs.String("script", "", "a class script: the lesson's controls, one per → press (see docs/classroom.md)")
 	cf := addClassFlags(fs)
 	cf.look = addLookFlags(fs)
 	if code := parseNoArgs(fs, args); code >= 0 {
@@ -92,6 +93,18 @@ func cmdClassStart(args []string, stdout, stderr io.Writer) int {
 	if err != nil || m == replicas.ModeOp {
 		return usageFail(stderr, "class start", fmt.Sprintf("--mode %q: a class replicates by state or by delta", *mode))
 	}
+	var script *class.Script
+	if *scriptFile != "" {
+		if *cf.headless {
+			return usageFail(stderr, "class start", "--script runs on the teacher's screen, one line per → press; with --headless, type the lines on stdin")
+		}
+		sc, err := loadScript(*scriptFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "crdtviz: %v\n", err)
+			return exitUsage
+		}
+		script = sc
+	}
 	opts, look, code := cf.prepare("class start", stderr)
 	if code >= 0 {
 		return code
@@ -102,6 +115,7 @@ func cmdClassStart(args []string, stdout, stderr io.Writer) int {
 	if *cf.teacher != "" {
 		return usageFail(stderr, "class start", "--teacher is for class join")
 	}
+	look.Script = script
 	opts.Type, opts.Mode = t, m
 	return cf.serve(opts, look, class.Start, stdout, stderr)
 }
@@ -245,6 +259,21 @@ func runClassTUI(n *class.Node, opts model.ClassOptions, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// loadScript reads and checks a class script: its errors name
+// file:line:col.
+func loadScript(path string) (*class.Script, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--script: %v", err)
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, class.MaxScriptBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("--script: %v", err)
+	}
+	return class.ParseScript(path, src)
 }
 
 // askName asks for a name on the terminal, until one is valid.

@@ -83,6 +83,9 @@ func (s *state) roomEvents(was, c wireControl) []Event {
 		}
 		evs = append(evs, ev)
 	}
+	if c.SayN != was.SayN && c.Say != "" {
+		evs = append(evs, Event{Event: "say", From: from, Text: from + " says: " + c.Say})
+	}
 	switch {
 	case c.Hold && !was.Hold:
 		s.startHold()

@@ -30,6 +30,7 @@ type Snapshot struct {
 	Held    bool       // the teacher holds the room: edits stay on each laptop
 	Waiting int        // this member's edits held, not sent yet
 	Frozen  bool       // the teacher has paused editing
+	Say     string     // what the teacher last said to the room
 	// Question is the room's question, if the teacher has asked one.
 	Question *Question
 }
@@ -244,7 +245,7 @@ func plural(n int) string {
 // values are kept as strings as they change, so this copies and counts,
 // and never renders a state.
 func (s *state) snapshot() *Snapshot {
-	snap := &Snapshot{Name: s.name, Groups: cloneGroups(s.ctl.Groups), Epoch: s.ctl.Epoch, Held: s.ctl.Hold, Frozen: s.ctl.Freeze}
+	snap := &Snapshot{Name: s.name, Groups: cloneGroups(s.ctl.Groups), Epoch: s.ctl.Epoch, Held: s.ctl.Hold, Frozen: s.ctl.Freeze, Say: s.ctl.Say}
 	if s.hold != nil {
 		snap.Waiting = len(s.hold.edits)
 	}

@@ -171,6 +171,9 @@ type wireControl struct {
 	Freeze bool `cbor:"5,keyasint,omitempty"`
 	// Question is the room's question, open or closed (ask.go).
 	Question *wireQuestion `cbor:"6,keyasint,omitempty"`
+	// Say is what the teacher last said to the room (script.go), numbered.
+	Say  string `cbor:"7,keyasint,omitempty"`
+	SayN uint64 `cbor:"8,keyasint,omitempty"`
 }
 
 // wireQuestion is the teacher's question to the room: numbered, its
@@ -391,6 +394,7 @@ func (e *envelope) check() error {
 				name(n)
 			}
 		}
+		text(e.Ctl.Say, maxSayBytes)
 		if q := e.Ctl.Question; q != nil {
 			text(q.Text, maxQuestionBytes)
 			if len(q.Choices) < 2 || len(q.Choices) > maxChoices || len(q.Tally) > maxChoices {

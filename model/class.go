@@ -31,7 +31,7 @@ type ClassKeyMap struct {
 	Edit, Inc, Dec, Prompt     key.Binding
 	Partition, Heal, Reset     key.Binding
 	Hold, Freeze, Close        key.Binding
-	Answer                     key.Binding
+	Answer, Next               key.Binding
 	LogUp, LogDown, Help, Quit key.Binding
 	ForceQuit                  key.Binding
 }
@@ -54,6 +54,7 @@ func DefaultClassKeyMap() ClassKeyMap {
 		Freeze:    b([]string{"F"}, "F", "freeze editing / thaw"),
 		Close:     b([]string{"C"}, "C", "close the question (:ask \"…\" choices A | B asks one)"),
 		Answer:    b([]string{"1", "2", "3", "4", "5", "6"}, "1-6", "answer the room's question"),
+		Next:      b([]string{"right"}, "→", "run the script's next line"),
 		LogUp:     b([]string{"["}, "[", "scroll the log back"),
 		LogDown:   b([]string{"]"}, "]", "scroll the log on"),
 		Help:      b([]string{"?"}, "?", "help: every key"),
@@ -63,7 +64,7 @@ func DefaultClassKeyMap() ClassKeyMap {
 }
 
 func (k *ClassKeyMap) all() []*key.Binding {
-	return []*key.Binding{&k.Edit, &k.Inc, &k.Dec, &k.Prompt, &k.Partition, &k.Heal, &k.Reset, &k.Hold, &k.Freeze, &k.Close, &k.Answer, &k.LogUp, &k.LogDown, &k.Help, &k.Quit, &k.ForceQuit}
+	return []*key.Binding{&k.Edit, &k.Inc, &k.Dec, &k.Prompt, &k.Partition, &k.Heal, &k.Reset, &k.Hold, &k.Freeze, &k.Close, &k.Answer, &k.Next, &k.LogUp, &k.LogDown, &k.Help, &k.Quit, &k.ForceQuit}
 }
 
 // ASCII returns the key map with help labels in plain ASCII.
@@ -96,7 +97,7 @@ func (k ClassKeyMap) Groups() []HelpGroup {
 	return []HelpGroup{
 		{"Edit your replica", []key.Binding{k.Edit, k.Inc, k.Dec, k.Prompt}},
 		{"The room's question", []key.Binding{k.Answer}},
-		{"The teacher's controls", []key.Binding{k.Partition, k.Heal, k.Reset, k.Hold, k.Freeze, k.Close}},
+		{"The teacher's controls", []key.Binding{k.Partition, k.Heal, k.Reset, k.Hold, k.Freeze, k.Close, k.Next}},
 		{"Log and app", []key.Binding{k.LogUp, k.LogDown, k.Help, k.Quit, k.ForceQuit}},
 	}
 }
@@ -114,6 +115,7 @@ type ClassOptions struct {
 	Theme      ui.Theme
 	ThemeFixed bool
 	ASCII      bool
+	Script     *class.Script // the teacher's script, run a line per → press
 }
 
 // Class is the root model of classroom mode: one replica of a class on a
@@ -135,6 +137,7 @@ type Class struct {
 	status  string
 	isErr   bool
 	leaving bool
+	next    int // the script's next line
 }
 
 // maxClassLog bounds the log kept in memory.
@@ -186,6 +189,14 @@ type classDoneMsg struct {
 	err    error
 }
 
+// scriptDoneMsg is the result of a script line.
+type scriptDoneMsg struct {
+	num  int
+	ran  string
+	snap class.Snapshot
+	err  error
+}
+
 // classLeftMsg says the node has left the class.
 type classLeftMsg struct{}
 
@@ -226,6 +237,13 @@ func (m *Class) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case classDoneMsg:
 		cmd = m.handleDone(msg)
+	case scriptDoneMsg:
+		m.snap = msg.snap
+		if msg.err != nil {
+			m.fail(fmt.Errorf("%s:%d: %v (skipped; → runs the next line)", m.opts.Script.File, msg.num, msg.err))
+		} else {
+			m.notice(fmt.Sprintf("ran %s:%d: %s", m.opts.Script.File, msg.num, msg.ran))
+		}
 	case classLeftMsg:
 		return m, tea.Quit
 	default:
@@ -273,6 +291,7 @@ func (m *Class) updateKeys() {
 	open := m.snap.Question != nil && !m.snap.Question.Closed
 	m.keys.Close.SetEnabled(t && open && m.keys.Close.Enabled())
 	m.keys.Answer.SetEnabled(!t && open && m.keys.Answer.Enabled())
+	m.keys.Next.SetEnabled(t && m.opts.Script != nil && m.next < len(m.opts.Script.Lines) && m.keys.Next.Enabled())
 	m.keys.ForceQuit.SetEnabled(true)
 	m.prompt.SetHint("e.g. " + m.example() + " · enter runs · tab completes · ↑↓ history · esc closes")
 	if m.opts.ASCII {
@@ -350,6 +369,8 @@ func (m *Class) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.openPrompt(m.partitionLine())
 	case key.Matches(k, km.Heal):
 		return m.run("heal")
+	case key.Matches(k, km.Next):
+		return m.runScript()
 	case key.Matches(k, km.Answer):
 		return m.run("answer " + k.String())
 	case key.Matches(k, km.Close):
@@ -456,6 +477,22 @@ func (m *Class) handleDone(msg classDoneMsg) tea.Cmd {
 	return nil
 }
 
+// runScript runs the script's next line, off the event loop, and moves
+// on: a line that fails says why and is skipped.
+func (m *Class) runScript() tea.Cmd {
+	sc := m.opts.Script
+	if sc == nil || m.next >= len(sc.Lines) {
+		return nil
+	}
+	l := sc.Lines[m.next]
+	m.next++
+	n := m.node
+	return func() tea.Msg {
+		ran, err := n.RunScriptLine(l.Text)
+		return scriptDoneMsg{num: l.Num, ran: ran, err: err, snap: n.Snapshot()}
+	}
+}
+
 // keyLines are the lines a key runs: an error is shown, not given back
 // at the prompt to fix.
 var keyLines = map[string]bool{"heal": true, "reset": true, "hold": true, "release": true, "freeze": true, "thaw": true, "close": true,
@@ -546,6 +583,12 @@ func (m *Class) View() tea.View {
 		log := m.log[:len(m.log)-m.back]
 		st := ClassScreenState(m.snap)
 		st.Log, st.Status, st.Bar = log, status, bar
+		if sc := m.opts.Script; sc != nil && m.teacher() {
+			st.Script = fmt.Sprintf("script %s: %d of %d run", sc.File, m.next, len(sc.Lines))
+			if m.next < len(sc.Lines) {
+				st.Script += " · → " + sc.Lines[m.next].Text
+			}
+		}
 		content = ui.ClassScreen(st, m.styles, m.w, m.h)
 	}
 	v := tea.NewView(content)
@@ -590,6 +633,9 @@ func ClassScreenState(snap class.Snapshot) ui.ClassState {
 	}
 	st.Room = roomLine(snap)
 	st.Ask = askLines(snap)
+	if snap.Say != "" {
+		st.Say = snap.Teacher + " says: " + snap.Say
+	}
 	st.Members = append(st.Members, ui.ClassMember{Name: snap.Name, Mine: true, Heard: true, Plain: snap.Plain, CRDT: snap.CRDT,
 		Same: [2]bool{true, true}})
 	for _, mb := range snap.Members {

@@ -347,3 +347,33 @@ func TestClassAsk(t *testing.T) {
 		t.Errorf("after C:\n%s", classScreen(m))
 	}
 }
+
+// TestClassScript: → runs the script's next line on the teacher's
+// screen; a line naming someone not in the class says so and is skipped.
+func TestClassScript(t *testing.T) {
+	alice := classNode(t, "Alice", nil)
+	sc, err := class.ParseScript("lesson.class", []byte("say Hello, room.\npartition Alice | Zed\nfreeze\n"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := NewClass(alice, ClassOptions{Theme: ui.Mono, ThemeFixed: true, Script: sc})
+	m.Update(tea.WindowSizeMsg{Width: 80, Height: 24})
+	if !strings.Contains(classScreen(m), "script lesson.class: 0 of 3 run · → say Hello, room.") {
+		t.Fatalf("the script's line:\n%s", classScreen(m))
+	}
+	runCmd(t, m, classKeys(m, "right"))
+	if !strings.Contains(classScreen(m), "Alice says: Hello, room.") {
+		t.Errorf("after →:\n%s", classScreen(m))
+	}
+	runCmd(t, m, classKeys(m, "right"))
+	if !strings.Contains(classScreen(m), "lesson.class:2:") || !strings.Contains(classScreen(m), "Zed") {
+		t.Errorf("a line naming a stranger:\n%s", classScreen(m))
+	}
+	runCmd(t, m, classKeys(m, "right"))
+	if !m.snap.Frozen || !strings.Contains(classScreen(m), "3 of 3 run") {
+		t.Errorf("the last line:\n%s", classScreen(m))
+	}
+	if cmd := classKeys(m, "right"); cmd != nil {
+		t.Error("→ past the end did something")
+	}
+}

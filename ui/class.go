@@ -40,6 +40,8 @@ type ClassState struct {
 	CutOff  []string // members the partition cuts off from this one
 	Room    string   // the teacher's hold or freeze, in words; "" when neither
 	Ask     []string // the room's question: its text, then its choices or tally
+	Say     string   // what the teacher last said to the room
+	Script  string   // the teacher's script: where it stands, and its next line
 	Members []ClassMember
 	Log     []string
 	Status  string
@@ -82,6 +84,12 @@ func ClassScreen(st ClassState, s Styles, w, h int) string {
 		classNetwork(st, s, w))
 	if st.Room != "" {
 		top = append(top, ansi.Truncate(s.Band.Pending.Render(st.Room), w, s.Symbols.Ellipsis))
+	}
+	if st.Say != "" {
+		top = append(top, ansi.Truncate(s.App.Notice.Render(st.Say), w, s.Symbols.Ellipsis))
+	}
+	if st.Script != "" {
+		top = append(top, ansi.Truncate(s.App.Muted.Render(st.Script), w, s.Symbols.Ellipsis))
 	}
 	for i, ln := range st.Ask {
 		style := s.App.Notice
