@@ -15,7 +15,7 @@ import (
 // file:line:col errors; names are not (they are checked when a line runs).
 func TestScriptErrors(t *testing.T) {
 	for src, want := range map[string]string{
-		"say hi\n  dance\n":                    "lesson.class:2:3: unknown command \"dance\"",
+		"say hi\n  dance\n":                     "lesson.class:2:3: unknown command \"dance\"",
 		"hold\nask \"Agree?\" choices yes\n":    "lesson.class:2:",
 		"ask \"Agree? choices yes | no\n":       "lesson.class:1:5: ",
 		"partition Ann Bob\n":                   "lesson.class:1:1: partition halves, or partition A B | C D",
