@@ -106,7 +106,14 @@ func seeds(t testing.TB) [][]byte {
 	if err != nil {
 		t.Fatal(err)
 	}
-	return append(out, ctl, s.ask("127.0.0.1:7001"))
+	s.ctl = wireControl{Version: 1}
+	_, asked, err := s.nextControl(wireControl{Question: &wireQuestion{N: 1, Text: "Agree?", Choices: []string{"yes", "no"}}, Say: "Hello", SayN: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob := newFakeClass(t, crdt.GCounter, replicas.ModeState, "Alice", "Bob").state(t, "Bob")
+	answer := bob.seal(kindAnswer, func(e *envelope) { e.Answer = &wireAnswer{N: 1, Choice: 2, Seq: 1} })
+	return append(out, ctl, asked, answer, s.ask("127.0.0.1:7001"))
 }
 
 // TestPayloadsRoundTrip: every payload a process sends is one another

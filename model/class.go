@@ -679,7 +679,7 @@ func askLines(snap class.Snapshot) []string {
 func roomLine(snap class.Snapshot) string {
 	held := ""
 	if snap.Held {
-		held = "HELD by the teacher: your edits stay on this laptop until the release"
+		held = "HELD by the teacher: your edits stay on this laptop"
 		if snap.Waiting > 0 {
 			held += fmt.Sprintf(" (%d waiting)", snap.Waiting)
 		}

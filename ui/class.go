@@ -86,7 +86,9 @@ func ClassScreen(st ClassState, s Styles, w, h int) string {
 		top = append(top, ansi.Truncate(s.Band.Pending.Render(st.Room), w, s.Symbols.Ellipsis))
 	}
 	if st.Say != "" {
-		top = append(top, ansi.Truncate(s.App.Notice.Render(st.Say), w, s.Symbols.Ellipsis))
+		for _, part := range wrapLines(st.Say, w, 2, s.Symbols.Ellipsis) {
+			top = append(top, s.App.Notice.Render(part))
+		}
 	}
 	if st.Script != "" {
 		top = append(top, ansi.Truncate(s.App.Muted.Render(st.Script), w, s.Symbols.Ellipsis))
