@@ -22,8 +22,9 @@ Usage:
   crdtviz play [flags]         free play: --type TYPE --replicas N [--names A,B,C]
                                [--mode state|op|delta] [--delivery any] [--dedup off]
   crdtviz demo NAME|FILE       play a demo (--transcript prints it instead; with
-                               --answers=false a worksheet, with --diagram a diagram;
-                               --svg -o FILE.svg draws the diagram as SVG)
+                               --answers=false a worksheet, --answer-key its answers,
+                               --diagram a space-time diagram; --svg -o FILE.svg
+                               draws the diagram as SVG)
   crdtviz demos                list the built-in demos
   crdtviz check FILE|NAME...   run scenario files and check every expect line
   crdtviz trace FILE           replay a real editing trace into the text CRDT

@@ -109,7 +109,7 @@ func TestCLIErrorPaths(t *testing.T) {
 		{[]string{"demo", "seed", "-o", filepath.Join(dir, "d.svg")}, 2, "", "-o goes with --svg"},
 		{[]string{"demo", "seed", "--svg", "--transcript", "-o", "-"}, 2, "", "with --transcript, the transcript goes to standard output"},
 		{[]string{"demo", "seed", "--svg", "--record", filepath.Join(dir, "r.demo"), "-o", filepath.Join(dir, "d.svg")}, 2, "", "--record goes with the app, not with --svg"},
-		{[]string{"demo", "seed", "--svg", "--diagram", "-o", filepath.Join(dir, "d.svg")}, 2, "", "--answers and --diagram go with --transcript"},
+		{[]string{"demo", "seed", "--svg", "--diagram", "-o", filepath.Join(dir, "d.svg")}, 2, "", "--answers, --answer-key and --diagram go with --transcript"},
 		{[]string{"demo", "seed", "--svg", "-o", existing}, 2, "", "the file exists; add --force to overwrite it"},
 		{[]string{"demo", "seed", "--svg", "-o", dir}, 2, "", "that is a directory"},
 		{[]string{"demo", runtime, "--svg", "-o", filepath.Join(dir, "rt.svg")}, 2, "", runtime + ":5:1: nothing is in flight from A to B"},

@@ -115,15 +115,22 @@ func TestTerminalHelpAt80x24(t *testing.T) {
 	if !strings.Contains(first, "↑/↓ scroll") {
 		t.Fatalf("the help does not say it scrolls:\n%s", first)
 	}
-	// Scroll to the end a page at a time, reading every page on the way.
-	all := first
-	for range 8 {
+	// Scroll to the end 8 lines at a time, reading every window on the
+	// way: each is waited for by the lines its footer names.
+	var total int
+	if _, err := fmt.Sscanf(first[strings.Index(first, "lines "):], "lines 1-%d of %d", new(int), &total); err != nil {
+		t.Fatalf("no line count in the footer: %v\n%s", err, first)
+	}
+	all, maxOff := first, total-22 // 24 lines less the title and the footer
+	for off := 8; off < maxOff+8; off += 8 {
 		for range 8 {
 			tm.keys("Down")
 		}
-		all += tm.screen()
+		all += tm.waitFor(fmt.Sprintf("lines %d-", min(off, maxOff)+1))
 	}
-	all += tm.waitFor("ctrl+c")
+	if !strings.Contains(all, "ctrl+c") {
+		t.Errorf("help at 80x24 never shows ctrl+c")
+	}
 	for _, k := range []string{"x        drop", "u        duplicate", "N        deliver newest", "D        deliver all", "i        show/hide",
 		"v        switch pane", "[        scroll pane up", "]        scroll pane down", ":        command prompt", "?        help", "a        autoplay", "q        quit"} {
 		if !strings.Contains(all, k) {

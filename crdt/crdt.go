@@ -301,13 +301,15 @@ func (in Internals) String() string {
 	return b.String()
 }
 
-// Size is the metadata size in words: "5 entries, 71 B".
+// Size is the metadata size in words: "5 entries, ~71 B in memory". The
+// bytes are an estimate of what the state holds in memory, not what a
+// message carrying it weighs on the wire (its encoded size).
 func (in Internals) Size() string {
 	noun := "entries"
 	if in.Entries == 1 {
 		noun = "entry"
 	}
-	return fmt.Sprintf("%d %s, %d B", in.Entries, noun, in.Bytes)
+	return fmt.Sprintf("%d %s, ~%d B in memory", in.Entries, noun, in.Bytes)
 }
 
 // CRDT is a state-based conflict-free replicated data type.

@@ -10,17 +10,22 @@ import (
 // Three ways to replicate. State-based replication ships whole states and
 // merges them (Merge). Two lighter ways ship what one edit did:
 //
-//   - op-based (CmRDT): the edit's downstream operation, an Effect, which
-//     every other replica applies once with Deliver. Applying ops needs the
-//     network to deliver them once each, and in causal order: an or-set
-//     remove that overtakes its add removes nothing, a counter increment
-//     delivered twice counts twice, and a text insert whose origin has not
-//     arrived cannot be placed.
+//   - op-based (CmRDT, Shapiro et al. 2011): the edit's downstream
+//     operation, an Effect, which every other replica applies once with
+//     Deliver. Applying ops assumes the network delivers them exactly once
+//     and in causal order (counters, whose ops commute, need only exactly
+//     once): an or-set op that overtakes an op it observed misbehaves, any
+//     op delivered twice is applied twice (a counter counts twice, an
+//     or-set add after a remove brings the element back), and a text
+//     insert whose origin has not arrived cannot be placed.
 //   - delta-based (delta-CRDT, Almeida, Shoker and Baquero 2018): the
 //     edit's delta, a small state of the same type that, joined into a
-//     replica, has the edit's effect. Joins are idempotent, commutative and
-//     associative, so deltas can be grouped, repeated and reordered; a lost
-//     delta is repaired by a full state.
+//     replica, has the edit's effect. A delta is a lattice state: joins
+//     are idempotent, commutative and associative, so deltas can be
+//     grouped, repeated and reordered. For text, the delta is the edit's
+//     character ops, which join the same way only if a receiver keeps an
+//     op it cannot place yet until what it needs arrives (see Missing). A
+//     lost delta needs a resend, or a full state.
 //
 // Mutate makes a local edit as Apply does, and returns its Effect, which
 // carries both.
@@ -31,20 +36,23 @@ import (
 //   - g-counter, pn-counter: Kind (inc or dec) and N, added to Origin's slot;
 //   - or-set: Kind, Elem and, for an add, its new Dot; Seen is the dots the
 //     edit observed, which it drops (an add replaces them);
+//   - mv-register: the write (Elem, the value, and Dot, its writer's new
+//     entry) and Context, the version vector of the siblings it overwrote;
 //   - text: the character ops (TextOps);
 //   - every other type: its op is its delta, which Deliver joins.
 //
 // Delta is the delta-state, for every type.
 type Effect struct {
-	Type   Type
-	Kind   OpKind
-	Origin string
-	N      int64
-	Elem   string
-	Dot    Dot
-	Seen   []Dot
-	Text   []TextOp
-	Delta  Delta
+	Type    Type
+	Kind    OpKind
+	Origin  string
+	N       int64
+	Elem    string
+	Dot     Dot
+	Seen    []Dot
+	Context VV
+	Text    []TextOp
+	Delta   Delta
 }
 
 // Delta is a delta-state: a small state of the type (every type but text)
@@ -91,10 +99,13 @@ func (d *Delta) Join(o Delta) error {
 	return nil
 }
 
-// JoinInto joins the delta into a replica's state. For text, each
-// character op is applied once; an insert whose origin (or the character
-// its site typed before it) is not here is left out, to come with a full
-// state, and Result.Ignored is set when nothing could be applied.
+// JoinInto joins the delta into a replica's state: its state part, then,
+// for text, its character ops. Each character op is applied once; an
+// insert whose origin (or the character its site typed before it) is not
+// here is left out, and Result.Ignored is set when nothing could be
+// applied. A caller that must not lose such an op checks Missing first
+// and keeps the op until what it needs arrives (replicas' delta mode
+// does).
 func (d Delta) JoinInto(st CRDT) (Result, error) {
 	if d.Empty() {
 		res := did("an empty delta: nothing new")
@@ -102,7 +113,18 @@ func (d Delta) JoinInto(st CRDT) (Result, error) {
 		return res, nil
 	}
 	if d.State != nil {
-		return st.Merge(d.State)
+		res, err := st.Merge(d.State)
+		if err != nil || len(d.Text) == 0 {
+			return res, err
+		}
+		more, err := Delta{Text: d.Text}.JoinInto(st)
+		if err != nil {
+			return res, err
+		}
+		if !more.Same {
+			res.Why, res.Same = res.Why+"; "+more.Why, false
+		}
+		return res, nil
 	}
 	t, ok := st.(*TextState)
 	if !ok {
@@ -131,6 +153,13 @@ func Mutate(st CRDT, op Op, ctx Ctx) (Result, *Effect, error) {
 		e.Delta.State = &LWWRegisterState{val: s.val, stamp: s.stamp}
 	case *MVRegisterState:
 		e.Delta.State = s.Clone()
+		vv := s.sibs[0].vv
+		e.Elem, e.Dot = op.Value, Dot{Replica: ctx.Replica, N: vv[ctx.Replica]}
+		e.Context = vv.clone()
+		e.Context[ctx.Replica]--
+		if e.Context[ctx.Replica] == 0 {
+			delete(e.Context, ctx.Replica)
+		}
 	case *GCounterState:
 		e.N = op.N
 		e.Delta.State = &GCounterState{c: counts{ctx.Replica: s.c[ctx.Replica]}}
@@ -229,6 +258,8 @@ func Deliver(st CRDT, e *Effect) (Result, error) {
 		return did("%s[%s] +%d → %d; now %d", name, showReplica(e.Origin), e.N, slot[e.Origin], s.Value().Int), nil
 	case *ORSetState:
 		return s.deliver(e), nil
+	case *MVRegisterState:
+		return s.deliver(e), nil
 	case *TextState:
 		return s.deliverOps(e.Text), nil
 	}
@@ -238,9 +269,56 @@ func Deliver(st CRDT, e *Effect) (Result, error) {
 	return st.Merge(e.Delta.State)
 }
 
-// deliver applies an or-set op (see Deliver).
+// deliver applies an mv-register op: the write replaces the siblings its
+// context covers (those it overwrote), unless a sibling here already has
+// seen the write (a later write, or the write itself), in which case it
+// changes nothing. So a write delivered twice, or after a write that
+// overwrote it, is harmless.
+func (r *MVRegisterState) deliver(e *Effect) Result {
+	vv := e.Context.clone()
+	vv[e.Dot.Replica] = e.Dot.N
+	for _, s := range r.sibs {
+		if vv.leq(s.vv) {
+			res := did("the write %s with %s was seen here already", QuoteAlways(e.Elem), vv)
+			res.Same = true
+			return res
+		}
+	}
+	var keep []sibling
+	var replaced []string
+	for _, s := range r.sibs {
+		if s.vv.leq(vv) {
+			replaced = append(replaced, QuoteAlways(s.val))
+			continue
+		}
+		keep = append(keep, s)
+	}
+	r.sibs = append(keep, sibling{val: e.Elem, vv: vv})
+	r.sort()
+	res := did("set %s with %s, overwriting the writes its context %s covers", QuoteAlways(e.Elem), vv, e.Context)
+	if len(replaced) > 0 {
+		res = did("set %s with %s, replacing %s (its context %s covers them)", QuoteAlways(e.Elem), vv, strings.Join(replaced, ", "), e.Context)
+	}
+	if len(r.sibs) > 1 {
+		res.Why += "; concurrent siblings stay: " + brief(r.Value())
+	}
+	res.Decisive = []string{sibKey(sibling{val: e.Elem, vv: vv})}
+	return res
+}
+
+// deliver applies an or-set op (see Deliver), as the classic op-based
+// OR-set does: an add puts its dot in and a remove drops the dots it
+// observed, without looking at the causal context the state keeps, which
+// delivery updates but never consults. So the op-based OR-set counts on
+// causal, exactly-once delivery.
 func (s *ORSetState) deliver(e *Effect) Result {
 	had := slices.Clone(s.dots[e.Elem])
+	removedBefore := false // a dot the remove observed was seen here, and is gone
+	for _, d := range e.Seen {
+		if !slices.Contains(had, d) && seen(s.ctx, s.cloud, d) {
+			removedBefore = true
+		}
+	}
 	var now []Dot
 	for _, d := range had {
 		if !slices.Contains(e.Seen, d) {
@@ -272,7 +350,9 @@ func (s *ORSetState) deliver(e *Effect) Result {
 	}
 	switch {
 	case e.Kind == OpAdd:
-		return did("add(%s) with dot %s%s → %s", Quote(e.Elem), e.Dot, dropped, briefOf(len(s.dots), s.Value, "elements"))
+		return did("add(%s) with dot %s%s → %s (an op-based add is applied without looking at the context)", Quote(e.Elem), e.Dot, dropped, briefOf(len(s.dots), s.Value, "elements"))
+	case len(gone) == 0 && len(e.Seen) > 0 && removedBefore:
+		return did("remove(%s) finds none of the dots it observed, %s, here: they were removed already, so it removes nothing", Quote(e.Elem), dotsString(e.Seen))
 	case len(gone) == 0 && len(e.Seen) > 0:
 		return did("remove(%s) finds none of the dots it observed, %s, here: it removes nothing (its add has not arrived)", Quote(e.Elem), dotsString(e.Seen))
 	}

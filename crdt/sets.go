@@ -510,7 +510,10 @@ func (s *ORSetState) Merge(other CRDT) (Result, error) {
 	// One pass over the union of elements: each element's dots are read
 	// before they are written, and the contexts change only at the end.
 	// The union is visited in map order, so the notes are sorted after.
-	type note struct{ elem, text string }
+	type note struct {
+		elem, text string
+		stays      bool // the element stays as it was: the sender never saw its dots
+	}
 	var notes []note
 	var decisive []string
 	same := true
@@ -529,7 +532,7 @@ func (s *ORSetState) Merge(other CRDT) (Result, error) {
 			same = false
 		}
 		if text := orsetNote(e, was, theirs, now); text != "" {
-			notes = append(notes, note{e, text})
+			notes = append(notes, note{e, text, slices.Equal(was, now)})
 		}
 		for _, d := range now {
 			if !slices.Contains(was, d) || !slices.Contains(theirs, d) {
@@ -549,11 +552,29 @@ func (s *ORSetState) Merge(other CRDT) (Result, error) {
 	for _, e := range union {
 		merge(e)
 	}
-	slices.SortFunc(notes, func(a, b note) int { return strings.Compare(a.elem, b.elem) })
+	// What changed comes first; the elements that merely stay are named
+	// when they are few, and counted when they are many (a delta names
+	// one element, and every other element here stays).
+	slices.SortFunc(notes, func(a, b note) int {
+		if a.stays != b.stays {
+			return map[bool]int{false: -1, true: 1}[a.stays]
+		}
+		return strings.Compare(a.elem, b.elem)
+	})
 	slices.Sort(decisive)
-	texts := make([]string, len(notes))
-	for i, n := range notes {
-		texts[i] = n.text
+	var texts []string
+	stays := 0
+	for _, n := range notes {
+		if n.stays {
+			stays++
+		}
+	}
+	for _, n := range notes {
+		if n.stays && stays > staysNamed {
+			texts = append(texts, strconv.Itoa(stays)+" "+map[bool]string{true: "other elements", false: "elements"}[len(texts) > 0]+" stay: the sender never saw their dots")
+			break
+		}
+		texts = append(texts, n.text)
 	}
 	for r, n := range o.ctx {
 		if n > s.ctx[r] {
@@ -576,6 +597,10 @@ func (s *ORSetState) Merge(other CRDT) (Result, error) {
 	res.Decisive, res.Same = decisive, same
 	return res, nil
 }
+
+// staysNamed is how many elements that merely stay a merge sentence names;
+// beyond it, it counts them.
+const staysNamed = 3
 
 // orsetNote says what a merge did to one element: was is what this side
 // held, theirs what arrived, now the result.

@@ -496,6 +496,53 @@ func (t *TextState) siteMax(si uint16) uint32 {
 	return 0
 }
 
+// Missing is the first character that ops, applied in order, need and
+// this text lacks: the origin of an insert, the character its site typed
+// just before it (Prev), or the character a delete removes. ok is false
+// when every op can be applied, so that an edit's ops can be applied all
+// together or not at all. Missing changes nothing.
+func (t *TextState) Missing(ops []TextOp) (need TextID, ok bool) {
+	added := map[TextID]bool{}
+	last := map[string]uint32{} // per site, its greatest counter once ops are applied
+	has := func(x TextID) bool {
+		if x.Counter == 0 || added[x] {
+			return true
+		}
+		si, known := t.siteIdx[x.Site]
+		if !known {
+			return false
+		}
+		_, _, found := t.find(id{c: x.Counter, s: si})
+		return found
+	}
+	siteMax := func(site string) uint32 {
+		if n, ok := last[site]; ok {
+			return n
+		}
+		if si, known := t.siteIdx[site]; known {
+			return t.siteMax(si)
+		}
+		return 0
+	}
+	for _, op := range ops {
+		switch {
+		case op.Delete:
+			if !has(op.ID) {
+				return op.ID, true
+			}
+		case has(op.ID):
+		case !has(op.Origin):
+			return op.Origin, true
+		case siteMax(op.ID.Site) != op.Prev:
+			return TextID{Counter: op.Prev, Site: op.ID.Site}, true
+		default:
+			added[op.ID] = true
+			last[op.ID.Site] = op.ID.Counter
+		}
+	}
+	return TextID{}, false
+}
+
 // ErrMissingPredecessor is wrapped by ApplyOps when an insert arrives before
 // the character its site typed just before it.
 var ErrMissingPredecessor = errors.New("text: ops from one site must arrive in the order it made them")

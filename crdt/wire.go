@@ -211,6 +211,12 @@ type wireCounterOp struct {
 	N    int64  `cbor:"2,keyasint"`
 }
 
+type wireMVOp struct {
+	Value   string            `cbor:"1,keyasint"`
+	Dot     WireDot           `cbor:"2,keyasint"`
+	Context map[string]uint64 `cbor:"3,keyasint,omitempty"`
+}
+
 type wireORSetOp struct {
 	Kind string    `cbor:"1,keyasint"`
 	Elem string    `cbor:"2,keyasint"`
@@ -219,8 +225,9 @@ type wireORSetOp struct {
 }
 
 // WireOfEffect is an op's downstream payload, as op-based replication
-// ships it: a counter's amount, an or-set's element and dots, text's
-// character ops, or, for the other types, the delta.
+// ships it: a counter's amount, an or-set's element and dots, an
+// mv-register's write and the context it overwrote, text's character ops,
+// or, for the other types, the delta.
 func WireOfEffect(e *Effect) any {
 	switch e.Type {
 	case GCounter, PNCounter:
@@ -232,6 +239,8 @@ func WireOfEffect(e *Effect) any {
 			w.Dot = &d
 		}
 		return w
+	case MVRegister:
+		return wireMVOp{Value: e.Elem, Dot: WireDot{Replica: e.Dot.Replica, N: e.Dot.N}, Context: e.Context}
 	case Text:
 		return textOpsWire(e.Text)
 	}

@@ -111,7 +111,7 @@ func TestParseErrorsNamePlaces(t *testing.T) {
 		{header + "step x\nexpect A = \"x\n", "f:5:12: this string has no closing quote"},
 		{header + "step x\nexpect A = x\n", "f:5:12: expected an integer, found \"x\""},
 		{header + "step x\nexpect plain inflight 2\n", "f:5:14: inflight counts messages on the network"},
-		{header + "step x\nexpect maybe\n", "f:5:8: expected converged, pending, diverged, lost N, declined N, inflight N, waiting N, bytes < N, bytes > N, or REPLICA = VALUE, found \"maybe\""},
+		{header + "step x\nexpect maybe\n", "f:5:8: expected converged, equal, pending, diverged, lost N, declined N, inflight N, waiting N, bytes < N, bytes > N, or REPLICA = VALUE, found \"maybe\""},
 		{header + "step x\nsync all extra\n", "f:5:10: unexpected \"extra\" at the end of the statement"},
 		{header + "step x\npartition A |\n", "f:5:14: the last group of the partition is empty"},
 		{header + "step x\nclock A fast\n", "f:5:9: expected a clock skew such as +10 or -3, found \"fast\""},

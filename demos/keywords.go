@@ -28,8 +28,10 @@ type Keyword struct {
 }
 
 // statementSpec is one row of the language: what the statement is and how
-// it is parsed. A new statement is one row here; the parser, the prompt's
-// completion and its help all read this table.
+// it is parsed. A new statement is one row here: the parser dispatches on
+// this table, the prompt completes first words from PromptKeywords, and
+// the prompt's hint shows the usage and help (Keywords) of the statement
+// being typed.
 type statementSpec struct {
 	Keyword
 	// header parses a header statement into the scenario (InHeader rows).
@@ -67,7 +69,7 @@ func statementTable() []statementSpec {
 		{Keyword: Keyword{"heal", "heal [A B | A -> B]", "heal a link, or every link", InStep}, parse: action(parseHeal)},
 		{Keyword: Keyword{"partition", "partition A B | C D", "cut every link between the groups", InStep}, parse: action(parsePartition)},
 		{Keyword: Keyword{"clock", "clock REPLICA +N|-N", "set a replica's clock skew", InStep}, parse: action(parseClock)},
-		{Keyword: Keyword{"expect", "expect [plain] CLAIM", "check a claim: converged, lost N, NAME = VALUE, ...", InStep}, parse: parseExpectStatement},
+		{Keyword: Keyword{"expect", "expect [plain] CLAIM", "check a claim: converged, equal, pending, diverged, lost N, NAME = VALUE, ...", InStep}, parse: parseExpectStatement},
 	}
 }
 

@@ -142,6 +142,7 @@ const (
 	ExpectWaiting   // ops in every causal buffer (op mode)
 	ExpectBytesLess // bytes sent in the lane, below N
 	ExpectBytesMore // bytes sent in the lane, above N
+	ExpectEqual     // equal values, though not every replica has seen every edit
 )
 
 // Expect is one checked expectation.
@@ -166,6 +167,8 @@ func (e *Expect) String() string {
 		b.WriteString("diverged")
 	case ExpectPending:
 		b.WriteString("pending")
+	case ExpectEqual:
+		b.WriteString("equal")
 	case ExpectDeclined:
 		b.WriteString("declined " + strconv.Itoa(e.N))
 	case ExpectValue:
@@ -865,7 +868,7 @@ func parsePartition(l *line, h Header) (replicas.Action, *Error) {
 }
 
 // expectClaims lists what an expect line can claim, for errors.
-const expectClaims = "converged, pending, diverged, lost N, declined N, inflight N, waiting N, bytes < N, bytes > N, or REPLICA = VALUE"
+const expectClaims = "converged, equal, pending, diverged, lost N, declined N, inflight N, waiting N, bytes < N, bytes > N, or REPLICA = VALUE"
 
 func parseExpect(l *line, h Header) (*Expect, *Error) {
 	e := &Expect{Lane: replicas.CRDT}
@@ -901,6 +904,8 @@ func parseExpect(l *line, h Header) (*Expect, *Error) {
 		e.Kind = ExpectDiverged
 	case kw.kind == tWord && kw.text == "pending":
 		e.Kind = ExpectPending
+	case kw.kind == tWord && kw.text == "equal":
+		e.Kind = ExpectEqual
 	case kw.kind == tWord && kw.text == "bytes":
 		cmp, err := l.next("< or >")
 		if err != nil {
@@ -927,10 +932,10 @@ func parseExpect(l *line, h Header) (*Expect, *Error) {
 			return nil, l.errAt(kw.col, "inflight counts messages on the network, which both lanes share: write expect inflight N")
 		}
 		if kw.text == "waiting" && e.Lane == replicas.Plain {
-			return nil, l.errAt(kw.col, "waiting counts the ops in the CRDT lane's causal buffers; the plain lane has none: write expect waiting N")
+			return nil, l.errAt(kw.col, "waiting counts what waits in the CRDT lane (ops in causal buffers, text edits in delta mode); the plain lane has none: write expect waiting N")
 		}
-		if kw.text == "waiting" && h.Mode != replicas.ModeOp {
-			return nil, l.errAt(kw.col, "waiting counts ops in causal buffers, which only op mode has (this scenario replicates by %s)", h.Mode)
+		if kw.text == "waiting" && h.Mode == replicas.ModeState {
+			return nil, l.errAt(kw.col, "waiting counts ops in causal buffers and text edits waiting in delta mode; in state mode nothing waits")
 		}
 		n, err := l.number("a count")
 		if err != nil {

@@ -152,9 +152,9 @@ func Check(st Statement, c *replicas.Cluster) ExpectResult {
 	e := st.Expect
 	res := ExpectResult{Statement: st}
 	switch e.Kind {
-	case ExpectConverged, ExpectDiverged, ExpectPending:
+	case ExpectConverged, ExpectEqual, ExpectDiverged, ExpectPending:
 		st := c.Status(e.Lane)
-		want := map[ExpectKind]replicas.StatusKind{ExpectConverged: replicas.Converged, ExpectDiverged: replicas.Diverged, ExpectPending: replicas.Pending}[e.Kind]
+		want := map[ExpectKind]replicas.StatusKind{ExpectConverged: replicas.Converged, ExpectEqual: replicas.Equal, ExpectDiverged: replicas.Diverged, ExpectPending: replicas.Pending}[e.Kind]
 		res.Pass = st.Kind == want
 		if st.Kind == replicas.Converged {
 			res.Got = "converged: every replica holds " + c.Replicas()[0].Value(e.Lane).String()

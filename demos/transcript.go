@@ -6,6 +6,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"crdtviz/crdt"
 	"crdtviz/replicas"
 )
 
@@ -29,9 +30,15 @@ func WriteTranscriptWidth(w io.Writer, run *Run, width func(string) int) error {
 type TranscriptOptions struct {
 	// Answers prints what each step did: the sentences, the state after
 	// it and its expectations. Without it the transcript is a worksheet:
-	// each step's narration, question and actions, and a line to answer
-	// on, for the class to predict on paper.
+	// each step's actions, the narration of a step that asks nothing, and
+	// for a step that asks a question only the question, its choices and
+	// a line to answer on (its narration would tell the answer), for the
+	// class to predict on paper.
 	Answers bool
+	// AnswerKey prints, instead, the worksheet's answer key: each
+	// question, its actions, the narration as its answer, and the
+	// expectations checked.
+	AnswerKey bool
 	// Width gives a string's width in terminal cells, for aligned
 	// columns (nil counts code points).
 	Width func(string) int
@@ -50,7 +57,7 @@ func WriteTranscriptWith(w io.Writer, run *Run, o TranscriptOptions) error {
 	tw.printf("%s\n%s\n", title, strings.Repeat("=", max(3, utf8.RuneCountInString(title))))
 	init := "its empty value"
 	if s.Initial != nil {
-		init = s.Initial.String()
+		init = abbrev(*s.Initial, *s.Initial, maxValueWidth, width)
 	}
 	names := make([]string, len(s.Replicas))
 	for i, n := range s.Replicas {
@@ -75,7 +82,11 @@ func WriteTranscriptWith(w io.Writer, run *Run, o TranscriptOptions) error {
 	if s.About != "" {
 		tw.printf("\n%s\n", oneLine(s.About))
 	}
-	if !o.Answers {
+	switch {
+	case o.AnswerKey:
+		writeAnswerKey(tw, run)
+		return tw.err
+	case !o.Answers:
 		writeWorksheet(tw, s)
 		return tw.err
 	}
@@ -110,21 +121,12 @@ func WriteTranscriptWith(w io.Writer, run *Run, o TranscriptOptions) error {
 		if step.Ask != nil {
 			tw.printf("  Answer: %s\n", oneLine(step.Text))
 		}
+		before := tl.At(sr.Start)
 		if err := tl.Seek(sr.End); err != nil {
 			return err
 		}
-		writeState(tw, tl.Cluster())
-		for _, e := range sr.Expects {
-			where := ""
-			if w := e.Where(); w != "" {
-				where = " [" + w + "]"
-			}
-			if e.Pass {
-				tw.printf("  ✓ %s%s\n", e.Statement, where)
-			} else {
-				tw.printf("  ✗ %s (got %s)%s\n", e.Statement, e.Got, where)
-			}
-		}
+		writeState(tw, tl.Cluster(), before)
+		writeExpects(tw, sr)
 	}
 	if run.Err != nil {
 		tw.printf("\nstopped: %s\n", run.Err)
@@ -146,16 +148,28 @@ func writeAsk(tw *errWriter, a *Ask, blank bool) {
 	}
 }
 
-// writeWorksheet prints every step's narration, question and actions,
-// without what they did: the class predicts, and the app shows.
+// writeWorksheet prints every step's actions, and the narration of each
+// step that asks nothing and comes before the first question. A step with
+// a question gets the question, its choices and a line to answer on
+// instead of its narration, which would tell the answer; a step after a
+// question gets its actions alone, since its narration would tell what
+// the question's step did. The class predicts, and the app shows; the
+// answer key (writeAnswerKey) holds every narration left out.
 func writeWorksheet(tw *errWriter, s *Scenario) {
-	tw.printf("\nWorksheet: for each step, read what happens and predict the outcome; then watch it in crdtviz.\n")
+	tw.printf("\nWorksheet: for each question, read what happens and predict the outcome; then watch it in crdtviz.\n")
+	if s.HasAsk() {
+		tw.printf("From the first question on, a step shows only what it does: its words would give an answer away (they are in the answer key, --answer-key).\n")
+	}
+	asked := false
 	for i, step := range s.Steps {
-		tw.printf("\nStep %d/%d: %s\n", i+1, len(s.Steps), oneLine(step.Text))
-		for _, it := range step.Items {
-			if it.Action != nil {
-				tw.printf("  > %s\n", it.Action)
-			}
+		asked = asked || step.Ask != nil
+		if asked {
+			tw.printf("\nStep %d/%d\n", i+1, len(s.Steps))
+		} else {
+			tw.printf("\nStep %d/%d: %s\n", i+1, len(s.Steps), oneLine(step.Text))
+		}
+		if !writeActions(tw, step) && asked {
+			tw.printf("  (no action)\n")
 		}
 		if step.Ask != nil {
 			writeAsk(tw, step.Ask, true)
@@ -163,19 +177,102 @@ func writeWorksheet(tw *errWriter, s *Scenario) {
 	}
 }
 
-func writeState(tw *errWriter, c *replicas.Cluster) {
+// writeActions prints a step's actions, as the file wrote them, and
+// reports whether it has any.
+func writeActions(tw *errWriter, step Step) bool {
+	any := false
+	for _, it := range step.Items {
+		if it.Action != nil {
+			tw.printf("  > %s\n", it.Action)
+			any = true
+		}
+	}
+	return any
+}
+
+// writeAnswerKey prints what the worksheet leaves out, from the first
+// question on: for each step that asks one, the question and its
+// choices, what happens, the narration as the answer, and the
+// expectations that were checked; for each step after it, its narration.
+func writeAnswerKey(tw *errWriter, run *Run) {
+	s := run.Scenario
+	tw.printf("\nAnswer key: the answers to the worksheet's questions (crdtviz demo --transcript --answers=false), and what each later step shows.\n")
+	asked := false
+	for i, step := range s.Steps {
+		if step.Ask == nil {
+			if asked {
+				tw.printf("\nStep %d/%d: %s\n", i+1, len(s.Steps), oneLine(step.Text))
+			}
+			continue
+		}
+		asked = true
+		tw.printf("\nStep %d/%d\n", i+1, len(s.Steps))
+		writeAsk(tw, step.Ask, false)
+		writeActions(tw, step)
+		tw.printf("  Answer: %s\n", oneLine(step.Text))
+		if i < len(run.Steps) {
+			writeExpects(tw, run.Steps[i])
+		}
+	}
+	if !asked {
+		tw.printf("\nThis demo asks no question.\n")
+	}
+}
+
+// writeExpects prints a step's expectations, each with ✓ or ✗, a long
+// value in one cut as in the replica table.
+func writeExpects(tw *errWriter, sr StepRun) {
+	for _, e := range sr.Expects {
+		where := ""
+		if w := e.Where(); w != "" {
+			where = " [" + w + "]"
+		}
+		text := e.Statement.String()
+		if x := e.Statement.Expect; x != nil && (x.Kind == ExpectValue || x.Kind == ExpectAll) {
+			v := x.Value.String()
+			text = strings.Replace(text, v, abbrev(x.Value, x.Value, maxValueWidth, tw.width), 1)
+		}
+		if e.Pass {
+			tw.printf("  ✓ %s%s\n", text, where)
+		} else {
+			got := e.Got
+			if r := []rune(got); len(r) > 2*maxValueWidth {
+				got = string(r[:2*maxValueWidth]) + fmt.Sprintf("… (%d characters)", len(r))
+			}
+			tw.printf("  ✗ %s (got %s)%s\n", text, got, where)
+		}
+	}
+}
+
+// maxValueWidth is the most a value takes in a transcript's replica
+// table: a longer one is cut, with a count of what was left out.
+const maxValueWidth = 60
+
+// writeState prints the replica table after a step: each replica's plain
+// and CRDT values (a long one cut with a count, what the step changed in
+// it first; before is the state before the step), then each lane's
+// status, the links and the messages in flight.
+func writeState(tw *errWriter, c, before *replicas.Cluster) {
 	width := len("replica")
 	for _, r := range c.Replicas() {
 		width = max(width, tw.width(r.Name))
 	}
+	shown := func(i int, l replicas.Lane) string {
+		now := c.Replicas()[i].Value(l)
+		var was crdt.Value
+		if before != nil {
+			was = before.Replicas()[i].Value(l)
+		}
+		return abbrev(now, was, maxValueWidth, tw.width)
+	}
 	plainWidth := len("plain")
-	for _, r := range c.Replicas() {
-		plainWidth = max(plainWidth, tw.width(r.ValueString(replicas.Plain)))
+	for i := range c.Replicas() {
+		plainWidth = max(plainWidth, tw.width(shown(i, replicas.Plain)))
 	}
 	pad := func(s string, n int) string { return s + strings.Repeat(" ", max(0, n-tw.width(s))) }
 	tw.printf("\n  %s  %s  %s\n", pad("replica", width), pad("plain", plainWidth), "crdt")
-	for _, r := range c.Replicas() {
-		tw.printf("  %s  %s  %s\n", pad(r.Name, width), pad(r.Value(replicas.Plain).String(), plainWidth), r.Value(replicas.CRDT))
+	for i, r := range c.Replicas() {
+		tw.printf("  %s  %s  %s\n", pad(r.Name, width), pad(shown(i, replicas.Plain), plainWidth), shown(i, replicas.CRDT))
 	}
 	for _, l := range replicas.Lanes {
 		st := c.Status(l)
@@ -196,6 +293,42 @@ func writeState(tw *errWriter, c *replicas.Cluster) {
 		}
 	}
 	tw.printf("\n")
+}
+
+// abbrev writes a value in about w cells: whole when it fits; else a
+// collection as what changed since was ("+item-new"), then its first
+// elements and a count of the rest ("{item-001, item-002, … 198 more}"),
+// and a text or register cut with its length.
+func abbrev(v, was crdt.Value, w int, width func(string) int) string {
+	full := v.String()
+	if width(full) <= w {
+		return full
+	}
+	parts := v.Parts()
+	if parts == nil {
+		r := []rune(full)
+		return string(r[:min(len(r), w)]) + fmt.Sprintf("… (%d characters)", len(r))
+	}
+	head := ""
+	added, removed := crdt.Changes(was, v)
+	for _, a := range added {
+		head += "+" + a + " "
+	}
+	for _, r := range removed {
+		head += "−" + r + " "
+	}
+	out := head + "{"
+	for i, p := range parts {
+		rest := fmt.Sprintf(", … %d more}", len(parts)-i)
+		if i > 0 && width(out+", "+p+rest) > w+width(head) {
+			return out + rest
+		}
+		if i > 0 {
+			out += ", "
+		}
+		out += p
+	}
+	return out + "}"
 }
 
 // oneLine escapes the line breaks in prose, so that a transcript keeps one
@@ -230,9 +363,9 @@ func LinkSummary(c *replicas.Cluster) string {
 // MessageSummary describes one message in flight: "#2 Bob → Carol, sent
 // at tick 4 (age 2): plain 950, crdt 950".
 func MessageSummary(c *replicas.Cluster, m *replicas.Message) string {
-	s := fmt.Sprintf("#%d %s → %s, sent at tick %d (age %d)", m.ID, m.From, m.To, m.SentTick, c.Tick()-m.SentTick)
+	s := fmt.Sprintf("%s %s → %s, sent at tick %d (age %d)", replicas.MsgName(m.ID), m.From, m.To, m.SentTick, c.Tick()-m.SentTick)
 	if m.CopyOf != 0 {
-		s += fmt.Sprintf(", a copy of #%d", m.CopyOf)
+		s += ", a copy of " + replicas.MsgName(m.CopyOf)
 	}
 	s += ": " + m.Summary()
 	if !c.Up(m.From, m.To) {

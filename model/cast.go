@@ -235,7 +235,11 @@ func record(s *demos.Scenario, o CastOptions, diagrams bool) (*Recording, error)
 				cs.Ask = st.Ask
 			}
 			r.Steps = append(r.Steps, cs)
-			if err := event(at, "m", cs.Label); err != nil {
+			label := cs.Label
+			if o.ASCII {
+				label = ui.ASCIIText(label)
+			}
+			if err := event(at, "m", label); err != nil {
 				return nil, err
 			}
 		}
@@ -276,6 +280,9 @@ func castHeader(b *bytes.Buffer, s *demos.Scenario, o CastOptions) error {
 		Env     map[string]string `json:"env"`
 		Theme   *theme            `json:"theme,omitempty"`
 	}{Version: 2, Width: o.Width, Height: o.Height, Title: "crdtviz: " + s.Title, Env: map[string]string{"TERM": "xterm-256color"}}
+	if o.ASCII {
+		h.Title = ui.ASCIIText(h.Title)
+	}
 	if fg, bg := o.Theme.Foreground(), o.Theme.Background(); fg != nil && bg != nil {
 		h.Theme = &theme{FG: ui.Hex(fg), BG: ui.Hex(bg), Palette: strings.Join(o.Theme.ANSIPalette(), ":")}
 	}

@@ -17,6 +17,7 @@ const (
 	chooseSend        // m: send focused → chosen, or a for all
 	chooseLink        // c: cut or heal the link to chosen
 	chooseBoth        // b: sync both ways with chosen (the messages cross)
+	chooseFull        // F: sync focused → chosen, or a for all, with whole states (delta mode)
 )
 
 // ChooserKeyMap is the chooser's own keys.
@@ -49,7 +50,7 @@ func NewChooser() Chooser { return Chooser{keys: DefaultChooserKeyMap()} }
 // Open starts a choice for what, from the focused replica, among n replicas.
 func (c Chooser) Open(what choice, from string, n int) Chooser {
 	c.what, c.from, c.n = what, from, n
-	c.keys.All.SetEnabled(what == chooseSync || what == chooseSend)
+	c.keys.All.SetEnabled(what == chooseSync || what == chooseSend || what == chooseFull)
 	return c
 }
 
@@ -97,6 +98,7 @@ func (c Chooser) Prompt(arrow string) string {
 		chooseSend: "send " + c.from + " " + arrow,
 		chooseLink: "cut or heal the link between " + c.from + " and",
 		chooseBoth: "sync both ways between " + c.from + " and",
+		chooseFull: "full sync (whole states) " + c.from + " " + arrow,
 	}[c.what]
 	return fmt.Sprintf("%s which replica? 1-%d%s, esc cancels", verb, c.n, all)
 }

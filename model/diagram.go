@@ -199,7 +199,7 @@ func (m *Root) onDiagramMessage(what string) bool {
 			return false // the selection in flight is set: act on it as usual
 		}
 	}
-	m.failf("#%d is not in flight: only a message in flight can be %s (↑/↓ select another)", m.diag.selected, map[string]string{
+	m.failf("m%d is not in flight: only a message in flight can be %s (↑/↓ select another)", m.diag.selected, map[string]string{
 		"deliver": "delivered", "newest": "delivered", "drop": "dropped", "duplicate": "duplicated"}[what])
 	return true
 }
@@ -215,5 +215,5 @@ func (m *Root) halfStatus() string {
 			n++
 		}
 	}
-	return fmt.Sprintf("%s: %s taken and in flight, none delivered yet. → delivers them.", m.sess.tl.Action(m.sess.tl.Pos()), replicas.Plural(n, "message"))
+	return fmt.Sprintf("The sync's %s taken and in flight, none delivered yet: → delivers them.", replicas.Plural(n, "message"))
 }

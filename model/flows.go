@@ -235,8 +235,13 @@ func (m *Root) handleSubmit(text string) tea.Cmd {
 		return m.write(path, force, text)
 	}
 	parts := splitStatements(text)
+	var skipped []string
 	for i, part := range parts {
-		if err := m.runStatement(part); err != nil {
+		skip, err := m.runStatement(part)
+		if skip != "" {
+			skipped = append(skipped, skip)
+		}
+		if err != nil {
 			rest := strings.Join(parts[i:], "; ")
 			m.prompt = m.prompt.Failed(err.Error(), rest)
 			if i > 0 {
@@ -247,15 +252,39 @@ func (m *Root) handleSubmit(text string) tea.Cmd {
 	}
 	m.prompt = m.prompt.Remember(text)
 	m.closePrompt()
+	if len(skipped) > 0 {
+		notice := skippedNotice(skipped, len(parts))
+		if m.status != "" && !m.statusErr {
+			notice = m.status + " " + notice // e.g. that the demo branched
+		}
+		m.notice(notice)
+	}
 	return nil
 }
 
+// skippedNotice says which statements of a prompt line had nothing to do,
+// and so were not recorded, and that the others were.
+func skippedNotice(skipped []string, of int) string {
+	out := "Nothing to do: " + strings.Join(skipped, "; ") + "."
+	switch n := of - len(skipped); {
+	case n == 1:
+		return out + " The other statement ran and was recorded."
+	case n > 1:
+		return out + fmt.Sprintf(" The other %d statements ran and were recorded.", n)
+	}
+	if len(skipped) == 1 {
+		return out + " It was not recorded."
+	}
+	return out + " None was recorded."
+}
+
 // runStatement parses and runs one statement: an action, a step marker or
-// an expectation.
-func (m *Root) runStatement(text string) error {
+// an expectation. An action with nothing to do is not an error: it runs
+// not, and skip says why, for the status line.
+func (m *Root) runStatement(text string) (skip string, err error) {
 	st, err := demos.ParseStatement(text, m.sess.header)
 	if err != nil {
-		return errors.New(strings.TrimPrefix(err.Error(), "prompt:1:"))
+		return "", errors.New(strings.TrimPrefix(err.Error(), "prompt:1:"))
 	}
 	sym := m.styles.Symbols
 	switch {
@@ -280,16 +309,16 @@ func (m *Root) runStatement(text string) error {
 			// A failed claim is recorded as a comment that says what was
 			// found, so that the recording still checks.
 			m.sess.mark(fmt.Sprintf("# %s: failed, got %s", st.String(), res.Got))
-			m.failf("%s %s (got %s)", sym.Cross, st.String(), res.Got)
+			m.failf("%s (got %s)", st.String(), res.Got) // the status line marks it with ✗
 		}
 	default:
 		if err := m.apply(st.Action); errors.Is(err, replicas.ErrNothingToDo) {
-			m.act(st.Action) // says why; records nothing
+			return st.Action.String() + ": " + strings.TrimPrefix(err.Error(), replicas.ErrNothingToDo.Error()+": "), nil
 		} else if err != nil {
-			return err
+			return "", err
 		}
 	}
-	return nil
+	return "", nil
 }
 
 // splitStatements splits a prompt line at each ; outside double quotes.

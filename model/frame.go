@@ -33,7 +33,7 @@ func (m *Root) refresh() {
 		m.first = min(max(m.first, 0), max(0, n-cols))
 	}
 	m.selected = min(max(m.selected, 0), max(0, len(c.InFlight())-1))
-	narr, exp := m.sess.narration() // all the log's size depends on
+	narr, exp := m.narrationText() // all the log's size depends on
 	sized := ui.State{Demo: m.sess.scenario != nil, Narration: narr, Expects: exp, Pane: m.pane, DiagramFull: m.diag.full}
 	if m.logShown = ui.LogShown(sized, m.layout); m.logShown {
 		// The log is built only when it shows: with the diagram or the
@@ -41,7 +41,7 @@ func (m *Root) refresh() {
 		lw, lh := ui.LogArea(ui.State{Demo: sized.Demo, Narration: narr, Expects: exp}, m.layout)
 		m.log.SetSize(lw, lh)
 		if key := (logKey{m.sess.tl, m.sess.tl.Pos(), lw, lh, m.sess.half, m.sess.asking}); key != m.logKey {
-			m.log.SetLines(m.sess.logLines(lw, lh), true)
+			m.log.SetLines(m.sess.logLines(lw, lh, m.styles.Text), true)
 			m.logKey = key
 		}
 	}
@@ -50,7 +50,7 @@ func (m *Root) refresh() {
 		m.detail.SetWidth(max(1, dw))
 		m.detail.SetHeight(max(1, dh))
 		if key := (detailsKey{c, c.Tick(), m.focus, dw}); key != m.detFor {
-			m.detail.SetContentLines(ui.DetailLines(c.Replicas()[m.focus], m.focus, dw))
+			m.detail.SetContentLines(ui.DetailLines(c.Replicas()[m.focus], m.focus, dw, m.styles))
 			m.detail.GotoTop()
 			m.detFor = key
 		}
@@ -73,14 +73,19 @@ type (
 		tick     int64
 		focus, w int
 	}
+	changesKey struct {
+		history                historyID
+		markFrom, pos, step    int
+		half, asking, byAction bool
+	}
 	narrationKey struct {
 		step             int
 		asking, branched bool
 	}
 	barKey struct {
-		demo, free, branched, auto bool
-		w                          int
-		theme                      ui.Theme
+		demo, free, branched, auto, delta bool
+		w                                 int
+		theme                             ui.Theme
 	}
 )
 
@@ -93,14 +98,24 @@ type historyID struct {
 // state gathers what the screen shows.
 func (m *Root) state() ui.State {
 	s := m.sess
-	narr, exp := s.narration()
+	narr, exp := m.narrationText()
 	st := ui.State{
-		Title: s.title, StepLabel: s.stepLabel(), Cluster: s.cluster(), Changed: s.changed(), Decisive: s.decisive(),
+		Title: m.styles.Text(s.title), StepLabel: m.styles.Text(s.stepLabel()), Cluster: s.cluster(), Changed: s.changed(), Decisive: s.decisive(),
 		InternalsOffset: m.internalsOffset, NarrationOffset: m.narrationOffset,
 		Focus: m.focus, First: m.first, Internals: m.internals, Selected: m.selected, Pane: m.pane,
 		Demo: s.scenario != nil, Narration: narr, Expects: exp,
 		Boxes: &m.boxes, History: historyID{s.tl, s.gen},
 	}
+	if key := (changesKey{historyID{s.tl, s.gen}, s.markFrom, s.tl.Pos(), s.step, s.half, s.asking, s.byAction}); key != m.changesFor {
+		raw, _ := s.narration()
+		if s.question() != nil && s.step > 1 {
+			// A question shows the state the step before left, as that
+			// step showed it: what its narration named stays in view.
+			raw = s.scenario.Steps[s.step-2].Text
+		}
+		m.changes, m.front, m.changesFor = s.changes(st.Changed), s.front(st.Decisive, raw), key
+	}
+	st.Changes, st.Front = m.changes, m.front
 	if m.logShown {
 		st.Log = m.renderedLog()
 	}
@@ -113,20 +128,38 @@ func (m *Root) state() ui.State {
 		st.DiagramSelected = m.diagramMessage()
 	}
 	if q := s.question(); q != nil {
-		st.Ask = &ui.AskView{Text: q.Text, Choices: q.Choices}
-		st.Mask = s.mask()
+		st.Ask = &ui.AskView{Text: m.styles.Text(q.Text)}
+		for _, c := range q.Choices {
+			st.Ask.Choices = append(st.Ask.Choices, m.styles.Text(c))
+		}
 	}
 	switch {
 	case m.auto.on:
 		st.Notice = fmt.Sprintf("%s autoplay %s", m.styles.Symbols.Right, m.auto.pace())
 	case s.branched:
-		st.Notice = "branched: r returns to the demo"
+		st.Notice = "r returns to the demo"
 	}
 	if m.saveWarn != "" {
 		st.Warning = "NOT SAVED: :w FILE"
 	}
+	st.Notice = m.styles.Text(st.Notice)
 	st.Status, st.Bar = m.statusLines()
+	st.Status, st.Bar = m.styles.Text(st.Status), m.styles.Text(st.Bar) // styled already: escape codes are ASCII
 	return st
+}
+
+// narrationText is the session's narration and expectations in the screen's
+// characters (ASCII under --ascii), as every size is worked out from.
+func (m *Root) narrationText() (string, []ui.ExpectLine) {
+	narr, exp := m.sess.narration()
+	if !m.styles.ASCII() {
+		return narr, exp
+	}
+	out := make([]ui.ExpectLine, len(exp))
+	for i, e := range exp {
+		out[i] = ui.ExpectLine{Text: ui.ASCIIText(e.Text), Pass: e.Pass, Got: ui.ASCIIText(e.Got), Where: ui.ASCIIText(e.Where)}
+	}
+	return ui.ASCIIText(narr), out
 }
 
 // renderedLog is the log viewport's view, drawn again only when its
@@ -142,12 +175,12 @@ func (m *Root) renderedLog() string {
 // helpBar is the short help, drawn again only when what it shows changed.
 // It always ends with "? help" and "q quit".
 func (m *Root) helpBar() string {
-	key := barKey{m.sess.demo(), m.sess.scenario == nil, m.sess.branched, m.auto.on, m.w, m.styles.Theme}
+	key := barKey{m.sess.demo(), m.sess.scenario == nil, m.sess.branched, m.auto.on, m.sess.header.Mode == replicas.ModeDelta, m.w, m.styles.Theme}
 	if key != m.barFor {
 		var items []ui.HelpItem
 		for _, b := range m.keys.ShortHelp() {
 			if b.Enabled() {
-				items = append(items, ui.HelpItem{Key: b.Help().Key, Desc: b.Help().Desc})
+				items = append(items, ui.HelpItem{Key: m.styles.Text(b.Help().Key), Desc: m.styles.Text(b.Help().Desc)})
 			}
 		}
 		m.bar, m.barFor = ui.HelpBar(items, m.w, m.styles), key
@@ -174,7 +207,9 @@ func (m *Root) statusLines() (string, string) {
 		return st.App.Notice.Render(m.status), bar
 	}
 	switch {
-	case m.sess.asking:
+	case m.sess.question() != nil && m.sess.byAction:
+		return st.App.Notice.Render("Predict the outcome, then → runs the step's first action."), bar
+	case m.sess.question() != nil:
 		return st.App.Notice.Render("Predict the outcome, then → reveals it."), bar
 	case m.sess.half:
 		return st.App.Notice.Render(m.halfStatus()), bar

@@ -4,8 +4,6 @@ import (
 	"fmt"
 	"strings"
 
-	"github.com/charmbracelet/x/ansi"
-
 	"charm.land/bubbles/v2/key"
 	tea "charm.land/bubbletea/v2"
 
@@ -28,26 +26,31 @@ func DefaultHelpKeyMap() HelpKeyMap {
 	}
 }
 
-// helpNotes explain what the screen shows, under the keys.
+// helpNotes explain what the screen shows, under the keys: what the boxes
+// show, then a glossary of every word and mark they use, one line each.
 var helpNotes = []string{
 	"What the boxes show:",
-	"  edits #1 #3: the edits this value reflects (not CRDT metadata). An edit in no box is lost.",
 	"  The line under the edits (CRDT boxes) is the metadata that decides every merge; the part that decided the last merge is highlighted. ● marks a value the last step changed.",
-	"  CONVERGED: every value is equal. PENDING: values differ, but so do the edits each has seen. DIVERGED: two replicas saw the same edits and still differ.",
-	"Demos: a step with a question (ask) shows it first, with the values it changes as ?; → reveals. A turns questions off (crdtviz demo --no-ask). f steps one action at a time, a sync in two presses: taken, then delivered (crdtviz demo --by action).",
-	"The space-time diagram (g, or G full screen): one column per replica, time down; ●#3 an edit, #4 a message from sender to receiver, ✗ dropped, ▷ in flight, ╳ in the margin: links down. ↑/↓ select a message and show its payloads.",
+	"Glossary: the words and marks on screen",
+	"  #2: edit 2, the second edit made anywhere. m4: message 4, the fourth message taken (in the diagram, the log and the Messages tab).",
+	"  edits #1 #3: the edits this value reflects (not CRDT metadata). An edit in no replica's edits is lost.",
+	"  edits #1 #3 · saw #2: after saw, the other edits that have reached this replica, which its value does not reflect (overwritten, lost, declined or merged away). A replica has seen its edits and what it saw.",
+	"  4@Server 3: a timestamp: the writer's clock (tick plus its skew) at the write, then the writer. The greater wins; at equal clocks, the greater name.",
+	"  clock 102 (+100): a replica's clock, the tick plus its skew. age 2: a message has waited 2 ticks since it was taken.",
+	"  dot Laptop:1: the unique tag an or-set gives each add (replica:count). A remove removes the dots it has seen; a concurrent add's new dot survives.",
+	"  context {Alice:1}: every dot a replica has seen, present or removed. A dot in the context but in no element was removed.",
+	"  op: an edit as op-based replication ships it (add milk, with its dot). It must be applied once and in causal order, as delivery causal and dedup on ensure; waiting: ops held until the ops they need arrive.",
+	"  delta: a small state holding only what an edit changed, joined like a whole state; a lost delta is not sent again, F (full sync) repairs it.",
+	"  CONVERGED: every value is equal, and every replica has seen every edit that survives in some value.",
+	"  EQUAL: every value is equal, but some replica has not yet seen such an edit.",
+	"  PENDING: values differ, but so do the edits the replicas have seen: they may yet agree.",
+	"  DIVERGED: two replicas have seen the same edits and still differ.",
+	"  lost: edits no replica's value reflects any more. declined: edits a lane turned into a no-op (an older timestamp, a re-add a 2p-set refuses).",
+	"Three ways to replicate (mode): state ships whole states, and needs only that messages get through. op ships the ops the receiver lacks, and needs exactly-once, causal delivery (delivery any and dedup off show why). delta ships deltas, lattice states that survive duplication and reordering; a lost one needs a full state (sync A -> B full) or a relay. Delta mode here is convergence-only: it joins each delta as it arrives, without the paper's causal delta-merging condition.",
+	"Demos: a step with a question (ask) shows it first, over the state before the step; → reveals. A turns questions off (crdtviz demo --no-ask). f steps one action at a time, a sync in two presses: taken, then delivered (crdtviz demo --by action).",
+	"The space-time diagram (g, or G full screen): one column per replica, time down; ●#3 an edit, m4 a message from sender to receiver, ✗ dropped, ▷ in flight, ╳ in the margin: links down. ↑/↓ select a message and show its payloads.",
 	"Mouse: click a replica to focus it; click a link to cut or heal it.",
 	"At the : prompt, type any scenario statement (docs/scenario-format.md), several at once with ; between them. :w FILE saves the session as a scenario file.",
-}
-
-// asciiNotes are the notes with their symbols in ASCII, for --ascii.
-func asciiNotes() []string {
-	swap := strings.NewReplacer("●", "*", "✗", "x", "▷", ">", "╳", "-x-", "↑/↓", "up/down", "→", "->", "←", "<-")
-	out := make([]string, len(helpNotes))
-	for i, n := range helpNotes {
-		out[i] = swap.Replace(n)
-	}
-	return out
 }
 
 // HelpScreen is the full list of keys, grouped, laid out in as many
@@ -109,15 +112,13 @@ func (h *HelpScreen) layout() {
 	}
 	h.lines = ui.HelpColumns(h.groups, h.w, h.styles)
 	notes := helpNotes
-	if h.styles.Symbols == ui.ASCIISymbols {
-		notes = asciiNotes()
-	}
 	if h.notes != nil {
 		notes = h.notes
 	}
 	for _, n := range notes {
+		n = h.styles.Text(n)
 		indent := n[:len(n)-len(strings.TrimLeft(n, " "))]
-		for _, ln := range strings.Split(ansi.Wordwrap(strings.TrimLeft(n, " "), max(10, h.w-len(indent)-2), " "), "\n") {
+		for _, ln := range ui.WrapText(strings.TrimLeft(n, " "), max(10, h.w-len(indent)-2)) {
 			h.lines = append(h.lines, h.styles.App.Muted.Render(indent+ln))
 		}
 	}
@@ -163,10 +164,7 @@ func (h HelpScreen) View() string {
 	end := min(len(h.lines), h.offset+h.body())
 	footer := "esc or ? closes"
 	if h.Scrolls() {
-		footer = fmt.Sprintf("↑/↓ scroll · lines %d-%d of %d · esc or ? closes", h.offset+1, end, len(h.lines))
-		if s.Symbols == ui.ASCIISymbols {
-			footer = strings.NewReplacer("↑", "up", "↓", "down", "·", "-").Replace(footer)
-		}
+		footer = s.Text(fmt.Sprintf("↑/↓ scroll · lines %d-%d of %d · esc or ? closes", h.offset+1, end, len(h.lines)))
 	}
 	out := []string{s.App.Title.Render("crdtviz: every key that works here")}
 	out = append(out, h.lines[h.offset:end]...)

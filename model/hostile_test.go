@@ -60,7 +60,7 @@ func TestWideCharactersFit(t *testing.T) {
 }
 
 // TestDetailsShowWholeValue: a value too long for its box is cut with …,
-// and the Details tab holds it whole.
+// what the last action added first, and the Details tab holds it whole.
 func TestDetailsShowWholeValue(t *testing.T) {
 	m := newRoot(t, Options{Free: free(crdt.GSet)}, 80, 24)
 	for i := range 40 {
@@ -69,7 +69,7 @@ func TestDetailsShowWholeValue(t *testing.T) {
 		send(t, m, "enter")
 	}
 	box := strings.Split(screen(m), "\n")[4] // the plain lane's value line
-	if !strings.Contains(box, "{element-00, elem") || !strings.Contains(box, "…") || strings.Contains(box, "element-39") {
+	if !strings.Contains(box, "+element-39 {elem") || !strings.Contains(box, "…") || strings.Contains(box, "element-38") {
 		t.Fatalf("the box does not cut the long value: %q", box)
 	}
 	for m.pane != 3 {

@@ -4,6 +4,9 @@ import (
 	"strings"
 
 	"charm.land/bubbles/v2/key"
+
+	"crdtviz/replicas"
+	"crdtviz/ui"
 )
 
 // KeyMap is every key of the play screen (free play and demos). Every
@@ -14,6 +17,7 @@ type KeyMap struct {
 	FocusNext, Focus          key.Binding
 	Edit, Inc, Dec            key.Binding
 	Sync, SyncBoth, SyncAll   key.Binding
+	FullSync                  key.Binding // delta mode: sync with whole states, which repairs a lost delta
 	Send, Link                key.Binding
 	Partition, HealAll        key.Binding
 	MsgUp, MsgDown            key.Binding
@@ -54,6 +58,7 @@ func DefaultKeyMap() KeyMap {
 		Sync:          b([]string{"s"}, "s", "sync focused → chosen/all"),
 		SyncBoth:      b([]string{"b"}, "b", "sync both ways with chosen"),
 		SyncAll:       b([]string{"S"}, "S", "sync all (one round)"),
+		FullSync:      b([]string{"F"}, "F", "full sync: whole states"),
 		Send:          b([]string{"m"}, "m", "send focused → chosen/all"),
 		Link:          b([]string{"c"}, "c", "cut/heal link to chosen"),
 		Partition:     b([]string{"P"}, "P", "partition focused away"),
@@ -91,7 +96,7 @@ func DefaultKeyMap() KeyMap {
 
 func (k *KeyMap) all() []*key.Binding {
 	return []*key.Binding{&k.Next, &k.Prev, &k.Restart, &k.Last, &k.FocusNext, &k.Focus, &k.Edit, &k.Inc, &k.Dec,
-		&k.Sync, &k.SyncBoth, &k.SyncAll, &k.Send, &k.Link, &k.Partition, &k.HealAll, &k.MsgUp, &k.MsgDown,
+		&k.Sync, &k.SyncBoth, &k.SyncAll, &k.FullSync, &k.Send, &k.Link, &k.Partition, &k.HealAll, &k.MsgUp, &k.MsgDown,
 		&k.Deliver, &k.Newest, &k.DeliverAll, &k.Drop, &k.Duplicate, &k.Internals, &k.InternalsUp, &k.InternalsDown,
 		&k.Pane, &k.LogUp, &k.LogDown, &k.Prompt, &k.Help, &k.ChooseType, &k.Return, &k.Menu, &k.Quit,
 		&k.ForceQuit, &k.Suspend, &k.Autoplay, &k.Faster, &k.Slower, &k.ByAction, &k.Asks, &k.Diagram, &k.DiagramFull}
@@ -99,10 +104,9 @@ func (k *KeyMap) all() []*key.Binding {
 
 // ASCII returns the key map with help labels in plain ASCII, for --ascii.
 func (k KeyMap) ASCII() KeyMap {
-	swap := strings.NewReplacer("→", "->", "←", "<-", "↑", "up", "↓", "down", "·", "-")
 	for _, b := range k.all() {
 		h := b.Help()
-		b.SetHelp(swap.Replace(h.Key), swap.Replace(h.Desc))
+		b.SetHelp(ui.ASCIIText(h.Key), ui.ASCIIText(h.Desc))
 	}
 	return k
 }
@@ -135,6 +139,7 @@ func (k *KeyMap) update(st keyState) {
 	k.Autoplay.SetEnabled(demo && !st.autoplaying)
 	k.ByAction.SetEnabled(demo)
 	k.Asks.SetEnabled(demo && s.scenario.HasAsk())
+	k.FullSync.SetEnabled(play && s.header.Mode == replicas.ModeDelta)
 	k.Faster.SetEnabled(st.autoplaying)
 	k.Slower.SetEnabled(st.autoplaying)
 	next, prev, restart, last := "next step", "previous step", "restart the demo", "jump to the last step"
@@ -153,7 +158,7 @@ func (k *KeyMap) update(st keyState) {
 // shortLabels are the help bar's words for its keys: short, so that the bar
 // fits at 80 columns, and always ending with help and quit.
 var shortLabels = map[string]string{
-	"→/space": "next", "←": "back", "e": "edit", "s": "sync", "c": "cut/heal", ":": "command", "?": "help", "q": "quit",
+	"→/space": "next", "←": "back", "e": "edit", "s": "sync", "F": "full", "c": "cut/heal", ":": "command", "?": "help", "q": "quit",
 	"->/space": "next", "<-": "back",
 }
 
@@ -168,9 +173,13 @@ func (k KeyMap) ShortHelp() []key.Binding {
 		b.SetHelp(b.Help().Key, desc)
 		return b
 	}
-	out := []key.Binding{short(k.Next, next), short(k.Prev, prev)}
-	for _, b := range []key.Binding{k.Edit, k.Sync, k.Link, k.Prompt, k.Help, k.Quit} {
-		out = append(out, short(b, shortLabels[b.Help().Key]))
+	first := short(k.Next, next)
+	first.SetHelp(strings.SplitN(first.Help().Key, "/", 2)[0], next) // "→", not "→/space": the bar fits 80 columns
+	out := []key.Binding{first, short(k.Prev, prev)}
+	for _, b := range []key.Binding{k.Edit, k.Sync, k.FullSync, k.Link, k.Prompt, k.Help, k.Quit} {
+		if b.Enabled() || b.Help().Key != "F" { // the full sync only where it does something (delta mode)
+			out = append(out, short(b, shortLabels[b.Help().Key]))
+		}
 	}
 	return out
 }
@@ -186,7 +195,7 @@ func (k KeyMap) Groups() []HelpGroup {
 	return []HelpGroup{
 		{"Step through time", []key.Binding{k.Next, k.Prev, k.Restart, k.Last, k.ByAction, k.Asks, k.Return, k.Autoplay, k.Faster, k.Slower}},
 		{"Focus and edit", []key.Binding{k.FocusNext, k.Focus, k.Edit, k.Inc, k.Dec}},
-		{"Sync and send", []key.Binding{k.Sync, k.SyncBoth, k.SyncAll, k.Send}},
+		{"Sync and send", []key.Binding{k.Sync, k.SyncBoth, k.SyncAll, k.FullSync, k.Send}},
 		{"Network", []key.Binding{k.Link, k.Partition, k.HealAll}},
 		{"Messages in flight", []key.Binding{k.MsgUp, k.MsgDown, k.Deliver, k.Newest, k.DeliverAll, k.Drop, k.Duplicate}},
 		{"Panes and internals", []key.Binding{k.Pane, k.LogUp, k.LogDown, k.Diagram, k.DiagramFull, k.Internals, k.InternalsUp, k.InternalsDown}},

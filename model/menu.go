@@ -64,9 +64,10 @@ type MenuOptions struct {
 // (except while typing a filter), esc clears a filter or goes back, and the
 // list's own quit keys are off.
 type Menu struct {
-	list list.Model
-	keys MenuKeyMap
-	opts MenuOptions
+	list  list.Model
+	keys  MenuKeyMap
+	opts  MenuOptions
+	ascii bool
 }
 
 // NewMenu builds the start screen, or with opts.TypesOnly the type picker,
@@ -125,7 +126,7 @@ func NewMenu(s ui.Styles, opts MenuOptions) Menu {
 	keys.Back.SetEnabled(opts.Back != "")
 	l.AdditionalShortHelpKeys = func() []key.Binding { return []key.Binding{keys.Start, keys.Back, keys.Quit} }
 	l.AdditionalFullHelpKeys = l.AdditionalShortHelpKeys
-	return Menu{list: l, keys: keys, opts: opts}
+	return Menu{list: l, keys: keys, opts: opts, ascii: s.ASCII()}
 }
 
 func firstStep(s *demos.Scenario) string {
@@ -167,10 +168,14 @@ func menuStyles(s ui.Styles) list.Styles {
 	st.NoItems = s.Menu.Status
 	st.PaginationStyle = lipgloss.NewStyle().PaddingLeft(2)
 	st.HelpStyle = lipgloss.NewStyle().Padding(1, 0, 0, 2)
-	st.ActivePaginationDot = s.Menu.Item.SetString("•")
-	st.InactivePaginationDot = s.Menu.Status.SetString("•")
+	on, off := "•", "•"
+	if s.ASCII() {
+		on, off = "*", "."
+	}
+	st.ActivePaginationDot = s.Menu.Item.SetString(on)
+	st.InactivePaginationDot = s.Menu.Status.SetString(off)
 	st.ArabicPagination = s.Menu.Status
-	st.DividerDot = s.Menu.Status.SetString(" • ")
+	st.DividerDot = s.Menu.Status.SetString(s.Text(" • "))
 	return st
 }
 
@@ -302,7 +307,14 @@ func (m Menu) Update(msg tea.Msg) (Menu, tea.Cmd) {
 }
 
 // View renders the list.
-func (m Menu) View() string { return m.list.View() }
+func (m Menu) View() string {
+	if m.ascii {
+		// The list lays its lines out itself, with "…" and its own
+		// borders: each character becomes one in ASCII, keeping widths.
+		return ui.ASCIICells(m.list.View())
+	}
+	return m.list.View()
+}
 
 // ShortHelp and FullHelp make the menu a help.KeyMap.
 func (m Menu) ShortHelp() []key.Binding  { return m.list.ShortHelp() }

@@ -55,6 +55,7 @@ func (m *Root) playBindings() []binding {
 		{k.Dec, (*Root).dec},
 		{k.Sync, open(chooseSync)},
 		{k.SyncBoth, open(chooseBoth)},
+		{k.FullSync, open(chooseFull)},
 		{k.Send, open(chooseSend)},
 		{k.Link, open(chooseLink)},
 		{k.SyncAll, do(replicas.SyncAll{})},
@@ -125,7 +126,7 @@ func (m *Root) prev(tea.KeyPressMsg) tea.Cmd {
 // nextPane cycles the bottom pane's tabs: narration (in a demo), messages,
 // log, details, diagram.
 func (m *Root) nextPane(tea.KeyPressMsg) tea.Cmd {
-	m.pane = ui.NextPane(m.pane, m.sess.scenario != nil)
+	m.pane = ui.NextPaneShown(m.state(), m.layout)
 	m.diag.full = false
 	return nil
 }
@@ -146,6 +147,9 @@ func (m *Root) toggleAsks(tea.KeyPressMsg) tea.Cmd {
 	s := m.sess
 	s.noAsk = !s.noAsk
 	if s.noAsk {
+		if s.asking && !s.byAction {
+			s.show(s.step) // the question's step, answered
+		}
 		s.asking = false
 		m.notice("Questions off: each step shows its outcome at once. A turns them on.")
 	} else {
@@ -270,6 +274,9 @@ func (m *Root) chooserKey(k tea.KeyPressMsg) {
 	case in.All && in.What == chooseSync:
 		m.act(replicas.Sync{From: from, ToAll: true})
 		return
+	case in.All && in.What == chooseFull:
+		m.act(replicas.Sync{From: from, ToAll: true, Full: true})
+		return
 	case in.All:
 		m.act(replicas.Send{From: from, ToAll: true})
 		return
@@ -282,6 +289,8 @@ func (m *Root) chooserKey(k tea.KeyPressMsg) {
 	switch in.What {
 	case chooseSync:
 		m.act(replicas.Sync{From: from, To: to})
+	case chooseFull:
+		m.act(replicas.Sync{From: from, To: to, Full: true})
 	case chooseSend:
 		m.act(replicas.Send{From: from, To: to})
 	case chooseBoth:
@@ -324,12 +333,17 @@ func (m *Root) onMessage(what string) {
 		case newest:
 			m.act(replicas.Deliver{From: msg.From, To: msg.To, Newest: true})
 		default:
-			m.failf("#%d is in the middle of its link's queue: deliver the oldest (#%d) or the newest (#%d)", msg.ID, q[0].ID, q[len(q)-1].ID)
+			m.failf("m%d is in the middle of its link's queue: deliver the oldest (m%d) or the newest (m%d)", msg.ID, q[0].ID, q[len(q)-1].ID)
 		}
 	case "newest":
 		m.act(replicas.Deliver{From: msg.From, To: msg.To, Newest: true})
 	case "drop":
-		m.act(replicas.Drop{From: msg.From, To: msg.To})
+		m.act(replicas.Drop{From: q[0].From, To: q[0].To})
+		if m.sess.header.Mode == replicas.ModeDelta && m.status == "" {
+			// The log says why at length; the status line, which is cut
+			// at the screen's width, gives the key that repairs it.
+			m.notice(fmt.Sprintf("Dropped m%d: its delta is lost for good. F (full sync) sends a whole state, which repairs it.", q[0].ID))
+		}
 	case "duplicate":
 		m.act(replicas.Duplicate{From: msg.From, To: msg.To})
 	}

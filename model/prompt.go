@@ -222,7 +222,27 @@ func (p Prompt) HintView() string {
 	if p.hint != "" {
 		return p.styles.App.Muted.Render(p.hint)
 	}
+	if k, ok := p.statement(); ok {
+		return p.styles.App.Muted.Render(k.Usage + " · " + k.Help)
+	}
 	return p.styles.App.Muted.Render("e.g. " + p.example() + " · several with ; · w FILE saves · enter runs · tab completes · ↑↓ history · esc closes")
+}
+
+// statement is the statement being typed, once its keyword is: the hint
+// then shows its usage and its line of help, from the language's keyword
+// table.
+func (p Prompt) statement() (demos.Keyword, bool) {
+	v := p.input.Value()
+	if i := strings.LastIndex(v, ";"); i >= 0 {
+		v = v[i+1:]
+	}
+	word, _, _ := strings.Cut(strings.TrimLeft(v, " "), " ")
+	for _, k := range demos.Keywords() {
+		if k.Place == demos.InStep && k.Name == word {
+			return k, true
+		}
+	}
+	return demos.Keyword{}, false
 }
 
 // example is a line of statements for this session's type and replicas,

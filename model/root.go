@@ -98,12 +98,16 @@ type Root struct {
 	boxes           ui.BoxCache
 	// memos of the help bar and the rendered log, which change far less
 	// often than frames are drawn
-	barFor    barKey
-	bar       string
-	logFor    logViewKey
-	logView   string
-	status    string // an error or notice; cleared by the next key
-	statusErr bool
+	barFor barKey
+	bar    string
+	// what the step shown did to collection values, memoized
+	changesFor changesKey
+	changes    [2][]ui.ValueChange
+	front      [][]string
+	logFor     logViewKey
+	logView    string
+	status     string // an error or notice; cleared by the next key
+	statusErr  bool
 	// saved is the recording last written by :w, so that quitting knows
 	// whether work would be lost; saveWarn is a failing --record save,
 	// shown until a save succeeds.

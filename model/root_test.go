@@ -255,7 +255,7 @@ func TestBranchInADemo(t *testing.T) {
 	if m.sess.branched || m.Mode() != ModeDemo || !strings.Contains(screen(m), "step 2/4") {
 		t.Fatalf("return: branched %v mode %s\n%s", m.sess.branched, m.Mode(), screen(m))
 	}
-	send(t, m, "right")
+	send(t, m, "right", "right") // step 3's question, then its outcome
 	if value(m, replicas.CRDT, "Carol") != "1150" {
 		t.Fatalf("the demo continues: Carol = %s", value(m, replicas.CRDT, "Carol"))
 	}

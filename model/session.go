@@ -43,8 +43,10 @@ type session struct {
 	// for the recording.
 	marks map[int][]string
 	// branchPos is the timeline position a branch left the demo from: the
-	// recording keeps the demo's statements up to there.
+	// recording keeps the demo's statements up to there. left is the
+	// frame it left, which r brings back.
 	branchPos int
+	left      leftAt
 
 	// byAction steps a demo one action at a time (f) instead of one step
 	// at a time. Then half shows a sync half done: its messages taken and
@@ -57,128 +59,6 @@ type session struct {
 	// until → reveals it; noAsk turns questions off (A, --no-ask).
 	asking bool
 	noAsk  bool
-}
-
-// point names where the session is: what → and ← move.
-type point struct {
-	step, pos    int
-	half, asking bool
-	branched     bool
-}
-
-func (s *session) where() point {
-	return point{s.step, s.tl.Pos(), s.half, s.asking, s.branched}
-}
-
-// atEnd reports whether a demo shows its last frame: nothing is left for
-// → to show.
-func (s *session) atEnd() bool {
-	if s.step < len(s.run.Steps) || s.asking || s.half {
-		return false
-	}
-	if s.byAction && s.step > 0 {
-		_, end := s.stepRange(s.step)
-		return s.tl.Pos() >= end
-	}
-	return true
-}
-
-// readingText is what the screen gives to read now: the narration, and a
-// question with its choices.
-func (s *session) readingText() string {
-	text, _ := s.narration()
-	if q := s.question(); q != nil {
-		text = q.Text + " " + strings.Join(q.Choices, " ") + " " + text
-	}
-	return text
-}
-
-// isSync reports whether an action is a sync, which action-by-action
-// playback shows in two frames: taken, then delivered.
-func isSync(a replicas.Action) bool {
-	switch a.(type) {
-	case replicas.Sync, replicas.SyncBoth, replicas.SyncAll:
-		return true
-	}
-	return false
-}
-
-// stepRange is the timeline positions before and after demo step k (1-based).
-func (s *session) stepRange(k int) (int, int) {
-	sr := s.run.Steps[k-1]
-	return sr.Start, sr.End
-}
-
-// setHalf shows the sync at the current point half done.
-func (s *session) setHalf() {
-	p, ev, err := s.tl.Cluster().Preview(s.tl.Action(s.tl.Pos()))
-	if err != nil || p == nil { // a sync that ran once cannot fail to preview
-		s.clearHalf()
-		return
-	}
-	s.half, s.halfC, s.halfEv = true, p, ev
-	s.markFrom = s.tl.Pos()
-}
-
-func (s *session) clearHalf() { s.half, s.halfC, s.halfEv = false, nil, nil }
-
-// hasAsk reports whether demo step k (1-based) asks a question that shows.
-func (s *session) hasAsk(k int) bool {
-	return !s.noAsk && s.scenario != nil && k >= 1 && k <= len(s.scenario.Steps) && s.scenario.Steps[k-1].Ask != nil
-}
-
-// question is the question on screen now, if any: in step mode while the
-// class predicts; by action, at the step's start.
-func (s *session) question() *demos.Ask {
-	if !s.demo() || s.step == 0 || !s.hasAsk(s.step) {
-		return nil
-	}
-	if s.byAction {
-		if start, _ := s.stepRange(s.step); s.tl.Pos() == start && !s.half {
-			return s.scenario.Steps[s.step-1].Ask
-		}
-		return nil
-	}
-	if s.asking {
-		return s.scenario.Steps[s.step-1].Ask
-	}
-	return nil
-}
-
-// mask marks, while the class predicts a step's outcome, the replicas
-// whose value (in either lane) the step changes; nil otherwise.
-func (s *session) mask() []bool {
-	if !s.demo() || !s.asking || s.byAction || s.step == 0 {
-		return nil
-	}
-	start, end := s.stepRange(s.step)
-	c := s.tl.Cluster()
-	index := map[string]int{}
-	for i, n := range c.Names() {
-		index[n] = i
-	}
-	out := make([]bool, len(index))
-	for i := start; i < end; i++ {
-		for _, ev := range s.tl.Events(i) {
-			for _, l := range replicas.Lanes {
-				if ev.Lanes[l].Touched && ev.Lanes[l].Changed {
-					out[index[ev.Replica]] = true
-				}
-			}
-		}
-	}
-	return out
-}
-
-// toggleByAction switches between stepping by step and by action. By
-// action it starts at the end of the step shown (action n/n); by step, at
-// the end of the step being played.
-func (s *session) toggleByAction() {
-	s.byAction = !s.byAction
-	s.asking = false
-	if !s.byAction && s.demo() {
-		s.show(s.step)
-	}
 }
 
 func newFreeSession(cfg replicas.Config) (*session, error) {
@@ -208,132 +88,6 @@ func (s *session) cluster() *replicas.Cluster {
 		return s.halfC
 	}
 	return s.tl.Cluster()
-}
-
-// next moves one step on (a demo step, or one action redone). By action,
-// it moves one action on, and a sync takes two moves: taken, then landed.
-// A step with a question shows the question first; the next move reveals.
-func (s *session) next() bool {
-	if s.demo() && s.byAction {
-		return s.nextAction()
-	}
-	if s.demo() {
-		if s.asking {
-			s.asking = false
-			return true
-		}
-		if s.step >= len(s.run.Steps) {
-			return false
-		}
-		s.show(s.step + 1)
-		s.asking = s.hasAsk(s.step)
-		return true
-	}
-	if !s.tl.Forward() {
-		return false
-	}
-	s.markFrom = s.tl.Pos() - 1
-	return true
-}
-
-// nextAction is next by action.
-func (s *session) nextAction() bool {
-	if s.step == 0 {
-		if len(s.run.Steps) == 0 {
-			return false
-		}
-		s.step = 1
-		s.markFrom = s.tl.Pos()
-		return true
-	}
-	_, end := s.stepRange(s.step)
-	if pos := s.tl.Pos(); pos < end {
-		if isSync(s.tl.Action(pos)) && !s.half {
-			s.setHalf()
-			return true
-		}
-		s.clearHalf()
-		_ = s.tl.Seek(pos + 1)
-		s.markFrom = pos
-		return true
-	}
-	if s.step >= len(s.run.Steps) {
-		return false
-	}
-	s.step++ // the next step starts where this one ended
-	s.markFrom = s.tl.Pos()
-	return true
-}
-
-// prevAction is prev by action: a landed sync goes back to its half-done
-// frame, the start of a step to the end of the one before.
-func (s *session) prevAction() bool {
-	if s.half {
-		s.clearHalf()
-		s.markFrom = s.tl.Pos()
-		return true
-	}
-	if s.step == 0 {
-		return false
-	}
-	start, _ := s.stepRange(s.step)
-	if pos := s.tl.Pos(); pos > start {
-		_ = s.tl.Seek(pos - 1)
-		s.markFrom = max(start, pos-2)
-		if isSync(s.tl.Action(pos - 1)) {
-			s.setHalf()
-		}
-		return true
-	}
-	s.step--
-	s.markFrom = max(0, s.tl.Pos()-1)
-	if s.step > 0 {
-		start, _ = s.stepRange(s.step)
-		s.markFrom = max(start, s.tl.Pos()-1)
-	}
-	return true
-}
-
-// show goes to the end of demo step k (0: before step 1), marking what
-// that step changed.
-func (s *session) show(k int) {
-	s.clearHalf()
-	s.asking = false
-	s.step = k
-	if k == 0 {
-		_ = s.tl.Seek(0)
-		s.markFrom = 0
-		return
-	}
-	sr := s.run.Steps[k-1]
-	_ = s.tl.Seek(sr.End)
-	s.markFrom = sr.Start
-}
-
-// first goes back to the start: the demo's opening screen, or in free play
-// before every action (all of them can be redone).
-func (s *session) first() {
-	s.clearHalf()
-	s.asking = false
-	if s.demo() {
-		s.show(0)
-		return
-	}
-	_ = s.tl.Seek(0)
-	s.markFrom = 0
-}
-
-// last goes to the end: the demo's last step, or in free play the newest
-// point.
-func (s *session) last() {
-	s.clearHalf()
-	s.asking = false
-	if s.demo() {
-		s.show(len(s.run.Steps))
-		return
-	}
-	_ = s.tl.Seek(s.tl.Len())
-	s.markFrom = max(0, s.tl.Pos()-1)
 }
 
 // work is how many actions of this session are the user's own: every
@@ -380,30 +134,11 @@ func modeLabel(m replicas.Mode, anyOrder, noDedup bool) string {
 	return label
 }
 
-// prev moves one step back (by action, one action back). From a step's
-// question it goes back to the step before, answered.
-func (s *session) prev() bool {
-	if s.demo() && s.byAction {
-		return s.prevAction()
-	}
-	if s.demo() {
-		if s.step == 0 {
-			return false
-		}
-		s.show(s.step - 1)
-		return true
-	}
-	if !s.tl.Back() {
-		return false
-	}
-	s.markFrom = max(0, s.tl.Pos()-1)
-	return true
-}
-
 // do applies an action at the current point. In a demo it branches off:
 // the demo's remaining steps are set aside. It returns a notice to show.
 func (s *session) do(a replicas.Action) (string, error) {
 	at := s.tl.Pos()
+	left := leftAt{point: point{step: s.step, pos: at, half: s.half, asking: s.asking}, markFrom: s.markFrom, byAction: s.byAction, noAsk: s.noAsk}
 	_, discarded, err := s.tl.Do(a)
 	if err != nil {
 		return "", err
@@ -426,112 +161,12 @@ func (s *session) do(a replicas.Action) (string, error) {
 	s.clearHalf()
 	s.asking = false
 	if s.scenario != nil && !s.branched {
-		s.branched, s.branchAt, s.branchPos = true, s.step, at
-		notice = fmt.Sprintf("You branched off the demo at step %d/%d: its steps are set aside. Press r to return.", s.step, len(s.scenario.Steps))
+		s.branched, s.branchAt, s.branchPos, s.left = true, s.step, at, left
+		notice = fmt.Sprintf("You branched off the demo at step %d/%d; its steps wait. r returns to them.", s.step, len(s.scenario.Steps))
 	} else if discarded > 0 {
 		notice = fmt.Sprintf("Acting in the past discarded %d later action(s).", discarded)
 	}
 	return notice, nil
-}
-
-// returnToDemo replays the demo and goes back to the step the branch left.
-func (s *session) returnToDemo() bool {
-	if s.scenario == nil || !s.branched {
-		return false
-	}
-	back := newDemoSession(s.scenario, s.name)
-	at := s.branchAt
-	back.marks = s.marks
-	*s = *back
-	for s.step < at && s.next() {
-	}
-	return true
-}
-
-// stepLabel is "step 2/6" in a demo, "" in free play.
-func (s *session) stepLabel() string {
-	switch {
-	case s.scenario == nil:
-		return ""
-	case s.branched:
-		return fmt.Sprintf("branched at step %d/%d", s.branchAt, len(s.scenario.Steps))
-	}
-	label := fmt.Sprintf("step %d/%d", s.step, len(s.scenario.Steps))
-	switch {
-	case s.byAction && s.step > 0:
-		start, end := s.stepRange(s.step)
-		done := s.tl.Pos() - start
-		if end == start {
-			return label + " · no action"
-		}
-		if s.half {
-			return fmt.Sprintf("%s · action %d/%d in flight", label, done+1, end-start)
-		}
-		return fmt.Sprintf("%s · action %d/%d", label, done, end-start)
-	case s.asking:
-		return label + " · predict"
-	}
-	return label
-}
-
-// narration is what the demo says at this step, with its expectations.
-func (s *session) narration() (string, []ui.ExpectLine) {
-	if s.scenario == nil {
-		return "", nil
-	}
-	if s.branched {
-		return "You are exploring on your own from here. Press r to return to the demo where you left it.", nil
-	}
-	if s.step == 0 {
-		text := s.scenario.About
-		if text != "" {
-			text += " "
-		}
-		return text + "Press → (or space) to run step 1.", nil
-	}
-	text := s.scenario.Steps[s.step-1].Text
-	if s.question() != nil {
-		// The narration tells the outcome: while the class predicts, say
-		// only what the step does.
-		var acts []string
-		for _, it := range s.scenario.Steps[s.step-1].Items {
-			if it.Action != nil {
-				acts = append(acts, it.Action.String())
-			}
-		}
-		if len(acts) == 0 {
-			return "", nil
-		}
-		return "What happens: " + strings.Join(acts, "; ") + ".", nil
-	}
-	if s.byAction {
-		// The narration tells the whole step; until its last action has
-		// landed, say that it is about the end of the step.
-		if _, end := s.stepRange(s.step); s.tl.Pos() < end || s.half {
-			text = "By the end of this step: " + text
-		}
-	}
-	if s.run.Err != nil && s.step == len(s.run.Steps) {
-		text += " [stopped: " + s.run.Err.Error() + "]"
-	}
-	var out []ui.ExpectLine
-	for _, e := range s.run.Steps[s.step-1].Expects {
-		where := e.Where()
-		if s.byAction {
-			// Each expectation shows from the frame it was checked on;
-			// on later frames it says where it was checked.
-			switch pos := s.tl.Pos(); {
-			case e.At > pos:
-				continue
-			case e.At == pos && !s.half:
-				where = ""
-			default:
-				where = e.CheckedAt()
-			}
-		}
-		out = append(out, ui.ExpectLine{Text: e.Statement.String(), Pass: e.Pass, Got: e.Got, Where: where})
-	}
-	return text, out
 }
 
 // decisive lists, per replica, the parts of its CRDT metadata line that
@@ -584,25 +219,129 @@ func (s *session) changed() [2][]bool {
 	return out
 }
 
+// changes lists, per lane and replica, what the step just shown (or the
+// last action) did to each collection value it changed: the elements
+// added and removed, which a box that cuts the value shows first.
+func (s *session) changes(changed [2][]bool) [2][]ui.ValueChange {
+	var out [2][]ui.ValueChange
+	if s.markFrom >= s.tl.Pos() {
+		return out
+	}
+	var before *replicas.Cluster
+	c := s.cluster()
+	for l := range changed {
+		for i, ch := range changed[l] {
+			now := c.Replicas()[i].Value(replicas.Lane(l))
+			if !ch || now.Kind != crdt.KindSet && now.Kind != crdt.KindMap {
+				continue
+			}
+			if before == nil {
+				before = s.tl.At(s.markFrom)
+			}
+			added, removed := crdt.Changes(before.Replicas()[i].Value(replicas.Lane(l)), now)
+			if out[l] == nil {
+				out[l] = make([]ui.ValueChange, len(changed[l]))
+			}
+			out[l][i] = ui.ValueChange{Added: added, Removed: removed}
+		}
+	}
+	return out
+}
+
+// front lists, per replica, the parts of its CRDT metadata line that a
+// box should show first when the line is cut, most wanted first: those the
+// narration names ("Laptop:1", "4@Server 3"); then those the step just
+// shown (or the last action) changed, those that decided a merge first,
+// the latest merge first; then the other parts that decided a merge.
+func (s *session) front(decisive [][]string, narration string) [][]string {
+	c := s.cluster()
+	out := make([][]string, len(c.Names()))
+	var before *replicas.Cluster
+	for i, r := range c.Replicas() {
+		meta := r.Meta()
+		add := func(k string) {
+			if k != "" && !slices.Contains(out[i], k) {
+				out[i] = append(out[i], k)
+			}
+		}
+		for _, p := range meta {
+			if names(narration, p.Text) {
+				add(p.Key)
+			}
+		}
+		changed := map[string]bool{}
+		if s.markFrom < s.tl.Pos() && r.Changed(replicas.CRDT) > 0 {
+			if before == nil {
+				before = s.tl.At(s.markFrom)
+			}
+			was := map[string]string{}
+			for _, p := range before.Replicas()[i].Meta() {
+				was[p.Key] = p.Text
+			}
+			for _, p := range meta {
+				if text, ok := was[p.Key]; !ok || text != p.Text {
+					changed[p.Key] = true
+				}
+			}
+		}
+		latest := slices.Clone(decisive[i])
+		slices.Reverse(latest)
+		for _, k := range latest {
+			if changed[k] {
+				add(k)
+			}
+		}
+		for _, p := range meta {
+			if changed[p.Key] {
+				add(p.Key)
+			}
+		}
+		for _, k := range latest {
+			add(k)
+		}
+	}
+	return out
+}
+
+// names reports whether a narration quotes token as a whole: "Laptop:1"
+// in "a new dot, Laptop:1, which", not "init:1" in "init:10".
+func names(narration, token string) bool {
+	for at := 0; at < len(narration); {
+		i := strings.Index(narration[at:], token)
+		if i < 0 {
+			return false
+		}
+		start, end := at+i, at+i+len(token)
+		if (start == 0 || !isWordByte(narration[start-1])) && (end == len(narration) || !isWordByte(narration[end])) {
+			return true
+		}
+		at = start + 1
+	}
+	return false
+}
+
+func isWordByte(b byte) bool {
+	return b == '_' || b == '-' || b == ':' || b == '@' || '0' <= b && b <= '9' || 'a' <= b && b <= 'z' || 'A' <= b && b <= 'Z'
+}
+
 // logLines is the event log up to the current point, newest last, word-
 // wrapped to width. Each action's lines are wrapped once and kept.
-func (s *session) logLines(width, height int) []string {
+// text puts a sentence in the screen's characters (ASCII under --ascii)
+// before it is wrapped.
+func (s *session) logLines(width, height int, text func(string) string) []string {
 	limit := max(40, logScreens*height)
 	if width != s.blockWidth || s.blocks == nil {
 		s.blocks, s.blockWidth = map[int][]string{}, width
 	}
 	end := s.tl.Pos()
-	if s.asking && s.step > 0 { // the step's outcome is hidden
-		end, _ = s.stepRange(s.step)
-	}
 	var lines []string
 	for i := end - 1; i >= 0 && len(lines) < limit; i-- {
-		lines = append(s.block(i, width), lines...)
+		lines = append(s.block(i, width, text), lines...)
 	}
 	if s.half { // a sync half done: what it took so far
-		lines = append(lines, ansi.Truncate(fmt.Sprintf("%d › %s (taken, in flight)", end+1, s.tl.Action(end)), width, "…"))
+		lines = append(lines, ansi.Truncate(text(fmt.Sprintf("%d › %s (taken, in flight)", end+1, s.tl.Action(end))), width, text("…")))
 		for _, ev := range s.halfEv {
-			for _, w := range strings.Split(ansi.Wrap(ev.Text, max(10, width-6), " "), "\n") {
+			for _, w := range strings.Split(ansi.Wrap(text(ev.Text), max(10, width-6), " "), "\n") {
 				lines = append(lines, "    "+w)
 			}
 		}
@@ -615,20 +354,21 @@ func (s *session) logLines(width, height int) []string {
 
 // block is action i's log lines: the action, then each sentence indented,
 // wrapped with continuation lines under their sentence.
-func (s *session) block(i, width int) []string {
+func (s *session) block(i, width int, text func(string) string) []string {
 	if b, ok := s.blocks[i]; ok {
 		return b
 	}
-	b := []string{ansi.Truncate(fmt.Sprintf("%d › %s", i+1, s.tl.Action(i)), width, "…")}
+	b := []string{ansi.Truncate(text(fmt.Sprintf("%d › %s", i+1, s.tl.Action(i))), width, text("…"))}
 	room := max(10, width-6)
 	for _, ev := range s.tl.Events(i) {
 		for _, sentence := range ev.Sentences() {
+			sentence = text(sentence)
 			if r := []rune(sentence); len(r) > room*sentenceLines {
 				sentence = string(r[:room*sentenceLines-1])
 				if i := strings.LastIndex(sentence, " "); i > 0 {
 					sentence = sentence[:i]
 				}
-				sentence += " …"
+				sentence += text(" …")
 			}
 			wrapped := strings.Split(ansi.Wrap(sentence, room, " "), "\n")
 			for k, w := range wrapped {

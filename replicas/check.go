@@ -41,10 +41,10 @@ func (c *Cluster) Check() error {
 			last := 0
 			for _, m := range q {
 				if m.From != c.names[i] || m.To != c.names[j] {
-					return fmt.Errorf("message #%d (%s → %s) waits on %s → %s", m.ID, m.From, m.To, c.names[i], c.names[j])
+					return fmt.Errorf("%s (%s → %s) waits on %s → %s", MsgName(m.ID), m.From, m.To, c.names[i], c.names[j])
 				}
 				if m.ID <= last || m.ID > c.nextMsg {
-					return fmt.Errorf("message #%d is out of order on %s → %s", m.ID, m.From, m.To)
+					return fmt.Errorf("%s is out of order on %s → %s", MsgName(m.ID), m.From, m.To)
 				}
 				last = m.ID
 			}

@@ -70,17 +70,23 @@ type Replica struct {
 
 	// writes counts the local edits this replica's plain lane applied: a
 	// system without CRDTs forwards the writes its users make, so a plain
-	// message carries a value only when there is a write it has not sent
-	// on that link yet (see Cluster.sent).
-	writes int
+	// message carries a value only when the link has not yet delivered
+	// the latest of them (see Cluster.delivered). lastWrite is the latest,
+	// and heard says that the plain value is another replica's write,
+	// received since.
+	writes    int
+	lastWrite EditID
+	heard     bool
 	// knows is, per lane, every edit that has reached this replica: its own
 	// edits (applied or declined), and what delivered messages carried. It
 	// only grows. Two replicas that know the same edits should hold the
 	// same value: that is strong eventual consistency.
 	knows [2]EditSet
 
-	// op is the replica's op-based bookkeeping (op mode only).
-	op opState
+	// mode is what the replica keeps for its cluster's mode (see
+	// payload.go): op mode's log and causal buffer, delta mode's pending
+	// delta-groups; nil in state mode.
+	mode modeData
 
 	// changed is, per lane, the tick of the action that last changed the
 	// lane (0: never). Within one history it names the lane's state, so a
@@ -143,8 +149,18 @@ func (r *Replica) Writes() int { return r.writes }
 // Clock is what the replica's clock reads at the given tick: tick + skew.
 func (r *Replica) Clock(tick int64) int64 { return tick + r.Skew }
 
-// Meta is the replica's CRDT metadata in one compact line (see crdt.Meta).
-func (r *Replica) Meta() []crdt.MetaPart { return crdt.Meta(r.state) }
+// Meta is the replica's CRDT metadata in one compact line (see crdt.Meta),
+// with what its mode says about it (op mode: that op delivery does not
+// read an or-set's causal context).
+func (r *Replica) Meta() []crdt.MetaPart {
+	parts := crdt.Meta(r.state)
+	if a, ok := r.mode.(interface {
+		annotate([]crdt.MetaPart, crdt.CRDT) []crdt.MetaPart
+	}); ok {
+		parts = a.annotate(parts, r.state)
+	}
+	return parts
+}
 
 // Internals describes the metadata of the replica's CRDT state.
 func (r *Replica) Internals() crdt.Internals { return r.state.Internals() }
@@ -186,7 +202,7 @@ type Message struct {
 	bytes [2]int
 
 	plain        plainPayload
-	crdt         crdtPayload
+	crdt         payload
 	values       [2]crdt.Value
 	valueStrings [2]string
 }
@@ -215,7 +231,7 @@ func (m *Message) Knows(l Lane) EditSet {
 		}
 		return m.plain.hist.All()
 	}
-	return m.crdt.knows
+	return m.crdt.knows()
 }
 
 // History is the set of edits the message carries for lane l.
@@ -223,7 +239,7 @@ func (m *Message) History(l Lane) EditSet {
 	if l == Plain {
 		return m.plain.hist.All()
 	}
-	return m.crdt.hist.All()
+	return m.crdt.hist().All()
 }
 
 // EditInfo records one edit: who made it, what, and when.
@@ -261,9 +277,15 @@ type Cluster struct {
 	owned  []bool
 	up     [][]bool       // up[from][to]: the link from → to delivers
 	queues [][][]*Message // queues[from][to]: in flight, oldest first
-	// sent[from][to] is from's write counter when it last took a message
-	// on the link from → to (0 at the start): what it has forwarded there.
-	sent [][]int
+	// delivered[from][to] is the plain write counter of the last plain
+	// value delivered on the link from → to (0 at the start): what the
+	// link has certainly brought. A message taken there carries from's
+	// value only when from has written since; a message dropped or still
+	// in flight moves nothing, so the next one carries the value again, as
+	// a reliable transport retries. told[i] says that replica i's plain
+	// lane has explained once why it does not forward what it heard.
+	delivered [][]int
+	told      []bool
 	// inflightBytes is the state messages in flight hold (see budget.go),
 	// and merged the state merged over the whole history.
 	inflightBytes, merged int64
@@ -278,20 +300,17 @@ type Cluster struct {
 	// lane ignored can never be lost there.
 	effective [2]EditSet
 
-	// The CRDT lane's mode and, in op mode, its delivery rules. opSent
-	// [from][to] is how much of from's op log it has sent on that link;
-	// opIDs[i] lists replica i's ops by sequence number (as edit ids);
-	// pending[from][to] is the delta-group waiting for that link.
+	// The CRDT lane's mode, its rules (see payload.go) and, in op mode,
+	// its delivery settings.
 	mode              Mode
+	rules             modeRules
 	anyOrder, noDedup bool
-	opSent            [][]int
-	opIDs             [][]EditID
-	pending           [][]deltaGroup
 	// sentMsgs and sentBytes count, per lane, the messages replicas have
-	// sent and what they weighed (a plain message with nothing new is not
-	// one; a duplicate is the network's, not a replica's).
-	sentMsgs  [2]int
-	sentBytes [2]int64
+	// sent and what they weighed (a duplicate is the network's, not a
+	// replica's); sentValues, the messages that carried a plain value.
+	sentMsgs   [2]int
+	sentBytes  [2]int64
+	sentValues int
 
 	status [2]*Status // cached; reset by every change
 }
@@ -308,11 +327,15 @@ func New(cfg Config) (*Cluster, error) {
 	if cfg.Initial != nil && cfg.Type == crdt.Text && utf8.RuneCountInString(cfg.Initial.Str) > crdt.MaxTextLen {
 		return nil, fmt.Errorf("the initial text is longer than the limit of %d characters", crdt.MaxTextLen)
 	}
-	if cfg.Mode != ModeOp && (cfg.AnyOrder || cfg.NoDedup) {
+	rules, ok := cfg.Mode.rules()
+	if !ok {
+		return nil, fmt.Errorf("unknown mode %d: choose %s", cfg.Mode, modeNames())
+	}
+	if !rules.opOptions() && (cfg.AnyOrder || cfg.NoDedup) {
 		return nil, fmt.Errorf("delivery and dedup are op mode's rules; this cluster replicates by %s", cfg.Mode)
 	}
 	c := &Cluster{typ: cfg.Type, initial: cfg.Initial, names: slices.Clone(cfg.Names), index: map[string]int{},
-		mode: cfg.Mode, anyOrder: cfg.AnyOrder, noDedup: cfg.NoDedup}
+		mode: cfg.Mode, rules: rules, anyOrder: cfg.AnyOrder, noDedup: cfg.NoDedup}
 	n := len(cfg.Names)
 	for i, name := range cfg.Names {
 		c.index[name] = i
@@ -329,14 +352,13 @@ func New(cfg Config) (*Cluster, error) {
 	}
 	c.up = make([][]bool, n)
 	c.queues = make([][][]*Message, n)
-	c.sent = make([][]int, n)
-	c.opSent = make([][]int, n)
-	c.opIDs = make([][]EditID, n)
-	c.pending = make([][]deltaGroup, n)
+	c.delivered = make([][]int, n)
+	c.told = make([]bool, n)
+	for _, r := range c.reps {
+		r.mode = rules.start(c)
+	}
 	for i := range n {
-		c.sent[i] = make([]int, n)
-		c.opSent[i] = make([]int, n)
-		c.pending[i] = make([]deltaGroup, n)
+		c.delivered[i] = make([]int, n)
 		c.up[i] = make([]bool, n)
 		c.queues[i] = make([][]*Message, n)
 		for j := range n {
@@ -498,16 +520,10 @@ func (c *Cluster) Clone() *Cluster {
 	d.owned = make([]bool, len(c.reps))
 	d.up = make([][]bool, len(c.up))
 	d.queues = make([][][]*Message, len(c.queues))
-	d.sent = make([][]int, len(c.sent))
-	d.opSent = make([][]int, len(c.opSent))
-	d.opIDs = make([][]EditID, len(c.opIDs))
-	d.pending = make([][]deltaGroup, len(c.pending))
+	d.delivered = make([][]int, len(c.delivered))
 	for i := range c.up {
 		d.up[i] = slices.Clone(c.up[i])
-		d.sent[i] = slices.Clone(c.sent[i])
-		d.opSent[i] = slices.Clone(c.opSent[i])
-		d.opIDs[i] = slices.Clip(c.opIDs[i])
-		d.pending[i] = slices.Clone(c.pending[i]) // groups are never changed in place
+		d.delivered[i] = slices.Clone(c.delivered[i])
 		d.queues[i] = make([][]*Message, len(c.queues[i]))
 		for j := range c.queues[i] {
 			d.queues[i][j] = slices.Clip(c.queues[i][j])

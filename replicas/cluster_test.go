@@ -322,8 +322,8 @@ func TestBudgetStory(t *testing.T) {
 	ev := apply(t, c, Deliver{From: "Alice", To: "Carol"}, Deliver{From: "Bob", To: "Carol"})
 	got := ev[1].Sentences()
 	want := []string{
-		"plain: Carol's value 1200 was overwritten by Bob's 950 (message #2, 5 B)",
-		"pn-counter: Carol merged Bob's state (message #2, 19 B): max per entry P {init:1000, Alice:200} − N {Bob:50} → 1150",
+		"plain: Carol's value 1200 was overwritten by Bob's 950 (m2, 5 B)",
+		"pn-counter: Carol merged Bob's state (m2, 19 B): max per entry P {init:1000, Alice:200} − N {Bob:50} → 1150",
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("sentences:\n%q\nwant\n%q", got, want)
@@ -334,8 +334,8 @@ func TestBudgetStory(t *testing.T) {
 	ev = apply(t, c, Sync{From: "Bob", ToAll: true})
 	got = []string{ev[0].Lanes[Plain].Why, ev[1].Lanes[Plain].Why}
 	want = []string{
-		"plain: Alice's value 1200 was overwritten by Bob's 950 (message #3, 5 B): edit #1 (Alice: inc 200) is lost",
-		"plain: nothing new from Bob (message #4): it has made no write since its last message to Carol, so Carol keeps 950",
+		"plain: Alice's value 1200 was overwritten by Bob's 950 (m3, 5 B): edit #1 (Alice: inc 200) is lost",
+		"plain: nothing new from Bob (m4): Carol had already received Bob's latest write, #2, so Carol keeps 950",
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("sentences:\n%q\nwant\n%q", got, want)
@@ -380,7 +380,7 @@ func TestReorderAndDuplicate(t *testing.T) {
 	inc := func(r string) Action { return Edit{Replica: r, Op: crdt.Op{Kind: crdt.OpInc, N: 1}} }
 	ev := apply(t, c, inc("R0"), Send{From: "R0", To: "R1"}, Duplicate{From: "R0", To: "R1"},
 		Deliver{From: "R0", To: "R1"}, inc("R1"), Deliver{From: "R0", To: "R1"})
-	if !strings.Contains(ev[2].Text, "copy #2") {
+	if !strings.Contains(ev[2].Text, "copy m2") {
 		t.Fatalf("duplicate text %q", ev[2].Text)
 	}
 	r1 = c.Replica("R1")
@@ -416,7 +416,7 @@ func TestORSetMergeExplainsAddWins(t *testing.T) {
 		Edit{Replica: "R0", Op: crdt.Op{Kind: crdt.OpRemove, Value: "milk"}},
 		Edit{Replica: "R1", Op: crdt.Op{Kind: crdt.OpAdd, Value: "milk"}},
 		Sync{From: "R0", To: "R1"})
-	if want := "or-set: R1 merged R0's state (message #1, 9 B): milk stays: the sender never saw dots {R1:1} → {milk}; add wins for milk: remove #1 and add #2 were concurrent, and a remove only drops the dots it saw"; ev[2].Lanes[CRDT].Why != want {
+	if want := "or-set: R1 merged R0's state (m1, 9 B): milk stays: the sender never saw dots {R1:1} → {milk}; add wins for milk: remove #1 and add #2 were concurrent, and a remove only drops the dots it saw"; ev[2].Lanes[CRDT].Why != want {
 		t.Fatalf("got  %q\nwant %q", ev[2].Lanes[CRDT].Why, want)
 	}
 }

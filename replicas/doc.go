@@ -8,19 +8,21 @@
 // same edits and messages:
 //
 //   - the Plain lane holds an ordinary value, as a system without CRDTs
-//     does. Each replica forwards the writes its users make: a message
-//     carries the sender's value only when the sender has made a write it
-//     has not yet sent on that link (a write counter per replica, and the
-//     counter last sent per link). Otherwise it carries nothing new. When a
-//     value arrives, it overwrites the receiver's ("the last value I
-//     received wins"). A plain lane never re-broadcasts a value it did not
-//     change, and never relays what it heard;
-//   - the CRDT lane holds a crdt.CRDT. Every message carries the sender's
-//     whole state, and when it arrives, it is merged.
+//     does. Each replica forwards the writes its users make, over a
+//     transport that retries: a message carries the sender's value while
+//     the link has not yet delivered the sender's latest write (a write
+//     counter per replica, and per link the counter of the last value it
+//     delivered). Otherwise it carries nothing new. When a value arrives,
+//     it overwrites the receiver's ("the last value I received wins"). A
+//     plain lane never re-broadcasts a value it did not change, and never
+//     relays what it heard;
+//   - the CRDT lane holds a crdt.CRDT. A message carries, depending on the
+//     cluster's Mode, the sender's whole state, its ops, or its pending
+//     deltas, and when it arrives, it is merged, applied or joined.
 //
 // So the plain lane fails only where real systems without CRDTs fail:
-// under concurrency, reordering, loss, duplication and partitions. The CRDT
-// lane shows replicas converging all the same.
+// under concurrency, reordering and duplication; loss and partitions only
+// delay it. The CRDT lane shows replicas converging all the same.
 //
 // # A tour
 //
@@ -31,8 +33,8 @@
 //	})
 //	c.Apply(replicas.Edit{Replica: "Alice", Op: crdt.Op{Kind: crdt.OpInc, N: 200}})
 //	c.Apply(replicas.Edit{Replica: "Bob", Op: crdt.Op{Kind: crdt.OpDec, N: 50}})
-//	c.Apply(replicas.Send{From: "Alice", To: "Carol"}) // message #1 in flight
-//	c.Apply(replicas.Send{From: "Bob", To: "Carol"})   // message #2 in flight
+//	c.Apply(replicas.Send{From: "Alice", To: "Carol"}) // message m1 in flight
+//	c.Apply(replicas.Send{From: "Bob", To: "Carol"})   // message m2 in flight
 //	c.Apply(replicas.DeliverAll{})
 //	c.Replica("Carol").Value(replicas.CRDT)  // 1150: both edits merged
 //	c.Replica("Carol").Value(replicas.Plain) // 950: Bob's message arrived last
@@ -40,17 +42,15 @@
 // Each Apply returns events. Every event carries a sentence per lane that
 // says what happened and why, for example
 //
-//	plain: Carol's value 1200 was overwritten by Bob's 950 (message #2)
-//	pn-counter: Carol merged Bob's state (message #2): max per entry P {init:1000, Alice:200} − N {Bob:50} → 1150
+//	plain: Carol's value 1200 was overwritten by Bob's 950 (m2, 5 B)
+//	pn-counter: Carol merged Bob's state (m2, 19 B): max per entry P {init:1000, Alice:200} − N {Bob:50} → 1150
 //
 // # The network
 //
 // Links are directed: Alice → Bob can be up while Bob → Alice is cut. Each
 // directed link has its own queue of messages in flight. A message is
-// taken when it is sent (and only then does the link remember the sender's
-// write counter, so a dropped message is not re-sent); it can be delivered
-// oldest first or newest first (a reordering), dropped, or duplicated to
-// the back of its queue. A message sent over a cut link waits until the
+// taken when it is sent; it can be delivered oldest first or newest first
+// (a reordering), dropped, or duplicated to the back of its queue. A message sent over a cut link waits until the
 // link heals. Sync sends and delivers at once. SyncBoth, Sync to all and
 // SyncAll take all their messages before delivering any; SyncAll is one
 // round in which everyone sends to everyone it can reach.

@@ -3,8 +3,6 @@ package replicas
 import (
 	"fmt"
 	"strings"
-
-	"crdtviz/crdt"
 )
 
 // Dump renders the whole cluster as text, deterministically: tick, every
@@ -19,25 +17,11 @@ func (c *Cluster) Dump() string {
 		fmt.Fprintf(&b, "  plain %s %s\n", r.plain.Value(), r.History(Plain))
 		fmt.Fprintf(&b, "  crdt  %s %s\n", r.state.Value(), r.History(CRDT))
 		fmt.Fprintf(&b, "  meta  %s\n", r.state.Internals())
-		if c.mode == ModeOp {
-			var log []string
-			for _, op := range r.op.log {
-				log = append(log, op.Name())
-			}
-			fmt.Fprintf(&b, "  ops   made %d, prefix %v, log %v, waiting %v\n", r.op.seq, r.op.prefix, log, r.Waiting())
-		}
-	}
-	if c.mode == ModeDelta {
-		for i := range c.pending {
-			for j, g := range c.pending[i] {
-				if !g.empty() {
-					fmt.Fprintf(&b, "pending %s -> %s: %s %s\n", QuoteName(c.names[i]), QuoteName(c.names[j]), g.knows, crdt.WireOfDelta(g.delta))
-				}
+		if r.mode != nil {
+			for _, line := range r.mode.dump(c) {
+				fmt.Fprintf(&b, "  %s\n", line)
 			}
 		}
-	}
-	if c.mode == ModeOp {
-		fmt.Fprintf(&b, "op positions %v\n", c.opSent)
 	}
 	for i, from := range c.names {
 		for j, to := range c.names {
@@ -50,7 +34,7 @@ func (c *Cluster) Dump() string {
 			}
 			fmt.Fprintf(&b, "%s -> %s %s", QuoteName(from), QuoteName(to), state)
 			for _, m := range c.queues[i][j] {
-				fmt.Fprintf(&b, " [#%d sent %d: %s | %s]", m.ID, m.SentTick, m.values[Plain], m.values[CRDT])
+				fmt.Fprintf(&b, " [%s sent %d: %s | %s]", MsgName(m.ID), m.SentTick, m.values[Plain], m.values[CRDT])
 			}
 			b.WriteByte('\n')
 		}

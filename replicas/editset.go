@@ -217,6 +217,26 @@ func (h History) with(key string, id EditID) History {
 	return History{keys: keys}
 }
 
+// within returns the history restricted to the edits of s: what a value
+// reflects, among the edits its replica has seen.
+func (h History) within(s EditSet) History {
+	keys := make(map[string]EditSet, len(h.keys))
+	for k, e := range h.keys {
+		if e.subsetOf(s) {
+			keys[k] = e
+			continue
+		}
+		var in EditSet
+		for _, id := range e.IDs() {
+			if s.Has(id) {
+				in = in.With(id)
+			}
+		}
+		keys[k] = in
+	}
+	return History{keys: keys}
+}
+
 // union returns the key-by-key union of two histories.
 func (h History) union(o History) History {
 	keys := make(map[string]EditSet, len(h.keys)+len(o.keys))

@@ -6,32 +6,33 @@ import (
 )
 
 // StatusKind is the headline of a lane's status. It is the claim of strong
-// eventual consistency, checked: replicas that have received the same edits
+// eventual consistency, checked: replicas that have seen the same edits
 // hold the same value. Messages in flight do not count.
 type StatusKind int
 
 const (
-	// Converged: every replica holds the same value, whatever it knows.
+	// Converged: every replica holds the same value, and every replica has
+	// seen every applied edit that survives in some replica's value. (An
+	// edit no value holds any more is lost, and can never be seen again:
+	// it does not hold convergence back. The lost count says so.)
 	Converged StatusKind = iota
+	// Equal: every replica holds the same value, but some replica has not
+	// seen an edit that survives in some value: the values agree for now,
+	// by coincidence or because the edits cancel out.
+	Equal
 	// Pending: values differ, but every two replicas whose values differ
-	// have also received different edits. They may yet agree.
+	// have also seen different edits. They may yet agree.
 	Pending
-	// Diverged: two replicas have received the same edits and still hold
+	// Diverged: two replicas have seen the same edits and still hold
 	// different values. Strong eventual consistency is broken.
 	Diverged
 )
 
 func (k StatusKind) String() string {
-	switch k {
-	case Converged:
-		return "converged"
-	case Pending:
-		return "pending"
-	}
-	return "diverged"
+	return [...]string{"converged", "equal", "pending", "diverged"}[k]
 }
 
-// Unseen says which edits one replica has not received yet.
+// Unseen says which edits one replica has not seen yet.
 type Unseen struct {
 	Replica string
 	Edits   []EditID
@@ -45,11 +46,14 @@ type Status struct {
 	Lost     []EditID // edits this lane applied that no replica holds any more
 	Declined []EditID // edits this lane turned into no-ops, over the whole run
 	// Same names, when Kind is Diverged, the first two replicas (in
-	// declaration order) that received the same edits and hold different
-	// values.
+	// declaration order) that have seen the same edits, Seen, and hold
+	// different values.
 	Same [2]string
-	// Unseen lists, when Kind is Pending, each replica that has not
-	// received every edit some replica has, and what it lacks.
+	Seen []EditID
+	// Unseen lists, when Kind is Pending, each replica that has not seen
+	// every edit some replica has, and what it lacks; when Kind is Equal,
+	// each replica that has not seen every edit that survives in some
+	// value, and which.
 	Unseen []Unseen
 }
 
@@ -69,12 +73,12 @@ func idList(ids []EditID, most int) string {
 }
 
 // Reason is the status in words after its headline: "Carol hasn't seen
-// #2", "Server 2 and Server 3 saw the same edits", or "" when converged.
+// #2", "Server 2 and Server 3 each saw #1 #2 #3", or "" when converged.
 func (s Status) Reason() string {
 	switch s.Kind {
 	case Diverged:
-		return s.Same[0] + " and " + s.Same[1] + " saw the same edits"
-	case Pending:
+		return s.Same[0] + " and " + s.Same[1] + " each saw " + seenList(s.Seen, idsShown)
+	case Pending, Equal:
 		parts := make([]string, len(s.Unseen))
 		for i, u := range s.Unseen {
 			parts[i] = u.Replica + " hasn't seen " + idList(u.Edits, 3)
@@ -82,6 +86,15 @@ func (s Status) Reason() string {
 		return strings.Join(parts, " · ")
 	}
 	return ""
+}
+
+// seenList is "#1 #2 #3", the first few of a long list then "…", or "no
+// edit" for none.
+func seenList(ids []EditID, most int) string {
+	if len(ids) == 0 {
+		return "no edit"
+	}
+	return strings.ReplaceAll(idList(ids, most), ", ", " ")
 }
 
 // Summary is the status in words, e.g. "pending: Carol hasn't seen #2".
@@ -133,7 +146,7 @@ func Plural(n int, word string) string {
 }
 
 // Equal reports whether every replica holds the same value in lane l now,
-// regardless of what is in flight. It is what `expect converged` checks.
+// regardless of what is in flight and of what each has seen.
 func (c *Cluster) Equal(l Lane) bool {
 	first := c.reps[0].ValueString(l)
 	for _, r := range c.reps[1:] {
@@ -166,39 +179,51 @@ func (c *Cluster) Declined(l Lane) []EditID {
 	return out
 }
 
-// Status computes lane l's status from what each replica holds and knows
-// now; messages in flight do not count. The answer is cached until the
-// next action.
+// Status computes lane l's status from what each replica holds and has
+// seen now; messages in flight do not count. The answer is cached until
+// the next action.
 func (c *Cluster) Status(l Lane) Status {
 	if s := c.status[l]; s != nil {
 		return *s
 	}
 	s := Status{InFlight: len(c.InFlight()), Lost: c.Lost(l), Declined: c.Declined(l)}
-	seen := map[string]bool{}
+	values := map[string]bool{}
 	for _, r := range c.reps {
-		seen[r.ValueString(l)] = true
+		values[r.ValueString(l)] = true
 	}
-	s.Values = len(seen)
+	s.Values = len(values)
 	switch {
 	case s.Values == 1:
+		var held EditSet
+		for _, r := range c.reps {
+			held = held.Union(r.History(l))
+		}
+		s.Unseen = c.unseen(l, held)
 		s.Kind = Converged
+		if len(s.Unseen) > 0 {
+			s.Kind = Equal
+		}
 	case c.sameKnowsDiffer(l, &s):
 		s.Kind = Diverged
 	default:
+		var all EditSet
+		for _, r := range c.reps {
+			all = all.Union(r.knows[l])
+		}
 		s.Kind = Pending
-		s.Unseen = c.unseen(l)
+		s.Unseen = c.unseen(l, all)
 	}
 	c.status[l] = &s
 	return s
 }
 
-// sameKnowsDiffer finds the first two replicas that know the same edits in
-// lane l and hold different values, and names them in s.
+// sameKnowsDiffer finds the first two replicas that have seen the same
+// edits in lane l and hold different values, and names them in s.
 func (c *Cluster) sameKnowsDiffer(l Lane, s *Status) bool {
 	for i, a := range c.reps {
 		for _, b := range c.reps[i+1:] {
 			if a.ValueString(l) != b.ValueString(l) && a.knows[l].Equal(b.knows[l]) {
-				s.Same = [2]string{a.Name, b.Name}
+				s.Same, s.Seen = [2]string{a.Name, b.Name}, a.knows[l].IDs()
 				return true
 			}
 		}
@@ -206,16 +231,12 @@ func (c *Cluster) sameKnowsDiffer(l Lane, s *Status) bool {
 	return false
 }
 
-// unseen lists, for each replica, the edits some replica knows in lane l
-// and it does not.
-func (c *Cluster) unseen(l Lane) []Unseen {
-	var all EditSet
-	for _, r := range c.reps {
-		all = all.Union(r.knows[l])
-	}
+// unseen lists, for each replica, the edits of want it has not seen in
+// lane l.
+func (c *Cluster) unseen(l Lane, want EditSet) []Unseen {
 	var out []Unseen
 	for _, r := range c.reps {
-		if missing := all.Minus(r.knows[l]); len(missing) > 0 {
+		if missing := want.Minus(r.knows[l]); len(missing) > 0 {
 			out = append(out, Unseen{Replica: r.Name, Edits: missing})
 		}
 	}

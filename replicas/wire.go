@@ -56,53 +56,40 @@ func encodedSize(v any) int {
 	return b.Len()
 }
 
-// OpWire is an op's wire form.
+// The kinds of CRDT payload on the wire.
+const (
+	wireState uint8 = iota // a whole state (state mode)
+	wireOps                // ops (op mode)
+	wireDelta              // a delta-group (delta mode)
+	wireFull               // a whole state in delta mode (full)
+)
+
+// wireTextGroup is a text delta-group that holds a relayed state beside
+// its character ops.
+type wireTextGroup struct {
+	State any `cbor:"1,keyasint"`
+	Ops   any `cbor:"2,keyasint"`
+}
+
+// opWire is an op's wire form.
 func opWire(o *OpEntry) wireOp {
 	return wireOp{Origin: o.Origin, Seq: o.Seq, Deps: o.Deps, Op: crdt.WireOfEffect(o.Effect)}
 }
 
-// crdtWire is a CRDT payload's wire form.
-func crdtWire(p crdtPayload) wireMessage {
-	switch p.kind {
-	case PayloadOps:
-		ops := make([]wireOp, len(p.ops))
-		for i, o := range p.ops {
-			ops[i] = opWire(o)
-		}
-		return wireMessage{Kind: 1, Body: ops}
-	case PayloadDelta:
-		if p.delta.empty() {
-			return wireMessage{Kind: 2}
-		}
-		return wireMessage{Kind: 2, Body: crdt.WireOfDelta(p.delta.delta)}
-	case PayloadFull:
-		return wireMessage{Kind: 3, Body: crdt.Wire(p.state)}
-	}
-	return wireMessage{Kind: 0, Body: crdt.Wire(p.state)}
-}
-
 // weigh works out what a message weighs in each lane, and counts it as
-// sent. A state payload is encoded once per sender per action, however
-// many messages share it.
-func (c *Cluster) weigh(m *Message, sc *senderCopy) {
+// sent. A whole state is encoded once per sender per action, however many
+// messages share it.
+func (c *Cluster) weigh(m *Message) {
 	if m.plain.carries {
 		m.bytes[Plain] = encodedSize(crdt.WireOfValue(m.plain.value.Value()))
 	}
-	switch m.crdt.kind {
-	case PayloadState, PayloadFull:
-		if sc.stateBytes == 0 {
-			sc.stateBytes = encodedSize(crdtWire(m.crdt))
-		}
-		m.bytes[CRDT] = sc.stateBytes
-	default:
-		m.bytes[CRDT] = encodedSize(crdtWire(m.crdt))
-	}
+	m.bytes[CRDT] = m.crdt.size()
 	for _, l := range Lanes {
-		if l == Plain && !m.plain.carries {
-			continue
-		}
 		c.sentMsgs[l]++
 		c.sentBytes[l] += int64(m.bytes[l])
+	}
+	if m.plain.carries {
+		c.sentValues++
 	}
 }
 
@@ -111,8 +98,13 @@ func (c *Cluster) weigh(m *Message, sc *senderCopy) {
 func (m *Message) Bytes(l Lane) int { return m.bytes[l] }
 
 // Sent is how many messages replicas have sent in lane l, and what they
-// weighed in all.
+// weighed in all. Every message counts in both lanes, a plain one that
+// carries nothing new too (it weighs 0 B there); a duplicate is the
+// network's, not a replica's.
 func (c *Cluster) Sent(l Lane) (int, int64) { return c.sentMsgs[l], c.sentBytes[l] }
+
+// SentValues is how many of the messages sent carried a plain value.
+func (c *Cluster) SentValues() int { return c.sentValues }
 
 // SizeText is a size for people: "96 B", "3.4 KB", "1.2 MB".
 func SizeText(n int64) string {
@@ -133,9 +125,5 @@ func (m *Message) Summary() string {
 	if m.plain.carries {
 		plain = "plain " + crdt.Brief(m.valueStrings[Plain]) + ", " + SizeText(int64(m.bytes[Plain]))
 	}
-	payload := m.PayloadText()
-	if m.crdt.kind == PayloadState {
-		payload = crdt.Brief(payload)
-	}
-	return plain + " · crdt " + payload + ", " + SizeText(int64(m.bytes[CRDT]))
+	return plain + " · crdt " + crdt.Brief(m.PayloadText()) + ", " + SizeText(int64(m.bytes[CRDT]))
 }

@@ -18,13 +18,9 @@ import (
 // compactTitle is both lanes' titles on one line, plain on the left half.
 func compactTitle(st State, s Styles, w int) string {
 	half := w / 2
-	if st.Masked() {
-		q := s.Band.Pending.Render("? predict, then → reveals")
-		return spread(s.Band.Title.Render("Plain overwrite · CRDT: "+string(st.Cluster.Type())), q, w)
-	}
 	left := bandTitle(st.Cluster, replicas.Plain, "Plain"+sentText(st.Cluster, replicas.Plain, s, true), s, half-1)
 	right := bandTitle(st.Cluster, replicas.CRDT, "CRDT"+sentText(st.Cluster, replicas.CRDT, s, true), s, w-half-2)
-	return left + s.App.Muted.Render(" │ ") + right
+	return left + s.App.Muted.Render(s.Text(" │ ")) + right
 }
 
 // compactBoxes is the row of compact boxes.
@@ -38,7 +34,7 @@ func compactBoxes(st State, s Styles, l Layout) string {
 		cols = append(cols, compactBox(st, i, conf, s, l.BoxW))
 	}
 	row := joinFitted(cols...)
-	used := len(cols) * l.BoxW
+	used := len(cols)*l.BoxW + l.Gutter
 	if l.Scroll {
 		left, right := " ", " "
 		if st.First > 0 {
@@ -50,6 +46,9 @@ func compactBoxes(st State, s Styles, l Layout) string {
 		side := func(a string) string { return fit("\n"+a, 1, compactBoxH) }
 		row = joinFitted(side(left), row, side(right))
 		used += 2
+	}
+	if l.Gutter > 0 { // the lanes named once, on the left
+		row = joinFitted(fit("\n"+s.App.Muted.Render("plain")+"\n"+s.App.Muted.Render("crdt"), l.Gutter, compactBoxH), row)
 	}
 	if used < l.W {
 		row = joinFitted(row, fit("", l.W-used, compactBoxH))
@@ -64,10 +63,16 @@ func compactBoxes(st State, s Styles, l Layout) string {
 func compactBox(st State, i int, conf [2][]bool, s Styles, w int) string {
 	r := st.Cluster.Replicas()[i]
 	changed := func(l replicas.Lane) bool { return len(st.Changed[l]) > i && st.Changed[l][i] }
+	news := func(l replicas.Lane) string {
+		if i < len(st.Changes[l]) {
+			return st.Changes[l][i].news(s)
+		}
+		return ""
+	}
 	k := boxKey{replica: i, lane: -1, changed: r.Changed(replicas.Plain), changedCRDT: r.Changed(replicas.CRDT),
 		focused: i == st.Focus, conflict: conf[replicas.Plain][i], conflictCRDT: conf[replicas.CRDT][i],
 		marked: changed(replicas.Plain), markedCRDT: changed(replicas.CRDT), w: w, h: compactBoxH, waiting: strings.Join(r.Waiting(), ", "),
-		styles: s.Theme, ascii: s.Symbols == ASCIISymbols, masked: st.Masked() && i < len(st.Mask) && st.Mask[i]}
+		styles: s.Theme, ascii: s.Symbols == ASCIISymbols, news: news(replicas.Plain), newsCRDT: news(replicas.CRDT)}
 	return st.Boxes.get(st.History, k, func() string { return drawCompactBox(r, k, s) })
 }
 
@@ -82,35 +87,37 @@ func drawCompactBox(r *replicas.Replica, k boxKey, s Styles) string {
 	}
 	b := style.GetBorderStyle()
 	paint := lipgloss.NewStyle().Foreground(style.GetBorderTopForeground())
-	name := ansi.Truncate(" "+strconv.Itoa(k.replica+1)+" "+r.Name+" ", inner, s.Symbols.Ellipsis)
+	name := ansi.Truncate(" "+strconv.Itoa(k.replica+1)+" "+s.Text(r.Name)+" ", inner, s.Symbols.Ellipsis)
 	nw := ansi.StringWidth(name)
 	top := paint.Render(b.TopLeft+b.Top) + nameStyle.Render(name) + paint.Render(strings.Repeat(b.Top, max(0, inner+1-nw))+b.TopRight)
 	lines := []string{top}
 	for _, lane := range replicas.Lanes {
-		label, conflict, marked := "plain ", k.conflict, k.marked
+		conflict, marked, news := k.conflict, k.marked, k.news
 		if lane == replicas.CRDT {
-			label, conflict, marked = "crdt  ", k.conflictCRDT, k.markedCRDT
+			conflict, marked, news = k.conflictCRDT, k.markedCRDT, k.newsCRDT
 		}
-		text := s.App.Muted.Render(label)
-		room := inner - len(label)
-		switch {
-		case k.masked:
-			text += s.Band.Pending.Render("?")
-		default:
-			if marked {
-				text += s.Replica.Changed.Render(s.Symbols.Changed) + " "
-				room -= 2
-			}
-			vs := s.Replica.Value
-			if conflict {
-				vs = s.Replica.Conflict
-			}
-			val := ansi.Truncate(clip(r.ValueString(lane), room+1, s.Symbols.Ellipsis), max(1, room), s.Symbols.Ellipsis)
-			text += vs.Render(val)
-			if lane == replicas.CRDT && k.waiting != "" {
-				if rest := room - ansi.StringWidth(val) - 1; rest > 3 {
-					text += " " + s.Band.Pending.Render(ansi.Truncate("waiting: "+k.waiting, rest, s.Symbols.Ellipsis))
-				}
+		text := ""
+		room := inner
+		if marked {
+			text += s.Replica.Changed.Render(s.Symbols.Changed) + " "
+			room -= 2
+		}
+		vs := s.Replica.Value
+		if conflict {
+			vs = s.Replica.Conflict
+		}
+		vals, hot := valueLines(s.Text(r.ValueString(lane)), news, max(1, room), 1, s)
+		val := ""
+		if len(vals) > 0 {
+			val = vals[0]
+		}
+		if hot > 0 {
+			text += s.Replica.Decisive.Render(val[:hot])
+		}
+		text += vs.Render(val[hot:])
+		if lane == replicas.CRDT && k.waiting != "" {
+			if rest := room - ansi.StringWidth(val) - 1; rest > 3 {
+				text += " " + s.Band.Pending.Render(ansi.Truncate("waiting: "+s.Text(k.waiting), rest, s.Symbols.Ellipsis))
 			}
 		}
 		lines = append(lines, paint.Render(b.Left)+" "+fit(text, inner, 1)+" "+paint.Render(b.Right))

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -49,21 +50,23 @@ func boxes(st State, lane replicas.Lane, s Styles, l Layout, h int) string {
 	for i := st.First; i < last; i++ {
 		changed := len(st.Changed[lane]) > i && st.Changed[lane][i]
 		internals := st.Internals && lane == replicas.CRDT
-		k := boxKey{replica: i, lane: int(lane), changed: reps[i].Changed(lane), focused: i == st.Focus, conflict: conf[i],
+		k := boxKey{replica: i, lane: int(lane), changed: reps[i].Changed(lane), seen: reps[i].Knows(lane).Len(), focused: i == st.Focus, conflict: conf[i],
 			marked: changed, internals: internals, w: l.BoxW, h: h, valueLines: l.ValueLines, internalLines: l.Internals,
-			showClock: clocks, styles: s.Theme, ascii: s.Symbols == ASCIISymbols,
-			masked: st.Masked() && i < len(st.Mask) && st.Mask[i]}
-		if k.masked {
-			k.conflict, k.marked, k.internals = false, false, false
-		}
+			showClock: clocks, styles: s.Theme, ascii: s.Symbols == ASCIISymbols}
 		if clocks {
 			k.clock = reps[i].Clock(c.Tick())
+		}
+		if i < len(st.Changes[lane]) {
+			k.news = st.Changes[lane][i].news(s)
 		}
 		if lane == replicas.CRDT {
 			k.waiting = strings.Join(reps[i].Waiting(), ", ")
 			k.metaLines = l.MetaLines
 			if i < len(st.Decisive) {
 				k.decisive = strings.Join(st.Decisive[i], "\x00")
+			}
+			if i < len(st.Front) {
+				k.front = strings.Join(st.Front[i], "\x00")
 			}
 			if internals {
 				k.internalsOffset = st.InternalsOffset
@@ -102,6 +105,24 @@ func boxes(st State, lane replicas.Lane, s Styles, l Layout, h int) string {
 	return row
 }
 
+// valueLines wraps a value into at most n lines of width w. When it does
+// not fit and the last step changed it (news, "+item-new"), the change
+// comes first, so that the cut never hides what a step did: hot is then how
+// many bytes of the first line are the change, to highlight.
+func valueLines(val, news string, w, n int, s Styles) (lines []string, hot int) {
+	if news == "" || ansi.StringWidth(val) <= w*n || w < 10 { // too narrow to say more than the value's start
+		return wrapLines(val, w, n, s.Symbols.Ellipsis), 0
+	}
+	if ansi.StringWidth(news) > w-4 {
+		news = clipWords(news, w-4, s.Symbols.Ellipsis)
+	}
+	lines = wrapLines(news+" "+val, w, n, s.Symbols.Ellipsis)
+	if len(lines) > 0 && strings.HasPrefix(lines[0], news) {
+		hot = len(news)
+	}
+	return lines, hot
+}
+
 // editsLine shows the edits a value reflects: all of them when they fit,
 // else how many and the newest.
 func editsLine(set replicas.EditSet, w int, sym Symbols) string {
@@ -122,6 +143,33 @@ func editsLine(set replicas.EditSet, w int, sym Symbols) string {
 		return full
 	}
 	return editsTail(ids, total, w, sym)
+}
+
+// editsSeenLine is the edits line with what else the replica has seen:
+// "edits #1 #3 · saw #2" says the value reflects #1 and #3, and #2 also
+// reached the replica (lost, declined, overwritten or merged away). When
+// that does not fit, it drops the word edits, then counts what else was
+// seen: "#1 #3 · saw 4 more".
+func editsSeenLine(hist, knows replicas.EditSet, w int, sym Symbols) string {
+	extra := knows.Minus(hist)
+	if len(extra) == 0 {
+		return editsLine(hist, w, sym)
+	}
+	parts := make([]string, len(extra))
+	for i, id := range extra {
+		parts[i] = id.String()
+	}
+	short := func(s string) string { return strings.TrimPrefix(strings.TrimPrefix(s, "edits: "), "edits ") }
+	for _, seen := range []string{"saw " + strings.Join(parts, " "), fmt.Sprintf("saw %d more", len(extra))} {
+		tail := " " + sym.Dot + " " + seen
+		room := w - ansi.StringWidth(tail)
+		for _, head := range []string{editsLine(hist, room, sym), short(editsLine(hist, room+len("edits "), sym))} {
+			if ansi.StringWidth(head) <= room {
+				return head + tail
+			}
+		}
+	}
+	return ansi.Truncate(short(editsLine(hist, w, sym))+" "+sym.Dot+" saw "+strings.Join(parts, " "), w, sym.Ellipsis)
 }
 
 // editsTail is "edits (120) …#118 #119 #120": the count and the newest ids.
@@ -161,30 +209,17 @@ func box(r *replicas.Replica, k boxKey, s Styles) string {
 		return ""
 	}
 	var lines []string
-	name := marker + nameStyle.Render(strconv.Itoa(k.replica+1)+" "+r.Name)
+	name := marker + nameStyle.Render(strconv.Itoa(k.replica+1)+" "+s.Text(r.Name))
 	clock := ""
 	if k.showClock {
 		clock = fmt.Sprintf("clock %d (%+d)", k.clock, r.Skew)
 		if ansi.StringWidth(name)+1+len(clock) <= inner {
-			name = spread(name, s.Replica.Clock.Render(clock), inner)
+			name = spreadWith(name, s.Replica.Clock.Render(clock), inner, s.Symbols.Ellipsis)
 			clock = ""
 		}
 	}
 	lines = append(lines, ansi.Truncate(name, inner, s.Symbols.Ellipsis))
 
-	if k.masked {
-		// The class predicts this value: nothing that gives it away.
-		q := s.Band.Pending.Render("?")
-		for range k.valueLines {
-			lines = append(lines, q)
-			q = ""
-		}
-		lines = append(lines, s.Replica.Edits.Render("edits: ?"))
-		for range k.metaLines {
-			lines = append(lines, s.Replica.Meta.Render("?"))
-		}
-		return frame(fit(strings.Join(lines, "\n"), inner, k.h-2), inner, style)
-	}
 	valStyle := s.Replica.Value
 	if k.conflict {
 		valStyle = s.Replica.Conflict
@@ -194,11 +229,14 @@ func box(r *replicas.Replica, k boxKey, s Styles) string {
 		prefix = s.Replica.Changed.Render(s.Symbols.Changed) + " "
 	}
 	pw := ansi.StringWidth(prefix)
-	vals := wrapLines(r.ValueString(lane), inner-pw, k.valueLines, s.Symbols.Ellipsis)
+	vals, hot := valueLines(s.Text(r.ValueString(lane)), k.news, inner-pw, k.valueLines, s)
 	for i := range k.valueLines {
 		text := ""
 		if i < len(vals) {
 			text = valStyle.Render(vals[i])
+		}
+		if i == 0 && hot > 0 && len(vals) > 0 {
+			text = s.Replica.Decisive.Render(vals[0][:hot]) + valStyle.Render(vals[0][hot:])
 		}
 		if i == 0 {
 			text = prefix + text
@@ -207,13 +245,13 @@ func box(r *replicas.Replica, k boxKey, s Styles) string {
 		}
 		lines = append(lines, text)
 	}
-	lines = append(lines, s.Replica.Edits.Render(editsLine(r.History(lane), inner, s.Symbols)))
+	lines = append(lines, s.Replica.Edits.Render(editsSeenLine(r.History(lane), r.Knows(lane), inner, s.Symbols)))
 	if k.metaLines > 0 {
-		meta := metaLine(r.Meta(), clock, k.decisive, inner, s)
+		meta := metaLine(r.Meta(), clock, k.decisive, k.front, inner, s)
 		if k.waiting != "" {
 			// Ops waiting for their dependencies are what the box most
 			// needs to say: they come first.
-			meta = ansi.Truncate(s.Band.Pending.Render("waiting: "+k.waiting)+s.Replica.Meta.Render(" "+s.Symbols.Dot+" ")+meta, inner, s.Symbols.Ellipsis)
+			meta = ansi.Truncate(s.Band.Pending.Render("waiting: "+s.Text(k.waiting))+s.Replica.Meta.Render(" "+s.Symbols.Dot+" ")+meta, inner, s.Symbols.Ellipsis)
 		}
 		lines = append(lines, meta)
 	}
@@ -255,37 +293,135 @@ func anySkew(c *replicas.Cluster) bool {
 // metaLine is the compact metadata line of a CRDT box, e.g. "stamp 4@S3",
 // with the parts that decided the last merge highlighted, and the clock in
 // front when it did not fit on the name line. It is clipped with an
-// ellipsis to w cells.
-func metaLine(parts []crdt.MetaPart, clock, decisive string, w int, s Styles) string {
-	hot := map[string]bool{}
-	if decisive != "" {
-		for _, k := range strings.Split(decisive, "\x00") {
-			hot[k] = true
-		}
-	}
+// ellipsis to w cells. When it is cut and a part the screen is about
+// (front: what decided the last merge, what the step changed, what the
+// narration names) would be cut off, the groups holding such parts come
+// first: "N{Bob:50} P{init:1000, Alice:200}".
+func metaLine(parts []crdt.MetaPart, clock, decisive, front string, w int, s Styles) string {
+	hot := splitKeys(decisive)
 	var b strings.Builder
+	room := w
 	if clock != "" {
-		b.WriteString(s.Replica.Clock.Render(clock + " " + s.Symbols.Dot + " "))
+		lead := clock + " " + s.Symbols.Dot + " "
+		b.WriteString(s.Replica.Clock.Render(lead))
+		room -= ansi.StringWidth(lead)
 	}
+	parts = frontFirst(parts, splitList(front), max(0, room))
 	width := 0
 	for _, p := range parts {
-		if width > w { // the rest cannot show
+		if width > w+1 { // the rest cannot show: the line is cut, with an ellipsis
 			break
 		}
-		width += len(p.Text)
+		text := s.Text(p.Text)
+		width += ansi.StringWidth(text)
 		if p.Key != "" && hot[p.Key] {
-			b.WriteString(s.Replica.Decisive.Render(p.Text))
+			b.WriteString(s.Replica.Decisive.Render(text))
 		} else {
-			b.WriteString(s.Replica.Meta.Render(p.Text))
+			b.WriteString(s.Replica.Meta.Render(text))
 		}
 	}
-	return ansi.Truncate(b.String(), w, s.Symbols.Ellipsis)
+	out := ansi.Truncate(b.String(), w, s.Symbols.Ellipsis)
+	if dangling := " " + s.Symbols.Dot + " " + s.Symbols.Ellipsis; strings.HasSuffix(ansi.Strip(out), dangling) {
+		out = ansi.Truncate(b.String(), w-ansi.StringWidth(dangling)+ansi.StringWidth(s.Symbols.Ellipsis)+1, s.Symbols.Ellipsis) // cut at the group: "… Laptop:2 …"
+	}
+	return out
+}
+
+func splitList(joined string) []string {
+	if joined == "" {
+		return nil
+	}
+	return strings.Split(joined, "\x00")
+}
+
+func splitKeys(joined string) map[string]bool {
+	out := map[string]bool{}
+	if joined != "" {
+		for _, k := range strings.Split(joined, "\x00") {
+			out[k] = true
+		}
+	}
+	return out
+}
+
+// metaGroups splits a metadata line into its groups, each with the
+// separator that comes before it: " · " between the groups of a joined
+// line ("eggs: init:1 · milk: Laptop:1"), " " between braced lists
+// ("P{…} N{…}").
+func metaGroups(parts []crdt.MetaPart) (groups [][]crdt.MetaPart, seps []string) {
+	var cur []crdt.MetaPart
+	sep := ""
+	for i, p := range parts {
+		list := p.Text == " " && i+1 < len(parts) && strings.HasSuffix(parts[i+1].Text, "{")
+		if p.Key == "" && (p.Text == " · " || list) {
+			groups, seps = append(groups, cur), append(seps, sep)
+			cur, sep = nil, p.Text
+			continue
+		}
+		cur = append(cur, p)
+	}
+	return append(groups, cur), append(seps, sep)
+}
+
+// frontFirst reorders the groups of a metadata line that does not fit in
+// w cells so that those holding a front part come first, the most wanted
+// first (front lists them in that order), when one of them would otherwise
+// be cut off. A line that fits, or whose front parts all show, is left as
+// it is.
+func frontFirst(parts []crdt.MetaPart, front []string, w int) []crdt.MetaPart {
+	if len(front) == 0 {
+		return parts
+	}
+	rank := map[string]int{}
+	for i, k := range front {
+		rank[k] = i + 1
+	}
+	total := 0
+	for _, p := range parts {
+		total += ansi.StringWidth(p.Text)
+	}
+	if total <= w {
+		return parts
+	}
+	width, cut := 0, false
+	for _, p := range parts {
+		width += ansi.StringWidth(p.Text)
+		if rank[p.Key] > 0 && width > w-1 { // the last cell is the ellipsis
+			cut = true
+		}
+	}
+	if !cut {
+		return parts
+	}
+	groups, seps := metaGroups(parts)
+	best := func(g []crdt.MetaPart) int {
+		r := len(front) + 1
+		for _, p := range g {
+			if k := rank[p.Key]; k > 0 {
+				r = min(r, k)
+			}
+		}
+		return r
+	}
+	slices.SortStableFunc(groups, func(a, b []crdt.MetaPart) int { return best(a) - best(b) })
+	sep := " · "
+	if len(seps) > 1 {
+		sep = seps[1]
+	}
+	var out []crdt.MetaPart
+	for i, g := range groups {
+		if i > 0 {
+			out = append(out, crdt.MetaPart{Text: sep})
+		}
+		out = append(out, g...)
+	}
+	return out
 }
 
 // internalsLines shows a CRDT's full internals in at most n lines: its
 // sections ("P: Alice:2 · N: none"), wrapped, from line offset on, and on
-// the last line its size and, when they do not all fit, where the window
-// is and how to scroll it.
+// the last line, when they do not all fit, where the window is and how to
+// scroll it, then its size in memory (not what a message weighs).
 func internalsLines(in crdt.Internals, w, n, offset int, s Styles) []string {
 	if n <= 0 {
 		return nil
@@ -296,20 +432,20 @@ func internalsLines(in crdt.Internals, w, n, offset int, s Styles) []string {
 		if items == "" {
 			items = "none"
 		}
-		parts = append(parts, sec.Name+": "+items)
+		parts = append(parts, s.Text(sec.Name+": "+items))
 	}
 	var out []string
-	last := in.Size()
+	last := s.Text(in.Size())
 	if n > 1 {
 		all := wrapLines(strings.Join(parts, " "+s.Symbols.Dot+" "), w, maxInternalLines, s.Symbols.Ellipsis)
 		if room := n - 1; len(all) > room {
 			offset = min(max(offset, 0), len(all)-room)
-			last = fmt.Sprintf("%s %s %d-%d/%d { }", in.Size(), s.Symbols.Dot, offset+1, offset+room, len(all))
+			last = fmt.Sprintf("%d-%d/%d { } %s %s", offset+1, offset+room, len(all), s.Symbols.Dot, s.Text(in.Size()))
 			all = all[offset : offset+room]
 		}
 		out = all
 	}
-	out = append(out, last)
+	out = append(out, ansi.Truncate(last, w, s.Symbols.Ellipsis))
 	for i := range out {
 		out[i] = s.Replica.Internals.Render(out[i])
 	}

@@ -45,8 +45,8 @@ func (bc *BoxCache) strip(c *replicas.Cluster, draw func() string, l Layout, s S
 type boxKey struct {
 	replica, lane                        int
 	changed                              int64
+	seen                                 int // how many edits the replica has seen in the lane: it only grows
 	focused, conflict, marked, internals bool
-	masked                               bool // the value is hidden while the class predicts
 	// For a compact box (lane -1), both lanes: the plain lane in changed,
 	// conflict and marked, the CRDT lane here.
 	changedCRDT              int64
@@ -57,10 +57,15 @@ type boxKey struct {
 	w, h, valueLines, internalLines int
 	metaLines, internalsOffset      int
 	decisive                        string // the metadata parts to highlight, joined by "\x00"
-	clock                           int64  // the replica's clock, when showClock
-	showClock                       bool
-	styles                          Theme
-	ascii                           bool
+	// news is what the step changed in a collection value, "+item-new
+	// -milk" (newsCRDT for a compact box's CRDT lane): shown first, and
+	// highlighted, when the value is cut.
+	news, newsCRDT string
+	front          string // the metadata parts to show first when the line is cut, joined by "\x00"
+	clock          int64  // the replica's clock, when showClock
+	showClock      bool
+	styles         Theme
+	ascii          bool
 }
 
 // boxCacheLimit bounds the cache; it starts afresh when full.

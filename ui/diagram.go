@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"slices"
+
 	"crdtviz/replicas"
 )
 
@@ -23,6 +25,9 @@ type DiagramRow struct {
 	// Partial marks a sync shown half done (action-by-action playback):
 	// its messages are taken and in flight, not yet delivered.
 	Partial bool
+	// MinLines is the least number of lines the row takes, so that its
+	// statement can wrap in the margin (a handout); 0 or 1: one.
+	MinLines int
 }
 
 // DiagramInput is what a diagram is built from.
@@ -59,6 +64,10 @@ type Arrow struct {
 	How        ArrowEnd
 	Dim        bool // nothing new for the plain lane
 	Copies     int  // how many copies were made of it (duplicate): 1 when none
+	// LabelAtHead puts the label beside the arrow's head rather than its
+	// start: the messages of a sync to many start on one line, and end
+	// each on its own.
+	LabelAtHead bool
 }
 
 // Mark is an edit on a replica's line.
@@ -78,6 +87,17 @@ type RowLines struct {
 	// Down lists the directed links that are down after the row, as
 	// column pairs.
 	Down [][2]int
+	// Fans are the senders of a sync from several replicas to many (sync
+	// all), drawn one fan after another below the row's statement: the
+	// line each fan starts on, and the sender's column.
+	Fans []Fan
+}
+
+// Fan is one sender's messages in a sync to many: they leave its line at
+// Line and arrive syncGap+1 lines below. Every sender's state was taken
+// before any message arrived; the margin says so on each fan's line.
+type Fan struct {
+	Line, From int
 }
 
 // Diagram is a built space-time diagram.
@@ -106,17 +126,32 @@ func BuildDiagram(in DiagramInput) Diagram {
 	for i, n := range in.Names {
 		col[n] = i
 	}
-	// Lines of each row, and where each tick's row starts.
+	// Lines of each row, and where each tick's row starts. A sync's
+	// messages are all taken on the row's first line and arrive syncGap+1
+	// lines below; a sync of more than two messages from several senders
+	// (sync all) is drawn one fan per sender, each below the one before,
+	// so that every arrow and label stands clear (the margin says that
+	// every fan carries its sender's state from before the sync). A sync
+	// shown half done (Partial) is laid out the same, in flight.
 	line := 0
 	topOf := make(map[int64]int, len(in.Rows))
 	for _, r := range in.Rows {
 		rl := RowLines{Top: line, Bottom: line, Tick: r.Tick, Action: r.Action, Partial: r.Partial}
-		for _, e := range r.Events {
-			if e.Kind == replicas.EvDeliver && e.Synced {
-				rl.Bottom = line + syncGap + 1
-				break
+		senders := syncSenders(r, col)
+		switch n := syncedIn(r); {
+		case n > 2 && len(senders) > 1 || r.Partial && len(senders) > 1 && n > 2:
+			// One fan per sender, below the statement's lines, each
+			// syncGap+2 lines tall: every arrow and label stands clear.
+			at := line + max(1, r.MinLines)
+			for _, from := range senders {
+				rl.Fans = append(rl.Fans, Fan{Line: at, From: from})
+				at += syncGap + 2
 			}
+			rl.Bottom = at - 1 // the last fan's arrival line
+		case n > 0 && !r.Partial:
+			rl.Bottom = line + syncGap + 1
 		}
+		rl.Bottom = max(rl.Bottom, line+r.MinLines-1)
 		topOf[r.Tick] = line
 		d.Rows = append(d.Rows, rl)
 		line = rl.Bottom + diagramGap + 1
@@ -134,12 +169,18 @@ func BuildDiagram(in DiagramInput) Diagram {
 		return -2 * int(in.Rows[0].Tick-tick)
 	}
 	arrows := map[int]int{} // message id → index in d.Arrows
+	inFan := map[int]int{}  // message id → the line of its fan, for a sync half done
 	add := func(a Arrow) {
 		arrows[a.ID] = len(d.Arrows)
 		d.Arrows = append(d.Arrows, a)
 	}
 	for ri, r := range in.Rows {
 		rl := d.Rows[ri]
+		fanOf := map[int]int{} // sender column → its fan's first line
+		for _, f := range rl.Fans {
+			fanOf[f.From] = f.Line
+		}
+		many := syncedIn(r) > 2
 		for _, e := range r.Events {
 			switch e.Kind {
 			case replicas.EvEdit:
@@ -148,11 +189,18 @@ func BuildDiagram(in DiagramInput) Diagram {
 			case replicas.EvDeliver:
 				start, end := sentLine(e.Sent), rl.Top
 				if e.Synced {
-					start, end = rl.Top, rl.Bottom
+					start, end = rl.Top, rl.Top+syncGap+1
+					if at, ok := fanOf[col[e.From]]; ok {
+						start, end = at, at+syncGap+1
+					}
 				}
-				add(Arrow{ID: e.Msg, CopyOf: e.CopyOf, From: col[e.From], To: col[e.To], Start: start, End: end, How: EndDelivered, Dim: !e.PlainNew, Copies: 1})
+				add(Arrow{ID: e.Msg, CopyOf: e.CopyOf, From: col[e.From], To: col[e.To], Start: start, End: end, How: EndDelivered, Dim: !e.PlainNew, Copies: 1, LabelAtHead: e.Synced && many})
 			case replicas.EvDrop:
 				add(Arrow{ID: e.Msg, CopyOf: e.CopyOf, From: col[e.From], To: col[e.To], Start: sentLine(e.Sent), End: rl.Top, How: EndDropped, Dim: !e.PlainNew, Copies: 1})
+			case replicas.EvSend:
+				if at, ok := fanOf[col[e.From]]; ok && r.Partial && e.Synced {
+					inFan[e.Msg] = at
+				}
 			}
 		}
 	}
@@ -160,7 +208,11 @@ func BuildDiagram(in DiagramInput) Diagram {
 	if len(in.InFlight) > 0 {
 		d.Now = last + nowGap + 1
 		for _, m := range in.InFlight {
-			add(Arrow{ID: m.ID, CopyOf: m.CopyOf, From: col[m.From], To: col[m.To], Start: sentLine(m.SentTick), End: d.Now, How: EndInFlight, Dim: !m.CarriesPlain(), Copies: 1})
+			a := Arrow{ID: m.ID, CopyOf: m.CopyOf, From: col[m.From], To: col[m.To], Start: sentLine(m.SentTick), End: d.Now, How: EndInFlight, Dim: !m.CarriesPlain(), Copies: 1}
+			if at, ok := inFan[m.ID]; ok { // a fan of a sync half done: in the air below its sender
+				a.Start, a.End, a.LabelAtHead = at, at+syncGap+1, true
+			}
+			add(a)
 		}
 		last = d.Now
 	}
@@ -177,6 +229,36 @@ func BuildDiagram(in DiagramInput) Diagram {
 	d.Lines = last + 1
 	d.setDown(in, col)
 	return d
+}
+
+// syncMessage reports whether event e is a message of the row's sync:
+// delivered by it, or, for a sync shown half done, taken by it.
+func syncMessage(r DiagramRow, e replicas.Event) bool {
+	return e.Synced && (e.Kind == replicas.EvDeliver || r.Partial && e.Kind == replicas.EvSend)
+}
+
+// syncSenders lists the columns that sent the messages of the row's
+// sync, in column order.
+func syncSenders(r DiagramRow, col map[string]int) []int {
+	var out []int
+	for _, e := range r.Events {
+		if syncMessage(r, e) && !slices.Contains(out, col[e.From]) {
+			out = append(out, col[e.From])
+		}
+	}
+	slices.Sort(out)
+	return out
+}
+
+// syncedIn counts the messages of the row's sync.
+func syncedIn(r DiagramRow) int {
+	n := 0
+	for _, e := range r.Events {
+		if syncMessage(r, e) {
+			n++
+		}
+	}
+	return n
 }
 
 // setDown works out which links are down after each row: the links down

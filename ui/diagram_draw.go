@@ -20,6 +20,9 @@ type DiagramView struct {
 	W, H     int
 	Offset   int // lines scrolled up from the bottom
 	Selected int // the id of the message highlighted, or 0
+	// Wrap wraps each row's statement in the margin instead of cutting
+	// it (a handout, whose rows were given the lines it needs).
+	Wrap bool
 }
 
 // diagramChars are the characters a diagram is drawn with.
@@ -94,11 +97,45 @@ func DrawDiagram(d Diagram, v DiagramView, s Styles) string {
 		xs[i] = i*space + space/2
 	}
 	out := []string{diagramHeader(d, xs, space, left, v.W, s)}
-	bodyH := v.H - 1
-	if bodyH <= 0 {
+	if v.H-1 <= 0 {
 		return out[0]
 	}
-	// The window of lines shown.
+	win := diagramWindowOf(d, v)
+	if win.bodyH <= 0 {
+		return fit(strings.Join(out, "\n"), v.W, v.H)
+	}
+	g := newDiagramGrid(d, xs, left, win, ch)
+	drawDiagramBody(d, v, g, xs, n, left, ch)
+	margin, marginW := diagramMarginText(d, v, s, ch, win, left)
+	notice := func(text string) string {
+		text = clipTo(text, v.W, s.Symbols.Ellipsis)
+		return s.App.Notice.Render(text) + strings.Repeat(" ", max(0, v.W-ansi.StringWidth(text)))
+	}
+	if win.olderAbove > 0 || win.top > 0 {
+		out = append(out, notice(fmt.Sprintf("%s %s above ([ scrolls up)", ch.more, replicas.Plural(max(win.olderAbove, 1), "earlier row"))))
+	}
+	out = append(out, paintDiagramGrid(g.cells, s, margin, marginW, v.W, left)...)
+	if win.newerBelow > 0 {
+		out = append(out, notice(fmt.Sprintf("%s %d lines below (] scrolls down)", ch.more, win.newerBelow)))
+	}
+	for len(out) < v.H {
+		out = append(out, strings.Repeat(" ", v.W))
+	}
+	return strings.Join(out[:v.H], "\n")
+}
+
+// diagramWindow is the window of lines a diagram shows: from line top,
+// bodyH lines, with how many earlier rows and later lines lie outside it.
+type diagramWindow struct {
+	top, bodyH             int
+	olderAbove, newerBelow int
+}
+
+// diagramWindowOf works out the window of lines shown below the header.
+// The first line announces what is above, and the last what is below,
+// when there is something there.
+func diagramWindowOf(d Diagram, v DiagramView) diagramWindow {
+	bodyH := v.H - 1
 	maxOff := max(0, d.Lines-bodyH)
 	off := min(max(v.Offset, 0), maxOff)
 	top := max(0, d.Lines-bodyH-off)
@@ -114,9 +151,21 @@ func DrawDiagram(d Diagram, v DiagramView, s Styles) string {
 		bodyH--
 		newerBelow = d.Lines - (top + bodyH)
 	}
-	if bodyH <= 0 {
-		return fit(strings.Join(out, "\n"), v.W, v.H)
-	}
+	return diagramWindow{top: top, bodyH: bodyH, olderAbove: olderAbove, newerBelow: newerBelow}
+}
+
+// diagramGrid is the window's cells, left columns wide, addressed by the
+// diagram's lines.
+type diagramGrid struct {
+	cells      [][]cell
+	top, bodyH int
+	left       int
+}
+
+// newDiagramGrid makes the window's grid: blank, with each replica's life
+// line down to the newest line.
+func newDiagramGrid(d Diagram, xs []int, left int, win diagramWindow, ch diagramChars) *diagramGrid {
+	top, bodyH := win.top, win.bodyH
 	grid := make([][]cell, bodyH)
 	for y := range grid {
 		grid[y] = make([]cell, left)
@@ -132,20 +181,29 @@ func DrawDiagram(d Diagram, v DiagramView, s Styles) string {
 			}
 		}
 	}
-	put := func(line, x int, c cell) {
-		y := line - top
-		if y < 0 || y >= bodyH || x < 0 || x >= left {
-			return
-		}
-		grid[y][x] = c
+	return &diagramGrid{cells: grid, top: top, bodyH: bodyH, left: left}
+}
+
+func (g *diagramGrid) put(line, x int, c cell) {
+	y := line - g.top
+	if y < 0 || y >= g.bodyH || x < 0 || x >= g.left {
+		return
 	}
-	get := func(line, x int) (cell, bool) {
-		y := line - top
-		if y < 0 || y >= bodyH || x < 0 || x >= left {
-			return cell{}, false
-		}
-		return grid[y][x], true
+	g.cells[y][x] = c
+}
+
+func (g *diagramGrid) get(line, x int) (cell, bool) {
+	y := line - g.top
+	if y < 0 || y >= g.bodyH || x < 0 || x >= g.left {
+		return cell{}, false
 	}
+	return g.cells[y][x], true
+}
+
+// drawDiagramBody draws the arrows, then the edits over everything, then
+// the arrows' labels where they fit.
+func drawDiagramBody(d Diagram, v DiagramView, g *diagramGrid, xs []int, n, left int, ch diagramChars) {
+	top, bodyH, put, get := g.top, g.bodyH, g.put, g.get
 	// Arrows.
 	labels := make([]arrowLabel, 0, len(d.Arrows))
 	for _, a := range d.Arrows {
@@ -175,43 +233,54 @@ func DrawDiagram(d Diagram, v DiagramView, s Styles) string {
 	for _, l := range labels {
 		placeLabel(l, put, get, left)
 	}
-	// The margin: each row's tick and statement, links down, the now line.
-	// Each is clipped to mw cells, and its width kept, so that no line
-	// needs measuring again.
+}
+
+// diagramMarginText is the margin: each row's tick and statement, links
+// down, the now line. Each is clipped to mw cells, and its width kept, so
+// that no line needs measuring again.
+func diagramMarginText(d Diagram, v DiagramView, s Styles, ch diagramChars, win diagramWindow, left int) ([]string, []int) {
+	top, bodyH := win.top, win.bodyH
 	margin := make([]string, bodyH)
 	marginW := make([]int, bodyH)
 	plainMargin, currentMargin, cutMargin := paint(s.Diagram.Margin), paint(s.Diagram.Current), paint(s.Diagram.Cut)
 	mw := v.W - left - 1
 	lastRow := len(d.Rows) - 1
 	for ri, r := range d.Rows {
-		y := r.Top - top
-		if y < 0 || y >= bodyH || mw <= 0 {
-			continue
+		if mw <= 0 {
+			break
 		}
-		text := "t" + strconv.FormatInt(r.Tick, 10) + " " + r.Action
-		if r.Partial {
-			text += " (in flight)"
+		for _, ml := range rowMargin(r, ri == lastRow, mw, v.Wrap, len(d.Names), s, ch) {
+			y := r.Top + ml.line - top
+			if y < 0 || y >= bodyH || marginW[y] > 0 {
+				continue
+			}
+			style := plainMargin
+			if ri == lastRow {
+				style = currentMargin
+			}
+			margin[y], marginW[y] = style.do(ml.text), ansi.StringWidth(ml.text)+ansi.StringWidth(ml.cut)
+			if ml.cut != "" {
+				margin[y] += cutMargin.do(ml.cut)
+			}
 		}
-		style := plainMargin
-		if ri == lastRow {
-			style = currentMargin
-			text = s.Symbols.Selected + " " + text
-		} else {
-			text = "  " + text
-		}
-		cut := ""
-		if len(r.Down) > 0 {
-			cut = " " + ch.cut + " " + downText(r.Down, len(d.Names), s.Symbols)
-		}
-		cw := ansi.StringWidth(cut)
-		room := mw - cw
-		if room < 8 {
-			cut, cw, room = "", 0, mw
-		}
-		text = clipTo(text, room, s.Symbols.Ellipsis)
-		margin[y], marginW[y] = style.do(text), ansi.StringWidth(text)+cw
-		if cut != "" {
-			margin[y] += cutMargin.do(cut)
+	}
+	for _, r := range d.Rows {
+		for _, f := range r.Fans {
+			if f.From >= len(d.Names) || mw <= 4 {
+				continue
+			}
+			// Every fan carries the state its sender held before the sync:
+			// none of this sync's messages is in it.
+			note := []string{fmt.Sprintf("%s sends its t%d state", s.Text(d.Names[f.From]), r.Tick-1)}
+			if v.Wrap {
+				note = wrapWords(note[0], mw-4)
+			}
+			for k, text := range note {
+				if y := f.Line + k - top; y >= 0 && y < bodyH && marginW[y] == 0 {
+					text = clipTo("    "+text, mw, s.Symbols.Ellipsis)
+					margin[y], marginW[y] = plainMargin.do(text), ansi.StringWidth(text)
+				}
+			}
 		}
 	}
 	if d.Now >= top && d.Now < top+bodyH && mw > 0 {
@@ -224,14 +293,14 @@ func DrawDiagram(d Diagram, v DiagramView, s Styles) string {
 		text := clipTo("  now: "+replicas.Plural(inflight, "message")+" in flight", mw, s.Symbols.Ellipsis)
 		margin[d.Now-top], marginW[d.Now-top] = s.Diagram.InFlight.Render(text), ansi.StringWidth(text)
 	}
-	notice := func(text string) string {
-		text = clipTo(text, v.W, s.Symbols.Ellipsis)
-		return s.App.Notice.Render(text) + strings.Repeat(" ", max(0, v.W-ansi.StringWidth(text)))
-	}
-	if olderAbove > 0 || top > 0 {
-		out = append(out, notice(fmt.Sprintf("%s %s above ([ scrolls up)", ch.more, replicas.Plural(max(olderAbove, 1), "earlier row"))))
-	}
-	// Runs of one role are styled together, each role's codes taken once.
+	return margin, marginW
+}
+
+// paintDiagramGrid renders the grid's lines, each followed by its margin
+// and padded to w cells. Runs of one role are styled together, each
+// role's codes taken once.
+func paintDiagramGrid(grid [][]cell, s Styles, margin []string, marginW []int, w, left int) []string {
+	out := make([]string, 0, len(grid))
 	painters := map[cellRole]painter{}
 	for y := range grid {
 		var b strings.Builder
@@ -253,20 +322,77 @@ func DrawDiagram(d Diagram, v DiagramView, s Styles) string {
 			}
 			b.WriteString(p.do(run.String()))
 		}
-		if rest := v.W - left; rest > 0 {
+		if rest := w - left; rest > 0 {
 			b.WriteString(" ")
 			b.WriteString(margin[y])
 			b.WriteString(strings.Repeat(" ", max(0, rest-1-marginW[y])))
 		}
 		out = append(out, b.String())
 	}
-	if newerBelow > 0 {
-		out = append(out, notice(fmt.Sprintf("%s %d lines below (] scrolls down)", ch.more, newerBelow)))
+	return out
+}
+
+// marginLine is one line of a row's margin: its text, then links down.
+type marginLine struct {
+	line      int // lines below the row's first
+	text, cut string
+}
+
+// rowMargin is a row's margin in w cells: its tick and statement ("▸ t5
+// sync all" for the current row), and the links down after it ("╳ 1 2 |
+// 3 4"), which always show: beside the statement when both fit, else on
+// the line below. The statement is clipped to one line, or with wrap
+// (a handout) wrapped onto as many as it needs.
+func rowMargin(r RowLines, current bool, w int, wrap bool, n int, s Styles, ch diagramChars) []marginLine {
+	lead := "  t" + strconv.FormatInt(r.Tick, 10) + " "
+	if current {
+		lead = s.Symbols.Selected + " t" + strconv.FormatInt(r.Tick, 10) + " "
 	}
-	for len(out) < v.H {
-		out = append(out, strings.Repeat(" ", v.W))
+	body := s.Text(r.Action)
+	if r.Partial {
+		body += " (in flight)"
 	}
-	return strings.Join(out[:v.H], "\n")
+	cut := ""
+	if len(r.Down) > 0 {
+		cut = " " + ch.cut + " " + downText(r.Down, n, s.Symbols)
+	}
+	var out []marginLine
+	if lw := ansi.StringWidth(lead); wrap && w-lw >= 8 {
+		// Continuation lines stand under the statement, not the tick.
+		for i, ln := range wrapWords(body, w-lw) {
+			prefix := lead
+			if i > 0 {
+				prefix = strings.Repeat(" ", lw)
+			}
+			out = append(out, marginLine{line: i, text: prefix + ln})
+		}
+	} else {
+		out = []marginLine{{text: lead + body}}
+	}
+	last := &out[len(out)-1]
+	switch cw := ansi.StringWidth(cut); {
+	case cut == "":
+	case ansi.StringWidth(last.text)+cw <= w:
+		last.cut = cut
+	case !wrap && w-cw >= 12: // the statement, cut short, and the links beside it
+		last.text, last.cut = clipTo(last.text, w-cw, s.Symbols.Ellipsis), cut
+	default:
+		out = append(out, marginLine{line: len(out), cut: clipTo("   "+strings.TrimLeft(cut, " "), w, s.Symbols.Ellipsis)})
+	}
+	if !wrap {
+		out[0].text = clipTo(out[0].text, w, s.Symbols.Ellipsis)
+	}
+	return out
+}
+
+// MarginLines is how many lines a row's margin needs at width w when its
+// statement wraps (see rowMargin): a handout gives the row that many.
+func MarginLines(r RowLines, current bool, w, n int, s Styles) int {
+	ch := unicodeDiagram
+	if s.Symbols == ASCIISymbols {
+		ch = asciiDiagram
+	}
+	return len(rowMargin(r, current, w, true, n, s, ch))
 }
 
 // clipTo cuts a one-line text to w cells, marking the cut with ell.
@@ -340,7 +466,7 @@ func diagramHeader(d Diagram, xs []int, space, left, w int, s Styles) string {
 	var b strings.Builder
 	col := 0
 	for i, name := range d.Names {
-		label := clipTo(strconv.Itoa(i+1)+" "+name, space-1, s.Symbols.Ellipsis)
+		label := clipTo(strconv.Itoa(i+1)+" "+s.Text(name), space-1, s.Symbols.Ellipsis)
 		lw := ansi.StringWidth(label)
 		start := max(col, min(xs[i]-lw/2, left-lw))
 		if start+lw > left {
@@ -353,7 +479,11 @@ func diagramHeader(d Diagram, xs []int, space, left, w int, s Styles) string {
 	b.WriteString(strings.Repeat(" ", max(0, left-col)))
 	head := s.Diagram.Names.Render(b.String())
 	if rest := w - left; rest > 0 {
-		text := clipTo("  tick and statement", rest-1, s.Symbols.Ellipsis)
+		text := "  tick and statement"
+		if ansi.StringWidth(text) > rest-1 {
+			text = "  tick, statement"
+		}
+		text = clipTo(text, rest-1, s.Symbols.Ellipsis)
 		head += " " + s.Diagram.Margin.Render(text) + strings.Repeat(" ", max(0, rest-1-ansi.StringWidth(text)))
 	}
 	return head
@@ -435,6 +565,10 @@ type arrowLabel struct {
 	line   int
 	x, dir int // the first cell beside the start, and the arrow's direction
 	alt    [2]int
+	// atHead puts the label beside the head first (head: its line, and
+	// the cell next to the head on the arrow's side).
+	atHead bool
+	head   [2]int
 }
 
 // drawArrow puts one message's arrow on the grid: a slanted line from the
@@ -509,7 +643,7 @@ func drawArrow(a Arrow, xs []int, selected int, ch diagramChars, put func(int, i
 		}
 		put(a.End, ex, cell{ch: head, role: role})
 	}
-	text := "#" + strconv.Itoa(a.ID)
+	text := "m" + strconv.Itoa(a.ID)
 	if a.Copies > 1 {
 		text += ch.times + strconv.Itoa(a.Copies)
 	}
@@ -519,7 +653,13 @@ func drawArrow(a Arrow, xs []int, selected int, ch diagramChars, put func(int, i
 			role = roleArrowDim
 		}
 	}
-	return arrowLabel{text: text, role: role, line: a.Start, x: sx, dir: dir, alt: first}
+	l := arrowLabel{text: text, role: role, line: a.Start, x: sx, dir: dir, alt: first}
+	if a.LabelAtHead && a.How != EndDropped {
+		// Beside the head, on the side it comes from: "m7▶│".
+		l.head = [2]int{a.End, ex - dir}
+		l.atHead = true
+	}
+	return l
 }
 
 // placeLabel writes an arrow's label beside its start, on the side it
@@ -538,6 +678,15 @@ func placeLabel(l arrowLabel, put func(int, int, cell), get func(int, int) (cell
 		}
 		placeText(line, x, l.text, l.role, put, get, left)
 		return true
+	}
+	if l.atHead {
+		x := l.head[1] - w + 1 // ending left of a head that points right
+		if l.dir < 0 {
+			x = l.head[1]
+		}
+		if try(l.head[0], x) {
+			return
+		}
 	}
 	start := l.x
 	if l.dir < 0 {
@@ -572,7 +721,7 @@ func DiagramLegend(ascii bool) string {
 	if ascii {
 		ch, dot = asciiDiagram, ASCIISymbols.Dot
 	}
-	return fmt.Sprintf("%[1]s#3 edit 3 (%[2]s declined) %[10]s #4 message 4, %[3]s%[4]s delivered %[10]s %[5]s dropped %[10]s %[6]s%[7]s in flight %[10]s %[8]s2 duplicated %[10]s %[9]s links down",
+	return fmt.Sprintf("%[1]s#3 edit 3 (%[2]s declined) %[10]s m4 message 4, %[3]s%[4]s delivered %[10]s %[5]s dropped %[10]s %[6]s%[7]s in flight %[10]s %[8]s2 duplicated %[10]s %[9]s links down",
 		ch.edit, ch.declined, ch.headR, ch.headL, ch.drop, ch.openR, ch.openL, ch.times, ch.cut, dot)
 }
 
@@ -580,13 +729,22 @@ func DiagramLegend(ascii bool) string {
 // point, as a plain-text space-time diagram w cells wide, with a legend:
 // for handouts (crdtviz demo --transcript --diagram).
 func DiagramText(tl *replicas.Timeline, w int, ascii bool) string {
-	d := BuildDiagram(DiagramAt(tl, tl.Cluster(), 0, nil))
+	in := DiagramAt(tl, tl.Cluster(), 0, nil)
 	s := NewStyles(Mono, ascii)
-	out := ansi.Strip(DrawDiagram(d, DiagramView{W: w, H: d.Lines + 1}, s))
+	d := BuildDiagram(in)
+	// Each row gets the lines its statement needs to wrap in the margin,
+	// with the links down after it: a handout cuts nothing.
+	mw := w - min(w, len(in.Names)*diagramSpace(w, len(in.Names))) - 1
+	for i, r := range d.Rows {
+		in.Rows[i].MinLines = MarginLines(r, i == len(d.Rows)-1, mw, len(in.Names), s)
+	}
+	d = BuildDiagram(in)
+	out := ansi.Strip(DrawDiagram(d, DiagramView{W: w, H: d.Lines + 1, Wrap: true}, s))
 	lines := strings.Split(out, "\n")
 	for i, ln := range lines {
 		lines[i] = strings.TrimRight(ln, " ")
 	}
-	return strings.Join(lines, "\n") + "\n\n" + DiagramLegend(ascii) + "\n" +
-		"Time runs down, one row per tick; a message with nothing new for the plain lane is drawn dim on screen.\n"
+	legend := WrapText(DiagramLegend(ascii), w)
+	return strings.Join(lines, "\n") + "\n\n" + strings.Join(legend, "\n") + "\n" +
+		strings.Join(WrapText("Time runs down, one row per tick; a message with nothing new for the plain lane is drawn dim on screen.", w), "\n") + "\n"
 }

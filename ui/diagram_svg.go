@@ -79,34 +79,6 @@ func (l *svgLayout) y(line int) float64 {
 	return y
 }
 
-// wrapWords breaks text into lines of at most w characters, at spaces
-// where it can.
-func wrapWords(text string, w int) []string {
-	var out []string
-	line := ""
-	for _, word := range strings.Fields(text) {
-		for len([]rune(word)) > w {
-			r := []rune(word)
-			if line != "" {
-				out, line = append(out, line), ""
-			}
-			out, word = append(out, string(r[:w])), string(r[w:])
-		}
-		switch {
-		case line == "":
-			line = word
-		case len([]rune(line))+1+len([]rune(word)) <= w:
-			line += " " + word
-		default:
-			out, line = append(out, line), word
-		}
-	}
-	if line != "" || len(out) == 0 {
-		out = append(out, line)
-	}
-	return out
-}
-
 // rowNotes is what the margin says at each row: the tick and statement,
 // wrapped, and the links down when they changed at that row.
 func rowNotes(d Diagram) [][]string {

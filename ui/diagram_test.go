@@ -105,7 +105,7 @@ func TestDiagramEnds(t *testing.T) {
 		t.Fatalf("in flight: %+v, now %d of %d lines", a, d.Now, d.Lines)
 	}
 	out := drawn(d, 80, d.Lines+1)
-	for _, want := range []string{"#1×2", "✗", "◁", "now: 1 message in flight"} {
+	for _, want := range []string{"m1×2", "✗", "◁", "now: 1 message in flight"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in\n%s", want, out)
 		}

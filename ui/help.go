@@ -17,8 +17,8 @@ type HelpGroup struct {
 	Items []HelpItem
 }
 
-// helpSep separates the help bar's items.
-const helpSep = " • "
+// helpSep separates the help bar's items (in ASCII, " | ").
+func helpSep(s Styles) string { return s.Text(" • ") }
 
 // HelpBar renders the help bar in at most w cells. Its last two items (help
 // and quit) always show; when the bar is too wide, items are dropped from
@@ -29,7 +29,7 @@ func HelpBar(items []HelpItem, w int, s Styles) string {
 	}
 	render := func(it HelpItem) string { return s.Help.Key.Render(it.Key) + " " + s.Help.Desc.Render(it.Desc) }
 	width := func(it HelpItem) int { return ansi.StringWidth(it.Key) + 1 + ansi.StringWidth(it.Desc) }
-	sep, sepW := s.Help.Sep.Render(helpSep), ansi.StringWidth(helpSep)
+	sep, sepW := s.Help.Sep.Render(helpSep(s)), ansi.StringWidth(helpSep(s))
 	keep := min(2, len(items))
 	tail := items[len(items)-keep:]
 	head := items[:len(items)-keep]

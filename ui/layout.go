@@ -44,6 +44,9 @@ type Layout struct {
 	// both lanes' status (Band), so that the diagram has room.
 	Compact bool
 	Band    Rect // the compact band's title line
+	// Gutter is the compact band's left column, which names the lanes
+	// once ("plain", "crdt") so that every box gives its width to values.
+	Gutter int
 }
 
 // boxChrome is a box's border (top and bottom) plus its name line and its
@@ -61,6 +64,14 @@ const fixedRows = 5
 // one), and one line for each lane's value.
 const compactBoxH = 4
 
+// compactGutter is the compact band's column of lane names, and
+// minCompactBoxW the narrowest compact box: a name, or a value of a
+// dozen cells, and its border.
+const (
+	compactGutter  = 6
+	minCompactBoxW = 14
+)
+
 // ComputeCompact lays out the one-band screen shown with the space-time
 // diagram pane: one title line with both lanes' status, one row of boxes
 // holding both lanes' values, the links, and the rest for the pane.
@@ -70,6 +81,16 @@ func ComputeCompact(w, h, n int) Layout {
 		return l
 	}
 	l.Compact, l.Internals, l.MetaLines, l.ValueLines = true, 0, 0, 1
+	// The boxes share what the lane names leave.
+	l.Gutter = compactGutter
+	avail := w - l.Gutter
+	l.Columns = min(n, avail/minCompactBoxW)
+	l.Scroll = l.Columns < n
+	if l.Scroll {
+		avail -= 2 // one column for each scroll arrow
+		l.Columns = max(1, avail/minCompactBoxW)
+	}
+	l.BoxW = avail / l.Columns
 	y := 0
 	row := func(height int) Rect { r := Rect{X: 0, Y: y, W: w, H: height}; y += height; return r }
 	l.Header = row(1)
@@ -164,6 +185,7 @@ func (l Layout) BoxAt(x, y int) (int, bool) {
 	if l.TooSmall || !(l.PlainBoxes.Contains(x, y) || l.CRDTBoxes.Contains(x, y)) {
 		return 0, false
 	}
+	x -= l.Gutter
 	if l.Scroll {
 		x--
 	}

@@ -32,7 +32,7 @@ func linkTokens(c *replicas.Cluster, s Styles, short bool) []LinkToken {
 		if short {
 			return strconv.Itoa(i + 1)
 		}
-		return names[i]
+		return s.Text(names[i])
 	}
 	var out []LinkToken
 	for i := range names {

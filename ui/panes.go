@@ -41,16 +41,17 @@ func LogArea(st State, l Layout) (int, int) {
 }
 
 // DetailLines shows one replica in full, wrapped to width: both values
-// whole (however long), the edits each reflects, and all its metadata.
-func DetailLines(r *replicas.Replica, index int, w int) []string {
+// whole (however long), the edits each reflects, and all its metadata, in
+// the styles' characters.
+func DetailLines(r *replicas.Replica, index int, w int, s Styles) []string {
 	wrap := func(indent, text string) []string {
 		var out []string
-		for _, ln := range strings.Split(ansi.Wrap(text, max(10, w-len(indent)), " "), "\n") {
+		for _, ln := range strings.Split(ansi.Wrap(s.Text(text), max(10, w-len(indent)), " "), "\n") {
 			out = append(out, indent+ln)
 		}
 		return out
 	}
-	lines := []string{fmt.Sprintf("%d %s: everything it holds", index+1, r.Name)}
+	lines := []string{s.Text(fmt.Sprintf("%d %s: everything it holds", index+1, r.Name))}
 	for _, l := range replicas.Lanes {
 		name := "plain value"
 		if l == replicas.CRDT {
@@ -59,9 +60,10 @@ func DetailLines(r *replicas.Replica, index int, w int) []string {
 		lines = append(lines, name+":")
 		lines = append(lines, wrap("  ", r.ValueString(l))...)
 		lines = append(lines, wrap("  ", fmt.Sprintf("reflects %d edits: %s", r.History(l).Len(), r.History(l)))...)
+		lines = append(lines, wrap("  ", fmt.Sprintf("has seen %d edits: %s", r.Knows(l).Len(), r.Knows(l)))...)
 	}
 	in := r.Internals()
-	lines = append(lines, "metadata: "+in.Size())
+	lines = append(lines, s.Text("metadata: "+in.Size()))
 	for _, sec := range in.Sections {
 		items := strings.Join(sec.Items, ", ")
 		if items == "" {
@@ -140,7 +142,7 @@ func diagramPane(st State, s Styles, w, h int) string {
 	if st.DiagramSelected != nil {
 		view.Selected = st.DiagramSelected.ID
 	}
-	foot := s.App.Muted.Render(clipLine("↑/↓ select a message · [ ] scroll · G full screen · g closes", w))
+	foot := s.App.Muted.Render(clipLineWith(s.Text("↑/↓ select a message · [ ] scroll · G full screen · g closes"), w, s.Symbols.Ellipsis))
 	if m := st.DiagramSelected; m != nil {
 		foot = MessageLine(m, s, w)
 	}
@@ -154,9 +156,9 @@ func diagramPane(st State, s Styles, w, h int) string {
 // Server 3 → Server 2, taken at tick 7 · plain "Ext…" · crdt "Ext…"".
 func MessageLine(m *replicas.Message, s Styles, w int) string {
 	dot := " " + s.Symbols.Dot + " "
-	text := fmt.Sprintf("#%d %s %s %s, taken at tick %d%s%s", m.ID, m.From, s.Symbols.Arrow, m.To, m.SentTick, dot, payloads(m, w, dot, s))
+	text := fmt.Sprintf("%s %s %s %s, taken at tick %d%s%s", replicas.MsgName(m.ID), s.Text(m.From), s.Symbols.Arrow, s.Text(m.To), m.SentTick, dot, payloads(m, w, dot, s))
 	if m.CopyOf != 0 {
-		text += fmt.Sprintf(" (copy of #%d)", m.CopyOf)
+		text += " (copy of " + replicas.MsgName(m.CopyOf) + ")"
 	}
 	return s.Pane.Selected.Render(clipWords(text, w, s.Symbols.Ellipsis))
 }
@@ -166,9 +168,9 @@ func MessageLine(m *replicas.Message, s Styles, w int) string {
 func payloads(m *replicas.Message, w int, dot string, s Styles) string {
 	plain := "plain nothing new"
 	if m.CarriesPlain() {
-		plain = "plain " + clip(m.ValueString(replicas.Plain), w, s.Symbols.Ellipsis) + " (" + replicas.SizeText(int64(m.Bytes(replicas.Plain))) + ")"
+		plain = "plain " + clip(s.Text(m.ValueString(replicas.Plain)), w, s.Symbols.Ellipsis) + " (" + replicas.SizeText(int64(m.Bytes(replicas.Plain))) + ")"
 	}
-	return plain + dot + "crdt " + clip(m.PayloadText(), w, s.Symbols.Ellipsis) + " (" + replicas.SizeText(int64(m.Bytes(replicas.CRDT))) + ")"
+	return plain + dot + "crdt " + clip(s.Text(m.PayloadText()), w, s.Symbols.Ellipsis) + " (" + replicas.SizeText(int64(m.Bytes(replicas.CRDT))) + ")"
 }
 
 // NextPane is the tab after p. The narration is a tab only in a demo
@@ -182,6 +184,39 @@ func NextPane(p Pane, withNarration bool) Pane {
 		}
 	}
 	return p
+}
+
+// shownAs names what the bottom pane draws for a tab: tabs that draw the
+// same thing (the messages and the log side by side, or the narration
+// tab when the narration has its own area) name the same view.
+func shownAs(st State, l Layout) Pane {
+	p := l.Pane
+	nh := narrationHeight(st, l)
+	withNarration := nh == 0 && st.Demo
+	if sideBySide(st, l, p.H-nh, withNarration) {
+		return PaneMessages // the messages and the log, side by side
+	}
+	if st.Pane == PaneNarration && !withNarration {
+		return PaneMessages
+	}
+	return st.Pane
+}
+
+// NextPaneShown is the tab after st.Pane that shows something else, so
+// that v never seems to do nothing: at 120 columns, where the messages and
+// the log sit side by side, one press goes from them to the details.
+func NextPaneShown(st State, l Layout) Pane {
+	now := shownAs(st, l)
+	p := st.Pane
+	for range panes {
+		p = NextPane(p, st.Demo)
+		next := st
+		next.Pane = p
+		if shownAs(next, l) != now {
+			return p
+		}
+	}
+	return NextPane(st.Pane, st.Demo)
 }
 
 // sideSplit is where the messages end and the log begins, side by side:
@@ -257,19 +292,17 @@ func NarrationLines(st State, s Styles, w int) []string {
 	if st.Ask != nil {
 		lines = append(lines, askLines(st, s, w, label)...)
 		if st.Narration != "" {
-			lines = append(lines, strings.Split(ansi.Wordwrap(s.Pane.Text.Render(st.Narration), w, " "), "\n")...)
+			lines = append(lines, WrapText(s.Pane.Text.Render(st.Narration), w)...)
 		}
-		if st.Mask != nil {
-			lines = append(lines, s.App.Muted.Render("Predict, then → reveals what happened."))
-		}
-		return append(lines, expectLines(st, s)...)
+		return append(lines, expectLines(st, s, w)...)
 	}
-	lines = append(lines, strings.Split(ansi.Wordwrap(s.Pane.Title.Render(label)+s.Pane.Text.Render(st.Narration), w, " "), "\n")...)
-	return append(lines, expectLines(st, s)...)
+	lines = append(lines, WrapText(s.Pane.Title.Render(label)+s.Pane.Text.Render(st.Narration), w)...)
+	return append(lines, expectLines(st, s, w)...)
 }
 
-// expectLines are the step's expectations, one line each.
-func expectLines(st State, s Styles) []string {
+// expectLines are the step's expectations, one line each, cut with an
+// ellipsis to w cells.
+func expectLines(st State, s Styles, w int) []string {
 	var lines []string
 	for _, e := range st.Expects {
 		where := ""
@@ -277,9 +310,9 @@ func expectLines(st State, s Styles) []string {
 			where = s.App.Muted.Render(" [" + e.Where + "]")
 		}
 		if e.Pass {
-			lines = append(lines, s.Expect.Pass.Render(s.Symbols.Check)+" "+e.Text+where)
+			lines = append(lines, clipLineWith(s.Expect.Pass.Render(s.Symbols.Check)+" "+e.Text+where, w, s.Symbols.Ellipsis))
 		} else {
-			lines = append(lines, s.Expect.Fail.Render(s.Symbols.Cross)+" "+e.Text+s.App.Muted.Render(" (got "+e.Got+")")+where)
+			lines = append(lines, clipLineWith(s.Expect.Fail.Render(s.Symbols.Cross)+" "+e.Text+s.App.Muted.Render(" (got "+e.Got+")")+where, w, s.Symbols.Ellipsis))
 		}
 	}
 	return lines
@@ -291,14 +324,14 @@ func askLines(st State, s Styles, w int, label string) []string {
 	if st.Ask == nil {
 		return nil
 	}
-	q := s.Pane.Title.Render(label) + s.Band.Pending.Render("? ") + s.Pane.Title.Render(st.Ask.Text)
-	lines := strings.Split(ansi.Wordwrap(q, w, " "), "\n")
+	q := s.Pane.Title.Render(label) + s.Pane.Title.Render(st.Ask.Text)
+	lines := WrapText(q, w)
 	var choices []string
 	for k, c := range st.Ask.Choices {
 		choices = append(choices, s.App.Key.Render(string(rune('a'+k))+")")+" "+c)
 	}
 	if len(choices) > 0 {
-		lines = append(lines, strings.Split(ansi.Wordwrap("  "+strings.Join(choices, "   "), w, " "), "\n")...)
+		lines = append(lines, WrapText("  "+strings.Join(choices, "   "), w)...)
 	}
 	return lines
 }
@@ -354,9 +387,9 @@ func Messages(st State, s Styles, w, h int) string {
 	for i := first; i < len(msgs) && len(lines) < h; i++ {
 		m := msgs[i]
 		dot := " " + s.Symbols.Dot + " "
-		text := fmt.Sprintf("#%d %s %s %s%s%s%sage %d", m.ID, m.From, s.Symbols.Arrow, m.To, dot, payloads(m, w, dot, s), dot, c.Tick()-m.SentTick)
+		text := fmt.Sprintf("%s %s %s %s%s%s%sage %d", replicas.MsgName(m.ID), s.Text(m.From), s.Symbols.Arrow, s.Text(m.To), dot, payloads(m, w, dot, s), dot, c.Tick()-m.SentTick)
 		if m.CopyOf != 0 {
-			text += fmt.Sprintf(" (copy of #%d)", m.CopyOf)
+			text += " (copy of " + replicas.MsgName(m.CopyOf) + ")"
 		}
 		if !c.Up(m.From, m.To) {
 			text += " (link cut: waits)"

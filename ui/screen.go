@@ -34,7 +34,7 @@ func Screen(st State, s Styles, l Layout) string {
 			strip,
 		}
 	}
-	parts = append(parts, pane(st, s, l), fit(clipLine(st.Status, l.W), l.W, 1), fit(st.Bar, l.W, 1))
+	parts = append(parts, pane(st, s, l), fit(clipLineWith(st.Status, l.W, s.Symbols.Ellipsis), l.W, 1), fit(st.Bar, l.W, 1))
 	return strings.Join(parts, "\n")
 }
 
@@ -49,11 +49,15 @@ func TooSmall(w, h int, s Styles) string {
 	return fit(lipgloss.Place(max(w, 1), max(h, 1), lipgloss.Center, lipgloss.Center, body), w, h)
 }
 
+// header is the first line: the app, the title and where the demo is on
+// the left, notices and the tick on the right. When it does not fit, the
+// title is cut first: where the demo is ("branched at step 2/6") stays.
 func header(st State, s Styles, w int) string {
 	title := strings.ReplaceAll(st.Title, "\n", " ") // the header is one line
-	left := s.App.Title.Render("crdtviz") + s.App.Muted.Render(" "+s.Symbols.Dot+" ") + s.App.Header.Render(title)
+	dot := s.App.Muted.Render(" " + s.Symbols.Dot + " ")
+	label := ""
 	if st.StepLabel != "" {
-		left += s.App.Muted.Render(" "+s.Symbols.Dot+" ") + s.App.Header.Render(st.StepLabel)
+		label = dot + s.App.Header.Render(st.StepLabel)
 	}
 	right := s.App.Muted.Render(fmt.Sprintf("tick %d", st.Cluster.Tick()))
 	if st.Notice != "" {
@@ -62,12 +66,24 @@ func header(st State, s Styles, w int) string {
 	if st.Warning != "" {
 		right = s.App.Error.Render(s.Symbols.Cross+" "+st.Warning) + "  " + right
 	}
-	return spread(left, right, w)
+	app := s.App.Title.Render("crdtviz")
+	room := w - ansi.StringWidth(right) - 2 - ansi.StringWidth(app) - ansi.StringWidth(dot) - ansi.StringWidth(label)
+	switch tw := ansi.StringWidth(title); {
+	case tw <= room:
+	case room >= 4:
+		title = ansi.Truncate(title, room, s.Symbols.Ellipsis)
+	default:
+		title = "" // no room for a word of it: where the demo is matters more
+	}
+	if title != "" {
+		app += dot + s.App.Header.Render(title)
+	}
+	return spreadWith(app+label, right, w, s.Symbols.Ellipsis)
 }
 
 // StatusText is a lane's banner in words and symbols: "CONVERGED ✓",
-// "PENDING ⋯ Carol hasn't seen #2", or "DIVERGED ✗ Server 2 and Server 3
-// saw the same edits".
+// "EQUAL ⋯ Bob hasn't seen #1, #2", "PENDING ⋯ Carol hasn't seen #2", or
+// "DIVERGED ✗ Server 2 and Server 3 each saw #1 #2 #3".
 func StatusText(stt replicas.Status, sym Symbols) string {
 	head := statusHead(stt, sym)
 	if r := stt.Reason(); r != "" {
@@ -80,23 +96,22 @@ func statusHead(stt replicas.Status, sym Symbols) string {
 	switch stt.Kind {
 	case replicas.Converged:
 		return "CONVERGED " + sym.Check
+	case replicas.Equal:
+		return "EQUAL " + sym.Pending
 	case replicas.Pending:
 		return "PENDING " + sym.Pending
 	}
 	return "DIVERGED " + sym.Cross
 }
 
-// laneTitle is a lane's title line, or, while the class predicts, the
-// title alone with a question mark where the status would give it away.
+// laneTitle is a lane's title line.
 func laneTitle(st State, lane replicas.Lane, title string, s Styles, w int) string {
-	if st.Masked() {
-		return spread(s.Band.Title.Render(title), s.Band.Pending.Render("? predict, then → reveals"), w)
-	}
 	return bandTitle(st.Cluster, lane, title+sentText(st.Cluster, lane, s, false), s, w)
 }
 
 // sentText is what a lane has sent so far, after its title: " · 12 msgs ·
-// 3.4 KB" (short: " · 3.4 KB"), or "" before any message.
+// 3.4 KB", for the plain lane " · 10 msgs (6 with a value) · 72 B"
+// (short: " · 3.4 KB"), or "" before any message.
 func sentText(c *replicas.Cluster, lane replicas.Lane, s Styles, short bool) string {
 	n, b := c.Sent(lane)
 	if n == 0 {
@@ -109,6 +124,9 @@ func sentText(c *replicas.Cluster, lane replicas.Lane, s Styles, short bool) str
 	msgs := "msgs"
 	if n == 1 {
 		msgs = "msg"
+	}
+	if v := c.SentValues(); lane == replicas.Plain && v < n {
+		msgs += fmt.Sprintf(" (%d with a value)", v)
 	}
 	return fmt.Sprintf("%s%d %s%s%s", dot, n, msgs, dot, replicas.SizeText(b))
 }
@@ -131,7 +149,7 @@ func crdtTitle(c *replicas.Cluster) string {
 // and the help bar.
 func DiagramScreen(st State, s Styles, w, h int) string {
 	body := max(1, h-3)
-	parts := []string{header(st, s, w), diagramPane(st, s, w, body), fit(clipLine(st.Status, w), w, 1), fit(st.Bar, w, 1)}
+	parts := []string{header(st, s, w), diagramPane(st, s, w, body), fit(clipLineWith(st.Status, w, s.Symbols.Ellipsis), w, 1), fit(st.Bar, w, 1)}
 	return fit(strings.Join(parts, "\n"), w, h)
 }
 
@@ -143,13 +161,13 @@ func bandTitle(c *replicas.Cluster, lane replicas.Lane, title string, s Styles, 
 	stt := c.Status(lane)
 	style := s.Band.Converged
 	switch stt.Kind {
-	case replicas.Pending:
+	case replicas.Pending, replicas.Equal:
 		style = s.Band.Pending
 	case replicas.Diverged:
 		style = s.Band.Diverged
 	}
 	head := statusHead(stt, s.Symbols)
-	tally := stt.Tally()
+	tally := s.Text(stt.Tally())
 	room := w - ansi.StringWidth(title) - 2 - ansi.StringWidth(head)
 	if tally != "" {
 		room -= 2
@@ -159,13 +177,13 @@ func bandTitle(c *replicas.Cluster, lane replicas.Lane, title string, s Styles, 
 		room -= ansi.StringWidth(tally)
 	}
 	right := style.Render(head)
-	if r := clipParts(stt.Reason(), " · ", room-1, s.Symbols.Ellipsis); r != "" {
+	if r := clipParts(s.Text(stt.Reason()), s.Text(" · "), room-1, s.Symbols.Ellipsis); r != "" {
 		right += style.Render(" " + r)
 	}
 	if tally != "" {
 		right += s.App.Muted.Render("  ") + s.Band.Lost.Render(tally)
 	}
-	return spread(s.Band.Title.Render(title), right, w)
+	return spreadWith(s.Band.Title.Render(title), right, w, s.Symbols.Ellipsis)
 }
 
 // clipParts fits text made of parts joined by sep into w cells, whole parts
@@ -205,7 +223,7 @@ func clipWords(text string, w int, ell string) string {
 	}
 	cut := ansi.Truncate(text, room+1, "")
 	if i := strings.LastIndex(cut, " "); i > 0 {
-		return strings.TrimRight(cut[:i], " ,·") + ell
+		return strings.TrimRight(cut[:i], " ,·-") + ell
 	}
 	return ansi.Truncate(text, w, ell)
 }

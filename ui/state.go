@@ -1,6 +1,8 @@
 package ui
 
 import (
+	"strings"
+
 	"crdtviz/replicas"
 )
 
@@ -35,6 +37,13 @@ type State struct {
 	// Decisive is, per replica, the parts of its CRDT metadata line that
 	// decided a merge in the last action or step (see crdt.Result.Decisive).
 	Decisive [][]string
+	// Changes is, per lane and replica, what the last action or step did
+	// to a collection value: a box that cuts the value shows it first.
+	Changes [2][]ValueChange
+	// Front is, per replica, the parts of its CRDT metadata line to show
+	// first when the line is cut: what decided the last merge, what the
+	// last action or step changed, and what the narration names.
+	Front [][]string
 	// InternalsOffset scrolls the full internals inside the CRDT boxes.
 	InternalsOffset int
 	Focus           int // focused replica
@@ -66,10 +75,28 @@ type State struct {
 	DiagramFull     bool
 
 	// Ask is the step's question while the class predicts (nil when it
-	// is answered, or there is none). Mask marks the replicas whose
-	// values the step changes: they show ? until the answer is revealed.
-	Ask  *AskView
-	Mask []bool
+	// is answered, or there is none). The state shown is then the one
+	// before the step's actions, so nothing on screen gives it away.
+	Ask *AskView
+}
+
+// ValueChange is what turned one collection value into another: the
+// elements (or map entries) added and removed, as the value writes them
+// (see crdt.Changes).
+type ValueChange struct {
+	Added, Removed []string
+}
+
+// news is the change in a few words: "+item-new -milk".
+func (c ValueChange) news(s Styles) string {
+	var parts []string
+	for _, a := range c.Added {
+		parts = append(parts, "+"+a)
+	}
+	for _, r := range c.Removed {
+		parts = append(parts, "−"+r)
+	}
+	return s.Text(strings.Join(parts, " "))
 }
 
 // AskView is a question on screen, with its lettered choices.
@@ -77,7 +104,3 @@ type AskView struct {
 	Text    string
 	Choices []string
 }
-
-// Masked reports whether the screen hides the step's outcome: a question
-// is asked and not yet answered.
-func (st State) Masked() bool { return st.Ask != nil && st.Mask != nil }

@@ -1,0 +1,545 @@
+package model
+
+import (
+	"fmt"
+	"strings"
+	"testing"
+
+	"github.com/charmbracelet/x/ansi"
+
+	"crdtviz/crdt"
+	"crdtviz/demos"
+	"crdtviz/replicas"
+	"crdtviz/ui"
+)
+
+// The tests of issue 20: questions that give nothing away, frames that
+// retrace exactly, and a demo that r brings back as it was left.
+
+// builtinNames lists the built-in demos.
+func builtinNames() []string {
+	var names []string
+	for _, b := range demos.Builtins() {
+		names = append(names, b.Name)
+	}
+	return names
+}
+
+// TestQuestionFrameIsTheStateBefore: in every built-in demo, by step and
+// by action, a step's question is asked over the state before the step's
+// actions: the boxes, the tick and the log are those of the frame before,
+// none of the step's sentences or expectations show, and "predict" is
+// said once.
+func TestQuestionFrameIsTheStateBefore(t *testing.T) {
+	for _, name := range builtinNames() {
+		for _, byAction := range []bool{false, true} {
+			t.Run(fmt.Sprintf("%s/byAction=%v", name, byAction), func(t *testing.T) {
+				m := newRoot(t, Options{Scenario: demo(t, name), ByAction: byAction}, 120, 36)
+				prev, before := screen(m), m.sess.cluster()
+				for range 200 {
+					if m.sess.atEnd() {
+						break
+					}
+					send(t, m, "right")
+					out := screen(m)
+					if m.sess.question() == nil {
+						prev, before = out, m.sess.cluster()
+						continue
+					}
+					k := m.sess.step
+					if start, _ := m.sess.stepRange(k); m.sess.tl.Pos() != start || m.sess.half {
+						t.Fatalf("step %d's question is not at the step's start", k)
+					}
+					if got, want := m.sess.cluster().Dump(), before.Dump(); got != want {
+						t.Fatalf("step %d's question shows another state than the frame before:\n%s\nwant\n%s", k, got, want)
+					}
+					if strings.Contains(boxesOf(out), "●") {
+						t.Fatalf("step %d's question marks a value as changed:\n%s", k, out)
+					}
+					if got, want := tickOf(out), tickOf(prev); got != want {
+						t.Fatalf("step %d's question shows tick %s, the frame before %s", k, got, want)
+					}
+					if n := strings.Count(strings.ToLower(out), "predict"); n != 1 {
+						t.Fatalf("step %d's question says predict %d times:\n%s", k, n, out)
+					}
+					if strings.Contains(out, "✓ expect") || strings.Contains(out, "✗ expect") {
+						t.Fatalf("step %d's question shows an expectation:\n%s", k, out)
+					}
+					text := m.sess.scenario.Steps[k-1].Text
+					if strings.Contains(strings.Join(strings.Fields(out), " "), strings.Join(strings.Fields(text), " ")) {
+						t.Fatalf("step %d's question shows its narration:\n%s", k, out)
+					}
+					prev, before = out, m.sess.cluster()
+				}
+			})
+		}
+	}
+}
+
+// tickOf is the tick in a frame's header.
+func tickOf(frame string) string {
+	f := strings.Fields(strings.Split(frame, "\n")[0])
+	return f[len(f)-1]
+}
+
+// TestConclusionWaitsForTheLastAction: by action, a step's narration (its
+// conclusion) shows only once its last action has landed; before, the
+// screen says what ran so far.
+func TestConclusionWaitsForTheLastAction(t *testing.T) {
+	for _, name := range builtinNames() {
+		t.Run(name, func(t *testing.T) {
+			m := newRoot(t, Options{Scenario: demo(t, name), ByAction: true, NoAsk: true}, 120, 36)
+			for range 300 {
+				if !m.sess.next() {
+					break
+				}
+				k := m.sess.step
+				_, end := m.sess.stepRange(k)
+				text, _ := m.sess.narration()
+				step := m.sess.scenario.Steps[k-1].Text
+				landed := m.sess.tl.Pos() >= end && !m.sess.half
+				if landed != strings.Contains(text, step) {
+					t.Fatalf("step %d at %q (landed %v): the narration says\n%s", k, m.sess.stepLabel(), landed, text)
+				}
+			}
+		})
+	}
+}
+
+// TestReturnBringsBackTheFrameLeft: r returns to the very frame the user
+// branched from: an answered step stays answered, questions stay off
+// when they were, and by action stays by action.
+func TestReturnBringsBackTheFrameLeft(t *testing.T) {
+	cases := []struct {
+		name string
+		opts Options
+		keys []string
+	}{
+		{"answered step", Options{}, []string{"right", "right", "right"}},
+		{"question", Options{}, []string{"right", "right"}},
+		{"questions off", Options{NoAsk: true}, []string{"right", "right"}},
+		{"by action, mid-sync", Options{ByAction: true, NoAsk: true}, []string{"right", "right", "right", "right", "right"}},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			c.opts.Scenario = demo(t, "seed")
+			m := newRoot(t, c.opts, 80, 24)
+			send(t, m, c.keys...)
+			want, at, noAsk, byAction := screen(m), m.sess.where(), m.sess.noAsk, m.sess.byAction
+			send(t, m, "S", "r")
+			m.status = "" // the notice that says where r went
+			if got := m.sess.where(); got != at || m.sess.noAsk != noAsk || m.sess.byAction != byAction {
+				t.Fatalf("r returned to %+v (noAsk %v, byAction %v), not %+v (%v, %v)", got, m.sess.noAsk, m.sess.byAction, at, noAsk, byAction)
+			}
+			if got := screen(m); got != want {
+				t.Fatalf("r returned to\n%s\nnot\n%s", got, want)
+			}
+		})
+	}
+}
+
+// TestForwardAndBackGiveTheSameFrames: in every built-in demo, by step and
+// by action, with questions on and off, each frame ← comes back to is the
+// frame → showed there.
+func TestForwardAndBackGiveTheSameFrames(t *testing.T) {
+	for _, name := range builtinNames() {
+		for _, o := range []Options{{}, {NoAsk: true}, {ByAction: true}, {ByAction: true, NoAsk: true}} {
+			t.Run(fmt.Sprintf("%s/byAction=%v/noAsk=%v", name, o.ByAction, o.NoAsk), func(t *testing.T) {
+				o.Scenario = demo(t, name)
+				m := newRoot(t, o, 80, 24)
+				seen := map[point]string{m.sess.where(): screen(m)}
+				var order []point
+				for m.sess.next() {
+					m.refresh()
+					seen[m.sess.where()] = screen(m)
+					order = append(order, m.sess.where())
+				}
+				for i := len(order) - 2; i >= -1; i-- {
+					if !m.sess.prev() {
+						t.Fatalf("← stopped at %+v", m.sess.where())
+					}
+					m.refresh()
+					at := m.sess.where()
+					if i >= 0 && at != order[i] {
+						t.Fatalf("← came to %+v, → went through %+v", at, order[i])
+					}
+					if got := screen(m); got != seen[at] {
+						t.Fatalf("at %+v, ← shows\n%s\n→ showed\n%s", at, got, seen[at])
+					}
+				}
+			})
+		}
+	}
+}
+
+// TestSkippedStatementIsNamed: at the prompt, "edit Phone add tea; sync
+// all" with every link cut records the edit and says that only the sync
+// had nothing to do; the recording holds the edit.
+func TestSkippedStatementIsNamed(t *testing.T) {
+	m := newRoot(t, Options{Free: free(crdt.ORSet, "Phone", "Laptop")}, 80, 24)
+	send(t, m, "c", "2") // cut both ways: every link is cut
+	send(t, m, ":")
+	typeText(t, m, "edit Phone add tea; sync all")
+	send(t, m, "enter")
+	if !strings.Contains(m.Recording(), "edit Phone add tea") {
+		t.Fatalf("the edit was not recorded:\n%s", m.Recording())
+	}
+	if strings.Contains(m.status, "Nothing was recorded") || !strings.Contains(m.status, "sync all") || !strings.Contains(m.status, "The other statement ran and was recorded") {
+		t.Fatalf("status: %q", m.status)
+	}
+	send(t, m, ":")
+	typeText(t, m, "sync all")
+	send(t, m, "enter")
+	if !strings.Contains(m.status, "It was not recorded") {
+		t.Fatalf("status: %q", m.status)
+	}
+}
+
+// TestFailedExpectIsCrossedOnce: a claim that fails at the prompt is
+// marked with one ✗, not two.
+func TestFailedExpectIsCrossedOnce(t *testing.T) {
+	m := newRoot(t, Options{Free: free(crdt.GCounter)}, 80, 24)
+	send(t, m, ":")
+	typeText(t, m, "expect all = 5")
+	send(t, m, "enter")
+	line := strings.Split(screen(m), "\n")[22]
+	if strings.Count(line, "✗") != 1 || !strings.Contains(line, "expect all = 5") {
+		t.Fatalf("status line: %q", line)
+	}
+}
+
+// TestEditOffersTheEndOfTheText: in free play with text, e opens an
+// insert at the end of the focused replica's text, where a lecturer
+// types first.
+func TestEditOffersTheEndOfTheText(t *testing.T) {
+	m := newRoot(t, Options{Free: free(crdt.Text)}, 80, 24)
+	send(t, m, "e")
+	if v := m.prompt.Value(); v != "edit Alice insert 0 " {
+		t.Fatalf("empty text: %q", v)
+	}
+	typeText(t, m, `"Hello"`)
+	send(t, m, "enter", "e")
+	if v := m.prompt.Value(); v != "edit Alice insert 5 " {
+		t.Fatalf("after Hello: %q", v)
+	}
+}
+
+// TestPaneKeyAlwaysChangesThePane: at every size, in a demo and in free
+// play, each v shows another pane: at 120 columns, where the messages and
+// the log sit side by side, no press does nothing.
+func TestPaneKeyAlwaysChangesThePane(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {100, 30}, {120, 36}, {200, 50}} {
+		for _, o := range []Options{{Scenario: demo(t, "lost-update"), NoAsk: true}, {Free: free(crdt.PNCounter)}} {
+			m := newRoot(t, o, size[0], size[1])
+			send(t, m, "right", "right")
+			m.status = ""
+			seen := map[ui.Pane]bool{}
+			for range 6 {
+				before := screen(m)
+				send(t, m, "v")
+				m.status = ""
+				if screen(m) == before {
+					t.Fatalf("%dx%d demo %v: v on pane %d changed nothing:\n%s", size[0], size[1], o.Scenario != nil, m.pane, before)
+				}
+				seen[m.pane] = true
+			}
+			if !seen[ui.PaneDetails] || !seen[ui.PaneDiagram] {
+				t.Fatalf("%dx%d: v never reached the details or the diagram: %v", size[0], size[1], seen)
+			}
+		}
+	}
+}
+
+// TestFullSyncKey: in delta free play, F syncs the focused replica with
+// whole states (to one replica, or a for all); ? and the help bar show it
+// at 80 columns, and after a drop the status line names it. In state
+// free play it is off and not shown.
+func TestFullSyncKey(t *testing.T) {
+	cfg := free(crdt.ORSet)
+	cfg.Mode = replicas.ModeDelta
+	m := newRoot(t, Options{Free: cfg}, 80, 24)
+	bar := strings.Split(screen(m), "\n")[23]
+	if !strings.Contains(bar, "F full") || !strings.Contains(bar, "c cut/heal") || !strings.HasSuffix(strings.TrimRight(bar, " "), "? help • q quit") {
+		t.Fatalf("delta help bar: %q", bar)
+	}
+	if help := helpText(t, m); !strings.Contains(help, "F  ") || !strings.Contains(help, "full sync: whole states") {
+		t.Fatalf("? lacks F:\n%s", help)
+	}
+	send(t, m, "esc", "+")
+	typeText(t, m, "milk")
+	send(t, m, "enter", "m", "2", "x")
+	if !strings.Contains(m.status, "F (full sync)") {
+		t.Fatalf("after a drop: %q", m.status)
+	}
+	send(t, m, "F", "2")
+	if rec := m.Recording(); !strings.Contains(rec, "sync Alice -> Bob full") {
+		t.Fatalf("F 2 did not sync in full:\n%s", rec)
+	}
+	if got := value(m, replicas.CRDT, "Bob"); got != "{milk}" {
+		t.Fatalf("Bob after a full sync: %s", got)
+	}
+	send(t, m, "F", "a")
+	if rec := m.Recording(); !strings.Contains(rec, "sync Alice -> all full") {
+		t.Fatalf("F a:\n%s", rec)
+	}
+	m = newRoot(t, Options{Free: free(crdt.ORSet)}, 80, 24)
+	if bar := strings.Split(screen(m), "\n")[23]; strings.Contains(bar, "F full") {
+		t.Fatalf("state help bar: %q", bar)
+	}
+	if help := helpText(t, m); strings.Contains(help, "full sync: whole states") {
+		t.Fatal("? lists F in state mode")
+	}
+}
+
+// TestGlossaryUnderHelp: ? explains, one line each, every word and mark
+// the boxes use, and the lane words.
+func TestGlossaryUnderHelp(t *testing.T) {
+	for _, ascii := range []bool{false, true} {
+		m := newRoot(t, Options{Scenario: demo(t, "seed"), ASCII: ascii}, 80, 24)
+		help := strings.Join(strings.Fields(helpText(t, m)), " ")
+		for _, term := range []string{"4@Server 3:", "age 2:", "dot Laptop:1:", "context {Alice:1}:", "delta:", "op:", "saw #2:", "edits #1 #3:", "m4: message 4", "#2: edit 2",
+			"CONVERGED:", "EQUAL:", "PENDING:", "DIVERGED:"} {
+			if !strings.Contains(help, term) {
+				t.Errorf("ascii %v: ? does not explain %q", ascii, term)
+			}
+		}
+	}
+}
+
+// nonASCII is the first line of a frame holding a byte beyond ASCII, or "".
+func nonASCII(frame string) string {
+	for _, line := range strings.Split(frame, "\n") {
+		for i := 0; i < len(line); i++ {
+			if line[i] > 0x7f {
+				return line
+			}
+		}
+	}
+	return ""
+}
+
+// TestASCIIIsASCII: with --ascii, every frame of every built-in demo at
+// 80x24 (by step with its questions, and by action), every pane, the
+// diagram full screen, the help screen and the menu hold no byte beyond
+// ASCII.
+func TestASCIIIsASCII(t *testing.T) {
+	check := func(t *testing.T, m *Root, where string) {
+		t.Helper()
+		if line := nonASCII(m.View().Content); line != "" {
+			t.Fatalf("%s: %q", where, ansi.Strip(line))
+		}
+	}
+	for _, name := range builtinNames() {
+		t.Run(name, func(t *testing.T) {
+			for _, byAction := range []bool{false, true} {
+				m := newRoot(t, Options{Scenario: demo(t, name), ASCII: true, ByAction: byAction}, 80, 24)
+				check(t, m, "the opening frame")
+				for !m.sess.atEnd() {
+					send(t, m, "right")
+					check(t, m, m.sess.stepLabel())
+				}
+				send(t, m, "right") // the notice at the end
+				check(t, m, "the end")
+			}
+			m := newRoot(t, Options{Scenario: demo(t, name), ASCII: true, NoAsk: true}, 80, 24)
+			for k := range m.sess.run.Steps {
+				send(t, m, "right")
+				for p := range 5 {
+					send(t, m, "v")
+					check(t, m, fmt.Sprintf("step %d, pane %d", k+1, p))
+				}
+				send(t, m, "g", "up")
+				check(t, m, fmt.Sprintf("step %d, diagram", k+1))
+				send(t, m, "G")
+				check(t, m, fmt.Sprintf("step %d, diagram full screen", k+1))
+				send(t, m, "esc", "g", "i")
+				check(t, m, fmt.Sprintf("step %d, internals", k+1))
+				send(t, m, "i")
+			}
+			send(t, m, "?")
+			for range 40 {
+				check(t, m, "help")
+				send(t, m, "down")
+			}
+			send(t, m, "esc", "esc")
+			check(t, m, "menu")
+		})
+	}
+	cfg := free(crdt.ORSet)
+	cfg.Mode = replicas.ModeDelta
+	m := newRoot(t, Options{Free: cfg, ASCII: true}, 80, 24)
+	for _, k := range []string{"+", "m", "i", "l", "k", "enter", "m", "2", "x", "F", "s", "c", "2", ":"} {
+		send(t, m, k)
+		check(t, m, "free play after "+k)
+	}
+}
+
+// TestNarrationQuotesAreOnScreen: at 80x24 and 100x30, at the end of every
+// step of every built-in demo, each part of a box (a metadata token such
+// as "Laptop:1" or "4@Server 3", or a value) that the step's narration
+// quotes is on screen in the boxes, however long the metadata line.
+func TestNarrationQuotesAreOnScreen(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {100, 30}} {
+		for _, name := range builtinNames() {
+			m := newRoot(t, Options{Scenario: demo(t, name), NoAsk: true}, size[0], size[1])
+			for m.sess.next() {
+				m.refresh()
+				narr, _ := m.sess.narration()
+				boxes := strings.Join(strings.Fields(boxesOf(screen(m))), " ")
+				for _, r := range m.sess.cluster().Replicas() {
+					tokens := []string{r.ValueString(replicas.Plain), r.ValueString(replicas.CRDT)}
+					for _, p := range r.Meta() {
+						if p.Key != "" {
+							tokens = append(tokens, p.Text)
+						}
+					}
+					for _, tok := range tokens {
+						if names(narr, tok) && !strings.Contains(boxes, tok) {
+							t.Errorf("%dx%d %s %s: the narration quotes %q from %s's box, which does not show it:\n%s", size[0], size[1], name, m.sess.stepLabel(), tok, r.Name, screen(m))
+						}
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestChangedItemIsOnScreen: at 80x24 and 100x30, at the end of every step
+// of every built-in demo, an element a step added to a collection value
+// shows in the boxes, and in the compact band beside the diagram, even
+// where the value is cut (bytes-state and bytes-delta: one new item in a
+// set of 200).
+func TestChangedItemIsOnScreen(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {100, 30}} {
+		for _, name := range builtinNames() {
+			for _, pane := range []string{"", "g"} {
+				m := newRoot(t, Options{Scenario: demo(t, name), NoAsk: true}, size[0], size[1])
+				if pane != "" {
+					send(t, m, pane)
+				}
+				for m.sess.next() {
+					m.refresh()
+					st := m.state()
+					out := screen(m)
+					for l, lane := range st.Changes {
+						for i, ch := range lane {
+							for _, e := range ch.Added {
+								if !strings.Contains(out, e) {
+									t.Fatalf("%dx%d %s %s pane %q: %s's lane %d gained %q, which is not on screen:\n%s", size[0], size[1], name, m.sess.stepLabel(), pane, m.sess.cluster().Names()[i], l, e, out)
+								}
+							}
+						}
+					}
+				}
+			}
+		}
+	}
+	// The step that adds item-ben in bytes-delta shows it.
+	m := newRoot(t, Options{Scenario: demo(t, "bytes-delta"), NoAsk: true}, 80, 24)
+	send(t, m, "right", "right")
+	if !strings.Contains(boxesOf(screen(m)), "+item-ben") {
+		t.Fatalf("bytes-delta step 2 does not show item-ben:\n%s", screen(m))
+	}
+}
+
+// TestBranchedHeaderFitsAt80: at 80 columns, after branching off any
+// built-in demo, the header says in full where the demo was left (the
+// title is cut first), and so does the status line.
+func TestBranchedHeaderFitsAt80(t *testing.T) {
+	for _, name := range builtinNames() {
+		m := newRoot(t, Options{Scenario: demo(t, name), NoAsk: true}, 80, 24)
+		send(t, m, "right", "c", "2") // cut or heal a link: an action in every demo
+		lines := strings.Split(screen(m), "\n")
+		label := fmt.Sprintf("branched at step 1/%d", len(m.sess.scenario.Steps))
+		if !strings.Contains(lines[0], label) || !strings.Contains(lines[0], "r returns to the demo") {
+			t.Errorf("%s: header %q", name, lines[0])
+		}
+		if status := lines[22]; !strings.Contains(status, "r returns to them.") {
+			t.Errorf("%s: status %q", name, status)
+		}
+	}
+}
+
+// TestCompactBandShowsValues: at 80x24 beside the diagram (g), the
+// compact band names the lanes once, so that every value of up to 18
+// cells ("Extended Edition" in quotes) shows whole, in every step of
+// every built-in demo with up to three replicas.
+func TestCompactBandShowsValues(t *testing.T) {
+	for _, name := range builtinNames() {
+		m := newRoot(t, Options{Scenario: demo(t, name), NoAsk: true}, 80, 24)
+		if len(m.sess.cluster().Names()) > 3 {
+			continue
+		}
+		send(t, m, "g")
+		for m.sess.next() {
+			m.refresh()
+			band := strings.Join(strings.Split(screen(m), "\n")[2:6], "\n")
+			for _, r := range m.sess.cluster().Replicas() {
+				for _, l := range replicas.Lanes {
+					if v := r.ValueString(l); ansi.StringWidth(v) <= 18 && !strings.Contains(band, v) {
+						t.Errorf("%s %s: %s's %s value %s is cut:\n%s", name, m.sess.stepLabel(), r.Name, l, v, band)
+					}
+				}
+			}
+		}
+	}
+}
+
+// TestDiagramOnScreenLabelsAndMarks: on screen too, a sync all draws one
+// fan per sender with every message's label (m4 … m15 in partition's last
+// step, full screen at 120x36), and at 80x24 the partition marks show
+// beside the diagram even where the statement fills the margin.
+func TestDiagramOnScreenLabelsAndMarks(t *testing.T) {
+	m := newRoot(t, Options{Scenario: demo(t, "partition"), NoAsk: true}, 120, 36)
+	send(t, m, "end", "G")
+	out := screen(m)
+	for id := 4; id <= 15; id++ {
+		if !strings.Contains(out, fmt.Sprintf("m%d", id)) {
+			t.Errorf("m%d has no label:\n%s", id, out)
+		}
+	}
+	for _, name := range []string{"Paris", "Berlin", "Tokyo", "Lima"} {
+		if !strings.Contains(out, name+" sends its t8 state") {
+			t.Errorf("no fan says it carries %s's state from before the sync:\n%s", name, out)
+		}
+	}
+	m = newRoot(t, Options{Scenario: demo(t, "partition"), NoAsk: true}, 80, 24)
+	send(t, m, "right", "right", "right", "g")
+	if out := screen(m); !strings.Contains(out, "╳ 1 2 | 3 4") {
+		t.Errorf("the partition marks do not show at 80x24:\n%s", out)
+	}
+}
+
+// TestNarrationWrapsWhole: however narrow the pane, a step's narration,
+// question and actions wrap without losing a character: "sync Ben -> Cat"
+// once lost its hyphen where a line broke after it.
+func TestNarrationWrapsWhole(t *testing.T) {
+	for _, name := range builtinNames() {
+		m := newRoot(t, Options{Scenario: demo(t, name)}, 80, 24)
+		for m.sess.next() {
+			st := m.state()
+			want := st.Narration
+			if st.Ask != nil {
+				want = st.Ask.Text
+				for k, c := range st.Ask.Choices {
+					want += fmt.Sprintf(" %c) %s", 'a'+k, c)
+				}
+				want += " " + st.Narration
+			}
+			for w := 20; w <= 120; w++ {
+				got := ansi.Strip(strings.Join(ui.NarrationLines(st, m.styles, w), " "))
+				for _, l := range ui.NarrationLines(st, m.styles, w) {
+					if plain := ansi.Strip(l); strings.HasPrefix(plain, "✓") || strings.HasPrefix(plain, "✗") {
+						continue // an expectation is one line, cut by the pane
+					}
+					if ansi.StringWidth(l) > w {
+						t.Fatalf("%s %s at %d: a line of %d cells: %q", name, st.StepLabel, w, ansi.StringWidth(l), ansi.Strip(l))
+					}
+				}
+				if !strings.Contains(strings.Join(strings.Fields(got), " "), strings.Join(strings.Fields(want), " ")) {
+					t.Fatalf("%s %s at %d: the narration lost something:\n%s\nwant\n%s", name, st.StepLabel, w, got, want)
+				}
+			}
+		}
+	}
+}

@@ -1,0 +1,450 @@
+package replicas
+
+import (
+	"fmt"
+	"slices"
+	"strings"
+
+	"crdtviz/crdt"
+)
+
+// Delta-based replication (Almeida, Shoker and Baquero 2018): an edit
+// makes a delta, a small state of the type that has the edit's effect
+// when joined; deltas join into delta-groups, and a message carries the
+// group pending on its link. A delta is a state, and a join is
+// commutative, associative and idempotent, so a group can be duplicated,
+// reordered or joined with others and still arrive at the same state.
+//
+// What is implemented, named after the papers:
+//
+//   - each link keeps its own delta-group (a delta-buffer per neighbour);
+//     a local edit joins every outgoing group, and a message empties its
+//     link's group;
+//   - a received group that inflated the receiver (the join changed its
+//     state, Algorithm 2's test) joins every other outgoing group, but not
+//     the one back to its sender (Enes et al. 2019's avoidance of
+//     back-propagation). A full state that inflated its receiver is
+//     relayed the same way: a state is a delta too;
+//   - convergence only: a group is joined as soon as it arrives, without
+//     Algorithm 2's causal delta-merging condition, so a replica can show
+//     a later edit before an earlier one it follows. Text is the
+//     exception: an edit's character ops wait at the receiver until the
+//     characters they need have arrived (as Yjs keeps pending structs),
+//     so a text delta also joins the same way in any order;
+//   - nothing resends a group that was dropped (Algorithm 2 resends until
+//     acknowledged): a full state repairs the loss (send … full), and so
+//     does the same delta relayed by a third replica.
+
+// ModeDelta ships delta-groups.
+const ModeDelta Mode = 2
+
+func init() { register(ModeDelta, deltaRules{}) }
+
+type deltaRules struct{}
+
+func (deltaRules) name() string { return "delta" }
+func (deltaRules) describe() string {
+	return "every message carries the deltas pending on its link; full sends a whole state"
+}
+func (deltaRules) opOptions() bool { return false }
+func (deltaRules) full() error     { return nil }
+func (deltaRules) start(c *Cluster) modeData {
+	return &deltaData{out: make([]deltaGroup, len(c.names))}
+}
+
+// deltaData is a replica's delta bookkeeping: out[j] is the delta-group
+// pending on its link to replica j, and waiting the text edits whose
+// character ops cannot be placed yet. It is replaced, never changed in
+// place.
+type deltaData struct {
+	out    []deltaGroup
+	parked []textPart
+}
+
+func deltasOf(r *Replica) *deltaData { return r.mode.(*deltaData) }
+
+func (d *deltaData) copy() *deltaData {
+	return &deltaData{out: slices.Clone(d.out), parked: slices.Clip(d.parked)}
+}
+
+func (d *deltaData) waiting() []string {
+	var out []string
+	for _, p := range d.parked {
+		out = append(out, fmt.Sprintf("%s (needs %s)", p.edit, p.need))
+	}
+	return out
+}
+
+func (d *deltaData) dump(c *Cluster) []string {
+	var out []string
+	for j, g := range d.out {
+		if !g.empty() {
+			out = append(out, fmt.Sprintf("pending -> %s: %s %v", QuoteName(c.names[j]), g.knows(), groupWire(g)))
+		}
+	}
+	if len(d.parked) > 0 {
+		out = append(out, fmt.Sprintf("text waiting %v", d.waiting()))
+	}
+	return out
+}
+
+// deltaGroup is the join of the deltas pending on one link, with the
+// edits they carry (k) and the history they reflect (h). For text, each
+// edit's character ops stay apart (parts), so that a receiver knows which
+// edits arrived whole and can keep the others waiting; delta.State then
+// holds only a relayed full state. A group is never changed once made:
+// joining makes a new one.
+type deltaGroup struct {
+	delta crdt.Delta
+	h     History
+	k     EditSet
+	parts []textPart
+}
+
+// textPart is one text edit's character ops, and, while it waits at a
+// replica, the character it needs first.
+type textPart struct {
+	edit EditID
+	ops  []crdt.TextOp
+	need crdt.TextID
+}
+
+func (g deltaGroup) empty() bool { return g.delta.Empty() && len(g.parts) == 0 }
+
+// knows is every edit the group carries.
+func (g deltaGroup) knows() EditSet {
+	k := g.k
+	for _, p := range g.parts {
+		k = k.With(p.edit)
+	}
+	return k
+}
+
+// join returns g joined with another group.
+func (g deltaGroup) join(o deltaGroup, lww bool) deltaGroup {
+	out := deltaGroup{delta: g.delta.Clone(), k: g.k.Union(o.k), parts: slices.Clip(g.parts)}
+	for _, p := range o.parts {
+		if !slices.ContainsFunc(out.parts, func(q textPart) bool { return q.edit == p.edit }) {
+			out.parts = append(out.parts, p)
+		}
+	}
+	if lww && g.delta.State != nil && o.delta.State != nil {
+		out.h = lwwHistory(g.h, lwwStamps(g.delta.State), o.h, lwwStamps(o.delta.State))
+	} else {
+		out.h = g.h.union(o.h)
+	}
+	_ = out.delta.Join(o.delta) // same type throughout one cluster
+	return out
+}
+
+func (deltaRules) edit(c *Cluster, i int, r *Replica, id EditID, key string, e *crdt.Effect) {
+	g := deltaGroup{k: EditSet{}.With(id), delta: e.Delta}
+	switch {
+	case c.typ == crdt.Text:
+		g = deltaGroup{parts: []textPart{{edit: id, ops: e.Delta.Text}}}
+	case c.isLWW():
+		g.h = keyHistory(r.crdtHist, key)
+	default:
+		g.h = History{}.with("", id)
+	}
+	d := deltasOf(r).copy()
+	for j := range d.out {
+		if j != i {
+			d.out[j] = d.out[j].join(g, c.isLWW())
+		}
+	}
+	r.mode = d
+}
+
+func (deltaRules) payload(c *Cluster, sc *senderCopy, to int, full bool) payload {
+	if full {
+		return &fullPayload{sc.whole(c)}
+	}
+	return &deltaPayload{g: sc.mode.(*deltaData).out[to]}
+}
+
+func (deltaRules) taken(c *Cluster, from, to int, p payload) {
+	if _, ok := p.(*deltaPayload); !ok {
+		return // a full state leaves the link's group pending
+	}
+	r := c.mutable(from)
+	d := deltasOf(r).copy()
+	d.out[to] = deltaGroup{}
+	r.mode = d
+}
+
+// relay passes a group that inflated replica i on to every other link out
+// of i, except back to from.
+func (c *Cluster) relay(i, from int, r *Replica, g deltaGroup) {
+	d := deltasOf(r).copy()
+	for j := range d.out {
+		if j != i && j != from {
+			d.out[j] = d.out[j].join(g, c.isLWW())
+		}
+	}
+	r.mode = d
+}
+
+// deltaPayload is the delta-group a message carries (possibly empty).
+type deltaPayload struct{ g deltaGroup }
+
+func (p *deltaPayload) noun() string   { return "its pending delta" }
+func (p *deltaPayload) knows() EditSet { return p.g.knows() }
+func (p *deltaPayload) hist() History  { return p.g.h.union(historyOf(p.g.knows())) }
+func (p *deltaPayload) size() int      { return encodedSize(p.wire()) }
+
+func (p *deltaPayload) text(*Message) string {
+	g := p.g
+	switch {
+	case g.empty():
+		return "empty delta"
+	case len(g.parts) > 0:
+		n := 0
+		for _, part := range g.parts {
+			n += len(part.ops)
+		}
+		s := "delta of " + Plural(n, "character op")
+		if g.delta.State != nil {
+			s += " and a relayed state"
+		}
+		return s
+	}
+	return "delta " + g.delta.State.Value().String()
+}
+
+func (p *deltaPayload) lost() string {
+	if p.g.empty() {
+		return ""
+	}
+	return "; its delta is lost and nothing here sends it again: a full state (sync … full) repairs it, as does the same delta relayed by another replica"
+}
+
+func (p *deltaPayload) wire() wireMessage {
+	if p.g.empty() {
+		return wireMessage{Kind: wireDelta}
+	}
+	return wireMessage{Kind: wireDelta, Body: groupWire(p.g)}
+}
+
+// groupWire is a delta-group's wire form: the type's delta form, or for
+// text its character ops, with a relayed state beside them when it has
+// one.
+func groupWire(g deltaGroup) any {
+	var ops []crdt.TextOp
+	for _, p := range g.parts {
+		ops = append(ops, p.ops...)
+	}
+	switch {
+	case len(ops) == 0:
+		return crdt.WireOfDelta(crdt.Delta{State: g.delta.State})
+	case g.delta.State == nil:
+		return crdt.WireOfDelta(crdt.Delta{Text: ops})
+	}
+	return wireTextGroup{State: crdt.Wire(g.delta.State), Ops: crdt.WireOfDelta(crdt.Delta{Text: ops})}
+}
+
+func (p *deltaPayload) held(m *Message) (int64, bool) {
+	if m == nil {
+		return 0, false
+	}
+	return int64(m.bytes[CRDT]), false
+}
+
+func (p *deltaPayload) textGrowth(c *Cluster, to int) int {
+	n := textInserts(p.g.parts) + textInserts(deltasOf(c.reps[to]).parked)
+	if t, ok := p.g.delta.State.(*crdt.TextState); ok {
+		n += t.Len()
+	}
+	return n
+}
+
+func textInserts(parts []textPart) int {
+	n := 0
+	for _, p := range parts {
+		for _, op := range p.ops {
+			if !op.Delete {
+				n++
+			}
+		}
+	}
+	return n
+}
+
+func (p *deltaPayload) trial(c *Cluster, to int, st crdt.CRDT) {
+	if p.g.delta.State != nil {
+		_, _ = st.Merge(p.g.delta.State)
+	}
+	t, ok := st.(*crdt.TextState)
+	if !ok {
+		return
+	}
+	parts := append(slices.Clip(deltasOf(c.reps[to]).parked), p.g.parts...)
+	for progress := true; progress; {
+		progress = false
+		for k, part := range parts {
+			if _, missing := t.Missing(part.ops); !missing {
+				_, _ = crdt.Delta{Text: part.ops}.JoinInto(t)
+				parts = append(parts[:k:k], parts[k+1:]...)
+				progress = true
+				break
+			}
+		}
+	}
+}
+
+// deliver joins the group into replica i, and relays it if it inflated
+// the replica's state.
+func (p *deltaPayload) deliver(c *Cluster, i int, r *Replica, m *Message) LaneChange {
+	g := p.g
+	before := r.ValueString(CRDT)
+	r.ownState()
+	var whys, decisive []string
+	inflated := false
+	if g.empty() {
+		whys = append(whys, "an empty delta: "+m.From+" had nothing pending for "+r.Name)
+	}
+	if g.delta.State != nil {
+		newH := r.crdtHist.union(g.h)
+		if c.isLWW() {
+			newH = lwwHistory(r.crdtHist, lwwStamps(r.state), g.h, lwwStamps(g.delta.State))
+		}
+		res, err := g.delta.JoinInto(r.state)
+		if err != nil { // cannot happen: every replica holds the same type
+			panic(fmt.Sprintf("replicas: a delta within one cluster failed: %v", err))
+		}
+		r.knows[CRDT] = r.knows[CRDT].Union(g.k)
+		// A last-writer-wins delta's key history reflects the writes its
+		// origin had seen on that key; a lost delta may have kept some
+		// from reaching this replica.
+		r.crdtHist = newH.within(r.knows[CRDT])
+		inflated = !res.Same
+		whys, decisive = append(whys, res.Why), res.Decisive
+	}
+	if c.typ == crdt.Text && (len(g.parts) > 0 || inflated) {
+		why, placed, grew := c.placeText(r, g.parts)
+		whys = append(whys, why...)
+		inflated = inflated || grew
+		if placed {
+			decisive = append(decisive, "chars")
+		}
+	}
+	if inflated {
+		r.touch(CRDT, c.now)
+		c.relay(i, c.index[m.From], r, g)
+	}
+	cc := LaneChange{Touched: true, Changed: r.ValueString(CRDT) != before, Decisive: decisive}
+	cc.Why = string(c.typ) + ": " + r.Name + " joined " + m.From + "'s delta" + via(m, CRDT) + ": " + strings.Join(whys, "; ")
+	return cc
+}
+
+// placeText applies, edit by edit, the text parts that arrived and those
+// that were waiting at r: a part whose characters are all placeable is
+// applied whole, and its edit becomes known; the others wait for what
+// they need. It returns what it did in words, whether it applied a part,
+// and whether the replica learned anything (applied a part, or keeps a new
+// one waiting).
+func (c *Cluster) placeText(r *Replica, incoming []textPart) (whys []string, placed, grew bool) {
+	d := deltasOf(r).copy()
+	t := r.state.(*crdt.TextState)
+	queue := slices.Clip(d.parked)
+	waitingBefore := map[EditID]bool{}
+	for _, p := range d.parked {
+		waitingBefore[p.edit] = true
+	}
+	newWaiting := 0
+	for _, p := range incoming {
+		if r.knows[CRDT].Has(p.edit) || waitingBefore[p.edit] {
+			continue
+		}
+		queue = append(queue, p)
+		newWaiting++
+	}
+	var applied []string
+	for progress := true; progress; {
+		progress = false
+		for k := 0; k < len(queue); k++ {
+			p := queue[k]
+			if r.knows[CRDT].Has(p.edit) { // arrived whole with a state
+				queue = append(queue[:k:k], queue[k+1:]...)
+				k--
+				continue
+			}
+			if need, missing := t.Missing(p.ops); missing {
+				queue[k].need = need
+				continue
+			}
+			_, _ = crdt.Delta{Text: p.ops}.JoinInto(t)
+			r.knows[CRDT] = r.knows[CRDT].With(p.edit)
+			r.crdtHist = r.crdtHist.with("", p.edit)
+			what := c.edits[p.edit-1].Describe()
+			if waitingBefore[p.edit] {
+				what += ", which was waiting"
+			}
+			applied = append(applied, what)
+			queue = append(queue[:k:k], queue[k+1:]...)
+			progress = true
+			break
+		}
+	}
+	if len(applied) > 0 {
+		whys = append(whys, "applied "+strings.Join(applied, " and ")+" → "+crdt.Brief(crdt.QuoteAlways(t.String())))
+	}
+	stillNew := 0
+	for _, p := range queue {
+		if !waitingBefore[p.edit] {
+			stillNew++
+			whys = append(whys, fmt.Sprintf("%s waits: it needs the character %s, which has not arrived here", c.edits[p.edit-1].Describe(), p.need))
+		}
+	}
+	d.parked = queue
+	r.mode = d
+	if len(whys) == 0 {
+		whys = append(whys, "every edit in it was here already")
+	}
+	return whys, len(applied) > 0, len(applied) > 0 || stillNew > 0
+}
+
+// fullPayload is a whole state sent in delta mode (send … full): how a
+// lost delta is repaired. It is merged as in state mode and, if it
+// inflated the receiver, relayed like a delta, since a state is one.
+type fullPayload struct{ *statePayload }
+
+func (p *fullPayload) noun() string { return "its full state" }
+func (p *fullPayload) text(m *Message) string {
+	return "full state " + crdt.Brief(m.valueStrings[CRDT])
+}
+func (p *fullPayload) wire() wireMessage {
+	return wireMessage{Kind: wireFull, Body: crdt.Wire(p.state)}
+}
+func (p *fullPayload) size() int {
+	if p.bytes == 0 {
+		p.bytes = encodedSize(p.wire())
+	}
+	return p.bytes
+}
+
+func (p *fullPayload) trial(c *Cluster, to int, st crdt.CRDT) {
+	(&deltaPayload{g: deltaGroup{delta: crdt.Delta{State: p.state}}}).trial(c, to, st)
+}
+
+func (p *fullPayload) textGrowth(c *Cluster, to int) int {
+	return p.statePayload.textGrowth(c, to) + textInserts(deltasOf(c.reps[to]).parked)
+}
+
+func (p *fullPayload) deliver(c *Cluster, i int, r *Replica, m *Message) LaneChange {
+	before := r.ValueString(CRDT)
+	lc, inflated := p.merge(c, r, m, "full state")
+	if c.typ == crdt.Text && len(deltasOf(r).parked) > 0 {
+		if why, _, grew := c.placeText(r, nil); grew {
+			lc.Why += "; " + strings.Join(why, "; ")
+			r.touch(CRDT, c.now)
+			lc.Changed = r.ValueString(CRDT) != before
+			inflated = true
+		}
+	}
+	if inflated {
+		c.relay(i, c.index[m.From], r, deltaGroup{delta: crdt.Delta{State: p.state}, h: p.h, k: p.k})
+		lc.Why += "; it joins the deltas " + r.Name + " passes on"
+	}
+	return lc
+}
