@@ -391,10 +391,12 @@ func (s *state) signerKey(env *envelope) (ed25519.PublicKey, error) {
 	}
 	a := s.roster[env.From]
 	if a == nil {
-		if m := s.members[env.From]; m != nil && m.listed {
-			return nil, dropped(dropNotYet, fmt.Errorf("%s is not admitted yet", env.From))
+		// The teacher admits every member, so only the teacher knows that
+		// a name is nobody's: elsewhere its admission may be on its way.
+		if s.teacher() {
+			return nil, forged("%s is not a member of the class", env.From)
 		}
-		return nil, forged("%s is not a member of the class", env.From)
+		return nil, dropped(dropNotYet, fmt.Errorf("%s is not admitted yet (as far as %s knows)", env.From, s.name))
 	}
 	return ed25519.PublicKey(a.rec.Key), nil
 }
