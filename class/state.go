@@ -392,8 +392,10 @@ func (s *state) signerKey(env *envelope) (ed25519.PublicKey, error) {
 	a := s.roster[env.From]
 	if a == nil {
 		// The teacher admits every member, so only the teacher knows that
-		// a name is nobody's: elsewhere its admission may be on its way.
-		if s.teacher() {
+		// a name memberlist does not list is nobody's (a joiner that
+		// memberlist lists is still asking); elsewhere its admission may
+		// be on its way.
+		if m := s.members[env.From]; s.teacher() && (m == nil || !m.listed) {
 			return nil, forged("%s is not a member of the class", env.From)
 		}
 		return nil, dropped(dropNotYet, fmt.Errorf("%s is not admitted yet (as far as %s knows)", env.From, s.name))
