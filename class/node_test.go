@@ -182,6 +182,11 @@ func TestClassStory(t *testing.T) {
 				}
 				return true
 			})
+			for _, n := range nodes {
+				if d := n.Snapshot().Dropped; len(d) > 0 {
+					t.Errorf("%s dropped payloads in an honest class: %+v", n.opts.Name, d)
+				}
+			}
 			// Every member has seen every edit by now: where plain values
 			// still differ, the banner says DIVERGED, as the simulator's does.
 			for _, n := range nodes {

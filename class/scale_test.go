@@ -206,6 +206,12 @@ func TestClassOfThirty(t *testing.T) {
 			waitFor(t, 60*time.Second, "every banner says CONVERGED", func() bool {
 				return everyone(nodes, func(n *Node) bool { return n.Snapshot().Status(replicas.CRDT).Word == WordConverged })
 			})
+			// An honest class drops nothing: no false alarm of forgery.
+			for _, n := range nodes {
+				if d := n.Snapshot().Dropped; len(d) > 0 {
+					t.Errorf("%s dropped payloads in an honest class: %+v", n.opts.Name, d)
+				}
+			}
 		})
 	}
 }
