@@ -67,9 +67,20 @@ func TestHoldMakesConcurrency(t *testing.T) {
 		eventually(t, 15*time.Second, "the CRDT lane holds every edit everywhere", func() bool {
 			return everyone(nodes, func(n *Node) bool { return holds(n, items) })
 		})
-		eventually(t, 15*time.Second, "the plain lane settles", func() bool {
+		settled := func() bool {
 			return everyone(nodes, func(n *Node) bool { return n.Snapshot().Status(replicas.Plain).Word != WordPending })
-		})
+		}
+		deadline := time.Now().Add(30 * time.Second)
+		for !settled() {
+			if time.Now().After(deadline) {
+				for _, n := range nodes {
+					s := n.Snapshot()
+					t.Logf("%s: plain %s seen %d/%x; %+v", s.Name, s.Plain, s.SeenN, s.SeenSum, s.Members)
+				}
+				t.Fatalf("round %d: after 30s the plain lane is still PENDING somewhere", round)
+			}
+			time.Sleep(20 * time.Millisecond)
+		}
 		for _, n := range nodes {
 			p := n.Snapshot().Plain
 			all := true

@@ -159,12 +159,18 @@ func (s *state) fresh() error {
 	s.plainStr = s.plain.Value().String()
 	s.heard, s.seen = map[writeID]bool{}, map[writeID]bool{}
 	s.seenN, s.seenGap = map[runKey]uint64{}, map[writeID]bool{}
+	s.seq = 0 // numbered afresh in each epoch (see writeRun), with no gap
 	s.digestOK = false
 	for _, m := range s.members {
 		m.heard, m.view, m.viewRaw = false, wireView{}, nil
 	}
 	return nil
 }
+
+// writeRun is the run part of this process's write ids: its run, moved on
+// by each reset, so that the edits of each epoch are numbered from 1 with
+// no gap (what a member has seen is then a count per run).
+func (s *state) writeRun() uint64 { return s.run + s.ctl.Epoch }
 
 // crdtChanged refreshes what is kept of the CRDT lane after it changed.
 func (s *state) crdtChanged() {
@@ -291,7 +297,7 @@ func (s *state) edit(op crdt.Op) (Event, []byte, error) {
 		return Event{}, nil, errC
 	}
 	s.seq++
-	id := writeID{Origin: s.name, Run: s.run, Seq: s.seq}
+	id := writeID{Origin: s.name, Run: s.writeRun(), Seq: s.seq}
 	s.see(id)
 	s.entries++
 	s.crdtChanged()
@@ -817,6 +823,11 @@ func (s *state) receiveState(env *envelope, seal *sealed, pre *decoded) ([]Event
 		}
 		events = append(events, ev...)
 		// Whatever the sender had seen is in its state, and now in ours.
+		for _, id := range w.Gaps {
+			if !s.seen[id] && (len(s.seenGap) < maxSeenRuns || s.seenGap[id]) {
+				s.see(id)
+			}
+		}
 		for _, r := range w.Seen {
 			k := runKey{r.Origin, r.Run}
 			if r.N > s.seenN[k] && (len(s.seenN) < maxSeenRuns || s.seenN[k] > 0) {
@@ -1102,11 +1113,19 @@ func (s *state) localState() []byte {
 			w.CRDT = s.wireCRDT()
 			w.Plain = s.plainRaw
 			w.Seen = s.seenRuns()
+			for _, id := range sortedIDs(s.seenGap) {
+				if len(w.Gaps) == maxSeenRuns {
+					break
+				}
+				if s.hold == nil || id.Origin != s.name {
+					w.Gaps = append(w.Gaps, id)
+				}
+			}
 			if h := s.hold; h != nil {
 				// What the others may see: not this member's held edits.
 				w.CRDT, w.Plain = encode(crdt.Wire(h.public)), h.plain
 				for i, r := range w.Seen {
-					if r.Origin == s.name && r.Run == s.run {
+					if r.Origin == s.name && r.Run == s.writeRun() {
 						w.Seen[i].N = min(r.N, h.seq)
 					}
 				}

@@ -233,7 +233,8 @@ type wireState struct {
 	Views  [][]byte        `cbor:"5,keyasint,omitempty"` // sealed views: the sender's and the others' it has heard
 	Roster [][]byte        `cbor:"6,keyasint,omitempty"` // sealed admissions
 	Run    uint64          `cbor:"7,keyasint"`
-	Seen   []seenRun       `cbor:"8,keyasint,omitempty"` // the edits the sender has seen
+	Seen   []seenRun       `cbor:"8,keyasint,omitempty"` // the edits the sender has seen: a count per run
+	Gaps   []writeID       `cbor:"9,keyasint,omitempty"` // and those it has seen beyond a gap in a run's numbers
 }
 
 var (
@@ -410,6 +411,12 @@ func (e *envelope) check() error {
 		}
 		for _, r := range e.State.Seen {
 			name(r.Origin)
+		}
+		if len(e.State.Gaps) > maxSeenRuns {
+			errs = append(errs, errors.New("a state with too many edits seen beyond a gap"))
+		}
+		for _, id := range e.State.Gaps {
+			name(id.Origin)
 		}
 	case e.Info != nil:
 		if _, err := crdt.ParseType(e.Info.Type); err != nil {

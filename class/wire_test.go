@@ -308,3 +308,41 @@ func TestMergedCounterOverflowDropped(t *testing.T) {
 		t.Errorf("the counter became %s", s.crdtStr)
 	}
 }
+
+// TestSeenTravelsInState: what a member has seen travels with its state,
+// gaps included, so that a member repaired by push/pull has seen what it
+// holds (else the status words would wait for ever for a lost broadcast).
+func TestSeenTravelsInState(t *testing.T) {
+	c := newFakeClass(t, crdt.ORSet, replicas.ModeDelta, "Alice", "Bob", "Carol")
+	a, b, cs := c.state(t, "Alice"), c.state(t, "Bob"), c.state(t, "Carol")
+	_, _, err := a.edit(add("milk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, e2, err := a.edit(add("eggs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := feed(t, b, e2); err != nil { // the first broadcast is lost
+		t.Fatal(err)
+	}
+	if _, err := feed(t, cs, b.localState()); err != nil {
+		t.Fatal(err)
+	}
+	bn, bs := b.seenDigest()
+	cn, csum := cs.seenDigest()
+	if bn != 1 || cn != bn || csum != bs {
+		t.Errorf("Carol, repaired by Bob's state, has seen %d (%x); Bob %d (%x)", cn, csum, bn, bs)
+	}
+	for _, to := range []*state{b, cs} {
+		if _, err := feed(t, to, a.localState()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	an, as := a.seenDigest()
+	for _, s := range []*state{b, cs} {
+		if n, sum := s.seenDigest(); n != an || sum != as {
+			t.Errorf("%s has seen %d (%x); Alice %d (%x)", s.name, n, sum, an, as)
+		}
+	}
+}
