@@ -110,7 +110,9 @@ func TestBoundsProperty(t *testing.T) {
 	count := func(rt *rapid.T, label string) uint64 {
 		return rapid.SampledFrom([]uint64{0, 1, 7, MaxCount - 1, MaxCount, MaxCount + 1, math.MaxInt64, math.MaxUint64 - 1, math.MaxUint64}).Draw(rt, label)
 	}
-	replica := func(rt *rapid.T, label string) string { return rapid.SampledFrom([]string{"A", "B", "C"}).Draw(rt, label) }
+	replica := func(rt *rapid.T, label string) string {
+		return rapid.SampledFrom([]string{"A", "B", "C"}).Draw(rt, label)
+	}
 	rapid.Check(t, func(rt *rapid.T) {
 		typ := rapid.SampledFrom([]Type{ORSet, MVRegister, LWWRegister, LWWMap, Text, GCounter}).Draw(rt, "type")
 		var w any
