@@ -3,6 +3,7 @@ package class
 import (
 	"bytes"
 	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
@@ -76,8 +77,9 @@ type state struct {
 
 	crdt      crdt.CRDT
 	crdtStr   string
-	crdtWire  []byte // the CRDT lane's wire form, kept until it changes
-	entries   int    // at least the CRDT lane's entries (see size)
+	crdtWire  []byte            // the CRDT lane's wire form, kept until it changes
+	entries   int               // at least the CRDT lane's entries (see size)
+	claims    map[string]uint64 // what the CRDT lane claims per replica (claims.go); nil until asked
 	plain     crdt.Plain
 	plainStr  string
 	plainID   writeID
@@ -176,6 +178,7 @@ func (s *state) writeRun() uint64 { return s.run + s.ctl.Epoch }
 func (s *state) crdtChanged() {
 	s.crdtStr = s.crdt.Value().String()
 	s.crdtWire = nil
+	s.claims = nil
 }
 
 func (s *state) ready() bool { return s.info != nil }
@@ -247,15 +250,20 @@ func (s *state) sealView(left bool) []byte {
 // stamp is the next last-writer-wins timestamp: a Lamport clock, one more
 // than any stamp this replica has made or merged, so that laptops' wall
 // clocks do not matter and a write made after seeing another wins over it.
-func (s *state) stamp() crdt.Stamp {
+// It refuses to pass crdt.MaxStampTime (claims.go keeps a class far from
+// it): a stamp that wrapped would lose to every other.
+func (s *state) stamp() (crdt.Stamp, error) {
 	t := s.clock
 	if l, ok := s.crdt.(crdt.LWW); ok {
 		for _, st := range l.Stamps() {
 			t = max(t, st.T)
 		}
 	}
+	if t >= crdt.MaxStampTime {
+		return crdt.Stamp{}, fmt.Errorf("%w: the class's clock is at %d, the largest a stamp holds: the teacher's reset starts it afresh", crdt.ErrExhausted, t)
+	}
 	s.clock = t + 1
-	return crdt.Stamp{T: s.clock, Replica: s.name}
+	return crdt.Stamp{T: s.clock, Replica: s.name}, nil
 }
 
 // maxEditN bounds one increment or decrement, so that merged counters of
@@ -290,8 +298,20 @@ func (s *state) edit(op crdt.Op) (Event, []byte, error) {
 			return Event{}, nil, fmt.Errorf("the class's %s is full: a class keeps at most %d entries", s.typ, capOf(s.typ))
 		}
 	}
+	if (op.Kind == crdt.OpInc || op.Kind == crdt.OpDec) && s.mine()[s.name]+uint64(op.N) > maxSlot {
+		return Event{}, nil, fmt.Errorf("your slot of the counter would pass %d, the most a class's slot holds", uint64(maxSlot))
+	}
+	stamp, err := s.stamp()
+	if _, lww := s.crdt.(crdt.LWW); err != nil && lww {
+		return Event{}, nil, err
+	}
 	beforeC, beforeP := s.crdtStr, s.plainStr
-	resC, effect, errC := crdt.Mutate(s.crdt, op, crdt.Ctx{Replica: s.name, Stamp: s.stamp()})
+	resC, effect, errC := crdt.Mutate(s.crdt, op, crdt.Ctx{Replica: s.name, Stamp: stamp})
+	if errors.Is(errC, crdt.ErrExhausted) || errors.Is(errC, crdt.ErrOverflow) {
+		// Said at the prompt, not only in the log: the CRDT lane cannot
+		// take the edit, so neither lane does.
+		return Event{}, nil, errC
+	}
 	resP, errP := s.plain.Apply(op)
 	if errC != nil && errP != nil {
 		return Event{}, nil, errC
@@ -597,6 +617,7 @@ type decoded struct {
 	delta   crdt.Delta
 	full    crdt.CRDT
 	entries int
+	claims  map[string]uint64 // what it claims per replica (claims.go)
 	err     error
 }
 
@@ -611,8 +632,10 @@ func predecode(t crdt.Type, env *envelope) *decoded {
 		d.delta, d.err = decodeDelta(t, env.Edit.CRDT)
 		if d.err == nil && d.delta.State != nil {
 			d.entries = size(d.delta.State)
+			d.claims = crdt.Claims(d.delta.State)
 		} else {
 			d.entries = len(d.delta.Text)
+			d.claims = crdt.OpClaims(d.delta.Text)
 		}
 		return d
 	case env.State != nil && len(env.State.CRDT) > byteCapOf(t):
@@ -622,6 +645,7 @@ func predecode(t crdt.Type, env *envelope) *decoded {
 	}
 	if d.full != nil {
 		d.entries = size(d.full)
+		d.claims = crdt.Claims(d.full)
 	}
 	return d
 }
@@ -641,6 +665,9 @@ func (s *state) receiveEdit(env *envelope, pre *decoded) ([]Event, error) {
 			return nil, pre.err
 		}
 		return nil, nil
+	}
+	if err := s.checkClaims(pre.claims); err != nil {
+		return nil, err
 	}
 	what := e.ID.Origin + "'s edit (" + e.Op + ")"
 	how := "by broadcast"
@@ -817,6 +844,9 @@ func (s *state) receiveState(env *envelope, seal *sealed, pre *decoded) ([]Event
 		return events, pre.err
 	}
 	if pre != nil && pre.full != nil {
+		if err := s.checkClaims(pre.claims); err != nil {
+			return events, err
+		}
 		ev, err := s.mergeCRDT(pre.full, pre.entries, env.From, what, how, "push/pull")
 		if err != nil {
 			return events, err

@@ -295,7 +295,7 @@ const (
 )
 
 // dropReasons is every reason, in the order a screen lists them.
-var dropReasons = []string{dropForged, dropOverCap, dropUndecodable, dropTooLarge, dropVersion, dropClass, dropType, dropBadState}
+var dropReasons = []string{dropForged, dropOverCap, dropBounds, dropUndecodable, dropTooLarge, dropVersion, dropClass, dropType, dropBadState}
 
 // dropError is why a payload was dropped.
 type dropError struct {
