@@ -54,6 +54,9 @@ func (s *state) takeAdmission(a wireAdmit, raw []byte) []Event {
 	}
 	s.roster[a.Name] = next
 	s.rosterRaw[string(raw)] = true
+	if cur == nil || !bytes.Equal(cur.rec.Key, a.Key) {
+		delete(s.gone, a.Name) // a new key holds it now
+	}
 	s.admitN = max(s.admitN, a.N)
 	s.viewsChanged = true
 	s.send(outMsg{msg: raw, name: "admit " + a.Name})
@@ -99,6 +102,11 @@ func (s *state) decide(req wireAdmit) []Event {
 			s.send(outMsg{msg: cur.raw, to: req.Name})
 			s.send(outMsg{msg: cur.raw, toAddr: req.Addr})
 			return nil
+		}
+		if s.held(req.Name) && !sameLaptop(cur.rec.Addr, req.Addr) {
+			// memberlist's word that the holder is gone is no proof: anyone
+			// with the class key can say so (names.go).
+			return refuse(cur.rec.Addr, fmt.Sprintf("%s is in the class at %s: a name belongs to its holder until it leaves or the teacher kicks it out", replicas.QuoteName(req.Name), cur.rec.Addr))
 		}
 		if m := s.members[req.Name]; req.Name == s.name || m != nil && (m.status == Alive || m.status == Suspect) && m.addr != req.Addr {
 			holder := cur.rec.Addr

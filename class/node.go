@@ -365,6 +365,7 @@ func newNode(opts Options, id identity) (*Node, error) {
 	c.Delegate = (*delegate)(n)
 	c.Events = (*events)(n)
 	c.Merge = (*merger)(n)
+	c.Alive = (*aliveGuard)(n)
 	c.GossipInterval = opts.Timing.Gossip
 	// Each gossip round sends a packet of broadcasts to 6 members (memberlist's
 	// default is 3): "everyone add one item" puts 30 edits in every queue at
@@ -918,14 +919,17 @@ func (n *Node) pump() {
 	}
 }
 
-// nodeFor is the memberlist node to send to: a member by name, or an
-// address.
+// nodeFor is the memberlist node to send to: a member by name, at the
+// address its signed admission names (not where memberlist says the name
+// lives: names.go), or an address.
 func (n *Node) nodeFor(name, addr string) *memberlist.Node {
 	if name != "" {
 		n.mu.Lock()
-		nd := n.nodes[name]
+		nd, signed := n.nodes[name], n.st.adminAddr(name)
 		n.mu.Unlock()
-		if nd != nil || addr == "" {
+		if signed != "" {
+			addr = signed
+		} else if nd != nil || addr == "" {
 			return nd
 		}
 	}

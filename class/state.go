@@ -106,6 +106,7 @@ type state struct {
 	rosterRaw map[string]bool // the admissions taken, as sealed
 	admitN    uint64          // the teacher's admissions so far
 	admitted  bool            // the teacher has admitted this process's key
+	gone      map[string]bool // names whose holder left with a signed goodbye, or was kicked (names.go)
 	refused   *wireRefuse
 
 	members map[string]*member
@@ -124,7 +125,7 @@ type runKey struct {
 func newState(name, class string, run uint64, me identity) *state {
 	return &state{name: name, class: class, run: run, me: me, members: map[string]*member{}, dropped: map[string]int{},
 		heard: map[writeID]bool{}, seen: map[writeID]bool{}, seenN: map[runKey]uint64{}, seenGap: map[writeID]bool{},
-		roster: map[string]*admission{}, rosterRaw: map[string]bool{}}
+		roster: map[string]*admission{}, rosterRaw: map[string]bool{}, gone: map[string]bool{}}
 }
 
 // setClass fixes the class's type, mode and teacher, and starts a fresh
@@ -596,6 +597,7 @@ func (s *state) takeView(env *envelope) []Event {
 	a := s.roster[name]
 	m := s.member(name)
 	if v.Left {
+		s.gone[name] = true // signed by its key: the name is free
 		if m.status != Left && m.listed {
 			m.status = Left
 			return []Event{memberEvent(name, Left, false)}
@@ -815,6 +817,14 @@ func (s *state) receiveState(env *envelope, seal *sealed, pre *decoded) ([]Event
 	}
 	if !s.ready() {
 		return nil, nil
+	}
+	if pre == nil {
+		// The class's description came in this state: its type was not
+		// known when the node decoded. A joiner must merge the class's
+		// state before it edits (a member that restarts under its name
+		// would otherwise number its edits from 1 again, as its earlier run
+		// did: the same or-set dots, the same counter slot from 0).
+		pre = predecode(s.typ, env)
 	}
 	for _, raw := range w.Roster {
 		if s.rosterRaw[string(raw)] {
