@@ -286,11 +286,14 @@ func (s *state) edit(op crdt.Op) (Event, []byte, error) {
 	if (op.Kind == crdt.OpInc || op.Kind == crdt.OpDec) && op.N > maxEditN {
 		return Event{}, nil, fmt.Errorf("in a class, one %s is at most %d", op.Kind, maxEditN)
 	}
+	if s.typ != crdt.Text && (len(op.Value) > maxElemBytes || len(op.Key) > maxElemBytes) {
+		return Event{}, nil, fmt.Errorf("in a class, an element, a key or a value is at most %d bytes", maxElemBytes)
+	}
 	if s.typ == crdt.Text && op.Kind == crdt.OpInsert {
 		add := len([]rune(op.Text))
 		for _, v := range []string{s.crdt.Value().Str, s.plain.Value().Str} {
-			if n := len([]rune(v)) + add; n > crdt.MaxTextLen {
-				return Event{}, nil, fmt.Errorf("the text would be %d characters; the limit is %d", n, crdt.MaxTextLen)
+			if n := len([]rune(v)) + add; n > maxTextChars {
+				return Event{}, nil, fmt.Errorf("the text would be %d characters; a class's text holds at most %d", n, maxTextChars)
 			}
 		}
 	}
@@ -635,6 +638,7 @@ func predecode(t crdt.Type, env *envelope) *decoded {
 		if d.err == nil && d.delta.State != nil {
 			d.entries = size(d.delta.State)
 			d.claims = crdt.Claims(d.delta.State)
+			d.err = checkValue(t, d.delta.State.Value())
 		} else {
 			d.entries = len(d.delta.Text)
 			d.claims = crdt.OpClaims(d.delta.Text)
@@ -648,6 +652,7 @@ func predecode(t crdt.Type, env *envelope) *decoded {
 	if d.full != nil {
 		d.entries = size(d.full)
 		d.claims = crdt.Claims(d.full)
+		d.err = checkValue(t, d.full.Value())
 	}
 	return d
 }
@@ -928,21 +933,29 @@ func (s *state) takeNestedView(raw []byte) error {
 
 // The caps on a class's states, in entries (see size): a laptop must be
 // able to show, merge and send the class's state at once, and no student
-// may stall the others by bloating theirs.
+// may stall the others by bloating theirs. They are what a classroom
+// needs: a shopping list of a thousand items, a text of a few pages. Every
+// 2 s each of 30 laptops sends its whole state to another, so a state at
+// the cap must cost little to send, decode and merge: about 100 KB for a
+// set, 600 KB for a text (bench_test.go).
 const (
-	capEntries     = 5_000 // sets, maps, registers: an or-set of about 2,500 elements
+	capEntries     = 2_000 // sets, maps, registers: an or-set of about 1,000 elements
 	capCounterRows = 512   // counter slots, one or two per member
-	capTextItems   = 2 * crdt.MaxTextLen
+	maxTextChars   = 20_000
+	capTextItems   = 2 * maxTextChars // characters and tombstones
+	// maxElemBytes bounds an element, a key or a value (a text aside): a
+	// shopping list's item, a word, a colour.
+	maxElemBytes = 64
 )
 
-// byteCapOf is the most a state of type t may weigh on the wire: a state
-// at the cap weighs a tenth of it or less, and a heavier one is refused
-// before it is decoded.
+// byteCapOf is the most a state (or a plain value) of type t may weigh on
+// the wire: a state at the cap weighs well under it, and a heavier one is
+// refused before it is decoded.
 func byteCapOf(t crdt.Type) int {
 	if t == crdt.Text {
-		return 4 << 20
+		return 1 << 20
 	}
-	return 1 << 20
+	return 512 << 10
 }
 
 func capOf(t crdt.Type) int {

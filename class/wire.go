@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/fxamacker/cbor/v2"
 
@@ -486,17 +487,57 @@ func decodeDelta(t crdt.Type, raw cbor.RawMessage) (crdt.Delta, error) {
 	return crdt.Delta{Text: ops}, nil
 }
 
-// decodePlain reads a plain value of type t.
+// decodePlain reads a plain value of type t, within the class's caps (the
+// plain lane is capped as the CRDT lane is).
 func decodePlain(t crdt.Type, w crdt.WireValue) (crdt.Plain, error) {
+	if n := len(w.Set) + len(w.Map); n > capOf(t) {
+		return nil, dropped(dropOverCap, fmt.Errorf("a plain value of %d elements; a class's %s keeps at most %d", n, t, capOf(t)))
+	}
 	v, err := crdt.ValueFromWire(t, w)
 	if err != nil {
 		return nil, dropped(dropType, err)
+	}
+	if err := checkValue(t, v); err != nil {
+		return nil, err
 	}
 	p, err := crdt.NewPlain(t, &v)
 	if err != nil {
 		return nil, dropped(dropType, err)
 	}
 	return p, nil
+}
+
+// checkValue checks a value (a state's, or a plain lane's) against the
+// class's caps: at most capOf elements or keys, each element, key and
+// value at most maxElemBytes, a text at most capTextItems characters (a
+// merge may join two halves of the class that each wrote up to
+// maxTextChars).
+func checkValue(t crdt.Type, v crdt.Value) error {
+	if n := len(v.Set) + len(v.Map); n > capOf(t) {
+		return dropped(dropOverCap, fmt.Errorf("%d elements; a class's %s keeps at most %d", n, t, capOf(t)))
+	}
+	long := func(s string) error {
+		return dropped(dropOverCap, fmt.Errorf("an element of %d bytes; a class's are at most %d", len(s), maxElemBytes))
+	}
+	switch {
+	case t == crdt.Text:
+		if n := utf8.RuneCountInString(v.Str); n > capTextItems {
+			return dropped(dropOverCap, fmt.Errorf("a text of %d characters; a class's holds at most %d", n, capTextItems))
+		}
+	case len(v.Str) > maxElemBytes:
+		return long(v.Str)
+	}
+	for _, e := range v.Set {
+		if len(e) > maxElemBytes {
+			return long(e)
+		}
+	}
+	for _, p := range v.Map {
+		if len(p.Key) > maxElemBytes || len(p.Value) > maxElemBytes {
+			return long(p.Key + p.Value)
+		}
+	}
+	return nil
 }
 
 // checksum is a value's checksum, for "does Bob's value equal mine?"
