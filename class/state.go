@@ -734,16 +734,28 @@ func (s *state) takePlain(env *envelope, what, how, via string) ([]Event, error)
 // see records that an edit has reached this replica.
 func (s *state) see(id writeID) {
 	s.seen[id] = true
-	s.digestOK = false
 	k := runKey{id.Origin, id.Run}
-	if id.Seq <= s.seenN[k] {
+	if id.Seq <= s.seenN[k] || s.seenGap[id] {
 		return
 	}
+	s.seenChanged()
 	s.seenGap[id] = true
 	for s.seenGap[writeID{id.Origin, id.Run, s.seenN[k] + 1}] {
 		delete(s.seenGap, writeID{id.Origin, id.Run, s.seenN[k] + 1})
 		s.seenN[k]++
 	}
+}
+
+// seenChanged says that what this replica has seen changed: its digest is
+// computed afresh, and its view is numbered anew, so that the others take
+// it (a view no newer than the one held is dropped): without it, a digest
+// that changed with no merge (an edit whose delta was here already, seen
+// runs learned by push/pull) never reached the others' boxes, and their
+// banners said EQUAL for good.
+func (s *state) seenChanged() {
+	s.digestOK = false
+	s.viewSeq++
+	s.viewsChanged = true
 }
 
 // seenRuns is what this replica has seen, per run, sorted.
@@ -877,7 +889,7 @@ func (s *state) receiveState(env *envelope, seal *sealed, pre *decoded) ([]Event
 			k := runKey{r.Origin, r.Run}
 			if r.N > s.seenN[k] && (len(s.seenN) < maxSeenRuns || s.seenN[k] > 0) {
 				s.seenN[k] = r.N
-				s.digestOK = false
+				s.seenChanged()
 				for id := range s.seenGap {
 					if id.Origin == r.Origin && id.Run == r.Run && id.Seq <= r.N {
 						delete(s.seenGap, id)
