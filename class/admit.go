@@ -3,6 +3,9 @@ package class
 import (
 	"bytes"
 	"crypto/ed25519"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/binary"
 	"fmt"
 	"slices"
 
@@ -82,47 +85,60 @@ func (s *state) admitSelf(addr string) {
 }
 
 // decide is the teacher's answer to a request to be admitted (its
-// signature, by the key it names, already checked).
+// signature, by the key it names, already checked). The address a joiner
+// asks from is its word, as memberlist's is, so the teacher first sends a
+// challenge there, and answers only a request that echoes it: the joiner
+// listens at that address. Each laptop then gets a few answers at once
+// and one every few seconds (laptops.go); a request beyond is not
+// answered, and the joiner asks again.
 func (s *state) decide(req wireAdmit) []Event {
-	if !s.teacher() {
+	if !s.teacher() || replicas.CheckName(req.Name) != nil {
+		return nil // a joiner checks its name before it joins
+	}
+	if !bytes.Equal(req.Proof, s.proof(req)) {
+		if s.challenges.take(s.now, challengeBurst, challengeEvery) {
+			r := wireRefuse{Name: req.Name, Key: req.Key, Challenge: s.proof(req)}
+			s.send(outMsg{msg: s.seal(kindRefuse, func(e *envelope) { e.Refuse = &r }), toAddr: req.Addr})
+		}
 		return nil
 	}
-	refuse := func(holder, why string) []Event {
-		r := wireRefuse{Name: req.Name, Key: req.Key, Holder: holder, Why: why}
+	refuse := func(holder, why string, taken bool) []Event {
+		if !s.answerLaptop(req.Addr) {
+			return nil
+		}
+		r := wireRefuse{Name: req.Name, Key: req.Key, Holder: holder, Why: why, Taken: taken}
 		s.send(outMsg{msg: s.seal(kindRefuse, func(e *envelope) { e.Refuse = &r }), toAddr: req.Addr})
 		return []Event{{Event: "refused", Name: req.Name, Addr: req.Addr, Reason: why,
 			Text: fmt.Sprintf("refused %s from %s: %s", replicas.QuoteName(req.Name), req.Addr, why)}}
 	}
-	if err := replicas.CheckName(req.Name); err != nil {
-		return refuse("", err.Error())
+	if s.kickedKey(req.Key) || s.kickedLaptop(req.Addr) {
+		return refuse("", "the teacher removed this laptop from the class", false)
 	}
 	if cur := s.roster[req.Name]; cur != nil {
 		if bytes.Equal(cur.rec.Key, req.Key) {
 			// Asked again (our answer was lost): the same admission.
-			s.send(outMsg{msg: cur.raw, to: req.Name})
-			s.send(outMsg{msg: cur.raw, toAddr: req.Addr})
+			if s.answerLaptop(req.Addr) {
+				s.send(outMsg{msg: cur.raw, to: req.Name})
+				s.send(outMsg{msg: cur.raw, toAddr: req.Addr})
+			}
 			return nil
 		}
-		if s.held(req.Name) && !sameLaptop(cur.rec.Addr, req.Addr) {
+		if req.Name == s.name || s.held(req.Name) && !sameLaptop(cur.rec.Addr, req.Addr) {
 			// memberlist's word that the holder is gone is no proof: anyone
 			// with the class key can say so (names.go).
-			return refuse(cur.rec.Addr, fmt.Sprintf("%s is in the class at %s: a name belongs to its holder until it leaves or the teacher kicks it out", replicas.QuoteName(req.Name), cur.rec.Addr))
+			return refuse(cur.rec.Addr, fmt.Sprintf("%s is in the class at %s: a name belongs to its holder until it leaves or the teacher kicks it out", replicas.QuoteName(req.Name), cur.rec.Addr), true)
 		}
-		if m := s.members[req.Name]; req.Name == s.name || m != nil && (m.status == Alive || m.status == Suspect) && m.addr != req.Addr {
-			holder := cur.rec.Addr
-			if m != nil && m.addr != "" {
-				holder = m.addr
-			}
-			return refuse(holder, fmt.Sprintf("%s is already in the class at %s", replicas.QuoteName(req.Name), holder))
+		if m := s.members[req.Name]; m != nil && (m.status == Alive || m.status == Suspect) && m.addr != req.Addr {
+			return refuse(m.addr, fmt.Sprintf("%s is already in the class at %s", replicas.QuoteName(req.Name), m.addr), true)
 		}
 	}
 	for name, a := range s.roster {
 		if name == req.Name || !demos.LookAlike(name, req.Name) {
 			continue
 		}
-		if m := s.members[name]; name == s.name || m != nil && (m.status == Alive || m.status == Suspect) {
+		if s.held(name) {
 			return refuse(a.rec.Addr, fmt.Sprintf("%s looks the same as %s, who is in the class at %s",
-				replicas.QuoteName(req.Name), replicas.QuoteName(name), a.rec.Addr))
+				replicas.QuoteName(req.Name), replicas.QuoteName(name), a.rec.Addr), true)
 		}
 	}
 	m := s.members[req.Name]
@@ -130,11 +146,18 @@ func (s *state) decide(req wireAdmit) []Event {
 		return nil // memberlist has not told of it yet: it asks again
 	}
 	if m.addr != req.Addr {
-		return refuse(m.addr, fmt.Sprintf("%s is already in the class at %s", replicas.QuoteName(req.Name), m.addr))
+		return refuse(m.addr, fmt.Sprintf("%s is already in the class at %s", replicas.QuoteName(req.Name), m.addr), true)
 	}
-	if s.roster[req.Name] == nil && len(s.roster) >= maxMembers {
-		return refuse("", fmt.Sprintf("the class is full (%d members)", maxMembers))
+	lap := s.laptopAt(req.Addr)
+	switch {
+	case !s.held(req.Name) && s.standing() >= maxMembers, s.roster[req.Name] == nil && len(s.roster) >= maxRoster:
+		return refuse("", fmt.Sprintf("the class is full (%d members)", s.standing()), false)
+	case !lap.names[req.Name] && len(lap.names) >= laptopNames:
+		return refuse("", fmt.Sprintf("this laptop has joined the class under %d names already", laptopNames), false)
+	case !s.answerLaptop(req.Addr):
+		return nil
 	}
+	lap.names[req.Name] = true
 	s.admitN++
 	a := wireAdmit{Name: req.Name, Key: slices.Clone(req.Key), Addr: req.Addr, N: s.admitN}
 	raw := s.seal(kindAdmit, func(e *envelope) { e.Admit = &a })
@@ -144,8 +167,21 @@ func (s *state) decide(req wireAdmit) []Event {
 		Text: "admitted " + replicas.QuoteName(req.Name) + " (" + req.Addr + ")"})
 }
 
-// ask is this process's request to be admitted, signed with its key.
+// proof is what the teacher sends a joiner at the address it asks from,
+// for the joiner to echo: a MAC of its name, key and address under the
+// teacher's secret, so that the teacher keeps nothing per joiner.
+func (s *state) proof(req wireAdmit) []byte {
+	h := hmac.New(sha256.New, s.secret[:])
+	for _, part := range [][]byte{[]byte(req.Name), req.Key, []byte(req.Addr)} {
+		h.Write(binary.BigEndian.AppendUint32(nil, uint32(len(part))))
+		h.Write(part)
+	}
+	return h.Sum(nil)[:16]
+}
+
+// ask is this process's request to be admitted, signed with its key,
+// with the teacher's challenge echoed once it has come.
 func (s *state) ask(addr string) []byte {
-	a := wireAdmit{Name: s.name, Key: s.me.pub, Addr: addr}
+	a := wireAdmit{Name: s.name, Key: s.me.pub, Addr: addr, Proof: s.challenge}
 	return s.seal(kindAsk, func(e *envelope) { e.Ask = &a })
 }

@@ -41,12 +41,13 @@ type Timing struct {
 	Rejoin   time.Duration // joining lost members again
 	Poll     time.Duration // reading memberlist's view of who is suspect
 	View     time.Duration // at most one view of this replica's values this often, per 10 members
+	Admit    time.Duration // the teacher answers a laptop's requests to join this often, after a few at once (laptops.go)
 }
 
 // DefaultTiming is the classroom's timing.
 func DefaultTiming() Timing {
 	return Timing{Gossip: 50 * time.Millisecond, PushPull: 2 * time.Second, Probe: time.Second,
-		Rejoin: 2 * time.Second, Poll: 250 * time.Millisecond, View: 300 * time.Millisecond}
+		Rejoin: 2 * time.Second, Poll: 250 * time.Millisecond, View: 300 * time.Millisecond, Admit: 2 * time.Second}
 }
 
 // Options configure a process of a class.
@@ -98,6 +99,7 @@ type Node struct {
 	count    atomic.Int32 // members alive or suspect, this one included: memberlist's NumNodes
 	takenBy  atomic.Pointer[string]
 	admitted chan struct{}
+	again    chan struct{} // the teacher's challenge came: ask again at once
 
 	outMu    sync.Mutex
 	out      []outMsg
@@ -248,7 +250,7 @@ func Join(addr string, opts Options) (*Node, error) {
 	}
 	n.mu.Unlock()
 	if !ready {
-		n.shutdown()
+		_ = n.Leave() // memberlist lists us already: leave, so that the name is free at once
 		if pinErr != "" {
 			return nil, fmt.Errorf("the class at %s is not the one the code names: %s", addr, pinErr)
 		}
@@ -256,7 +258,9 @@ func Join(addr string, opts Options) (*Node, error) {
 	}
 	n.run()
 	if err := n.askAdmission(teacher); err != nil {
-		n.shutdown()
+		// Leave memberlist, not only stop: otherwise the others list the
+		// name as alive for seconds, and a retry under it is refused.
+		_ = n.Leave()
 		return nil, err
 	}
 	n.emit(Event{Event: "joined", Addr: n.addr, Code: n.Snapshot().Code, Text: opts.Name + " joined the class at " + addr})
@@ -269,26 +273,30 @@ const admitWait = 60 * time.Second
 // askAdmission asks the teacher to admit this process, again every
 // 300 ms until it answers (memberlist may not list us there yet).
 func (n *Node) askAdmission(teacher string) error {
-	n.mu.Lock()
-	req := n.st.ask(n.addr)
-	n.mu.Unlock()
 	deadline := time.After(admitWait)
 	tick := time.NewTicker(300 * time.Millisecond)
 	defer tick.Stop()
 	for {
+		n.mu.Lock()
+		req := n.st.ask(n.addr) // with the teacher's challenge, once it has come
+		n.mu.Unlock()
 		n.later(outMsg{msg: req, to: teacher})
 		select {
 		case <-n.admitted:
 			return nil
 		case <-tick.C:
+		case <-n.again:
 		case <-deadline:
 			return fmt.Errorf("the teacher (%s) did not admit us within %v: is the teacher's process still running?", teacher, admitWait)
 		}
 		n.mu.Lock()
 		r := n.st.refused
 		n.mu.Unlock()
-		if r != nil {
+		switch {
+		case r != nil && r.Taken:
 			return fmt.Errorf("%w: %s; choose another --name", ErrNameTaken, r.Why)
+		case r != nil:
+			return fmt.Errorf("the teacher refused us: %s", r.Why)
 		}
 	}
 }
@@ -331,6 +339,9 @@ func newNode(opts Options, id identity) (*Node, error) {
 	if opts.Timing.View == 0 {
 		opts.Timing.View = DefaultTiming().View
 	}
+	if opts.Timing.Admit == 0 {
+		opts.Timing.Admit = DefaultTiming().Admit
+	}
 	logOut := opts.Log
 	if logOut == nil {
 		logOut = io.Discard
@@ -345,12 +356,16 @@ func newNode(opts Options, id identity) (*Node, error) {
 	}
 	port = nt.GetAutoBindPort()
 	n := &Node{opts: opts, nodes: map[string]*memberlist.Node{}, notify: make(chan struct{}, 1), stop: make(chan struct{}),
-		outSig: make(chan struct{}, 1), admitted: make(chan struct{})}
+		outSig: make(chan struct{}, 1), admitted: make(chan struct{}), again: make(chan struct{}, 1)}
 	n.count.Store(1)
 	n.viewAt = noView
 	n.tr = newBlockTransport(nt)
 	class := label(opts.Key)
 	n.st = newState(opts.Name, class, randomRun(), id)
+	n.st.admitEvery = opts.Timing.Admit
+	if _, err := rand.Read(n.st.secret[:]); err != nil {
+		panic("class: no randomness: " + err.Error())
+	}
 	n.queue = &memberlist.TransmitLimitedQueue{RetransmitMult: 3, NumNodes: func() int { return int(n.count.Load()) }}
 
 	c := memberlist.DefaultLANConfig()
@@ -619,7 +634,7 @@ func (n *Node) control(next func(wireControl) (wireControl, error)) error {
 
 func (n *Node) teacherLocked() error {
 	if !n.st.teacher() {
-		return fmt.Errorf("only the teacher (%s) can partition, heal, reset, hold or freeze the class", n.st.info.Teacher)
+		return fmt.Errorf("only the teacher (%s) can partition, heal, reset, hold, freeze or kick", n.st.info.Teacher)
 	}
 	return nil
 }
@@ -978,7 +993,8 @@ func (n *Node) receive(buf []byte, limit int) {
 	if pre == nil && n.st.ready() {
 		pre = predecode(n.st.typ, env)
 	}
-	version, wasAdmitted, was := n.st.ctl.Version, n.st.admitted, n.st.ctl.Groups
+	version, wasAdmitted, was, wasKicked, challenge := n.st.ctl.Version, n.st.admitted, n.st.ctl.Groups, n.st.kickedMe, n.st.challenge
+	n.st.now = time.Now()
 	evs, err := n.st.receive(env, seal, pre)
 	if err != nil {
 		evs = append(evs, n.dropLocked(err)...)
@@ -989,6 +1005,13 @@ func (n *Node) receive(buf []byte, limit int) {
 		peers = n.acrossLocked(was)
 	}
 	admitted := n.st.admitted && !wasAdmitted
+	kicked := n.st.kickedMe && !wasKicked
+	if !bytes.Equal(challenge, n.st.challenge) {
+		select {
+		case n.again <- struct{}{}:
+		default:
+		}
+	}
 	changed := len(evs) > 0 || err != nil || n.st.viewsChanged || admitted
 	n.st.viewsChanged = false
 	if changed {
@@ -1004,6 +1027,9 @@ func (n *Node) receive(buf []byte, limit int) {
 	n.exchange(peers)
 	if changed {
 		n.signal()
+	}
+	if kicked {
+		go func() { _ = n.Leave() }() // not on memberlist's goroutine: Leave waits for it
 	}
 }
 

@@ -264,20 +264,22 @@ func TestDuplicateName(t *testing.T) {
 			t.Errorf("a second %s: %v (want the holder's address %s)", name, err, holder)
 		}
 	}
-	t.Run("concurrent", func(t *testing.T) { concurrentBobs(t, nodes[0], key, code) })
+	t.Run("concurrent", func(t *testing.T) { concurrentBobs(t, nodes[0], key, code, 0) })
 }
 
-// concurrentBobs joins two Bobs at once: exactly one is admitted, and the
-// teacher lists one Bob, at the admitted one's address.
-func concurrentBobs(t *testing.T, teacher *Node, key []byte, code string) {
+// concurrentBobs joins two Bobs at once, from two laptops (127.0.3.x,
+// numbered by round): exactly one is admitted, and the teacher lists one
+// Bob, at the admitted one's address.
+func concurrentBobs(t *testing.T, teacher *Node, key []byte, code string, round int) {
 	name := fmt.Sprintf("Bob%d", rand.IntN(1_000_000))
 	var wg sync.WaitGroup
 	var ok []*Node
 	var errs []error
 	var mu sync.Mutex
-	for range 2 {
+	for i := range 2 {
 		wg.Go(func() {
-			n, err := Join(teacher.Addr(), Options{Name: name, Bind: "127.0.0.1:0", Key: key, Teacher: code, Timing: testTiming()})
+			bind := fmt.Sprintf("127.0.3.%d:0", 2*round+i+1)
+			n, err := Join(teacher.Addr(), Options{Name: name, Bind: bind, Key: key, Teacher: code, Timing: testTiming()})
 			mu.Lock()
 			defer mu.Unlock()
 			if err != nil {
@@ -312,7 +314,7 @@ func TestDuplicateNameRace(t *testing.T) {
 	nodes := startClass(t, crdt.GCounter, replicas.ModeDelta, "Alice")
 	key, code := classKey(nodes[0]), nodes[0].Snapshot().Code
 	for i := range 50 {
-		t.Run(fmt.Sprint(i), func(t *testing.T) { concurrentBobs(t, nodes[0], key, code) })
+		t.Run(fmt.Sprint(i), func(t *testing.T) { concurrentBobs(t, nodes[0], key, code, i) })
 	}
 }
 

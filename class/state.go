@@ -8,6 +8,7 @@ import (
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"crdtviz/crdt"
 	"crdtviz/replicas"
@@ -108,6 +109,17 @@ type state struct {
 	admitted  bool            // the teacher has admitted this process's key
 	gone      map[string]bool // names whose holder left with a signed goodbye, or was kicked (names.go)
 	refused   *wireRefuse
+	challenge []byte // the teacher's challenge to this joiner, echoed in its requests (admit.go)
+	kickedMe  bool   // the teacher removed this process from the class (kick.go)
+
+	// The teacher's: the clock reading when the payload being handled
+	// arrived (zero in tests of the rules alone), the secret of its
+	// challenges, and what each laptop has asked (laptops.go).
+	now        time.Time
+	secret     [32]byte
+	admitEvery time.Duration
+	laptops    map[string]*laptop
+	challenges bucket
 
 	members map[string]*member
 	dropped map[string]int
@@ -277,6 +289,9 @@ func (s *state) edit(op crdt.Op) (Event, []byte, error) {
 	if !s.ready() {
 		return Event{}, nil, fmt.Errorf("not in a class yet")
 	}
+	if s.kickedMe {
+		return Event{}, nil, fmt.Errorf("the teacher removed you from the class")
+	}
 	if s.ctl.Freeze {
 		return Event{}, nil, ErrFrozen
 	}
@@ -420,6 +435,9 @@ func (s *state) signerKey(env *envelope) (ed25519.PublicKey, error) {
 		return s.pin, nil
 	}
 	a := s.roster[env.From]
+	if a != nil && s.kickedKey(a.rec.Key) {
+		return nil, dropped(dropKicked, fmt.Errorf("%s was removed from the class by the teacher", env.From))
+	}
 	if a == nil {
 		// The teacher admits every member, so only the teacher knows that
 		// a name memberlist does not list is nobody's (a joiner that
@@ -513,6 +531,10 @@ func (s *state) receive(env *envelope, seal *sealed, pre *decoded) ([]Event, err
 	case kindRefuse:
 		if env.Refuse.Name == s.name && bytes.Equal(env.Refuse.Key, s.me.pub) {
 			r := *env.Refuse
+			if r.Challenge != nil {
+				s.challenge = slices.Clone(r.Challenge)
+				return nil, nil
+			}
 			s.refused = &r
 		}
 		return nil, nil
@@ -1134,6 +1156,7 @@ func (s *state) control(c wireControl, raw []byte) []Event {
 		s.startHold() // a reset during a hold: the hold goes on, afresh
 	}
 	events = append(events, s.roomEvents(wasCtl, c)...)
+	events = append(events, s.kickEvents(wasCtl, c)...)
 	events = append(events, s.questionEvents(wasCtl.Question, c.Question)...)
 	switch {
 	case len(c.Groups) > 0 && !sameGroups(was, c.Groups):
@@ -1238,5 +1261,5 @@ func (s *state) names() []string {
 // and listed by memberlist.
 func (s *state) shown(name string) bool {
 	m := s.members[name]
-	return m != nil && m.listed && s.roster[name] != nil
+	return m != nil && m.listed && s.roster[name] != nil && !s.kicked(name)
 }

@@ -48,8 +48,11 @@ const (
 	maxQuestionBytes = 300
 	maxChoiceBytes   = 80
 	maxChoices       = 6
-	// maxMembers bounds a class's roster: the teacher admits no more.
+	// maxMembers bounds a class's members at once: the teacher admits no
+	// more. maxRoster bounds the admissions a member keeps (the members who
+	// left or were kicked count too): the teacher issues no more.
 	maxMembers = 256
+	maxRoster  = 2 * maxMembers
 	// maxViews bounds the views a push/pull state carries.
 	maxViews = maxMembers
 	// maxSeenRuns bounds how many runs of members a state says it has seen
@@ -175,6 +178,9 @@ type wireControl struct {
 	// Say is what the teacher last said to the room (script.go), numbered.
 	Say  string `cbor:"7,keyasint,omitempty"`
 	SayN uint64 `cbor:"8,keyasint,omitempty"`
+	// Kicked is every member the teacher has removed from the class
+	// (kick.go), oldest first.
+	Kicked []wireKick `cbor:"9,keyasint,omitempty"`
 }
 
 // wireQuestion is the teacher's question to the room: numbered, its
@@ -213,6 +219,9 @@ type wireAdmit struct {
 	Key  []byte `cbor:"2,keyasint"`
 	Addr string `cbor:"3,keyasint"`
 	N    uint64 `cbor:"4,keyasint"`
+	// Proof (a request) echoes the teacher's challenge, sent to Addr: the
+	// joiner listens there (admit.go).
+	Proof []byte `cbor:"5,keyasint,omitempty"`
 }
 
 // wireRefuse is the teacher's refusal of a joiner.
@@ -221,6 +230,10 @@ type wireRefuse struct {
 	Key    []byte `cbor:"2,keyasint"`
 	Holder string `cbor:"3,keyasint,omitempty"` // the address of the member that holds the name
 	Why    string `cbor:"4,keyasint"`
+	Taken  bool   `cbor:"5,keyasint,omitempty"` // refused because the name is taken (or looks like one that is)
+	// Challenge is no refusal: the teacher asks the joiner to echo it in
+	// its next request, to show it listens where it says (admit.go).
+	Challenge []byte `cbor:"6,keyasint,omitempty"`
 }
 
 // wireState is a push/pull state. Everything in it that another member
@@ -397,6 +410,14 @@ func (e *envelope) check() error {
 			}
 		}
 		text(e.Ctl.Say, maxSayBytes)
+		if len(e.Ctl.Kicked) > maxRoster {
+			errs = append(errs, errors.New("a control with too many kicked"))
+		}
+		for _, k := range e.Ctl.Kicked {
+			name(k.Name)
+			key(k.Key)
+			text(k.Addr, 64)
+		}
 		if q := e.Ctl.Question; q != nil {
 			text(q.Text, maxQuestionBytes)
 			if len(q.Choices) < 2 || len(q.Choices) > maxChoices || len(q.Tally) > maxChoices {
@@ -407,7 +428,7 @@ func (e *envelope) check() error {
 			}
 		}
 	case e.State != nil:
-		if len(e.State.Views) > maxViews || len(e.State.Roster) > maxMembers*2 || len(e.State.Seen) > maxSeenRuns {
+		if len(e.State.Views) > maxViews || len(e.State.Roster) > maxRoster || len(e.State.Seen) > maxSeenRuns {
 			errs = append(errs, errors.New("a state with too many views, admissions or runs seen"))
 		}
 		for _, r := range e.State.Seen {
@@ -436,10 +457,16 @@ func (e *envelope) check() error {
 		name(e.Ask.Name)
 		key(e.Ask.Key)
 		text(e.Ask.Addr, 64)
+		if len(e.Ask.Proof) > 32 {
+			errs = append(errs, errors.New("a proof too long"))
+		}
 	case e.Refuse != nil:
 		name(e.Refuse.Name)
 		text(e.Refuse.Holder, 64)
 		text(e.Refuse.Why, 256)
+		if len(e.Refuse.Challenge) > 32 {
+			errs = append(errs, errors.New("a challenge too long"))
+		}
 	case e.Plain != nil:
 		name(e.Plain.ID.Origin)
 	}

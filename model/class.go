@@ -30,7 +30,7 @@ func (m ClassMode) String() string { return [...]string{"class", "prompt", "help
 type ClassKeyMap struct {
 	Edit, Inc, Dec, Prompt     key.Binding
 	Partition, Heal, Reset     key.Binding
-	Hold, Freeze, Close        key.Binding
+	Hold, Freeze, Close, Kick  key.Binding
 	Answer, Next               key.Binding
 	LogUp, LogDown, Help, Quit key.Binding
 	ForceQuit                  key.Binding
@@ -53,6 +53,7 @@ func DefaultClassKeyMap() ClassKeyMap {
 		Hold:      b([]string{"W"}, "W", "hold the room / release (:hold N for N s)"),
 		Freeze:    b([]string{"F"}, "F", "freeze editing / thaw"),
 		Close:     b([]string{"C"}, "C", "close the question (:ask \"…\" choices A | B asks one)"),
+		Kick:      b([]string{"K"}, "K", "kick a member out of the class (:kick NAME)"),
 		Answer:    b([]string{"1", "2", "3", "4", "5", "6"}, "1-6", "answer the room's question"),
 		Next:      b([]string{"right"}, "→", "run the script's next line"),
 		LogUp:     b([]string{"["}, "[", "scroll the log back"),
@@ -64,7 +65,7 @@ func DefaultClassKeyMap() ClassKeyMap {
 }
 
 func (k *ClassKeyMap) all() []*key.Binding {
-	return []*key.Binding{&k.Edit, &k.Inc, &k.Dec, &k.Prompt, &k.Partition, &k.Heal, &k.Reset, &k.Hold, &k.Freeze, &k.Close, &k.Answer, &k.Next, &k.LogUp, &k.LogDown, &k.Help, &k.Quit, &k.ForceQuit}
+	return []*key.Binding{&k.Edit, &k.Inc, &k.Dec, &k.Prompt, &k.Partition, &k.Heal, &k.Reset, &k.Hold, &k.Freeze, &k.Close, &k.Kick, &k.Answer, &k.Next, &k.LogUp, &k.LogDown, &k.Help, &k.Quit, &k.ForceQuit}
 }
 
 // ASCII returns the key map with help labels in plain ASCII.
@@ -97,7 +98,7 @@ func (k ClassKeyMap) Groups() []HelpGroup {
 	return []HelpGroup{
 		{"Edit your replica", []key.Binding{k.Edit, k.Inc, k.Dec, k.Prompt}},
 		{"The room's question", []key.Binding{k.Answer}},
-		{"The teacher's controls", []key.Binding{k.Partition, k.Heal, k.Reset, k.Hold, k.Freeze, k.Close, k.Next}},
+		{"The teacher's controls", []key.Binding{k.Partition, k.Heal, k.Reset, k.Hold, k.Freeze, k.Close, k.Kick, k.Next}},
 		{"Log and app", []key.Binding{k.LogUp, k.LogDown, k.Help, k.Quit, k.ForceQuit}},
 	}
 }
@@ -105,7 +106,7 @@ func (k ClassKeyMap) Groups() []HelpGroup {
 // classNotes are the help screen's notes in classroom mode.
 var classNotes = []string{
 	"Every laptop is one replica. You edit only your own; the others' boxes show the last values heard from them, ✓ when equal to yours.",
-	"At the : prompt: edit NAME OP ARGS (your name), status; the teacher also: partition A B | C D, heal, reset, hold [SECONDS], release, freeze, thaw.",
+	"At the : prompt: edit NAME OP ARGS (your name), status; the teacher also: partition A B | C D, heal, reset, hold [SECONDS], release, freeze, thaw, kick NAME.",
 	"Hold (W): every laptop keeps its new edits until the release, when they all leave at once and truly collide. Freeze (F): edits are refused everywhere; syncing goes on.",
 	"Edits go out at once by broadcast; every 2 s each process also swaps its whole state with another (push/pull). The plain lane overwrites with each write it has not heard yet; the CRDT lane merges.",
 }
@@ -288,6 +289,7 @@ func (m *Class) updateKeys() {
 	m.keys.Reset.SetEnabled(t && m.keys.Reset.Enabled())
 	m.keys.Hold.SetEnabled(t && m.keys.Hold.Enabled())
 	m.keys.Freeze.SetEnabled(t && m.keys.Freeze.Enabled())
+	m.keys.Kick.SetEnabled(t && m.keys.Kick.Enabled())
 	open := m.snap.Question != nil && !m.snap.Question.Closed
 	m.keys.Close.SetEnabled(t && open && m.keys.Close.Enabled())
 	m.keys.Answer.SetEnabled(!t && open && m.keys.Answer.Enabled())
@@ -369,6 +371,8 @@ func (m *Class) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.openPrompt(m.partitionLine())
 	case key.Matches(k, km.Heal):
 		return m.run("heal")
+	case key.Matches(k, km.Kick):
+		return m.openPrompt("kick ")
 	case key.Matches(k, km.Next):
 		return m.runScript()
 	case key.Matches(k, km.Answer):
