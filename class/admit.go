@@ -93,7 +93,7 @@ func (s *state) admitSelf(addr string) {
 // answered, and the joiner asks again.
 func (s *state) decide(req wireAdmit) []Event {
 	if !s.teacher() || replicas.CheckName(req.Name) != nil {
-		return nil // a joiner checks its name before it joins
+		return nil // a payload's sender is checked as it is read (wire.go), and memberlist lists no such name (names.go)
 	}
 	if !bytes.Equal(req.Proof, s.proof(req)) {
 		if s.challenges.take(s.now, challengeBurst, challengeEvery) {

@@ -74,6 +74,9 @@ func (g *aliveGuard) NotifyAlive(peer *memberlist.Node) error {
 	if peer.Name == n.opts.Name {
 		return nil // memberlist refutes news of ourselves
 	}
+	if err := replicas.CheckName(peer.Name); err != nil {
+		return err // a name no one can read (a modified client's): never listed
+	}
 	n.mu.Lock()
 	defer n.mu.Unlock()
 	return n.st.mayLiveAt(peer.Name, peer.Address())

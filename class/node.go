@@ -158,6 +158,9 @@ var ErrNameTaken = errors.New("that name is taken in this class")
 // teacher. Without a key it makes the class's join code, from which the
 // key is derived.
 func Start(opts Options) (*Node, error) {
+	if err := replicas.CheckName(opts.Name); err != nil {
+		return nil, fmt.Errorf("--name: %w", err)
+	}
 	t, err := crdt.ParseType(string(opts.Type))
 	if err != nil {
 		return nil, err
@@ -202,6 +205,15 @@ func Start(opts Options) (*Node, error) {
 // key, and optionally the teacher key's fingerprint), and asks the
 // teacher to admit this process. The class's type and mode come from it.
 func Join(addr string, opts Options) (*Node, error) {
+	if err := replicas.CheckName(opts.Name); err != nil {
+		return nil, fmt.Errorf("--name: %w", err)
+	}
+	return join(addr, opts)
+}
+
+// join is Join without the check of the name, which the teacher checks
+// too (a modified client skips it: the tests' attackers do).
+func join(addr string, opts Options) (*Node, error) {
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		return nil, fmt.Errorf("%q is not HOST:PORT", addr)
 	}
@@ -320,9 +332,6 @@ func bindAddr(bind string) (host string, port int, dflt bool, err error) {
 }
 
 func newNode(opts Options, id identity) (*Node, error) {
-	if err := replicas.CheckName(opts.Name); err != nil {
-		return nil, fmt.Errorf("--name: %w", err)
-	}
 	host, port, dflt, err := bindAddr(opts.Bind)
 	if err != nil {
 		return nil, err
@@ -1139,6 +1148,9 @@ func (g *merger) NotifyMerge(peers []*memberlist.Node) error {
 			continue
 		}
 		addr := p.Address()
+		if err := replicas.CheckName(p.Name); err != nil {
+			return err // a modified client's name, blank or invisible: the class lists no such name
+		}
 		if p.Name == n.opts.Name && addr != n.addr {
 			why := fmt.Sprintf("%s is already in the class at %s", replicas.QuoteName(p.Name), addr)
 			n.takenBy.Store(&why)
