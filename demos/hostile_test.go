@@ -168,10 +168,9 @@ var (
 		{"Ada\U000E0100", "Ada"},   // variation selector 17
 		{"Ole\uFE0F", "Ole"},       // variation selector 16
 		{"Bob\u3164", "Bob"},       // Hangul filler
-		{"A\u2800da", "Ada"},       // blank braille inside
 		{"Ad\u115Fa\uFFA0", "Ada"}, // Hangul fillers
 	}
-	invisibleNames = []string{"\u3164", "\u2800", "\u115F", "\uFFA0", "\u0301\u0301", "\u3164\u0301", "\uFE0F"}
+	invisibleNames = []string{"\u3164", "\u2800", "\u115F", "\uFFA0", "\u0301\u0301", "\u3164\u0301", "\uFE0F", "\u2800\u3164\u2800"}
 )
 
 // TestInvisibleLookAlikes: a name that differs from another only by code
@@ -211,7 +210,13 @@ func TestInvisibleLookAlikes(t *testing.T) {
 			t.Errorf("%s in a scenario: %v", replicas.QuoteName(n), err)
 		}
 	}
-	for _, ok := range []string{"Ada", "José", "Jose\u0301", "Zoë", "李雷", "Ann Lee", "★"} {
+	if err := replicas.CheckName("Ada\u2800"); err == nil {
+		t.Error("a name that ends with a blank braille pattern")
+	}
+	if LookAlike("Ann\u00a0Lee", "AnnLee") || !LookAlike("Ann\u00a0Lee", "Ann Lee") {
+		t.Error("a no-break space is a space, not nothing")
+	}
+	for _, ok := range []string{"Ada", "José", "Jose\u0301", "Zoë", "李雷", "Ann Lee", "★", "A\u2800da"} {
 		if err := replicas.CheckName(ok); err != nil {
 			t.Errorf("CheckName(%q) = %v", ok, err)
 		}

@@ -119,7 +119,7 @@ var reservedNames = map[string]bool{"all": true, "plain": true}
 // be, quoted otherwise, with the code points that print nothing written as
 // \u escapes (names.go), so that a name is never shown as another.
 func QuoteName(n string) string {
-	if r, _ := utf8.DecodeRuneInString(n); strings.ContainsFunc(n, Hidden) || unicode.IsMark(r) {
+	if r, _ := utf8.DecodeRuneInString(n); strings.ContainsFunc(n, escaped) || unicode.IsMark(r) {
 		return quoteEscaped(n)
 	}
 	if crdt.IsBare(n) && n != "->" && n != "<->" && !strings.HasPrefix(n, "-") && !strings.HasPrefix(n, "+") {

@@ -438,7 +438,7 @@ func CheckName(n string) error {
 		return fmt.Errorf("replica name %q has an invisible format character (such as a zero-width space)", n)
 	case checkVisible(n) != nil:
 		return checkVisible(n)
-	case strings.TrimSpace(n) != n || strings.TrimFunc(n, unicode.IsSpace) != n:
+	case strings.TrimFunc(n, blank) != n:
 		return fmt.Errorf("replica name %q starts or ends with a space", n)
 	case reservedNames[n]:
 		return fmt.Errorf("%q is a reserved word and cannot name a replica", n)
