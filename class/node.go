@@ -93,6 +93,7 @@ type Node struct {
 	mu    sync.Mutex
 	st    *state
 	nodes map[string]*memberlist.Node
+	holds uint64 // the teacher's holds so far (room.go)
 
 	snap     atomic.Pointer[Snapshot]
 	typ      atomic.Pointer[crdt.Type]
