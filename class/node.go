@@ -536,12 +536,16 @@ func (n *Node) Edit(op crdt.Op) (Event, error) {
 		n.publishLocked()
 	}
 	out := n.st.takeOut()
+	if err == nil {
+		// Emitted under the lock, as every event of this replica is: an
+		// event never follows one that saw a later value.
+		n.emit(ev)
+	}
 	n.mu.Unlock()
 	if err != nil {
 		return Event{}, err
 	}
 	n.later(out...)
-	n.emit(ev)
 	return ev, nil
 }
 
@@ -632,8 +636,8 @@ func (n *Node) control(next func(wireControl) (wireControl, error)) error {
 	n.publishLocked()
 	out := n.st.takeOut()
 	peers := n.acrossLocked(was)
-	n.mu.Unlock()
 	n.emit(evs...)
+	n.mu.Unlock()
 	n.exchange(peers)
 	n.tr.bypass.Add(1)
 	n.sendAll(to, raw)
@@ -797,8 +801,8 @@ func (n *Node) watch() {
 	if len(evs) > 0 {
 		n.publishLocked()
 	}
-	n.mu.Unlock()
 	n.emit(evs...)
+	n.mu.Unlock()
 }
 
 // rejoin joins again, every Timing.Rejoin, the members this process has
@@ -996,8 +1000,8 @@ func (n *Node) receive(buf []byte, limit int) {
 	if err != nil {
 		evs := n.dropLocked(err)
 		n.publishLocked()
-		n.mu.Unlock()
 		n.emit(evs...)
+		n.mu.Unlock()
 		return
 	}
 	if pre == nil && n.st.ready() {
@@ -1028,12 +1032,12 @@ func (n *Node) receive(buf []byte, limit int) {
 		n.publishLocked()
 	}
 	out := n.st.takeOut()
+	n.emit(evs...)
 	n.mu.Unlock()
 	if admitted {
 		close(n.admitted)
 	}
 	n.later(out...)
-	n.emit(evs...)
 	n.exchange(peers)
 	if changed {
 		n.signal()
@@ -1085,7 +1089,7 @@ func (e *events) NotifyJoin(nd *memberlist.Node) {
 	shown := n.st.shown(nd.Name)
 	n.viewAt = noView // the newcomer needs our view
 	n.publishLocked()
-	n.mu.Unlock()
+	defer n.mu.Unlock()
 	if !shown {
 		return
 	}
@@ -1114,10 +1118,10 @@ func (e *events) NotifyLeave(nd *memberlist.Node) {
 	m.status = Dead
 	shown, blocked := n.st.shown(nd.Name), n.st.blocked(nd.Name)
 	n.publishLocked()
-	n.mu.Unlock()
 	if shown {
 		n.emit(memberEvent(nd.Name, Dead, blocked))
 	}
+	n.mu.Unlock()
 }
 
 func (e *events) NotifyUpdate(nd *memberlist.Node) {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -340,4 +341,49 @@ func TestReset(t *testing.T) {
 		t.Fatal(err)
 	}
 	eventually(t, 10*time.Second, "the reset reaches Bob", func() bool { return nodes[1].Snapshot().CRDT == "0" })
+}
+
+// TestEventsInOrder (review defect 11): a member's events carry its value
+// as each left it, in the order they happened: in an or-set of adds only,
+// no event's value lacks an element an earlier event's value held (an edit
+// event emitted after the lock was released could follow a merge that had
+// seen a later value). Three members add at once, as fast as they can.
+func TestEventsInOrder(t *testing.T) {
+	nodes := startClass(t, crdt.ORSet, replicas.ModeDelta, "Alice", "Bob", "Carol")
+	eventually(t, 10*time.Second, "everyone sees three members", func() bool {
+		return everyone(nodes, func(n *Node) bool { return len(n.Members()) == 3 })
+	})
+	for _, n := range nodes {
+		n.Drain()
+	}
+	var wg sync.WaitGroup
+	for _, n := range nodes {
+		wg.Go(func() {
+			for i := range 150 {
+				if _, err := n.Edit(add(fmt.Sprintf("%s%03d", n.opts.Name[:1], i))); err != nil {
+					t.Error(err)
+					return
+				}
+			}
+		})
+	}
+	wg.Wait()
+	eventually(t, 20*time.Second, "every member holds the 450 elements", func() bool {
+		return everyone(nodes, func(n *Node) bool { return strings.Count(n.Snapshot().CRDT, ",") == 449 })
+	})
+	for _, n := range nodes {
+		var last []string
+		for _, ev := range n.Drain() {
+			if ev.Event != "edit" && ev.Event != "merge" {
+				continue
+			}
+			set := strings.Split(strings.Trim(ev.CRDT, "{}"), ", ") // elements are bare words: A007
+			for _, e := range last {
+				if !slices.Contains(set, e) {
+					t.Fatalf("%s: an %s event's value %s lacks %s, which an earlier event's value held", n.opts.Name, ev.Event, crdt.Brief(ev.CRDT), e)
+				}
+			}
+			last = set
+		}
+	}
 }
