@@ -40,7 +40,7 @@ func (s *state) takeAdmission(a wireAdmit, raw []byte) []Event {
 	if cur != nil && a.N <= cur.rec.N {
 		return nil
 	}
-	if cur == nil && len(s.roster) >= maxMembers {
+	if cur == nil && len(s.roster) >= maxRoster {
 		return nil
 	}
 	next := &admission{rec: a, raw: raw}
@@ -96,9 +96,11 @@ func (s *state) decide(req wireAdmit) []Event {
 		return nil // a payload's sender is checked as it is read (wire.go), and memberlist lists no such name (names.go)
 	}
 	if !bytes.Equal(req.Proof, s.proof(req)) {
-		if s.challenges.take(s.now, challengeBurst, challengeEvery) {
+		if s.challengeTo(req.Addr) {
+			// One UDP packet: to an address that may be no one's, it costs
+			// no connection and no goroutine waiting on one.
 			r := wireRefuse{Name: req.Name, Key: req.Key, Challenge: s.proof(req)}
-			s.send(outMsg{msg: s.seal(kindRefuse, func(e *envelope) { e.Refuse = &r }), toAddr: req.Addr})
+			s.send(outMsg{msg: s.seal(kindRefuse, func(e *envelope) { e.Refuse = &r }), toAddr: req.Addr, packet: true})
 		}
 		return nil
 	}
@@ -150,8 +152,10 @@ func (s *state) decide(req wireAdmit) []Event {
 	}
 	lap := s.laptopAt(req.Addr)
 	switch {
-	case !s.held(req.Name) && s.standing() >= maxMembers, s.roster[req.Name] == nil && len(s.roster) >= maxRoster:
+	case !s.held(req.Name) && s.standing() >= maxMembers:
 		return refuse("", fmt.Sprintf("the class is full (%d members)", s.standing()), false)
+	case s.roster[req.Name] == nil && len(s.roster) >= maxRoster:
+		return refuse("", fmt.Sprintf("the class has admitted %d names, the most it keeps (those who left count too): the teacher can start a new class, or you can join under a name it has admitted before", maxRoster), false)
 	case !lap.names[req.Name] && len(lap.names) >= laptopNames:
 		return refuse("", fmt.Sprintf("this laptop has joined the class under %d names already", laptopNames), false)
 	case !s.answerLaptop(req.Addr):

@@ -59,6 +59,7 @@ func (s *state) kickEvents(was, c wireControl) []Event {
 	for _, k := range c.Kicked[min(len(was.Kicked), len(c.Kicked)):] {
 		if a := s.roster[k.Name]; a != nil && bytes.Equal(a.rec.Key, k.Key) {
 			s.gone[k.Name] = true
+			delete(s.answers, k.Name) // the tally counts the class as it stands
 		}
 		if k.Name == s.name && bytes.Equal(k.Key, s.me.pub) {
 			s.kickedMe = true

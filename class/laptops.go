@@ -24,9 +24,13 @@ const (
 	laptopBurst = 8
 	laptopNames = 16
 	// The teacher's challenges (admit.go) go to addresses no one has shown
-	// to be real yet: a few at once, then ten a second, whoever asks.
-	challengeBurst = 32
-	challengeEvery = 100 * time.Millisecond
+	// to be real yet, one UDP packet each: to each laptop a few at once,
+	// then one per challengeEvery (a joiner asks every 300 ms). The
+	// teacher remembers at most maxChallenged laptops, and forgets them
+	// all when there are more (a flood from made-up addresses).
+	challengeBurst = 4
+	challengeEvery = 250 * time.Millisecond
+	maxChallenged  = 4096
 )
 
 // bucket is a token bucket: burst answers at once, then one every so often.
@@ -90,6 +94,20 @@ func (s *state) laptopAt(addr string) *laptop {
 		s.laptops[ip] = l
 	}
 	return l
+}
+
+// challengeTo takes one of a laptop's challenges, if it has one left now.
+func (s *state) challengeTo(addr string) bool {
+	if s.challenges == nil || len(s.challenges) >= maxChallenged {
+		s.challenges = map[string]*bucket{}
+	}
+	ip := laptopOf(addr)
+	b := s.challenges[ip]
+	if b == nil {
+		b = &bucket{}
+		s.challenges[ip] = b
+	}
+	return b.take(s.now, challengeBurst, challengeEvery)
 }
 
 // standing counts the members the class holds now: admitted, and neither

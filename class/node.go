@@ -435,6 +435,10 @@ func (n *Node) Addr() string { return n.addr }
 // JoinLine is the line students type to join (for the teacher's process).
 func (n *Node) JoinLine() string { return n.join }
 
+// Done is closed when this process has left the class, or stopped: by
+// Leave, or when the teacher kicked it out (kick.go).
+func (n *Node) Done() <-chan struct{} { return n.stop }
+
 // Notify is signalled after new events.
 func (n *Node) Notify() <-chan struct{} { return n.notify }
 
@@ -935,6 +939,10 @@ func (n *Node) pump() {
 			case m.to != "" || m.toAddr != "":
 				nd := n.nodeFor(m.to, m.toAddr)
 				if nd == nil || n.ml == nil {
+					continue
+				}
+				if m.packet {
+					_ = n.ml.SendBestEffort(nd, m.msg)
 					continue
 				}
 				msg := m.msg

@@ -31,6 +31,7 @@ type Snapshot struct {
 	Waiting int        // this member's edits held, not sent yet
 	Frozen  bool       // the teacher has paused editing
 	Say     string     // what the teacher last said to the room
+	Removed bool       // the teacher kicked this member out of the class (kick.go)
 	// Question is the room's question, if the teacher has asked one.
 	Question *Question
 }
@@ -245,7 +246,8 @@ func plural(n int) string {
 // values are kept as strings as they change, so this copies and counts,
 // and never renders a state.
 func (s *state) snapshot() *Snapshot {
-	snap := &Snapshot{Name: s.name, Groups: cloneGroups(s.ctl.Groups), Epoch: s.ctl.Epoch, Held: s.ctl.Hold, Frozen: s.ctl.Freeze, Say: s.ctl.Say}
+	snap := &Snapshot{Name: s.name, Groups: cloneGroups(s.ctl.Groups), Epoch: s.ctl.Epoch, Held: s.ctl.Hold, Frozen: s.ctl.Freeze, Say: s.ctl.Say,
+		Removed: s.kickedMe}
 	if s.hold != nil {
 		snap.Waiting = len(s.hold.edits)
 	}

@@ -54,6 +54,7 @@ type outMsg struct {
 	name   string
 	to     string // a member's name
 	toAddr string // an address (a joiner the teacher refuses, whom memberlist may not list)
+	packet bool   // sent to or toAddr as one UDP packet, not over a connection
 }
 
 // state is everything one process knows: its replica in both lanes, the
@@ -119,7 +120,7 @@ type state struct {
 	secret     [32]byte
 	admitEvery time.Duration
 	laptops    map[string]*laptop
-	challenges bucket
+	challenges map[string]*bucket // per laptop
 
 	members map[string]*member
 	dropped map[string]int
@@ -922,10 +923,14 @@ func (s *state) receiveState(env *envelope, seal *sealed, pre *decoded) ([]Event
 	}
 	if w.Plain != nil && !bytes.Equal(w.Plain, s.plainRaw) {
 		pe, err := s.openNested(w.Plain, kindPlain, kindEdit)
-		if err != nil {
+		var d *dropError
+		switch {
+		case errors.As(err, &d) && d.reason == dropKicked:
+			// The sender's plain lane still holds a kicked member's last
+			// write: not taken, and the views that follow still count.
+		case err != nil:
 			return events, err
-		}
-		if pe.Epoch == s.ctl.Epoch {
+		case pe.Epoch == s.ctl.Epoch:
 			ev, err := s.takePlain(pe, what, how, "push/pull")
 			if err != nil {
 				return events, err
@@ -953,7 +958,7 @@ func (s *state) takeNestedView(raw []byte) error {
 	}
 	ve, err := s.openNested(raw, kindView)
 	if err != nil {
-		if d, ok := err.(*dropError); ok && (d.reason == dropNotYet || d.reason == dropStale) {
+		if d, ok := err.(*dropError); ok && (d.reason == dropNotYet || d.reason == dropStale || d.reason == dropKicked) {
 			return nil
 		}
 		return err

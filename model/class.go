@@ -643,6 +643,10 @@ func ClassScreenState(snap class.Snapshot) ui.ClassState {
 	st.Members = append(st.Members, ui.ClassMember{Name: snap.Name, Mine: true, Heard: true, Plain: snap.Plain, CRDT: snap.CRDT,
 		Same: [2]bool{true, true}})
 	for _, mb := range snap.Members {
+		if mb.Status == class.Left {
+			st.Left = append(st.Left, mb.Name) // one line for all who left
+			continue
+		}
 		if mb.Blocked {
 			st.CutOff = append(st.CutOff, mb.Name)
 		}
@@ -689,6 +693,8 @@ func roomLine(snap class.Snapshot) string {
 		}
 	}
 	switch {
+	case snap.Removed:
+		return "REMOVED: the teacher removed you from the class; this laptop has left it (q quits)"
 	case snap.Frozen && snap.Held:
 		return "PAUSED by the teacher: editing is paused, and the room is held"
 	case snap.Frozen:
