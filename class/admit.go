@@ -6,6 +6,7 @@ import (
 	"crypto/hmac"
 	"crypto/sha256"
 	"encoding/binary"
+	"errors"
 	"fmt"
 	"slices"
 
@@ -62,7 +63,16 @@ func (s *state) takeAdmission(a wireAdmit, raw []byte) []Event {
 	}
 	s.admitN = max(s.admitN, a.N)
 	s.viewsChanged = true
+	if a.Name != s.name && (cur == nil || !bytes.Equal(cur.rec.Key, a.Key)) {
+		s.viewSeq++ // our view goes out again, to the newcomer too (node.go's queueView)
+	}
 	s.send(outMsg{msg: raw, name: "admit " + a.Name})
+	if v, ok := s.early[a.Name]; ok {
+		delete(s.early, a.Name)
+		if verify(ed25519.PublicKey(a.Key), v.seal.Body, v.seal.Sig) && v.env.Epoch == s.ctl.Epoch && !v.env.View.Left && !s.blocked(a.Name) {
+			s.takeView(v.env)
+		}
+	}
 	if a.Name == s.name && bytes.Equal(a.Key, s.me.pub) && !s.admitted {
 		s.admitted = true
 		return []Event{{Event: "admitted", Name: s.name, Text: "the teacher admitted " + s.name + " to the class"}}
@@ -148,7 +158,10 @@ func (s *state) decide(req wireAdmit) []Event {
 		return nil // memberlist has not told of it yet: it asks again
 	}
 	if m.addr != req.Addr {
-		return refuse(m.addr, fmt.Sprintf("%s is already in the class at %s", replicas.QuoteName(req.Name), m.addr), true)
+		if m.status == Alive || m.status == Suspect {
+			return refuse(m.addr, fmt.Sprintf("%s is already in the class at %s", replicas.QuoteName(req.Name), m.addr), true)
+		}
+		return nil // the name's last process left or died: memberlist has not told of the new one yet, and it asks again
 	}
 	lap := s.laptopAt(req.Addr)
 	switch {
@@ -188,4 +201,31 @@ func (s *state) proof(req wireAdmit) []byte {
 func (s *state) ask(addr string) []byte {
 	a := wireAdmit{Name: s.name, Key: s.me.pub, Addr: addr, Proof: s.challenge}
 	return s.seal(kindAsk, func(e *envelope) { e.Ask = &a })
+}
+
+// earlyView is a view that arrived before its member's admission.
+type earlyView struct {
+	env  *envelope
+	seal *sealed
+}
+
+// keepView keeps a view dropped as not admitted yet, from a member
+// memberlist lists, until its admission comes (at most one a member).
+func (s *state) keepView(env *envelope, seal *sealed, err error) {
+	var d *dropError
+	if env.Kind != kindView || !errors.As(err, &d) || d.reason != dropNotYet {
+		return
+	}
+	if m := s.members[env.From]; m == nil || !m.listed {
+		return
+	}
+	if s.early == nil {
+		s.early = map[string]earlyView{}
+	}
+	if _, ok := s.early[env.From]; !ok && len(s.early) >= maxMembers {
+		return
+	}
+	if cur, ok := s.early[env.From]; !ok || env.View.Seq > cur.env.View.Seq {
+		s.early[env.From] = earlyView{env: env, seal: seal}
+	}
 }

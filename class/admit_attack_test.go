@@ -287,6 +287,9 @@ func TestKick(t *testing.T) {
 	if _, err := joinAt(t, alice, "Eve", "127.0.9.4"); err == nil || !strings.Contains(err.Error(), "removed this laptop") {
 		t.Errorf("Mallory's laptop under another name: %v", err)
 	}
+	// Once her process has left memberlist (memberlist keeps a name on one
+	// address while its process answers), the name is free.
+	eventually(t, 30*time.Second, "memberlist no longer lists Mallory", func() bool { return !mlListed(alice, "Mallory") })
 	if _, err := joinAt(t, alice, "Mallory", "127.0.9.5"); err != nil {
 		t.Errorf("the name Mallory from another laptop: %v", err)
 	}

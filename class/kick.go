@@ -17,7 +17,10 @@ import (
 //   - every member drops what the kicked key signs (not counted as
 //     forged: the kicked process may not know yet), and takes it off the
 //     screen;
-//   - the name is free again, for another key;
+//   - the name is free again, for another key, once the kicked process
+//     has left memberlist (memberlist keeps a name on one address while
+//     its process answers: a modified client that stays keeps the name,
+//     though nothing it signs is taken);
 //   - the teacher admits no one from the kicked member's laptop again, so
 //     a student who restarts crdtviz cannot come back under a new name.
 //

@@ -123,6 +123,10 @@ type state struct {
 	challenges map[string]*bucket // per laptop
 
 	members map[string]*member
+	// early is the last view of each member memberlist lists whose
+	// admission has not reached this process yet: taken when it does
+	// (a member sends its view once, when it changes).
+	early   map[string]earlyView
 	dropped map[string]int
 	// viewsChanged is set when a member's view changes, which is no event
 	// but changes what a screen shows.
@@ -315,7 +319,7 @@ func (s *state) edit(op crdt.Op) (Event, []byte, error) {
 	}
 	if s.entries >= capOf(s.typ) {
 		if s.entries = size(s.crdt); s.entries >= capOf(s.typ) {
-			return Event{}, nil, fmt.Errorf("the class's %s is full: a class keeps at most %d entries", s.typ, capOf(s.typ))
+			return Event{}, nil, fmt.Errorf("the class's %s is full: a class keeps at most %d entries (elements and their metadata); the teacher's reset empties it", s.typ, capOf(s.typ))
 		}
 	}
 	if (op.Kind == crdt.OpInc || op.Kind == crdt.OpDec) && s.mine()[s.name]+uint64(op.N) > maxSlot {
@@ -518,6 +522,7 @@ func (s *state) receive(env *envelope, seal *sealed, pre *decoded) ([]Event, err
 		return nil, nil // a repeat: gossip delivers most payloads several times; no signature to check
 	}
 	if err := s.open(env, seal); err != nil {
+		s.keepView(env, seal, err)
 		return nil, err
 	}
 	switch env.Kind {
@@ -1163,6 +1168,9 @@ func (s *state) control(c wireControl, raw []byte) []Event {
 	events = append(events, s.roomEvents(wasCtl, c)...)
 	events = append(events, s.kickEvents(wasCtl, c)...)
 	events = append(events, s.questionEvents(wasCtl.Question, c.Question)...)
+	if !sameGroups(was, c.Groups) {
+		s.viewSeq++ // our view goes out again, across a healed cut too
+	}
 	switch {
 	case len(c.Groups) > 0 && !sameGroups(was, c.Groups):
 		events = append(events, Event{Event: "partition", From: from, Groups: cloneGroups(c.Groups),
