@@ -1001,15 +1001,16 @@ func (n *Node) nodeForLocked(name, addr string) *memberlist.Node {
 
 // dropLocked counts a payload that was dropped, and says so once per
 // reason (a flood of bad payloads does not flood the log; the count on
-// screen goes on). A payload from a member not admitted yet, or from a
-// member's earlier run, is no attack, and is not said.
+// screen goes on). A payload from a member not admitted yet, from a
+// member's earlier run, or from a member the teacher kicked out (the
+// teacher's kick says so already) is not said, nor counted on screen.
 func (n *Node) dropLocked(err error) []Event {
 	var d *dropError
 	if !errors.As(err, &d) {
 		return nil
 	}
 	n.st.dropped[d.reason]++
-	if n.st.dropped[d.reason] == 1 && d.reason != dropNotYet && d.reason != dropStale {
+	if n.st.dropped[d.reason] == 1 && d.reason != dropNotYet && d.reason != dropStale && d.reason != dropKicked {
 		return []Event{{Event: "dropped", Reason: d.reason,
 			Text: "dropped a payload (" + d.reason + "); the header counts any more"}}
 	}

@@ -277,7 +277,7 @@ func (s *state) snapshot() *Snapshot {
 	sums := [2]uint64{checksum(snap.Plain), checksum(snap.CRDT)}
 	for _, n := range s.names() {
 		m := s.members[n]
-		if n == s.name || m == nil || !s.shown(n) {
+		if n == s.name || m == nil || !s.shown(n) || s.kickedMe { // kicked out: no one's news reaches this laptop any more
 			continue
 		}
 		snap.Members = append(snap.Members, Member{

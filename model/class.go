@@ -294,6 +294,11 @@ func (m *Class) updateKeys() {
 	m.keys.Close.SetEnabled(t && open && m.keys.Close.Enabled())
 	m.keys.Answer.SetEnabled(!t && open && m.keys.Answer.Enabled())
 	m.keys.Next.SetEnabled(t && m.opts.Script != nil && m.next < len(m.opts.Script.Lines) && m.keys.Next.Enabled())
+	if m.snap.Removed { // out of the class: nothing to edit, answer or send
+		for _, b := range []*key.Binding{&m.keys.Edit, &m.keys.Inc, &m.keys.Dec, &m.keys.Prompt, &m.keys.Answer} {
+			b.SetEnabled(false)
+		}
+	}
 	m.keys.ForceQuit.SetEnabled(true)
 	m.prompt.SetHint("e.g. " + m.example() + " · enter runs · tab completes · ↑↓ history · esc closes")
 	if m.opts.ASCII {
@@ -620,6 +625,9 @@ func (m *Class) statusLines() (string, string) {
 	case m.back > 0:
 		return st.App.Muted.Render(fmt.Sprintf("log scrolled back %d · ] scrolls on", m.back)), bar
 	}
+	if m.snap.Removed {
+		return st.App.Muted.Render("The teacher removed you from the class: q quits."), bar
+	}
 	return st.App.Muted.Render("Edit with e or +; the others' boxes show what they last told " + m.snap.Name + "."), bar
 }
 
@@ -631,11 +639,14 @@ func ClassScreenState(snap class.Snapshot) ui.ClassState {
 	for _, l := range replicas.Lanes {
 		ls := snap.Status(l)
 		st.Lanes[l] = ui.ClassLane{Word: ls.Word, Details: ls.Details(snap.Name), Others: ls.Of > 1}
+		if snap.Removed {
+			st.Lanes[l].Details = []string{"removed by the teacher: your last values", ""}
+		}
 	}
 	if len(snap.Groups) > 0 {
 		st.Groups = class.GroupsString(snap.Groups)
 	}
-	st.Room = roomLine(snap)
+	st.Room, st.Removed = roomLine(snap), snap.Removed
 	st.Ask = askLines(snap)
 	if snap.Say != "" {
 		st.Say = snap.Teacher + " says: " + snap.Say
@@ -694,7 +705,7 @@ func roomLine(snap class.Snapshot) string {
 	}
 	switch {
 	case snap.Removed:
-		return "REMOVED: the teacher removed you from the class; this laptop has left it (q quits)"
+		return "REMOVED by the teacher: this laptop has left the class (q quits)"
 	case snap.Frozen && snap.Held:
 		return "PAUSED by the teacher: editing is paused, and the room is held"
 	case snap.Frozen:

@@ -401,3 +401,20 @@ func TestClassScript(t *testing.T) {
 		t.Error("→ past the end did something")
 	}
 }
+
+// TestClassRemoved: a member the teacher kicked out sees why, and its
+// banners claim nothing of the others, whose news no longer reaches it.
+func TestClassRemoved(t *testing.T) {
+	s := ui.NewStyles(ui.Mono, false)
+	snap := classSnap(3)
+	snap.Name, snap.Join, snap.Removed, snap.Members, snap.Groups = "Mal", "", true, nil, nil
+	got := ansi.Strip(ui.ClassScreen(screenOf(snap, classLogLines, "", ""), s, 80, 24))
+	for _, want := range []string{"REMOVED by the teacher: this laptop has left the class", "CRDT: ALONE", "Plain overwrite: ALONE ⋯ removed by the teacher: your last values", "Network: this laptop has left the class"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the removed member's screen lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "CONVERGED") || strings.Contains(got, "alive") || strings.Contains(got, "every member can reach") {
+		t.Errorf("the removed member's screen claims news of the others:\n%s", got)
+	}
+}

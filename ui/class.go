@@ -39,6 +39,7 @@ type ClassState struct {
 	Groups  string   // the teacher's partition, as the prompt takes it; "" when whole
 	CutOff  []string // members the partition cuts off from this one
 	Room    string   // the teacher's hold or freeze, in words; "" when neither
+	Removed bool     // the teacher removed this member from the class
 	Ask     []string // the room's question: its text, then its choices or tally
 	Say     string   // what the teacher last said to the room
 	Script  string   // the teacher's script: where it stands, and its next line
@@ -208,6 +209,9 @@ func classBanner(st ClassState, lane replicas.Lane, title string, s Styles, w in
 
 // classNetwork is the line about the teacher's partition.
 func classNetwork(st ClassState, s Styles, w int) string {
+	if st.Removed {
+		return s.Network.Cut.Render("Network: this laptop has left the class")
+	}
 	if st.Groups == "" {
 		return s.Network.Up.Render("Network: whole " + s.Symbols.Dot + " every member can reach every other")
 	}
