@@ -49,7 +49,11 @@ func (s *state) release() int {
 		return 0
 	}
 	for _, raw := range h.edits {
-		s.send(outMsg{msg: raw})
+		// Each leaves now, in this member's relay: the hop is made at the
+		// release, as the room's diagram must show it.
+		if !s.pass(outMsg{msg: raw}) {
+			s.send(outMsg{msg: raw})
+		}
 	}
 	s.viewSeq++
 	return len(h.edits)

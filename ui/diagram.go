@@ -28,6 +28,10 @@ type DiagramRow struct {
 	// MinLines is the least number of lines the row takes, so that its
 	// statement can wrap in the margin (a handout); 0 or 1: one.
 	MinLines int
+	// Label is what the margin says the row's time is; "" says "t" and
+	// the tick. (The classroom's replay numbers its rows, and labels each
+	// with its Lamport time.)
+	Label string
 }
 
 // DiagramInput is what a diagram is built from.
@@ -45,6 +49,8 @@ type DiagramInput struct {
 	// Prefix labels the messages: "#" when empty; the lab's lane uses
 	// "s" (s4 is the student's message 4).
 	Prefix string
+	// MarginHead heads the margin; "" says "tick and statement".
+	MarginHead string
 }
 
 // ArrowEnd says how a message's arrow ends.
@@ -82,6 +88,7 @@ type Mark struct {
 type RowLines struct {
 	Top, Bottom int
 	Tick        int64
+	Label       string // the row's time as the margin says it; "" for "t" and the tick
 	Action      string
 	Partial     bool
 	// Down lists the directed links that are down after the row, as
@@ -110,6 +117,8 @@ type Diagram struct {
 	Now    int // the line where messages in flight end, or -1
 	Older  int
 	Prefix string // labels the messages; "#" when empty
+	// MarginHead heads the margin; "" for "tick and statement".
+	MarginHead string
 }
 
 // Spacing of the diagram, in lines.
@@ -121,7 +130,7 @@ const (
 
 // BuildDiagram lays out the rows, arrows and marks. It is pure.
 func BuildDiagram(in DiagramInput) Diagram {
-	d := Diagram{Names: in.Names, Older: in.Older, Now: -1, Prefix: in.Prefix}
+	d := Diagram{Names: in.Names, Older: in.Older, Now: -1, Prefix: in.Prefix, MarginHead: in.MarginHead}
 	col := make(map[string]int, len(in.Names))
 	for i, n := range in.Names {
 		col[n] = i
@@ -136,7 +145,7 @@ func BuildDiagram(in DiagramInput) Diagram {
 	line := 0
 	topOf := make(map[int64]int, len(in.Rows))
 	for _, r := range in.Rows {
-		rl := RowLines{Top: line, Bottom: line, Tick: r.Tick, Action: r.Action, Partial: r.Partial}
+		rl := RowLines{Top: line, Bottom: line, Tick: r.Tick, Label: r.Label, Action: r.Action, Partial: r.Partial}
 		senders := syncSenders(r, col)
 		switch n := syncedIn(r); {
 		case n > 2 && len(senders) > 1 || r.Partial && len(senders) > 1 && n > 2:
