@@ -329,6 +329,11 @@ func (rp *Replay) newMessage(k sendKey, s *sendInfo, to string, xmits []recEvent
 		m.Edit = max(0, editN[editKey{s.ev.Of, s.ev.ERun, s.ev.Seq}])
 	}
 	m.Kind, m.What = payloadWords(s.ev, m.Edit)
+	if s.ev.Rel && s.ev.Of == k.from && m.Edit > 0 {
+		// Its author's own relay: an edit held during the teacher's hold,
+		// sent at the release.
+		m.Kind, m.What = "edit", strings.TrimPrefix(m.What, "passes on "+k.from+"'s ")+", held until the release"
+	}
 	rp.Messages = append(rp.Messages, m)
 	rp.Count.Messages++
 	return &rp.Messages[len(rp.Messages)-1]
