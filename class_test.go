@@ -392,7 +392,7 @@ func TestClassRecordProcesses(t *testing.T) {
 	t.Logf("%s", text)
 	for _, want := range []string{"or-set (delta), 3 laptops, teacher Teacher", " 0 lost on the way", "Rows: Lamport time (causal order)",
 		"Teacher: partition Teacher Ada | Ben", "Teacher: heal", "Ada: add jam", "Ben: add figs", "Ada: add milk", "Ben: add eggs",
-		"dropped by the partition", "Note: Ada: left the class; its record ends there"} {
+		"dropped by the partition", "Note: Ada, Ben: left the class; their records end there"} {
 		if !strings.Contains(text, want) {
 			t.Errorf("the replay does not say %q", want)
 		}

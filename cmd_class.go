@@ -24,7 +24,7 @@ const classUsage = `Usage:
   crdtviz class start --type TYPE --name NAME [--bind ADDR:PORT] [--mode state|delta] [--key HEX] [--script FILE] [--record FILE]
   crdtviz class join HOST:PORT CODE [--name NAME] [--bind ADDR:PORT]
   crdtviz class join HOST:PORT --key HEX [--teacher CODE] [--name NAME] [--bind ADDR:PORT]
-  crdtviz class replay FILE [--all] [--transcript --diagram [--width N] | --svg -o OUT.svg]
+  crdtviz class replay FILE [--all] [--only A,B] [--transcript --diagram [--width N] | --svg -o OUT.svg]
 
 Classroom mode: every laptop is a replica, over the real network. The
 teacher starts a class; the screen shows the line students type to join,

@@ -5,6 +5,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 
 	tea "charm.land/bubbletea/v2"
@@ -17,12 +18,13 @@ import (
 // cmdClassReplay shows a recorded class (class start --record FILE): the
 // room's own space-time diagram, in the app, as text, or as SVG.
 func cmdClassReplay(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("class replay", "class replay FILE [--all] [--transcript --diagram [--width N]] [--svg -o OUT.svg]\n\n"+
+	fs := newFlags("class replay", "class replay FILE [--all] [--only A,B] [--transcript --diagram [--width N]] [--svg -o OUT.svg]\n\n"+
 		"Shows a recorded class (crdtviz class start --record FILE): each laptop a line, each real message an arrow.", stderr)
 	transcript := fs.Bool("transcript", false, "print it instead of opening the app: what every member's record holds, row by row")
 	diagram := fs.Bool("diagram", false, "with --transcript: add the space-time diagram, for a handout")
 	width := fs.Int("width", 0, "with --diagram: the diagram's width in columns (default: $COLUMNS, else 80)")
 	all := fs.Bool("all", false, "draw every message (views, duplicates, what changed nothing), not only the story")
+	only := fs.String("only", "", "draw only these laptops, and the messages between them: NAME,NAME,… (a class of 30 is 30 lines)")
 	svg := fs.Bool("svg", false, "write the space-time diagram as SVG to -o")
 	out := fs.String("o", "", "with --svg: the file to write (- for standard output)")
 	force := fs.Bool("force", false, "with -o: overwrite an existing file")
@@ -67,18 +69,27 @@ func cmdClassReplay(args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintf(stderr, "crdtviz class replay: %s: %v\n", pos[0], err)
 		return exitUsage
 	}
-	show := model.ShowStory
+	draw := model.ReplayDraw{}
 	if *all {
-		show = model.ShowAll
+		draw.Show = model.ShowAll
+	}
+	if *only != "" {
+		for _, n := range strings.Split(*only, ",") {
+			n = strings.TrimSpace(n)
+			if !slices.Contains(rp.Names, n) {
+				return usageFail(stderr, "class replay", fmt.Sprintf("--only: no laptop is named %q in %s (laptops: %s)", n, pos[0], strings.Join(rp.Names, ", ")))
+			}
+			draw.Only = append(draw.Only, n)
+		}
 	}
 	if *transcript {
-		text := replayTranscript(rp, pos[0], show, *diagram, diagramWidth(*width), *look.ascii)
+		text := replayTranscript(rp, pos[0], draw, *diagram, diagramWidth(*width), *look.ascii)
 		if _, err := io.WriteString(stdout, text); err != nil {
 			return fail(stderr, err)
 		}
 	}
 	if *svg {
-		rr := model.BuildReplayRows(rp, show, nil)
+		rr := model.BuildReplayRows(rp, draw)
 		d := ui.BuildDiagram(rr.Input(0))
 		doc := `<?xml version="1.0" encoding="UTF-8"?>` + "\n" + ui.DiagramSVG(d, ui.SVGOptions{Title: model.ReplayTitle(rp, filepath.Base(pos[0])),
 			Note: rp.Count.String() + ".\n" + model.ReplayClockNote})
@@ -96,10 +107,11 @@ func cmdClassReplay(args []string, stdout, stderr io.Writer) int {
 	}
 	if !terminal() {
 		fmt.Fprintf(stderr, "crdtviz: not a terminal, so here is the transcript (crdtviz class replay --transcript --diagram %s)\n", pos[0])
-		_, _ = io.WriteString(stdout, replayTranscript(rp, pos[0], show, true, diagramWidth(0), *look.ascii))
+		_, _ = io.WriteString(stdout, replayTranscript(rp, pos[0], draw, true, diagramWidth(0), *look.ascii))
 		return 0
 	}
-	m := model.NewReplay(rp, model.ReplayOptions{Theme: opts.Theme, ThemeFixed: opts.ThemeFixed, ASCII: opts.ASCII, File: pos[0], Show: show})
+	m := model.NewReplay(rp, model.ReplayOptions{Theme: opts.Theme, ThemeFixed: opts.ThemeFixed, ASCII: opts.ASCII, File: pos[0],
+		Show: draw.Show, Only: draw.Only})
 	if _, err := tea.NewProgram(m).Run(); err != nil {
 		return fail(stderr, err)
 	}
@@ -133,12 +145,12 @@ func loadReplay(path string) (*class.Replay, error) {
 
 // replayTranscript is the replay as text: what the file holds, how every
 // message ended, then each row (and the diagram, when asked).
-func replayTranscript(rp *class.Replay, file string, show model.ReplayShow, diagram bool, width int, ascii bool) string {
+func replayTranscript(rp *class.Replay, file string, draw model.ReplayDraw, diagram bool, width int, ascii bool) string {
 	var b strings.Builder
 	if diagram {
-		b.WriteString(model.ReplayText(rp, file, show, width, ascii, nil))
+		b.WriteString(model.ReplayText(rp, file, draw, width, ascii))
 	} else {
-		b.WriteString(model.ReplayLog(rp, file, show, nil))
+		b.WriteString(model.ReplayLog(rp, file, draw))
 	}
 	if ascii {
 		return ui.ASCIIText(b.String())

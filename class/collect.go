@@ -66,16 +66,18 @@ var ErrNotRecording = errors.New("this class is not recorded: the teacher starts
 // pressing it again, or quitting, writes the file again with all that
 // happened since.
 func (n *Node) EndSession() (Recorded, error) {
-	if n.opts.Record == "" {
+	n.mu.Lock()
+	teacher := n.st.teacher()
+	n.mu.Unlock()
+	switch {
+	case !teacher:
+		return Recorded{}, errors.New("only the teacher collects the room's records")
+	case n.opts.Record == "":
 		return Recorded{}, ErrNotRecording
 	}
 	n.collecting.Lock()
 	defer n.collecting.Unlock()
 	n.mu.Lock()
-	if !n.st.teacher() {
-		n.mu.Unlock()
-		return Recorded{}, ErrNotRecording
-	}
 	n.recMu.Lock()
 	n.collectN++
 	num := n.collectN
@@ -153,10 +155,12 @@ func (n *Node) writeRecords(own []byte, asked []string, num uint64) (Recorded, e
 		f.Roster = append(f.Roster, n.st.roster[name].raw)
 	}
 	status := map[string]Liveness{}
+	cutOff := map[string]bool{}
 	for _, name := range names {
 		if m := n.st.members[name]; m != nil {
 			status[name] = m.status
 		}
+		cutOff[name] = n.st.blocked(name)
 	}
 	teacher := n.st.name
 	n.mu.Unlock()
@@ -170,16 +174,22 @@ func (n *Node) writeRecords(own []byte, asked []string, num uint64) (Recorded, e
 		}
 		g, ok := n.got[name]
 		why := ""
+		// On a real network the teacher's transport refuses what comes
+		// from across its partition (loopback cannot tell), records too.
+		later := ""
+		if cutOff[name] {
+			later = " (the teacher's partition cuts it off: E after the heal, or quitting then, collects it)"
+		}
 		switch {
 		case ok && g.n != num && !g.left && slices.Contains(asked, name):
 			f.Records = append(f.Records, g.raw)
 			res.Records++
-			why = fmt.Sprintf("did not answer within %s; its record from the earlier collection is used", seconds(wait))
+			why = fmt.Sprintf("did not answer within %s%s; its record from the earlier collection is used", seconds(wait), later)
 		case ok:
 			f.Records = append(f.Records, g.raw)
 			res.Records++
 		case slices.Contains(asked, name):
-			why = fmt.Sprintf("did not answer within %s", seconds(wait))
+			why = fmt.Sprintf("did not answer within %s%s", seconds(wait), later)
 		case status[name] == Left:
 			why = "left the class without sending its record"
 		default:

@@ -1063,7 +1063,7 @@ func (n *Node) receive(buf []byte, limit int) {
 	if err != nil {
 		evs = append(evs, n.dropLocked(err)...)
 	}
-	if env.Kind != kindCollect && env.Kind != kindRecord && at > 0 {
+	if env.Kind != kindCollect && env.Kind != kindRecord && at > 0 && n.rec.on.Load() {
 		out, text := receiptOf(evs, err, n.st.cutOff, n.st.viewsChanged)
 		n.rec.recv(at, env, out, text)
 	}

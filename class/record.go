@@ -109,10 +109,7 @@ func (e *recEvent) weight() int {
 type memberRecord struct {
 	Name  string `cbor:"1,keyasint"`
 	Run   uint64 `cbor:"2,keyasint"`
-	Start int64  `cbor:"3,keyasint"` // this laptop's clock when it began (Unix ms)
-	// First is the Lamport time it began at: what this member received
-	// before it is not in it.
-	First uint64 `cbor:"4,keyasint"`
+	Start int64  `cbor:"3,keyasint"` // this laptop's clock when it began (Unix ms): it records from its start
 	// End is the Lamport time it was taken at: what this member made
 	// after it is not in it (what it received is, for a short grace).
 	End uint64 `cbor:"5,keyasint"`
@@ -160,7 +157,6 @@ type recorder struct {
 	name    string
 	run     uint64
 	start   int64
-	first   uint64
 	events  []recEvent
 	weight  int
 	full    bool
@@ -221,16 +217,6 @@ func (r *recorder) add(evs ...recEvent) {
 		r.weight += e.weight()
 		r.events = append(r.events, e)
 	}
-}
-
-// began sets the Lamport time the record begins at (the first time the
-// node can tell it).
-func (r *recorder) began(l uint64) {
-	r.mu.Lock()
-	if r.first == 0 {
-		r.first = l
-	}
-	r.mu.Unlock()
 }
 
 // member notes a member's address, for packets memberlist sends by
@@ -328,6 +314,9 @@ func (r *recorder) sentState(l uint64) {
 
 // recv records a payload received at time l from the hop env.
 func (r *recorder) recv(l uint64, env *envelope, out uint8, text string) {
+	if !r.on.Load() {
+		return
+	}
 	e := recEvent{Type: recRecv, L: l, T: now(), Peer: env.From, PL: env.L, PR: env.Run, Out: out, Text: cut(text, 120)}
 	describe(&e, env)
 	r.add(e)
@@ -417,7 +406,7 @@ func (r *recorder) arrivedCut(part []byte) {
 // the grace), cut to fit the budget.
 func (r *recorder) take(end uint64, budget int, left bool) memberRecord {
 	r.mu.Lock()
-	rec := memberRecord{Name: r.name, Run: r.run, Start: r.start, First: r.first, End: end, Full: r.full, Stop: r.stop,
+	rec := memberRecord{Name: r.name, Run: r.run, Start: r.start, End: end, Full: r.full, Stop: r.stop,
 		NotKept: r.notKept, Untraced: int(r.untraced.Load()), Left: left}
 	evs := make([]recEvent, 0, len(r.events))
 	for _, e := range r.events {

@@ -366,3 +366,51 @@ func TestRecordBound(t *testing.T) {
 		t.Fatalf("%+v (Bob kept %d)", c, len(small.Events))
 	}
 }
+
+// TestRelayCarriesTheEdit: an edit passed on in a relay is merged where it
+// arrives, decoded as the node decodes it (from the payload that came);
+// during a partition, a relay from across the cut is dropped, and one
+// signed by someone other than its hop is forged.
+func TestRelayCarriesTheEdit(t *testing.T) {
+	c := newFakeClass(t, crdt.ORSet, replicas.ModeDelta, "Alice", "Bob", "Carol", "Mallory")
+	c.info.Record = true // only a class that records relays in the passer's own payload
+	c.infoRaw = seal(c.ids["Alice"], &envelope{Class: testClass, Kind: kindInfo, From: "Alice", Info: &c.info})
+	alice, bob, carol := c.state(t, "Alice"), c.state(t, "Bob"), c.state(t, "Carol")
+	_, raw, err := alice.edit(add("milk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := feed(t, bob, raw); err != nil {
+		t.Fatal(err)
+	}
+	out := bob.takeOut()
+	if len(out) != 1 {
+		t.Fatalf("Bob passes on %d payloads", len(out))
+	}
+	relay := out[0].msg
+	env, _, err := unseal(relay, maxMessageBytes, testClass)
+	if err != nil || env.Kind != kindRelay || env.From != "Bob" || env.inner.From != "Alice" || env.L <= 1 {
+		t.Fatalf("Bob's relay: %+v, %v", env, err)
+	}
+	if _, err := feed(t, carol, relay); err != nil {
+		t.Fatal(err)
+	}
+	if carol.crdtStr != "{milk}" || carol.plainStr != "{milk}" {
+		t.Fatalf("Carol, after Bob's relay: CRDT %s, plain %s", carol.crdtStr, carol.plainStr)
+	}
+	// A partition Alice Carol | Bob: Bob's relay is from across the cut.
+	dave := c.state(t, "Mallory")
+	ctl := wireControl{Version: 1, Groups: [][]string{{"Alice", "Mallory"}, {"Bob"}}}
+	ctlRaw := seal(c.ids["Alice"], &envelope{Class: testClass, Kind: kindControl, From: "Alice", Ctl: &ctl})
+	if _, err := feed(t, dave, ctlRaw); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := feed(t, dave, relay); err != nil || dave.crdtStr != "{}" || !dave.cutOff {
+		t.Fatalf("a relay from across the cut: %v, %s, cut off %v", err, dave.crdtStr, dave.cutOff)
+	}
+	// Carol's name on a relay signed by Mallory's key: forged.
+	forgedRelay := seal(c.ids["Mallory"], &envelope{Class: testClass, Kind: kindRelay, From: "Carol", Relay: raw})
+	if _, err := feed(t, dave, forgedRelay); err == nil || !strings.Contains(err.Error(), "forged") {
+		t.Fatalf("a relay signed by someone other than its hop: %v", err)
+	}
+}

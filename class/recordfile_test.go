@@ -1,6 +1,7 @@
 package class
 
 import (
+	"fmt"
 	"os"
 	"strings"
 	"testing"
@@ -113,4 +114,51 @@ func FuzzLoadRecording(f *testing.F) {
 			}
 		}
 	})
+}
+
+// bigFile is a record file of a class of n members, each of whom sent k
+// payloads to six peers, each received once: about 8k events a member.
+func bigFile(b testing.TB, n, k int) []byte {
+	names := make([]string, n)
+	for i := range names {
+		names[i] = fmt.Sprintf("S%02d", i)
+	}
+	c := newFakeClass(b, crdt.ORSet, replicas.ModeDelta, names...)
+	recs := make([]memberRecord, n)
+	for i := range recs {
+		recs[i] = memberRecord{Name: names[i], Run: 7, End: uint64(2*n*k + 10)}
+	}
+	for j := range k * n {
+		from := j % n
+		l := uint64(2*j + 1)
+		recs[from].Events = append(recs[from].Events, recEvent{Type: recSend, L: l, T: int64(j), Kind: kindView, Via: viaGossip})
+		for p := 1; p <= 6; p++ {
+			to := (from + p) % n
+			recs[from].Events = append(recs[from].Events, recEvent{Type: recXmit, L: l, T: int64(j), Peer: names[to], Out: outSent})
+			recs[to].Events = append(recs[to].Events, recEvent{Type: recRecv, L: l + 1, T: int64(j), Peer: names[from], PL: l, PR: 7, Kind: kindView, Out: outTaken})
+		}
+	}
+	f := recordFile{Magic: recordMagic, Version: recordFileVersion, Class: testClass, Info: c.infoRaw, Roster: c.admits}
+	for i, name := range names {
+		f.Records = append(f.Records, seal(c.ids[name], &envelope{Class: testClass, Kind: kindRecord, From: name, Run: 7,
+			Record: &wireRecord{N: 1, Data: encode(&recs[i])}}))
+	}
+	return encode(&f)
+}
+
+// BenchmarkReplay loads and works out a record file of a class of 30:
+// 30,000 payloads, 180,000 messages (docs/performance.md).
+func BenchmarkReplay(b *testing.B) {
+	file := bigFile(b, 30, 1000)
+	b.ReportAllocs()
+	for b.Loop() {
+		rec, err := LoadRecording(file)
+		if err != nil {
+			b.Fatal(err)
+		}
+		if c := rec.Replay().Count; c.Messages != 180000 || c.Received != 180000 {
+			b.Fatalf("%+v", c)
+		}
+	}
+	b.ReportMetric(float64(len(file))/(1<<20), "file-MB")
 }

@@ -131,9 +131,12 @@ type sendKey struct {
 }
 
 type sendInfo struct {
-	ev     recEvent
-	xmits  []recEvent
-	record *memberRecord
+	ev    recEvent
+	xmits []*recEvent // into the records' events
+	// what it carried, worked out once for all its messages
+	worded          bool
+	kind, what, via string
+	edit            int
 }
 
 // editKey names an edit: its write id.
@@ -144,7 +147,7 @@ type editKey struct {
 
 type arrival struct {
 	to string
-	ev recEvent
+	ev *recEvent // into the receiver's record
 }
 
 // Replay works a recording out.
@@ -165,8 +168,20 @@ func (r *Recording) Replay() *Replay {
 	editN := map[editKey]int{}
 	sends := map[sendKey]*sendInfo{}
 	var arrivals []arrival
+	var left []string
+	n := 0
 	for _, rec := range r.Records {
 		for _, e := range rec.Events {
+			if e.Type == recRecv {
+				n++
+			}
+		}
+	}
+	arrivals = make([]arrival, 0, n)
+	for ri := range r.Records {
+		rec := &r.Records[ri]
+		for ei := range rec.Events {
+			e := &rec.Events[ei]
 			switch e.Type {
 			case recEdit:
 				rp.Edits = append(rp.Edits, ReplayEdit{By: rec.Name, L: e.L, At: e.T, Op: e.Text})
@@ -174,7 +189,7 @@ func (r *Recording) Replay() *Replay {
 			case recSend:
 				k := sendKey{rec.Name, rec.Run, e.L}
 				if s := sends[k]; s == nil {
-					sends[k] = &sendInfo{ev: e, record: records[rec.Name]}
+					sends[k] = &sendInfo{ev: *e}
 				}
 			case recControl:
 				if rec.Name == r.Teacher {
@@ -185,8 +200,8 @@ func (r *Recording) Replay() *Replay {
 				arrivals = append(arrivals, arrival{to: rec.Name, ev: e})
 			}
 		}
-		for _, e := range rec.Events {
-			if e.Type == recXmit {
+		for ei := range rec.Events {
+			if e := &rec.Events[ei]; e.Type == recXmit {
 				if s := sends[sendKey{rec.Name, rec.Run, e.L}]; s != nil {
 					s.xmits = append(s.xmits, e)
 					if e.Peer != "" {
@@ -204,8 +219,15 @@ func (r *Recording) Replay() *Replay {
 				rec.Name, replicas.Plural(rec.Untraced, "packet")))
 		}
 		if rec.Left {
-			rp.Notes = append(rp.Notes, rec.Name+": left the class; its record ends there")
+			left = append(left, rec.Name)
 		}
+	}
+	switch len(left) {
+	case 0:
+	case 1:
+		rp.Notes = append(rp.Notes, left[0]+": left the class; its record ends there")
+	default:
+		rp.Notes = append(rp.Notes, strings.Join(left, ", ")+": left the class; their records end there")
 	}
 	slices.SortFunc(rp.Edits, func(a, b ReplayEdit) int {
 		return cmp.Or(cmp.Compare(a.L, b.L), compareNames(a.By, b.By, r.Teacher))
@@ -245,9 +267,9 @@ func (r *Recording) Replay() *Replay {
 		k  sendKey
 		to string
 	}
-	byPair := map[pair][]recEvent{}
+	byPair := map[pair][]int{}          // indices into arrivals
 	receivers := map[sendKey][]string{} // who received each payload, in the order first seen
-	for _, a := range arrivals {
+	for i, a := range arrivals {
 		k := sendKey{a.ev.Peer, a.ev.PR, a.ev.PL}
 		s := sends[k]
 		if s == nil {
@@ -266,8 +288,9 @@ func (r *Recording) Replay() *Replay {
 		if _, had := byPair[pair{k, a.to}]; !had {
 			receivers[k] = append(receivers[k], a.to)
 		}
-		byPair[pair{k, a.to}] = append(byPair[pair{k, a.to}], a.ev)
+		byPair[pair{k, a.to}] = append(byPair[pair{k, a.to}], i)
 	}
+	rp.Messages = make([]ReplayMessage, 0, len(arrivals)+len(sends))
 	keys := slices.Collect(func(yield func(sendKey) bool) {
 		for k := range sends {
 			if !yield(k) {
@@ -278,35 +301,48 @@ func (r *Recording) Replay() *Replay {
 	slices.SortFunc(keys, func(a, b sendKey) int {
 		return cmp.Or(cmp.Compare(a.l, b.l), compareNames(a.from, b.from, r.Teacher), cmp.Compare(a.run, b.run))
 	})
+	type peer struct {
+		name  string
+		xmits []*recEvent
+	}
+	var peers []peer
+	var got []*recEvent
 	for _, k := range keys {
 		s := sends[k]
-		// The peers: those transmitted to, and those it arrived at.
-		peers := map[string][]recEvent{}
+		// The peers: those transmitted to, and those it arrived at (a few:
+		// a slice is quicker than a map).
+		peers = peers[:0]
+		find := func(name string) int {
+			for i := range peers {
+				if peers[i].name == name {
+					return i
+				}
+			}
+			peers = append(peers, peer{name: name})
+			return len(peers) - 1
+		}
 		unnamed := 0
 		for _, x := range s.xmits {
 			if x.Peer == "" {
 				unnamed++
 				continue
 			}
-			peers[x.Peer] = append(peers[x.Peer], x)
+			i := find(x.Peer)
+			peers[i].xmits = append(peers[i].xmits, x)
 		}
 		rp.Count.Transmissions += len(s.xmits)
 		for _, to := range receivers[k] {
-			if _, had := peers[to]; !had {
-				peers[to] = nil
-				if unnamed > 0 {
-					unnamed--
-				}
+			if n := len(peers); find(to) == n && unnamed > 0 {
+				unnamed--
 			}
 		}
-		for _, to := range slices.SortedFunc(func(yield func(string) bool) {
-			for p := range peers {
-				if !yield(p) {
-					return
-				}
+		slices.SortFunc(peers, func(a, b peer) int { return compareNames(a.name, b.name, r.Teacher) })
+		for _, p := range peers {
+			got = got[:0]
+			for _, i := range byPair[pair{k, p.name}] {
+				got = append(got, arrivals[i].ev)
 			}
-		}, func(a, b string) int { return compareNames(a, b, r.Teacher) }) {
-			rp.message(k, s, to, peers[to], byPair[pair{k, to}], records[to], editN)
+			rp.message(k, s, p.name, p.xmits, got, records[p.name], editN)
 		}
 		for range unnamed {
 			m := rp.newMessage(k, s, "", nil, editN)
@@ -318,22 +354,26 @@ func (r *Recording) Replay() *Replay {
 }
 
 // newMessage adds a message of payload k to peer to.
-func (rp *Replay) newMessage(k sendKey, s *sendInfo, to string, xmits []recEvent, editN map[editKey]int) *ReplayMessage {
+func (rp *Replay) newMessage(k sendKey, s *sendInfo, to string, xmits []*recEvent, editN map[editKey]int) *ReplayMessage {
 	m := ReplayMessage{ID: len(rp.Messages) + 1, From: k.from, To: to, SentL: k.l, Via: viaName(s.ev.Via)}
 	if len(xmits) > 0 {
 		m.SentAt = xmits[0].T
 	} else if len(s.xmits) > 0 {
 		m.SentAt = s.xmits[0].T
 	}
-	if s.ev.Of != "" {
-		m.Edit = max(0, editN[editKey{s.ev.Of, s.ev.ERun, s.ev.Seq}])
+	if !s.worded {
+		if s.ev.Of != "" {
+			s.edit = max(0, editN[editKey{s.ev.Of, s.ev.ERun, s.ev.Seq}])
+		}
+		s.kind, s.what = payloadWords(s.ev, s.edit)
+		if s.ev.Rel && s.ev.Of == k.from && s.edit > 0 {
+			// Its author's own relay: an edit held during the teacher's
+			// hold, sent at the release.
+			s.kind, s.what = "edit", strings.TrimPrefix(s.what, "passes on "+k.from+"'s ")+", held until the release"
+		}
+		s.worded = true
 	}
-	m.Kind, m.What = payloadWords(s.ev, m.Edit)
-	if s.ev.Rel && s.ev.Of == k.from && m.Edit > 0 {
-		// Its author's own relay: an edit held during the teacher's hold,
-		// sent at the release.
-		m.Kind, m.What = "edit", strings.TrimPrefix(m.What, "passes on "+k.from+"'s ")+", held until the release"
-	}
+	m.Kind, m.What, m.Edit = s.kind, s.what, s.edit
 	rp.Messages = append(rp.Messages, m)
 	rp.Count.Messages++
 	return &rp.Messages[len(rp.Messages)-1]
@@ -341,9 +381,9 @@ func (rp *Replay) newMessage(k sendKey, s *sendInfo, to string, xmits []recEvent
 
 // message accounts for payload k sent to peer to: its transmissions there
 // and its arrivals (receipts) there.
-func (rp *Replay) message(k sendKey, s *sendInfo, to string, xmits, arrived []recEvent, recv *memberRecord, editN map[editKey]int) {
-	slices.SortFunc(arrived, func(a, b recEvent) int { return cmp.Compare(a.L, b.L) })
-	var got, cut []recEvent
+func (rp *Replay) message(k sendKey, s *sendInfo, to string, xmits, arrived []*recEvent, recv *memberRecord, editN map[editKey]int) {
+	slices.SortFunc(arrived, func(a, b *recEvent) int { return cmp.Compare(a.L, b.L) })
+	var got, cut []*recEvent
 	for _, a := range arrived {
 		if a.Out == outCut {
 			cut = append(cut, a)
@@ -367,7 +407,7 @@ func (rp *Replay) message(k sendKey, s *sendInfo, to string, xmits, arrived []re
 	case len(cut) > 0:
 		m.End, m.Where, m.RecvL, m.RecvAt, m.Change = CutOff, "on arrival", cut[0].L, cut[0].T, cut[0].Text
 		rp.Count.Cut++
-	case slices.ContainsFunc(xmits, func(x recEvent) bool { return x.Out == outCut }):
+	case slices.ContainsFunc(xmits, func(x *recEvent) bool { return x.Out == outCut }):
 		m.End, m.Where = CutOff, "at the sender"
 		rp.Count.Cut++
 	case recv == nil:
@@ -418,14 +458,19 @@ func viaName(v uint8) string {
 	return ""
 }
 
+// The kinds of payload, in a word and in words.
+var (
+	payloadWhat = map[int]string{kindEdit: "an edit", kindView: "its view", kindControl: "the teacher's control",
+		kindState: "its whole state (push/pull)", kindInfo: "the class", kindAdmit: "an admission", kindAsk: "a request to be admitted",
+		kindRefuse: "a refusal", kindPlain: "a plain write", kindAnswer: "an answer"}
+	payloadKind = map[int]string{kindEdit: "edit", kindView: "view", kindControl: "control", kindState: "state", kindAdmit: "admission",
+		kindAsk: "request", kindRefuse: "refusal", kindPlain: "plain", kindAnswer: "answer", kindInfo: "class"}
+)
+
 // payloadWords says what a payload sent was: its kind, and in words
 // (edit: the number of the edit it carries, or 0).
 func payloadWords(e recEvent, edit int) (kind, what string) {
-	what = map[int]string{kindEdit: "an edit", kindView: "its view", kindControl: "the teacher's control",
-		kindState: "its whole state (push/pull)", kindInfo: "the class", kindAdmit: "an admission", kindAsk: "a request to be admitted",
-		kindRefuse: "a refusal", kindPlain: "a plain write", kindAnswer: "an answer"}[int(e.Kind)]
-	kind = map[int]string{kindEdit: "edit", kindView: "view", kindControl: "control", kindState: "state", kindAdmit: "admission",
-		kindAsk: "request", kindRefuse: "refusal", kindPlain: "plain", kindAnswer: "answer", kindInfo: "class"}[int(e.Kind)]
+	what, kind = payloadWhat[int(e.Kind)], payloadKind[int(e.Kind)]
 	if what == "" {
 		what, kind = "a payload", "other"
 	}

@@ -49,8 +49,9 @@ func (s *state) release() int {
 		return 0
 	}
 	for _, raw := range h.edits {
-		// Each leaves now, in this member's relay: the hop is made at the
-		// release, as the room's diagram must show it.
+		// Each leaves now, in this member's relay (in a class that
+		// records): the hop is made at the release, as the room's diagram
+		// must show it.
 		if !s.pass(outMsg{msg: raw}) {
 			s.send(outMsg{msg: raw})
 		}

@@ -636,7 +636,7 @@ func (m *Class) statusLines() (string, string) {
 // screen draws: ui never sees the class package.
 func ClassScreenState(snap class.Snapshot) ui.ClassState {
 	st := ui.ClassState{Name: snap.Name, Teacher: snap.Teacher == snap.Name, Type: string(snap.Type), Mode: snap.Mode.String(),
-		Addr: snap.Addr, Join: snap.Join, Dropped: snap.DroppedTotal(), Forged: snap.Forged()}
+		Addr: snap.Addr, Join: snap.Join, Recorded: snap.Recorded, Dropped: snap.DroppedTotal(), Forged: snap.Forged()}
 	for _, l := range replicas.Lanes {
 		ls := snap.Status(l)
 		st.Lanes[l] = ui.ClassLane{Word: ls.Word, Details: ls.Details(snap.Name), Others: ls.Of > 1}

@@ -85,6 +85,7 @@ type ReplayOptions struct {
 	ASCII      bool
 	File       string
 	Show       ReplayShow
+	Only       []string       // the laptops drawn (none: all)
 	Zone       *time.Location // the clock times' zone; nil: local
 }
 
@@ -236,7 +237,7 @@ func (m *Replay) handleKey(k tea.KeyPressMsg) tea.Cmd {
 // replayRows are the rows of what is drawn now, made once per choice.
 func (m *Replay) replayRows() ReplayRows {
 	if !m.rowsMade || m.rowsFor != m.show {
-		m.rows, m.rowsFor, m.rowsMade, m.builtOK = BuildReplayRows(m.rp, m.show, m.opts.Zone), m.show, true, false
+		m.rows, m.rowsFor, m.rowsMade, m.builtOK = BuildReplayRows(m.rp, ReplayDraw{Show: m.show, Only: m.opts.Only, Zone: m.opts.Zone}), m.show, true, false
 		m.rowOf = make(map[uint64]int, len(m.rows.Times))
 		for i, l := range m.rows.Times {
 			if _, ok := m.rowOf[l]; !ok {

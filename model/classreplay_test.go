@@ -111,7 +111,7 @@ func TestReplayRowsCausal(t *testing.T) {
 		t.Fatalf("%+v", c)
 	}
 	for _, show := range []ReplayShow{ShowStory, ShowAll} {
-		rr := BuildReplayRows(rp, show, time.UTC)
+		rr := BuildReplayRows(rp, ReplayDraw{Show: show, Zone: time.UTC})
 		row := map[int]int64{}
 		for _, r := range rr.Rows {
 			for _, e := range r.Events {
@@ -151,7 +151,7 @@ func TestReplayRowsCausal(t *testing.T) {
 func TestReplayText(t *testing.T) {
 	rp := loadTestReplay(t)
 	for _, w := range []int{60, 80, 120} {
-		text := ReplayText(rp, "class3.rec", ShowStory, w, false, time.UTC)
+		text := ReplayText(rp, "class3.rec", ReplayDraw{Zone: time.UTC}, w, false)
 		words := strings.Join(strings.Fields(text), " ")
 		for _, want := range []string{"1 Teacher", "2 Ada", "3 Ben", "Lamport time", "received", "the teacher's partition"} {
 			if !strings.Contains(words, want) {
@@ -164,7 +164,11 @@ func TestReplayText(t *testing.T) {
 			}
 		}
 	}
-	ascii := ui.ASCIIText(ReplayText(rp, "class3.rec", ShowAll, 100, true, time.UTC))
+	ascii := ui.ASCIIText(ReplayText(rp, "class3.rec", ReplayDraw{Show: ShowAll, Zone: time.UTC}, 100, true))
+	two := ReplayText(rp, "class3.rec", ReplayDraw{Only: []string{"Ada", "Ben"}, Zone: time.UTC}, 100, false)
+	if strings.Contains(two, "Teacher got") || !strings.Contains(two, "1 Ada") || !strings.Contains(two, "2 Ben") {
+		t.Errorf("--only Ada,Ben:\n%s", two)
+	}
 	for _, r := range ascii {
 		if r > 126 {
 			t.Fatalf("a character outside ASCII: %q", r)

@@ -87,8 +87,32 @@ type rowBuild struct {
 	hasCtl bool
 }
 
-// BuildReplayRows works out the rows of a replay, showing show.
-func BuildReplayRows(rp *class.Replay, show ReplayShow, zone *time.Location) ReplayRows {
+// ReplayDraw says what of a replay to draw: the story or every message,
+// which laptops (none named: all of them), and the zone of clock times.
+type ReplayDraw struct {
+	Show ReplayShow
+	Only []string
+	Zone *time.Location
+}
+
+// lines are the laptops drawn, in the replay's order.
+func (o ReplayDraw) lines(rp *class.Replay) ([]string, func(string) bool) {
+	if len(o.Only) == 0 {
+		return rp.Names, func(string) bool { return true }
+	}
+	var names []string
+	for _, n := range rp.Names {
+		if slices.Contains(o.Only, n) {
+			names = append(names, n)
+		}
+	}
+	return names, func(n string) bool { return slices.Contains(names, n) }
+}
+
+// BuildReplayRows works out the rows of a replay, drawing what o says.
+func BuildReplayRows(rp *class.Replay, o ReplayDraw) ReplayRows {
+	show, zone := o.Show, o.Zone
+	names, drawnLine := o.lines(rp)
 	rows := map[rowKey]*rowBuild{}
 	row := func(k rowKey) *rowBuild {
 		r := rows[k]
@@ -99,6 +123,9 @@ func BuildReplayRows(rp *class.Replay, show ReplayShow, zone *time.Location) Rep
 		return r
 	}
 	for _, e := range rp.Edits {
+		if !drawnLine(e.By) {
+			continue
+		}
 		r := row(rowKey{l: e.L})
 		r.events = append(r.events, replicas.Event{Kind: replicas.EvEdit, Replica: e.By, Edit: replicas.EditID(e.N)})
 		r.phrase = append(r.phrase, fmt.Sprintf("#%d %s: %s (%s)", e.N, e.By, e.Op, clock(e.At, zone)))
@@ -108,7 +135,7 @@ func BuildReplayRows(rp *class.Replay, show ReplayShow, zone *time.Location) Rep
 		r := row(rowKey{l: c.L})
 		r.phrase = append(r.phrase, rp.Teacher+": "+c.Text)
 		if c.Cut {
-			r.events = append(r.events, linkEvents(rp.Names, groups, c.Groups)...)
+			r.events = append(r.events, linkEvents(names, groups, c.Groups)...)
 			groups = c.Groups
 		}
 		r.groups, r.hasCtl = c.Groups, true
@@ -117,7 +144,7 @@ func BuildReplayRows(rp *class.Replay, show ReplayShow, zone *time.Location) Rep
 	sentBy := map[rowKey][]int{}
 	lostAt := map[rowKey]map[string][]string{} // how they ended → "m4 to Bob"
 	for _, m := range rp.Messages {
-		if !replayDrawn(m, show) {
+		if !replayDrawn(m, show) || !drawnLine(m.From) || !drawnLine(m.To) {
 			continue
 		}
 		drawn[m.ID] = true
@@ -171,7 +198,7 @@ func BuildReplayRows(rp *class.Replay, show ReplayShow, zone *time.Location) Rep
 		}
 		return -1
 	})
-	out := ReplayRows{Drawn: drawn, Names: rp.Names}
+	out := ReplayRows{Drawn: drawn, Names: names}
 	tickOf := map[rowKey]int64{}
 	for i, k := range keys {
 		tickOf[k] = int64(i + 1)
@@ -382,12 +409,16 @@ const ReplayClockNote = "Rows: Lamport time (causal order). Clock times are each
 
 // ReplayText is the whole replay as a plain-text diagram w cells wide,
 // for a handout (crdtviz class replay --transcript --diagram).
-func ReplayText(rp *class.Replay, file string, show ReplayShow, w int, ascii bool, zone *time.Location) string {
-	rr := BuildReplayRows(rp, show, zone)
+func ReplayText(rp *class.Replay, file string, o ReplayDraw, w int, ascii bool) string {
+	rr := BuildReplayRows(rp, o)
+	show := o.Show
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n%s\n%s\n", ReplayTitle(rp, file), rp.Count, ReplayClockNote)
 	if show == ShowStory {
 		b.WriteString("Drawn: the story (edits, the teacher's controls, and the messages that changed a replica, carried a control, or were dropped or lost); --all draws every message.\n")
+	}
+	if len(o.Only) > 0 {
+		b.WriteString("Drawn: the messages between " + strings.Join(rr.Names, ", ") + "\n")
 	}
 	for _, n := range rp.Notes {
 		b.WriteString("Note: " + n + "\n")
@@ -401,8 +432,8 @@ func ReplayText(rp *class.Replay, file string, show ReplayShow, w int, ascii boo
 // ReplayLog is the replay as text, one line per row (crdtviz class replay
 // --transcript): what the file holds, how every message ended, then what
 // happened at each Lamport time.
-func ReplayLog(rp *class.Replay, file string, show ReplayShow, zone *time.Location) string {
-	rr := BuildReplayRows(rp, show, zone)
+func ReplayLog(rp *class.Replay, file string, o ReplayDraw) string {
+	rr := BuildReplayRows(rp, o)
 	var b strings.Builder
 	fmt.Fprintf(&b, "%s\n%s\n%s\n", ReplayTitle(rp, file), rp.Count, ReplayClockNote)
 	for _, n := range rp.Notes {
