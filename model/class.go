@@ -81,6 +81,9 @@ func (k ClassKeyMap) ShortHelp() []key.Binding {
 	if k.Partition.Enabled() {
 		out = append(out, short(k.Partition, "partition"), short(k.Heal, "heal"))
 	}
+	if k.End.Enabled() {
+		out = append(out, short(k.End, "end & save"))
+	}
 	return append(out, short(k.Help, "help"), short(k.Quit, "quit"))
 }
 

@@ -251,7 +251,9 @@ func (m *Replay) replayRows() ReplayRows {
 func (m *Replay) drawn(id int) bool { return id > 0 && m.replayRows().Drawn[id] }
 
 // bodyH is the diagram's lines below its names.
-func (m *Replay) bodyH() int { return max(1, ui.ReplayDiagramHeight(m.w, m.h, m.full)-1) }
+func (m *Replay) bodyH() int {
+	return max(1, ui.ReplayDiagramHeight(m.w, m.h, m.full, ui.ReplaySummaryLines(m.styles.Text(m.rp.Count.Short()), m.w))-1)
+}
 
 // totalLines is the diagram's lines: each row takes two, the last one.
 func (m *Replay) totalLines() int { return max(0, 2*len(m.replayRows().Rows)-1) }

@@ -2,6 +2,8 @@ package ui
 
 import (
 	"strings"
+
+	"github.com/charmbracelet/x/ansi"
 )
 
 // The classroom's replay screen (crdtviz class replay FILE): the room's
@@ -41,12 +43,21 @@ func ReplayLegend(ascii bool) string {
 const replayDetailsH = 3
 
 // ReplayDiagramHeight is the lines the diagram gets at w×h, its names
-// line included.
-func ReplayDiagramHeight(w, h int, full bool) int {
+// line included, with a summary of summaryLines lines.
+func ReplayDiagramHeight(w, h int, full bool, summaryLines int) int {
 	if full {
 		return max(0, h-2)
 	}
-	return max(0, h-3-1-replayDetailsH-2)
+	return max(0, h-2-max(1, summaryLines)-1-replayDetailsH-2)
+}
+
+// ReplaySummaryLines is the lines the summary takes at width w: one, or
+// two when it does not fit.
+func ReplaySummaryLines(summary string, w int) int {
+	if ansi.StringWidth(summary) <= w {
+		return 1
+	}
+	return 2
 }
 
 // ReplayScreen renders the replay screen: exactly w×h cells.
@@ -58,12 +69,17 @@ func ReplayScreen(st ReplayState, s Styles, w, h int) string {
 		return fit(style(clipLineWith(s.Text(text), w, s.Symbols.Ellipsis)), w, 1)
 	}
 	var out []string
+	summary := s.Text(st.Summary)
 	if st.Full {
 		out = append(out, line(st.Note, s.App.Muted.Render))
 	} else {
-		out = append(out, line(st.Title, s.App.Header.Render), line(st.Summary, s.App.Notice.Render), line(st.Note, s.App.Muted.Render))
+		out = append(out, line(st.Title, s.App.Header.Render))
+		for _, ln := range wrapLines(summary, w, 2, s.Symbols.Ellipsis) {
+			out = append(out, fit(s.App.Notice.Render(ln), w, 1))
+		}
+		out = append(out, line(st.Note, s.App.Muted.Render))
 	}
-	dh := ReplayDiagramHeight(w, h, st.Full)
+	dh := ReplayDiagramHeight(w, h, st.Full, ReplaySummaryLines(summary, w))
 	body := ""
 	if st.Diagram != nil {
 		body = DrawDiagram(*st.Diagram, DiagramView{W: w, H: dh, Offset: st.Offset, Selected: st.Selected}, s)
