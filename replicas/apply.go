@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -186,7 +185,7 @@ func (c *Cluster) run(p *plan) []Event {
 // enqueue puts a message taken by a send in flight on its link.
 func (c *Cluster) enqueue(m *Message) Event {
 	i, j := c.index[m.From], c.index[m.To]
-	c.queues[i][j] = append(c.queues[i][j], m)
+	c.queues[i][j] = c.queues[i][j].push(m)
 	c.inflightBytes += messageBytes(m)
 	text := fmt.Sprintf("%s sent %s to %s as %s (%s)", m.From, m.crdt.noun(), m.To, MsgName(m.ID), m.Summary())
 	if !c.up[i][j] {
@@ -198,10 +197,7 @@ func (c *Cluster) enqueue(m *Message) Event {
 // unqueue takes a message off its link's queue.
 func (c *Cluster) unqueue(m *Message) {
 	i, j := c.index[m.From], c.index[m.To]
-	q := c.queues[i][j]
-	k := slices.Index(q, m)
-	// A new slice, never an in-place delete: clones share queue arrays.
-	c.queues[i][j] = append(append([]*Message(nil), q[:k]...), q[k+1:]...)
+	c.queues[i][j] = c.queues[i][j].remove(m)
 	c.inflightBytes -= messageBytes(m)
 }
 
@@ -215,7 +211,7 @@ func (c *Cluster) duplicate(orig *Message) Event {
 	if orig.CopyOf != 0 {
 		dup.CopyOf = orig.CopyOf
 	}
-	c.queues[i][j] = append(slices.Clip(c.queues[i][j]), &dup)
+	c.queues[i][j] = c.queues[i][j].push(&dup)
 	c.inflightBytes += messageBytes(&dup)
 	return Event{Kind: EvDuplicate, From: dup.From, To: dup.To, Msg: dup.ID, Sent: dup.SentTick, CopyOf: dup.CopyOf, PlainNew: dup.plain.carries,
 		Text: fmt.Sprintf("%s from %s to %s was duplicated: copy %s waits at the back of the queue", MsgName(orig.ID), orig.From, orig.To, MsgName(dup.ID))}
@@ -248,7 +244,7 @@ func (c *Cluster) Preview(a Action) (*Cluster, []Event, error) {
 	for _, k := range pl.takes {
 		m := p.take(&pl.hops[k])
 		i, j := p.index[m.From], p.index[m.To]
-		p.queues[i][j] = append(p.queues[i][j], m)
+		p.queues[i][j] = p.queues[i][j].push(m)
 		p.inflightBytes += messageBytes(m)
 		ev = append(ev, Event{Kind: EvSend, From: m.From, To: m.To, Msg: m.ID, Sent: m.SentTick, PlainNew: m.plain.carries, Synced: true,
 			Text: fmt.Sprintf("%s took a snapshot of its state for %s as %s", m.From, m.To, MsgName(m.ID))})

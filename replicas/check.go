@@ -39,7 +39,7 @@ func (c *Cluster) Check() error {
 	for i := range c.queues {
 		for j, q := range c.queues[i] {
 			last := 0
-			for _, m := range q {
+			for _, m := range q.Messages() {
 				if m.From != c.names[i] || m.To != c.names[j] {
 					return fmt.Errorf("%s (%s → %s) waits on %s → %s", MsgName(m.ID), m.From, m.To, c.names[i], c.names[j])
 				}

@@ -275,8 +275,8 @@ type Cluster struct {
 	// owned[i] says this cluster alone holds reps[i]. Clone shares replicas
 	// and clears it on both sides; the first change copies the replica.
 	owned  []bool
-	up     [][]bool       // up[from][to]: the link from → to delivers
-	queues [][][]*Message // queues[from][to]: in flight, oldest first
+	up     [][]bool     // up[from][to]: the link from → to delivers
+	queues [][]msgQueue // queues[from][to]: in flight, oldest first (persistent)
 	// delivered[from][to] is the plain write counter of the last plain
 	// value delivered on the link from → to (0 at the start): what the
 	// link has certainly brought. A message taken there carries from's
@@ -351,16 +351,16 @@ func New(cfg Config) (*Cluster, error) {
 		c.owned = append(c.owned, true)
 	}
 	c.up = make([][]bool, n)
-	c.queues = make([][][]*Message, n)
+	c.queues = make([][]msgQueue, n)
 	c.delivered = make([][]int, n)
 	c.told = make([]bool, n)
-	for _, r := range c.reps {
-		r.mode = rules.start(c)
+	for i, r := range c.reps {
+		r.mode = rules.start(c, i)
 	}
 	for i := range n {
 		c.delivered[i] = make([]int, n)
 		c.up[i] = make([]bool, n)
-		c.queues[i] = make([][]*Message, n)
+		c.queues[i] = make([]msgQueue, n)
 		for j := range n {
 			c.up[i][j] = true
 		}
@@ -479,7 +479,7 @@ func (c *Cluster) Queue(from, to string) []*Message {
 	if !ok1 || !ok2 {
 		return nil
 	}
-	return slices.Clone(c.queues[i][j])
+	return c.queues[i][j].Messages()
 }
 
 // InFlight lists every message in flight, in the order sent.
@@ -487,7 +487,7 @@ func (c *Cluster) InFlight() []*Message {
 	var out []*Message
 	for i := range c.queues {
 		for j := range c.queues[i] {
-			out = append(out, c.queues[i][j]...)
+			out = append(out, c.queues[i][j].Messages()...)
 		}
 	}
 	slices.SortFunc(out, func(a, b *Message) int { return a.ID - b.ID })
@@ -519,15 +519,12 @@ func (c *Cluster) Clone() *Cluster {
 	}
 	d.owned = make([]bool, len(c.reps))
 	d.up = make([][]bool, len(c.up))
-	d.queues = make([][][]*Message, len(c.queues))
+	d.queues = make([][]msgQueue, len(c.queues))
 	d.delivered = make([][]int, len(c.delivered))
 	for i := range c.up {
 		d.up[i] = slices.Clone(c.up[i])
 		d.delivered[i] = slices.Clone(c.delivered[i])
-		d.queues[i] = make([][]*Message, len(c.queues[i]))
-		for j := range c.queues[i] {
-			d.queues[i][j] = slices.Clip(c.queues[i][j])
-		}
+		d.queues[i] = slices.Clone(c.queues[i]) // persistent: shared, never changed
 	}
 	d.edits = slices.Clip(c.edits)
 	d.status = [2]*Status{}

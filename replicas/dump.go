@@ -33,7 +33,7 @@ func (c *Cluster) Dump() string {
 				state = "cut"
 			}
 			fmt.Fprintf(&b, "%s -> %s %s", QuoteName(from), QuoteName(to), state)
-			for _, m := range c.queues[i][j] {
+			for _, m := range c.queues[i][j].Messages() {
 				fmt.Fprintf(&b, " [%s sent %d: %s | %s]", MsgName(m.ID), m.SentTick, m.values[Plain], m.values[CRDT])
 			}
 			b.WriteByte('\n')

@@ -47,6 +47,19 @@ func (s EditSet) With(id EditID) EditSet {
 	return EditSet{c: c}
 }
 
+// without returns the set less id.
+func (s EditSet) without(id EditID) EditSet {
+	if !s.Has(id) {
+		return s
+	}
+	k, w, bit := split(id)
+	c := slices.Clone(s.c)
+	ch := *c[k]
+	ch[w] &^= bit
+	c[k] = &ch
+	return EditSet{c: c}
+}
+
 // Has reports whether id is in the set.
 func (s EditSet) Has(id EditID) bool {
 	if id < 0 {

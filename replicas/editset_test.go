@@ -67,5 +67,13 @@ func TestEditSetMatchesAMap(t *testing.T) {
 		if a.Equal(b) != (len(um) == len(am) && len(um) == len(bm)) {
 			rt.Fatal("equal")
 		}
+		// without takes one id out, and leaves the set it came from as it was.
+		if len(all) > 0 {
+			id := all[rapid.IntRange(0, len(all)-1).Draw(rt, "out")]
+			less := a.without(id)
+			if less.Has(id) || less.Len() != len(all)-1 || !a.Has(id) || a.Len() != len(all) {
+				rt.Fatalf("without %d: %v from %v", id, less, a)
+			}
+		}
 	})
 }

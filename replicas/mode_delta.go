@@ -48,23 +48,74 @@ func (deltaRules) describe() string {
 }
 func (deltaRules) opOptions() bool { return false }
 func (deltaRules) full() error     { return nil }
-func (deltaRules) start(c *Cluster) modeData {
-	return &deltaData{out: make([]deltaGroup, len(c.names))}
+func (deltaRules) start(c *Cluster, i int) modeData {
+	return &deltaData{self: i, from: make([]int, len(c.names))}
 }
 
-// deltaData is a replica's delta bookkeeping: out[j] is the delta-group
-// pending on its link to replica j, and waiting the text edits whose
-// character ops cannot be placed yet. It is replaced, never changed in
-// place.
+// deltaData is a replica's delta bookkeeping. Every group it files for
+// sending (a local edit's delta, or a group it relays) goes once into
+// log, with the one link it is not for; the delta-group pending on its
+// link to replica j is the join of the entries from from[j] on that are
+// for j (see pending), and a message on that link moves from[j] to the
+// log's end. parked holds the text edits whose character ops cannot be
+// placed yet.
+//
+// It is replaced, never changed in place, and its log is shared by prefix
+// (see seq): filing an edit costs one append, not a join into every
+// link's group, and clones and checkpoints copy nothing. The join is
+// worked out when a message takes it.
 type deltaData struct {
-	out    []deltaGroup
+	self   int // the replica's own index, which is no link
+	log    seq[deltaEntry]
+	from   []int
 	parked []textPart
+}
+
+// deltaEntry is a group filed for sending, and the link it is not for
+// (-1: every link; a relayed group is not sent back to where it came
+// from). The replica's own index is never a link.
+type deltaEntry struct {
+	g   deltaGroup
+	not int
 }
 
 func deltasOf(r *Replica) *deltaData { return r.mode.(*deltaData) }
 
 func (d *deltaData) copy() *deltaData {
-	return &deltaData{out: slices.Clone(d.out), parked: slices.Clip(d.parked)}
+	e := *d
+	e.parked = slices.Clip(d.parked)
+	return &e
+}
+
+// file adds a group for every link but not.
+func (d *deltaData) file(g deltaGroup, not int) { d.log = d.log.Append(deltaEntry{g: g, not: not}) }
+
+// pending is the delta-group pending on the link to replica j: the join,
+// in the order they were filed, of the entries from from[j] on that are
+// for j.
+func (d *deltaData) pending(j int, lww bool) deltaGroup {
+	var gs []deltaGroup
+	for _, e := range d.log.From(d.from[j]) {
+		if e.not != j {
+			gs = append(gs, e.g)
+		}
+	}
+	return joinAll(gs, lww)
+}
+
+// joinAll joins groups as if one at a time, in order, into an empty group
+// (which is what each link's group was, when every edit joined it). A
+// join is associative, so it joins halves: n groups cost n log n of
+// their size, instead of n joins each as large as the group so far.
+func joinAll(gs []deltaGroup, lww bool) deltaGroup {
+	switch len(gs) {
+	case 0:
+		return deltaGroup{}
+	case 1:
+		return deltaGroup{}.join(gs[0], lww)
+	}
+	mid := len(gs) / 2
+	return joinAll(gs[:mid], lww).join(joinAll(gs[mid:], lww), lww)
 }
 
 func (d *deltaData) waiting() []string {
@@ -77,8 +128,8 @@ func (d *deltaData) waiting() []string {
 
 func (d *deltaData) dump(c *Cluster) []string {
 	var out []string
-	for j, g := range d.out {
-		if !g.empty() {
+	for j := range d.from {
+		if g := d.pending(j, c.isLWW()); j != d.self && !g.empty() {
 			out = append(out, fmt.Sprintf("pending -> %s: %s %v", QuoteName(c.names[j]), g.knows(), groupWire(g)))
 		}
 	}
@@ -120,12 +171,19 @@ func (g deltaGroup) knows() EditSet {
 	return k
 }
 
-// join returns g joined with another group.
+// join returns g joined with another group; neither changes.
 func (g deltaGroup) join(o deltaGroup, lww bool) deltaGroup {
 	out := deltaGroup{delta: g.delta.Clone(), k: g.k.Union(o.k), parts: slices.Clip(g.parts)}
-	for _, p := range o.parts {
-		if !slices.ContainsFunc(out.parts, func(q textPart) bool { return q.edit == p.edit }) {
-			out.parts = append(out.parts, p)
+	if len(o.parts) > 0 {
+		have := make(map[EditID]bool, len(g.parts))
+		for _, p := range g.parts {
+			have[p.edit] = true
+		}
+		for _, p := range o.parts {
+			if !have[p.edit] {
+				out.parts = append(out.parts, p)
+				have[p.edit] = true
+			}
 		}
 	}
 	if lww && g.delta.State != nil && o.delta.State != nil {
@@ -148,11 +206,7 @@ func (deltaRules) edit(c *Cluster, i int, r *Replica, id EditID, key string, e *
 		g.h = History{}.with("", id)
 	}
 	d := deltasOf(r).copy()
-	for j := range d.out {
-		if j != i {
-			d.out[j] = d.out[j].join(g, c.isLWW())
-		}
-	}
+	d.file(g, -1)
 	r.mode = d
 }
 
@@ -160,16 +214,19 @@ func (deltaRules) payload(c *Cluster, sc *senderCopy, to int, full bool) payload
 	if full {
 		return &fullPayload{sc.whole(c)}
 	}
-	return &deltaPayload{g: sc.mode.(*deltaData).out[to]}
+	d := sc.mode.(*deltaData)
+	return &deltaPayload{g: d.pending(to, c.isLWW()), upto: d.log.Len()}
 }
 
 func (deltaRules) taken(c *Cluster, from, to int, p payload) {
-	if _, ok := p.(*deltaPayload); !ok {
+	dp, ok := p.(*deltaPayload)
+	if !ok {
 		return // a full state leaves the link's group pending
 	}
 	r := c.mutable(from)
 	d := deltasOf(r).copy()
-	d.out[to] = deltaGroup{}
+	d.from = slices.Clone(d.from)
+	d.from[to] = dp.upto
 	r.mode = d
 }
 
@@ -177,16 +234,16 @@ func (deltaRules) taken(c *Cluster, from, to int, p payload) {
 // of i, except back to from.
 func (c *Cluster) relay(i, from int, r *Replica, g deltaGroup) {
 	d := deltasOf(r).copy()
-	for j := range d.out {
-		if j != i && j != from {
-			d.out[j] = d.out[j].join(g, c.isLWW())
-		}
-	}
+	d.file(g, from)
 	r.mode = d
 }
 
-// deltaPayload is the delta-group a message carries (possibly empty).
-type deltaPayload struct{ g deltaGroup }
+// deltaPayload is the delta-group a message carries (possibly empty), and
+// how far along its sender's log the link has carried once it is taken.
+type deltaPayload struct {
+	g    deltaGroup
+	upto int
+}
 
 func (p *deltaPayload) noun() string   { return "its pending delta" }
 func (p *deltaPayload) knows() EditSet { return p.g.knows() }

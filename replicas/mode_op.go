@@ -1,6 +1,7 @@
 package replicas
 
 import (
+	"container/heap"
 	"fmt"
 	"maps"
 	"slices"
@@ -47,7 +48,7 @@ func (opRules) opOptions() bool { return true }
 func (opRules) full() error {
 	return fmt.Errorf("full sends a whole state, which is delta mode's repair; this cluster replicates by ops")
 }
-func (opRules) start(c *Cluster) modeData {
+func (opRules) start(c *Cluster, _ int) modeData {
 	n := len(c.names)
 	return &opData{sent: make([]int, n), heard: make([]EditSet, n)}
 }
@@ -108,18 +109,22 @@ func (o *OpEntry) missing(prefix crdt.VV) string {
 //     applied, and prefix: per origin, how many of its first ops are all
 //     applied (what dependencies are checked against);
 //   - log: the ops it applied, each once, in order (what it ships);
-//   - buffer: the ops waiting for their dependencies, in arrival order;
+//   - buffer: the ops waiting for their dependencies (see causal.go);
 //   - sent[j]: how far along log the link to replica j has carried;
 //   - heard[j]: the ops that came in from replica j, which j has.
 //
-// It is replaced, never changed in place, so replicas share it.
+// It is replaced, never changed in place, so replicas share it. Its log
+// and buffer are persistent: a new version shares the old one's ops, so
+// an edit or a delivery costs what it adds, not the size of the log.
+// prefix and seqs are replaced whole when they change (a few entries,
+// one per origin), so an op's Deps can be the prefix map it was made at.
 type opData struct {
 	seq     uint64
 	applied EditSet
 	seqs    map[string]EditSet
 	prefix  crdt.VV
-	log     []*OpEntry
-	buffer  []*OpEntry
+	log     seq[*OpEntry]
+	buffer  causalBuffer
 	sent    []int
 	heard   []EditSet
 }
@@ -128,13 +133,12 @@ type opData struct {
 // (never to change in place: they are still shared).
 func (d *opData) copy() *opData {
 	e := *d
-	e.log, e.buffer = slices.Clip(d.log), slices.Clip(d.buffer)
 	return &e
 }
 
 func (d *opData) waiting() []string {
 	var out []string
-	for _, op := range d.buffer {
+	for _, op := range d.buffer.ops() {
 		out = append(out, op.Name()+" (needs "+op.missing(d.prefix)+")")
 	}
 	return out
@@ -167,7 +171,9 @@ func (d *opData) annotate(parts []crdt.MetaPart, st crdt.CRDT) []crdt.MetaPart {
 
 func (opRules) edit(c *Cluster, i int, r *Replica, id EditID, key string, e *crdt.Effect) {
 	d := opsOf(r).copy()
-	op := &OpEntry{Origin: r.Name, Seq: d.seq + 1, Deps: maps.Clone(d.prefix), Effect: e, Edit: id, key: key}
+	// prefix is never changed in place (withSeq makes a new map), so the
+	// op's dependencies can be the map itself.
+	op := &OpEntry{Origin: r.Name, Seq: d.seq + 1, Deps: d.prefix, Effect: e, Edit: id, key: key}
 	if c.isLWW() {
 		op.hist = keyHistory(r.crdtHist, key)
 	}
@@ -175,7 +181,7 @@ func (opRules) edit(c *Cluster, i int, r *Replica, id EditID, key string, e *crd
 	d.applied = d.applied.With(id)
 	d.seqs = withSeqs(d.seqs, r.Name, op.Seq)
 	d.prefix = withSeq(d.prefix, r.Name, op.Seq)
-	d.log = append(d.log, op)
+	d.log = d.log.Append(op)
 	r.mode = d
 }
 
@@ -184,8 +190,8 @@ func (opRules) edit(c *Cluster, i int, r *Replica, id EditID, key string, e *crd
 // and none that came in from it.
 func (opRules) payload(c *Cluster, sc *senderCopy, to int, _ bool) payload {
 	d := sc.mode.(*opData)
-	p := &opsPayload{upto: len(d.log)}
-	for _, op := range d.log[d.sent[to]:] {
+	p := &opsPayload{upto: d.log.Len()}
+	for _, op := range d.log.From(d.sent[to]) {
 		if op.Origin != c.names[to] && !d.heard[to].Has(op.Edit) {
 			p.ops = append(p.ops, op)
 		}
@@ -292,9 +298,10 @@ func (p *opsPayload) trial(_ *Cluster, _ int, st crdt.CRDT) {
 // deliver hands a message's ops to replica i, op by op in the message's
 // order: a duplicate is ignored (dedup on), an op whose dependencies have
 // not all been applied waits (delivery causal), and every other is
-// applied; after each op applied, the waiting ops are tried again, in the
-// order they arrived. Every op that came in is remembered as heard from
-// the sender, which has it.
+// applied; after each op applied, the waiting ops it made ready are
+// applied too, earliest arrival first, and so on while any is ready.
+// Every op that came in is remembered as heard from the sender, which has
+// it.
 func (p *opsPayload) deliver(c *Cluster, _ int, r *Replica, m *Message) LaneChange {
 	st := opsOf(r).copy()
 	from := c.index[m.From]
@@ -303,17 +310,24 @@ func (p *opsPayload) deliver(c *Cluster, _ int, r *Replica, m *Message) LaneChan
 	changed := false
 	var decisive []string
 	hist, knows := r.crdtHist, r.knows[CRDT]
+	var ready arrivalHeap
 	apply := func(op *OpEntry) {
 		res, err := crdt.Deliver(r.state, op.Effect)
 		if !st.applied.Has(op.Edit) {
 			st.applied = st.applied.With(op.Edit)
-			st.log = append(st.log, op)
+			st.log = st.log.Append(op)
 		}
 		st.seqs = withSeqs(st.seqs, op.Origin, op.Seq)
 		// Ops of this origin applied out of order (delivery any) may now
 		// continue the prefix.
-		for n := st.prefix[op.Origin]; st.seqs[op.Origin].Has(EditID(n + 1)); n++ {
-			st.prefix = withSeq(st.prefix, op.Origin, n+1)
+		was := st.prefix[op.Origin]
+		n := was
+		for st.seqs[op.Origin].Has(EditID(n + 1)) {
+			n++
+		}
+		if n > was {
+			st.prefix = withSeq(st.prefix, op.Origin, n)
+			st.buffer = st.buffer.wake(op.Origin, was, n, st.prefix, &ready)
 		}
 		switch {
 		case err != nil:
@@ -343,10 +357,8 @@ func (p *opsPayload) deliver(c *Cluster, _ int, r *Replica, m *Message) LaneChan
 		decisive = append(decisive, res.Decisive...)
 		notes = append(notes, "applied "+op.describe(c)+": "+res.Why)
 	}
-	ready := func(op *OpEntry) bool { return !c.Causal() || op.missing(st.prefix) == "" }
-	held := func(op *OpEntry) bool {
-		return st.applied.Has(op.Edit) || slices.ContainsFunc(st.buffer, func(w *OpEntry) bool { return w.Edit == op.Edit })
-	}
+	isReady := func(op *OpEntry) bool { return !c.Causal() || op.missing(st.prefix) == "" }
+	held := func(op *OpEntry) bool { return st.applied.Has(op.Edit) || st.buffer.has(op.Edit) }
 	for _, op := range p.ops {
 		if !st.heard[from].Has(op.Edit) {
 			st.heard = slices.Clone(st.heard)
@@ -356,24 +368,18 @@ func (p *opsPayload) deliver(c *Cluster, _ int, r *Replica, m *Message) LaneChan
 		case c.Dedup() && held(op):
 			notes = append(notes, "duplicate of "+op.Name()+" ignored")
 			continue
-		case !ready(op):
-			st.buffer = append(slices.Clip(st.buffer), op)
+		case !isReady(op):
+			st.buffer = st.buffer.add(op, st.prefix)
 			notes = append(notes, op.Name()+" waits in the causal buffer (needs "+op.missing(st.prefix)+")")
 			continue
 		}
 		r.ownState()
 		apply(op)
-		// Retry the waiting ops, in arrival order, until none is ready.
-		for again := true; again; {
-			again = false
-			for k, w := range st.buffer {
-				if ready(w) {
-					st.buffer = append(slices.Clip(st.buffer[:k]), st.buffer[k+1:]...)
-					apply(w)
-					again = true
-					break
-				}
-			}
+		// Apply the waiting ops it made ready, earliest arrival first.
+		for ready.Len() > 0 {
+			w := heap.Pop(&ready).(*waitingOp)
+			st.buffer = st.buffer.take(w)
+			apply(w.op)
 		}
 	}
 	if len(p.ops) == 0 {
@@ -391,7 +397,7 @@ func (p *opsPayload) deliver(c *Cluster, _ int, r *Replica, m *Message) LaneChan
 
 func (d *opData) dump(c *Cluster) []string {
 	var log []string
-	for _, op := range d.log {
+	for _, op := range d.log.From(0) {
 		log = append(log, op.Name())
 	}
 	return []string{fmt.Sprintf("ops   made %d, prefix %v, log %v, waiting %v, sent %v, heard %v", d.seq, d.prefix, log, d.waiting(), d.sent, d.heard)}

@@ -26,7 +26,7 @@ func (stateRules) describe() string {
 }
 func (stateRules) opOptions() bool                                            { return false }
 func (stateRules) full() error                                                { return nil } // every message is full already
-func (stateRules) start(*Cluster) modeData                                    { return nil }
+func (stateRules) start(*Cluster, int) modeData                               { return nil }
 func (stateRules) taken(*Cluster, int, int, payload)                          {}
 func (stateRules) edit(*Cluster, int, *Replica, EditID, string, *crdt.Effect) {}
 

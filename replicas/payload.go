@@ -44,8 +44,8 @@ type modeRules interface {
 	// full says whether full (a whole state) may be asked for: nil, or why
 	// not.
 	full() error
-	// start is a replica's bookkeeping before anything happened.
-	start(c *Cluster) modeData
+	// start is replica i's bookkeeping before anything happened.
+	start(c *Cluster, i int) modeData
 	// edit files a local edit's effect: replica i (r, owned) applied the
 	// edit id, whose history key is key.
 	edit(c *Cluster, i int, r *Replica, id EditID, key string, e *crdt.Effect)

@@ -152,12 +152,12 @@ func (c *Cluster) plan(a Action) (*plan, error) {
 			return nil, err
 		}
 		if !c.up[i][j] {
-			return nil, fmt.Errorf("the link %s → %s is cut: heal it before delivering (%d waiting)", a.From, a.To, len(c.queues[i][j]))
+			return nil, fmt.Errorf("the link %s → %s is cut: heal it before delivering (%d waiting)", a.From, a.To, c.queues[i][j].Len())
 		}
 		q := c.queues[i][j]
-		m := q[0]
+		m := q.Oldest()
 		if a.Newest {
-			m = q[len(q)-1]
+			m = q.Newest()
 		}
 		p.add(hop{from: i, to: j, msg: m})
 	case DeliverAll:
@@ -176,7 +176,7 @@ func (c *Cluster) plan(a Action) (*plan, error) {
 			return nil, err
 		}
 		_, dup := a.(Duplicate)
-		p.add(hop{from: i, to: j, msg: c.queues[i][j][0], drop: !dup, dup: dup})
+		p.add(hop{from: i, to: j, msg: c.queues[i][j].Oldest(), drop: !dup, dup: dup})
 	case Sync:
 		return p, c.planSync(p, a)
 	case SyncBoth:
@@ -212,7 +212,7 @@ func (c *Cluster) queued(from, to string) (int, int, error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	if len(c.queues[i][j]) == 0 {
+	if c.queues[i][j].Len() == 0 {
 		return 0, 0, fmt.Errorf("nothing is in flight from %s to %s", QuoteName(from), QuoteName(to))
 	}
 	return i, j, nil

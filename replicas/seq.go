@@ -1,0 +1,49 @@
+package replicas
+
+import "sync/atomic"
+
+// seq is an append-only list that replicas, clones and checkpoints share
+// by prefix: a view of the first n items of a buffer. Appending to a view
+// that ends where its buffer's claimed items end writes the next slot in
+// place (no other view reaches that slot, so none sees it); appending to
+// a view that ends earlier (a branch: a clone or a replayed checkpoint
+// that went its own way) copies the view's items first. A view never
+// changes, so holding one aliases nothing, and an op log of n ops costs n
+// appends instead of n copies of the log.
+//
+// Slots are claimed with an atomic compare-and-swap, so two clusters that
+// share a buffer may even append from two goroutines (each holding its
+// own clone, as Cluster's contract allows).
+type seq[T any] struct {
+	b     *seqBuf
+	items []T // the view: its buffer's first len(items) slots
+}
+
+// seqBuf counts the slots of one backing array that some view has claimed.
+type seqBuf struct{ used atomic.Int64 }
+
+// Len is the number of items.
+func (s seq[T]) Len() int { return len(s.items) }
+
+// At is the i-th item.
+func (s seq[T]) At(i int) T { return s.items[i] }
+
+// From lists the items from position i on. The slice is shared: read it,
+// never write it or append to it.
+func (s seq[T]) From(i int) []T { return s.items[i:len(s.items):len(s.items)] }
+
+// Append returns the list with x at its end; s itself is unchanged.
+func (s seq[T]) Append(x T) seq[T] {
+	n := len(s.items)
+	if s.b != nil && n < cap(s.items) && s.b.used.CompareAndSwap(int64(n), int64(n+1)) {
+		items := s.items[:n+1]
+		items[n] = x
+		return seq[T]{s.b, items}
+	}
+	items := make([]T, n+1, max(2*n, 8))
+	copy(items, s.items)
+	items[n] = x
+	b := &seqBuf{}
+	b.used.Store(int64(n + 1))
+	return seq[T]{b, items}
+}
