@@ -112,7 +112,7 @@ func (c *Cluster) Apply(a Action) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	merged, err := c.checkBudget(p)
+	merged, work, err := c.checkBudget(a, p)
 	if err != nil {
 		return nil, err
 	}
@@ -145,6 +145,7 @@ func (c *Cluster) Apply(a Action) ([]Event, error) {
 	}
 	c.settleLost(ev)
 	c.merged += merged
+	c.work += work
 	c.tick = c.now
 	c.status = [2]*Status{}
 	for i := range ev {
@@ -320,31 +321,26 @@ func (c *Cluster) edit(a Edit) ([]Event, error) {
 		return nil, err
 	}
 	r := c.mutable(i)
+	v := c.editView(r)
 	if c.typ == crdt.Text && a.Op.Kind == crdt.OpInsert {
 		add := utf8.RuneCountInString(a.Op.Text)
 		for _, l := range Lanes {
-			if n := utf8.RuneCountInString(r.Value(l).Str) + add; n > crdt.MaxTextLen {
+			if n := v.sk[l].pieces.Len() + add; n > crdt.MaxTextLen {
 				return nil, fmt.Errorf("the %s text would be %d characters; the limit is %d", l, n, crdt.MaxTextLen)
 			}
 		}
 	}
-	id := EditID(len(c.edits) + 1)
+	id := EditID(c.edits.Len() + 1)
 	stamp := crdt.Stamp{T: c.now + r.Skew, Replica: r.Name}
 	info := EditInfo{ID: id, Replica: r.Name, Op: a.Op, Tick: c.now, Stamp: stamp}
 
-	beforeC, beforeP := r.ValueString(CRDT), r.ValueString(Plain)
 	r.ownState()
 	resC, effect, errC := crdt.Mutate(r.state, a.Op, crdt.Ctx{Replica: r.Name, Stamp: stamp})
 	resP, errP := r.plain.Apply(a.Op)
-	if errC == nil {
-		r.touch(CRDT, c.now)
-	}
-	if errP == nil {
-		r.touch(Plain, c.now)
-	}
 	if errC != nil && errP != nil {
 		return nil, errC // neither lane changed
 	}
+	v.record(c, r, a.Op, [2]error{errP, errC}, [2]bool{resP.Ignored, resC.Ignored})
 	if errC != nil {
 		resC = crdt.Result{Ignored: true, Why: errC.Error()}
 	}
@@ -352,7 +348,7 @@ func (c *Cluster) edit(a Edit) ([]Event, error) {
 		resP = crdt.Result{Ignored: true, Why: errP.Error()}
 	}
 	info.Effective = [2]bool{!resP.Ignored, !resC.Ignored}
-	c.edits = append(c.edits, info)
+	c.edits = c.edits.Append(info)
 	switch a.Op.Kind {
 	case crdt.OpInc:
 		c.incs += a.Op.N
@@ -376,18 +372,17 @@ func (c *Cluster) edit(a Edit) ([]Event, error) {
 	}
 	what := fmt.Sprintf("%s: %s (edit %s)", r.Name, a.Op, id)
 	ev := Event{Kind: EvEdit, Replica: r.Name, Edit: id}
-	afterP, afterC := r.ValueString(Plain), r.ValueString(CRDT)
-	ev.Lanes[Plain] = LaneChange{Touched: true, Ignored: resP.Ignored, Changed: afterP != beforeP}
-	ev.Lanes[CRDT] = LaneChange{Touched: true, Ignored: resC.Ignored, Changed: afterC != beforeC}
+	ev.Lanes[Plain] = LaneChange{Touched: true, Ignored: resP.Ignored, Changed: v.changed[Plain]}
+	ev.Lanes[CRDT] = LaneChange{Touched: true, Ignored: resC.Ignored, Changed: v.changed[CRDT]}
 	if resP.Ignored {
 		ev.Lanes[Plain].Why = fmt.Sprintf("plain: %s declined: %s", what, resP.Why)
 	} else {
-		ev.Lanes[Plain].Why = fmt.Sprintf("plain: %s → %s", what, crdt.Brief(afterP))
+		ev.Lanes[Plain].Why = fmt.Sprintf("plain: %s → %s", what, v.brief(r, Plain))
 	}
 	if resC.Ignored {
 		ev.Lanes[CRDT].Why = fmt.Sprintf("%s: %s declined: %s", c.typ, what, resC.Why)
 	} else {
-		ev.Lanes[CRDT].Why = fmt.Sprintf("%s: %s: %s; now %s", c.typ, what, resC.Why, crdt.Brief(afterC))
+		ev.Lanes[CRDT].Why = fmt.Sprintf("%s: %s: %s; now %s", c.typ, what, resC.Why, v.brief(r, CRDT))
 	}
 	return []Event{ev}, nil
 }
@@ -443,11 +438,11 @@ func (c *Cluster) lostSuffix(lost []EditID) string {
 	case 0:
 		return ""
 	case 1:
-		return ": edit " + c.edits[lost[0]-1].Describe() + " is lost"
+		return ": edit " + c.editInfo(lost[0]).Describe() + " is lost"
 	}
 	parts := make([]string, len(lost))
 	for i, id := range lost {
-		parts[i] = c.edits[id-1].Describe()
+		parts[i] = c.editInfo(id).Describe()
 	}
 	return ": edits " + strings.Join(parts, ", ") + " are lost"
 }

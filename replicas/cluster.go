@@ -93,13 +93,20 @@ type Replica struct {
 	// screen can reuse what it drew for it.
 	changed [2]int64
 	// values caches each lane's Value and its rendering until the lane
-	// changes: status, conflict marks and boxes all ask for them.
+	// changes: status, conflict marks and boxes all ask for them. An edit
+	// keeps the lane's sketch there instead (see sketch.go), and the value
+	// is worked out again when someone asks.
 	values [2]*cachedValue
 }
 
+// cachedValue is what a replica knows of one lane's value: the value and
+// its rendering (when done), and its sketch (when an edit made one). It is
+// never changed once stored; a replica stores a new one.
 type cachedValue struct {
-	v crdt.Value
-	s string
+	v    crdt.Value
+	s    string
+	done bool
+	sk   *sketch
 }
 
 // Value is the replica's current value in lane l.
@@ -112,7 +119,8 @@ func (r *Replica) ValueString(l Lane) string { return r.cached(l).s }
 func (r *Replica) Changed(l Lane) int64 { return r.changed[l] }
 
 func (r *Replica) cached(l Lane) *cachedValue {
-	if c := r.values[l]; c != nil {
+	c := r.values[l]
+	if c != nil && c.done {
 		return c
 	}
 	var v crdt.Value
@@ -121,9 +129,35 @@ func (r *Replica) cached(l Lane) *cachedValue {
 	} else {
 		v = r.state.Value()
 	}
-	c := &cachedValue{v: v, s: v.String()}
-	r.values[l] = c
-	return c
+	n := &cachedValue{v: v, s: v.String(), done: true}
+	if c != nil {
+		n.sk = c.sk
+	}
+	r.values[l] = n
+	return n
+}
+
+// sketch is lane l's sketch, made from its value if it has none yet.
+func (r *Replica) sketch(l Lane, text bool) *sketch {
+	if c := r.values[l]; c != nil && c.sk != nil {
+		return c.sk
+	}
+	c := r.cached(l)
+	sk := newSketch(c.v, text)
+	r.values[l] = &cachedValue{v: c.v, s: c.s, done: true, sk: sk}
+	return sk
+}
+
+// edited records that an edit in the action at tick left lane l with the
+// value sk sketches; changed says whether the value changed (when it did
+// not, what was worked out of it still holds).
+func (r *Replica) edited(l Lane, tick int64, sk *sketch, changed bool) {
+	r.changed[l] = tick
+	if c := r.values[l]; !changed && c != nil {
+		r.values[l] = &cachedValue{v: c.v, s: c.s, done: c.done, sk: sk}
+		return
+	}
+	r.values[l] = &cachedValue{sk: sk}
 }
 
 // touch records that lane l changed in the action at tick.
@@ -287,15 +321,16 @@ type Cluster struct {
 	delivered [][]int
 	told      []bool
 	// inflightBytes is the state messages in flight hold (see budget.go),
-	// and merged the state merged over the whole history.
-	inflightBytes, merged int64
+	// merged the state merged over the whole history, and work what every
+	// other part of the history handled.
+	inflightBytes, merged, work int64
 	// incs and decs add up every counter edit made, so that no merge of
 	// them can overflow (see checkCounter).
 	incs, decs int64
 	tick       int64
 	now        int64 // the tick of the action being applied
 	nextMsg    int
-	edits      []EditInfo
+	edits      chunks[EditInfo] // every edit made, by id (shared by prefix with clones)
 	// effective holds, per lane, the edits that lane applied; an edit the
 	// lane ignored can never be lost there.
 	effective [2]EditSet
@@ -495,14 +530,21 @@ func (c *Cluster) InFlight() []*Message {
 }
 
 // Edits lists every edit made so far, by id.
-func (c *Cluster) Edits() []EditInfo { return slices.Clone(c.edits) }
+func (c *Cluster) Edits() []EditInfo {
+	out := make([]EditInfo, 0, c.edits.Len())
+	c.edits.Each(func(e EditInfo) { out = append(out, e) })
+	return out
+}
+
+// editInfo is the edit with id (which was made).
+func (c *Cluster) editInfo(id EditID) EditInfo { return c.edits.At(int(id) - 1) }
 
 // EditByID returns the edit with the given id.
 func (c *Cluster) EditByID(id EditID) (EditInfo, bool) {
-	if id < 1 || int(id) > len(c.edits) {
+	if id < 1 || int(id) > c.edits.Len() {
 		return EditInfo{}, false
 	}
-	return c.edits[id-1], true
+	return c.editInfo(id), true
 }
 
 // Clone returns an independent copy of the cluster. Messages and histories
@@ -526,7 +568,6 @@ func (c *Cluster) Clone() *Cluster {
 		d.delivered[i] = slices.Clone(c.delivered[i])
 		d.queues[i] = slices.Clone(c.queues[i]) // persistent: shared, never changed
 	}
-	d.edits = slices.Clip(c.edits)
 	d.status = [2]*Status{}
 	return &d
 }

@@ -80,9 +80,9 @@ func (c *Cluster) deliverPlain(r *Replica, m *Message) LaneChange {
 		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by " + m.From + "'s copy" + v + ", the same value"
 	default:
 		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by " + m.From + "'s copy" + v +
-			": the same value, but it now reflects " + describeEdits(newHist.Minus(oldHist), c.edits)
+			": the same value, but it now reflects " + describeEdits(newHist.Minus(oldHist), c)
 		if gone := oldHist.Minus(newHist); len(gone) > 0 {
-			pc.Why += ", not " + describeEdits(gone, c.edits)
+			pc.Why += ", not " + describeEdits(gone, c)
 		}
 	}
 	return pc
@@ -109,13 +109,13 @@ func (c *Cluster) nothingNew(r *Replica, m *Message) (why, note string) {
 
 // describeEdits names edits by their authors: "Bob's #2", "Alice's #1 and
 // Carol's #3", or "no edit".
-func describeEdits(ids []EditID, edits []EditInfo) string {
+func describeEdits(ids []EditID, c *Cluster) string {
 	if len(ids) == 0 {
 		return "no edit"
 	}
 	parts := make([]string, 0, len(ids))
 	for _, id := range ids[:min(len(ids), 4)] {
-		parts = append(parts, edits[id-1].Replica+"'s "+id.String())
+		parts = append(parts, c.editInfo(id).Replica+"'s "+id.String())
 	}
 	if len(ids) > 4 {
 		parts = append(parts, fmt.Sprintf("%d more", len(ids)-4))
@@ -129,10 +129,10 @@ func describeEdits(ids []EditID, edits []EditInfo) string {
 // lwwHistory takes, key by key, the history of the side whose stamp won.
 func lwwHistory(mine History, myStamps map[string]crdt.Stamp, theirs History, theirStamps map[string]crdt.Stamp) History {
 	keys := map[string]EditSet{}
-	for k, s := range mine.keys {
+	for k, s := range mine.byKey() {
 		keys[k] = s
 	}
-	for k, s := range theirs.keys {
+	for k, s := range theirs.byKey() {
 		ms, mok := myStamps[k]
 		ts, tok := theirStamps[k]
 		switch {
@@ -142,7 +142,7 @@ func lwwHistory(mine History, myStamps map[string]crdt.Stamp, theirs History, th
 			keys[k] = keys[k].Union(s)
 		}
 	}
-	return History{keys: keys}
+	return fromKeys(keys)
 }
 
 func lwwStamps(st crdt.CRDT) map[string]crdt.Stamp {
@@ -164,16 +164,15 @@ func (c *Cluster) isLWW() bool {
 
 // keyHistory is h restricted to one key.
 func keyHistory(h History, key string) History {
-	return History{keys: map[string]EditSet{key: h.keys[key]}}
+	return fromKeys(map[string]EditSet{key: h.byKey()[key]})
 }
 
 // historyOf is a history holding the edits of s under the key "".
 func historyOf(s EditSet) History {
-	h := History{}
-	for _, id := range s.IDs() {
-		h = h.with("", id)
+	if s.Len() == 0 {
+		return History{}
 	}
-	return h
+	return History{one: s, has: true}
 }
 
 // addWins says, for each element an or-set holds after a merge, whether it
@@ -181,7 +180,7 @@ func historyOf(s EditSet) History {
 // to one side of the merge only, and a remove of it known to the other side
 // only (so neither had seen the other). The state alone cannot tell a
 // concurrent remove from none; the edits can.
-func addWins(edits []EditInfo, mine, theirs EditSet, after crdt.Value) []string {
+func addWins(c *Cluster, mine, theirs EditSet, after crdt.Value) []string {
 	myOnly, theirOnly := mine.Minus(theirs), theirs.Minus(mine)
 	if len(myOnly) == 0 || len(theirOnly) == 0 {
 		return nil
@@ -189,7 +188,7 @@ func addWins(edits []EditInfo, mine, theirs EditSet, after crdt.Value) []string 
 	byElem := func(ids []EditID) map[string][2][]EditID { // element → [adds, removes]
 		out := map[string][2][]EditID{}
 		for _, id := range ids {
-			e := edits[id-1]
+			e := c.editInfo(id)
 			if !e.Effective[CRDT] {
 				continue
 			}

@@ -13,12 +13,7 @@ import (
 
 // wireBytes is a group's wire form in CBOR's deterministic encoding.
 func wireBytes(t *rapid.T, g deltaGroup) []byte {
-	encodedSize(nil) // sets up the encoder
-	var b bytes.Buffer
-	if err := enc.MarshalToBuffer((&deltaPayload{g: g}).wire(), &b); err != nil {
-		t.Fatal(err)
-	}
-	return b.Bytes()
+	return encode((&deltaPayload{g: g}).wire()).Bytes()
 }
 
 // TestPendingGroupsJoinInAnyGrouping: the group a link carries is joined
@@ -64,19 +59,22 @@ func TestPendingGroupsJoinInAnyGrouping(t *testing.T) {
 							want = want.join(g, lww)
 						}
 						got := joinAll(gs, lww)
+						if pg, _ := d.pending(j, lww); !bytes.Equal(wireBytes(rt, pg), wireBytes(rt, got)) {
+							rt.Fatalf("pending differs from the join of its entries")
+						}
 						if !bytes.Equal(wireBytes(rt, got), wireBytes(rt, want)) {
 							rt.Fatalf("%s → %s: %d groups join to %v, one at a time to %v", r.Name, c.names[j], len(gs), groupWire(got), groupWire(want))
 						}
 						if !got.knows().Equal(want.knows()) || !got.k.Equal(want.k) {
 							rt.Fatalf("%s → %s: knows %v, want %v", r.Name, c.names[j], got.knows(), want.knows())
 						}
-						keys := slices.Sorted(maps.Keys(want.h.keys))
-						if gk := slices.Sorted(maps.Keys(got.h.keys)); !slices.Equal(gk, keys) {
+						keys := slices.Sorted(maps.Keys(want.h.byKey()))
+						if gk := slices.Sorted(maps.Keys(got.h.byKey())); !slices.Equal(gk, keys) {
 							rt.Fatalf("%s → %s: history keys %v, want %v", r.Name, c.names[j], gk, keys)
 						}
 						for _, k := range keys {
-							if !got.h.keys[k].Equal(want.h.keys[k]) {
-								rt.Fatalf("%s → %s: history of %q is %v, want %v", r.Name, c.names[j], k, got.h.keys[k], want.h.keys[k])
+							if !got.h.byKey()[k].Equal(want.h.byKey()[k]) {
+								rt.Fatalf("%s → %s: history of %q is %v, want %v", r.Name, c.names[j], k, got.h.byKey()[k], want.h.byKey()[k])
 							}
 						}
 						gp := make([]EditID, len(got.parts))

@@ -11,7 +11,7 @@ import (
 // are the same.
 func (c *Cluster) Dump() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "tick %d, %d edits, type %s\n", c.tick, len(c.edits), c.typ)
+	fmt.Fprintf(&b, "tick %d, %d edits, type %s\n", c.tick, c.edits.Len(), c.typ)
 	for _, r := range c.reps {
 		fmt.Fprintf(&b, "%s skew %+d\n", QuoteName(r.Name), r.Skew)
 		fmt.Fprintf(&b, "  plain %s %s\n", r.plain.Value(), r.History(Plain))

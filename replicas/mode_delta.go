@@ -2,6 +2,7 @@ package replicas
 
 import (
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -92,15 +93,31 @@ func (d *deltaData) file(g deltaGroup, not int) { d.log = d.log.Append(deltaEntr
 
 // pending is the delta-group pending on the link to replica j: the join,
 // in the order they were filed, of the entries from from[j] on that are
-// for j.
-func (d *deltaData) pending(j int, lww bool) deltaGroup {
+// for j; and what joining them costs (see groupWork).
+func (d *deltaData) pending(j int, lww bool) (deltaGroup, int64) {
 	var gs []deltaGroup
+	var w int64
 	for _, e := range d.log.From(d.from[j]) {
 		if e.not != j {
 			gs = append(gs, e.g)
+			w += e.g.work()
 		}
 	}
-	return joinAll(gs, lww)
+	// joinAll goes over each group once per level of halving.
+	return joinAll(gs, lww), w * int64(bits.Len(uint(len(gs))))
+}
+
+// work is what a group weighs when it is joined: its state's estimate
+// and its character ops.
+func (g deltaGroup) work() int64 {
+	n := int64(64)
+	if g.delta.State != nil {
+		n += int64(crdt.Bytes(g.delta.State))
+	}
+	for _, p := range g.parts {
+		n += 24 * int64(len(p.ops))
+	}
+	return n
 }
 
 // joinAll joins groups as if one at a time, in order, into an empty group
@@ -129,8 +146,10 @@ func (d *deltaData) waiting() []string {
 func (d *deltaData) dump(c *Cluster) []string {
 	var out []string
 	for j := range d.from {
-		if g := d.pending(j, c.isLWW()); j != d.self && !g.empty() {
-			out = append(out, fmt.Sprintf("pending -> %s: %s %v", QuoteName(c.names[j]), g.knows(), groupWire(g)))
+		if g, _ := d.pending(j, c.isLWW()); j != d.self && !g.empty() {
+			// The wire form's deterministic encoding: it holds pointers,
+			// which %v would print as addresses.
+			out = append(out, fmt.Sprintf("pending -> %s: %s %x", QuoteName(c.names[j]), g.knows(), encode(groupWire(g)).Bytes()))
 		}
 	}
 	if len(d.parked) > 0 {
@@ -215,7 +234,8 @@ func (deltaRules) payload(c *Cluster, sc *senderCopy, to int, full bool) payload
 		return &fullPayload{sc.whole(c)}
 	}
 	d := sc.mode.(*deltaData)
-	return &deltaPayload{g: d.pending(to, c.isLWW()), upto: d.log.Len()}
+	g, joined := d.pending(to, c.isLWW())
+	return &deltaPayload{g: g, upto: d.log.Len(), joined: joined}
 }
 
 func (deltaRules) taken(c *Cluster, from, to int, p payload) {
@@ -241,8 +261,9 @@ func (c *Cluster) relay(i, from int, r *Replica, g deltaGroup) {
 // deltaPayload is the delta-group a message carries (possibly empty), and
 // how far along its sender's log the link has carried once it is taken.
 type deltaPayload struct {
-	g    deltaGroup
-	upto int
+	g      deltaGroup
+	upto   int
+	joined int64 // what joining it cost (see pending), for the work budget
 }
 
 func (p *deltaPayload) noun() string   { return "its pending delta" }
@@ -299,6 +320,8 @@ func groupWire(g deltaGroup) any {
 	}
 	return wireTextGroup{State: crdt.Wire(g.delta.State), Ops: crdt.WireOfDelta(crdt.Delta{Text: ops})}
 }
+
+func (p *deltaPayload) work() int64 { return p.joined }
 
 func (p *deltaPayload) held(m *Message) (int64, bool) {
 	if m == nil {
@@ -433,7 +456,7 @@ func (c *Cluster) placeText(r *Replica, incoming []textPart) (whys []string, pla
 			_, _ = crdt.Delta{Text: p.ops}.JoinInto(t)
 			r.knows[CRDT] = r.knows[CRDT].With(p.edit)
 			r.crdtHist = r.crdtHist.with("", p.edit)
-			what := c.edits[p.edit-1].Describe()
+			what := c.editInfo(p.edit).Describe()
 			if waitingBefore[p.edit] {
 				what += ", which was waiting"
 			}
@@ -450,7 +473,7 @@ func (c *Cluster) placeText(r *Replica, incoming []textPart) (whys []string, pla
 	for _, p := range queue {
 		if !waitingBefore[p.edit] {
 			stillNew++
-			whys = append(whys, fmt.Sprintf("%s waits: it needs the character %s, which has not arrived here", c.edits[p.edit-1].Describe(), p.need))
+			whys = append(whys, fmt.Sprintf("%s waits: it needs the character %s, which has not arrived here", c.editInfo(p.edit).Describe(), p.need))
 		}
 	}
 	d.parked = queue

@@ -274,6 +274,8 @@ func (p *opsPayload) knows() EditSet {
 
 func (p *opsPayload) hist() History { return historyOf(p.knows()) }
 
+func (p *opsPayload) work() int64 { return int64(len(p.ops)) * opWork }
+
 func (p *opsPayload) held(m *Message) (int64, bool) {
 	if m == nil {
 		return 0, false

@@ -78,6 +78,9 @@ type senderCopy struct {
 	values       [2]crdt.Value
 	valueStrings [2]string
 	wholeP       *statePayload
+	// rendered is what rendering the sender's values cost, when they had
+	// changed since they were last rendered (see budget.go).
+	rendered int64
 }
 
 // copyOf takes replica i's lanes for the messages it is about to send. The
@@ -86,8 +89,16 @@ type senderCopy struct {
 func (c *Cluster) copyOf(i int) *senderCopy {
 	r := c.reps[i]
 	r.share()
+	var rendered int64
+	if v := r.values[Plain]; v == nil || !v.done {
+		rendered += int64(crdt.PlainBytes(r.plain))
+	}
+	if v := r.values[CRDT]; v == nil || !v.done {
+		rendered += int64(crdt.Bytes(r.state))
+	}
 	return &senderCopy{
-		from: i, writes: r.writes, lastWrite: r.lastWrite, heard: r.heard, mode: r.mode,
+		rendered: rendered,
+		from:     i, writes: r.writes, lastWrite: r.lastWrite, heard: r.heard, mode: r.mode,
 		plain: r.plain, plainHist: r.plainHist,
 		state: r.state, crdtHist: r.crdtHist, knows: r.knows[CRDT],
 		values:       [2]crdt.Value{r.Value(Plain), r.Value(CRDT)},

@@ -121,3 +121,32 @@ func TestSeqSharesByPrefix(t *testing.T) {
 		}
 	})
 }
+
+// TestChunksShareByPrefix: views of a chunked list never see each other's
+// appends, however they branch, within a chunk or across chunks.
+func TestChunksShareByPrefix(t *testing.T) {
+	rapid.Check(t, func(rt *rapid.T) {
+		type version struct {
+			c     chunks[int]
+			model []int
+		}
+		vs := []version{{}}
+		for i := range rapid.IntRange(1, 3*chunkLen).Draw(rt, "steps") {
+			v := vs[len(vs)-1]
+			if rapid.IntRange(0, 20).Draw(rt, "branch") == 0 {
+				v = vs[rapid.IntRange(0, len(vs)-1).Draw(rt, "from")]
+			}
+			vs = append(vs, version{v.c.Append(i), append(slices.Clip(v.model), i)})
+		}
+		for _, v := range vs {
+			if v.c.Len() != len(v.model) {
+				rt.Fatalf("len %d, want %d", v.c.Len(), len(v.model))
+			}
+			var got []int
+			v.c.Each(func(x int) { got = append(got, x) })
+			if !slices.Equal(got, v.model) && len(got)+len(v.model) > 0 {
+				rt.Fatalf("view %v, want %v", got, v.model)
+			}
+		}
+	})
+}

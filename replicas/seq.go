@@ -47,3 +47,60 @@ func (s seq[T]) Append(x T) seq[T] {
 	b.used.Store(int64(n + 1))
 	return seq[T]{b, items}
 }
+
+// chunks is an append-only list kept in chunks of chunkLen items, shared
+// by prefix as seq is: a view never sees a later append. Unlike a seq,
+// growing it never copies what it holds: a seq doubles its array when it
+// fills, and every checkpoint that holds an old array keeps it, which for
+// a cluster's list of edits (every checkpoint holds one) adds up to
+// several copies of the list.
+type chunks[T any] struct {
+	spine seq[*listChunk[T]]
+	n     int
+}
+
+const chunkLen = 256
+
+type listChunk[T any] struct {
+	used  atomic.Int64 // slots claimed (see seq)
+	items [chunkLen]T
+}
+
+// Len is the number of items.
+func (c chunks[T]) Len() int { return c.n }
+
+// At is the i-th item.
+func (c chunks[T]) At(i int) T { return c.spine.At(i / chunkLen).items[i%chunkLen] }
+
+// Each calls f on every item, in order.
+func (c chunks[T]) Each(f func(T)) {
+	for i := range c.n {
+		f(c.At(i))
+	}
+}
+
+// Append returns the list with x at its end; c itself is unchanged.
+func (c chunks[T]) Append(x T) chunks[T] {
+	i := c.n % chunkLen
+	if i == 0 {
+		b := &listChunk[T]{}
+		b.items[0] = x
+		b.used.Store(1)
+		return chunks[T]{c.spine.Append(b), c.n + 1}
+	}
+	last := c.spine.At(c.spine.Len() - 1)
+	if last.used.CompareAndSwap(int64(i), int64(i+1)) {
+		last.items[i] = x
+		return chunks[T]{c.spine, c.n + 1}
+	}
+	// A branch: its last chunk goes on in a copy, in a spine of its own.
+	b := &listChunk[T]{}
+	copy(b.items[:i], last.items[:i])
+	b.items[i] = x
+	b.used.Store(int64(i + 1))
+	var spine seq[*listChunk[T]]
+	for _, ch := range c.spine.From(0)[:c.spine.Len()-1] {
+		spine = spine.Append(ch)
+	}
+	return chunks[T]{spine.Append(b), c.n + 1}
+}
