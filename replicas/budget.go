@@ -136,9 +136,10 @@ func (c *Cluster) workOf(a Action, p *plan) int64 {
 		}
 		if _, whole := pl.held(nil); h.delivers() && !whole {
 			// An op or a delta is applied to the receiver's own state,
-			// whose value is rendered again to tell what changed.
+			// whose value is rendered again to tell what changed (what it
+			// carries counts as merged).
 			r := c.reps[h.to]
-			n += int64(crdt.Bytes(r.state)) + r.sharedBytes() + pl.work()
+			n += int64(crdt.Bytes(r.state)) + r.sharedBytes()
 		}
 	}
 	return n

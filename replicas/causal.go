@@ -2,8 +2,6 @@ package replicas
 
 import (
 	"container/heap"
-	"maps"
-	"slices"
 	"strings"
 
 	"crdtviz/crdt"
@@ -40,12 +38,14 @@ type waitingOp struct {
 // name: origin, and how many of its ops op needs; ok is false when op has
 // them all.
 func firstMissing(op *OpEntry, prefix crdt.VV) (origin string, need uint64, ok bool) {
-	for _, r := range slices.Sorted(maps.Keys(op.Deps)) {
-		if n := op.Deps[r]; prefix[r] < n {
-			return r, n, true
+	op.eachDep(func(r string, n uint64) bool {
+		if prefix[r] < n {
+			origin, need, ok = r, n, true
+			return false
 		}
-	}
-	return "", 0, false
+		return true
+	})
+	return origin, need, ok
 }
 
 // needLess orders the waiting ops by (origin, need, arrival).

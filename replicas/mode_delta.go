@@ -234,7 +234,21 @@ func (deltaRules) payload(c *Cluster, sc *senderCopy, to int, full bool) payload
 		return &fullPayload{sc.whole(c)}
 	}
 	d := sc.mode.(*deltaData)
+	key := [2]int{d.from[to], -1}
+	for _, e := range d.log.From(d.from[to]) {
+		if e.not == to {
+			key[1] = to
+			break
+		}
+	}
+	if g, ok := sc.groups[key]; ok {
+		return &deltaPayload{g: g, upto: d.log.Len()}
+	}
 	g, joined := d.pending(to, c.isLWW())
+	if sc.groups == nil {
+		sc.groups = map[[2]int]deltaGroup{}
+	}
+	sc.groups[key] = g
 	return &deltaPayload{g: g, upto: d.log.Len(), joined: joined}
 }
 

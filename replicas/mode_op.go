@@ -55,13 +55,16 @@ func (opRules) start(c *Cluster, _ int) modeData {
 
 // OpEntry is one operation, as op-based replication ships it: its id (its
 // origin replica and that replica's sequence number), its dependencies
-// (the version vector of ops its origin had applied when it made it), and
-// the type's downstream payload. It never changes once made, so messages
-// and replicas share it.
+// (the version vector of ops its origin had applied when it made it, see
+// Deps), and the type's downstream payload. It never changes once made, so
+// messages and replicas share it.
 type OpEntry struct {
 	Origin string
 	Seq    uint64
-	Deps   crdt.VV
+	// others is its dependencies on other origins, by origin name; on its
+	// own origin it depends on the Seq-1 ops before it. The ops an origin
+	// makes between two ops it receives share one others.
+	others []dep
 	Effect *crdt.Effect
 	Edit   EditID
 	// hist is, for the last-writer-wins types, what the edit's key
@@ -90,13 +93,61 @@ func (o *OpEntry) describe(c *Cluster) string {
 	return o.Name()
 }
 
+// dep is a dependency: the first n ops of origin.
+type dep struct {
+	origin string
+	n      uint64
+}
+
+// eachDep calls f on each dependency, by origin name, until f says stop.
+func (o *OpEntry) eachDep(f func(origin string, n uint64) bool) {
+	own := o.Seq - 1
+	for _, d := range o.others {
+		if own > 0 && o.Origin < d.origin {
+			if !f(o.Origin, own) {
+				return
+			}
+			own = 0
+		}
+		if !f(d.origin, d.n) {
+			return
+		}
+	}
+	if own > 0 {
+		f(o.Origin, own)
+	}
+}
+
+// Deps is the version vector of ops its origin had applied when it made
+// it (nil for none).
+func (o *OpEntry) Deps() crdt.VV {
+	var vv crdt.VV
+	o.eachDep(func(origin string, n uint64) bool {
+		if vv == nil {
+			vv = crdt.VV{}
+		}
+		vv[origin] = n
+		return true
+	})
+	return vv
+}
+
+// depsOf is prefix's entries but self's, by origin name.
+func depsOf(prefix crdt.VV, self string) []dep {
+	var out []dep
+	for _, r := range slices.Sorted(maps.Keys(prefix)) {
+		if r != self {
+			out = append(out, dep{r, prefix[r]})
+		}
+	}
+	return out
+}
+
 // missing is the first dependency of op that prefix lacks, as an op name,
 // or "" when it has them all.
 func (o *OpEntry) missing(prefix crdt.VV) string {
-	for _, r := range slices.Sorted(maps.Keys(o.Deps)) {
-		if n := o.Deps[r]; prefix[r] < n {
-			return opName(r, prefix[r]+1)
-		}
+	if r, _, ok := firstMissing(o, prefix); ok {
+		return opName(r, prefix[r]+1)
 	}
 	return ""
 }
@@ -111,7 +162,9 @@ func (o *OpEntry) missing(prefix crdt.VV) string {
 //   - log: the ops it applied, each once, in order (what it ships);
 //   - buffer: the ops waiting for their dependencies (see causal.go);
 //   - sent[j]: how far along log the link to replica j has carried;
-//   - heard[j]: the ops that came in from replica j, which j has.
+//   - heard[j]: the ops that came in from replica j, which j has;
+//   - others: prefix's entries for the other origins, which the ops it
+//     makes depend on (nil when prefix has changed since).
 //
 // It is replaced, never changed in place, so replicas share it. Its log
 // and buffer are persistent: a new version shares the old one's ops, so
@@ -127,6 +180,8 @@ type opData struct {
 	buffer  causalBuffer
 	sent    []int
 	heard   []EditSet
+	others  []dep
+	fresh   bool // others is prefix's
 }
 
 // copy is a shallow copy whose slices and maps are the caller's to replace
@@ -171,9 +226,15 @@ func (d *opData) annotate(parts []crdt.MetaPart, st crdt.CRDT) []crdt.MetaPart {
 
 func (opRules) edit(c *Cluster, i int, r *Replica, id EditID, key string, e *crdt.Effect) {
 	d := opsOf(r).copy()
-	// prefix is never changed in place (withSeq makes a new map), so the
-	// op's dependencies can be the map itself.
-	op := &OpEntry{Origin: r.Name, Seq: d.seq + 1, Deps: d.prefix, Effect: e, Edit: id, key: key}
+	if !d.fresh {
+		d.others, d.fresh = depsOf(d.prefix, r.Name), true
+	}
+	if !opUsesDelta(c.typ) {
+		// The effect is the edit's own, and op mode ships only its op:
+		// keeping its delta too would double what a long log holds.
+		e.Delta = crdt.Delta{}
+	}
+	op := &OpEntry{Origin: r.Name, Seq: d.seq + 1, others: d.others, Effect: e, Edit: id, key: key}
 	if c.isLWW() {
 		op.hist = keyHistory(r.crdtHist, key)
 	}
@@ -205,6 +266,18 @@ func (opRules) taken(c *Cluster, from, to int, p payload) {
 	d.sent = slices.Clone(d.sent)
 	d.sent[to] = p.(*opsPayload).upto
 	r.mode = d
+}
+
+// opUsesDelta reports whether an op of the type is its delta: Deliver
+// joins the delta of every type but the counters, the or-set, the
+// mv-register and text, and the last-writer-wins types' histories read
+// its stamps.
+func opUsesDelta(t crdt.Type) bool {
+	switch t {
+	case crdt.GCounter, crdt.PNCounter, crdt.ORSet, crdt.MVRegister, crdt.Text:
+		return false
+	}
+	return true
 }
 
 // withSeq is prefix with origin's entry set to n (a new map).
@@ -328,7 +401,7 @@ func (p *opsPayload) deliver(c *Cluster, _ int, r *Replica, m *Message) LaneChan
 			n++
 		}
 		if n > was {
-			st.prefix = withSeq(st.prefix, op.Origin, n)
+			st.prefix, st.fresh = withSeq(st.prefix, op.Origin, n), false
 			st.buffer = st.buffer.wake(op.Origin, was, n, st.prefix, &ready)
 		}
 		switch {

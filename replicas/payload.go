@@ -83,9 +83,10 @@ type payload interface {
 	// that it is a whole state, which its receiver merges with all of its
 	// own.
 	held(m *Message) (n int64, whole bool)
-	// work is what handling it costs beyond what it weighs, for the work
-	// budget: its ops, or the entries its delta-group was joined from (0
-	// for a whole state, which the merged budget counts).
+	// work is what taking it cost beyond what it weighs, for the work
+	// budget: gathering its ops, or joining its delta-group from the
+	// entries pending (0 for a whole state, which the merged budget
+	// counts, and for a group another message of the action joined).
 	work() int64
 	// textGrowth bounds how many characters it can add to a text, and
 	// trial applies it to a copy of a receiver's text (see

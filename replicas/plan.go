@@ -81,6 +81,11 @@ type senderCopy struct {
 	// rendered is what rendering the sender's values cost, when they had
 	// changed since they were last rendered (see budget.go).
 	rendered int64
+	// groups are the delta-groups its messages took in this action, by
+	// where they start on the sender's log and the link they leave out
+	// (-1: none): sending to all joins what is pending once, not once per
+	// link.
+	groups map[[2]int]deltaGroup
 }
 
 // copyOf takes replica i's lanes for the messages it is about to send. The

@@ -93,13 +93,40 @@ func tjoin[T any](a, b *pnode[T]) *pnode[T] {
 
 // Insert puts v, of weight w, at position i (0 ≤ i ≤ Len).
 func (t ptree[T]) Insert(i int, v T, w int) ptree[T] {
-	a, b := tsplit(t.root, i)
-	leaf := &pnode[T]{v: v, w: w, pri: nextPriority(), n: 1, sum: w}
-	return ptree[T]{tjoin(tjoin(a, leaf), b)}
+	return ptree[T]{tinsert(t.root, i, &pnode[T]{v: v, w: w, pri: nextPriority(), n: 1, sum: w})}
+}
+
+// tinsert puts the new node x at position i of t: it copies the path down
+// to where x's priority places it, and splits only what lies below.
+func tinsert[T any](t *pnode[T], i int, x *pnode[T]) *pnode[T] {
+	if t == nil {
+		return x
+	}
+	if x.pri > t.pri {
+		x.l, x.r = tsplit(t, i) // x is new: nobody else holds it yet
+		x.n = 1 + x.l.size() + x.r.size()
+		x.sum = x.w + x.l.weight() + x.r.weight()
+		return x
+	}
+	if ls := t.l.size(); i <= ls {
+		return t.with(tinsert(t.l, i, x), t.r)
+	} else {
+		return t.with(t.l, tinsert(t.r, i-ls-1, x))
+	}
 }
 
 // Delete removes the item at position i.
-func (t ptree[T]) Delete(i int) ptree[T] { return t.DeleteRange(i, i+1) }
+func (t ptree[T]) Delete(i int) ptree[T] { return ptree[T]{tdelete(t.root, i)} }
+
+func tdelete[T any](t *pnode[T], i int) *pnode[T] {
+	switch ls := t.l.size(); {
+	case i < ls:
+		return t.with(tdelete(t.l, i), t.r)
+	case i > ls:
+		return t.with(t.l, tdelete(t.r, i-ls-1))
+	}
+	return tjoin(t.l, t.r)
+}
 
 // DeleteRange removes the items at positions i to j-1.
 func (t ptree[T]) DeleteRange(i, j int) ptree[T] {

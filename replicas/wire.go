@@ -76,7 +76,7 @@ type wireTextGroup struct {
 
 // opWire is an op's wire form.
 func opWire(o *OpEntry) wireOp {
-	return wireOp{Origin: o.Origin, Seq: o.Seq, Deps: o.Deps, Op: crdt.WireOfEffect(o.Effect)}
+	return wireOp{Origin: o.Origin, Seq: o.Seq, Deps: o.Deps(), Op: crdt.WireOfEffect(o.Effect)}
 }
 
 // weigh works out what a message weighs in each lane, and counts it as
