@@ -49,11 +49,12 @@ func TestPendingGroupsJoinInAnyGrouping(t *testing.T) {
 					d := deltasOf(r)
 					for j := range c.names {
 						var gs []deltaGroup
-						for _, e := range d.log.From(d.from[j]) {
+						d.log.From(d.from[j], func(e deltaEntry) bool {
 							if e.not != j {
 								gs = append(gs, e.g)
 							}
-						}
+							return true
+						})
 						want := deltaGroup{}
 						for _, g := range gs {
 							want = want.join(g, lww)

@@ -62,12 +62,12 @@ func (deltaRules) start(c *Cluster, i int) modeData {
 // placed yet.
 //
 // It is replaced, never changed in place, and its log is shared by prefix
-// (see seq): filing an edit costs one append, not a join into every
+// (see seq.go): filing an edit costs one append, not a join into every
 // link's group, and clones and checkpoints copy nothing. The join is
 // worked out when a message takes it.
 type deltaData struct {
 	self   int // the replica's own index, which is no link
-	log    seq[deltaEntry]
+	log    chunks[deltaEntry]
 	from   []int
 	parked []textPart
 }
@@ -97,12 +97,13 @@ func (d *deltaData) file(g deltaGroup, not int) { d.log = d.log.Append(deltaEntr
 func (d *deltaData) pending(j int, lww bool) (deltaGroup, int64) {
 	var gs []deltaGroup
 	var w int64
-	for _, e := range d.log.From(d.from[j]) {
+	d.log.From(d.from[j], func(e deltaEntry) bool {
 		if e.not != j {
 			gs = append(gs, e.g)
 			w += e.g.work()
 		}
-	}
+		return true
+	})
 	// joinAll goes over each group once per level of halving.
 	return joinAll(gs, lww), w * int64(bits.Len(uint(len(gs))))
 }
@@ -164,11 +165,31 @@ func (d *deltaData) dump(c *Cluster) []string {
 // edits arrived whole and can keep the others waiting; delta.State then
 // holds only a relayed full state. A group is never changed once made:
 // joining makes a new one.
+//
+// A local edit's group, as it is filed, names its edit in own instead of
+// holding it in k (and, for the types that keep one history, in h): a set
+// of one late edit id is a chunk of bits, and a replica files one group
+// per edit. Joining a group (expanded) puts own where it belongs.
 type deltaGroup struct {
-	delta crdt.Delta
-	h     History
-	k     EditSet
-	parts []textPart
+	delta   crdt.Delta
+	h       History
+	k       EditSet
+	parts   []textPart
+	own     EditID
+	ownHist bool // own goes in h too, under ""
+}
+
+// expanded is g with its own edit in k (and h).
+func (g deltaGroup) expanded() deltaGroup {
+	if g.own == 0 {
+		return g
+	}
+	g.k = g.k.With(g.own)
+	if g.ownHist {
+		g.h = g.h.with("", g.own)
+	}
+	g.own, g.ownHist = 0, false
+	return g
 }
 
 // textPart is one text edit's character ops, and, while it waits at a
@@ -183,7 +204,7 @@ func (g deltaGroup) empty() bool { return g.delta.Empty() && len(g.parts) == 0 }
 
 // knows is every edit the group carries.
 func (g deltaGroup) knows() EditSet {
-	k := g.k
+	k := g.expanded().k
 	for _, p := range g.parts {
 		k = k.With(p.edit)
 	}
@@ -192,6 +213,7 @@ func (g deltaGroup) knows() EditSet {
 
 // join returns g joined with another group; neither changes.
 func (g deltaGroup) join(o deltaGroup, lww bool) deltaGroup {
+	g, o = g.expanded(), o.expanded()
 	out := deltaGroup{delta: g.delta.Clone(), k: g.k.Union(o.k), parts: slices.Clip(g.parts)}
 	if len(o.parts) > 0 {
 		have := make(map[EditID]bool, len(g.parts))
@@ -215,14 +237,14 @@ func (g deltaGroup) join(o deltaGroup, lww bool) deltaGroup {
 }
 
 func (deltaRules) edit(c *Cluster, i int, r *Replica, id EditID, key string, e *crdt.Effect) {
-	g := deltaGroup{k: EditSet{}.With(id), delta: e.Delta}
+	g := deltaGroup{own: id, delta: e.Delta}
 	switch {
 	case c.typ == crdt.Text:
 		g = deltaGroup{parts: []textPart{{edit: id, ops: e.Delta.Text}}}
 	case c.isLWW():
 		g.h = keyHistory(r.crdtHist, key)
 	default:
-		g.h = History{}.with("", id)
+		g.ownHist = true
 	}
 	d := deltasOf(r).copy()
 	d.file(g, -1)
@@ -235,12 +257,12 @@ func (deltaRules) payload(c *Cluster, sc *senderCopy, to int, full bool) payload
 	}
 	d := sc.mode.(*deltaData)
 	key := [2]int{d.from[to], -1}
-	for _, e := range d.log.From(d.from[to]) {
+	d.log.From(d.from[to], func(e deltaEntry) bool {
 		if e.not == to {
 			key[1] = to
-			break
 		}
-	}
+		return e.not != to
+	})
 	if g, ok := sc.groups[key]; ok {
 		return &deltaPayload{g: g, upto: d.log.Len()}
 	}

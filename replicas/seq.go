@@ -73,9 +73,15 @@ func (c chunks[T]) Len() int { return c.n }
 func (c chunks[T]) At(i int) T { return c.spine.At(i / chunkLen).items[i%chunkLen] }
 
 // Each calls f on every item, in order.
-func (c chunks[T]) Each(f func(T)) {
-	for i := range c.n {
-		f(c.At(i))
+func (c chunks[T]) Each(f func(T)) { c.From(0, func(x T) bool { f(x); return true }) }
+
+// From calls f on the items from position i on, in order, until f says
+// stop.
+func (c chunks[T]) From(i int, f func(T) bool) {
+	for ; i < c.n; i++ {
+		if !f(c.At(i)) {
+			return
+		}
 	}
 }
 
