@@ -370,19 +370,20 @@ func (c *Cluster) edit(a Edit) ([]Event, error) {
 			c.rules.edit(c, i, r, id, c.historyKey(a.Op), effect)
 		}
 	}
-	what := fmt.Sprintf("%s: %s (edit %s)", r.Name, a.Op, id)
+	// Sentences are built by concatenation: every edit makes two.
+	what := r.Name + ": " + a.Op.String() + " (edit " + id.String() + ")"
 	ev := Event{Kind: EvEdit, Replica: r.Name, Edit: id}
 	ev.Lanes[Plain] = LaneChange{Touched: true, Ignored: resP.Ignored, Changed: v.changed[Plain]}
 	ev.Lanes[CRDT] = LaneChange{Touched: true, Ignored: resC.Ignored, Changed: v.changed[CRDT]}
 	if resP.Ignored {
-		ev.Lanes[Plain].Why = fmt.Sprintf("plain: %s declined: %s", what, resP.Why)
+		ev.Lanes[Plain].Why = "plain: " + what + " declined: " + resP.Why
 	} else {
-		ev.Lanes[Plain].Why = fmt.Sprintf("plain: %s → %s", what, v.brief(r, Plain))
+		ev.Lanes[Plain].Why = "plain: " + what + " → " + v.brief(r, Plain)
 	}
 	if resC.Ignored {
-		ev.Lanes[CRDT].Why = fmt.Sprintf("%s: %s declined: %s", c.typ, what, resC.Why)
+		ev.Lanes[CRDT].Why = string(c.typ) + ": " + what + " declined: " + resC.Why
 	} else {
-		ev.Lanes[CRDT].Why = fmt.Sprintf("%s: %s: %s; now %s", c.typ, what, resC.Why, v.brief(r, CRDT))
+		ev.Lanes[CRDT].Why = string(c.typ) + ": " + what + ": " + resC.Why + "; now " + v.brief(r, CRDT)
 	}
 	return []Event{ev}, nil
 }

@@ -31,7 +31,7 @@ import (
 const (
 	MaxHeldBytes   = 512 << 20
 	MaxMergedBytes = 2 << 30
-	MaxWorkBytes   = 1 << 30
+	MaxWorkBytes   = 256 << 20
 )
 
 // What an edit and an op count for the work budget, besides their text:
@@ -129,7 +129,9 @@ func (c *Cluster) workOf(a Action, p *plan) int64 {
 		pl := h.payload()
 		if h.take {
 			n += pl.work() // the ops gathered, the delta-group joined
-			if !senders[h.sc] {
+			if h.queued && !senders[h.sc] {
+				// A message delivered in this action (a sync) counts
+				// its sender's state as merged already.
 				senders[h.sc] = true
 				n += h.sc.rendered
 			}

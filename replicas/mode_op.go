@@ -156,9 +156,10 @@ func (o *OpEntry) missing(prefix crdt.VV) string {
 //
 //   - seq: how many ops it has made;
 //   - applied: the ops it has applied, by edit id (what dedup checks);
-//   - seqs: per origin, the sequence numbers of that origin's ops it has
-//     applied, and prefix: per origin, how many of its first ops are all
-//     applied (what dependencies are checked against);
+//   - seqs: per other origin, the sequence numbers of that origin's ops it
+//     has applied (its own are all of 1 … seq), and prefix: per origin,
+//     how many of its first ops are all applied (what dependencies are
+//     checked against);
 //   - log: the ops it applied, each once, in order (what it ships);
 //   - buffer: the ops waiting for their dependencies (see causal.go);
 //   - sent[j]: how far along log the link to replica j has carried;
@@ -240,7 +241,6 @@ func (opRules) edit(c *Cluster, i int, r *Replica, id EditID, key string, e *crd
 	}
 	d.seq = op.Seq
 	d.applied = d.applied.With(id)
-	d.seqs = withSeqs(d.seqs, r.Name, op.Seq)
 	d.prefix = withSeq(d.prefix, r.Name, op.Seq)
 	d.log = d.log.Append(op)
 	r.mode = d
