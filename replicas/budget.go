@@ -141,7 +141,7 @@ func (c *Cluster) workOf(a Action, p *plan) int64 {
 			// whose value is rendered again to tell what changed (what it
 			// carries counts as merged).
 			r := c.reps[h.to]
-			n += int64(crdt.Bytes(r.state)) + r.sharedBytes()
+			n += passBytes(r.state) + r.sharedBytes()
 		}
 	}
 	return n
@@ -155,9 +155,20 @@ func (r *Replica) sharedBytes() int64 {
 		n += int64(crdt.PlainBytes(r.plain))
 	}
 	if r.stateShared {
-		n += int64(crdt.Bytes(r.state))
+		n += passBytes(r.state)
 	}
 	return n
+}
+
+// passBytes is what one pass over a state (rendering it, or copying it)
+// counts for the work budget: its estimate, except for a text, whose
+// characters are rendered and copied as a run of runes (4 bytes each)
+// rather than one by one as a set's elements are.
+func passBytes(st crdt.CRDT) int64 {
+	if t, ok := st.(*crdt.TextState); ok {
+		return int64(crdt.Bytes(t)) / 6
+	}
+	return int64(crdt.Bytes(st))
 }
 
 // WorkBytes is what the history handled besides merging whole states.

@@ -69,7 +69,7 @@ type deltaData struct {
 	self   int // the replica's own index, which is no link
 	log    chunks[deltaEntry]
 	from   []int
-	parked []textPart
+	parked parkedTexts
 }
 
 // deltaEntry is a group filed for sending, and the link it is not for
@@ -84,7 +84,6 @@ func deltasOf(r *Replica) *deltaData { return r.mode.(*deltaData) }
 
 func (d *deltaData) copy() *deltaData {
 	e := *d
-	e.parked = slices.Clip(d.parked)
 	return &e
 }
 
@@ -138,7 +137,7 @@ func joinAll(gs []deltaGroup, lww bool) deltaGroup {
 
 func (d *deltaData) waiting() []string {
 	var out []string
-	for _, p := range d.parked {
+	for _, p := range d.parked.parts() {
 		out = append(out, fmt.Sprintf("%s (needs %s)", p.edit, p.need))
 	}
 	return out
@@ -153,7 +152,7 @@ func (d *deltaData) dump(c *Cluster) []string {
 			out = append(out, fmt.Sprintf("pending -> %s: %s %x", QuoteName(c.names[j]), g.knows(), encode(groupWire(g)).Bytes()))
 		}
 	}
-	if len(d.parked) > 0 {
+	if d.parked.Len() > 0 {
 		out = append(out, fmt.Sprintf("text waiting %v", d.waiting()))
 	}
 	return out
@@ -367,7 +366,7 @@ func (p *deltaPayload) held(m *Message) (int64, bool) {
 }
 
 func (p *deltaPayload) textGrowth(c *Cluster, to int) int {
-	n := textInserts(p.g.parts) + textInserts(deltasOf(c.reps[to]).parked)
+	n := textInserts(p.g.parts) + deltasOf(c.reps[to]).parked.inserts
 	if t, ok := p.g.delta.State.(*crdt.TextState); ok {
 		n += t.Len()
 	}
@@ -394,7 +393,7 @@ func (p *deltaPayload) trial(c *Cluster, to int, st crdt.CRDT) {
 	if !ok {
 		return
 	}
-	parts := append(slices.Clip(deltasOf(c.reps[to]).parked), p.g.parts...)
+	parts := append(deltasOf(c.reps[to]).parked.parts(), p.g.parts...)
 	for progress := true; progress; {
 		progress = false
 		for k, part := range parts {
@@ -437,7 +436,7 @@ func (p *deltaPayload) deliver(c *Cluster, i int, r *Replica, m *Message) LaneCh
 		whys, decisive = append(whys, res.Why), res.Decisive
 	}
 	if c.typ == crdt.Text && (len(g.parts) > 0 || inflated) {
-		why, placed, grew := c.placeText(r, g.parts)
+		why, placed, grew := c.placeText(r, g.parts, g.delta.State != nil)
 		whys = append(whys, why...)
 		inflated = inflated || grew
 		if placed {
@@ -451,73 +450,6 @@ func (p *deltaPayload) deliver(c *Cluster, i int, r *Replica, m *Message) LaneCh
 	cc := LaneChange{Touched: true, Changed: r.ValueString(CRDT) != before, Decisive: decisive}
 	cc.Why = string(c.typ) + ": " + r.Name + " joined " + m.From + "'s delta" + via(m, CRDT) + ": " + strings.Join(whys, "; ")
 	return cc
-}
-
-// placeText applies, edit by edit, the text parts that arrived and those
-// that were waiting at r: a part whose characters are all placeable is
-// applied whole, and its edit becomes known; the others wait for what
-// they need. It returns what it did in words, whether it applied a part,
-// and whether the replica learned anything (applied a part, or keeps a new
-// one waiting).
-func (c *Cluster) placeText(r *Replica, incoming []textPart) (whys []string, placed, grew bool) {
-	d := deltasOf(r).copy()
-	t := r.state.(*crdt.TextState)
-	queue := slices.Clip(d.parked)
-	waitingBefore := map[EditID]bool{}
-	for _, p := range d.parked {
-		waitingBefore[p.edit] = true
-	}
-	newWaiting := 0
-	for _, p := range incoming {
-		if r.knows[CRDT].Has(p.edit) || waitingBefore[p.edit] {
-			continue
-		}
-		queue = append(queue, p)
-		newWaiting++
-	}
-	var applied []string
-	for progress := true; progress; {
-		progress = false
-		for k := 0; k < len(queue); k++ {
-			p := queue[k]
-			if r.knows[CRDT].Has(p.edit) { // arrived whole with a state
-				queue = append(queue[:k:k], queue[k+1:]...)
-				k--
-				continue
-			}
-			if need, missing := t.Missing(p.ops); missing {
-				queue[k].need = need
-				continue
-			}
-			_, _ = crdt.Delta{Text: p.ops}.JoinInto(t)
-			r.knows[CRDT] = r.knows[CRDT].With(p.edit)
-			r.crdtHist = r.crdtHist.with("", p.edit)
-			what := c.editInfo(p.edit).Describe()
-			if waitingBefore[p.edit] {
-				what += ", which was waiting"
-			}
-			applied = append(applied, what)
-			queue = append(queue[:k:k], queue[k+1:]...)
-			progress = true
-			break
-		}
-	}
-	if len(applied) > 0 {
-		whys = append(whys, "applied "+strings.Join(applied, " and ")+" → "+crdt.Brief(crdt.QuoteAlways(t.String())))
-	}
-	stillNew := 0
-	for _, p := range queue {
-		if !waitingBefore[p.edit] {
-			stillNew++
-			whys = append(whys, fmt.Sprintf("%s waits: it needs the character %s, which has not arrived here", c.editInfo(p.edit).Describe(), p.need))
-		}
-	}
-	d.parked = queue
-	r.mode = d
-	if len(whys) == 0 {
-		whys = append(whys, "every edit in it was here already")
-	}
-	return whys, len(applied) > 0, len(applied) > 0 || stillNew > 0
 }
 
 // fullPayload is a whole state sent in delta mode (send … full): how a
@@ -544,14 +476,14 @@ func (p *fullPayload) trial(c *Cluster, to int, st crdt.CRDT) {
 }
 
 func (p *fullPayload) textGrowth(c *Cluster, to int) int {
-	return p.statePayload.textGrowth(c, to) + textInserts(deltasOf(c.reps[to]).parked)
+	return p.statePayload.textGrowth(c, to) + deltasOf(c.reps[to]).parked.inserts
 }
 
 func (p *fullPayload) deliver(c *Cluster, i int, r *Replica, m *Message) LaneChange {
 	before := r.ValueString(CRDT)
 	lc, inflated := p.merge(c, r, m, "full state")
-	if c.typ == crdt.Text && len(deltasOf(r).parked) > 0 {
-		if why, _, grew := c.placeText(r, nil); grew {
+	if c.typ == crdt.Text && deltasOf(r).parked.Len() > 0 {
+		if why, _, grew := c.placeText(r, nil, true); grew {
 			lc.Why += "; " + strings.Join(why, "; ")
 			r.touch(CRDT, c.now)
 			lc.Changed = r.ValueString(CRDT) != before

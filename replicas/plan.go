@@ -99,7 +99,7 @@ func (c *Cluster) copyOf(i int) *senderCopy {
 		rendered += int64(crdt.PlainBytes(r.plain))
 	}
 	if v := r.values[CRDT]; v == nil || !v.done {
-		rendered += int64(crdt.Bytes(r.state))
+		rendered += passBytes(r.state)
 	}
 	return &senderCopy{
 		rendered: rendered,
