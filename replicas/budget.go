@@ -185,8 +185,8 @@ func (c *Cluster) checkBudget(a Action, p *plan) (merged, work int64, err error)
 		return 0, 0, budgetError("this scenario would merge more than %d MB of replica state", MaxMergedBytes>>20)
 	}
 	work = c.workOf(a, p)
-	if c.work+work > MaxWorkBytes {
-		return 0, 0, budgetError("this scenario would handle more than %d MB of edits, ops and deltas", MaxWorkBytes>>20)
+	if c.work+work > c.workLimit {
+		return 0, 0, budgetError("this scenario would handle more than %d MB of edits, ops and deltas", c.workLimit>>20)
 	}
 	return merged, work, nil
 }

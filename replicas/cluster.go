@@ -324,6 +324,7 @@ type Cluster struct {
 	// merged the state merged over the whole history, and work what every
 	// other part of the history handled.
 	inflightBytes, merged, work int64
+	workLimit                   int64 // MaxWorkBytes (a test lowers it)
 	// incs and decs add up every counter edit made, so that no merge of
 	// them can overflow (see checkCounter).
 	incs, decs int64
@@ -370,7 +371,7 @@ func New(cfg Config) (*Cluster, error) {
 		return nil, fmt.Errorf("delivery and dedup are op mode's rules; this cluster replicates by %s", cfg.Mode)
 	}
 	c := &Cluster{typ: cfg.Type, initial: cfg.Initial, names: slices.Clone(cfg.Names), index: map[string]int{},
-		mode: cfg.Mode, rules: rules, anyOrder: cfg.AnyOrder, noDedup: cfg.NoDedup}
+		mode: cfg.Mode, rules: rules, anyOrder: cfg.AnyOrder, noDedup: cfg.NoDedup, workLimit: MaxWorkBytes}
 	n := len(cfg.Names)
 	for i, name := range cfg.Names {
 		c.index[name] = i
