@@ -21,8 +21,16 @@ import (
 const nodeEnv = "CRDTVIZ_LAB_TESTNODE"
 
 func TestMain(m *testing.M) {
+	if os.Getenv(driverEnv) != "" {
+		driveLane()
+		os.Exit(0)
+	}
 	if b := os.Getenv(nodeEnv); b != "" {
-		misbehave(b)
+		if strings.HasPrefix(b, "counter") {
+			counterNode(b)
+		} else {
+			misbehave(b)
+		}
 		os.Exit(0)
 	}
 	code := m.Run()
@@ -176,3 +184,130 @@ func python3(t *testing.T) string {
 }
 
 var _ = runtime.GOOS
+
+// counterNode is a g-counter node with knobs, named by the behaviour:
+// "counter" followed by options, each after a comma:
+//
+//	timer=DUR    gossip the whole state to every peer every DUR
+//	onchange     gossip after an add, and after a merge that grew
+//	sum          merge by adding counts (the bug), not by taking the larger
+//	strid        gossip with a string msg_id, as some nodes do
+//	slowinit=F   answer init 2 s late if file F exists (and create it)
+//	setsid=F     start "sleep 1234" in a session of its own, its pid in F
+//	closeout     close stdout after init_ok, and keep running
+//
+// It answers add and read, and merges gossip by taking, for each node,
+// the larger count (or the sum, with sum).
+func counterNode(spec string) {
+	opts := map[string]string{}
+	for _, o := range strings.Split(spec, ",")[1:] {
+		k, v, _ := strings.Cut(o, "=")
+		opts[k] = v
+	}
+	var mu sync.Mutex
+	out := json.NewEncoder(os.Stdout)
+	var id string
+	var peers []string
+	counts := map[string]float64{}
+	gossip := func() {
+		for _, p := range peers {
+			body := map[string]any{"type": "gossip", "counts": counts}
+			if _, ok := opts["strid"]; ok {
+				body["msg_id"] = "abc-123"
+			}
+			out.Encode(map[string]any{"src": id, "dest": p, "body": body})
+		}
+	}
+	in := bufio.NewScanner(os.Stdin)
+	for in.Scan() {
+		var m struct {
+			Src  string         `json:"src"`
+			Body map[string]any `json:"body"`
+		}
+		if json.Unmarshal(in.Bytes(), &m) != nil {
+			continue
+		}
+		mu.Lock()
+		reply := func(body map[string]any) {
+			body["in_reply_to"] = m.Body["msg_id"]
+			out.Encode(map[string]any{"src": id, "dest": m.Src, "body": body})
+		}
+		_, onchange := opts["onchange"]
+		switch m.Body["type"] {
+		case "init":
+			id = m.Body["node_id"].(string)
+			for _, n := range m.Body["node_ids"].([]any) {
+				if n != id {
+					peers = append(peers, n.(string))
+				}
+			}
+			if f := opts["slowinit"]; f != "" {
+				f = strings.ReplaceAll(f, "%s", id)
+				if _, err := os.Stat(f); err == nil {
+					time.Sleep(2 * time.Second)
+				}
+				os.WriteFile(f, nil, 0o644)
+			}
+			if f := opts["setsid"]; f != "" {
+				f = strings.ReplaceAll(f, "%s", id)
+				c := exec.Command("sleep", "1234")
+				c.SysProcAttr = setsidAttr()
+				if c.Start() == nil {
+					os.WriteFile(f, []byte(fmt.Sprint(c.Process.Pid)), 0o644)
+				}
+			}
+			reply(map[string]any{"type": "init_ok"})
+			if _, ok := opts["closeout"]; ok {
+				os.Stdout.Close()
+			}
+			if d, err := time.ParseDuration(opts["timer"]); err == nil {
+				go func() {
+					for range time.Tick(d) {
+						mu.Lock()
+						gossip()
+						mu.Unlock()
+					}
+				}()
+			}
+		case "add":
+			counts[id] += m.Body["delta"].(float64)
+			reply(map[string]any{"type": "add_ok"})
+			if onchange {
+				gossip()
+			}
+		case "read":
+			sum := 0.0
+			for _, c := range counts {
+				sum += c
+			}
+			reply(map[string]any{"type": "read_ok", "value": sum})
+		case "gossip":
+			grew := false
+			for k, v := range m.Body["counts"].(map[string]any) {
+				n := v.(float64)
+				if _, bug := opts["sum"]; bug {
+					counts[k] += n
+					grew = true
+				} else if n > counts[k] {
+					counts[k], grew = n, true
+				}
+			}
+			if grew && onchange {
+				gossip()
+			}
+		}
+		mu.Unlock()
+	}
+}
+
+// counter is the command of a counterNode with the given options
+// ("timer=3s,onchange").
+func counter(t *testing.T, opts string) []string {
+	t.Helper()
+	spec := "counter"
+	if opts != "" {
+		spec += "," + opts
+	}
+	t.Setenv(nodeEnv, spec)
+	return []string{os.Args[0]}
+}
