@@ -34,6 +34,7 @@ type diagramKey struct {
 	half    bool
 	state   *replicas.Cluster
 	rows    int
+	yours   int // the third lane's version (the lab)
 }
 
 // showsDiagram reports whether the diagram is on screen.
@@ -72,8 +73,12 @@ func (m *Root) diagram(h int) *ui.Diagram {
 	s := m.sess
 	rows := (h+m.diag.offset)/2 + 4 // each row takes at least two lines
 	key := diagramKey{history: historyID{s.tl, s.gen}, pos: s.tl.Pos(), half: s.half, state: s.cluster(), rows: rows}
+	if m.yours != nil {
+		key.yours = m.yours.version
+	}
 	if key != m.diag.builtFor {
 		in := s.diagramInput(rows)
+		m.mergeYours(&in)
 		m.diag.built, m.diag.rows, m.diag.builtFor = ui.BuildDiagram(in), in.Rows, key
 	}
 	return &m.diag.built
@@ -94,6 +99,7 @@ func (m *Root) diagramIDs() []int {
 	var ids []int
 	for _, a := range m.diag.built.Arrows {
 		ids = append(ids, a.ID)
+		ids = append(ids, a.Also...)
 	}
 	slices.Sort(ids)
 	return slices.Compact(ids)
@@ -129,8 +135,8 @@ func (m *Root) selectDiagram(delta int) {
 // sender had when it was taken (the timeline read at that point).
 func (m *Root) diagramMessage() *replicas.Message {
 	id := m.diag.selected
-	if id == 0 {
-		return nil
+	if id <= 0 {
+		return nil // none, or a student's message (the lab)
 	}
 	for _, msg := range m.sess.cluster().InFlight() {
 		if msg.ID == id {
@@ -192,6 +198,10 @@ func (m *Root) takenMessage(id int) *replicas.Message {
 func (m *Root) onDiagramMessage(what string) bool {
 	if !m.showsDiagram() || m.diag.selected == 0 {
 		return false
+	}
+	if m.diag.selected < 0 {
+		m.yoursNotInFlight(m.diag.selected)
+		return true
 	}
 	for k, msg := range m.sess.cluster().InFlight() {
 		if msg.ID == m.diag.selected {

@@ -15,12 +15,20 @@ import (
 // one row of boxes, each with the replica's name in its top border and
 // both lanes' values, labelled.
 
-// compactTitle is both lanes' titles on one line, plain on the left half.
+// compactTitle is both lanes' titles on one line, plain on the left half;
+// with the third band, every lane gets a third of it.
 func compactTitle(st State, s Styles, w int) string {
+	sep := s.App.Muted.Render(s.Text(" │ "))
+	if st.Yours != nil {
+		third := w / 3
+		left := bandTitle(st.Cluster, replicas.Plain, "Plain", s, third-1)
+		mid := bandTitle(st.Cluster, replicas.CRDT, "CRDT", s, third-2)
+		return left + sep + mid + sep + yoursTitle(st.Yours, "Yours", s, w-2*third-3)
+	}
 	half := w / 2
 	left := bandTitle(st.Cluster, replicas.Plain, "Plain"+sentText(st.Cluster, replicas.Plain, s, true), s, half-1)
 	right := bandTitle(st.Cluster, replicas.CRDT, "CRDT"+sentText(st.Cluster, replicas.CRDT, s, true), s, w-half-2)
-	return left + s.App.Muted.Render(s.Text(" │ ")) + right
+	return left + sep + right
 }
 
 // compactBoxes is the row of compact boxes.
@@ -30,6 +38,10 @@ func compactBoxes(st State, s Styles, l Layout) string {
 	conf := [2][]bool{conflicts(c, replicas.Plain), conflicts(c, replicas.CRDT)}
 	var cols []string
 	last := min(len(reps), st.First+l.Columns)
+	h := compactBoxH
+	if st.Yours != nil {
+		h++
+	}
 	for i := st.First; i < last; i++ {
 		cols = append(cols, compactBox(st, i, conf, s, l.BoxW))
 	}
@@ -43,15 +55,19 @@ func compactBoxes(st State, s Styles, l Layout) string {
 		if last < len(reps) {
 			right = s.App.Notice.Render(s.Symbols.Right)
 		}
-		side := func(a string) string { return fit("\n"+a, 1, compactBoxH) }
+		side := func(a string) string { return fit("\n"+a, 1, h) }
 		row = joinFitted(side(left), row, side(right))
 		used += 2
 	}
 	if l.Gutter > 0 { // the lanes named once, on the left
-		row = joinFitted(fit("\n"+s.App.Muted.Render("plain")+"\n"+s.App.Muted.Render("crdt"), l.Gutter, compactBoxH), row)
+		names := "\n" + s.App.Muted.Render("plain") + "\n" + s.App.Muted.Render("crdt")
+		if st.Yours != nil {
+			names += "\n" + s.App.Muted.Render("yours")
+		}
+		row = joinFitted(fit(names, l.Gutter, h), row)
 	}
 	if used < l.W {
-		row = joinFitted(row, fit("", l.W-used, compactBoxH))
+		row = joinFitted(row, fit("", l.W-used, h))
 	}
 	return row
 }
@@ -73,6 +89,10 @@ func compactBox(st State, i int, conf [2][]bool, s Styles, w int) string {
 		focused: i == st.Focus, conflict: conf[replicas.Plain][i], conflictCRDT: conf[replicas.CRDT][i],
 		marked: changed(replicas.Plain), markedCRDT: changed(replicas.CRDT), w: w, h: compactBoxH, waiting: strings.Join(r.Waiting(), ", "),
 		styles: s.Theme, ascii: s.Symbols == ASCIISymbols, news: news(replicas.Plain), newsCRDT: news(replicas.CRDT)}
+	if y := st.Yours; y != nil && i < len(y.Cells) {
+		k.h++
+		k.yours = y.Cells[i]
+	}
 	return st.Boxes.get(st.History, k, func() string { return drawCompactBox(r, k, s) })
 }
 
@@ -83,7 +103,7 @@ func drawCompactBox(r *replicas.Replica, k boxKey, s Styles) string {
 	}
 	inner := k.w - 4
 	if inner < 1 {
-		return fit("", k.w, compactBoxH)
+		return fit("", k.w, k.h)
 	}
 	b := style.GetBorderStyle()
 	paint := lipgloss.NewStyle().Foreground(style.GetBorderTopForeground())
@@ -121,6 +141,10 @@ func drawCompactBox(r *replicas.Replica, k boxKey, s Styles) string {
 			}
 		}
 		lines = append(lines, paint.Render(b.Left)+" "+fit(text, inner, 1)+" "+paint.Render(b.Right))
+	}
+	if k.h > compactBoxH { // the third band's read
+		val, vs := yoursValue(k.yours, s)
+		lines = append(lines, paint.Render(b.Left)+" "+fit(vs.Render(clip(val, inner, s.Symbols.Ellipsis)), inner, 1)+" "+paint.Render(b.Right))
 	}
 	lines = append(lines, paint.Render(b.BottomLeft+strings.Repeat(b.Bottom, inner+2)+b.BottomRight))
 	return strings.Join(lines, "\n")
