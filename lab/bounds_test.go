@@ -18,14 +18,7 @@ import (
 func TestIdleTimersAreNotAFlood(t *testing.T) {
 	opt := testOptions(t)
 	opt.MaxStepMsgs, opt.MaxWaiting = 30, 10
-	l, err := New(gCounter, names3, counter(t, "timer=5ms"), opt)
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	if err := l.Start(); err != nil {
-		t.Fatal(err)
-	}
+	l := startLane(t, gCounter, names3, counter(t, "timer=5ms"), opt)
 	deadline := time.Now().Add(time.Second)
 	for time.Now().Before(deadline) {
 		l.Idle(100 * time.Millisecond) // as the app's Poll does
@@ -112,14 +105,7 @@ func TestRestartsAreNotBounded(t *testing.T) {
 // msg_id, a string included, as Maelstrom allows; only an answer to c1
 // must name its request with an integer.
 func TestNodeToNodeBodiesAreTheirs(t *testing.T) {
-	l, err := New(gCounter, names2, counter(t, "onchange,strid"), testOptions(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	if err := l.Start(); err != nil {
-		t.Fatal(err)
-	}
+	l := startLane(t, gCounter, names2, counter(t, "onchange,strid"), testOptions(t))
 	l.Apply(inc("Alice", 1))
 	l.Apply(replicas.SyncAll{})
 	reads := l.ReadAll()
@@ -134,14 +120,7 @@ func TestNodeToNodeBodiesAreTheirs(t *testing.T) {
 // TestClosedStdout: a node that closes its stdout but keeps running is
 // told so, instead of going silent with no reason.
 func TestClosedStdout(t *testing.T) {
-	l, err := New(gCounter, names2, counter(t, "closeout"), testOptions(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	if err := l.Start(); err != nil {
-		t.Fatal(err)
-	}
+	l := startLane(t, gCounter, names2, counter(t, "closeout"), testOptions(t))
 	l.Idle(time.Second)
 	if n := l.Snapshot().Nodes[0]; n.State != Crashed || !strings.Contains(n.Why, "closed its stdout, but still runs") {
 		t.Errorf("Alice is %s: %s", n.State, n.Why)
@@ -150,14 +129,7 @@ func TestClosedStdout(t *testing.T) {
 
 // TestSentences: the lane's sentences read as English.
 func TestSentences(t *testing.T) {
-	l, err := New(gCounter, names3, testNode(t, "error"), testOptions(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	if err := l.Start(); err != nil {
-		t.Fatal(err)
-	}
+	l := startLane(t, gCounter, names3, testNode(t, "error"), testOptions(t))
 	evs := l.Apply(replicas.Edit{Replica: "Bob", Op: crdt.Op{Kind: crdt.OpInc, N: 2}})
 	if !hasText(evs, "Bob's inc 2 failed: error 11 (temporarily-unavailable): not ready") {
 		t.Errorf("events: %v", texts(evs))

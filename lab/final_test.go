@@ -24,14 +24,7 @@ func inc(node string, n int64) replicas.Edit {
 // is right, 2. (Maelstrom's own demo/js/crdt_pn_counter.js gossips every
 // 5 s; it was called wrong here.)
 func TestFinalPhaseWaitsForSlowTimers(t *testing.T) {
-	l, err := New(gCounter, names2, counter(t, "timer=3s"), testOptions(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	if err := l.Start(); err != nil {
-		t.Fatal(err)
-	}
+	l := startLane(t, gCounter, names2, counter(t, "timer=3s"), testOptions(t))
 	l.Apply(inc("Alice", 1))
 	l.Apply(inc("Bob", 1))
 	if v := Judge(gCounter, l.Ops(), l.ReadAll(), false); !v.Agree || v.Detail != "1" {
@@ -50,14 +43,7 @@ func TestFinalPhaseWaitsForSlowTimers(t *testing.T) {
 // before the last edit says nothing of the edit, however late the copy
 // is made: it must not count as the node being heard.
 func TestFinalPhaseCountsCopiesAsOriginals(t *testing.T) {
-	l, err := New(gCounter, names2, counter(t, "onchange"), testOptions(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	if err := l.Start(); err != nil {
-		t.Fatal(err)
-	}
+	l := startLane(t, gCounter, names2, counter(t, "onchange"), testOptions(t))
 	l.Apply(inc("Alice", 1))                         // s1, Alice's gossip of 1
 	l.Apply(replicas.Send{From: "Alice", To: "Bob"}) // in flight
 	l.Apply(inc("Alice", 1))                         // s2, of 2: waits in the outbox
@@ -81,15 +67,7 @@ func TestLabDemoRunsTheFinalPhase(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	sess, err := NewSession(s, counter(t, "timer=2s"), testOptions(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
-	if err := sess.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sess.RunAll()
+	sess := playSession(t, s, counter(t, "timer=2s"), testOptions(t))
 	last := sess.Steps[len(sess.Steps)-1]
 	if last.Final == nil || last.Verdict.Word != "right" {
 		t.Fatalf("verdict %s, final phase %v", last.Verdict.Text(), last.Final)

@@ -83,15 +83,7 @@ func TestCheckFailsBuggyGCounter(t *testing.T) {
 		t.Fatalf("crdtviz check of the file: %d passed, %d failed, %v", run.Passed(), run.Failed(), run.Err)
 	}
 	// lab demo: the reference right, the student's lane wrong.
-	sess, err := NewSession(s, []string{bin}, testOptions(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
-	if err := sess.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sess.RunAll()
+	sess := playSession(t, s, []string{bin}, testOptions(t))
 	last := sess.Steps[len(sess.Steps)-1]
 	if !last.Verdict.Wrong || !last.Verdict.Checked {
 		t.Errorf("the student's lane at the end: %s; want wrong", last.Verdict.Text())

@@ -12,6 +12,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"crdtviz/demos"
 )
 
 // The tests run real processes: the example nodes, built with go build,
@@ -310,4 +312,35 @@ func counter(t *testing.T, opts string) []string {
 	}
 	t.Setenv(nodeEnv, spec)
 	return []string{os.Args[0]}
+}
+
+// startLane starts a lane of argv's nodes and closes it when the test
+// ends.
+func startLane(t *testing.T, w *Workload, names, argv []string, opt Options) *Lane {
+	t.Helper()
+	l, err := New(w, names, argv, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(l.Close)
+	if err := l.Start(); err != nil {
+		t.Fatal(err)
+	}
+	return l
+}
+
+// playSession plays a scenario with argv's nodes, as lab demo does, and
+// closes them when the test ends.
+func playSession(t *testing.T, s *demos.Scenario, argv []string, opt Options) *Session {
+	t.Helper()
+	sess, err := NewSession(s, argv, opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(sess.Close)
+	if err := sess.Start(); err != nil {
+		t.Fatal(err)
+	}
+	sess.RunAll()
+	return sess
 }
