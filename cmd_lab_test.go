@@ -126,7 +126,9 @@ func TestLabSignalKillsNodes(t *testing.T) {
 	// A node that records its pid and then never answers: crdtviz waits
 	// in init when the signal comes.
 	node := "echo $$ >> " + pids + "; exec sleep 60"
-	cmd := exec.Command(bin, "lab", "check", "--init-timeout", "1m", "--logs", filepath.Join(dir, "logs"), "--", "sh", "-c", node)
+	cmd := exec.Command(bin, "lab", "check", "--init-timeout", "1m", "--seed", "4", "--logs", filepath.Join(dir, "logs"), "--", "sh", "-c", node)
+	var out syncBuffer
+	cmd.Stdout = &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -150,6 +152,9 @@ func TestLabSignalKillsNodes(t *testing.T) {
 	err := cmd.Wait()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitTerminate {
 		t.Errorf("exit: %v, want %d", err, exitTerminate)
+	}
+	if !strings.Contains(out.String(), "interrupted: lab check stopped, and so did your nodes (rerun with --seed 4 for the same runs)") {
+		t.Errorf("lab check says nothing when interrupted:\n%s", out.String())
 	}
 	for _, id := range ids {
 		gone := false

@@ -224,3 +224,38 @@ func TestCheckTimeBound(t *testing.T) {
 		t.Errorf("found %v, stopped %q", res.Found, res.Stopped)
 	}
 }
+
+// TestFollowerCatchUpBound: the app's catch-up after ← (a replay of every
+// action) stops at its bound, says how far behind it is, and the next
+// Follow goes on from there instead of starting over.
+func TestFollowerCatchUpBound(t *testing.T) {
+	opt := testOptions(t)
+	opt.StepTimeout, opt.ScenarioTime = 200*time.Millisecond, 500*time.Millisecond
+	l, err := New(gCounter, names2, counter(t, "timer=5ms"), opt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	f := NewFollower(l)
+	defer f.Close()
+	actions := []replicas.Action{inc("Alice", 1)}
+	for range 12 {
+		actions = append(actions, replicas.SyncAll{})
+	}
+	type hist struct{}
+	got := f.Follow(hist{}, actions, false)
+	if got.Behind == 0 || !strings.Contains(got.Stopped, "its bound (--max-time)") {
+		t.Fatalf("behind %d, stopped %q", got.Behind, got.Stopped)
+	}
+	starts := l.Starts()
+	for range 10 {
+		if got = f.Follow(hist{}, actions, false); got.Behind == 0 {
+			break
+		}
+	}
+	if got.Behind != 0 || got.Restarted || l.Starts() != starts {
+		t.Errorf("behind %d, restarted %v, %d more processes", got.Behind, got.Restarted, l.Starts()-starts)
+	}
+	if len(got.Actions) != len(actions) {
+		t.Errorf("%d actions applied", len(got.Actions))
+	}
+}

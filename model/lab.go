@@ -279,8 +279,8 @@ func (m *Lab) followed(msg labFollowedMsg) {
 			m.root.notice(note)
 		}
 	}
-	if msg.key.pos < m.root.sess.tl.Pos() && m.res.Behind > 0 {
-		m.shown = followKey{} // not there yet: the next key goes on
+	if res.Behind > 0 {
+		m.shown = followKey{} // not there yet: the next key goes on (stalled till then)
 	}
 	m.push()
 }
