@@ -94,15 +94,43 @@ func (s *session) diagramInput(rows int) ui.DiagramInput {
 	return ui.DiagramAt(s.tl, s.cluster(), rows, partial)
 }
 
-// diagramIDs are the ids of the messages drawn, oldest first.
+// diagramIDs are the ids of the messages drawn, oldest first: by the
+// line each leaves on, crdtviz's before a student's (the lab) on one
+// line, then by number.
 func (m *Root) diagramIDs() []int {
-	var ids []int
+	type drawn struct{ id, start int }
+	var all []drawn
 	for _, a := range m.diag.built.Arrows {
-		ids = append(ids, a.ID)
-		ids = append(ids, a.Also...)
+		for _, id := range append([]int{a.ID}, a.Also...) {
+			all = append(all, drawn{id, a.Start})
+		}
 	}
-	slices.Sort(ids)
-	return slices.Compact(ids)
+	slices.SortFunc(all, func(a, b drawn) int {
+		switch {
+		case a.start != b.start:
+			return a.start - b.start
+		case (a.id < 0) != (b.id < 0):
+			if a.id < 0 {
+				return 1
+			}
+			return -1
+		}
+		return abs(a.id) - abs(b.id)
+	})
+	ids := make([]int, 0, len(all))
+	for _, d := range all {
+		if !slices.Contains(ids, d.id) {
+			ids = append(ids, d.id)
+		}
+	}
+	return ids
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // selectDiagram moves the diagram's selection by delta through the

@@ -250,7 +250,7 @@ func TestLabDiagram(t *testing.T) {
 			t.Errorf("no %q in the diagram pane:\n%s", want, got)
 		}
 	}
-	labPress(m, "up", "up")
+	labPress(m, "up")
 	got = labScreen(m)
 	if !strings.Contains(got, `s1 Alice → Bob (gossip), in flight · {"counts":{"Alice":1},"type":"gossip"}`) {
 		t.Errorf("the selected message's body:\n%s", got)
@@ -277,7 +277,7 @@ func TestLabNodesScreen(t *testing.T) {
 	m := newLab(t, Options{}, 80, 24)
 	labPress(m, "+", "m", "2", "y")
 	got := labScreen(m)
-	for _, want := range []string{"your nodes: ./quiet-counter", "Alice: up, reads 1", "Alice → Bob: in flight s1 gossip", "Alice → Carol: outbox s2 gossip", "t2 send Alice -> Bob:"} {
+	for _, want := range []string{"crdtviz lab · your nodes", "Alice: up, reads 1", "Alice → Bob: in flight s1 gossip", "Alice → Carol: outbox s2 gossip", "t2 send Alice -> Bob:"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("no %q on the lab screen:\n%s", want, got)
 		}

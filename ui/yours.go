@@ -78,6 +78,11 @@ func yoursTitle(y *Yours, title string, s Styles, w int) string {
 		head = sym
 	}
 	room := w - ansi.StringWidth(title) - 3 - ansi.StringWidth(head)
+	if short, _, ok := strings.Cut(title, ": "); ok && ansi.StringWidth(s.Text(y.Detail)) > room {
+		// The verdict's detail matters more than the node's command.
+		title = short
+		room = w - ansi.StringWidth(title) - 3 - ansi.StringWidth(head)
+	}
 	right := style.Render(head)
 	if d := s.Text(y.Detail); d != "" && room > 3 {
 		right += style.Render(" " + clipWords(d, room, s.Symbols.Ellipsis))
