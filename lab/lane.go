@@ -111,9 +111,6 @@ func orDefault[T int | int64 | time.Duration](v *T, def T) {
 	}
 }
 
-// Step is how long the lane had to wait in one step, at most: the
-// settle or step timeout, an edit's answer, and the reads.
-func (o Options) step() time.Duration { return o.StepTimeout + 2*o.RPCTimeout }
 
 // NodeState is how a node is doing, as far as crdtviz can tell.
 type NodeState int
@@ -876,9 +873,6 @@ func (l *Lane) Crashed() []string {
 	}
 	return out
 }
-
-// lastMsg is the id of the newest message any node has written.
-func (l *Lane) lastMsg() int { return l.nextMsg }
 
 // Heard reports whether every node that has not crashed and made an edit
 // has had a message it wrote after it answered its last edit delivered
