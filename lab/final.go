@@ -58,6 +58,7 @@ func (l *Lane) FinalPhase() FinalResult {
 		heard, who := l.Heard()
 		took := time.Since(start)
 		done := v.Agree && heard && settled != nil && sameReads(settled, res.Reads)
+		first := v.Agree && heard && !done
 		switch {
 		case v.Agree && heard:
 			settled = res.Reads
@@ -80,8 +81,11 @@ func (l *Lane) FinalPhase() FinalResult {
 				res.Ended += "; the reads agree, but still changed in the last round"
 			}
 		default:
-			if !delivered && settled == nil {
-				l.Idle(idleRound) // time for the nodes' timers; back as soon as one writes
+			if !delivered && settled == nil || first {
+				// Time for the nodes' timers, or, before the last round,
+				// for what they write on hearing each other (a slow node on
+				// a busy machine); back as soon as one writes.
+				l.Idle(idleRound)
 			}
 			continue
 		}

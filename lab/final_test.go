@@ -195,7 +195,9 @@ func TestScenarioTimeBound(t *testing.T) {
 	if took := time.Since(began); took > 10*time.Second {
 		t.Errorf("took %s", took)
 	}
-	if !strings.Contains(sess.Stopped, "the lab runs a scenario for at most 1s (--max-time)") || !strings.Contains(sess.Stopped, "ended at --step-timeout 200ms") {
+	// Why it was slow: steps that ran into the step timeout, as a node on
+	// a 5 ms timer is never quiet (on a loaded machine, some may be).
+	if !strings.Contains(sess.Stopped, "the lab runs a scenario for at most 1s (--max-time)") || !strings.Contains(sess.Stopped, "--step-timeout 200ms") {
 		t.Errorf("stopped: %q", sess.Stopped)
 	}
 	if len(sess.Steps) >= len(s.Steps) {

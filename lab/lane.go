@@ -472,7 +472,7 @@ func (l *Lane) slowness() string {
 		parts = append(parts, fmt.Sprintf("%s got no answer within --rpc-timeout %s", replicas.Plural(l.timeouts, "request"), l.opt.RPCTimeout))
 	}
 	if len(parts) == 0 {
-		return "your nodes are slow to answer"
+		return fmt.Sprintf("no step ran into --step-timeout %s and every request was answered in time: is the machine busy?", l.opt.StepTimeout)
 	}
 	return strings.Join(parts, "; ")
 }

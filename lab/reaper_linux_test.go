@@ -36,6 +36,7 @@ func driveLane() {
 	}
 	opt := Defaults
 	opt.LogDir = filepath.Dir(pidFile)
+	opt.RPCTimeout = 5 * time.Second
 	l, err := New(gCounter, []string{"Alice", "Bob"}, []string{os.Args[0]}, opt)
 	if err != nil {
 		fmt.Fprintln(os.Stderr, err)

@@ -100,7 +100,7 @@ func newLab(t *testing.T, opts Options, w, h int) *Lab {
 		opts.Free = cfg
 	}
 	lo := lab.Defaults
-	lo.LogDir, lo.RPCTimeout, lo.InitTimeout = t.TempDir(), 5*time.Second, 5*time.Second
+	lo.LogDir, lo.RPCTimeout = t.TempDir(), 5*time.Second
 	lane, err := lab.New(lab.Workloads[0], cfg.Names, []string{os.Args[0]}, lo)
 	if err != nil {
 		t.Fatal(err)
