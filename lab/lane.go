@@ -111,7 +111,6 @@ func orDefault[T int | int64 | time.Duration](v *T, def T) {
 	}
 }
 
-
 // NodeState is how a node is doing, as far as crdtviz can tell.
 type NodeState int
 
