@@ -570,6 +570,7 @@ func (l *Lane) Close() {
 	}
 	l.closed = true
 	l.stopAll()
+	reapStrays()
 	if l.ownLogs && !CleanLogs(l.logDir) {
 		l.logsKept = true
 	}

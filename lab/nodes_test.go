@@ -23,7 +23,7 @@ import (
 const nodeEnv = "CRDTVIZ_LAB_TESTNODE"
 
 func TestMain(m *testing.M) {
-	if os.Getenv(driverEnv) != "" {
+	if driving() {
 		driveLane()
 		os.Exit(0)
 	}

@@ -188,11 +188,25 @@ func KillAll() {
 		killGroup(p.cmd)
 	}
 	live.Unlock()
-	for range 20 {
+	reapStrays()
+}
+
+// reapStrays kills what the nodes left to crdtviz until none is left for
+// a little while: a process is handed over only when its parent dies,
+// which can come a moment after the node itself. It does nothing unless
+// crdtviz is a subreaper.
+func reapStrays() {
+	quiet := 0
+	for range 50 {
 		if killStrays() == 0 {
-			return
+			quiet++
+			if quiet == 3 || !reaping.Load() {
+				return
+			}
+		} else {
+			quiet = 0
 		}
-		time.Sleep(5 * time.Millisecond)
+		time.Sleep(10 * time.Millisecond)
 	}
 }
 

@@ -1,12 +1,6 @@
-//go:build unix && !linux
+//go:build !linux
 
 package lab
-
-import "syscall"
-
-// setParentDeath does nothing outside Linux: there, Close and the signal
-// handlers of the crdtviz commands are what stop the nodes.
-func setParentDeath(*syscall.SysProcAttr) {}
 
 // Subreaper does nothing outside Linux, which alone has child
 // subreapers: a process that leaves its node's process group survives
@@ -14,3 +8,10 @@ func setParentDeath(*syscall.SysProcAttr) {}
 func Subreaper() error { return nil }
 
 func killStrays() int { return 0 }
+
+// reaping is never set outside Linux.
+var reaping atomicFalse
+
+type atomicFalse struct{}
+
+func (atomicFalse) Load() bool { return false }

@@ -22,6 +22,9 @@ import (
 
 const driverEnv = "CRDTVIZ_LAB_DRIVER"
 
+// driving reports whether this test binary runs as the driver.
+func driving() bool { return os.Getenv(driverEnv) != "" }
+
 // driveLane is the driver: it becomes a subreaper, starts a lane of
 // counter nodes whose every node starts a sleeper in a session of its own
 // (setsid), writes the nodes' pids to the file named by its argument, and
