@@ -2,6 +2,7 @@ package ui
 
 import (
 	"slices"
+	"strconv"
 
 	"crdtviz/replicas"
 )
@@ -42,9 +43,6 @@ type DiagramInput struct {
 	InFlight []*replicas.Message
 	// Up reports whether a link is up at the current point.
 	Up func(from, to string) bool
-	// Prefix labels the messages: "#" when empty; the lab's lane uses
-	// "s" (s4 is the student's message 4).
-	Prefix string
 }
 
 // ArrowEnd says how a message's arrow ends.
@@ -68,6 +66,27 @@ type Arrow struct {
 	// start: the messages of a sync to many start on one line, and end
 	// each on its own.
 	LabelAtHead bool
+	// Also are the other messages this arrow stands for: a student's
+	// messages (the lab) that took the same path at the same time, as a
+	// node on a timer writes several between two sends. Its label is then
+	// "s2+5".
+	Also []int
+}
+
+// Has reports whether the arrow stands for message id.
+func (a Arrow) Has(id int) bool { return a.ID == id || slices.Contains(a.Also, id) }
+
+// Label is the arrow's label: "m4", "m4×2" for a message duplicated,
+// "s2+5" for six of a student's messages on one path.
+func (a Arrow) Label(times string) string {
+	text := MsgLabel(a.ID)
+	if a.Copies > 1 {
+		text += times + strconv.Itoa(a.Copies)
+	}
+	if len(a.Also) > 0 {
+		text += "+" + strconv.Itoa(len(a.Also))
+	}
+	return text
 }
 
 // Mark is an edit on a replica's line.
@@ -109,7 +128,6 @@ type Diagram struct {
 	Lines  int // lines in all, the "now" line included
 	Now    int // the line where messages in flight end, or -1
 	Older  int
-	Prefix string // labels the messages; "#" when empty
 }
 
 // Spacing of the diagram, in lines.
@@ -121,7 +139,7 @@ const (
 
 // BuildDiagram lays out the rows, arrows and marks. It is pure.
 func BuildDiagram(in DiagramInput) Diagram {
-	d := Diagram{Names: in.Names, Older: in.Older, Now: -1, Prefix: in.Prefix}
+	d := Diagram{Names: in.Names, Older: in.Older, Now: -1}
 	col := make(map[string]int, len(in.Names))
 	for i, n := range in.Names {
 		col[n] = i
@@ -226,9 +244,41 @@ func BuildDiagram(in DiagramInput) Diagram {
 			d.Arrows[i].Copies++
 		}
 	}
+	d.groupYours()
 	d.Lines = last + 1
 	d.setDown(in, col)
 	return d
+}
+
+// groupYours draws a student's messages (ids below zero) that took the
+// same path at the same time as one arrow (see Arrow.Also), and starts
+// each a line after crdtviz's own, so that the two lanes' arrows for one
+// action stand apart.
+func (d *Diagram) groupYours() {
+	type path struct {
+		from, to, start, end int
+		how                  ArrowEnd
+		head                 bool
+	}
+	first := map[path]int{}
+	out := d.Arrows[:0]
+	for _, a := range d.Arrows {
+		if a.ID >= 0 {
+			out = append(out, a)
+			continue
+		}
+		p := path{a.From, a.To, a.Start, a.End, a.How, a.LabelAtHead}
+		if k, ok := first[p]; ok {
+			out[k].Also = append(out[k].Also, a.ID)
+			continue
+		}
+		if a.End-a.Start >= 2 {
+			a.Start++
+		}
+		first[p] = len(out)
+		out = append(out, a)
+	}
+	d.Arrows = out
 }
 
 // syncMessage reports whether event e is a message of the row's sync:

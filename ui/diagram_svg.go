@@ -437,7 +437,7 @@ func arrowGeometry(a Arrow, l *svgLayout) (arrowShape, bool) {
 // head when in flight.
 func (g arrowShape) draw(w *svgWriter) {
 	w.f(`<g class="msg %s" data-msg="%d" stroke="%s" fill="%s" stroke-width="1.8" stroke-linejoin="round">`, strings.ReplaceAll(g.how, " ", "-"), g.ID, g.colour, g.colour)
-	title := "m" + strconv.Itoa(g.ID) + " " + g.how
+	title := MsgLabel(g.ID) + " " + g.how
 	if g.Dim {
 		title += ", nothing new for the plain lane"
 	}
@@ -473,11 +473,7 @@ func (g arrowShape) draw(w *svgWriter) {
 
 // labelText is "m4", or "m4×2" for a message sent twice.
 func (g arrowShape) labelText() string {
-	text := "m" + strconv.Itoa(g.ID)
-	if g.Copies > 1 {
-		text += "×" + strconv.Itoa(g.Copies)
-	}
-	return text
+	return g.Label("×")
 }
 
 // placeLabels puts each arrow's label along it, where it covers the fewest

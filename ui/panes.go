@@ -139,7 +139,9 @@ var panes = []paneSpec{
 }
 
 // diagramPane is the space-time diagram in w×h, with the selected
-// message's payloads, or a hint, on its last line.
+// message's payloads, or a hint, on its last line. A student's message
+// (the lab) shows its JSON body there: on the full screen, pretty, on up
+// to a third of the lines.
 func diagramPane(st State, s Styles, w, h int) string {
 	return strings.Join(diagramBlocks(st, s, w, h), "\n")
 }
@@ -151,18 +153,27 @@ func diagramBlocks(st State, s Styles, w, h int) []string {
 		return []string{fit("", w, h)}
 	}
 	view := DiagramView{W: w, H: max(1, h-1), Offset: st.DiagramOffset}
-	if st.DiagramSelected != nil {
+	foot := []string{s.App.Muted.Render(clipLineWith(s.Text("↑/↓ select a message · [ ] scroll · G full screen · g closes"), w, s.Symbols.Ellipsis))}
+	switch {
+	case st.DiagramSelected != nil:
 		view.Selected = st.DiagramSelected.ID
+	case st.DiagramYours != nil:
+		view.Selected = st.DiagramYoursID
+		n := 1
+		if st.DiagramFull {
+			n = max(1, h/3)
+		}
+		foot = YoursMessageLines(st.DiagramYours, s, w, n)
 	}
-	foot := s.App.Muted.Render(clipLineWith(s.Text("↑/↓ select a message · [ ] scroll · G full screen · g closes"), w, s.Symbols.Ellipsis))
 	if m := st.DiagramSelected; m != nil {
-		foot = st.Boxes.messageLine(m, s, w)
+		foot = []string{st.Boxes.messageLine(m, s, w)}
 	}
-	if h == 1 {
-		return []string{fit(foot, w, 1)}
+	if h <= len(foot) {
+		return []string{fit(strings.Join(foot, "\n"), w, h)}
 	}
+	view.H = h - len(foot)
 	drawn := st.Boxes.drawDiagram(st.DiagramKey, view, s, func() string { return DrawDiagram(*st.Diagram, view, s) })
-	return []string{drawn, fit(foot, w, 1)} // both exactly w wide
+	return []string{drawn, fit(strings.Join(foot, "\n"), w, len(foot))} // both exactly w wide
 }
 
 // MessageLine is one message and both its payloads on one line: "#5

@@ -14,7 +14,7 @@ import (
 // there are exactly l.H lines.
 func Screen(st State, s Styles, l Layout) string {
 	if l.TooSmall {
-		return TooSmall(l.W, l.H, s)
+		return tooSmall(l.W, l.H, MinHeightFor(l.Yours), s)
 	}
 	if st.DiagramFull {
 		return DiagramScreen(st, s, l.W, l.H)
@@ -33,8 +33,11 @@ func Screen(st State, s Styles, l Layout) string {
 			boxes(st, replicas.Plain, s, l, l.PlainBoxes.H),
 			laneTitle(st, replicas.CRDT, crdtTitle(c), s, l.W),
 			boxes(st, replicas.CRDT, s, l, l.CRDTBoxes.H),
-			strip,
 		}
+		if l.Yours && st.Yours != nil {
+			parts = append(parts, yoursTitle(st.Yours, st.Yours.Title, s, l.W), yoursBoxes(st, s, l))
+		}
+		parts = append(parts, strip)
 	}
 	parts = append(parts, pane(st, s, l)...)
 	parts = append(parts, st.Boxes.line(st.Status, l.W, s), fit(st.Bar, l.W, 1))
@@ -42,11 +45,19 @@ func Screen(st State, s Styles, l Layout) string {
 }
 
 // TooSmall is the screen shown below the minimum size.
-func TooSmall(w, h int, s Styles) string {
-	msg := fmt.Sprintf("terminal too small: need at least %dx%d, now %dx%d", MinWidth, MinHeight, w, h)
+func TooSmall(w, h int, s Styles) string { return tooSmall(w, h, MinHeight, s) }
+
+// TooSmallFor is the screen shown below the minimum size of a screen
+// with the third band (yours) or without.
+func TooSmallFor(w, h int, yours bool, s Styles) string {
+	return tooSmall(w, h, MinHeightFor(yours), s)
+}
+
+func tooSmall(w, h, minH int, s Styles) string {
+	msg := fmt.Sprintf("terminal too small: need at least %dx%d, now %dx%d", MinWidth, minH, w, h)
 	lines := []string{msg, "make the window larger, or press q to quit"}
 	if w < ansi.StringWidth(msg) {
-		lines = []string{"too small", fmt.Sprintf("need %dx%d", MinWidth, MinHeight), fmt.Sprintf("now %dx%d", w, h), "q quits"}
+		lines = []string{"too small", fmt.Sprintf("need %dx%d", MinWidth, minH), fmt.Sprintf("now %dx%d", w, h), "q quits"}
 	}
 	body := s.App.Error.Render(strings.Join(lines, "\n"))
 	return fit(lipgloss.Place(max(w, 1), max(h, 1), lipgloss.Center, lipgloss.Center, body), w, h)
