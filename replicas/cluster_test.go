@@ -335,7 +335,7 @@ func TestBudgetStory(t *testing.T) {
 	got = []string{ev[0].Lanes[Plain].Why, ev[1].Lanes[Plain].Why}
 	want = []string{
 		"plain: Alice's value 1200 was overwritten by Bob's 950 (m3, 5 B): edit #1 (Alice: inc 200) is lost",
-		"plain: nothing new from Bob (m4): Carol had already received Bob's latest write, #2, so Carol keeps 950",
+		"plain: nothing new from Bob (m4): Carol had already received what Bob held after its latest write, #2, so Carol keeps 950",
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("sentences:\n%q\nwant\n%q", got, want)
