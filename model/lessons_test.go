@@ -543,3 +543,34 @@ func TestNarrationWrapsWhole(t *testing.T) {
 		}
 	}
 }
+
+// TestDroppedDeltaNoticeIsTrue: in delta free play, the status line after
+// a drop says what repairs the loss, and never that the delta is lost for
+// good: with three replicas, another replica relays the same delta, and S
+// twice converges the lane.
+func TestDroppedDeltaNoticeIsTrue(t *testing.T) {
+	cfg := free(crdt.ORSet)
+	cfg.Mode = replicas.ModeDelta
+	m := newRoot(t, Options{Free: cfg}, 80, 24)
+	send(t, m, "e")
+	typeText(t, m, "milk")
+	send(t, m, "enter", "m", "2", "x")
+	notice := m.status
+	if strings.Contains(notice, "for good") || !strings.Contains(notice, "F (full sync)") || !strings.Contains(notice, "relay") {
+		t.Fatalf("after a drop: %q\n%s", notice, screen(m))
+	}
+	send(t, m, "S", "S")
+	if st := m.sess.cluster().Status(replicas.CRDT); st.Kind != replicas.Converged {
+		t.Fatalf("S twice did not repair the drop by a relay: %s", st.Summary())
+	}
+	// With two replicas there is no one to relay it: the notice says F.
+	cfg = free(crdt.ORSet, "Alice", "Bob")
+	cfg.Mode = replicas.ModeDelta
+	m = newRoot(t, Options{Free: cfg}, 80, 24)
+	send(t, m, "e")
+	typeText(t, m, "milk")
+	send(t, m, "enter", "m", "2", "x")
+	if notice := m.status; strings.Contains(notice, "for good") || strings.Contains(notice, "relay") || !strings.Contains(notice, "F (full sync)") {
+		t.Fatalf("after a drop, two replicas: %q", notice)
+	}
+}

@@ -341,8 +341,14 @@ func (m *Root) onMessage(what string) {
 		m.act(replicas.Drop{From: q[0].From, To: q[0].To})
 		if m.sess.header.Mode == replicas.ModeDelta && m.status == "" {
 			// The log says why at length; the status line, which is cut
-			// at the screen's width, gives the key that repairs it.
-			m.notice(fmt.Sprintf("Dropped m%d: its delta is lost for good. F (full sync) sends a whole state, which repairs it.", q[0].ID))
+			// at the screen's width, gives the key that repairs it. Nothing
+			// resends a delta, but a third replica that got the same delta
+			// may relay it.
+			if len(c.Names()) > 2 {
+				m.notice(fmt.Sprintf("Dropped m%d: F (full sync) repairs it, and so may another replica's relay.", q[0].ID))
+			} else {
+				m.notice(fmt.Sprintf("Dropped m%d: nothing resends its delta; F (full sync) repairs it.", q[0].ID))
+			}
 		}
 	case "duplicate":
 		m.act(replicas.Duplicate{From: msg.From, To: msg.To})
