@@ -38,7 +38,7 @@ var helpNotes = []string{
 	"  4@Server 3: a timestamp: the writer's clock (tick plus its skew) at the write, then the writer. The greater wins; at equal clocks, the greater name.",
 	"  clock 102 (+100): a replica's clock, the tick plus its skew. age 2: a message has waited 2 ticks since it was taken.",
 	"  dot Laptop:1: the unique tag an or-set gives each add (replica:count). A remove removes the dots it has seen; a concurrent add's new dot survives.",
-	"  context {Alice:1}: every dot a replica has seen, present or removed. A dot in the context but in no element was removed.",
+	"  context {Alice:1}: every dot a replica has seen, present or removed. A dot in the context but in no element was removed. A state merge reads it; op delivery does not.",
 	"  op: an edit as op-based replication ships it (add milk, with its dot). It must be applied once and in causal order, as delivery causal and dedup on ensure; waiting: ops held until the ops they need arrive.",
 	"  delta: a small state holding only what an edit changed, joined like a whole state; a lost delta is not sent again, F (full sync) repairs it.",
 	"  CONVERGED: every value is equal, and every replica has seen every edit that survives in some value.",

@@ -574,3 +574,42 @@ func TestDroppedDeltaNoticeIsTrue(t *testing.T) {
 		t.Fatalf("after a drop, two replicas: %q", notice)
 	}
 }
+
+// TestCausalAnyQuestionGivesNothingAway: causal-any asks at step 3
+// whether the late add brings milk back. Nothing before its reveal, on
+// screen or on the worksheet, states the rule that answers it (op
+// delivery does not read the or-set's context): not the narration of step
+// 2, and not the boxes, which show the context as data.
+func TestCausalAnyQuestionGivesNothingAway(t *testing.T) {
+	tells := []string{"ops ignore", "never reads", "without looking", "does not read"}
+	for _, byAction := range []bool{false, true} {
+		for _, size := range [][2]int{{80, 24}, {120, 36}} {
+			m := newRoot(t, Options{Scenario: demo(t, "causal-any"), ByAction: byAction}, size[0], size[1])
+			for range 100 {
+				out := strings.Join(strings.Fields(screen(m)), " ")
+				for _, tell := range tells {
+					if strings.Contains(out, tell) {
+						t.Fatalf("%dx%d by action %v, %s: the screen says %q before step 3's reveal:\n%s", size[0], size[1], byAction, m.sess.stepLabel(), tell, screen(m))
+					}
+				}
+				if m.sess.step == 3 && m.sess.question() != nil {
+					break
+				}
+				send(t, m, "right")
+			}
+			if m.sess.step != 3 || m.sess.question() == nil {
+				t.Fatalf("never reached step 3's question (at %s)", m.sess.stepLabel())
+			}
+		}
+	}
+	s := demo(t, "causal-any")
+	var b strings.Builder
+	if err := demos.WriteTranscriptWith(&b, demos.Execute(s), demos.TranscriptOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tell := range tells {
+		if strings.Contains(b.String(), tell) {
+			t.Fatalf("the worksheet says %q:\n%s", tell, b.String())
+		}
+	}
+}
