@@ -67,17 +67,17 @@ func WriteTranscriptWith(w io.Writer, run *Run, o TranscriptOptions) error {
 	if s.Mode != replicas.ModeState {
 		rules := ""
 		if s.Mode == replicas.ModeOp {
-			rules = ", delivery causal"
+			rules = " (delivery causal"
 			if s.AnyOrder {
-				rules = ", delivery any"
+				rules = " (delivery any"
 			}
 			if s.NoDedup {
-				rules += ", dedup off"
+				rules += ", dedup off)"
 			} else {
-				rules += ", dedup on"
+				rules += ", dedup on)"
 			}
 		}
-		tw.printf("mode %s: %s%s\n", s.Mode, s.Mode.Describe(), rules)
+		tw.printf("mode %s%s: %s\n", s.Mode, rules, s.Mode.Describe())
 	}
 	if s.About != "" {
 		tw.printf("\n%s\n", oneLine(s.About))
