@@ -54,3 +54,44 @@ func TestAskErrors(t *testing.T) {
 		}
 	}
 }
+
+// TestQuestionsDoNotTell: a question, and the worksheet's words before
+// it, never state what decides its answer. The cases a lecturer found: a
+// question that says the next message has nothing pending (bytes-delta
+// step 2: of course it repairs nothing), and a narration that says op
+// delivery never reads the context right before asking whether the late
+// add brings milk back (causal-any step 3).
+func TestQuestionsDoNotTell(t *testing.T) {
+	cases := []struct {
+		demo  string
+		step  int
+		tells []string
+	}{
+		{"bytes-delta", 2, []string{"nothing pending", "empty delta", "repair"}},
+		{"causal-any", 3, []string{"never reads", "without looking", "does not read", "ignore"}},
+	}
+	for _, tc := range cases {
+		s, err := LoadBuiltin(tc.demo)
+		if err != nil {
+			t.Fatal(err)
+		}
+		st := s.Steps[tc.step-1]
+		if st.Ask == nil {
+			t.Fatalf("%s step %d asks nothing", tc.demo, tc.step)
+		}
+		var ws strings.Builder
+		if err := WriteTranscriptWith(&ws, Execute(s), TranscriptOptions{}); err != nil {
+			t.Fatal(err)
+		}
+		before, _, _ := strings.Cut(ws.String(), st.Ask.Text)
+		asked := strings.ToLower(st.Ask.Text + " " + strings.Join(st.Ask.Choices, " "))
+		for _, tell := range tc.tells {
+			if strings.Contains(asked, tell) {
+				t.Errorf("%s step %d's question says %q: %s", tc.demo, tc.step, tell, st.Ask)
+			}
+			if strings.Contains(strings.ToLower(before), tell) {
+				t.Errorf("%s: the worksheet says %q before step %d's question:\n%s", tc.demo, tell, tc.step, before)
+			}
+		}
+	}
+}

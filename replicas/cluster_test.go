@@ -416,7 +416,7 @@ func TestORSetMergeExplainsAddWins(t *testing.T) {
 		Edit{Replica: "R0", Op: crdt.Op{Kind: crdt.OpRemove, Value: "milk"}},
 		Edit{Replica: "R1", Op: crdt.Op{Kind: crdt.OpAdd, Value: "milk"}},
 		Sync{From: "R0", To: "R1"})
-	if want := "or-set: R1 merged R0's state (m1, 9 B): milk stays: the sender never saw dots {R1:1} → {milk}; add wins for milk: remove #1 and add #2 were concurrent, and a remove only drops the dots it saw"; ev[2].Lanes[CRDT].Why != want {
+	if want := "or-set: R1 merged R0's state (m1, 9 B): milk stays: what arrived never saw dots {R1:1} → {milk}; add wins for milk: remove #1 and add #2 were concurrent, and a remove only drops the dots it saw"; ev[2].Lanes[CRDT].Why != want {
 		t.Fatalf("got  %q\nwant %q", ev[2].Lanes[CRDT].Why, want)
 	}
 }
