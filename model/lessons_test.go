@@ -613,3 +613,37 @@ func TestCausalAnyQuestionGivesNothingAway(t *testing.T) {
 		}
 	}
 }
+
+// TestConvergedOverDifferentMetadataIsExplained: where a step ends with
+// the CRDT band CONVERGED beside boxes whose metadata lines differ (equal
+// values, different states: double-count's slots), the narration quotes
+// both lines, so that a student who asks why they differ reads why.
+func TestConvergedOverDifferentMetadataIsExplained(t *testing.T) {
+	for _, name := range builtinNames() {
+		m := newRoot(t, Options{Scenario: demo(t, name), NoAsk: true}, 120, 36)
+		for m.sess.next() {
+			c := m.sess.cluster()
+			if c.Status(replicas.CRDT).Kind != replicas.Converged {
+				continue
+			}
+			metas := map[string]bool{}
+			for _, r := range c.Replicas() {
+				var b strings.Builder
+				for _, p := range r.Meta() {
+					b.WriteString(p.Text)
+				}
+				metas[b.String()] = true
+			}
+			if len(metas) < 2 {
+				continue
+			}
+			narr, _ := m.sess.narration()
+			flat := strings.Join(strings.Fields(narr), " ")
+			for meta := range metas {
+				if !strings.Contains(flat, meta) {
+					t.Errorf("%s %s: CONVERGED beside metadata %q that the narration does not explain:\n%s", name, m.sess.stepLabel(), meta, narr)
+				}
+			}
+		}
+	}
+}
