@@ -43,7 +43,7 @@ var helpNotes = []string{
 	"  delta: a small state holding only what an edit changed, joined like a whole state; a lost delta is not sent again, F (full sync) repairs it.",
 	"  CONVERGED: every value is equal, and every replica has seen every edit that survives in some value.",
 	"  EQUAL: every value is equal, but some replica has not yet seen such an edit.",
-	"  PENDING: values differ, but so do the edits the replicas have seen: they may yet agree.",
+	"  PENDING: values differ, but so do the edits the replicas have seen: they may yet agree. The banner names who hasn't seen which edit; when it is narrow, \"Ann lacks #2\", or only \"Ann, Cat lack edits\".",
 	"  DIVERGED: two replicas have seen the same edits and still differ.",
 	"  lost: edits no replica's value reflects any more. declined: edits a lane turned into a no-op (an older timestamp, a re-add a 2p-set refuses).",
 	"Three ways to replicate (mode): state ships whole states, and needs only that messages get through. op ships the ops the receiver lacks, and needs exactly-once, causal delivery (delivery any and dedup off show why). delta ships deltas, lattice states that survive duplication and reordering; a lost one needs a full state (sync A -> B full) or a relay. Delta mode here is convergence-only: it joins each delta as it arrives, without the paper's causal delta-merging condition.",

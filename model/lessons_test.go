@@ -2,6 +2,9 @@ package model
 
 import (
 	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -643,6 +646,131 @@ func TestConvergedOverDifferentMetadataIsExplained(t *testing.T) {
 				if !strings.Contains(flat, meta) {
 					t.Errorf("%s %s: CONVERGED beside metadata %q that the narration does not explain:\n%s", name, m.sess.stepLabel(), meta, narr)
 				}
+			}
+		}
+	}
+}
+
+// TestBannersNameWhoAt80x24: at 80x24, in every frame of every built-in
+// demo (by step and by action), each lane's banner shows the headline,
+// every replica its reason names (who hasn't seen what, or which two saw
+// the same edits and differ), and the lost and declined tallies by their
+// edit ids: these are who and what a step is about. What gives way first
+// is the count of messages sent.
+func TestBannersNameWhoAt80x24(t *testing.T) {
+	for _, name := range builtinNames() {
+		for _, byAction := range []bool{false, true} {
+			m := newRoot(t, Options{Scenario: demo(t, name), ByAction: byAction, NoAsk: true}, 80, 24)
+			for range 300 {
+				lines := strings.Split(screen(m), "\n")
+				c := m.sess.cluster()
+				for _, lane := range replicas.Lanes {
+					title := lines[1]
+					if lane == replicas.CRDT {
+						title = lines[1+1+m.layout.PlainBoxes.H]
+					}
+					stt := c.Status(lane)
+					want := []string{strings.Fields(ui.StatusText(stt, ui.UnicodeSymbols))[0]}
+					switch stt.Kind {
+					case replicas.Diverged:
+						want = append(want, stt.Same[:]...)
+					case replicas.Pending, replicas.Equal:
+						for _, u := range stt.Unseen {
+							want = append(want, u.Replica)
+						}
+					}
+					for _, id := range append(slices.Clone(stt.Lost), stt.Declined...) {
+						want = append(want, id.String())
+					}
+					for _, w := range want {
+						if !strings.Contains(title, w) {
+							t.Errorf("%s %s (by action %v): the %s banner does not show %q:\n%s", name, m.sess.stepLabel(), byAction, lane, w, title)
+						}
+					}
+				}
+				if m.sess.atEnd() {
+					break
+				}
+				send(t, m, "right")
+			}
+		}
+	}
+}
+
+// TestQuestionChoicesBesideTheDiagram: at 80x24 with the diagram open
+// (g), every question frame of every built-in demo still shows the
+// question's choices: the class answers from them.
+func TestQuestionChoicesBesideTheDiagram(t *testing.T) {
+	for _, name := range builtinNames() {
+		m := newRoot(t, Options{Scenario: demo(t, name)}, 80, 24)
+		send(t, m, "g")
+		for range 100 {
+			if q := m.sess.question(); q != nil {
+				out := strings.Join(strings.Fields(screen(m)), " ")
+				for k, c := range q.Choices {
+					if want := string(rune('a'+k)) + ") " + strings.Join(strings.Fields(c), " "); !strings.Contains(out, want) {
+						t.Errorf("%s %s: the choice %q is not on screen beside the diagram:\n%s", name, m.sess.stepLabel(), want, screen(m))
+					}
+				}
+			}
+			if m.sess.atEnd() {
+				break
+			}
+			send(t, m, "right")
+		}
+	}
+}
+
+// TestLinksLineMarksWhatItCuts: at 80x24, in every frame of every built-in
+// demo (by step and by action), the links line shows every pair of
+// replicas, or says how many it leaves out ("… 2 more").
+func TestLinksLineMarksWhatItCuts(t *testing.T) {
+	pair := regexp.MustCompile(`(\S+( \d)?) [↔→←╳] (\S+( \d)?)`)
+	more := regexp.MustCompile(`… (\d+) more`)
+	for _, name := range builtinNames() {
+		for _, byAction := range []bool{false, true} {
+			m := newRoot(t, Options{Scenario: demo(t, name), ByAction: byAction, NoAsk: true}, 80, 24)
+			for range 300 {
+				lines := strings.Split(screen(m), "\n")
+				strip := strings.Join(lines[m.layout.Network.Y:m.layout.Network.Y+m.layout.Network.H], " ")
+				n := len(m.sess.cluster().Names())
+				shown := len(pair.FindAllString(strip, -1))
+				hidden := 0
+				if g := more.FindStringSubmatch(strip); g != nil {
+					hidden, _ = strconv.Atoi(g[1])
+				}
+				if shown+hidden != n*(n-1)/2 {
+					t.Fatalf("%s %s (by action %v): the links line shows %d pairs and says %d more, of %d:\n%s", name, m.sess.stepLabel(), byAction, shown, hidden, n*(n-1)/2, strip)
+				}
+				if m.sess.atEnd() {
+					break
+				}
+				send(t, m, "right")
+			}
+		}
+	}
+}
+
+// TestInternalsKeepTheirLabel: with i (the CRDT's internals) on, every
+// CRDT box ends with its size in memory, its label whole: it is not what
+// a message weighs, and the box must not leave that out. Every built-in
+// demo, every step, at 80x24, 100x30 and 120x36.
+func TestInternalsKeepTheirLabel(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {100, 30}, {120, 36}} {
+		for _, name := range builtinNames() {
+			m := newRoot(t, Options{Scenario: demo(t, name), NoAsk: true}, size[0], size[1])
+			send(t, m, "i")
+			for range 100 {
+				out := screen(m)
+				if m.layout.Internals > 0 {
+					if got, want := strings.Count(out, "in memory"), m.layout.Columns; got != want {
+						t.Fatalf("%dx%d %s %s: %d boxes say \"in memory\", of %d:\n%s", size[0], size[1], name, m.sess.stepLabel(), got, want, out)
+					}
+				}
+				if m.sess.atEnd() {
+					break
+				}
+				send(t, m, "right")
 			}
 		}
 	}

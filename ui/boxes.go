@@ -435,15 +435,29 @@ func internalsLines(in crdt.Internals, w, n, offset int, s Styles) []string {
 		parts = append(parts, s.Text(sec.Name+": "+items))
 	}
 	var out []string
-	last := s.Text(in.Size())
+	// The last line's forms, longest first: the first that fits is shown,
+	// so that the size keeps its label, "in memory" (it is not what a
+	// message weighs), and loses the window's keys and the entry count
+	// first.
+	dot := " " + s.Symbols.Dot + " "
+	mem := "~" + replicas.SizeText(int64(in.Bytes)) + " in memory"
+	lasts := []string{s.Text(in.Size()), mem}
 	if n > 1 {
-		all := wrapLines(strings.Join(parts, " "+s.Symbols.Dot+" "), w, maxInternalLines, s.Symbols.Ellipsis)
+		all := wrapLines(strings.Join(parts, dot), w, maxInternalLines, s.Symbols.Ellipsis)
 		if room := n - 1; len(all) > room {
 			offset = min(max(offset, 0), len(all)-room)
-			last = fmt.Sprintf("%d-%d/%d { } %s %s", offset+1, offset+room, len(all), s.Symbols.Dot, s.Text(in.Size()))
+			where := fmt.Sprintf("%d-%d/%d", offset+1, offset+room, len(all))
+			lasts = []string{where + " { }" + dot + s.Text(in.Size()), where + " { }" + dot + mem, where + dot + mem, mem}
 			all = all[offset : offset+room]
 		}
 		out = all
+	}
+	last := lasts[len(lasts)-1]
+	for _, l := range lasts {
+		if ansi.StringWidth(l) <= w {
+			last = l
+			break
+		}
 	}
 	out = append(out, ansi.Truncate(last, w, s.Symbols.Ellipsis))
 	for i := range out {
