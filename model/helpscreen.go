@@ -32,7 +32,7 @@ var helpNotes = []string{
 	"What the boxes show:",
 	"  The line under the edits (CRDT boxes) is the metadata that decides every merge; the part that decided the last merge is highlighted. ● marks a value the last step changed.",
 	"Glossary: the words and marks on screen",
-	"  #2: edit 2, the second edit made anywhere. m4: message 4, the fourth message taken (in the diagram, the log and the Messages tab).",
+	"  #2: edit 2, the second edit made anywhere. m4: message 4. Messages are numbered as they are taken, and a copy the network makes (duplicate) takes the next number: m1,m2 in the diagram is a message and its copy. The lane titles count the messages the replicas sent, not the network's copies.",
 	"  edits #1 #3: the edits this value reflects (not CRDT metadata). An edit in no replica's edits is lost.",
 	"  edits #1 #3 · saw #2: after saw, the other edits that have reached this replica, which its value does not reflect (overwritten, lost, declined or merged away). A replica has seen its edits and what it saw.",
 	"  4@Server 3: a timestamp: the writer's clock (tick plus its skew) at the write, then the writer. The greater wins; at equal clocks, the greater name.",

@@ -64,10 +64,29 @@ type Arrow struct {
 	How        ArrowEnd
 	Dim        bool // nothing new for the plain lane
 	Copies     int  // how many copies were made of it (duplicate): 1 when none
+	// CopyIDs are the numbers of the network's copies of it, which its
+	// label names after its own ("m1,m2").
+	CopyIDs []int
+	// Unlabelled is set for a copy whose original is drawn: the original's
+	// label names it.
+	Unlabelled bool
 	// LabelAtHead puts the label beside the arrow's head rather than its
 	// start: the messages of a sync to many start on one line, and end
 	// each on its own.
 	LabelAtHead bool
+}
+
+// Label is the arrow's label: "m4", "m1,m2" for a message and the
+// network's copy of it, or "" for a copy its original's label names.
+func (a Arrow) Label() string {
+	if a.Unlabelled {
+		return ""
+	}
+	text := replicas.MsgName(a.ID)
+	for _, id := range a.CopyIDs {
+		text += "," + replicas.MsgName(id)
+	}
+	return text
 }
 
 // Mark is an edit on a replica's line.
@@ -216,14 +235,17 @@ func BuildDiagram(in DiagramInput) Diagram {
 		}
 		last = d.Now
 	}
-	// A duplicate is drawn from its original's sending; the original is
-	// marked with the number of copies.
-	for _, a := range d.Arrows {
+	// A duplicate is drawn from its original's sending; the original's
+	// label names its copies too ("m1,m2"), so that every message number
+	// shows once.
+	for k, a := range d.Arrows {
 		if a.CopyOf == 0 {
 			continue
 		}
 		if i, ok := arrows[a.CopyOf]; ok {
 			d.Arrows[i].Copies++
+			d.Arrows[i].CopyIDs = append(d.Arrows[i].CopyIDs, a.ID)
+			d.Arrows[k].Unlabelled = true
 		}
 	}
 	d.Lines = last + 1

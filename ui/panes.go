@@ -61,8 +61,8 @@ func DetailLines(r *replicas.Replica, index int, w int, s Styles) []string {
 		}
 		lines = append(lines, name+":")
 		lines = append(lines, wrap("  ", r.ValueString(l))...)
-		lines = append(lines, wrap("  ", fmt.Sprintf("reflects %d edits: %s", r.History(l).Len(), r.History(l)))...)
-		lines = append(lines, wrap("  ", fmt.Sprintf("has seen %d edits: %s", r.Knows(l).Len(), r.Knows(l)))...)
+		lines = append(lines, wrap("  ", fmt.Sprintf("reflects %s: %s", replicas.Plural(r.History(l).Len(), "edit"), r.History(l)))...)
+		lines = append(lines, wrap("  ", fmt.Sprintf("has seen %s: %s", replicas.Plural(r.Knows(l).Len(), "edit"), r.Knows(l)))...)
 	}
 	in := r.Internals()
 	lines = append(lines, s.Text("metadata: "+in.Size()))
