@@ -301,8 +301,9 @@ func TestGlossaryUnderHelp(t *testing.T) {
 		m := newRoot(t, Options{Scenario: demo(t, "seed"), ASCII: ascii}, 80, 24)
 		help := strings.Join(strings.Fields(helpText(t, m)), " ")
 		for _, term := range []string{"4@Server 3:", "age 2:", "dot Laptop:1:", "context {Alice:1}:", "delta:", "op:", "saw #2:", "edits #1 #3:", "m4: message 4", "#2: edit 2",
-			"CONVERGED:", "EQUAL:", "PENDING:", "DIVERGED:"} {
-			if !strings.Contains(help, term) {
+			"CONVERGED:", "EQUAL:", "PENDING:", "DIVERGED:",
+			"Plain overwrite: a server sends only after a write of its own", "nothing new", "(6 with a value)", "[→1 ←1]", "╳ B cut", "stamp 4@Server 3", "waiting: #3 (needs 1@A)"} {
+			if term = ui.NewStyles(ui.Mono, ascii).Text(term); !strings.Contains(help, term) {
 				t.Errorf("ascii %v: ? does not explain %q", ascii, term)
 			}
 		}
