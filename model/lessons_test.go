@@ -213,17 +213,26 @@ func TestFailedExpectIsCrossedOnce(t *testing.T) {
 
 // TestEditOffersTheEndOfTheText: in free play with text, e opens an
 // insert at the end of the focused replica's text, where a lecturer
-// types first.
+// types first, with the cursor between quotes, so that what is typed
+// keeps its leading space: "hello", then " world", is "hello world".
 func TestEditOffersTheEndOfTheText(t *testing.T) {
 	m := newRoot(t, Options{Free: free(crdt.Text)}, 80, 24)
 	send(t, m, "e")
-	if v := m.prompt.Value(); v != "edit Alice insert 0 " {
+	if v := m.prompt.Value(); v != `edit Alice insert 0 ""` {
 		t.Fatalf("empty text: %q", v)
 	}
-	typeText(t, m, `"Hello"`)
+	typeText(t, m, "hello")
 	send(t, m, "enter", "e")
-	if v := m.prompt.Value(); v != "edit Alice insert 5 " {
-		t.Fatalf("after Hello: %q", v)
+	if v := m.prompt.Value(); v != `edit Alice insert 5 ""` {
+		t.Fatalf("after hello: %q", v)
+	}
+	typeText(t, m, " world")
+	send(t, m, "enter")
+	if got := value(m, replicas.CRDT, "Alice"); got != `"hello world"` {
+		t.Fatalf("after e hello, e ' world': %s", got)
+	}
+	if got := value(m, replicas.Plain, "Alice"); got != `"hello world"` {
+		t.Fatalf("plain after e hello, e ' world': %s", got)
 	}
 }
 

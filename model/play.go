@@ -213,11 +213,15 @@ func (m *Root) editPrompt(primary bool) tea.Cmd {
 			op = "delete "
 		}
 	case crdt.Text:
+		// The text to insert goes between quotes, the cursor already
+		// inside them, so that a leading space (" world") is kept.
 		n := len([]rune(r.Value(replicas.CRDT).Str))
-		op = fmt.Sprintf("insert %d ", n)
-		if !primary {
-			op = fmt.Sprintf("delete %d", max(0, n-1))
+		if primary {
+			cmd := m.openPrompt(head + fmt.Sprintf(`insert %d ""`, n))
+			m.prompt = m.prompt.CursorBack(1)
+			return cmd
 		}
+		op = fmt.Sprintf("delete %d", max(0, n-1))
 	}
 	return m.openPrompt(head + op)
 }
