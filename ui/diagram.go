@@ -70,6 +70,10 @@ type Arrow struct {
 	// Unlabelled is set for a copy whose original is drawn: the original's
 	// label names it.
 	Unlabelled bool
+	// Bracketed puts the label in brackets, "(m4)": on paper, where
+	// nothing is dim, it marks a message with nothing new for the plain
+	// lane.
+	Bracketed bool
 	// LabelAtHead puts the label beside the arrow's head rather than its
 	// start: the messages of a sync to many start on one line, and end
 	// each on its own.
@@ -85,6 +89,9 @@ func (a Arrow) Label() string {
 	text := replicas.MsgName(a.ID)
 	for _, id := range a.CopyIDs {
 		text += "," + replicas.MsgName(id)
+	}
+	if a.Bracketed {
+		text = "(" + text + ")"
 	}
 	return text
 }

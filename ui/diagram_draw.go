@@ -739,6 +739,11 @@ func DiagramText(tl *replicas.Timeline, w int, ascii bool) string {
 		in.Rows[i].MinLines = MarginLines(r, i == len(d.Rows)-1, mw, len(in.Names), s)
 	}
 	d = BuildDiagram(in)
+	// On paper nothing is dim: a message with nothing new for the plain
+	// lane says so in its label, "(m4)".
+	for i := range d.Arrows {
+		d.Arrows[i].Bracketed = d.Arrows[i].Dim
+	}
 	out := ansi.Strip(DrawDiagram(d, DiagramView{W: w, H: d.Lines + 1, Wrap: true}, s))
 	lines := strings.Split(out, "\n")
 	for i, ln := range lines {
@@ -746,5 +751,5 @@ func DiagramText(tl *replicas.Timeline, w int, ascii bool) string {
 	}
 	legend := WrapText(DiagramLegend(ascii), w)
 	return strings.Join(lines, "\n") + "\n\n" + strings.Join(legend, "\n") + "\n" +
-		strings.Join(WrapText("Time runs down, one row per tick; a message with nothing new for the plain lane is drawn dim on screen.", w), "\n") + "\n"
+		strings.Join(WrapText("Time runs down, one row per tick. (m4): a message with nothing new for the plain lane (drawn dim on screen).", w), "\n") + "\n"
 }

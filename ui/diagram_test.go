@@ -245,3 +245,20 @@ func TestEveryMessageNumberIsInTheDiagram(t *testing.T) {
 		t.Errorf("a copy is still counted, not named:\n%s", text)
 	}
 }
+
+// TestHandoutMarksNothingNew: on paper nothing is dim, so the handout
+// labels a message with nothing new for the plain lane "(m2)", and its
+// legend says so; a message that carries a value keeps its bare label.
+func TestHandoutMarksNothingNew(t *testing.T) {
+	tl := timeline(t, crdt.GCounter, []string{"A", "B"},
+		replicas.Edit{Replica: "A", Op: crdt.Op{Kind: crdt.OpInc, N: 1}},
+		replicas.Sync{From: "A", To: "B"},
+		replicas.Sync{From: "A", To: "B"})
+	text := DiagramText(tl, 80, false)
+	if !strings.Contains(text, "(m2)") || strings.Contains(text, "(m1)") || !strings.Contains(text, "m1") {
+		t.Fatalf("the handout should mark m2 (nothing new) and not m1:\n%s", text)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(text), " "), "(m4): a message with nothing new for the plain lane") {
+		t.Fatalf("the legend does not explain (m4):\n%s", text)
+	}
+}
