@@ -785,3 +785,27 @@ func TestInternalsKeepTheirLabel(t *testing.T) {
 		}
 	}
 }
+
+// TestEditsLineKeepsItsWord: at 80x24, in every frame of every built-in
+// demo, a box's edits line begins with the word "edits" whenever it is
+// not longer than the box: four boxes in a row read "edits #1, saw #2",
+// not "#1 · saw #2".
+func TestEditsLineKeepsItsWord(t *testing.T) {
+	line := regexp.MustCompile(`^(#\d|\(\d+\) )`)
+	for _, name := range builtinNames() {
+		m := newRoot(t, Options{Scenario: demo(t, name), NoAsk: true}, 80, 24)
+		for range 100 {
+			for _, ln := range strings.Split(boxesOf(screen(m)), "\n") {
+				for _, cell := range strings.FieldsFunc(ln, func(r rune) bool { return strings.ContainsRune("┃│║", r) }) {
+					if c := strings.TrimSpace(cell); line.MatchString(c) && strings.Contains(c, "saw") && len([]rune(strings.Replace("edits "+c, " · ", ", ", 1))) <= m.layout.BoxW-4 {
+						t.Errorf("%s %s: an edits line without its word, though it fits: %q", name, m.sess.stepLabel(), c)
+					}
+				}
+			}
+			if m.sess.atEnd() {
+				break
+			}
+			send(t, m, "right")
+		}
+	}
+}

@@ -148,8 +148,9 @@ func editsLine(set replicas.EditSet, w int, sym Symbols) string {
 // editsSeenLine is the edits line with what else the replica has seen:
 // "edits #1 #3 · saw #2" says the value reflects #1 and #3, and #2 also
 // reached the replica (lost, declined, overwritten or merged away). When
-// that does not fit, it drops the word edits, then counts what else was
-// seen: "#1 #3 · saw 4 more".
+// that does not fit, it trades the dot for a comma ("edits #1, saw #2"),
+// then drops the word edits, then counts what else was seen: "#1 #3 · saw
+// 4 more".
 func editsSeenLine(hist, knows replicas.EditSet, w int, sym Symbols) string {
 	extra := knows.Minus(hist)
 	if len(extra) == 0 {
@@ -161,12 +162,19 @@ func editsSeenLine(hist, knows replicas.EditSet, w int, sym Symbols) string {
 	}
 	short := func(s string) string { return strings.TrimPrefix(strings.TrimPrefix(s, "edits: "), "edits ") }
 	for _, seen := range []string{"saw " + strings.Join(parts, " "), fmt.Sprintf("saw %d more", len(extra))} {
-		tail := " " + sym.Dot + " " + seen
-		room := w - ansi.StringWidth(tail)
-		for _, head := range []string{editsLine(hist, room, sym), short(editsLine(hist, room+len("edits "), sym))} {
-			if ansi.StringWidth(head) <= room {
+		// The word edits stays as long as it can: a comma for the dot
+		// first ("edits #1, saw #2"), and only then without it.
+		for _, sep := range []string{" " + sym.Dot + " ", ", "} {
+			tail := sep + seen
+			room := w - ansi.StringWidth(tail)
+			if head := editsLine(hist, room, sym); ansi.StringWidth(head) <= room {
 				return head + tail
 			}
+		}
+		tail := " " + sym.Dot + " " + seen
+		room := w - ansi.StringWidth(tail)
+		if head := short(editsLine(hist, room+len("edits "), sym)); ansi.StringWidth(head) <= room {
+			return head + tail
 		}
 	}
 	return ansi.Truncate(short(editsLine(hist, w, sym))+" "+sym.Dot+" saw "+strings.Join(parts, " "), w, sym.Ellipsis)
