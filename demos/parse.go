@@ -604,7 +604,7 @@ func headerReplicas(l *line, s *Scenario, _ **line) *Error {
 			switch {
 			case other == name:
 				return l.errAt(t.col, "replica name %s is used twice", replicas.QuoteName(name))
-			case replicas.SameName(other, name):
+			case LookAlike(other, name):
 				return l.errAt(t.col, "%v", replicas.LookAlikeError(other, name))
 			}
 		}

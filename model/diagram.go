@@ -23,9 +23,21 @@ type diagramView struct {
 	builtFor diagramKey
 	built    ui.Diagram
 	rows     []ui.DiagramRow
+	// builds remembers the diagrams built recently, by what they show:
+	// stepping back and forth shows the same few again.
+	builds   map[diagramKey]*builtDiagram
 	found    map[int]*replicas.Message
 	foundFor historyID
 }
+
+// builtDiagram is a diagram built, and the rows it was built from.
+type builtDiagram struct {
+	d    ui.Diagram
+	rows []ui.DiagramRow
+}
+
+// diagramMemo bounds the diagrams remembered.
+const diagramMemo = 16
 
 // diagramKey names what a built diagram shows.
 type diagramKey struct {
@@ -73,8 +85,16 @@ func (m *Root) diagram(h int) *ui.Diagram {
 	rows := (h+m.diag.offset)/2 + 4 // each row takes at least two lines
 	key := diagramKey{history: historyID{s.tl, s.gen}, pos: s.tl.Pos(), half: s.half, state: s.cluster(), rows: rows}
 	if key != m.diag.builtFor {
-		in := s.diagramInput(rows)
-		m.diag.built, m.diag.rows, m.diag.builtFor = ui.BuildDiagram(in), in.Rows, key
+		b, ok := m.diag.builds[key]
+		if !ok {
+			in := s.diagramInput(rows)
+			b = &builtDiagram{ui.BuildDiagram(in), in.Rows}
+			if m.diag.builds == nil || len(m.diag.builds) >= diagramMemo {
+				m.diag.builds = map[diagramKey]*builtDiagram{}
+			}
+			m.diag.builds[key] = b
+		}
+		m.diag.built, m.diag.rows, m.diag.builtFor = b.d, b.rows, key
 	}
 	return &m.diag.built
 }

@@ -82,6 +82,10 @@ type (
 		step             int
 		asking, branched bool
 	}
+	mutedKey struct {
+		text  string
+		theme ui.Theme
+	}
 	barKey struct {
 		demo, free, branched, auto, delta bool
 		w                                 int
@@ -113,7 +117,9 @@ func (m *Root) state() ui.State {
 			// step showed it: what its narration named stays in view.
 			raw = s.scenario.Steps[s.step-2].Text
 		}
-		m.changes, m.front, m.changesFor = s.changes(st.Changed), s.front(st.Decisive, raw), key
+		m.memo.boxes = &m.boxes
+		m.memo.within(historyID{s.tl, s.gen})
+		m.changes, m.front, m.changesFor = s.changes(st.Changed, &m.memo), s.front(st.Decisive, raw, &m.memo), key
 	}
 	st.Changes, st.Front = m.changes, m.front
 	if m.logShown {
@@ -123,7 +129,7 @@ func (m *Root) state() ui.State {
 		st.Details = m.detail.View()
 	}
 	if m.showsDiagram() {
-		st.Diagram = m.diagram(m.h)
+		st.Diagram, st.DiagramKey = m.diagram(m.h), m.diag.builtFor
 		st.DiagramOffset, st.DiagramFull = m.diag.offset, m.diag.full
 		st.DiagramSelected = m.diagramMessage()
 	}
@@ -214,5 +220,20 @@ func (m *Root) statusLines() (string, string) {
 	case m.sess.half:
 		return st.App.Notice.Render(m.halfStatus()), bar
 	}
-	return st.App.Muted.Render(m.sess.lastSentence()), bar
+	return m.muted(m.sess.lastSentence()), bar
+}
+
+// muted is text in the muted style, remembered: the status line's last
+// sentence is long, and stepping back and forth shows the same few.
+func (m *Root) muted(text string) string {
+	k := mutedKey{text, m.styles.Theme}
+	if r, ok := m.mutedMemo[k]; ok {
+		return r
+	}
+	if m.mutedMemo == nil || len(m.mutedMemo) >= 64 {
+		m.mutedMemo = map[mutedKey]string{}
+	}
+	r := m.styles.App.Muted.Render(text)
+	m.mutedMemo[k] = r
+	return r
 }

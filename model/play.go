@@ -16,12 +16,12 @@ import (
 
 // binding pairs a key with what it does on the play screen.
 type binding struct {
-	key key.Binding
+	key *key.Binding // in the root's key map, which enables and disables it
 	do  func(*Root, tea.KeyPressMsg) tea.Cmd
 }
 
 func (m *Root) playBindings() []binding {
-	k := m.keys
+	k := &m.keys
 	open := func(what choice) func(*Root, tea.KeyPressMsg) tea.Cmd {
 		return func(r *Root, _ tea.KeyPressMsg) tea.Cmd {
 			r.chooser = r.chooser.Open(what, r.focused(), len(r.sess.cluster().Names()))
@@ -32,36 +32,36 @@ func (m *Root) playBindings() []binding {
 		return func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.act(a); return nil }
 	}
 	return []binding{
-		{k.Quit, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { return r.quit() }},
-		{k.Autoplay, (*Root).startAutoplay},
-		{k.Next, (*Root).next},
-		{k.Prev, (*Root).prev},
-		{k.Restart, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.sess.first(); return nil }},
-		{k.Last, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.sess.last(); return nil }},
-		{k.Help, func(r *Root, _ tea.KeyPressMsg) tea.Cmd {
+		{&k.Quit, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { return r.quit() }},
+		{&k.Autoplay, (*Root).startAutoplay},
+		{&k.Next, (*Root).next},
+		{&k.Prev, (*Root).prev},
+		{&k.Restart, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.sess.first(); return nil }},
+		{&k.Last, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.sess.last(); return nil }},
+		{&k.Help, func(r *Root, _ tea.KeyPressMsg) tea.Cmd {
 			r.helpScreen = r.helpScreen.Open(r.keys.Groups())
 			r.base, r.mode = r.mode, ModeHelp
 			return nil
 		}},
-		{k.Prompt, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { return r.openPrompt("") }},
-		{k.FocusNext, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.setFocus(r.focus + 1); return nil }},
-		{k.Focus, func(r *Root, k tea.KeyPressMsg) tea.Cmd {
+		{&k.Prompt, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { return r.openPrompt("") }},
+		{&k.FocusNext, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.setFocus(r.focus + 1); return nil }},
+		{&k.Focus, func(r *Root, k tea.KeyPressMsg) tea.Cmd {
 			n, _ := strconv.Atoi(k.String())
 			r.setFocus(n - 1)
 			return nil
 		}},
-		{k.Edit, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { return r.editPrompt(true) }},
-		{k.Inc, (*Root).inc},
-		{k.Dec, (*Root).dec},
-		{k.Sync, open(chooseSync)},
-		{k.SyncBoth, open(chooseBoth)},
-		{k.FullSync, open(chooseFull)},
-		{k.Send, open(chooseSend)},
-		{k.Link, open(chooseLink)},
-		{k.SyncAll, do(replicas.SyncAll{})},
-		{k.HealAll, do(replicas.HealAll{})},
-		{k.Partition, (*Root).partition},
-		{k.MsgUp, func(r *Root, _ tea.KeyPressMsg) tea.Cmd {
+		{&k.Edit, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { return r.editPrompt(true) }},
+		{&k.Inc, (*Root).inc},
+		{&k.Dec, (*Root).dec},
+		{&k.Sync, open(chooseSync)},
+		{&k.SyncBoth, open(chooseBoth)},
+		{&k.FullSync, open(chooseFull)},
+		{&k.Send, open(chooseSend)},
+		{&k.Link, open(chooseLink)},
+		{&k.SyncAll, do(replicas.SyncAll{})},
+		{&k.HealAll, do(replicas.HealAll{})},
+		{&k.Partition, (*Root).partition},
+		{&k.MsgUp, func(r *Root, _ tea.KeyPressMsg) tea.Cmd {
 			if r.showsDiagram() {
 				r.selectDiagram(-1)
 			} else {
@@ -69,7 +69,7 @@ func (m *Root) playBindings() []binding {
 			}
 			return nil
 		}},
-		{k.MsgDown, func(r *Root, _ tea.KeyPressMsg) tea.Cmd {
+		{&k.MsgDown, func(r *Root, _ tea.KeyPressMsg) tea.Cmd {
 			if r.showsDiagram() {
 				r.selectDiagram(1)
 			} else {
@@ -77,24 +77,24 @@ func (m *Root) playBindings() []binding {
 			}
 			return nil
 		}},
-		{k.ByAction, (*Root).toggleByAction},
-		{k.Asks, (*Root).toggleAsks},
-		{k.Diagram, (*Root).toggleDiagramPane},
-		{k.DiagramFull, (*Root).toggleDiagramFull},
-		{k.Deliver, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.onMessage("deliver"); return nil }},
-		{k.Newest, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.onMessage("newest"); return nil }},
-		{k.Drop, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.onMessage("drop"); return nil }},
-		{k.Duplicate, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.onMessage("duplicate"); return nil }},
-		{k.DeliverAll, do(replicas.DeliverAll{})},
-		{k.Internals, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.internals, r.internalsOffset = !r.internals, 0; return nil }},
-		{k.InternalsUp, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.internalsOffset = max(0, r.internalsOffset-1); return nil }},
-		{k.InternalsDown, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.internalsOffset++; return nil }},
-		{k.Pane, (*Root).nextPane},
-		{k.LogUp, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.scrollPane(-3); return nil }},
-		{k.LogDown, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.scrollPane(3); return nil }},
-		{k.ChooseType, (*Root).chooseType},
-		{k.Return, (*Root).returnToDemo},
-		{k.Menu, func(r *Root, _ tea.KeyPressMsg) tea.Cmd {
+		{&k.ByAction, (*Root).toggleByAction},
+		{&k.Asks, (*Root).toggleAsks},
+		{&k.Diagram, (*Root).toggleDiagramPane},
+		{&k.DiagramFull, (*Root).toggleDiagramFull},
+		{&k.Deliver, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.onMessage("deliver"); return nil }},
+		{&k.Newest, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.onMessage("newest"); return nil }},
+		{&k.Drop, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.onMessage("drop"); return nil }},
+		{&k.Duplicate, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.onMessage("duplicate"); return nil }},
+		{&k.DeliverAll, do(replicas.DeliverAll{})},
+		{&k.Internals, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.internals, r.internalsOffset = !r.internals, 0; return nil }},
+		{&k.InternalsUp, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.internalsOffset = max(0, r.internalsOffset-1); return nil }},
+		{&k.InternalsDown, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.internalsOffset++; return nil }},
+		{&k.Pane, (*Root).nextPane},
+		{&k.LogUp, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.scrollPane(-3); return nil }},
+		{&k.LogDown, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.scrollPane(3); return nil }},
+		{&k.ChooseType, (*Root).chooseType},
+		{&k.Return, (*Root).returnToDemo},
+		{&k.Menu, func(r *Root, _ tea.KeyPressMsg) tea.Cmd {
 			if r.diag.full { // esc leaves the full-screen diagram first
 				r.diag.full = false
 				return nil

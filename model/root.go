@@ -104,6 +104,8 @@ type Root struct {
 	changesFor changesKey
 	changes    [2][]ui.ValueChange
 	front      [][]string
+	memo       stateMemo // what changes and front are worked out from
+	mutedMemo  map[mutedKey]string
 	logFor     logViewKey
 	logView    string
 	status     string // an error or notice; cleared by the next key
@@ -305,7 +307,7 @@ func (m *Root) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	for _, b := range m.playBindings() {
-		if key.Matches(k, b.key) {
+		if key.Matches(k, *b.key) {
 			return b.do(m, k)
 		}
 	}

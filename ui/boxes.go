@@ -44,9 +44,9 @@ func boxes(st State, lane replicas.Lane, s Styles, l Layout, h int) string {
 	c := st.Cluster
 	reps := c.Replicas()
 	conf := conflicts(c, lane)
-	var cols []string
 	last := min(len(reps), st.First+l.Columns)
 	clocks := anySkew(c)
+	rk := rowKey{first: st.First, n: last - st.First, more: last < len(reps), scroll: l.Scroll, w: l.W, h: h, boxW: l.BoxW, styles: s.Theme, ascii: s.Symbols == ASCIISymbols}
 	for i := st.First; i < last; i++ {
 		changed := len(st.Changed[lane]) > i && st.Changed[lane][i]
 		internals := st.Internals && lane == replicas.CRDT
@@ -72,34 +72,47 @@ func boxes(st State, lane replicas.Lane, s Styles, l Layout, h int) string {
 				k.internalsOffset = st.InternalsOffset
 			}
 		}
-		cols = append(cols, st.Boxes.get(st.History, k, func() string { return box(reps[i], k, s) }))
+		rk.boxes[i-st.First] = k
 	}
+	return st.Boxes.row(st.History, rk, func() string {
+		cols := make([]string, rk.n)
+		for j, k := range rk.boxes[:rk.n] {
+			r := reps[k.replica]
+			cols[j] = st.Boxes.get(st.History, k, func() string { return box(r, st.Boxes.Meta(st.History, k.replica, r), k, s) })
+		}
+		return boxRow(cols, rk, s)
+	})
+}
+
+// boxRow puts a row's boxes side by side, with the scroll arrows when not
+// every replica fits, and pads it to the screen's width.
+func boxRow(cols []string, rk rowKey, s Styles) string {
 	row := joinFitted(cols...)
-	if l.Scroll {
+	if rk.scroll {
 		left, right := " ", " "
-		if st.First > 0 {
+		if rk.first > 0 {
 			left = s.App.Notice.Render(s.Symbols.Left)
 		}
-		if last < len(reps) {
+		if rk.more {
 			right = s.App.Notice.Render(s.Symbols.Right)
 		}
 		// One arrow, at the middle of the row, on the side with more replicas.
 		arrows := func(a string) string {
-			lines := make([]string, h)
+			lines := make([]string, rk.h)
 			for i := range lines {
 				lines[i] = " "
 			}
-			lines[h/2] = a
+			lines[rk.h/2] = a
 			return strings.Join(lines, "\n")
 		}
 		row = joinFitted(arrows(left), row, arrows(right))
 	}
-	used := len(cols) * l.BoxW
-	if l.Scroll {
+	used := len(cols) * rk.boxW
+	if rk.scroll {
 		used += 2
 	}
-	if used < l.W { // pad the row to the screen's width without measuring it
-		pad := fit("", l.W-used, h)
+	if used < rk.w { // pad the row to the screen's width without measuring it
+		pad := fit("", rk.w-used, rk.h)
 		row = joinFitted(row, pad)
 	}
 	return row
@@ -204,7 +217,9 @@ func editsTail(ids []replicas.EditID, total, w int, sym Symbols) string {
 // box draws one replica's box in one lane from its cache key, which holds
 // everything the box shows besides the replica's lane state (named in the
 // key by the tick it last changed) and the styles (named by their theme).
-func box(r *replicas.Replica, k boxKey, s Styles) string {
+//
+// meta is the replica's metadata line (r.Meta(), cached with the boxes).
+func box(r *replicas.Replica, meta []crdt.MetaPart, k boxKey, s Styles) string {
 	lane := replicas.Lane(k.lane)
 	style := s.Replica.Box
 	nameStyle := s.Replica.Name
@@ -255,7 +270,7 @@ func box(r *replicas.Replica, k boxKey, s Styles) string {
 	}
 	lines = append(lines, s.Replica.Edits.Render(editsSeenLine(r.History(lane), r.Knows(lane), inner, s.Symbols)))
 	if k.metaLines > 0 {
-		meta := metaLine(r.Meta(), clock, k.decisive, k.front, inner, s)
+		meta := metaLine(meta, clock, k.decisive, k.front, inner, s)
 		if k.waiting != "" {
 			// Ops waiting for their dependencies are what the box most
 			// needs to say: they come first.
@@ -386,7 +401,9 @@ func frontFirst(parts []crdt.MetaPart, front []string, w int) []crdt.MetaPart {
 	}
 	total := 0
 	for _, p := range parts {
-		total += ansi.StringWidth(p.Text)
+		if total += ansi.StringWidth(p.Text); total > w {
+			break // it does not fit: the rest need not be measured
+		}
 	}
 	if total <= w {
 		return parts
@@ -396,6 +413,7 @@ func frontFirst(parts []crdt.MetaPart, front []string, w int) []crdt.MetaPart {
 		width += ansi.StringWidth(p.Text)
 		if rank[p.Key] > 0 && width > w-1 { // the last cell is the ellipsis
 			cut = true
+			break
 		}
 	}
 	if !cut {

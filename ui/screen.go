@@ -21,7 +21,9 @@ func Screen(st State, s Styles, l Layout) string {
 		return DiagramScreen(st, s, l.W, l.H)
 	}
 	c := st.Cluster
-	strip := st.Boxes.strip(c, func() string { return fit(strings.Join(LinkLines(c, s, l.W, l.Network.H), "\n"), l.W, l.Network.H) }, l, s)
+	strip := st.Boxes.ofCluster(c, "links", 0, l.W, l.Network.H, s, func() string {
+		return fit(strings.Join(LinkLines(c, s, l.W, l.Network.H), "\n"), l.W, l.Network.H)
+	})
 	var parts []string
 	if l.Compact {
 		parts = []string{header(st, s, l.W), compactTitle(st, s, l.W), compactBoxes(st, s, l), strip}
@@ -35,7 +37,8 @@ func Screen(st State, s Styles, l Layout) string {
 			strip,
 		}
 	}
-	parts = append(parts, pane(st, s, l), fit(clipLineWith(st.Status, l.W, s.Symbols.Ellipsis), l.W, 1), fit(st.Bar, l.W, 1))
+	parts = append(parts, pane(st, s, l)...)
+	parts = append(parts, st.Boxes.line(st.Status, l.W, s), fit(st.Bar, l.W, 1))
 	return strings.Join(parts, "\n")
 }
 
@@ -54,6 +57,11 @@ func TooSmall(w, h int, s Styles) string {
 // the left, notices and the tick on the right. When it does not fit, the
 // title is cut first: where the demo is ("branched at step 2/6") stays.
 func header(st State, s Styles, w int) string {
+	return st.Boxes.header(headerKey{st.Title, st.StepLabel, st.Notice, st.Warning, st.Cluster.Tick(), w, s.Theme, s.Symbols == ASCIISymbols},
+		func() string { return drawHeader(st, s, w) })
+}
+
+func drawHeader(st State, s Styles, w int) string {
 	title := strings.ReplaceAll(st.Title, "\n", " ") // the header is one line
 	dot := s.App.Muted.Render(" " + s.Symbols.Dot + " ")
 	label := ""
@@ -107,7 +115,9 @@ func statusHead(stt replicas.Status, sym Symbols) string {
 
 // laneTitle is a lane's title line.
 func laneTitle(st State, lane replicas.Lane, title string, s Styles, w int) string {
-	return bandTitle(st.Cluster, lane, title+sentText(st.Cluster, lane, s, false), s, w)
+	return st.Boxes.ofCluster(st.Cluster, lane.String()+" lane: "+title, 0, w, 1, s, func() string {
+		return bandTitle(st.Cluster, lane, title+sentText(st.Cluster, lane, s, false), s, w)
+	})
 }
 
 // sentText is what a lane has sent so far, after its title: " · 12 msgs ·
@@ -150,7 +160,7 @@ func crdtTitle(c *replicas.Cluster) string {
 // and the help bar.
 func DiagramScreen(st State, s Styles, w, h int) string {
 	body := max(1, h-3)
-	parts := []string{header(st, s, w), diagramPane(st, s, w, body), fit(clipLineWith(st.Status, w, s.Symbols.Ellipsis), w, 1), fit(st.Bar, w, 1)}
+	parts := []string{header(st, s, w), diagramPane(st, s, w, body), st.Boxes.line(st.Status, w, s), fit(st.Bar, w, 1)}
 	return fit(strings.Join(parts, "\n"), w, h)
 }
 

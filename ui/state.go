@@ -69,7 +69,10 @@ type State struct {
 	// The space-time diagram, when its pane or its full screen shows:
 	// built by the model from the rows on screen (nil otherwise), how far
 	// it is scrolled up, and the message selected in it (nil for none).
-	Diagram         *Diagram
+	Diagram *Diagram
+	// DiagramKey names the diagram (a comparable value, or nil): what is
+	// drawn of it is remembered by it, with the boxes.
+	DiagramKey      any
 	DiagramOffset   int
 	DiagramSelected *replicas.Message
 	DiagramFull     bool
