@@ -169,12 +169,12 @@ func DiagramScreen(st State, s Styles, w, h int) string {
 // what, or which two replicas saw the same edits), and the lost and
 // declined edits. The names the reason gives are what a step is about, so
 // when the line is too narrow it gives up, in turn: the message count
-// (keeping the bytes), the bytes, the tally's words ("lost #2" for "lost
-// edits: 1 (#2)"), the reason's words ("Ann lacks #2 · Cat lacks #2"),
+// (keeping the bytes), the tally's words ("lost #2" for "lost edits: 1
+// (#2)"), the reason's words ("Ann lacks #2 · Cat lacks #2"), then the
+// bytes (and the reason and tally get their words back if they now fit),
 // the edit ids after the names ("Ann, Cat lack edits"), the tally's ids,
-// and the words after the names.
-// Only then is the reason cut, at a whole part, and marked with an
-// ellipsis. The headline always stays.
+// and the words after the names. Only then is the reason cut, at a whole
+// part, and marked with an ellipsis. The headline always stays.
 func bandTitle(c *replicas.Cluster, lane replicas.Lane, title string, s Styles, w int) string {
 	stt := c.Status(lane)
 	style := s.Band.Converged
@@ -198,12 +198,10 @@ func bandTitle(c *replicas.Cluster, lane replicas.Lane, title string, s Styles, 
 	reasons := []string{s.Text(stt.Reason()), s.Text(compactReason(stt)), s.Text(namesReason(stt, true)), s.Text(namesReason(stt, false))}
 	tallies := []string{s.Text(stt.Tally()), s.Text(compactTally(stt, true)), s.Text(compactTally(stt, false))}
 	type form struct{ title, reason, tally int }
-	forms := []form{{0, 0, 0}}
-	for t := 1; t < len(titles); t++ {
-		forms = append(forms, form{t, 0, 0})
-	}
-	last := len(titles) - 1
-	forms = append(forms, form{last, 0, 1}, form{last, 1, 1}, form{last, 2, 1}, form{last, 2, 2}, form{last, 3, 2})
+	// The title's forms: whole, the bytes alone, the name alone.
+	full, bytes, bare := 0, min(1, len(titles)-1), len(titles)-1
+	forms := []form{{full, 0, 0}, {bytes, 0, 0}, {bytes, 0, 1}, {bytes, 1, 1},
+		{bare, 0, 0}, {bare, 1, 1}, {bare, 2, 1}, {bare, 2, 2}, {bare, 3, 2}}
 	width := func(f form) int {
 		n := ansi.StringWidth(titles[f.title]) + 2 + ansi.StringWidth(head)
 		if r := reasons[f.reason]; r != "" {
