@@ -41,7 +41,7 @@ type opRules struct{}
 
 func (opRules) name() string { return "op" }
 func (opRules) describe() string {
-	return "every message carries the ops its sender applied that the receiver, as far as the sender knows, lacks"
+	return "every message carries the ops the receiver lacks, as far as its sender knows"
 }
 func (opRules) opOptions() bool { return true }
 func (opRules) full() error {
@@ -142,18 +142,18 @@ func (d *opData) waiting() []string {
 
 func opsOf(r *Replica) *opData { return r.mode.(*opData) }
 
-// annotate shows, on an or-set's metadata line, its causal context, and
-// that op delivery does not read it: an op-based add is applied without
-// looking at it.
+// annotate shows, on an or-set's metadata line, its causal context, even
+// beside its dots. Op delivery does not read it: the log says so for each
+// add applied (crdt's Deliver), and the box states no rule, so that a
+// question asked over it gives nothing away (causal-any: will the late
+// add bring milk back?).
 func (d *opData) annotate(parts []crdt.MetaPart, st crdt.CRDT) []crdt.MetaPart {
 	if _, ok := st.(*crdt.ORSetState); !ok {
 		return parts
 	}
-	for i, p := range parts {
-		if _, ctx, ok := strings.Cut(p.Text, "context "); ok {
-			parts = slices.Clone(parts)
-			parts[i].Text = "context " + ctx + ": ops ignore it"
-			return parts
+	for _, p := range parts {
+		if strings.Contains(p.Text, "context ") {
+			return parts // the line shows it already
 		}
 	}
 	ctx := "{}"
@@ -162,7 +162,7 @@ func (d *opData) annotate(parts []crdt.MetaPart, st crdt.CRDT) []crdt.MetaPart {
 			ctx = "{" + strings.Join(sec.Items, ", ") + "}"
 		}
 	}
-	return append(slices.Clip(parts), crdt.MetaPart{Text: " · context " + ctx + ": ops ignore it"})
+	return append(slices.Clip(parts), crdt.MetaPart{Text: " · context " + ctx})
 }
 
 func (opRules) edit(c *Cluster, i int, r *Replica, id EditID, key string, e *crdt.Effect) {

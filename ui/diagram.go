@@ -62,6 +62,16 @@ type Arrow struct {
 	How        ArrowEnd
 	Dim        bool // nothing new for the plain lane
 	Copies     int  // how many copies were made of it (duplicate): 1 when none
+	// CopyIDs are the numbers of the network's copies of it, which its
+	// label names after its own ("m1,m2").
+	CopyIDs []int
+	// Unlabelled is set for a copy whose original is drawn: the original's
+	// label names it.
+	Unlabelled bool
+	// Bracketed puts the label in brackets, "(m4)": on paper, where
+	// nothing is dim, it marks a message with nothing new for the plain
+	// lane.
+	Bracketed bool
 	// LabelAtHead puts the label beside the arrow's head rather than its
 	// start: the messages of a sync to many start on one line, and end
 	// each on its own.
@@ -76,15 +86,22 @@ type Arrow struct {
 // Has reports whether the arrow stands for message id.
 func (a Arrow) Has(id int) bool { return a.ID == id || slices.Contains(a.Also, id) }
 
-// Label is the arrow's label: "m4", "m4×2" for a message duplicated,
-// "s2+5" for six of a student's messages on one path.
-func (a Arrow) Label(times string) string {
+// Label is the arrow's label: "m4", "m1,m2" for a message and the
+// network's copy of it, "s2+5" for six of a student's messages on one path
+// (the lab), or "" for a copy its original's label names.
+func (a Arrow) Label() string {
+	if a.Unlabelled {
+		return ""
+	}
 	text := MsgLabel(a.ID)
-	if a.Copies > 1 {
-		text += times + strconv.Itoa(a.Copies)
+	for _, id := range a.CopyIDs {
+		text += "," + MsgLabel(id)
 	}
 	if len(a.Also) > 0 {
 		text += "+" + strconv.Itoa(len(a.Also))
+	}
+	if a.Bracketed {
+		text = "(" + text + ")"
 	}
 	return text
 }
@@ -234,14 +251,17 @@ func BuildDiagram(in DiagramInput) Diagram {
 		}
 		last = d.Now
 	}
-	// A duplicate is drawn from its original's sending; the original is
-	// marked with the number of copies.
-	for _, a := range d.Arrows {
+	// A duplicate is drawn from its original's sending; the original's
+	// label names its copies too ("m1,m2"), so that every message number
+	// shows once.
+	for k, a := range d.Arrows {
 		if a.CopyOf == 0 {
 			continue
 		}
 		if i, ok := arrows[a.CopyOf]; ok {
 			d.Arrows[i].Copies++
+			d.Arrows[i].CopyIDs = append(d.Arrows[i].CopyIDs, a.ID)
+			d.Arrows[k].Unlabelled = true
 		}
 	}
 	d.groupYours()

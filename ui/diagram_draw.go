@@ -27,14 +27,14 @@ type DiagramView struct {
 
 // diagramChars are the characters a diagram is drawn with.
 type diagramChars struct {
-	life, down, up, cross, headR, headL, openR, openL, drop, edit, declined, cut, times, more string
+	life, down, up, cross, headR, headL, openR, openL, drop, edit, declined, cut, more string
 }
 
 var (
 	unicodeDiagram = diagramChars{life: "│", down: "╲", up: "╱", cross: "╳", headR: "▶", headL: "◀", openR: "▷", openL: "◁",
-		drop: "✗", edit: "●", declined: "○", cut: "╳", times: "×", more: "⋮"}
+		drop: "✗", edit: "●", declined: "○", cut: "╳", more: "⋮"}
 	asciiDiagram = diagramChars{life: "|", down: "\\", up: "/", cross: "X", headR: ">", headL: "<", openR: ">", openL: "<",
-		drop: "x", edit: "*", declined: "o", cut: "-x-", times: "x", more: ":"}
+		drop: "x", edit: "*", declined: "o", cut: "-x-", more: ":"}
 )
 
 // cellRole says how a cell of the diagram is styled.
@@ -649,7 +649,7 @@ func drawArrow(a Arrow, xs []int, selected int, ch diagramChars, put func(int, i
 		}
 		put(a.End, ex, cell{ch: head, role: role})
 	}
-	text := a.Label(ch.times)
+	text := a.Label()
 	if role == roleArrow || role == roleArrowDim {
 		role = roleLabel
 		if a.Dim {
@@ -682,6 +682,9 @@ func YoursID(n int) int { return -n }
 // placeLabel writes an arrow's label beside its start, on the side it
 // goes, or else beside its first step, where the cells are free.
 func placeLabel(l arrowLabel, put func(int, int, cell), get func(int, int) (cell, bool), left int) {
+	if l.text == "" {
+		return // a copy its original's label names
+	}
 	w := utf8.RuneCountInString(l.text)
 	try := func(line, x int) bool {
 		if x < 0 || x+w > left {
@@ -743,8 +746,8 @@ func DiagramLegend(ascii bool) string {
 	if ascii {
 		ch, dot = asciiDiagram, ASCIISymbols.Dot
 	}
-	return fmt.Sprintf("%[1]s#3 edit 3 (%[2]s declined) %[10]s m4 message 4, %[3]s%[4]s delivered %[10]s %[5]s dropped %[10]s %[6]s%[7]s in flight %[10]s %[8]s2 duplicated %[10]s %[9]s links down",
-		ch.edit, ch.declined, ch.headR, ch.headL, ch.drop, ch.openR, ch.openL, ch.times, ch.cut, dot)
+	return fmt.Sprintf("%[1]s#3 edit 3 (%[2]s declined) %[9]s m4 message 4, %[3]s%[4]s delivered %[9]s %[5]s dropped %[9]s %[6]s%[7]s in flight %[9]s m1,m2 a message and its copy (duplicated) %[9]s %[8]s links down",
+		ch.edit, ch.declined, ch.headR, ch.headL, ch.drop, ch.openR, ch.openL, ch.cut, dot)
 }
 
 // DiagramText is the whole history of a timeline, up to its current
@@ -761,6 +764,11 @@ func DiagramText(tl *replicas.Timeline, w int, ascii bool) string {
 		in.Rows[i].MinLines = MarginLines(r, i == len(d.Rows)-1, mw, len(in.Names), s)
 	}
 	d = BuildDiagram(in)
+	// On paper nothing is dim: a message with nothing new for the plain
+	// lane says so in its label, "(m4)".
+	for i := range d.Arrows {
+		d.Arrows[i].Bracketed = d.Arrows[i].Dim
+	}
 	out := ansi.Strip(DrawDiagram(d, DiagramView{W: w, H: d.Lines + 1, Wrap: true}, s))
 	lines := strings.Split(out, "\n")
 	for i, ln := range lines {
@@ -768,5 +776,5 @@ func DiagramText(tl *replicas.Timeline, w int, ascii bool) string {
 	}
 	legend := WrapText(DiagramLegend(ascii), w)
 	return strings.Join(lines, "\n") + "\n\n" + strings.Join(legend, "\n") + "\n" +
-		strings.Join(WrapText("Time runs down, one row per tick; a message with nothing new for the plain lane is drawn dim on screen.", w), "\n") + "\n"
+		strings.Join(WrapText("Time runs down, one row per tick. (m4): a message with nothing new for the plain lane (drawn dim on screen).", w), "\n") + "\n"
 }
