@@ -152,8 +152,8 @@ func (r *Replica) Writes() int { return r.writes }
 func (r *Replica) Clock(tick int64) int64 { return tick + r.Skew }
 
 // Meta is the replica's CRDT metadata in one compact line (see crdt.Meta),
-// with what its mode says about it (op mode: that op delivery does not
-// read an or-set's causal context).
+// as its mode shows it (op mode leaves off an or-set's causal context,
+// which op delivery never reads).
 func (r *Replica) Meta() []crdt.MetaPart {
 	parts := crdt.Meta(r.state)
 	if a, ok := r.mode.(interface {

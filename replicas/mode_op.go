@@ -142,27 +142,23 @@ func (d *opData) waiting() []string {
 
 func opsOf(r *Replica) *opData { return r.mode.(*opData) }
 
-// annotate shows, on an or-set's metadata line, its causal context, even
-// beside its dots. Op delivery does not read it: the log says so for each
-// add applied (crdt's Deliver), and the box states no rule, so that a
-// question asked over it gives nothing away (causal-any: will the late
-// add bring milk back?).
+// annotate leaves the causal context off an or-set's metadata line: op
+// delivery never consults it (an op-based add is applied without looking
+// at it, as the log says for each add), so the box shows only the dots,
+// which op delivery does act on (issue 20: a box shows nothing that the
+// mode's delivery ignores). The Details pane still lists the whole state.
 func (d *opData) annotate(parts []crdt.MetaPart, st crdt.CRDT) []crdt.MetaPart {
 	if _, ok := st.(*crdt.ORSetState); !ok {
 		return parts
 	}
+	out := make([]crdt.MetaPart, 0, len(parts))
 	for _, p := range parts {
-		if strings.Contains(p.Text, "context ") {
-			return parts // the line shows it already
+		if k := strings.Index(p.Text, " · context "); k >= 0 {
+			p.Text = p.Text[:k]
 		}
+		out = append(out, p)
 	}
-	ctx := "{}"
-	for _, sec := range st.Internals().Sections {
-		if sec.Name == "context" {
-			ctx = "{" + strings.Join(sec.Items, ", ") + "}"
-		}
-	}
-	return append(slices.Clip(parts), crdt.MetaPart{Text: " · context " + ctx})
+	return out
 }
 
 func (opRules) edit(c *Cluster, i int, r *Replica, id EditID, key string, e *crdt.Effect) {
