@@ -4,7 +4,9 @@ import (
 	"bufio"
 	"encoding/json"
 	"io"
+	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -138,15 +140,18 @@ func TestClassProcesses(t *testing.T) {
 	if alice.lines[0]["event"] != "started" {
 		t.Fatalf("the first line is %v", alice.lines[0])
 	}
-	addr, key, join := started["addr"].(string), started["key"].(string), started["join"].(string)
-	if !strings.HasPrefix(addr, "127.0.0.1:") || strings.HasSuffix(addr, ":0") || len(key) != 64 {
+	addr, key, join, code := started["addr"].(string), started["key"].(string), started["join"].(string), started["code"].(string)
+	if !strings.HasPrefix(addr, "127.0.0.1:") || strings.HasSuffix(addr, ":0") || len(key) != 64 || len(code) != 19 {
 		t.Fatalf("started: %v", started)
 	}
-	if join != "crdtviz class join "+addr+" --key "+key {
+	if join != "crdtviz class join "+addr+" "+code {
 		t.Fatalf("the join line is %q", join)
 	}
 	joinArgs := func(name string) []string {
-		return []string{"class", "join", addr, "--key", key, "--name", name, "--bind", "127.0.0.1:0", "--headless"}
+		if name == "Carol" { // a script's form: the key, and the code to check the teacher key against
+			return []string{"class", "join", addr, "--key", key, "--teacher", code, "--name", name, "--bind", "127.0.0.1:0", "--headless"}
+		}
+		return []string{"class", "join", addr, code, "--name", name, "--bind", "127.0.0.1:0", "--headless"}
 	}
 	bob := startClassProc(t, "Bob", joinArgs("Bob")...)
 	carol := startClassProc(t, "Carol", joinArgs("Carol")...)
@@ -217,17 +222,20 @@ func TestClassProcesses(t *testing.T) {
 	})
 }
 
-// TestClassWrongKeyProcess: a process with the wrong key is refused with
-// a clear message in under 5 s, and exits 1.
+// TestClassWrongKeyProcess: a process with the wrong code (or key) is
+// refused with a clear message in under 5 s, and exits 1.
 func TestClassWrongKeyProcess(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts real processes")
 	}
 	alice := startClassProc(t, "Alice", "class", "start", "--type", "g-counter", "--name", "Alice", "--bind", "127.0.0.1:0", "--headless")
 	started, _ := alice.wait(10*time.Second, "the started event", 0, func(m map[string]any) bool { return m["event"] == "started" })
-	wrong := strings.Repeat("ab", 32)
+	wrong := "KQ4T-9WZM-3XH7-P2QC"
+	if started["code"] == wrong {
+		wrong = "KQ4T-9WZM-3XH7-P2QD"
+	}
 	start := time.Now()
-	out, err := exec.Command(binary(t), "class", "join", started["addr"].(string), "--key", wrong, "--name", "Mallory",
+	out, err := exec.Command(binary(t), "class", "join", started["addr"].(string), wrong, "--name", "Mallory",
 		"--bind", "127.0.0.1:0", "--headless").CombinedOutput()
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("refusing took %v", d)
@@ -235,25 +243,39 @@ func TestClassWrongKeyProcess(t *testing.T) {
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != 1 {
 		t.Errorf("exit: %v", err)
 	}
-	if !strings.Contains(string(out), "key does not match") {
+	if !strings.Contains(string(out), "does not match") {
 		t.Errorf("the message: %s", out)
 	}
+}
+
+// badScript is a class script with an unknown command on line 2.
+func badScript(t *testing.T) string {
+	p := filepath.Join(t.TempDir(), "bad.class")
+	if err := os.WriteFile(p, []byte("say hi\n  dance\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	return p
 }
 
 // TestClassUsage: bad flags are usage errors (exit 2), before anything
 // listens.
 func TestClassUsage(t *testing.T) {
 	cases := map[string][]string{
-		"no subcommand": {"class"},
-		"unknown":       {"class", "teach"},
-		"no type":       {"class", "start", "--name", "Alice", "--headless"},
-		"bad type":      {"class", "start", "--type", "nope", "--name", "Alice", "--headless"},
-		"op mode":       {"class", "start", "--type", "g-counter", "--mode", "op", "--name", "Alice", "--headless"},
-		"bad name":      {"class", "start", "--type", "g-counter", "--name", "a\tb", "--headless"},
-		"short key":     {"class", "start", "--type", "g-counter", "--name", "Alice", "--key", "abcd", "--headless"},
-		"no address":    {"class", "join", "--key", strings.Repeat("ab", 32), "--name", "Bob", "--headless"},
-		"no key":        {"class", "join", "127.0.0.1:1", "--name", "Bob", "--headless"},
-		"no name":       {"class", "join", "127.0.0.1:1", "--key", strings.Repeat("ab", 32), "--headless"},
+		"no subcommand":   {"class"},
+		"unknown":         {"class", "teach"},
+		"no type":         {"class", "start", "--name", "Alice", "--headless"},
+		"bad type":        {"class", "start", "--type", "nope", "--name", "Alice", "--headless"},
+		"op mode":         {"class", "start", "--type", "g-counter", "--mode", "op", "--name", "Alice", "--headless"},
+		"bad name":        {"class", "start", "--type", "g-counter", "--name", "a\tb", "--headless"},
+		"short key":       {"class", "start", "--type", "g-counter", "--name", "Alice", "--key", "abcd", "--headless"},
+		"no address":      {"class", "join", "--key", strings.Repeat("ab", 32), "--name", "Bob", "--headless"},
+		"no code":         {"class", "join", "127.0.0.1:1", "--name", "Bob", "--headless"},
+		"bad code":        {"class", "join", "127.0.0.1:1", "KQ4T-9WZM", "--name", "Bob", "--headless"},
+		"code and key":    {"class", "join", "127.0.0.1:1", "KQ4T-9WZM-3XH7-P2QC", "--key", strings.Repeat("ab", 32), "--name", "Bob", "--headless"},
+		"bad teacher":     {"class", "join", "127.0.0.1:1", "--key", strings.Repeat("ab", 32), "--teacher", "x", "--name", "Bob", "--headless"},
+		"script headless": {"class", "start", "--type", "g-counter", "--name", "Alice", "--script", "x.class", "--headless"},
+		"bad script":      {"class", "start", "--type", "g-counter", "--name", "Alice", "--script", badScript(t)},
+		"no name":         {"class", "join", "127.0.0.1:1", "KQ4T-9WZM-3XH7-P2QC", "--headless"},
 	}
 	for name, args := range cases {
 		var out, errOut strings.Builder
@@ -262,6 +284,9 @@ func TestClassUsage(t *testing.T) {
 		}
 		if errOut.Len() == 0 {
 			t.Errorf("%s: no message", name)
+		}
+		if name == "bad script" && !strings.Contains(errOut.String(), "bad.class:2:3: unknown command \"dance\"") {
+			t.Errorf("a bad script: %s", errOut.String())
 		}
 	}
 }

@@ -21,20 +21,23 @@ import (
 )
 
 const classUsage = `Usage:
-  crdtviz class start --type TYPE --name NAME [--bind ADDR:PORT] [--mode state|delta] [--key HEX]
-  crdtviz class join HOST:PORT --key HEX [--name NAME] [--bind ADDR:PORT]
+  crdtviz class start --type TYPE --name NAME [--bind ADDR:PORT] [--mode state|delta] [--key HEX] [--script FILE]
+  crdtviz class join HOST:PORT CODE [--name NAME] [--bind ADDR:PORT]
+  crdtviz class join HOST:PORT --key HEX [--teacher CODE] [--name NAME] [--bind ADDR:PORT]
 
 Classroom mode: every laptop is a replica, over the real network. The
-teacher starts a class; the screen shows the line students type to join.
+teacher starts a class; the screen shows the line students type to join,
+with the class's join code (KQ4T-9WZM-3XH7-P2LC: the teacher key's
+fingerprint). Scripts may give the class key itself with --key instead.
 Both take --headless (statements on stdin, JSON lines on stdout) and
 --log FILE (the network library's log). See docs/classroom.md.
 `
 
 // classFlags are the flags start and join share.
 type classFlags struct {
-	name, bind, key, log *string
-	headless             *bool
-	look                 lookFlags
+	name, bind, key, log, teacher *string
+	headless                      *bool
+	look                          lookFlags
 }
 
 func cmdClass(args []string, stdout, stderr io.Writer) int {
@@ -62,7 +65,8 @@ func addClassFlags(fs interface {
 	return classFlags{
 		name:     fs.String("name", "", "your name in the class (a replica name: at most 24 characters)"),
 		bind:     fs.String("bind", "", "ADDR:PORT to listen on (default 0.0.0.0:7946, or a free port if it is taken)"),
-		key:      fs.String("key", "", "the class key, 64 hex digits"),
+		key:      fs.String("key", "", "the class key, 64 hex digits, instead of a join code (for scripts)"),
+		teacher:  fs.String("teacher", "", "with --key: the join code the teacher key must match (without it, the first teacher key met is trusted)"),
 		log:      fs.String("log", "", "write the network library's log to FILE"),
 		headless: fs.Bool("headless", false, "no screen: statements on stdin, one JSON object per line on stdout"),
 	}
@@ -72,6 +76,7 @@ func cmdClassStart(args []string, stdout, stderr io.Writer) int {
 	fs := newFlags("class start", "class start --type TYPE --name NAME [--bind ADDR:PORT] [--mode state|delta] [--key HEX] [--headless]\n\nStarts a class: this process is its first replica, and its teacher.", stderr)
 	typ := fs.String("type", "", "the CRDT type: "+typeList())
 	mode := fs.String("mode", "delta", "what an edit's broadcast carries: delta, or the whole state")
+	scriptFile := fs.String("script", "", "a class script: the lesson's controls, one per → press (see docs/classroom.md)")
 	cf := addClassFlags(fs)
 	cf.look = addLookFlags(fs)
 	if code := parseNoArgs(fs, args); code >= 0 {
@@ -88,6 +93,18 @@ func cmdClassStart(args []string, stdout, stderr io.Writer) int {
 	if err != nil || m == replicas.ModeOp {
 		return usageFail(stderr, "class start", fmt.Sprintf("--mode %q: a class replicates by state or by delta", *mode))
 	}
+	var script *class.Script
+	if *scriptFile != "" {
+		if *cf.headless {
+			return usageFail(stderr, "class start", "--script runs on the teacher's screen, one line per → press; with --headless, type the lines on stdin")
+		}
+		sc, err := loadScript(*scriptFile)
+		if err != nil {
+			fmt.Fprintf(stderr, "crdtviz: %v\n", err)
+			return exitUsage
+		}
+		script = sc
+	}
 	opts, look, code := cf.prepare("class start", stderr)
 	if code >= 0 {
 		return code
@@ -95,30 +112,47 @@ func cmdClassStart(args []string, stdout, stderr io.Writer) int {
 	if opts.Name == "" {
 		return usageFail(stderr, "class start", "say your name with --name")
 	}
-	if opts.Key == nil {
-		opts.Key = class.NewKey()
+	if *cf.teacher != "" {
+		return usageFail(stderr, "class start", "--teacher is for class join")
 	}
+	look.Script = script
 	opts.Type, opts.Mode = t, m
 	return cf.serve(opts, look, class.Start, stdout, stderr)
 }
 
 func cmdClassJoin(args []string, stdout, stderr io.Writer) int {
-	fs := newFlags("class join", "class join HOST:PORT --key HEX [--name NAME] [--bind ADDR:PORT] [--headless]\n\nJoins a class. Its type and mode come from the class.", stderr)
+	fs := newFlags("class join", "class join HOST:PORT CODE [--name NAME] [--bind ADDR:PORT] [--headless]\n       class join HOST:PORT --key HEX [--teacher CODE] ...\n\nJoins a class. Its type and mode come from the class.", stderr)
 	cf := addClassFlags(fs)
 	cf.look = addLookFlags(fs)
 	pos, code := parseFlags(fs, args)
 	if code >= 0 {
 		return code
 	}
-	if len(pos) != 1 {
-		return usageFail(stderr, "class join", "give the class's HOST:PORT, as the teacher's screen shows it")
+	if len(pos) < 1 || len(pos) > 2 {
+		return usageFail(stderr, "class join", "give the class's HOST:PORT and its join code, as the teacher's screen shows them")
 	}
 	opts, look, code := cf.prepare("class join", stderr)
 	if code >= 0 {
 		return code
 	}
-	if opts.Key == nil {
-		return usageFail(stderr, "class join", "give the class key with --key (the teacher's screen shows the whole line)")
+	switch {
+	case len(pos) == 2 && opts.Key != nil:
+		return usageFail(stderr, "class join", "give the join code or --key, not both")
+	case len(pos) == 2:
+		c, err := class.ParseCode(pos[1])
+		if err != nil {
+			return usageFail(stderr, "class join", err.Error())
+		}
+		opts.Code = c
+	case opts.Key == nil:
+		return usageFail(stderr, "class join", "give the join code after the address (the teacher's screen shows the whole line)")
+	}
+	if *cf.teacher != "" {
+		c, err := class.ParseCode(*cf.teacher)
+		if err != nil {
+			return usageFail(stderr, "class join", "--teacher: "+err.Error())
+		}
+		opts.Teacher = c
 	}
 	if opts.Name == "" {
 		if *cf.headless || !terminal() {
@@ -225,6 +259,21 @@ func runClassTUI(n *class.Node, opts model.ClassOptions, stderr io.Writer) int {
 		return 1
 	}
 	return 0
+}
+
+// loadScript reads and checks a class script: its errors name
+// file:line:col.
+func loadScript(path string) (*class.Script, error) {
+	f, err := os.Open(path)
+	if err != nil {
+		return nil, fmt.Errorf("--script: %v", err)
+	}
+	defer f.Close()
+	src, err := io.ReadAll(io.LimitReader(f, class.MaxScriptBytes+1))
+	if err != nil {
+		return nil, fmt.Errorf("--script: %v", err)
+	}
+	return class.ParseScript(path, src)
 }
 
 // askName asks for a name on the terminal, until one is valid.

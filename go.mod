@@ -15,6 +15,8 @@ require (
 	github.com/creack/pty v1.1.24
 	github.com/fxamacker/cbor/v2 v2.10.0
 	github.com/hashicorp/memberlist v0.7.0
+	github.com/mtibben/confusables v0.0.0-20210201002637-9d1b0723b659
+	golang.org/x/crypto v0.54.0
 	golang.org/x/text v0.44.0
 	pgregory.net/rapid v1.3.0
 )

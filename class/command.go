@@ -3,7 +3,9 @@ package class
 import (
 	"errors"
 	"fmt"
+	"strconv"
 	"strings"
+	"time"
 
 	"crdtviz/demos"
 	"crdtviz/replicas"
@@ -17,26 +19,32 @@ type Status struct {
 	Members []string `json:"members"`
 	CRDT    string   `json:"crdt"`
 	Plain   string   `json:"plain"`
+	// CRDTStatus and PlainStatus are each lane's word, as the banners say
+	// it: CONVERGED, EQUAL, PENDING, DIVERGED, or ALONE.
+	CRDTStatus  string `json:"crdt_status"`
+	PlainStatus string `json:"plain_status"`
 }
 
 // Status is this member's status now.
 func (n *Node) Status() Status {
 	s := n.Snapshot()
-	return Status{Name: s.Name, Members: n.Members(), CRDT: s.CRDT, Plain: s.Plain}
+	return Status{Name: s.Name, Members: n.Members(), CRDT: s.CRDT, Plain: s.Plain,
+		CRDTStatus: s.Status(replicas.CRDT).Word, PlainStatus: s.Status(replicas.Plain).Word}
 }
 
 // Commands is what a class's prompt takes, for its hint and errors.
 func (n *Node) Commands() string {
 	me := replicas.QuoteName(n.opts.Name)
 	if n.Snapshot().Teacher == n.opts.Name {
-		return "edit " + me + " OP ARGS, partition A B | C D, heal, reset, status"
+		return "edit " + me + " OP ARGS, partition A B | C D, heal, reset, hold [SECONDS], release, freeze, thaw, ask TEXT choices A | B, close, status"
 	}
-	return "edit " + me + " OP ARGS, status"
+	return "edit " + me + " OP ARGS, answer N, status"
 }
 
 // Do runs one line typed at the prompt (or read by --headless), in the
 // scenario language: an edit of this member's own replica; for the
-// teacher, partition, heal and reset; and status. It returns the status
+// teacher, partition, heal, reset, hold [SECONDS], release, freeze and
+// thaw; and status. It returns the status
 // for status, and the event of an edit.
 func (n *Node) Do(line string) (*Status, *Event, error) {
 	line = strings.TrimSpace(line)
@@ -48,6 +56,30 @@ func (n *Node) Do(line string) (*Status, *Event, error) {
 		return &s, nil, nil
 	case "reset":
 		return nil, nil, n.Reset()
+	case "hold":
+		return nil, nil, n.Hold(0)
+	case "release":
+		return nil, nil, n.Release()
+	case "freeze":
+		return nil, nil, n.Freeze()
+	case "thaw":
+		return nil, nil, n.Thaw()
+	case "close":
+		return nil, nil, n.Close()
+	}
+	if f := strings.Fields(line); len(f) == 2 && f[0] == "answer" {
+		c, err := strconv.Atoi(f[1])
+		if err != nil {
+			return nil, nil, fmt.Errorf("answer N: the number of a choice, from 1")
+		}
+		return nil, nil, n.Answer(c)
+	}
+	if f := strings.Fields(line); len(f) == 2 && f[0] == "hold" {
+		secs, err := strconv.Atoi(f[1])
+		if err != nil || secs < 1 || secs > 3600 {
+			return nil, nil, fmt.Errorf("hold SECONDS: a whole number of seconds from 1 to 3600")
+		}
+		return nil, nil, n.Hold(time.Duration(secs) * time.Second)
 	}
 	if strings.HasPrefix(line, "#") {
 		return nil, nil, nil
@@ -70,6 +102,12 @@ func (n *Node) Do(line string) (*Status, *Event, error) {
 			return nil, nil, fmt.Errorf("column %d: %s", pe.Pos.Col, pe.Msg)
 		}
 		return nil, nil, err
+	}
+	if st.Ask != nil {
+		if len(st.Ask.Choices) == 0 {
+			return nil, nil, fmt.Errorf("a question for the room needs its choices: ask \"TEXT\" choices A | B | C")
+		}
+		return nil, nil, n.Ask(st.Ask.Text, st.Ask.Choices)
 	}
 	if st.Action == nil {
 		return nil, nil, fmt.Errorf("not in a class: type %s", n.Commands())

@@ -11,7 +11,7 @@ import (
 
 // TestDo: the prompt's lines, as a teacher and a student type them.
 func TestDo(t *testing.T) {
-	nodes := startClass(t, crdt.ORSet, replicas.ModeDelta, NewKey(), "Alice", "Bob")
+	nodes := startClass(t, crdt.ORSet, replicas.ModeDelta, "Alice", "Bob")
 	alice, bob := nodes[0], nodes[1]
 	eventually(t, 10*time.Second, "Alice knows Bob", func() bool { return len(alice.Names()) == 2 })
 	cases := []struct {

@@ -1,6 +1,7 @@
 package class
 
 import (
+	"bytes"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
@@ -9,6 +10,8 @@ import (
 	"fmt"
 	"io"
 	"log"
+	"math"
+	mrand "math/rand/v2"
 	"net"
 	"strconv"
 	"strings"
@@ -19,6 +22,7 @@ import (
 	"github.com/hashicorp/memberlist"
 
 	"crdtviz/crdt"
+	"crdtviz/demos"
 	"crdtviz/replicas"
 )
 
@@ -29,20 +33,20 @@ const KeySize = 32
 // otherwise (or unless it is taken).
 const DefaultPort = 7946
 
-// Timing is how often a class talks. DefaultTiming is what converges an
-// edit's broadcast in about 30 ms on loopback.
+// Timing is how often a class talks.
 type Timing struct {
 	Gossip   time.Duration // broadcasts go out this often
 	PushPull time.Duration // full-state anti-entropy with one random member
-	Probe    time.Duration // failure detection
+	Probe    time.Duration // failure detection: a probe this often, answered within half of it
 	Rejoin   time.Duration // joining lost members again
 	Poll     time.Duration // reading memberlist's view of who is suspect
+	View     time.Duration // at most one view of this replica's values this often, per 10 members
 }
 
 // DefaultTiming is the classroom's timing.
 func DefaultTiming() Timing {
-	return Timing{Gossip: 50 * time.Millisecond, PushPull: 2 * time.Second, Probe: 500 * time.Millisecond,
-		Rejoin: 2 * time.Second, Poll: 250 * time.Millisecond}
+	return Timing{Gossip: 50 * time.Millisecond, PushPull: 2 * time.Second, Probe: time.Second,
+		Rejoin: 2 * time.Second, Poll: 250 * time.Millisecond, View: 300 * time.Millisecond}
 }
 
 // Options configure a process of a class.
@@ -54,9 +58,16 @@ type Options struct {
 	// Bind is ADDR:PORT to listen on; "" binds 0.0.0.0:7946, or a free
 	// port when 7946 is taken. Port 0 picks a free port.
 	Bind string
-	// Key is the class key, KeySize bytes. A process bound to an address
-	// other than loopback refuses to run without one.
+	// Code is the join code (Join): the class key is derived from it, and
+	// the teacher key must match it.
+	Code string
+	// Key is the class key, KeySize bytes: for Start, instead of a join
+	// code (scripts); for Join, instead of Code. A process bound to an
+	// address other than loopback refuses to run without a key or code.
 	Key []byte
+	// Teacher, with Key, is the teacher key's fingerprint that Join
+	// requires; "" trusts the first teacher key it meets.
+	Teacher string
 	// Log receives memberlist's log; nil discards it.
 	Log    io.Writer
 	Timing Timing
@@ -64,10 +75,15 @@ type Options struct {
 
 // Node is one process of a class: a replica, in both lanes, on a real
 // network. It is safe for concurrent use.
+//
+// Locks: memberlist calls NotifyJoin, NotifyLeave and NotifyUpdate while
+// it holds its own node lock, and the broadcast queue's lock is held when
+// it asks NumNodes. So n.mu is never held while calling memberlist (or
+// the queue), NumNodes reads an atomic count, and payloads to send are
+// handed to a goroutine (the pump) that sends them with no lock held.
 type Node struct {
 	opts  Options
 	ml    *memberlist.Memberlist
-	mlp   atomic.Pointer[memberlist.Memberlist] // ml, for memberlist's own goroutines
 	tr    *blockTransport
 	queue *memberlist.TransmitLimitedQueue
 	addr  string
@@ -76,6 +92,18 @@ type Node struct {
 	mu    sync.Mutex
 	st    *state
 	nodes map[string]*memberlist.Node
+
+	snap     atomic.Pointer[Snapshot]
+	typ      atomic.Pointer[crdt.Type]
+	count    atomic.Int32 // members alive or suspect, this one included: memberlist's NumNodes
+	takenBy  atomic.Pointer[string]
+	admitted chan struct{}
+
+	outMu    sync.Mutex
+	out      []outMsg
+	outSig   chan struct{}
+	viewAt   uint64 // the view sequence last queued (noView: none yet)
+	viewTick uint64 // rounds of queueView
 
 	evMu   sync.Mutex
 	events []Event
@@ -100,7 +128,7 @@ func NewKey() []byte {
 func ParseKey(s string) ([]byte, error) {
 	k, err := hex.DecodeString(strings.TrimSpace(s))
 	if err != nil || len(k) != KeySize {
-		return nil, fmt.Errorf("a class key is %d hex digits (the teacher's screen shows it in the join line)", 2*KeySize)
+		return nil, fmt.Errorf("a class key is %d hex digits", 2*KeySize)
 	}
 	return k, nil
 }
@@ -124,7 +152,9 @@ func randomRun() uint64 {
 // ErrNameTaken is returned by Join when another member has the name.
 var ErrNameTaken = errors.New("that name is taken in this class")
 
-// Start starts a class: this process is its first replica and its teacher.
+// Start starts a class: this process is its first replica and its
+// teacher. Without a key it makes the class's join code, from which the
+// key is derived.
 func Start(opts Options) (*Node, error) {
 	t, err := crdt.ParseType(string(opts.Type))
 	if err != nil {
@@ -133,56 +163,134 @@ func Start(opts Options) (*Node, error) {
 	if opts.Mode != replicas.ModeState && opts.Mode != replicas.ModeDelta {
 		return nil, fmt.Errorf("a class replicates by state or by delta, not %s", opts.Mode)
 	}
-	n, err := newNode(opts)
+	id := newIdentity()
+	code := Fingerprint(id.pub)
+	withKey := len(opts.Key) > 0
+	if !withKey {
+		opts.Key = KeyFromCode(code)
+	}
+	n, err := newNode(opts, id)
 	if err != nil {
 		return nil, err
 	}
+	info := classInfo{Type: string(t), Mode: opts.Mode.String(), Teacher: opts.Name, TeacherKey: id.pub}
+	n.join = "crdtviz class join " + n.addr + " " + code
+	if withKey {
+		n.join = "crdtviz class join " + n.addr + " --key " + hex.EncodeToString(opts.Key) + " --teacher " + code
+	}
 	n.mu.Lock()
-	err = n.st.setClass(classInfo{Type: string(t), Mode: opts.Mode.String(), Teacher: opts.Name})
+	raw := n.st.seal(kindInfo, func(e *envelope) { e.Info = &info })
+	err = n.st.setClass(info, raw)
+	if err == nil {
+		n.st.admitSelf(n.addr)
+		n.st.admitted = true
+		n.publishLocked()
+	}
 	n.mu.Unlock()
 	if err != nil {
 		n.shutdown()
 		return nil, err
 	}
-	n.join = "crdtviz class join " + n.addr + " --key " + hex.EncodeToString(opts.Key)
-	n.emit(Event{Event: "started", Addr: n.addr, Key: hex.EncodeToString(opts.Key), Join: n.join})
+	n.emit(Event{Event: "started", Addr: n.addr, Key: hex.EncodeToString(opts.Key), Code: code, Fingerprint: code, Join: n.join})
 	n.run()
 	return n, nil
 }
 
-// Join joins the class at addr (HOST:PORT). The class's type and mode
-// come from it.
+// Join joins the class at addr (HOST:PORT), with its join code (or its
+// key, and optionally the teacher key's fingerprint), and asks the
+// teacher to admit this process. The class's type and mode come from it.
 func Join(addr string, opts Options) (*Node, error) {
 	if _, _, err := net.SplitHostPort(addr); err != nil {
 		return nil, fmt.Errorf("%q is not HOST:PORT", addr)
 	}
-	timeout := 3 * time.Second
-	conn, err := net.DialTimeout("tcp", addr, timeout)
+	expect := ""
+	switch {
+	case opts.Code != "":
+		c, err := ParseCode(opts.Code)
+		if err != nil {
+			return nil, err
+		}
+		expect = c
+		if len(opts.Key) == 0 {
+			opts.Key = KeyFromCode(c)
+		}
+	case opts.Teacher != "":
+		c, err := ParseCode(opts.Teacher)
+		if err != nil {
+			return nil, fmt.Errorf("--teacher: %w", err)
+		}
+		expect = c
+	}
+	conn, err := net.DialTimeout("tcp", addr, 3*time.Second)
 	if err != nil {
 		return nil, fmt.Errorf("nothing answers at %s: is the class started, and is the address right? (%v)", addr, err)
 	}
 	_ = conn.Close()
-	n, err := newNode(opts)
+	n, err := newNode(opts, newIdentity())
 	if err != nil {
 		return nil, err
 	}
+	n.st.expect = expect
 	if _, err := n.ml.Join([]string{addr}); err != nil {
 		n.shutdown()
-		if errors.Is(err, ErrNameTaken) || strings.Contains(err.Error(), ErrNameTaken.Error()) {
-			return nil, fmt.Errorf("%w: %q is already in the class at %s; choose another --name", ErrNameTaken, opts.Name, addr)
+		if why := n.takenBy.Load(); why != nil {
+			return nil, fmt.Errorf("%w: %s; choose another --name", ErrNameTaken, *why)
 		}
-		return nil, fmt.Errorf("the class at %s refused us: the key does not match (copy the join line from the teacher's screen again)", addr)
+		if errors.Is(err, ErrNameTaken) || strings.Contains(err.Error(), ErrNameTaken.Error()) {
+			return nil, fmt.Errorf("%w: %s; choose another --name", ErrNameTaken, strings.TrimPrefix(err.Error(), ErrNameTaken.Error()+": "))
+		}
+		return nil, fmt.Errorf("the class at %s refused us: the code (or key) does not match: copy the join line from the teacher's screen again", addr)
 	}
 	n.mu.Lock()
-	ready := n.st.ready()
+	ready, pinErr, teacher := n.st.ready(), n.st.pinErr, ""
+	if ready {
+		teacher = n.st.info.Teacher
+	}
 	n.mu.Unlock()
 	if !ready {
 		n.shutdown()
+		if pinErr != "" {
+			return nil, fmt.Errorf("the class at %s is not the one the code names: %s", addr, pinErr)
+		}
 		return nil, fmt.Errorf("%s answered but sent no class: is it a crdtviz class?", addr)
 	}
-	n.emit(Event{Event: "joined", Addr: n.addr, Text: opts.Name + " joined the class at " + addr})
 	n.run()
+	if err := n.askAdmission(teacher); err != nil {
+		n.shutdown()
+		return nil, err
+	}
+	n.emit(Event{Event: "joined", Addr: n.addr, Code: n.Snapshot().Code, Text: opts.Name + " joined the class at " + addr})
 	return n, nil
+}
+
+// admitWait is how long a joiner waits for the teacher's answer.
+const admitWait = 60 * time.Second
+
+// askAdmission asks the teacher to admit this process, again every
+// 300 ms until it answers (memberlist may not list us there yet).
+func (n *Node) askAdmission(teacher string) error {
+	n.mu.Lock()
+	req := n.st.ask(n.addr)
+	n.mu.Unlock()
+	deadline := time.After(admitWait)
+	tick := time.NewTicker(300 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		n.later(outMsg{msg: req, to: teacher})
+		select {
+		case <-n.admitted:
+			return nil
+		case <-tick.C:
+		case <-deadline:
+			return fmt.Errorf("the teacher (%s) did not admit us within %v: is the teacher's process still running?", teacher, admitWait)
+		}
+		n.mu.Lock()
+		r := n.st.refused
+		n.mu.Unlock()
+		if r != nil {
+			return fmt.Errorf("%w: %s; choose another --name", ErrNameTaken, r.Why)
+		}
+	}
 }
 
 func bindAddr(bind string) (host string, port int, dflt bool, err error) {
@@ -203,7 +311,7 @@ func bindAddr(bind string) (host string, port int, dflt bool, err error) {
 	return h, port, false, nil
 }
 
-func newNode(opts Options) (*Node, error) {
+func newNode(opts Options, id identity) (*Node, error) {
 	if err := replicas.CheckName(opts.Name); err != nil {
 		return nil, fmt.Errorf("--name: %w", err)
 	}
@@ -220,6 +328,9 @@ func newNode(opts Options) (*Node, error) {
 	if opts.Timing == (Timing{}) {
 		opts.Timing = DefaultTiming()
 	}
+	if opts.Timing.View == 0 {
+		opts.Timing.View = DefaultTiming().View
+	}
 	logOut := opts.Log
 	if logOut == nil {
 		logOut = io.Discard
@@ -233,16 +344,14 @@ func newNode(opts Options) (*Node, error) {
 		return nil, fmt.Errorf("cannot listen on %s: %v", net.JoinHostPort(host, strconv.Itoa(port)), err)
 	}
 	port = nt.GetAutoBindPort()
-	n := &Node{opts: opts, nodes: map[string]*memberlist.Node{}, notify: make(chan struct{}, 1), stop: make(chan struct{})}
+	n := &Node{opts: opts, nodes: map[string]*memberlist.Node{}, notify: make(chan struct{}, 1), stop: make(chan struct{}),
+		outSig: make(chan struct{}, 1), admitted: make(chan struct{})}
+	n.count.Store(1)
+	n.viewAt = noView
 	n.tr = newBlockTransport(nt)
 	class := label(opts.Key)
-	n.st = newState(opts.Name, class, randomRun())
-	n.queue = &memberlist.TransmitLimitedQueue{RetransmitMult: 3, NumNodes: func() int {
-		if ml := n.mlp.Load(); ml != nil {
-			return ml.NumMembers()
-		}
-		return 1
-	}}
+	n.st = newState(opts.Name, class, randomRun(), id)
+	n.queue = &memberlist.TransmitLimitedQueue{RetransmitMult: 3, NumNodes: func() int { return int(n.count.Load()) }}
 
 	c := memberlist.DefaultLANConfig()
 	c.Name = opts.Name
@@ -257,6 +366,14 @@ func newNode(opts Options) (*Node, error) {
 	c.Events = (*events)(n)
 	c.Merge = (*merger)(n)
 	c.GossipInterval = opts.Timing.Gossip
+	// Each gossip round sends a packet of broadcasts to 6 members (memberlist's
+	// default is 3): "everyone add one item" puts 30 edits in every queue at
+	// once, each to be sent 6 times, and more packets a round empty the
+	// queues sooner.
+	c.GossipNodes = 6
+	// Payloads are signed CBOR, short or already dense: LZW gains little
+	// on them, and costs every member CPU on every packet.
+	c.EnableCompression = false
 	c.PushPullInterval = opts.Timing.PushPull
 	c.ProbeInterval = opts.Timing.Probe
 	c.ProbeTimeout = opts.Timing.Probe / 2
@@ -264,8 +381,13 @@ func newNode(opts Options) (*Node, error) {
 	c.DeadNodeReclaimTime = time.Second
 	c.TCPTimeout = 3 * time.Second
 	c.Logger = logger
+	// The pump sends what the callbacks hand it; it runs from the start,
+	// since memberlist calls them as soon as it joins.
+	n.wg.Go(n.pump)
 	ml, err := memberlist.Create(c)
 	if err != nil {
+		n.stopOnce.Do(func() { close(n.stop) })
+		n.wg.Wait()
 		_ = n.tr.Shutdown()
 		if strings.Contains(err.Error(), "private IP") {
 			return nil, fmt.Errorf("cannot tell which address the others should use: give it with --bind IP:%d (%v)", port, err)
@@ -276,8 +398,8 @@ func newNode(opts Options) (*Node, error) {
 	n.mu.Lock()
 	n.ml = ml
 	n.addr = net.JoinHostPort(self.Addr.String(), strconv.Itoa(int(self.Port)))
+	n.publishLocked()
 	n.mu.Unlock()
-	n.mlp.Store(ml)
 	return n, nil
 }
 
@@ -317,105 +439,116 @@ func (n *Node) signal() {
 	}
 }
 
-// Snapshot is what a screen shows, now.
-func (n *Node) Snapshot() Snapshot {
-	n.mu.Lock()
+// publishLocked makes a new snapshot for the screens. The caller holds
+// the lock; the snapshot copies kept strings and counts, so it takes
+// microseconds whatever the size of the state.
+func (n *Node) publishLocked() {
 	s := n.st.snapshot()
-	n.mu.Unlock()
 	s.Addr = n.addr
 	if s.Teacher == s.Name {
 		s.Join = n.join
 	}
+	n.snap.Store(s)
+	if n.st.ready() {
+		t := n.st.typ
+		n.typ.Store(&t)
+	}
+	alive := int32(1)
+	for _, m := range n.st.members {
+		if m.listed && (m.status == Alive || m.status == Suspect) {
+			alive++
+		}
+	}
+	n.count.Store(alive)
+}
+
+// Snapshot is what a screen shows, now. It takes no lock.
+func (n *Node) Snapshot() Snapshot {
+	s := *n.snap.Load()
+	s.Members = append([]Member(nil), s.Members...)
 	return s
 }
 
-// Names is every member this process knows, itself included, sorted.
+// Names is every member on screen, this one included, sorted.
 func (n *Node) Names() []string {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	return n.st.names()
+	s := n.snap.Load()
+	out := []string{s.Name}
+	for _, m := range s.Members {
+		out = append(out, m.Name)
+	}
+	return sortedNames(out)
 }
 
-// Members is the members alive or suspect, this one included, sorted.
+// Members is the members on screen that are alive or suspect, this one
+// included, sorted.
 func (n *Node) Members() []string {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	out := []string{}
-	for _, name := range n.st.names() {
-		if m := n.st.members[name]; name == n.st.name || m.status == Alive || m.status == Suspect {
-			out = append(out, name)
+	s := n.snap.Load()
+	out := []string{s.Name}
+	for _, m := range s.Members {
+		if m.Counted() {
+			out = append(out, m.Name)
 		}
 	}
-	return out
+	return sortedNames(out)
+}
+
+func sortedNames(ns []string) []string {
+	for i := 1; i < len(ns); i++ {
+		for j := i; j > 0 && ns[j] < ns[j-1]; j-- {
+			ns[j], ns[j-1] = ns[j-1], ns[j]
+		}
+	}
+	return ns
 }
 
 // Edit makes a local edit and broadcasts it.
 func (n *Node) Edit(op crdt.Op) (Event, error) {
 	n.mu.Lock()
-	ev, env, err := n.st.edit(op)
-	var view []byte
+	ev, msg, err := n.st.edit(op)
 	if err == nil {
-		view = n.viewLocked()
+		n.st.sendEdit(msg) // or keeps it, during the teacher's hold
+		n.publishLocked()
 	}
+	out := n.st.takeOut()
 	n.mu.Unlock()
 	if err != nil {
 		return Event{}, err
 	}
-	n.queue.QueueBroadcast(uniqueBroadcast(encode(env)))
-	n.queueView(view)
+	n.later(out...)
 	n.emit(ev)
 	return ev, nil
-}
-
-func (n *Node) viewLocked() []byte {
-	if !n.st.ready() {
-		return nil
-	}
-	v := n.st.view()
-	return encode(n.st.envelope(kindView, func(e *envelope) { e.View = &v }))
 }
 
 // Partition cuts the class into groups (teacher only). Every name must be
 // a member; a member no group names keeps its links.
 func (n *Node) Partition(groups [][]string) error {
-	n.mu.Lock()
-	if err := n.teacherLocked(); err != nil {
-		n.mu.Unlock()
-		return err
-	}
-	known := map[string]bool{}
-	for _, name := range n.st.names() {
-		known[name] = true
-	}
-	seen := map[string]bool{}
-	nonEmpty := 0
-	for _, g := range groups {
-		if len(g) > 0 {
-			nonEmpty++
+	return n.control(func(cur wireControl) (wireControl, error) {
+		known := map[string]bool{}
+		for _, name := range n.st.names() {
+			known[name] = true
 		}
-		for _, name := range g {
-			if !known[name] {
-				n.mu.Unlock()
-				return fmt.Errorf("no member is named %s (members: %s)", replicas.QuoteName(name), strings.Join(n.st.names(), ", "))
+		seen := map[string]bool{}
+		nonEmpty := 0
+		for _, g := range groups {
+			if len(g) > 0 {
+				nonEmpty++
 			}
-			if seen[name] {
-				n.mu.Unlock()
-				return fmt.Errorf("%s is in two groups", replicas.QuoteName(name))
+			for _, name := range g {
+				if !known[name] || name != n.st.name && !n.st.shown(name) {
+					return cur, fmt.Errorf("no member is named %s (members: %s)", replicas.QuoteName(name), strings.Join(n.st.names(), ", "))
+				}
+				if seen[name] {
+					return cur, fmt.Errorf("%s is in two groups", replicas.QuoteName(name))
+				}
+				seen[name] = true
 			}
-			seen[name] = true
 		}
-	}
-	if nonEmpty < 2 {
-		n.mu.Unlock()
-		return fmt.Errorf("a partition needs two groups: partition A B | C D")
-	}
-	c := wireControl{Version: n.st.ctl.Version + 1, Groups: cloneGroups(groups), Epoch: n.st.ctl.Epoch}
-	n.mu.Unlock()
-	// Tell everyone before cutting the cable: the other side must learn of
-	// the partition it is in.
-	n.sendControl(c)
-	n.applyControl(c)
-	return nil
+		if nonEmpty < 2 {
+			return cur, fmt.Errorf("a partition needs two groups: partition A B | C D")
+		}
+		cur.Groups = groups
+		return cur, nil
+	})
 }
 
 // Heal ends the partition (teacher only).
@@ -424,70 +557,70 @@ func (n *Node) Heal() error {
 		if len(cur.Groups) == 0 {
 			return cur, fmt.Errorf("there is no partition to heal")
 		}
-		return wireControl{Version: cur.Version + 1, Epoch: cur.Epoch}, nil
+		cur.Groups = nil
+		return cur, nil
 	})
 }
 
 // Reset starts the class afresh: every replica goes back to the type's
-// zero value (teacher only). A partition stays.
+// zero value (teacher only). A partition, a hold and a freeze stay.
 func (n *Node) Reset() error {
 	return n.control(func(cur wireControl) (wireControl, error) {
-		return wireControl{Version: cur.Version + 1, Groups: cloneGroups(cur.Groups), Epoch: cur.Epoch + 1}, nil
+		if cur.Epoch == math.MaxUint64 {
+			return cur, errVersions
+		}
+		cur.Epoch++
+		return cur, nil
 	})
 }
 
-// control makes the teacher's next control from the current one, applies
-// it here (so that a heal opens this side of the cut first), and sends it
-// to everyone.
+// control makes the teacher's next control from the current one, signed,
+// applies it here, and sends it to every member directly (across the
+// partition: the other side must learn of the cut it is in, and of the
+// heal), then by broadcast; push/pull carries it too.
 func (n *Node) control(next func(wireControl) (wireControl, error)) error {
 	n.mu.Lock()
-	err := n.teacherLocked()
-	var c wireControl
-	if err == nil {
-		c, err = next(n.st.ctl)
-	}
-	n.mu.Unlock()
-	if err != nil {
+	if err := n.teacherLocked(); err != nil {
+		n.mu.Unlock()
 		return err
 	}
-	n.applyControl(c)
-	n.sendControl(c)
-	return nil
-}
-
-func (n *Node) teacherLocked() error {
-	if !n.st.teacher() {
-		return fmt.Errorf("only the teacher (%s) can partition, heal or reset the class", n.st.info.Teacher)
+	want, err := next(n.st.ctl)
+	var c wireControl
+	var raw []byte
+	if err == nil {
+		c, raw, err = n.st.nextControl(want)
 	}
-	return nil
-}
-
-// sendControl sends a control to every member directly, across the
-// current partition, and queues its broadcast; push/pull carries it too.
-func (n *Node) sendControl(c wireControl) {
-	n.mu.Lock()
-	msg := encode(n.st.envelope(kindControl, func(e *envelope) { e.Ctl = &c }))
+	if err != nil {
+		n.mu.Unlock()
+		return err
+	}
 	var to []*memberlist.Node
 	for _, name := range n.st.names() {
 		if nd := n.nodes[name]; nd != nil && name != n.st.name && n.st.members[name].status != Left {
 			to = append(to, nd)
 		}
 	}
+	was := cloneGroups(n.st.ctl.Groups)
+	evs := n.st.control(c, raw)
+	n.recutLocked()
+	n.publishLocked()
+	out := n.st.takeOut()
+	peers := n.acrossLocked(was)
 	n.mu.Unlock()
+	n.emit(evs...)
+	n.exchange(peers)
 	n.tr.bypass.Add(1)
-	n.sendAll(to, msg)
+	n.sendAll(to, raw)
 	n.tr.bypass.Add(-1)
-	n.queue.QueueBroadcast(namedBroadcast{name: "control", msg: msg})
+	n.later(out...)
+	return nil
 }
 
-func (n *Node) applyControl(c wireControl) {
-	n.mu.Lock()
-	evs := n.st.control(c, n.st.name)
-	n.recutLocked()
-	view := n.viewLocked()
-	n.mu.Unlock()
-	n.queueView(view)
-	n.emit(evs...)
+func (n *Node) teacherLocked() error {
+	if !n.st.teacher() {
+		return fmt.Errorf("only the teacher (%s) can partition, heal, reset, hold or freeze the class", n.st.info.Teacher)
+	}
+	return nil
 }
 
 // recutLocked tells the transport who is cut off now.
@@ -523,10 +656,47 @@ func (n *Node) selfHost() string {
 	return h
 }
 
-// run starts the watcher: who is suspect, and joining lost members again.
+// acrossLocked picks, after a control that healed a partition (was: the
+// groups before it), two members from across the old cut, to exchange
+// states with at once.
+func (n *Node) acrossLocked(was [][]string) []string {
+	if len(was) == 0 || len(n.st.ctl.Groups) != 0 {
+		return nil
+	}
+	var across []string
+	for _, name := range n.st.names() {
+		if m := n.st.members[name]; m != nil && m.addr != "" && separated(was, n.st.name, name) && n.st.shown(name) {
+			across = append(across, m.addr)
+		}
+	}
+	mrand.Shuffle(len(across), func(i, j int) { across[i], across[j] = across[j], across[i] })
+	return across[:min(2, len(across))]
+}
+
+// exchange swaps whole states with each address at once (a push/pull, as
+// a join does), on its own goroutine: after a heal each side holds the
+// other's edits in one round, instead of waiting for the next rounds of
+// anti-entropy with random members.
+func (n *Node) exchange(addrs []string) {
+	for _, a := range addrs {
+		// Not on n.wg: a payload can arrive while the node stops, and a
+		// join after memberlist's shutdown returns at once.
+		go func() {
+			select {
+			case <-n.stop:
+			default:
+				_, _ = n.ml.Join([]string{a})
+			}
+		}()
+	}
+}
+
+// run starts the watcher (who is suspect), the rejoin loop, and the
+// views.
 func (n *Node) run() {
 	n.every(n.opts.Timing.Poll, n.watch)
 	n.every(n.opts.Timing.Rejoin, n.rejoin)
+	n.every(n.opts.Timing.View, n.queueView)
 }
 
 // every runs f every d until the node stops.
@@ -545,6 +715,31 @@ func (n *Node) every(d time.Duration, f func()) {
 	})
 }
 
+// noView is viewAt before any view is queued.
+const noView = ^uint64(0)
+
+// queueView broadcasts this replica's view when it has changed since the
+// last: at most one every Timing.View, so that a burst of merges does not
+// fill the broadcast queue with views.
+func (n *Node) queueView() {
+	// A class of 30 hears 29 views for every round of its own: the larger
+	// the class, the fewer rounds, so that checking their signatures stays
+	// a small share of each laptop's time.
+	n.viewTick++
+	if every := (int(n.count.Load()) + 9) / 10; every > 1 && n.viewTick%uint64(every) != 0 {
+		return
+	}
+	n.mu.Lock()
+	if !n.st.ready() || !n.st.admitted || n.st.viewSeq == n.viewAt || n.st.hold != nil {
+		n.mu.Unlock()
+		return // during a hold this member's box stays as the others last saw it
+	}
+	n.viewAt = n.st.viewSeq
+	msg := n.st.sealView(false)
+	n.mu.Unlock()
+	n.later(outMsg{msg: msg, name: "view"})
+}
+
 // watch reads memberlist's view of who is suspect.
 func (n *Node) watch() {
 	states := map[string]memberlist.NodeStateType{}
@@ -555,7 +750,7 @@ func (n *Node) watch() {
 	n.mu.Lock()
 	for _, name := range n.st.names() {
 		m := n.st.members[name]
-		if m == nil || (m.status != Alive && m.status != Suspect) {
+		if m == nil || !m.listed || (m.status != Alive && m.status != Suspect) {
 			continue
 		}
 		s, ok := states[name]
@@ -568,8 +763,13 @@ func (n *Node) watch() {
 		}
 		if next != m.status {
 			m.status = next
-			evs = append(evs, memberEvent(name, next))
+			if n.st.shown(name) {
+				evs = append(evs, memberEvent(name, next, n.st.blocked(name)))
+			}
 		}
+	}
+	if len(evs) > 0 {
+		n.publishLocked()
 	}
 	n.mu.Unlock()
 	n.emit(evs...)
@@ -581,9 +781,13 @@ func (n *Node) watch() {
 // the same.
 func (n *Node) rejoin() {
 	var addrs []string
+	listed := map[string]bool{}
+	for _, m := range n.ml.Members() {
+		listed[m.Name] = true // alive or suspect again: nothing to join
+	}
 	n.mu.Lock()
 	for _, name := range n.st.names() {
-		if m := n.st.members[name]; m != nil && m.status == Dead && m.addr != "" && !n.st.blocked(name) {
+		if m := n.st.members[name]; m != nil && m.status == Dead && m.addr != "" && !n.st.blocked(name) && n.st.roster[name] != nil && !listed[name] {
 			addrs = append(addrs, m.addr)
 		}
 	}
@@ -598,14 +802,18 @@ func (n *Node) rejoin() {
 	}
 }
 
-func memberEvent(name string, l Liveness) Event {
+func memberEvent(name string, l Liveness, blocked bool) Event {
 	text := map[Liveness]string{
 		Alive:   name + " is alive",
 		Suspect: name + " is suspect: it missed probes, and the others are checking",
-		Dead:    name + " is dead: it stopped answering (quit without leaving, killed, or cut off)",
+		Dead:    name + " is dead: it stopped answering (quit without leaving, killed, or lost the network)",
 		Left:    name + " left the class",
 	}[l]
-	return Event{Event: "member", Name: name, State: l.String(), Text: text}
+	state := l.String()
+	if blocked && (l == Dead || l == Suspect) {
+		text, state = name+" is cut off by the teacher's partition", "cut off"
+	}
+	return Event{Event: "member", Name: name, State: state, Text: text}
 }
 
 // Leave leaves the class gracefully, so that the others see "left" at
@@ -613,6 +821,11 @@ func memberEvent(name string, l Liveness) Event {
 func (n *Node) Leave() error {
 	var err error
 	n.leaveOnce.Do(func() {
+		select {
+		case <-n.stop:
+			return // stopped already: memberlist panics on a leave after its shutdown
+		default:
+		}
 		n.sayGoodbye()
 		err = n.ml.Leave(2 * time.Second)
 		n.shutdown()
@@ -626,10 +839,8 @@ func (n *Node) sayGoodbye() {
 	n.mu.Lock()
 	var msg []byte
 	var to []*memberlist.Node
-	if n.st.ready() {
-		v := n.st.view()
-		v.Left = true
-		msg = encode(n.st.envelope(kindView, func(e *envelope) { e.View = &v }))
+	if n.st.ready() && n.st.admitted {
+		msg = n.st.sealView(true)
 		for _, name := range n.st.names() {
 			if m := n.st.members[name]; m != nil && n.nodes[name] != nil && (m.status == Alive || m.status == Suspect) && !n.st.blocked(name) {
 				to = append(to, n.nodes[name])
@@ -660,58 +871,136 @@ func (n *Node) shutdown() {
 	}
 }
 
-// dropLocked counts a payload that was dropped, and says so once per
-// reason (a flood of bad payloads does not flood the log; the count on
-// screen goes on).
-func (n *Node) dropLocked(err error) {
-	var d *dropError
-	if !errors.As(err, &d) {
+// later hands payloads to the pump, which sends them with no lock held.
+// It never blocks, so memberlist's callbacks may call it.
+func (n *Node) later(msgs ...outMsg) {
+	if len(msgs) == 0 {
 		return
 	}
-	n.st.dropped[d.reason]++
-	if n.st.dropped[d.reason] == 1 {
-		n.emit(Event{Event: "dropped", Reason: d.reason,
-			Text: "dropped a payload (" + d.reason + "); the header counts any more"})
+	n.outMu.Lock()
+	n.out = append(n.out, msgs...)
+	n.outMu.Unlock()
+	select {
+	case n.outSig <- struct{}{}:
+	default:
 	}
 }
 
-// receive handles one payload, from a broadcast or from push/pull.
-func (n *Node) receive(buf []byte, limit int, via string) {
-	env, err := decodeEnvelope(buf, limit, n.st.class)
+// pump sends what later hands it: broadcasts into memberlist's queue,
+// direct messages over TCP (each on its own goroutine: a dead member's
+// timeout must not hold up the rest).
+func (n *Node) pump() {
+	for {
+		select {
+		case <-n.stop:
+			return
+		case <-n.outSig:
+		}
+		n.outMu.Lock()
+		out := n.out
+		n.out = nil
+		n.outMu.Unlock()
+		for _, m := range out {
+			switch {
+			case m.to != "" || m.toAddr != "":
+				nd := n.nodeFor(m.to, m.toAddr)
+				if nd == nil || n.ml == nil {
+					continue
+				}
+				msg := m.msg
+				n.wg.Go(func() { _ = n.ml.SendReliable(nd, msg) })
+			case m.name != "":
+				n.queue.QueueBroadcast(namedBroadcast{name: m.name, msg: m.msg})
+			default:
+				n.queue.QueueBroadcast(uniqueBroadcast(m.msg))
+			}
+		}
+	}
+}
+
+// nodeFor is the memberlist node to send to: a member by name, or an
+// address.
+func (n *Node) nodeFor(name, addr string) *memberlist.Node {
+	if name != "" {
+		n.mu.Lock()
+		nd := n.nodes[name]
+		n.mu.Unlock()
+		if nd != nil || addr == "" {
+			return nd
+		}
+	}
+	host, p, err := net.SplitHostPort(addr)
+	port, perr := strconv.Atoi(p)
+	if err != nil || perr != nil || net.ParseIP(host) == nil {
+		return nil
+	}
+	return &memberlist.Node{Name: name, Addr: net.ParseIP(host), Port: uint16(port)}
+}
+
+// dropLocked counts a payload that was dropped, and says so once per
+// reason (a flood of bad payloads does not flood the log; the count on
+// screen goes on). A payload from a member not admitted yet, or from a
+// member's earlier run, is no attack, and is not said.
+func (n *Node) dropLocked(err error) []Event {
+	var d *dropError
+	if !errors.As(err, &d) {
+		return nil
+	}
+	n.st.dropped[d.reason]++
+	if n.st.dropped[d.reason] == 1 && d.reason != dropNotYet && d.reason != dropStale {
+		return []Event{{Event: "dropped", Reason: d.reason,
+			Text: "dropped a payload (" + d.reason + "); the header counts any more"}}
+	}
+	return nil
+}
+
+// receive handles one payload, from a broadcast or from push/pull. buf
+// is memberlist's: it is copied before anything keeps it.
+func (n *Node) receive(buf []byte, limit int) {
+	buf = bytes.Clone(buf)
+	env, seal, err := unseal(buf, limit, n.st.class)
+	var pre *decoded
+	if t := n.typ.Load(); err == nil && t != nil {
+		pre = predecode(*t, env) // outside the lock: a large state takes milliseconds
+	}
 	n.mu.Lock()
 	if err != nil {
-		n.dropLocked(err)
+		evs := n.dropLocked(err)
+		n.publishLocked()
 		n.mu.Unlock()
+		n.emit(evs...)
 		return
 	}
-	groups := n.st.ctl.Version
-	evs, relay, err := n.st.receive(env, via)
+	if pre == nil && n.st.ready() {
+		pre = predecode(n.st.typ, env)
+	}
+	version, wasAdmitted, was := n.st.ctl.Version, n.st.admitted, n.st.ctl.Groups
+	evs, err := n.st.receive(env, seal, pre)
 	if err != nil {
-		n.dropLocked(err)
+		evs = append(evs, n.dropLocked(err)...)
 	}
-	if n.st.ctl.Version != groups {
+	var peers []string
+	if n.st.ctl.Version != version {
 		n.recutLocked()
+		peers = n.acrossLocked(was)
 	}
-	var view []byte
-	if n.st.ready() && len(evs) > 0 {
-		view = n.viewLocked()
-	}
-	poke := n.st.viewsChanged
+	admitted := n.st.admitted && !wasAdmitted
+	changed := len(evs) > 0 || err != nil || n.st.viewsChanged || admitted
 	n.st.viewsChanged = false
+	if changed {
+		n.publishLocked()
+	}
+	out := n.st.takeOut()
 	n.mu.Unlock()
-	if poke {
+	if admitted {
+		close(n.admitted)
+	}
+	n.later(out...)
+	n.emit(evs...)
+	n.exchange(peers)
+	if changed {
 		n.signal()
 	}
-	if relay {
-		n.queue.QueueBroadcast(uniqueBroadcast(buf))
-	}
-	if env.Ctl != nil && len(evs) > 0 {
-		n.queue.QueueBroadcast(namedBroadcast{name: "control", msg: buf})
-	}
-	if view != nil {
-		n.queueView(view)
-	}
-	n.emit(evs...)
 }
 
 // delegate is memberlist's Delegate.
@@ -719,9 +1008,7 @@ type delegate Node
 
 func (d *delegate) NodeMeta(int) []byte { return nil }
 
-func (d *delegate) NotifyMsg(b []byte) {
-	(*Node)(d).receive(b, maxMessageBytes, "broadcast")
-}
+func (d *delegate) NotifyMsg(b []byte) { (*Node)(d).receive(b, maxMessageBytes) }
 
 func (d *delegate) GetBroadcasts(overhead, limit int) [][]byte {
 	return d.queue.GetBroadcasts(overhead, limit)
@@ -730,14 +1017,14 @@ func (d *delegate) GetBroadcasts(overhead, limit int) [][]byte {
 func (d *delegate) LocalState(bool) []byte {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return encode(d.st.localState())
+	return d.st.localState()
 }
 
-func (d *delegate) MergeRemoteState(buf []byte, _ bool) {
-	(*Node)(d).receive(buf, maxStateBytes, "push/pull")
-}
+func (d *delegate) MergeRemoteState(buf []byte, _ bool) { (*Node)(d).receive(buf, maxStateBytes) }
 
-// events is memberlist's EventDelegate.
+// events is memberlist's EventDelegate. Its methods run while memberlist
+// holds its node lock: they take n.mu (never held while calling
+// memberlist) and hand anything to send to the pump.
 type events Node
 
 func (e *events) NotifyJoin(nd *memberlist.Node) {
@@ -748,18 +1035,23 @@ func (e *events) NotifyJoin(nd *memberlist.Node) {
 	n.mu.Lock()
 	_, known := n.st.members[nd.Name]
 	m := n.st.member(nd.Name)
-	m.addr = nd.Address()
+	wasListed := m.listed
+	m.addr, m.listed = nd.Address(), true
 	was := m.status
 	m.status = Alive
 	cp := *nd
 	n.nodes[nd.Name] = &cp
 	n.recutLocked()
-	view := n.viewLocked()
+	shown := n.st.shown(nd.Name)
+	n.viewAt = noView // the newcomer needs our view
+	n.publishLocked()
 	n.mu.Unlock()
-	n.queueView(view)
-	ev := memberEvent(nd.Name, Alive)
+	if !shown {
+		return
+	}
+	ev := memberEvent(nd.Name, Alive, false)
 	switch {
-	case !known:
+	case !known || !wasListed:
 		ev.Text = nd.Name + " joined the class"
 	case was != Alive:
 		ev.Text = nd.Name + " is alive again"
@@ -774,14 +1066,18 @@ func (e *events) NotifyLeave(nd *memberlist.Node) {
 	}
 	n.mu.Lock()
 	m := n.st.member(nd.Name)
-	if m.status == Left {
+	if m.status == Left || !m.listed {
 		// It said goodbye: it left, it did not die.
 		n.mu.Unlock()
 		return
 	}
 	m.status = Dead
+	shown, blocked := n.st.shown(nd.Name), n.st.blocked(nd.Name)
+	n.publishLocked()
 	n.mu.Unlock()
-	n.emit(memberEvent(nd.Name, Dead))
+	if shown {
+		n.emit(memberEvent(nd.Name, Dead, blocked))
+	}
 }
 
 func (e *events) NotifyUpdate(nd *memberlist.Node) {
@@ -790,15 +1086,18 @@ func (e *events) NotifyUpdate(nd *memberlist.Node) {
 		return
 	}
 	n.mu.Lock()
-	n.st.member(nd.Name).addr = nd.Address()
+	m := n.st.member(nd.Name)
+	m.addr, m.listed = nd.Address(), true
 	cp := *nd
 	n.nodes[nd.Name] = &cp
 	n.recutLocked()
+	n.publishLocked()
 	n.mu.Unlock()
 }
 
 // merger is memberlist's MergeDelegate: it refuses a second member with a
-// name already in the class (or one that looks the same).
+// name already in the class (or one that looks the same). It is the fast
+// check; the teacher's admission is the one that holds under a race.
 type merger Node
 
 func (g *merger) NotifyMerge(peers []*memberlist.Node) error {
@@ -811,14 +1110,20 @@ func (g *merger) NotifyMerge(peers []*memberlist.Node) error {
 		}
 		addr := p.Address()
 		if p.Name == n.opts.Name && addr != n.addr {
+			why := fmt.Sprintf("%s is already in the class at %s", replicas.QuoteName(p.Name), addr)
+			n.takenBy.Store(&why)
 			return ErrNameTaken
 		}
 		if m := n.st.members[p.Name]; m != nil && m.addr != "" && m.addr != addr && (m.status == Alive || m.status == Suspect) {
-			return ErrNameTaken
+			return fmt.Errorf("%w: %s is already in the class at %s", ErrNameTaken, replicas.QuoteName(p.Name), m.addr)
 		}
 		for _, name := range n.st.names() {
-			if p.Name != name && replicas.SameName(p.Name, name) {
-				return fmt.Errorf("%w: %s looks the same as %s", ErrNameTaken, replicas.QuoteName(p.Name), replicas.QuoteName(name))
+			if p.Name != name && demos.LookAlike(p.Name, name) {
+				why := fmt.Sprintf("%s looks the same as %s, who is in the class at %s", replicas.QuoteName(name), replicas.QuoteName(p.Name), addr)
+				if name == n.opts.Name {
+					n.takenBy.Store(&why)
+				}
+				return fmt.Errorf("%w: %s", ErrNameTaken, why)
 			}
 		}
 	}
@@ -846,11 +1151,3 @@ func (b namedBroadcast) Invalidates(o memberlist.Broadcast) bool {
 func (b namedBroadcast) Message() []byte { return b.msg }
 func (b namedBroadcast) Finished()       {}
 func (b namedBroadcast) Name() string    { return b.name }
-
-// queueView broadcasts this replica's view, replacing an older one still
-// queued.
-func (n *Node) queueView(msg []byte) {
-	if msg != nil {
-		n.queue.QueueBroadcast(namedBroadcast{name: "view", msg: msg})
-	}
-}

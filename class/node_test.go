@@ -1,7 +1,11 @@
 package class
 
 import (
+	"errors"
+	"fmt"
+	"math/rand/v2"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -22,16 +26,21 @@ func testTiming() Timing {
 	return t
 }
 
-func startClass(t *testing.T, typ crdt.Type, mode replicas.Mode, key []byte, names ...string) []*Node {
+// startClass starts a class: the teacher makes its join code, and each
+// student joins with the key derived from it and the code as the teacher
+// key's fingerprint (the derivation runs once, not once per student).
+func startClass(t *testing.T, typ crdt.Type, mode replicas.Mode, names ...string) []*Node {
 	t.Helper()
-	teacher, err := Start(Options{Name: names[0], Type: typ, Mode: mode, Bind: "127.0.0.1:0", Key: key, Timing: testTiming()})
+	teacher, err := Start(Options{Name: names[0], Type: typ, Mode: mode, Bind: "127.0.0.1:0", Timing: testTiming()})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { _ = teacher.Leave() })
 	nodes := []*Node{teacher}
+	code := teacher.Snapshot().Code
+	key := KeyFromCode(code)
 	for _, name := range names[1:] {
-		n, err := Join(teacher.Addr(), Options{Name: name, Bind: "127.0.0.1:0", Key: key, Timing: testTiming()})
+		n, err := Join(teacher.Addr(), Options{Name: name, Bind: "127.0.0.1:0", Key: key, Teacher: code, Timing: testTiming()})
 		if err != nil {
 			t.Fatalf("%s joining: %v", name, err)
 		}
@@ -40,6 +49,9 @@ func startClass(t *testing.T, typ crdt.Type, mode replicas.Mode, key []byte, nam
 	}
 	return nodes
 }
+
+// classKey is the key students of a class use.
+func classKey(n *Node) []byte { return KeyFromCode(n.Snapshot().Code) }
 
 // eventually polls cond until it holds or the deadline passes.
 func eventually(t *testing.T, within time.Duration, what string, cond func() bool) {
@@ -91,7 +103,7 @@ func TestClassStory(t *testing.T) {
 	for _, mode := range []replicas.Mode{replicas.ModeDelta, replicas.ModeState} {
 		t.Run(mode.String(), func(t *testing.T) {
 			t.Parallel()
-			nodes := startClass(t, crdt.ORSet, mode, NewKey(), "Alice", "Bob", "Carol")
+			nodes := startClass(t, crdt.ORSet, mode, "Alice", "Bob", "Carol")
 			alice, bob, carol := nodes[0], nodes[1], nodes[2]
 			eventually(t, 10*time.Second, "everyone sees three members", func() bool {
 				for _, n := range nodes {
@@ -162,29 +174,44 @@ func TestClassStory(t *testing.T) {
 					t.Errorf("the plain lane kept every edit (%s): overwrite loses concurrent edits", v)
 				}
 			}
-			eventually(t, 10*time.Second, "every banner counts 3 of 3 agreeing", func() bool {
+			eventually(t, 10*time.Second, "every CRDT banner says CONVERGED, 3 of 3 agreeing", func() bool {
 				for _, n := range nodes {
-					if a, of := n.Snapshot().Agree(replicas.CRDT); a != 3 || of != 3 {
+					if st := n.Snapshot().Status(replicas.CRDT); st.Word != WordConverged || st.Agree != 3 || st.Of != 3 {
 						return false
 					}
 				}
 				return true
 			})
+			for _, n := range nodes {
+				if d := n.Snapshot().Dropped; len(d) > 0 {
+					t.Errorf("%s dropped payloads in an honest class: %+v", n.opts.Name, d)
+				}
+			}
+			// Every member has seen every edit by now: where plain values
+			// still differ, the banner says DIVERGED, as the simulator's does.
+			for _, n := range nodes {
+				snap := n.Snapshot()
+				st := snap.Status(replicas.Plain)
+				agree, of := snap.Agree(replicas.Plain)
+				if agree < of && st.Word != WordDiverged && st.Word != WordPending {
+					t.Errorf("%s: the plain lane differs, and its banner says %s", n.opts.Name, st.Word)
+				}
+			}
 		})
 	}
 }
 
-// TestWrongKey: a process with another key cannot join, and says so in
-// under 5 seconds.
+// TestWrongKey: a process with another code (or key) cannot join, and
+// says so in under 5 seconds.
 func TestWrongKey(t *testing.T) {
-	nodes := startClass(t, crdt.GCounter, replicas.ModeDelta, NewKey(), "Alice")
+	nodes := startClass(t, crdt.GCounter, replicas.ModeDelta, "Alice")
 	start := time.Now()
 	_, err := Join(nodes[0].Addr(), Options{Name: "Mallory", Bind: "127.0.0.1:0", Key: NewKey(), Timing: testTiming()})
 	if err == nil {
 		t.Fatal("joined with the wrong key")
 	}
-	if !strings.Contains(err.Error(), "key") {
-		t.Errorf("the error does not name the key: %v", err)
+	if !strings.Contains(err.Error(), "does not match") {
+		t.Errorf("the error does not say the key does not match: %v", err)
 	}
 	if d := time.Since(start); d > 5*time.Second {
 		t.Errorf("the error took %v", d)
@@ -194,23 +221,106 @@ func TestWrongKey(t *testing.T) {
 	}
 }
 
-// TestDuplicateName: a second member with a name already in the class is
-// refused.
+// TestJoinByCode: the join code is all a student types. The key comes from
+// it, and the teacher key is checked against it: a class whose teacher key
+// has another code (a student posing as the teacher) is refused.
+func TestJoinByCode(t *testing.T) {
+	nodes := startClass(t, crdt.GCounter, replicas.ModeDelta, "Alice")
+	code := nodes[0].Snapshot().Code
+	if !strings.Contains(nodes[0].JoinLine(), nodes[0].Addr()+" "+code) {
+		t.Errorf("the join line %q does not give the code", nodes[0].JoinLine())
+	}
+	typed := strings.ToLower(strings.ReplaceAll(code, "-", ""))
+	bob, err := Join(nodes[0].Addr(), Options{Name: "Bob", Bind: "127.0.0.1:0", Code: typed, Timing: testTiming()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer bob.Leave()
+	if got := bob.Snapshot(); got.Teacher != "Alice" || got.Code != code {
+		t.Errorf("Bob joined %q with code %q", got.Teacher, got.Code)
+	}
+	// The right class key, but a teacher key that does not match the code
+	// the student was given.
+	other := Fingerprint(newIdentity().pub)
+	_, err = Join(nodes[0].Addr(), Options{Name: "Carol", Bind: "127.0.0.1:0", Key: classKey(nodes[0]), Teacher: other, Timing: testTiming()})
+	if err == nil || !strings.Contains(err.Error(), "not the one the code names") {
+		t.Errorf("a teacher key that does not match the code: %v", err)
+	}
+}
+
+// TestDuplicateName: a second member with a name already in the class, or
+// one that looks the same, is refused, and the error names the holder's
+// address; two Bobs joining at once never both get in.
 func TestDuplicateName(t *testing.T) {
-	key := NewKey()
-	nodes := startClass(t, crdt.GCounter, replicas.ModeDelta, key, "Alice", "Bob")
-	for _, name := range []string{"Bob", "Alice"} {
-		_, err := Join(nodes[0].Addr(), Options{Name: name, Bind: "127.0.0.1:0", Key: key, Timing: testTiming()})
-		if err == nil || !strings.Contains(err.Error(), "taken") {
-			t.Errorf("a second %s: %v", name, err)
+	nodes := startClass(t, crdt.GCounter, replicas.ModeDelta, "Alice", "Bob")
+	key, code := classKey(nodes[0]), nodes[0].Snapshot().Code
+	for _, name := range []string{"Bob", "Alice", "B\u043eb"} {
+		_, err := Join(nodes[0].Addr(), Options{Name: name, Bind: "127.0.0.1:0", Key: key, Teacher: code, Timing: testTiming()})
+		holder := nodes[1].Addr()
+		if name == "Alice" {
+			holder = nodes[0].Addr()
 		}
+		if err == nil || !errors.Is(err, ErrNameTaken) || !strings.Contains(err.Error(), holder) {
+			t.Errorf("a second %s: %v (want the holder's address %s)", name, err, holder)
+		}
+	}
+	t.Run("concurrent", func(t *testing.T) { concurrentBobs(t, nodes[0], key, code) })
+}
+
+// concurrentBobs joins two Bobs at once: exactly one is admitted, and the
+// teacher lists one Bob, at the admitted one's address.
+func concurrentBobs(t *testing.T, teacher *Node, key []byte, code string) {
+	name := fmt.Sprintf("Bob%d", rand.IntN(1_000_000))
+	var wg sync.WaitGroup
+	var ok []*Node
+	var errs []error
+	var mu sync.Mutex
+	for range 2 {
+		wg.Go(func() {
+			n, err := Join(teacher.Addr(), Options{Name: name, Bind: "127.0.0.1:0", Key: key, Teacher: code, Timing: testTiming()})
+			mu.Lock()
+			defer mu.Unlock()
+			if err != nil {
+				errs = append(errs, err)
+				return
+			}
+			ok = append(ok, n)
+		})
+	}
+	wg.Wait()
+	for _, n := range ok {
+		defer n.Leave()
+	}
+	if len(ok) != 1 || len(errs) != 1 || !errors.Is(errs[0], ErrNameTaken) {
+		t.Fatalf("two %ss at once: %d admitted, errors %v", name, len(ok), errs)
+	}
+	eventually(t, 10*time.Second, "the teacher lists the one "+name, func() bool {
+		for _, m := range teacher.Snapshot().Members {
+			if m.Name == name {
+				return m.Addr == ok[0].Addr()
+			}
+		}
+		return false
+	})
+}
+
+// TestDuplicateNameRace: two Bobs join at once, 50 times: never both.
+func TestDuplicateNameRace(t *testing.T) {
+	if testing.Short() {
+		t.Skip("50 rounds of joins")
+	}
+	nodes := startClass(t, crdt.GCounter, replicas.ModeDelta, "Alice")
+	key, code := classKey(nodes[0]), nodes[0].Snapshot().Code
+	for i := range 50 {
+		t.Run(fmt.Sprint(i), func(t *testing.T) { concurrentBobs(t, nodes[0], key, code) })
 	}
 }
 
 // TestNoKeyOffLoopback: a process refuses to listen beyond loopback
-// without a key. (It binds nothing: the check comes first.)
+// without a key or a join code. (It binds nothing: the check comes
+// first.)
 func TestNoKeyOffLoopback(t *testing.T) {
-	_, err := Start(Options{Name: "Alice", Type: crdt.GCounter, Mode: replicas.ModeDelta, Bind: "0.0.0.0:0"})
+	_, err := newNode(Options{Name: "Alice", Bind: "0.0.0.0:0"}, newIdentity())
 	if err == nil || !strings.Contains(err.Error(), "without a key") {
 		t.Fatalf("got %v", err)
 	}
@@ -218,7 +328,7 @@ func TestNoKeyOffLoopback(t *testing.T) {
 
 // TestReset: only the teacher resets, and a reset reaches every member.
 func TestReset(t *testing.T) {
-	nodes := startClass(t, crdt.GCounter, replicas.ModeState, NewKey(), "Alice", "Bob")
+	nodes := startClass(t, crdt.GCounter, replicas.ModeState, "Alice", "Bob")
 	if err := nodes[1].Reset(); err == nil || !strings.Contains(err.Error(), "only the teacher") {
 		t.Errorf("Bob resetting: %v", err)
 	}

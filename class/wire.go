@@ -1,6 +1,7 @@
 package class
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"fmt"
 	"hash/fnv"
@@ -12,18 +13,19 @@ import (
 	"crdtviz/replicas"
 )
 
-// What travels between the processes of a class. Every payload is one CBOR
-// envelope: the wire version, the class it belongs to, its kind, the name
-// of the member that sent it (memberlist does not say who sent what), and
-// the class's reset count. memberlist encrypts and authenticates it; this
-// file checks everything else, because a payload may still come from an
-// older crdtviz, another class, or a bug: one that does not decode, is too
-// large, or has the wrong version, class or type is dropped and counted,
-// never a crash.
+// What travels between the processes of a class. Every payload is a
+// sealed CBOR body: the wire version, the class it belongs to, the name of
+// the member that signed it, the body, and an Ed25519 signature over the
+// body. memberlist encrypts and authenticates the traffic with the class
+// key, which every student holds; the signature says which member (or the
+// teacher) made the body, which the class key cannot. This file checks
+// the shape of everything that arrives: a payload that does not decode,
+// is too large, or has the wrong version, class or type is dropped and
+// counted, never a crash. state.go checks the signatures.
 
-// wireVersion is the version of the envelope. A payload of another version
-// is dropped.
-const wireVersion = 1
+// wireVersion is the version of the sealed envelope. A payload of another
+// version is dropped. Version 1 had no signatures.
+const wireVersion = 2
 
 // Limits on a payload's size. A message (a broadcast or a control) fits in
 // one UDP packet; a push/pull state carries a whole replica, and a text
@@ -31,33 +33,70 @@ const wireVersion = 1
 const (
 	maxMessageBytes = 64 << 10
 	maxStateBytes   = 16 << 20
-	// broadcastBudget is the largest CRDT or plain part an edit's broadcast
+	// broadcastBudget is the largest CRDT part an edit's broadcast
 	// carries: memberlist packs broadcasts into 1400-byte UDP packets. A
 	// larger part is left to push/pull.
 	broadcastBudget = 900
+	// plainBudget is the largest plain write an edit's broadcast carries;
+	// a larger one (a long list) is left to push/pull.
+	plainBudget = 600
 	// viewChars is how much of a value a member's view carries for its box;
 	// the view's checksum covers the whole value.
-	viewChars = 120
+	viewChars = 80
+	// A question's text and choices, and how many choices.
+	maxQuestionBytes = 300
+	maxChoiceBytes   = 80
+	maxChoices       = 6
+	// maxMembers bounds a class's roster: the teacher admits no more.
+	maxMembers = 256
+	// maxViews bounds the views a push/pull state carries.
+	maxViews = maxMembers
+	// maxSeenRuns bounds how many runs of members a state says it has seen
+	// edits of (a member that restarts starts a new run).
+	maxSeenRuns = 4 * maxMembers
 )
 
-// The kinds of payload.
+// The kinds of body.
 const (
-	kindEdit    = 1 // an edit, broadcast: its delta (or the state) and the plain value
-	kindView    = 2 // a member's own values, for the boxes of the others
-	kindControl = 3 // the teacher's partition, heal or reset
-	kindState   = 4 // push/pull: the whole replica, the class, the control, the views
+	kindEdit    = 1  // an edit, broadcast: its delta (or the state) and the plain write
+	kindView    = 2  // a member's own values, for the boxes of the others
+	kindControl = 3  // the teacher's partition, heal or reset
+	kindState   = 4  // push/pull: the whole replica, the class, the control, the roster, the views
+	kindInfo    = 5  // the class: type, mode, teacher and teacher key (signed by the teacher)
+	kindAdmit   = 6  // the teacher admits a member: its name and key
+	kindAsk     = 7  // a joiner asks to be admitted (signed by its own new key)
+	kindRefuse  = 8  // the teacher refuses a joiner, and says why
+	kindPlain   = 9  // a plain write: the value a member's edit left in its plain lane
+	kindAnswer  = 10 // a member's answer to the teacher's question, sent to the teacher
 )
 
+// sealed is what goes on the wire: a body and who signed it.
+type sealed struct {
+	V     int    `cbor:"1,keyasint"`
+	Class string `cbor:"2,keyasint"`
+	From  string `cbor:"3,keyasint"`
+	Body  []byte `cbor:"4,keyasint"`
+	Sig   []byte `cbor:"5,keyasint"`
+}
+
+// envelope is a sealed body.
 type envelope struct {
-	V     int          `cbor:"1,keyasint"`
-	Class string       `cbor:"2,keyasint"`
-	Kind  int          `cbor:"3,keyasint"`
-	From  string       `cbor:"4,keyasint"`
-	Epoch uint64       `cbor:"5,keyasint"`
-	Edit  *wireEdit    `cbor:"6,keyasint,omitempty"`
-	View  *wireView    `cbor:"7,keyasint,omitempty"`
-	Ctl   *wireControl `cbor:"8,keyasint,omitempty"`
-	State *wireState   `cbor:"9,keyasint,omitempty"`
+	Class  string       `cbor:"1,keyasint"`
+	Kind   int          `cbor:"2,keyasint"`
+	From   string       `cbor:"3,keyasint"`
+	Epoch  uint64       `cbor:"4,keyasint"`
+	Edit   *wireEdit    `cbor:"5,keyasint,omitempty"`
+	View   *wireView    `cbor:"6,keyasint,omitempty"`
+	Ctl    *wireControl `cbor:"7,keyasint,omitempty"`
+	State  *wireState   `cbor:"8,keyasint,omitempty"`
+	Info   *classInfo   `cbor:"9,keyasint,omitempty"`
+	Admit  *wireAdmit   `cbor:"10,keyasint,omitempty"`
+	Ask    *wireAdmit   `cbor:"11,keyasint,omitempty"`
+	Refuse *wireRefuse  `cbor:"12,keyasint,omitempty"`
+	Plain  *wirePlain   `cbor:"13,keyasint,omitempty"`
+	Answer *wireAnswer  `cbor:"14,keyasint,omitempty"`
+
+	raw []byte // the sealed bytes it came in, to pass on or keep
 }
 
 // writeID names one edit: who made it, in which run of crdtviz (so that a
@@ -78,9 +117,18 @@ type wireEdit struct {
 	// after it (state mode, Full); empty when it did not fit.
 	CRDT cbor.RawMessage `cbor:"3,keyasint,omitempty"`
 	Full bool            `cbor:"4,keyasint,omitempty"`
-	// Plain is the origin's plain value after the edit; nil when it did
-	// not fit.
+	// Plain is the origin's plain value after the edit, signed with the
+	// edit; nil when the plain lane declined the edit or the value did not
+	// fit (push/pull then carries it, as a kindPlain write).
 	Plain *crdt.WireValue `cbor:"5,keyasint,omitempty"`
+}
+
+// wirePlain is a plain write: the value the writer's plain lane held
+// after its edit, signed by the writer, so that whoever passes it on
+// cannot change it.
+type wirePlain struct {
+	ID    writeID        `cbor:"1,keyasint"`
+	Value crdt.WireValue `cbor:"2,keyasint"`
 }
 
 // wireView is what a member's box shows of it: the start of each lane's
@@ -95,39 +143,98 @@ type wireView struct {
 	// Left says the member is leaving the class (quitting): memberlist
 	// tells the others only that it is gone.
 	Left bool `cbor:"6,keyasint,omitempty"`
+	// SeenN counts the edits this member has seen, and SeenSum is a
+	// checksum of which: equal sums, the same edits seen (for the status
+	// words: EQUAL until everyone has seen every edit).
+	SeenN   uint64 `cbor:"7,keyasint"`
+	SeenSum uint64 `cbor:"8,keyasint"`
 }
 
-type namedView struct {
-	Name string   `cbor:"1,keyasint"`
-	Run  uint64   `cbor:"2,keyasint"`
-	View wireView `cbor:"3,keyasint"`
+// seenRun says a member has seen edits 1 to N of one run of an origin
+// (edits arrive out of order; N is the prefix seen without a gap).
+type seenRun struct {
+	Origin string `cbor:"1,keyasint"`
+	Run    uint64 `cbor:"2,keyasint"`
+	N      uint64 `cbor:"3,keyasint"`
 }
 
-// wireControl is the teacher's latest control: Version counts the
-// teacher's partitions, heals and resets; Groups is the partition (none:
-// healed); Epoch counts resets.
+// wireControl is the teacher's latest control, whole: Version counts the
+// teacher's controls; Groups is the partition (none: healed); Epoch
+// counts resets; Hold and Freeze are the room's.
 type wireControl struct {
 	Version uint64     `cbor:"1,keyasint"`
 	Groups  [][]string `cbor:"2,keyasint,omitempty"`
 	Epoch   uint64     `cbor:"3,keyasint"`
+	// Hold: every member keeps its new edits on its laptop until the
+	// teacher releases them (room.go). Freeze: edits are refused.
+	Hold   bool `cbor:"4,keyasint,omitempty"`
+	Freeze bool `cbor:"5,keyasint,omitempty"`
+	// Question is the room's question, open or closed (ask.go).
+	Question *wireQuestion `cbor:"6,keyasint,omitempty"`
+	// Say is what the teacher last said to the room (script.go), numbered.
+	Say  string `cbor:"7,keyasint,omitempty"`
+	SayN uint64 `cbor:"8,keyasint,omitempty"`
 }
 
-// classInfo is what a joiner learns from the class: its type, its mode and
-// its teacher.
+// wireQuestion is the teacher's question to the room: numbered, its
+// choices (answered with the digits 1 to 6), and once closed, the tally.
+type wireQuestion struct {
+	N          uint64   `cbor:"1,keyasint"`
+	Text       string   `cbor:"2,keyasint"`
+	Choices    []string `cbor:"3,keyasint"`
+	Closed     bool     `cbor:"4,keyasint,omitempty"`
+	Tally      []int    `cbor:"5,keyasint,omitempty"` // per choice, once closed
+	Unanswered int      `cbor:"6,keyasint,omitempty"` // members who did not answer, once closed
+}
+
+// wireAnswer is a member's answer to question N: a choice, from 1.
+type wireAnswer struct {
+	N      uint64 `cbor:"1,keyasint"`
+	Choice int    `cbor:"2,keyasint"`
+	Seq    uint64 `cbor:"3,keyasint"` // the member's answers numbered: a changed answer may overtake the one it replaces
+}
+
+// classInfo is what a joiner learns from the class: its type, its mode,
+// its teacher and the teacher's public key.
 type classInfo struct {
-	Type    string `cbor:"1,keyasint"`
-	Mode    string `cbor:"2,keyasint"`
-	Teacher string `cbor:"3,keyasint"`
+	Type       string `cbor:"1,keyasint"`
+	Mode       string `cbor:"2,keyasint"`
+	Teacher    string `cbor:"3,keyasint"`
+	TeacherKey []byte `cbor:"4,keyasint"`
 }
 
+// wireAdmit is an admission (the teacher's, kindAdmit) or a request for
+// one (the joiner's, kindAsk): a name, its public key, the address it
+// listens on, and the admission's number, which orders the teacher's
+// admissions of one name (a student who restarts gets a new key).
+type wireAdmit struct {
+	Name string `cbor:"1,keyasint"`
+	Key  []byte `cbor:"2,keyasint"`
+	Addr string `cbor:"3,keyasint"`
+	N    uint64 `cbor:"4,keyasint"`
+}
+
+// wireRefuse is the teacher's refusal of a joiner.
+type wireRefuse struct {
+	Name   string `cbor:"1,keyasint"`
+	Key    []byte `cbor:"2,keyasint"`
+	Holder string `cbor:"3,keyasint,omitempty"` // the address of the member that holds the name
+	Why    string `cbor:"4,keyasint"`
+}
+
+// wireState is a push/pull state. Everything in it that another member
+// made travels as that member's sealed payload, so that it is checked
+// against its maker's key, not the sender's.
 type wireState struct {
-	Info    *classInfo      `cbor:"1,keyasint,omitempty"` // nil: a joiner that has no class yet
-	Ctl     wireControl     `cbor:"2,keyasint"`
-	CRDT    cbor.RawMessage `cbor:"3,keyasint,omitempty"`
-	Plain   crdt.WireValue  `cbor:"4,keyasint"`
-	PlainID writeID         `cbor:"5,keyasint"` // the write the plain value is (zero: no write yet)
-	Views   []namedView     `cbor:"6,keyasint,omitempty"`
-	Run     uint64          `cbor:"7,keyasint"`
+	Info   []byte          `cbor:"1,keyasint,omitempty"` // the sealed class info (the teacher's); nil: a joiner with no class yet
+	Ctl    []byte          `cbor:"2,keyasint,omitempty"` // the sealed latest control; nil: none yet
+	CRDT   cbor.RawMessage `cbor:"3,keyasint,omitempty"`
+	Plain  []byte          `cbor:"4,keyasint,omitempty"` // the plain write the plain lane holds, as its writer sealed it (an edit, or a kindPlain write); nil: no write yet
+	Views  [][]byte        `cbor:"5,keyasint,omitempty"` // sealed views: the sender's and the others' it has heard
+	Roster [][]byte        `cbor:"6,keyasint,omitempty"` // sealed admissions
+	Run    uint64          `cbor:"7,keyasint"`
+	Seen   []seenRun       `cbor:"8,keyasint,omitempty"` // the edits the sender has seen: a count per run
+	Gaps   []writeID       `cbor:"9,keyasint,omitempty"` // and those it has seen beyond a gap in a run's numbers
 }
 
 var (
@@ -169,6 +276,12 @@ func encode(v any) []byte {
 	return b
 }
 
+// seal signs a body and wraps it for the wire.
+func seal(id identity, env *envelope) []byte {
+	body := encode(env)
+	return encode(&sealed{V: wireVersion, Class: env.Class, From: env.From, Body: body, Sig: id.sign(body)})
+}
+
 // Reasons a payload is dropped. Each is counted.
 const (
 	dropUndecodable = "undecodable"
@@ -177,7 +290,12 @@ const (
 	dropClass       = "another class"
 	dropType        = "wrong type"
 	dropBadState    = "invalid state"
+	dropForged      = "forged"
+	dropOverCap     = "over the cap"
 )
+
+// dropReasons is every reason, in the order a screen lists them.
+var dropReasons = []string{dropForged, dropOverCap, dropUndecodable, dropTooLarge, dropVersion, dropClass, dropType, dropBadState}
 
 // dropError is why a payload was dropped.
 type dropError struct {
@@ -194,27 +312,41 @@ func (e *dropError) Error() string {
 
 func dropped(reason string, err error) error { return &dropError{reason, err} }
 
-// decodeEnvelope reads one payload of at most limit bytes and checks its
-// version, class and shape. It never panics.
-func decodeEnvelope(b []byte, limit int, class string) (*envelope, error) {
+func forged(format string, args ...any) error {
+	return dropped(dropForged, fmt.Errorf(format, args...))
+}
+
+// unseal reads one sealed payload of at most limit bytes and checks its
+// version, class and shape (not its signature: that needs the roster). It
+// never panics.
+func unseal(b []byte, limit int, class string) (*envelope, *sealed, error) {
 	if len(b) > limit {
-		return nil, dropped(dropTooLarge, fmt.Errorf("%d bytes", len(b)))
+		return nil, nil, dropped(dropTooLarge, fmt.Errorf("%d bytes", len(b)))
 	}
 	_, dec := codec()
+	var s sealed
+	if err := dec.Unmarshal(b, &s); err != nil {
+		return nil, nil, dropped(dropUndecodable, err)
+	}
+	if s.V != wireVersion {
+		return nil, nil, dropped(dropVersion, fmt.Errorf("version %d", s.V))
+	}
+	if s.Class != class {
+		return nil, nil, dropped(dropClass, nil)
+	}
 	var e envelope
-	if err := dec.Unmarshal(b, &e); err != nil {
-		return nil, dropped(dropUndecodable, err)
+	if err := dec.Unmarshal(s.Body, &e); err != nil {
+		return nil, nil, dropped(dropUndecodable, err)
 	}
-	if e.V != wireVersion {
-		return nil, dropped(dropVersion, fmt.Errorf("version %d", e.V))
-	}
-	if e.Class != class {
-		return nil, dropped(dropClass, nil)
+	if e.Class != s.Class || e.From != s.From {
+		return nil, nil, forged("the body names another class or sender than its seal")
 	}
 	if err := replicas.CheckName(e.From); err != nil {
-		return nil, dropped(dropUndecodable, err)
+		return nil, nil, dropped(dropUndecodable, err)
 	}
-	want := map[int]bool{kindEdit: e.Edit != nil, kindView: e.View != nil, kindControl: e.Ctl != nil, kindState: e.State != nil}
+	want := map[int]bool{kindEdit: e.Edit != nil, kindView: e.View != nil, kindControl: e.Ctl != nil, kindState: e.State != nil,
+		kindInfo: e.Info != nil, kindAdmit: e.Admit != nil, kindAsk: e.Ask != nil, kindRefuse: e.Refuse != nil, kindPlain: e.Plain != nil,
+		kindAnswer: e.Answer != nil}
 	ok, parts := want[e.Kind], 0
 	for _, has := range want {
 		if has {
@@ -222,12 +354,13 @@ func decodeEnvelope(b []byte, limit int, class string) (*envelope, error) {
 		}
 	}
 	if !ok || parts != 1 {
-		return nil, dropped(dropUndecodable, fmt.Errorf("a payload of kind %d with %d parts", e.Kind, parts))
+		return nil, nil, dropped(dropUndecodable, fmt.Errorf("a payload of kind %d with %d parts", e.Kind, parts))
 	}
 	if err := e.check(); err != nil {
-		return nil, dropped(dropUndecodable, err)
+		return nil, nil, dropped(dropUndecodable, err)
 	}
-	return &e, nil
+	e.raw = b
+	return &e, &s, nil
 }
 
 // check checks the names and strings a payload carries, which a screen
@@ -244,42 +377,70 @@ func (e *envelope) check() error {
 			errs = append(errs, errors.New("a string a screen cannot show"))
 		}
 	}
-	id := func(w writeID) {
-		if !w.zero() {
-			name(w.Origin)
+	key := func(k []byte) {
+		if len(k) != ed25519.PublicKeySize {
+			errs = append(errs, errors.New("a public key of the wrong size"))
 		}
-	}
-	view := func(v wireView) {
-		text(v.CRDT, 4*viewChars+64)
-		text(v.Plain, 4*viewChars+64)
 	}
 	switch {
 	case e.Edit != nil:
 		name(e.Edit.ID.Origin)
 		text(e.Edit.Op, 256)
 	case e.View != nil:
-		view(*e.View)
+		text(e.View.CRDT, 4*viewChars+64)
+		text(e.View.Plain, 4*viewChars+64)
 	case e.Ctl != nil:
 		for _, g := range e.Ctl.Groups {
 			for _, n := range g {
 				name(n)
 			}
 		}
+		text(e.Ctl.Say, maxSayBytes)
+		if q := e.Ctl.Question; q != nil {
+			text(q.Text, maxQuestionBytes)
+			if len(q.Choices) < 2 || len(q.Choices) > maxChoices || len(q.Tally) > maxChoices {
+				errs = append(errs, errors.New("a question with 2 to 6 choices"))
+			}
+			for _, c := range q.Choices {
+				text(c, maxChoiceBytes)
+			}
+		}
 	case e.State != nil:
-		id(e.State.PlainID)
-		for _, v := range e.State.Views {
-			name(v.Name)
-			view(v.View)
+		if len(e.State.Views) > maxViews || len(e.State.Roster) > maxMembers*2 || len(e.State.Seen) > maxSeenRuns {
+			errs = append(errs, errors.New("a state with too many views, admissions or runs seen"))
 		}
-		if e.State.Info != nil {
-			if _, err := crdt.ParseType(e.State.Info.Type); err != nil {
-				errs = append(errs, err)
-			}
-			if m, err := replicas.ParseMode(e.State.Info.Mode); err != nil || m == replicas.ModeOp {
-				errs = append(errs, fmt.Errorf("mode %q", e.State.Info.Mode))
-			}
-			name(e.State.Info.Teacher)
+		for _, r := range e.State.Seen {
+			name(r.Origin)
 		}
+		if len(e.State.Gaps) > maxSeenRuns {
+			errs = append(errs, errors.New("a state with too many edits seen beyond a gap"))
+		}
+		for _, id := range e.State.Gaps {
+			name(id.Origin)
+		}
+	case e.Info != nil:
+		if _, err := crdt.ParseType(e.Info.Type); err != nil {
+			errs = append(errs, err)
+		}
+		if m, err := replicas.ParseMode(e.Info.Mode); err != nil || m == replicas.ModeOp {
+			errs = append(errs, fmt.Errorf("mode %q", e.Info.Mode))
+		}
+		name(e.Info.Teacher)
+		key(e.Info.TeacherKey)
+	case e.Admit != nil:
+		name(e.Admit.Name)
+		key(e.Admit.Key)
+		text(e.Admit.Addr, 64)
+	case e.Ask != nil:
+		name(e.Ask.Name)
+		key(e.Ask.Key)
+		text(e.Ask.Addr, 64)
+	case e.Refuse != nil:
+		name(e.Refuse.Name)
+		text(e.Refuse.Holder, 64)
+		text(e.Refuse.Why, 256)
+	case e.Plain != nil:
+		name(e.Plain.ID.Origin)
 	}
 	return errors.Join(errs...)
 }

@@ -1,6 +1,7 @@
 package class
 
 import (
+	"fmt"
 	"testing"
 
 	"crdtviz/crdt"
@@ -9,13 +10,69 @@ import (
 
 const testClass = "crdtviz-test"
 
-func readyState(t testing.TB, name string, typ crdt.Type, mode replicas.Mode) *state {
+// fakeClass is a class without a network: a teacher key, the class's
+// description, and a key and an admission per member, so that states can
+// be fed each other's payloads.
+type fakeClass struct {
+	typ     crdt.Type
+	mode    replicas.Mode
+	names   []string
+	ids     map[string]identity
+	info    classInfo
+	infoRaw []byte
+	admits  [][]byte
+}
+
+func newFakeClass(t testing.TB, typ crdt.Type, mode replicas.Mode, names ...string) *fakeClass {
 	t.Helper()
-	s := newState(name, testClass, 7)
-	if err := s.setClass(classInfo{Type: string(typ), Mode: mode.String(), Teacher: "Alice"}); err != nil {
+	c := &fakeClass{typ: typ, mode: mode, names: names, ids: map[string]identity{}}
+	for _, n := range names {
+		c.ids[n] = newIdentity()
+	}
+	teacher := c.ids[names[0]]
+	c.info = classInfo{Type: string(typ), Mode: mode.String(), Teacher: names[0], TeacherKey: teacher.pub}
+	c.infoRaw = seal(teacher, &envelope{Class: testClass, Kind: kindInfo, From: names[0], Info: &c.info})
+	for i, n := range names {
+		a := wireAdmit{Name: n, Key: c.ids[n].pub, Addr: fmt.Sprintf("127.0.0.1:%d", 7000+i), N: uint64(i + 1)}
+		c.admits = append(c.admits, seal(teacher, &envelope{Class: testClass, Kind: kindAdmit, From: names[0], Admit: &a}))
+	}
+	return c
+}
+
+// state is a member's state, ready: it knows the class, the roster, and
+// that memberlist lists every member.
+func (c *fakeClass) state(t testing.TB, name string) *state {
+	t.Helper()
+	s := newState(name, testClass, 7, c.ids[name])
+	if err := s.setClass(c.info, c.infoRaw); err != nil {
 		t.Fatal(err)
 	}
+	for i, n := range c.names {
+		if n != name {
+			m := s.member(n)
+			m.listed, m.addr = true, fmt.Sprintf("127.0.0.1:%d", 7000+i)
+		}
+		feed(t, s, c.admits[i])
+	}
+	s.admitted = true
+	s.out = nil
 	return s
+}
+
+// feed hands a state one payload, as a node does; it returns the events
+// and the error (a drop).
+func feed(t testing.TB, s *state, raw []byte) ([]Event, error) {
+	t.Helper()
+	env, seal, err := unseal(raw, maxStateBytes, s.class)
+	if err != nil {
+		return nil, err
+	}
+	return s.receive(env, seal, predecode(s.typ, env))
+}
+
+func readyState(t testing.TB, name string, typ crdt.Type, mode replicas.Mode) *state {
+	t.Helper()
+	return newFakeClass(t, typ, mode, "Alice", "Bob", "Carol", "Zed").state(t, name)
 }
 
 // seeds are real payloads of every kind, for every type.
@@ -35,27 +92,35 @@ func seeds(t testing.TB) [][]byte {
 	}
 	for _, typ := range crdt.Types {
 		for _, mode := range []replicas.Mode{replicas.ModeState, replicas.ModeDelta} {
-			s := readyState(t, "Bob", typ, mode)
-			_, env, err := s.edit(ops[typ])
+			c := newFakeClass(t, typ, mode, "Alice", "Bob")
+			s := c.state(t, "Bob")
+			_, edit, err := s.edit(ops[typ])
 			if err != nil {
 				t.Fatal(err)
 			}
-			out = append(out, encode(env), encode(s.localState()))
-			v := s.view()
-			out = append(out, encode(s.envelope(kindView, func(e *envelope) { e.View = &v })))
+			out = append(out, edit, s.localState(), s.sealView(false), c.infoRaw, c.admits[1])
 		}
 	}
-	c := wireControl{Version: 3, Groups: [][]string{{"Alice"}, {"Bob"}}, Epoch: 1}
 	s := readyState(t, "Alice", crdt.GCounter, replicas.ModeState)
-	out = append(out, encode(s.envelope(kindControl, func(e *envelope) { e.Ctl = &c })))
-	return out
+	_, ctl, err := s.nextControl(wireControl{Groups: [][]string{{"Alice"}, {"Bob"}}, Epoch: 1, Hold: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.ctl = wireControl{Version: 1}
+	_, asked, err := s.nextControl(wireControl{Question: &wireQuestion{N: 1, Text: "Agree?", Choices: []string{"yes", "no"}}, Say: "Hello", SayN: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	bob := newFakeClass(t, crdt.GCounter, replicas.ModeState, "Alice", "Bob").state(t, "Bob")
+	answer := bob.seal(kindAnswer, func(e *envelope) { e.Answer = &wireAnswer{N: 1, Choice: 2, Seq: 1} })
+	return append(out, ctl, asked, answer, s.ask("127.0.0.1:7001"))
 }
 
 // TestPayloadsRoundTrip: every payload a process sends is one another
 // process takes.
 func TestPayloadsRoundTrip(t *testing.T) {
 	for i, b := range seeds(t) {
-		if _, err := decodeEnvelope(b, maxStateBytes, testClass); err != nil {
+		if _, _, err := unseal(b, maxStateBytes, testClass); err != nil {
 			t.Errorf("seed %d: %v", i, err)
 		}
 	}
@@ -64,16 +129,24 @@ func TestPayloadsRoundTrip(t *testing.T) {
 // TestBadPayloadsDropped: a payload that does not decode, is too large, or
 // has the wrong version, class or type is dropped and counted.
 func TestBadPayloadsDropped(t *testing.T) {
-	bob := readyState(t, "Bob", crdt.ORSet, replicas.ModeDelta)
-	_, env, err := bob.edit(crdt.Op{Kind: crdt.OpAdd, Value: "milk"})
+	c := newFakeClass(t, crdt.ORSet, replicas.ModeDelta, "Alice", "Bob", "Carol")
+	bob := c.state(t, "Bob")
+	_, good, err := bob.edit(crdt.Op{Kind: crdt.OpAdd, Value: "milk"})
 	if err != nil {
 		t.Fatal(err)
 	}
-	good := encode(env)
-	wrongVersion := *env
-	wrongVersion.V = 2
-	counter := readyState(t, "Carol", crdt.GCounter, replicas.ModeDelta)
-	_, wrongType, _ := counter.edit(crdt.Op{Kind: crdt.OpInc, N: 1})
+	var sl sealed
+	_, dec := codec()
+	if err := dec.Unmarshal(good, &sl); err != nil {
+		t.Fatal(err)
+	}
+	wrongVersion := sl
+	wrongVersion.V = 1
+	counter := newFakeClass(t, crdt.GCounter, replicas.ModeDelta, "Alice", "Bob", "Carol")
+	// A counter's edit, signed by the real Carol of this class.
+	cs := counter.state(t, "Carol")
+	cs.me = c.ids["Carol"]
+	_, wrongType, _ := cs.edit(crdt.Op{Kind: crdt.OpInc, N: 1})
 	cases := map[string]struct {
 		b    []byte
 		want string
@@ -82,23 +155,23 @@ func TestBadPayloadsDropped(t *testing.T) {
 		"truncated":     {good[:len(good)-3], dropUndecodable},
 		"too large":     {make([]byte, maxMessageBytes+1), dropTooLarge},
 		"wrong version": {encode(&wrongVersion), dropVersion},
-		"wrong type":    {encode(wrongType), dropType},
+		"wrong type":    {wrongType, dropType},
 	}
-	for name, c := range cases {
-		alice := readyState(t, "Alice", crdt.ORSet, replicas.ModeDelta)
-		e, err := decodeEnvelope(c.b, maxMessageBytes, testClass)
+	for name, tc := range cases {
+		alice := c.state(t, "Alice")
+		env, seal, err := unseal(tc.b, maxMessageBytes, testClass)
 		if err == nil {
-			_, _, err = alice.receive(e, "broadcast")
+			_, err = alice.receive(env, seal, predecode(alice.typ, env))
 		}
 		d, ok := err.(*dropError)
-		if !ok || d.reason != c.want {
-			t.Errorf("%s: got %v, want it dropped as %q", name, err, c.want)
+		if !ok || d.reason != tc.want {
+			t.Errorf("%s: got %v, want it dropped as %q", name, err, tc.want)
 		}
-		if got := alice.crdtString(); got != "{}" {
+		if got := alice.crdtStr; got != "{}" {
 			t.Errorf("%s: Alice's set became %s", name, got)
 		}
 	}
-	if _, err := decodeEnvelope(good, maxMessageBytes, "crdtviz-another"); err == nil {
+	if _, _, err := unseal(good, maxMessageBytes, "crdtviz-another"); err == nil {
 		t.Error("a payload of another class was taken")
 	}
 }
@@ -107,36 +180,36 @@ func TestBadPayloadsDropped(t *testing.T) {
 // heard, and a write it has heard (a repeat, its own) is nothing new, so
 // that two replicas do not swap values for ever.
 func TestPlainIsFair(t *testing.T) {
-	a := readyState(t, "Alice", crdt.LWWRegister, replicas.ModeState)
-	b := readyState(t, "Bob", crdt.LWWRegister, replicas.ModeState)
+	c := newFakeClass(t, crdt.LWWRegister, replicas.ModeState, "Alice", "Bob")
+	a, b := c.state(t, "Alice"), c.state(t, "Bob")
 	_, ea, _ := a.edit(crdt.Op{Kind: crdt.OpSet, Value: "red"})
 	_, eb, _ := b.edit(crdt.Op{Kind: crdt.OpSet, Value: "blue"})
 	// The broadcasts cross: each overwrites the other.
-	if _, _, err := a.receive(eb, "broadcast"); err != nil {
+	if _, err := feed(t, a, eb); err != nil {
 		t.Fatal(err)
 	}
-	if _, _, err := b.receive(ea, "broadcast"); err != nil {
+	if _, err := feed(t, b, ea); err != nil {
 		t.Fatal(err)
 	}
-	if a.plainString() != `"blue"` || b.plainString() != `"red"` {
-		t.Fatalf("plain: Alice %s, Bob %s", a.plainString(), b.plainString())
+	if a.plainStr != `"blue"` || b.plainStr != `"red"` {
+		t.Fatalf("plain: Alice %s, Bob %s", a.plainStr, b.plainStr)
 	}
 	// Push/pull both ways: nothing new, so the plain lane stays split,
 	// as it does in a real system that overwrites; the CRDT lane agrees.
 	for range 3 {
 		sa, sb := a.localState(), b.localState()
-		if _, _, err := a.receive(sb, "push/pull"); err != nil {
+		if _, err := feed(t, a, sb); err != nil {
 			t.Fatal(err)
 		}
-		if _, _, err := b.receive(sa, "push/pull"); err != nil {
+		if _, err := feed(t, b, sa); err != nil {
 			t.Fatal(err)
 		}
 	}
-	if a.plainString() != `"blue"` || b.plainString() != `"red"` {
-		t.Errorf("plain after push/pull: Alice %s, Bob %s", a.plainString(), b.plainString())
+	if a.plainStr != `"blue"` || b.plainStr != `"red"` {
+		t.Errorf("plain after push/pull: Alice %s, Bob %s", a.plainStr, b.plainStr)
 	}
-	if a.crdtString() != b.crdtString() {
-		t.Errorf("CRDT after push/pull: Alice %s, Bob %s", a.crdtString(), b.crdtString())
+	if a.crdtStr != b.crdtStr {
+		t.Errorf("CRDT after push/pull: Alice %s, Bob %s", a.crdtStr, b.crdtStr)
 	}
 }
 
@@ -146,8 +219,12 @@ func FuzzPayload(f *testing.F) {
 	for _, b := range seeds(f) {
 		f.Add(b)
 	}
+	fuzzStates := map[crdt.Type]*state{}
+	for _, typ := range []crdt.Type{crdt.ORSet, crdt.Text, crdt.PNCounter, crdt.LWWMap} {
+		fuzzStates[typ] = readyState(f, "Zed", typ, replicas.ModeDelta)
+	}
 	f.Fuzz(func(t *testing.T, b []byte) {
-		env, err := decodeEnvelope(b, maxStateBytes, testClass)
+		env, seal, err := unseal(b, maxStateBytes, testClass)
 		if err != nil {
 			if _, ok := err.(*dropError); !ok {
 				t.Fatalf("an error that is not a drop: %v", err)
@@ -155,14 +232,14 @@ func FuzzPayload(f *testing.F) {
 			return
 		}
 		for _, typ := range []crdt.Type{crdt.ORSet, crdt.Text, crdt.PNCounter, crdt.LWWMap} {
-			s := readyState(t, "Zed", typ, replicas.ModeDelta)
-			if _, _, err := s.receive(env, "broadcast"); err != nil {
+			s := fuzzStates[typ]
+			if _, err := s.receive(env, seal, predecode(typ, env)); err != nil {
 				if _, ok := err.(*dropError); !ok {
 					t.Fatalf("an error that is not a drop: %v", err)
 				}
 			}
 			_ = s.snapshot()
-			if _, err := decodeEnvelope(encode(s.localState()), maxStateBytes, testClass); err != nil {
+			if _, _, err := unseal(s.localState(), maxStateBytes, testClass); err != nil {
 				t.Fatalf("the state no longer sends: %v", err)
 			}
 		}
@@ -183,17 +260,17 @@ func TestEditLimits(t *testing.T) {
 	if _, _, err := s.edit(crdt.Op{Kind: crdt.OpAdd, Value: "x"}); err == nil {
 		t.Error("add was taken by a counter")
 	}
-	if s.crdtString() != "1000000" {
-		t.Errorf("the counter is %s", s.crdtString())
+	if s.crdtStr != "1000000" {
+		t.Errorf("the counter is %s", s.crdtStr)
 	}
 }
 
 // TestDropIsCounted: a node counts what it drops, and says so once per
 // reason.
 func TestDropIsCounted(t *testing.T) {
-	n := &Node{st: readyState(t, "Alice", crdt.ORSet, replicas.ModeDelta), notify: make(chan struct{}, 1)}
+	n := &Node{st: readyState(t, "Alice", crdt.ORSet, replicas.ModeDelta), notify: make(chan struct{}, 1), outSig: make(chan struct{}, 1)}
 	for range 3 {
-		n.receive([]byte("not cbor"), maxMessageBytes, "broadcast")
+		n.receive([]byte("not cbor"), maxMessageBytes)
 	}
 	snap := n.st.snapshot()
 	if len(snap.Dropped) != 1 || snap.Dropped[0].N != 3 || snap.Dropped[0].Reason != dropUndecodable {
@@ -219,15 +296,53 @@ func TestMergedCounterOverflowDropped(t *testing.T) {
 		return st
 	}
 	s := readyState(t, "Alice", crdt.GCounter, replicas.ModeState)
-	if _, err := s.mergeCRDT(big("Bob"), "Bob", "Bob's state", "by push/pull", "push/pull"); err != nil {
+	if _, err := s.mergeCRDT(big("Bob"), 1, "Bob", "Bob's state", "by push/pull", "push/pull"); err != nil {
 		t.Fatal(err)
 	}
-	before := s.crdtString()
-	_, err := s.mergeCRDT(big("Carol"), "Carol", "Carol's state", "by push/pull", "push/pull")
+	before := s.crdtStr
+	_, err := s.mergeCRDT(big("Carol"), 1, "Carol", "Carol's state", "by push/pull", "push/pull")
 	if d, ok := err.(*dropError); !ok || d.reason != dropBadState {
 		t.Fatalf("got %v, want it dropped as an invalid state", err)
 	}
-	if s.crdtString() != before {
-		t.Errorf("the counter became %s", s.crdtString())
+	if s.crdtStr != before {
+		t.Errorf("the counter became %s", s.crdtStr)
+	}
+}
+
+// TestSeenTravelsInState: what a member has seen travels with its state,
+// gaps included, so that a member repaired by push/pull has seen what it
+// holds (else the status words would wait for ever for a lost broadcast).
+func TestSeenTravelsInState(t *testing.T) {
+	c := newFakeClass(t, crdt.ORSet, replicas.ModeDelta, "Alice", "Bob", "Carol")
+	a, b, cs := c.state(t, "Alice"), c.state(t, "Bob"), c.state(t, "Carol")
+	_, _, err := a.edit(add("milk"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, e2, err := a.edit(add("eggs"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := feed(t, b, e2); err != nil { // the first broadcast is lost
+		t.Fatal(err)
+	}
+	if _, err := feed(t, cs, b.localState()); err != nil {
+		t.Fatal(err)
+	}
+	bn, bs := b.seenDigest()
+	cn, csum := cs.seenDigest()
+	if bn != 1 || cn != bn || csum != bs {
+		t.Errorf("Carol, repaired by Bob's state, has seen %d (%x); Bob %d (%x)", cn, csum, bn, bs)
+	}
+	for _, to := range []*state{b, cs} {
+		if _, err := feed(t, to, a.localState()); err != nil {
+			t.Fatal(err)
+		}
+	}
+	an, as := a.seenDigest()
+	for _, s := range []*state{b, cs} {
+		if n, sum := s.seenDigest(); n != an || sum != as {
+			t.Errorf("%s has seen %d (%x); Alice %d (%x)", s.name, n, sum, an, as)
+		}
 	}
 }

@@ -534,7 +534,7 @@ func (s *ORSetState) Merge(other CRDT) (Result, error) {
 	// The union is visited in map order, so the notes are sorted after.
 	type note struct {
 		elem, text string
-		stays      bool // the element stays as it was: the sender never saw its dots
+		stays      bool // the element stays as it was: what arrived (a state or a delta) never saw its dots
 	}
 	var notes []note
 	var decisive []string
@@ -593,7 +593,7 @@ func (s *ORSetState) Merge(other CRDT) (Result, error) {
 	}
 	for _, n := range notes {
 		if n.stays && stays > staysNamed {
-			texts = append(texts, strconv.Itoa(stays)+" "+map[bool]string{true: "other elements", false: "elements"}[len(texts) > 0]+" stay: the sender never saw their dots")
+			texts = append(texts, strconv.Itoa(stays)+" "+map[bool]string{true: "other elements", false: "elements"}[len(texts) > 0]+" stay: what arrived never saw their dots")
 			break
 		}
 		texts = append(texts, n.text)
@@ -629,7 +629,7 @@ const staysNamed = 3
 func orsetNote(e string, was, theirs, now []Dot) string {
 	if slices.Equal(was, now) {
 		if len(was) > 0 && len(theirs) == 0 {
-			return Quote(e) + " stays: the sender never saw dots " + dotsString(now)
+			return Quote(e) + " stays: what arrived never saw dots " + dotsString(now)
 		}
 		return ""
 	}
@@ -648,7 +648,7 @@ func orsetNote(e string, was, theirs, now []Dot) string {
 	case len(was) > 0 && len(now) == 0:
 		return "remove(" + Quote(e) + ") removed dots " + dotsString(killed)
 	case len(killed) > 0 && len(born) == 0:
-		return "remove(" + Quote(e) + ") removed dots " + dotsString(killed) + "; " + dotsString(now) + " stays: the sender never saw it"
+		return "remove(" + Quote(e) + ") removed dots " + dotsString(killed) + "; " + dotsString(now) + " stays: what arrived never saw it"
 	case len(was) == 0 && len(now) > 0:
 		return Quote(e) + " arrives with dots " + dotsString(born) + ", new here"
 	}

@@ -132,3 +132,29 @@ func TestCountersRefuseToOverflow(t *testing.T) {
 		}
 	}
 }
+
+// TestLookAlikeNames: names that differ only in look-alike letters of
+// another script (TR39 confusables) are refused, in a scenario file as in
+// a class; names that merely resemble each other are not.
+func TestLookAlikeNames(t *testing.T) {
+	for _, c := range []struct {
+		a, b string
+		same bool
+	}{
+		{"Bob", "B\u043eb", true}, // Cyrillic о
+		{"Alice", "\u0410lice", true},
+		{"B0B", "BOB", true},
+		{"Ａlice", "Alice", true},
+		{"Bob", "Rob", false},
+		{"Server 1", "Server 2", false},
+		{"Bob", "bob", false},
+	} {
+		if got := LookAlike(c.a, c.b); got != c.same {
+			t.Errorf("LookAlike(%q, %q) = %v", c.a, c.b, got)
+		}
+	}
+	_, err := Parse("f", []byte("title x\ntype g-counter\nreplicas Bob \"B\u043eb\"\nstep s\n"))
+	if err == nil || !strings.Contains(err.Error(), "f:3:14: replica names Bob and Bоb look the same (written U+0042 U+006F U+0062 and U+0042 U+043E U+0062)") {
+		t.Errorf("a look-alike pair in a scenario: %v", err)
+	}
+}

@@ -1,6 +1,7 @@
 package model
 
 import (
+	"errors"
 	"fmt"
 	"strings"
 
@@ -29,6 +30,8 @@ func (m ClassMode) String() string { return [...]string{"class", "prompt", "help
 type ClassKeyMap struct {
 	Edit, Inc, Dec, Prompt     key.Binding
 	Partition, Heal, Reset     key.Binding
+	Hold, Freeze, Close        key.Binding
+	Answer, Next               key.Binding
 	LogUp, LogDown, Help, Quit key.Binding
 	ForceQuit                  key.Binding
 }
@@ -47,6 +50,11 @@ func DefaultClassKeyMap() ClassKeyMap {
 		Partition: b([]string{"P"}, "P", "partition the class"),
 		Heal:      b([]string{"H"}, "H", "heal the partition"),
 		Reset:     b([]string{"R"}, "R", "reset the class"),
+		Hold:      b([]string{"W"}, "W", "hold the room / release (:hold N for N s)"),
+		Freeze:    b([]string{"F"}, "F", "freeze editing / thaw"),
+		Close:     b([]string{"C"}, "C", "close the question (:ask \"…\" choices A | B asks one)"),
+		Answer:    b([]string{"1", "2", "3", "4", "5", "6"}, "1-6", "answer the room's question"),
+		Next:      b([]string{"right"}, "→", "run the script's next line"),
 		LogUp:     b([]string{"["}, "[", "scroll the log back"),
 		LogDown:   b([]string{"]"}, "]", "scroll the log on"),
 		Help:      b([]string{"?"}, "?", "help: every key"),
@@ -56,7 +64,7 @@ func DefaultClassKeyMap() ClassKeyMap {
 }
 
 func (k *ClassKeyMap) all() []*key.Binding {
-	return []*key.Binding{&k.Edit, &k.Inc, &k.Dec, &k.Prompt, &k.Partition, &k.Heal, &k.Reset, &k.LogUp, &k.LogDown, &k.Help, &k.Quit, &k.ForceQuit}
+	return []*key.Binding{&k.Edit, &k.Inc, &k.Dec, &k.Prompt, &k.Partition, &k.Heal, &k.Reset, &k.Hold, &k.Freeze, &k.Close, &k.Answer, &k.Next, &k.LogUp, &k.LogDown, &k.Help, &k.Quit, &k.ForceQuit}
 }
 
 // ASCII returns the key map with help labels in plain ASCII.
@@ -88,7 +96,8 @@ func (k ClassKeyMap) FullHelp() [][]key.Binding {
 func (k ClassKeyMap) Groups() []HelpGroup {
 	return []HelpGroup{
 		{"Edit your replica", []key.Binding{k.Edit, k.Inc, k.Dec, k.Prompt}},
-		{"The teacher's controls", []key.Binding{k.Partition, k.Heal, k.Reset}},
+		{"The room's question", []key.Binding{k.Answer}},
+		{"The teacher's controls", []key.Binding{k.Partition, k.Heal, k.Reset, k.Hold, k.Freeze, k.Close, k.Next}},
 		{"Log and app", []key.Binding{k.LogUp, k.LogDown, k.Help, k.Quit, k.ForceQuit}},
 	}
 }
@@ -96,7 +105,8 @@ func (k ClassKeyMap) Groups() []HelpGroup {
 // classNotes are the help screen's notes in classroom mode.
 var classNotes = []string{
 	"Every laptop is one replica. You edit only your own; the others' boxes show the last values heard from them, ✓ when equal to yours.",
-	"At the : prompt: edit NAME OP ARGS (your name), status; the teacher also: partition A B | C D, heal, reset.",
+	"At the : prompt: edit NAME OP ARGS (your name), status; the teacher also: partition A B | C D, heal, reset, hold [SECONDS], release, freeze, thaw.",
+	"Hold (W): every laptop keeps its new edits until the release, when they all leave at once and truly collide. Freeze (F): edits are refused everywhere; syncing goes on.",
 	"Edits go out at once by broadcast; every 2 s each process also swaps its whole state with another (push/pull). The plain lane overwrites with each write it has not heard yet; the CRDT lane merges.",
 }
 
@@ -105,6 +115,7 @@ type ClassOptions struct {
 	Theme      ui.Theme
 	ThemeFixed bool
 	ASCII      bool
+	Script     *class.Script // the teacher's script, run a line per → press
 }
 
 // Class is the root model of classroom mode: one replica of a class on a
@@ -126,6 +137,7 @@ type Class struct {
 	status  string
 	isErr   bool
 	leaving bool
+	next    int // the script's next line
 }
 
 // maxClassLog bounds the log kept in memory.
@@ -177,6 +189,14 @@ type classDoneMsg struct {
 	err    error
 }
 
+// scriptDoneMsg is the result of a script line.
+type scriptDoneMsg struct {
+	num  int
+	ran  string
+	snap class.Snapshot
+	err  error
+}
+
 // classLeftMsg says the node has left the class.
 type classLeftMsg struct{}
 
@@ -217,6 +237,13 @@ func (m *Class) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 	case classDoneMsg:
 		cmd = m.handleDone(msg)
+	case scriptDoneMsg:
+		m.snap = msg.snap
+		if msg.err != nil {
+			m.fail(fmt.Errorf("%s:%d: %v (skipped; → runs the next line)", m.opts.Script.File, msg.num, msg.err))
+		} else {
+			m.notice(fmt.Sprintf("ran %s:%d: %s", m.opts.Script.File, msg.num, msg.ran))
+		}
 	case classLeftMsg:
 		return m, tea.Quit
 	default:
@@ -259,6 +286,12 @@ func (m *Class) updateKeys() {
 	m.keys.Partition.SetEnabled(t && m.keys.Partition.Enabled())
 	m.keys.Heal.SetEnabled(t && m.keys.Heal.Enabled())
 	m.keys.Reset.SetEnabled(t && m.keys.Reset.Enabled())
+	m.keys.Hold.SetEnabled(t && m.keys.Hold.Enabled())
+	m.keys.Freeze.SetEnabled(t && m.keys.Freeze.Enabled())
+	open := m.snap.Question != nil && !m.snap.Question.Closed
+	m.keys.Close.SetEnabled(t && open && m.keys.Close.Enabled())
+	m.keys.Answer.SetEnabled(!t && open && m.keys.Answer.Enabled())
+	m.keys.Next.SetEnabled(t && m.opts.Script != nil && m.next < len(m.opts.Script.Lines) && m.keys.Next.Enabled())
 	m.keys.ForceQuit.SetEnabled(true)
 	m.prompt.SetHint("e.g. " + m.example() + " · enter runs · tab completes · ↑↓ history · esc closes")
 	if m.opts.ASCII {
@@ -336,6 +369,22 @@ func (m *Class) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.openPrompt(m.partitionLine())
 	case key.Matches(k, km.Heal):
 		return m.run("heal")
+	case key.Matches(k, km.Next):
+		return m.runScript()
+	case key.Matches(k, km.Answer):
+		return m.run("answer " + k.String())
+	case key.Matches(k, km.Close):
+		return m.run("close")
+	case key.Matches(k, km.Hold):
+		if m.snap.Held {
+			return m.run("release")
+		}
+		return m.run("hold")
+	case key.Matches(k, km.Freeze):
+		if m.snap.Frozen {
+			return m.run("thaw")
+		}
+		return m.run("freeze")
 	case key.Matches(k, km.Reset):
 		m.ask(confirmReset, "press R again to reset every replica to "+crdt.Brief(crdt.Zero(m.snap.Type).String())+"; any other key cancels", km.Reset)
 	case key.Matches(k, km.LogUp):
@@ -414,7 +463,7 @@ func (m *Class) run(line string) tea.Cmd {
 func (m *Class) handleDone(msg classDoneMsg) tea.Cmd {
 	m.snap = msg.snap
 	switch {
-	case msg.err != nil && m.mode == ClassView && msg.line != "heal" && msg.line != "reset":
+	case msg.err != nil && m.mode == ClassView && !keyLines[msg.line] && !errors.Is(msg.err, class.ErrFrozen):
 		// Give the line back to fix, with the error under it.
 		cmd := m.openPrompt(msg.line)
 		m.prompt = m.prompt.Failed(msg.err.Error(), msg.line)
@@ -427,6 +476,27 @@ func (m *Class) handleDone(msg classDoneMsg) tea.Cmd {
 	}
 	return nil
 }
+
+// runScript runs the script's next line, off the event loop, and moves
+// on: a line that fails says why and is skipped.
+func (m *Class) runScript() tea.Cmd {
+	sc := m.opts.Script
+	if sc == nil || m.next >= len(sc.Lines) {
+		return nil
+	}
+	l := sc.Lines[m.next]
+	m.next++
+	n := m.node
+	return func() tea.Msg {
+		ran, err := n.RunScriptLine(l.Text)
+		return scriptDoneMsg{num: l.Num, ran: ran, err: err, snap: n.Snapshot()}
+	}
+}
+
+// keyLines are the lines a key runs: an error is shown, not given back
+// at the prompt to fix.
+var keyLines = map[string]bool{"heal": true, "reset": true, "hold": true, "release": true, "freeze": true, "thaw": true, "close": true,
+	"answer 1": true, "answer 2": true, "answer 3": true, "answer 4": true, "answer 5": true, "answer 6": true}
 
 // editLine is an edit of this member's replica, ready to finish: the
 // type's main operation (or its removing one).
@@ -511,7 +581,15 @@ func (m *Class) View() tea.View {
 	default:
 		status, bar := m.statusLines()
 		log := m.log[:len(m.log)-m.back]
-		content = ui.ClassScreen(ui.ClassState{Snap: m.snap, Log: log, Status: status, Bar: bar}, m.styles, m.w, m.h)
+		st := ClassScreenState(m.snap)
+		st.Log, st.Status, st.Bar = log, status, bar
+		if sc := m.opts.Script; sc != nil && m.teacher() {
+			st.Script = fmt.Sprintf("script %s: %d of %d run", sc.File, m.next, len(sc.Lines))
+			if m.next < len(sc.Lines) {
+				st.Script += " · → " + sc.Lines[m.next].Text
+			}
+		}
+		content = ui.ClassScreen(st, m.styles, m.w, m.h)
 	}
 	v := tea.NewView(content)
 	v.AltScreen = true
@@ -539,6 +617,80 @@ func (m *Class) statusLines() (string, string) {
 		return st.App.Muted.Render(fmt.Sprintf("log scrolled back %d · ] scrolls on", m.back)), bar
 	}
 	return st.App.Muted.Render("Edit with e or +; the others' boxes show what they last told " + m.snap.Name + "."), bar
+}
+
+// ClassScreenState turns a class's snapshot into the plain values the class
+// screen draws: ui never sees the class package.
+func ClassScreenState(snap class.Snapshot) ui.ClassState {
+	st := ui.ClassState{Name: snap.Name, Teacher: snap.Teacher == snap.Name, Type: string(snap.Type), Mode: snap.Mode.String(),
+		Addr: snap.Addr, Join: snap.Join, Dropped: snap.DroppedTotal(), Forged: snap.Forged()}
+	for _, l := range replicas.Lanes {
+		ls := snap.Status(l)
+		st.Lanes[l] = ui.ClassLane{Word: ls.Word, Details: ls.Details(snap.Name), Others: ls.Of > 1}
+	}
+	if len(snap.Groups) > 0 {
+		st.Groups = class.GroupsString(snap.Groups)
+	}
+	st.Room = roomLine(snap)
+	st.Ask = askLines(snap)
+	if snap.Say != "" {
+		st.Say = snap.Teacher + " says: " + snap.Say
+	}
+	st.Members = append(st.Members, ui.ClassMember{Name: snap.Name, Mine: true, Heard: true, Plain: snap.Plain, CRDT: snap.CRDT,
+		Same: [2]bool{true, true}})
+	for _, mb := range snap.Members {
+		if mb.Blocked {
+			st.CutOff = append(st.CutOff, mb.Name)
+		}
+		st.Members = append(st.Members, ui.ClassMember{Name: mb.Name, State: mb.State(), Heard: mb.Heard,
+			Plain: mb.Plain, CRDT: mb.CRDT, Same: mb.Same})
+	}
+	return st
+}
+
+// askLines is the room's question: its text, then what this screen shows
+// of it. Names are never shown: the teacher's screen is on a projector.
+func askLines(snap class.Snapshot) []string {
+	q := snap.Question
+	if q == nil {
+		return nil
+	}
+	lines := []string{"Question: " + q.Text}
+	switch {
+	case q.Closed:
+		lines = append(lines, "tally: "+class.TallyLine(q.Choices, q.Tally, q.Unanswered))
+	case snap.Teacher == snap.Name:
+		lines = append(lines, "live: "+class.TallyLine(q.Choices, q.Tally, q.Unanswered)+" · C closes it")
+	default:
+		var parts []string
+		for i, c := range q.Choices {
+			parts = append(parts, fmt.Sprintf("%d %s", i+1, c))
+		}
+		line := strings.Join(parts, " · ") + fmt.Sprintf(" · press 1-%d", len(q.Choices))
+		if q.Mine > 0 {
+			line += fmt.Sprintf(" (your answer: %d; you may change it)", q.Mine)
+		}
+		lines = append(lines, line)
+	}
+	return lines
+}
+
+// roomLine says what the teacher's hold and freeze mean for this laptop.
+func roomLine(snap class.Snapshot) string {
+	held := ""
+	if snap.Held {
+		held = "HELD by the teacher: your edits stay on this laptop"
+		if snap.Waiting > 0 {
+			held += fmt.Sprintf(" (%d waiting)", snap.Waiting)
+		}
+	}
+	switch {
+	case snap.Frozen && snap.Held:
+		return "PAUSED by the teacher: editing is paused, and the room is held"
+	case snap.Frozen:
+		return "PAUSED: the teacher has paused editing (pencils down); syncing goes on"
+	}
+	return held
 }
 
 // ShortHelp and FullHelp make the class screen a help.KeyMap.

@@ -361,7 +361,9 @@ func (c *Cluster) edit(a Edit) ([]Event, error) {
 	if !resP.Ignored {
 		c.effective[Plain] = c.effective[Plain].With(id)
 		r.plainHist = r.plainHist.with("", id)
-		r.writes, r.lastWrite, r.heard = r.writes+1, id, false
+		r.writes, r.lastWrite = r.writes+1, id
+	} else {
+		r.declined, r.lastDeclined = r.declined+1, id
 	}
 	if !resC.Ignored {
 		c.effective[CRDT] = c.effective[CRDT].With(id)

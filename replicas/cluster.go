@@ -71,12 +71,14 @@ type Replica struct {
 	// writes counts the local edits this replica's plain lane applied: a
 	// system without CRDTs forwards the writes its users make, so a plain
 	// message carries a value only when the link has not yet delivered
-	// the latest of them (see Cluster.delivered). lastWrite is the latest,
-	// and heard says that the plain value is another replica's write,
-	// received since.
-	writes    int
-	lastWrite EditID
-	heard     bool
+	// the latest of them (see Cluster.delivered). lastWrite is the latest.
+	// declined counts the local edits the plain lane declined, and
+	// lastDeclined is the latest of them: a replica whose every edit was
+	// declined has made no write, but it has edited.
+	writes       int
+	lastWrite    EditID
+	declined     int
+	lastDeclined EditID
 	// knows is, per lane, every edit that has reached this replica: its own
 	// edits (applied or declined), and what delivered messages carried. It
 	// only grows. Two replicas that know the same edits should hold the
@@ -184,8 +186,8 @@ func (r *Replica) Writes() int { return r.writes }
 func (r *Replica) Clock(tick int64) int64 { return tick + r.Skew }
 
 // Meta is the replica's CRDT metadata in one compact line (see crdt.Meta),
-// with what its mode says about it (op mode: that op delivery does not
-// read an or-set's causal context).
+// as its mode shows it (op mode leaves off an or-set's causal context,
+// which op delivery never reads).
 func (r *Replica) Meta() []crdt.MetaPart {
 	parts := crdt.Meta(r.state)
 	if a, ok := r.mode.(interface {
@@ -317,7 +319,7 @@ type Cluster struct {
 	// value only when from has written since; a message dropped or still
 	// in flight moves nothing, so the next one carries the value again, as
 	// a reliable transport retries. told[i] says that replica i's plain
-	// lane has explained once why it does not forward what it heard.
+	// lane has explained once why it does not pass on a value it received.
 	delivered [][]int
 	told      []bool
 	// inflightBytes is the state messages in flight hold (see budget.go),

@@ -16,15 +16,28 @@ import (
 
 // plainPayload is what a message carries for the plain lane: the sender's
 // value and its history, or nothing new. writes is the sender's write
-// counter when the message was taken, last its latest write, and heard
-// says that its value then was another replica's write.
+// counter when the message was taken, last its latest write, declined
+// and lastDeclined the edits its plain lane had declined, and heard says
+// that the value it held then was not its own latest write but one it
+// received (see Replica.holdsHeard).
 type plainPayload struct {
-	carries bool
-	writes  int
-	last    EditID
-	heard   bool
-	value   crdt.Plain
-	hist    History
+	carries      bool
+	writes       int
+	last         EditID
+	declined     int
+	lastDeclined EditID
+	heard        bool
+	value        crdt.Plain
+	hist         History
+}
+
+// holdsHeard says the replica's plain value is not its own latest write:
+// it reflects edits, none of them that write. A plain server then still
+// sends that value on a link that has not delivered its own latest write,
+// since it sends whatever it holds.
+func (r *Replica) holdsHeard() bool {
+	all := r.plainHist.All()
+	return all.Len() > 0 && (r.lastWrite == 0 || !all.Has(r.lastWrite))
 }
 
 // receive delivers a message to its receiver, then says what each lane
@@ -65,44 +78,68 @@ func (c *Cluster) deliverPlain(r *Replica, m *Message) LaneChange {
 	c.delivered[from][to] = max(c.delivered[from][to], m.plain.writes)
 	oldHist := r.plainHist.All()
 	r.plain, r.plainShared, r.plainHist = m.plain.value, true, m.plain.hist // shared until either side writes
-	r.heard = true
 	r.touch(Plain, c.now)
 	r.knows[Plain] = r.knows[Plain].Union(m.plain.hist.All())
 	afterS := m.valueStrings[Plain]
 	pc := LaneChange{Touched: true, Changed: afterS != beforeS}
 	beforeS, afterS = crdt.Brief(beforeS), crdt.Brief(afterS)
 	v := via(m, Plain)
+	newHist := r.plainHist.All()
+	// Whose value arrived: the sender's own write, or, when the sender
+	// holds a value it received, the write that made it. A plain value
+	// changes only by an edit or an overwrite, so the write that made it
+	// is the newest edit its history holds.
+	whose, same := m.From+"'s "+afterS, " from "+m.From
+	if ids := newHist.Last(1); m.plain.heard && len(ids) == 1 {
+		held := c.editInfo(ids[0]).Replica + "'s write " + ids[0].String() + ", which " + m.From + " holds"
+		whose, same = afterS+", "+held, ", "+held
+	}
 	// Sentences are built by concatenation: every delivery makes two.
-	switch newHist := r.plainHist.All(); {
+	switch {
 	case beforeS != afterS:
-		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by " + m.From + "'s " + afterS + v
+		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by " + whose + v
 	case oldHist.Equal(newHist):
-		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by " + m.From + "'s copy" + v + ", the same value"
+		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by the same value" + same + v
 	default:
-		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by " + m.From + "'s copy" + v +
-			": the same value, but it now reflects " + describeEdits(newHist.Minus(oldHist), c)
+		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by the same value" + same + v +
+			", but it now reflects " + describeEdits(newHist.Minus(oldHist), c)
 		if gone := oldHist.Minus(newHist); len(gone) > 0 {
 			pc.Why += ", not " + describeEdits(gone, c)
 		}
 	}
+	if m.plain.heard {
+		pc.Why += ": " + m.From + " sends whatever it holds while a write of its own, " + m.plain.last.String() + ", is not yet delivered on this link"
+	}
 	return pc
 }
 
+// The rule the plain lane keeps, in one sentence for the log.
+const plainRule = "a plain server sends only after a write of its own that this link has not delivered, and then it sends whatever it holds"
+
 // nothingNew says why a message carries nothing new for the plain lane:
-// its sender had made no write of its own, or the receiver had already
-// received its latest. The first time a sender holding another replica's
-// value sends nothing new, it also says why a plain server does not
-// forward that value.
+// its sender's plain lane had applied no write of its own (it made none,
+// or its edits were declined), or the link had already delivered a value
+// the sender sent after its latest write. The first time a sender holding
+// a value it received sends nothing new, it also says why that value is
+// not passed on.
 func (c *Cluster) nothingNew(r *Replica, m *Message) (why, note string) {
-	if m.plain.writes == 0 {
+	switch p := m.plain; {
+	case p.writes == 0 && p.declined == 0:
 		why = m.From + " had made no write of its own"
-	} else {
-		why = r.Name + " had already received " + m.From + "'s latest write, " + m.plain.last.String()
+	case p.writes == 0:
+		why = m.From + "'s plain lane had applied no write of its own: it declined "
+		if p.declined == 1 {
+			why += m.From + "'s " + p.lastDeclined.String()
+		} else {
+			why += fmt.Sprintf("%s's %d edits, the latest %s", m.From, p.declined, p.lastDeclined)
+		}
+	default:
+		why = r.Name + " had already received what " + m.From + " held after its latest write, " + p.last.String()
 	}
 	if from := c.index[m.From]; m.plain.heard && !c.told[from] {
 		c.told = slices.Clone(c.told)
 		c.told[from] = true
-		note = ". " + m.From + " does not pass on the value it received: a plain server forwards only its own writes, since without versions a forwarded value could overwrite a newer one"
+		note = ". " + m.From + " does not pass on the value it received: " + plainRule
 	}
 	return why, note
 }

@@ -42,7 +42,7 @@ type opRules struct{}
 
 func (opRules) name() string { return "op" }
 func (opRules) describe() string {
-	return "every message carries the ops its sender applied that the receiver, as far as the sender knows, lacks"
+	return "every message carries the ops the receiver lacks, as far as its sender knows"
 }
 func (opRules) opOptions() bool { return true }
 func (opRules) full() error {
@@ -202,27 +202,23 @@ func (d *opData) waiting() []string {
 
 func opsOf(r *Replica) *opData { return r.mode.(*opData) }
 
-// annotate shows, on an or-set's metadata line, its causal context, and
-// that op delivery does not read it: an op-based add is applied without
-// looking at it.
+// annotate leaves the causal context off an or-set's metadata line: op
+// delivery never consults it (an op-based add is applied without looking
+// at it, as the log says for each add), so the box shows only the dots,
+// which op delivery does act on (issue 20: a box shows nothing that the
+// mode's delivery ignores). The Details pane still lists the whole state.
 func (d *opData) annotate(parts []crdt.MetaPart, st crdt.CRDT) []crdt.MetaPart {
 	if _, ok := st.(*crdt.ORSetState); !ok {
 		return parts
 	}
-	for i, p := range parts {
-		if _, ctx, ok := strings.Cut(p.Text, "context "); ok {
-			parts = slices.Clone(parts)
-			parts[i].Text = "context " + ctx + ": ops ignore it"
-			return parts
+	out := make([]crdt.MetaPart, 0, len(parts))
+	for _, p := range parts {
+		if k := strings.Index(p.Text, " · context "); k >= 0 {
+			p.Text = p.Text[:k]
 		}
+		out = append(out, p)
 	}
-	ctx := "{}"
-	for _, sec := range st.Internals().Sections {
-		if sec.Name == "context" {
-			ctx = "{" + strings.Join(sec.Items, ", ") + "}"
-		}
-	}
-	return append(slices.Clip(parts), crdt.MetaPart{Text: " · context " + ctx + ": ops ignore it"})
+	return out
 }
 
 func (opRules) edit(c *Cluster, i int, r *Replica, id EditID, key string, e *crdt.Effect) {

@@ -68,6 +68,8 @@ type senderCopy struct {
 	from         int
 	writes       int
 	lastWrite    EditID
+	declined     int
+	lastDeclined EditID
 	heard        bool
 	plain        crdt.Plain
 	plainHist    History
@@ -103,7 +105,8 @@ func (c *Cluster) copyOf(i int) *senderCopy {
 	}
 	return &senderCopy{
 		rendered: rendered,
-		from:     i, writes: r.writes, lastWrite: r.lastWrite, heard: r.heard, mode: r.mode,
+		from:     i, writes: r.writes, lastWrite: r.lastWrite, declined: r.declined, lastDeclined: r.lastDeclined,
+		heard: r.holdsHeard(), mode: r.mode,
 		plain: r.plain, plainHist: r.plainHist,
 		state: r.state, crdtHist: r.crdtHist, knows: r.knows[CRDT],
 		values:       [2]crdt.Value{r.Value(Plain), r.Value(CRDT)},
@@ -123,10 +126,11 @@ func (sc *senderCopy) whole(*Cluster) *statePayload {
 // takeHop is the hop that takes a message from sc's sender to replica to:
 // the CRDT lane carries what the mode says (full changes only that); the
 // plain lane carries the sender's value only if the sender has written
-// since the last plain value this link delivered.
+// since the last plain value this link delivered, and then it carries
+// whatever the sender holds, its own write or one it received.
 func (c *Cluster) takeHop(sc *senderCopy, to int, queued, full bool) hop {
 	h := hop{from: sc.from, to: to, take: true, queued: queued, sc: sc, crdt: c.rules.payload(c, sc, to, full)}
-	h.plain = plainPayload{writes: sc.writes, last: sc.lastWrite, heard: sc.heard}
+	h.plain = plainPayload{writes: sc.writes, last: sc.lastWrite, declined: sc.declined, lastDeclined: sc.lastDeclined, heard: sc.heard}
 	if sc.writes > c.delivered[sc.from][to] {
 		h.plain.carries, h.plain.value, h.plain.hist = true, sc.plain, sc.plainHist
 	}

@@ -6,7 +6,6 @@ import (
 
 	"github.com/charmbracelet/x/ansi"
 
-	"crdtviz/class"
 	"crdtviz/replicas"
 )
 
@@ -23,14 +22,50 @@ const (
 	classBoxMaxW = 40
 )
 
-// ClassState is what the class screen shows: the snapshot, the log's
-// sentences (oldest first), the status line and the help bar, already
-// drawn.
+// ClassState is what the class screen shows, as plain values (model/
+// makes them from the class's snapshot): the header, each lane's status,
+// the network, the members (this one first), the log's sentences (oldest
+// first), the status line and the help bar, already drawn.
 type ClassState struct {
-	Snap   class.Snapshot
-	Log    []string
-	Status string
-	Bar    string
+	Name    string // this member
+	Teacher bool   // this member is the teacher
+	Type    string
+	Mode    string
+	Addr    string
+	Join    string // the line students type (the teacher's screen)
+	Dropped int    // bad payloads dropped
+	Forged  int    // of which forged: signed by someone else, or from no member
+	Lanes   [2]ClassLane
+	Groups  string   // the teacher's partition, as the prompt takes it; "" when whole
+	CutOff  []string // members the partition cuts off from this one
+	Room    string   // the teacher's hold or freeze, in words; "" when neither
+	Ask     []string // the room's question: its text, then its choices or tally
+	Say     string   // what the teacher last said to the room
+	Script  string   // the teacher's script: where it stands, and its next line
+	Members []ClassMember
+	Log     []string
+	Status  string
+	Bar     string
+}
+
+// ClassLane is a lane's status as far as this member knows: one of the
+// simulator's words (CONVERGED, EQUAL, PENDING, DIVERGED) or ALONE, and
+// what backs it, longest first.
+type ClassLane struct {
+	Word    string
+	Details []string
+	Others  bool // other members count: the banner says whose knowledge it is
+}
+
+// ClassMember is one member's box or row.
+type ClassMember struct {
+	Name  string
+	Mine  bool   // this member
+	State string // alive, suspect, dead, left, cut off
+	Heard bool   // its values have arrived
+	Plain string
+	CRDT  string
+	Same  [2]bool // per lane (replicas.Plain, replicas.CRDT): equal to this member's
 }
 
 // ClassScreen renders the class screen: exactly w×h cells.
@@ -38,31 +73,48 @@ func ClassScreen(st ClassState, s Styles, w, h int) string {
 	if w < MinWidth || h < MinHeight {
 		return TooSmall(w, h, s)
 	}
-	snap := st.Snap
 	var top []string
-	top = append(top, classHeader(snap, s, w))
-	if snap.Join != "" {
-		for _, ln := range wrapLines("Students join with: "+snap.Join, w, 3, s.Symbols.Ellipsis) {
-			top = append(top, s.App.Notice.Render(ln))
-		}
+	top = append(top, classHeader(st, s, w))
+	if st.Join != "" {
+		top = append(top, classJoin(st.Join, s, w)...)
 	}
 	top = append(top,
-		classBanner(snap, replicas.CRDT, "CRDT", s, w),
-		classBanner(snap, replicas.Plain, "Plain overwrite", s, w),
-		classNetwork(snap, s, w))
+		classBanner(st, replicas.CRDT, "CRDT", s, w),
+		classBanner(st, replicas.Plain, "Plain overwrite", s, w),
+		classNetwork(st, s, w))
+	if st.Room != "" {
+		top = append(top, ansi.Truncate(s.Band.Pending.Render(st.Room), w, s.Symbols.Ellipsis))
+	}
+	if st.Say != "" {
+		for _, part := range wrapLines(st.Say, w, 2, s.Symbols.Ellipsis) {
+			top = append(top, s.App.Notice.Render(part))
+		}
+	}
+	if st.Script != "" {
+		top = append(top, ansi.Truncate(s.App.Muted.Render(st.Script), w, s.Symbols.Ellipsis))
+	}
+	for i, ln := range st.Ask {
+		style := s.App.Notice
+		if i == 0 {
+			style = s.Band.Title
+		}
+		for _, part := range wrapLines(ln, w, 2, s.Symbols.Ellipsis) {
+			top = append(top, style.Render(part))
+		}
+	}
 	bottom := []string{fit(clipLine(st.Status, w), w, 1), fit(st.Bar, w, 1)}
 	room := h - len(top) - len(bottom)
 	var middle string
-	total := len(snap.Members) + 1
+	total := len(st.Members)
 	boxRows := classBoxRows(total, w)
 	if total <= MaxClassBoxes && boxRows*classBoxH+2 <= room {
 		valueLines := 1
 		if boxRows*(classBoxH+2)+4 <= room {
 			valueLines = 2 // room to wrap each value onto a second line
 		}
-		middle = classBoxes(snap, s, w, valueLines)
+		middle = classBoxes(st, s, w, valueLines)
 	} else {
-		middle = classTable(snap, s, w, max(2, room*2/3))
+		middle = classTable(st, s, w, max(2, room*2/3))
 	}
 	used := strings.Count(middle, "\n") + 1
 	logH := room - used
@@ -74,70 +126,63 @@ func ClassScreen(st ClassState, s Styles, w, h int) string {
 	return fit(strings.Join(lines, "\n"), w, h)
 }
 
-func classHeader(snap class.Snapshot, s Styles, w int) string {
-	who := "you are " + snap.Name
-	if snap.Teacher == snap.Name {
+// classJoin is the join line: on one line when it fits ("Students join
+// with: …", else "Join: …"), wrapped only on a screen too narrow for it.
+func classJoin(join string, s Styles, w int) []string {
+	for _, lead := range []string{"Students join with: ", "Join: ", ""} {
+		if ansi.StringWidth(lead+join) <= w {
+			return []string{s.App.Notice.Render(lead + join)}
+		}
+	}
+	var out []string
+	for _, ln := range wrapLines(join, w, 3, s.Symbols.Ellipsis) {
+		out = append(out, s.App.Notice.Render(ln))
+	}
+	return out
+}
+
+func classHeader(st ClassState, s Styles, w int) string {
+	who := "you are " + st.Name
+	if st.Teacher {
 		who += " (teacher)"
 	}
 	dot := " " + s.Symbols.Dot + " "
-	left := s.App.Title.Render("crdtviz") + s.App.Muted.Render(dot) + s.App.Header.Render(fmt.Sprintf("class%s%s by %s%s%s", dot, snap.Type, snap.Mode, dot, who))
-	right := s.App.Muted.Render(snap.Addr)
-	if d := snap.DroppedTotal(); d > 0 {
-		right = s.App.Error.Render(fmt.Sprintf("%s %d bad payloads dropped", s.Symbols.Cross, d)) + "  " + right
+	left := s.App.Title.Render("crdtviz") + s.App.Muted.Render(dot) + s.App.Header.Render(fmt.Sprintf("class%s%s by %s%s%s", dot, st.Type, st.Mode, dot, who))
+	right := s.App.Muted.Render(st.Addr)
+	switch {
+	case st.Forged > 0 && st.Dropped > st.Forged:
+		right = s.App.Error.Render(fmt.Sprintf("%s dropped: %d forged, %d bad", s.Symbols.Cross, st.Forged, st.Dropped-st.Forged)) + "  " + right
+	case st.Forged > 0:
+		right = s.App.Error.Render(fmt.Sprintf("%s dropped: %d forged", s.Symbols.Cross, st.Forged)) + "  " + right
+	case st.Dropped > 0:
+		right = s.App.Error.Render(fmt.Sprintf("%s %d bad payloads dropped", s.Symbols.Cross, st.Dropped)) + "  " + right
+	}
+	if ansi.StringWidth(left)+2+ansi.StringWidth(right) > w && right != s.App.Muted.Render(st.Addr) {
+		right = strings.TrimSuffix(right, "  "+s.App.Muted.Render(st.Addr)) // the note matters more than the address
 	}
 	return spread(left, right, w)
 }
 
-// classBanner says, as far as this replica knows, whether a lane has
-// converged, and how many members agree with it.
-func classBanner(snap class.Snapshot, lane replicas.Lane, title string, s Styles, w int) string {
-	agree, of := snap.Agree(lane)
-	var unheard, differ []string
-	for _, m := range snap.Members {
-		switch {
-		case !m.Counted():
-		case !m.Heard:
-			unheard = append(unheard, m.Name)
-		case !m.Same[lane]:
-			differ = append(differ, m.Name)
-		}
+// classBanner is a lane's status word, as the simulator's banners say it,
+// with the longest of its details that fits.
+func classBanner(st ClassState, lane replicas.Lane, title string, s Styles, w int) string {
+	l := st.Lanes[lane]
+	style, sym := s.Band.Pending, s.Symbols.Pending
+	switch l.Word {
+	case "CONVERGED":
+		style, sym = s.Band.Converged, s.Symbols.Check
+	case "DIVERGED":
+		style, sym = s.Band.Diverged, s.Symbols.Cross
 	}
-	style := s.Band.Converged
-	var heads []string // from the longest to the shortest
-	switch {
-	case of == 1 && len(snap.Members) == 0:
-		heads, style = []string{"ALONE " + s.Symbols.Pending + " no other member yet"}, s.Band.Pending
-	case of == 1:
-		heads, style = []string{"ALONE " + s.Symbols.Pending + " every other member is dead, left or cut off"}, s.Band.Pending
-	case agree == of:
-		all := fmt.Sprintf("all %d agree", of)
-		if of == 2 {
-			all = "both agree"
-		}
-		heads = []string{fmt.Sprintf("CONVERGED %s %s with %s", s.Symbols.Check, all, snap.Name)}
-	case len(differ) == 0:
-		base := fmt.Sprintf("PENDING %s %d of %d agree with %s", s.Symbols.Pending, agree, of, snap.Name)
-		who := strings.Join(unheard, ", ")
-		if len(unheard) > 3 {
-			who = fmt.Sprintf("%d members", len(unheard))
-		}
-		heads, style = []string{base + "; not heard yet: " + who, base}, s.Band.Pending
-	default:
-		base := fmt.Sprintf("DIFFERENT %s %d of %d agree with %s", s.Symbols.Cross, agree, of, snap.Name)
-		who := strings.Join(differ, ", ") + " differ" + plural(len(differ))
-		if len(differ) > 3 {
-			who = fmt.Sprintf("%d differ", len(differ))
-		}
-		if len(unheard) > 0 {
-			who += fmt.Sprintf("; %d not heard yet", len(unheard))
-		}
-		heads, style = []string{base + "; " + who, base}, s.Band.Diverged
-	}
-	knows := s.App.Muted.Render(" (as far as " + snap.Name + " knows)")
+	knows := s.App.Muted.Render(" (as far as " + st.Name + " knows)")
 	var candidates []string
-	for _, h := range heads {
-		text := s.Band.Title.Render(title+": ") + style.Render(h)
-		if of > 1 {
+	for _, d := range append(l.Details, "") {
+		head := l.Word + " " + sym
+		if d != "" {
+			head += " " + d
+		}
+		text := s.Band.Title.Render(title+": ") + style.Render(head)
+		if l.Others {
 			candidates = append(candidates, text+knows)
 		}
 		candidates = append(candidates, text)
@@ -150,27 +195,14 @@ func classBanner(snap class.Snapshot, lane replicas.Lane, title string, s Styles
 	return ansi.Truncate(candidates[len(candidates)-1], w, s.Symbols.Ellipsis)
 }
 
-func plural(n int) string {
-	if n == 1 {
-		return "s"
-	}
-	return ""
-}
-
 // classNetwork is the line about the teacher's partition.
-func classNetwork(snap class.Snapshot, s Styles, w int) string {
-	if len(snap.Groups) == 0 {
+func classNetwork(st ClassState, s Styles, w int) string {
+	if st.Groups == "" {
 		return s.Network.Up.Render("Network: whole " + s.Symbols.Dot + " every member can reach every other")
 	}
-	var cut []string
-	for _, m := range snap.Members {
-		if m.Blocked {
-			cut = append(cut, m.Name)
-		}
-	}
-	text := "Partition: " + class.GroupsString(snap.Groups)
-	if len(cut) > 0 {
-		text += " " + s.Symbols.Dot + " " + s.Symbols.Cut + " cut off from " + snap.Name + ": " + strings.Join(cut, ", ")
+	text := "Partition: " + st.Groups
+	if len(st.CutOff) > 0 {
+		text += " " + s.Symbols.Dot + " " + s.Symbols.Cut + " cut off from " + st.Name + ": " + strings.Join(st.CutOff, ", ")
 	}
 	return ansi.Truncate(s.Network.Cut.Render(text), w, s.Symbols.Ellipsis)
 }
@@ -182,27 +214,20 @@ func classBoxRows(n, w int) int {
 
 // classBoxes draws this member and the others as boxes: name and state,
 // then each lane's value, marked when it differs from this member's.
-func classBoxes(snap class.Snapshot, s Styles, w, valueLines int) string {
-	n := len(snap.Members) + 1
+func classBoxes(st ClassState, s Styles, w, valueLines int) string {
+	n := len(st.Members)
 	perRow := max(1, min(n, w/classBoxW))
 	bw := min(w/perRow, classBoxMaxW)
 	var boxes []string
-	boxes = append(boxes, classBox(snap.Name+" (you)", "", snap.Plain, snap.CRDT, [2]string{"", ""}, true, s, bw, valueLines))
-	for _, m := range snap.Members {
-		state := m.Status.String()
-		if m.Blocked {
-			state = s.Symbols.Cut + " " + state
+	for _, m := range st.Members {
+		if m.Mine {
+			boxes = append(boxes, classBox(m.Name+" (you)", "", m.Plain, m.CRDT, [2]string{"", ""}, true, s, bw, valueLines))
+			continue
 		}
-		marks := [2]string{"?", "?"}
-		plain, value := "not heard yet", "not heard yet"
-		if m.Heard {
-			plain, value = m.Plain, m.CRDT
-			for _, l := range replicas.Lanes {
-				marks[l] = s.Symbols.Check
-				if !m.Same[l] {
-					marks[l] = s.Symbols.Cross
-				}
-			}
+		marks, plain, value := memberMarks(m, s.Symbols.Check, s.Symbols.Cross)
+		state := m.State
+		if state == "cut off" {
+			state = s.Symbols.Cut + " cut off"
 		}
 		boxes = append(boxes, classBox(m.Name, state, plain, value, marks, false, s, bw, valueLines))
 	}
@@ -211,6 +236,23 @@ func classBoxes(snap class.Snapshot, s Styles, w, valueLines int) string {
 		rows = append(rows, joinFitted(boxes[i:min(i+perRow, len(boxes))]...))
 	}
 	return strings.Join(rows, "\n")
+}
+
+// memberMarks is a member's mark per lane (same, differs, ? not heard)
+// and its values as shown.
+func memberMarks(m ClassMember, same, differ string) ([2]string, string, string) {
+	marks := [2]string{"?", "?"}
+	plain, value := "not heard yet", "not heard yet"
+	if m.Heard {
+		plain, value = m.Plain, m.CRDT
+		for _, l := range replicas.Lanes {
+			marks[l] = same
+			if !m.Same[l] {
+				marks[l] = differ
+			}
+		}
+	}
+	return marks, plain, value
 }
 
 func classBox(name, state, plain, value string, marks [2]string, mine bool, s Styles, bw, valueLines int) string {
@@ -224,7 +266,7 @@ func classBox(name, state, plain, value string, marks [2]string, mine bool, s St
 	if state != "" {
 		st := s.App.Muted
 		switch {
-		case strings.HasPrefix(state, s.Symbols.Cut), state == "dead", state == "left":
+		case strings.HasPrefix(state, s.Symbols.Cut), state == "dead", state == "left", state == "cut off":
 			st = s.Band.Diverged
 		case state == "suspect":
 			st = s.Band.Pending
@@ -279,14 +321,16 @@ func markStyle(mark string, s Styles) interface{ Render(...string) string } {
 
 // classTable is a large class: one line per member, name, state, each
 // lane's value and whether it equals this member's.
-func classTable(snap class.Snapshot, s Styles, w, h int) string {
-	nameW := min(24, ansi.StringWidth(snap.Name+" (you)"))
+func classTable(st ClassState, s Styles, w, h int) string {
+	nameW := len("member")
 	stateW := len("suspect")
-	for _, m := range snap.Members {
-		nameW = max(nameW, min(24, ansi.StringWidth(m.Name)))
-		if m.Blocked {
-			stateW = max(stateW, ansi.StringWidth(s.Symbols.Cut+" suspect"))
+	for _, m := range st.Members {
+		name := m.Name
+		if m.Mine {
+			name += " (you)"
 		}
+		nameW = max(nameW, min(24, ansi.StringWidth(name)))
+		stateW = max(stateW, ansi.StringWidth(m.State))
 	}
 	valW := max(6, (w-nameW-stateW-3-6)/2)
 	row := func(name, state, plain, value string, marks [2]string) string {
@@ -295,28 +339,17 @@ func classTable(snap class.Snapshot, s Styles, w, h int) string {
 			cell(marks[replicas.Plain]+" "+plain, valW+2) + " " + cell(marks[replicas.CRDT]+" "+value, valW+2)
 	}
 	lines := []string{s.Band.Title.Render(row("member", "state", "plain overwrite", "CRDT", [2]string{" ", " "}))}
-	lines = append(lines, s.Replica.NameFocused.Render(row(snap.Name+" (you)", "", snap.Plain, snap.CRDT, [2]string{" ", " "})))
-	for i, m := range snap.Members {
-		if len(lines) == h-1 && i < len(snap.Members)-1 {
-			lines = append(lines, s.App.Muted.Render(fmt.Sprintf("%s %d more members", s.Symbols.Ellipsis, len(snap.Members)-i)))
+	for i, m := range st.Members {
+		if len(lines) == h-1 && i < len(st.Members)-1 {
+			lines = append(lines, s.App.Muted.Render(fmt.Sprintf("%s %d more members", s.Symbols.Ellipsis, len(st.Members)-i)))
 			break
 		}
-		marks := [2]string{"?", "?"}
-		plain, value := "not heard yet", "not heard yet"
-		if m.Heard {
-			plain, value = m.Plain, m.CRDT
-			for _, l := range replicas.Lanes {
-				marks[l] = "="
-				if !m.Same[l] {
-					marks[l] = s.Symbols.Cross
-				}
-			}
+		if m.Mine {
+			lines = append(lines, s.Replica.NameFocused.Render(row(m.Name+" (you)", "", m.Plain, m.CRDT, [2]string{" ", " "})))
+			continue
 		}
-		state := m.Status.String()
-		if m.Blocked {
-			state = s.Symbols.Cut + " " + state
-		}
-		lines = append(lines, row(m.Name, state, plain, value, marks))
+		marks, plain, value := memberMarks(m, "=", s.Symbols.Cross)
+		lines = append(lines, row(m.Name, m.State, plain, value, marks))
 	}
 	return strings.Join(lines, "\n")
 }
