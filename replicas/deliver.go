@@ -91,7 +91,7 @@ func (c *Cluster) deliverPlain(r *Replica, m *Message) LaneChange {
 	// is the newest edit its history holds.
 	whose, same := m.From+"'s "+afterS, " from "+m.From
 	if ids := newHist.Last(1); m.plain.heard && len(ids) == 1 {
-		held := c.edits[ids[0]-1].Replica + "'s write " + ids[0].String() + ", which " + m.From + " holds"
+		held := c.editInfo(ids[0]).Replica + "'s write " + ids[0].String() + ", which " + m.From + " holds"
 		whose, same = afterS+", "+held, ", "+held
 	}
 	// Sentences are built by concatenation: every delivery makes two.
@@ -102,9 +102,9 @@ func (c *Cluster) deliverPlain(r *Replica, m *Message) LaneChange {
 		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by the same value" + same + v
 	default:
 		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by the same value" + same + v +
-			", but it now reflects " + describeEdits(newHist.Minus(oldHist), c.edits)
+			", but it now reflects " + describeEdits(newHist.Minus(oldHist), c)
 		if gone := oldHist.Minus(newHist); len(gone) > 0 {
-			pc.Why += ", not " + describeEdits(gone, c.edits)
+			pc.Why += ", not " + describeEdits(gone, c)
 		}
 	}
 	if m.plain.heard {
@@ -146,13 +146,13 @@ func (c *Cluster) nothingNew(r *Replica, m *Message) (why, note string) {
 
 // describeEdits names edits by their authors: "Bob's #2", "Alice's #1 and
 // Carol's #3", or "no edit".
-func describeEdits(ids []EditID, edits []EditInfo) string {
+func describeEdits(ids []EditID, c *Cluster) string {
 	if len(ids) == 0 {
 		return "no edit"
 	}
 	parts := make([]string, 0, len(ids))
 	for _, id := range ids[:min(len(ids), 4)] {
-		parts = append(parts, edits[id-1].Replica+"'s "+id.String())
+		parts = append(parts, c.editInfo(id).Replica+"'s "+id.String())
 	}
 	if len(ids) > 4 {
 		parts = append(parts, fmt.Sprintf("%d more", len(ids)-4))
@@ -166,10 +166,10 @@ func describeEdits(ids []EditID, edits []EditInfo) string {
 // lwwHistory takes, key by key, the history of the side whose stamp won.
 func lwwHistory(mine History, myStamps map[string]crdt.Stamp, theirs History, theirStamps map[string]crdt.Stamp) History {
 	keys := map[string]EditSet{}
-	for k, s := range mine.keys {
+	for k, s := range mine.byKey() {
 		keys[k] = s
 	}
-	for k, s := range theirs.keys {
+	for k, s := range theirs.byKey() {
 		ms, mok := myStamps[k]
 		ts, tok := theirStamps[k]
 		switch {
@@ -179,7 +179,7 @@ func lwwHistory(mine History, myStamps map[string]crdt.Stamp, theirs History, th
 			keys[k] = keys[k].Union(s)
 		}
 	}
-	return History{keys: keys}
+	return fromKeys(keys)
 }
 
 func lwwStamps(st crdt.CRDT) map[string]crdt.Stamp {
@@ -201,16 +201,15 @@ func (c *Cluster) isLWW() bool {
 
 // keyHistory is h restricted to one key.
 func keyHistory(h History, key string) History {
-	return History{keys: map[string]EditSet{key: h.keys[key]}}
+	return fromKeys(map[string]EditSet{key: h.byKey()[key]})
 }
 
 // historyOf is a history holding the edits of s under the key "".
 func historyOf(s EditSet) History {
-	h := History{}
-	for _, id := range s.IDs() {
-		h = h.with("", id)
+	if s.Len() == 0 {
+		return History{}
 	}
-	return h
+	return History{one: s, has: true}
 }
 
 // addWins says, for each element an or-set holds after a merge, whether it
@@ -218,7 +217,7 @@ func historyOf(s EditSet) History {
 // to one side of the merge only, and a remove of it known to the other side
 // only (so neither had seen the other). The state alone cannot tell a
 // concurrent remove from none; the edits can.
-func addWins(edits []EditInfo, mine, theirs EditSet, after crdt.Value) []string {
+func addWins(c *Cluster, mine, theirs EditSet, after crdt.Value) []string {
 	myOnly, theirOnly := mine.Minus(theirs), theirs.Minus(mine)
 	if len(myOnly) == 0 || len(theirOnly) == 0 {
 		return nil
@@ -226,7 +225,7 @@ func addWins(edits []EditInfo, mine, theirs EditSet, after crdt.Value) []string 
 	byElem := func(ids []EditID) map[string][2][]EditID { // element → [adds, removes]
 		out := map[string][2][]EditID{}
 		for _, id := range ids {
-			e := edits[id-1]
+			e := c.editInfo(id)
 			if !e.Effective[CRDT] {
 				continue
 			}

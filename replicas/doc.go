@@ -104,6 +104,18 @@
 // # Time travel
 //
 // A Timeline keeps the list of actions, with a stored copy of the cluster
-// every CheckpointEvery actions. Going to any earlier point restores the copy
-// before it and replays the rest; acting there discards the old future.
+// every CheckpointEvery actions (fewer, when the states grow large while the
+// actions do little: see wantCheckpoint). Going to any earlier point
+// restores the copy before it and replays the rest; acting there discards
+// the old future.
+//
+// # Work that grows with what was asked
+//
+// A history of forty thousand edits must cost forty thousand edits, not
+// forty thousand times the state. So what a replica keeps for its mode is
+// persistent and shared by prefix (an op log, a delta log, a causal buffer
+// found by what each op waits for), an edit updates a sketch of its lanes'
+// values instead of rendering them, and a work budget (budget.go) stops a
+// file whose work would still take too long, with an error that names the
+// statement.
 package replicas

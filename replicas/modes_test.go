@@ -144,7 +144,7 @@ func TestRelay(t *testing.T) {
 			t.Fatalf("%s mode: C does not know #1", mode)
 		}
 		if mode == ModeDelta {
-			if g := deltasOf(c.Replica("B")).out[c.index["A"]]; !g.empty() {
+			if g, _ := deltasOf(c.Replica("B")).pending(c.index["A"], false); !g.empty() {
 				t.Fatalf("B relays back to A: %v", g.knows())
 			}
 			// A message with nothing pending carries an empty delta.

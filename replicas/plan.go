@@ -80,6 +80,14 @@ type senderCopy struct {
 	values       [2]crdt.Value
 	valueStrings [2]string
 	wholeP       *statePayload
+	// rendered is what rendering the sender's values cost, when they had
+	// changed since they were last rendered (see budget.go).
+	rendered int64
+	// groups are the delta-groups its messages took in this action, by
+	// where they start on the sender's log and the link they leave out
+	// (-1: none): sending to all joins what is pending once, not once per
+	// link.
+	groups map[[2]int]deltaGroup
 }
 
 // copyOf takes replica i's lanes for the messages it is about to send. The
@@ -88,8 +96,16 @@ type senderCopy struct {
 func (c *Cluster) copyOf(i int) *senderCopy {
 	r := c.reps[i]
 	r.share()
+	var rendered int64
+	if v := r.values[Plain]; v == nil || !v.done {
+		rendered += int64(crdt.PlainBytes(r.plain))
+	}
+	if v := r.values[CRDT]; v == nil || !v.done {
+		rendered += passBytes(r.state)
+	}
 	return &senderCopy{
-		from: i, writes: r.writes, lastWrite: r.lastWrite, declined: r.declined, lastDeclined: r.lastDeclined,
+		rendered: rendered,
+		from:     i, writes: r.writes, lastWrite: r.lastWrite, declined: r.declined, lastDeclined: r.lastDeclined,
 		heard: r.holdsHeard(), mode: r.mode,
 		plain: r.plain, plainHist: r.plainHist,
 		state: r.state, crdtHist: r.crdtHist, knows: r.knows[CRDT],
@@ -156,12 +172,12 @@ func (c *Cluster) plan(a Action) (*plan, error) {
 			return nil, err
 		}
 		if !c.up[i][j] {
-			return nil, fmt.Errorf("the link %s → %s is cut: heal it before delivering (%d waiting)", a.From, a.To, len(c.queues[i][j]))
+			return nil, fmt.Errorf("the link %s → %s is cut: heal it before delivering (%d waiting)", a.From, a.To, c.queues[i][j].Len())
 		}
 		q := c.queues[i][j]
-		m := q[0]
+		m := q.Oldest()
 		if a.Newest {
-			m = q[len(q)-1]
+			m = q.Newest()
 		}
 		p.add(hop{from: i, to: j, msg: m})
 	case DeliverAll:
@@ -180,7 +196,7 @@ func (c *Cluster) plan(a Action) (*plan, error) {
 			return nil, err
 		}
 		_, dup := a.(Duplicate)
-		p.add(hop{from: i, to: j, msg: c.queues[i][j][0], drop: !dup, dup: dup})
+		p.add(hop{from: i, to: j, msg: c.queues[i][j].Oldest(), drop: !dup, dup: dup})
 	case Sync:
 		return p, c.planSync(p, a)
 	case SyncBoth:
@@ -216,7 +232,7 @@ func (c *Cluster) queued(from, to string) (int, int, error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	if len(c.queues[i][j]) == 0 {
+	if c.queues[i][j].Len() == 0 {
 		return 0, 0, fmt.Errorf("nothing is in flight from %s to %s", QuoteName(from), QuoteName(to))
 	}
 	return i, j, nil
