@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math/rand/v2"
+	"runtime"
 	"slices"
 	"strings"
 	"testing"
@@ -81,31 +82,105 @@ func indexOf(name string) int {
 	return 0
 }
 
-// BenchmarkKeyPress is one key press (←, → and tab in turn: stepping
-// through history and moving focus): the root model's Update and then
-// View, as the program does. It reports the median and the 99th
-// percentile besides the mean.
+// keyPressCases are BenchmarkKeyPress's settings; TestKeyPressAllocation
+// holds each to the budget.
+var keyPressCases = []struct {
+	name          string
+	text, diagram bool
+}{{"orset200", false, false}, {"text5000", true, false}, {"orset200-diagram", false, true}}
+
+// keyPressBudget is the most one key press may allocate, on average, in
+// every case of BenchmarkKeyPress (issue 23): a frame of 200x50 is about
+// 25 KB, and garbage beyond a few frames a press is what made the slow
+// presses (the p99) slow.
+const keyPressBudget = 64 << 10
+
+// keyPresser sets up a case of BenchmarkKeyPress and returns one key
+// press (←, → and tab in turn: stepping through history and moving
+// focus): the root model's Update and then View, as the program does.
+func keyPresser(tb testing.TB, text, diagram bool) func() {
+	m := heavyRoot(tb, text)
+	if diagram { // the space-time diagram pane open
+		m.Update(keyMsg("g"))
+		m.Update(keyMsg("up")) // a message selected: its payloads shown
+	}
+	keys := []tea.KeyPressMsg{keyMsg("left"), keyMsg("right"), keyMsg("tab")}
+	i := 0
+	return func() {
+		m.Update(keys[i%len(keys)])
+		_ = m.View()
+		i++
+	}
+}
+
+// BenchmarkKeyPress is one key press (see keyPresser). It reports the
+// median and the 99th percentile besides the mean.
 func BenchmarkKeyPress(b *testing.B) {
-	for _, tc := range []struct {
-		name          string
-		text, diagram bool
-	}{{"orset200", false, false}, {"text5000", true, false}, {"orset200-diagram", false, true}} {
+	for _, tc := range keyPressCases {
 		b.Run(tc.name, func(b *testing.B) {
-			m := heavyRoot(b, tc.text)
-			if tc.diagram { // the space-time diagram pane open
-				m.Update(keyMsg("g"))
-				m.Update(keyMsg("up")) // a message selected: its payloads shown
-			}
-			keys := []tea.KeyPressMsg{keyMsg("left"), keyMsg("right"), keyMsg("tab")}
-			i := 0
+			press := keyPresser(b, tc.text, tc.diagram)
 			var took []time.Duration
 			b.ReportAllocs()
 			for b.Loop() {
 				start := time.Now()
-				m.Update(keys[i%len(keys)])
+				press()
+				took = append(took, time.Since(start))
+			}
+			slices.Sort(took)
+			b.ReportMetric(float64(took[len(took)/2].Nanoseconds()), "median-ns")
+			b.ReportMetric(float64(took[len(took)*99/100].Nanoseconds()), "p99-ns")
+		})
+	}
+}
+
+// TestKeyPressAllocation holds every case of BenchmarkKeyPress to the
+// budget of bytes allocated per key press. Bytes allocated do not depend
+// on the machine's speed or load, so this is a test, not a timing: it
+// presses as many keys as the documented benchmark run (2,000), from the
+// same start, and counts every byte the heap handed out meanwhile.
+func TestKeyPressAllocation(t *testing.T) {
+	if raceEnabled {
+		t.Skip("the race detector changes what is allocated; go test without -race checks the budget")
+	}
+	if testing.Short() {
+		t.Skip("builds three 10,000-action histories")
+	}
+	const presses = 2000
+	for _, tc := range keyPressCases {
+		t.Run(tc.name, func(t *testing.T) {
+			press := keyPresser(t, tc.text, tc.diagram)
+			var before, after runtime.MemStats
+			runtime.GC()
+			runtime.ReadMemStats(&before)
+			for range presses {
+				press()
+			}
+			runtime.ReadMemStats(&after)
+			per := (after.TotalAlloc - before.TotalAlloc) / presses
+			t.Logf("%d B allocated per key press (budget %d B)", per, keyPressBudget)
+			if per > keyPressBudget {
+				t.Errorf("a key press allocates %d B on average over %d presses; the budget is %d B (docs/performance.md): profile it with go test ./model -run XXX -bench 'KeyPress/%s$' -benchtime 2000x -memprofile mem.out", per, presses, keyPressBudget, tc.name)
+			}
+		})
+	}
+}
+
+// BenchmarkFirstVisit is ← pressed again and again from the end of the
+// same history as BenchmarkKeyPress's: every press shows a point that has
+// not been shown before, so nothing drawn can be reused, and stepping
+// back replays from a checkpoint once per 32 actions. It has no budget;
+// docs/performance.md reports it beside the key press.
+func BenchmarkFirstVisit(b *testing.B) {
+	for _, tc := range keyPressCases[:2] {
+		b.Run(tc.name, func(b *testing.B) {
+			m := heavyRoot(b, tc.text)
+			var took []time.Duration
+			b.ReportAllocs()
+			for b.Loop() {
+				start := time.Now()
+				m.Update(keyMsg("left"))
 				_ = m.View()
 				took = append(took, time.Since(start))
-				i++
 			}
 			slices.Sort(took)
 			b.ReportMetric(float64(took[len(took)/2].Nanoseconds()), "median-ns")

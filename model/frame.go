@@ -2,6 +2,9 @@ package model
 
 import (
 	"fmt"
+	"slices"
+
+	"charm.land/bubbles/v2/key"
 
 	"crdtviz/replicas"
 	"crdtviz/ui"
@@ -19,9 +22,9 @@ func (m *Root) refresh() {
 	c := m.sess.cluster()
 	n := len(c.Names())
 	m.focus = min(max(m.focus, 0), n-1)
-	m.layout = ui.Compute(m.w, m.h, n, m.internals)
+	m.layout = ui.ComputeWith(m.w, m.h, n, m.internals, m.yours != nil)
 	if m.pane == ui.PaneDiagram && !m.diag.full {
-		m.layout = ui.ComputeCompact(m.w, m.h, n)
+		m.layout = ui.ComputeCompactWith(m.w, m.h, n, m.yours != nil)
 	}
 	if cols := m.layout.Columns; cols > 0 {
 		if m.focus < m.first {
@@ -82,10 +85,15 @@ type (
 		step             int
 		asking, branched bool
 	}
+	mutedKey struct {
+		text  string
+		theme ui.Theme
+	}
 	barKey struct {
 		demo, free, branched, auto, delta bool
 		w                                 int
 		theme                             ui.Theme
+		extra                             int // the lab's keys
 	}
 )
 
@@ -113,7 +121,9 @@ func (m *Root) state() ui.State {
 			// step showed it: what its narration named stays in view.
 			raw = s.scenario.Steps[s.step-2].Text
 		}
-		m.changes, m.front, m.changesFor = s.changes(st.Changed), s.front(st.Decisive, raw), key
+		m.memo.boxes = &m.boxes
+		m.memo.within(historyID{s.tl, s.gen})
+		m.changes, m.front, m.changesFor = s.changes(st.Changed, &m.memo), s.front(st.Decisive, raw, &m.memo), key
 	}
 	st.Changes, st.Front = m.changes, m.front
 	if m.logShown {
@@ -123,10 +133,15 @@ func (m *Root) state() ui.State {
 		st.Details = m.detail.View()
 	}
 	if m.showsDiagram() {
-		st.Diagram = m.diagram(m.h)
+		st.Diagram, st.DiagramKey = m.diagram(m.h), m.diag.builtFor
 		st.DiagramOffset, st.DiagramFull = m.diag.offset, m.diag.full
 		st.DiagramSelected = m.diagramMessage()
+		if st.DiagramYours = m.yoursMessage(m.diag.selected); st.DiagramYours != nil {
+			st.DiagramYoursID = m.diag.selected
+			st.DiagramYours.With = m.drawnWith(m.diag.selected)
+		}
 	}
+	st.Yours = m.yoursState()
 	if q := s.question(); q != nil {
 		st.Ask = &ui.AskView{Text: m.styles.Text(q.Text)}
 		for _, c := range q.Choices {
@@ -175,15 +190,27 @@ func (m *Root) renderedLog() string {
 // helpBar is the short help, drawn again only when what it shows changed.
 // It always ends with "? help" and "q quit".
 func (m *Root) helpBar() string {
-	key := barKey{m.sess.demo(), m.sess.scenario == nil, m.sess.branched, m.auto.on, m.sess.header.Mode == replicas.ModeDelta, m.w, m.styles.Theme}
-	if key != m.barFor {
+	var extra []key.Binding
+	if m.yours != nil {
+		extra = m.yours.keys
+	}
+	bk := barKey{m.sess.demo(), m.sess.scenario == nil, m.sess.branched, m.auto.on, m.sess.header.Mode == replicas.ModeDelta, m.w, m.styles.Theme, len(extra)}
+	if bk != m.barFor {
 		var items []ui.HelpItem
-		for _, b := range m.keys.ShortHelp() {
+		short := m.keys.ShortHelp()
+		// The lab's keys go before ":" (after "c"), so that ": command"
+		// is the one left out at 80 columns, then theirs.
+		at := slices.IndexFunc(short, func(b key.Binding) bool { return b.Help().Key == ":" })
+		if at < 0 {
+			at = max(0, len(short)-2)
+		}
+		short = slices.Concat(short[:at], extra, short[at:])
+		for _, b := range short {
 			if b.Enabled() {
 				items = append(items, ui.HelpItem{Key: m.styles.Text(b.Help().Key), Desc: m.styles.Text(b.Help().Desc)})
 			}
 		}
-		m.bar, m.barFor = ui.HelpBar(items, m.w, m.styles), key
+		m.bar, m.barFor = ui.HelpBar(items, m.w, m.styles), bk
 	}
 	return m.bar
 }
@@ -214,5 +241,20 @@ func (m *Root) statusLines() (string, string) {
 	case m.sess.half:
 		return st.App.Notice.Render(m.halfStatus()), bar
 	}
-	return st.App.Muted.Render(m.sess.lastSentence()), bar
+	return m.muted(m.sess.lastSentence()), bar
+}
+
+// muted is text in the muted style, remembered: the status line's last
+// sentence is long, and stepping back and forth shows the same few.
+func (m *Root) muted(text string) string {
+	k := mutedKey{text, m.styles.Theme}
+	if r, ok := m.mutedMemo[k]; ok {
+		return r
+	}
+	if m.mutedMemo == nil || len(m.mutedMemo) >= 64 {
+		m.mutedMemo = map[mutedKey]string{}
+	}
+	r := m.styles.App.Muted.Render(text)
+	m.mutedMemo[k] = r
+	return r
 }

@@ -16,12 +16,12 @@ import (
 
 // binding pairs a key with what it does on the play screen.
 type binding struct {
-	key key.Binding
+	key *key.Binding // in the root's key map, which enables and disables it
 	do  func(*Root, tea.KeyPressMsg) tea.Cmd
 }
 
 func (m *Root) playBindings() []binding {
-	k := m.keys
+	k := &m.keys
 	open := func(what choice) func(*Root, tea.KeyPressMsg) tea.Cmd {
 		return func(r *Root, _ tea.KeyPressMsg) tea.Cmd {
 			r.chooser = r.chooser.Open(what, r.focused(), len(r.sess.cluster().Names()))
@@ -32,36 +32,36 @@ func (m *Root) playBindings() []binding {
 		return func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.act(a); return nil }
 	}
 	return []binding{
-		{k.Quit, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { return r.quit() }},
-		{k.Autoplay, (*Root).startAutoplay},
-		{k.Next, (*Root).next},
-		{k.Prev, (*Root).prev},
-		{k.Restart, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.sess.first(); return nil }},
-		{k.Last, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.sess.last(); return nil }},
-		{k.Help, func(r *Root, _ tea.KeyPressMsg) tea.Cmd {
+		{&k.Quit, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { return r.quit() }},
+		{&k.Autoplay, (*Root).startAutoplay},
+		{&k.Next, (*Root).next},
+		{&k.Prev, (*Root).prev},
+		{&k.Restart, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.sess.first(); return nil }},
+		{&k.Last, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.sess.last(); return nil }},
+		{&k.Help, func(r *Root, _ tea.KeyPressMsg) tea.Cmd {
 			r.helpScreen = r.helpScreen.Open(r.keys.Groups())
 			r.base, r.mode = r.mode, ModeHelp
 			return nil
 		}},
-		{k.Prompt, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { return r.openPrompt("") }},
-		{k.FocusNext, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.setFocus(r.focus + 1); return nil }},
-		{k.Focus, func(r *Root, k tea.KeyPressMsg) tea.Cmd {
+		{&k.Prompt, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { return r.openPrompt("") }},
+		{&k.FocusNext, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.setFocus(r.focus + 1); return nil }},
+		{&k.Focus, func(r *Root, k tea.KeyPressMsg) tea.Cmd {
 			n, _ := strconv.Atoi(k.String())
 			r.setFocus(n - 1)
 			return nil
 		}},
-		{k.Edit, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { return r.editPrompt(true) }},
-		{k.Inc, (*Root).inc},
-		{k.Dec, (*Root).dec},
-		{k.Sync, open(chooseSync)},
-		{k.SyncBoth, open(chooseBoth)},
-		{k.FullSync, open(chooseFull)},
-		{k.Send, open(chooseSend)},
-		{k.Link, open(chooseLink)},
-		{k.SyncAll, do(replicas.SyncAll{})},
-		{k.HealAll, do(replicas.HealAll{})},
-		{k.Partition, (*Root).partition},
-		{k.MsgUp, func(r *Root, _ tea.KeyPressMsg) tea.Cmd {
+		{&k.Edit, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { return r.editPrompt(true) }},
+		{&k.Inc, (*Root).inc},
+		{&k.Dec, (*Root).dec},
+		{&k.Sync, open(chooseSync)},
+		{&k.SyncBoth, open(chooseBoth)},
+		{&k.FullSync, open(chooseFull)},
+		{&k.Send, open(chooseSend)},
+		{&k.Link, open(chooseLink)},
+		{&k.SyncAll, do(replicas.SyncAll{})},
+		{&k.HealAll, do(replicas.HealAll{})},
+		{&k.Partition, (*Root).partition},
+		{&k.MsgUp, func(r *Root, _ tea.KeyPressMsg) tea.Cmd {
 			if r.showsDiagram() {
 				r.selectDiagram(-1)
 			} else {
@@ -69,7 +69,7 @@ func (m *Root) playBindings() []binding {
 			}
 			return nil
 		}},
-		{k.MsgDown, func(r *Root, _ tea.KeyPressMsg) tea.Cmd {
+		{&k.MsgDown, func(r *Root, _ tea.KeyPressMsg) tea.Cmd {
 			if r.showsDiagram() {
 				r.selectDiagram(1)
 			} else {
@@ -77,24 +77,24 @@ func (m *Root) playBindings() []binding {
 			}
 			return nil
 		}},
-		{k.ByAction, (*Root).toggleByAction},
-		{k.Asks, (*Root).toggleAsks},
-		{k.Diagram, (*Root).toggleDiagramPane},
-		{k.DiagramFull, (*Root).toggleDiagramFull},
-		{k.Deliver, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.onMessage("deliver"); return nil }},
-		{k.Newest, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.onMessage("newest"); return nil }},
-		{k.Drop, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.onMessage("drop"); return nil }},
-		{k.Duplicate, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.onMessage("duplicate"); return nil }},
-		{k.DeliverAll, do(replicas.DeliverAll{})},
-		{k.Internals, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.internals, r.internalsOffset = !r.internals, 0; return nil }},
-		{k.InternalsUp, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.internalsOffset = max(0, r.internalsOffset-1); return nil }},
-		{k.InternalsDown, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.internalsOffset++; return nil }},
-		{k.Pane, (*Root).nextPane},
-		{k.LogUp, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.scrollPane(-3); return nil }},
-		{k.LogDown, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.scrollPane(3); return nil }},
-		{k.ChooseType, (*Root).chooseType},
-		{k.Return, (*Root).returnToDemo},
-		{k.Menu, func(r *Root, _ tea.KeyPressMsg) tea.Cmd {
+		{&k.ByAction, (*Root).toggleByAction},
+		{&k.Asks, (*Root).toggleAsks},
+		{&k.Diagram, (*Root).toggleDiagramPane},
+		{&k.DiagramFull, (*Root).toggleDiagramFull},
+		{&k.Deliver, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.onMessage("deliver"); return nil }},
+		{&k.Newest, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.onMessage("newest"); return nil }},
+		{&k.Drop, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.onMessage("drop"); return nil }},
+		{&k.Duplicate, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.onMessage("duplicate"); return nil }},
+		{&k.DeliverAll, do(replicas.DeliverAll{})},
+		{&k.Internals, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.internals, r.internalsOffset = !r.internals, 0; return nil }},
+		{&k.InternalsUp, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.internalsOffset = max(0, r.internalsOffset-1); return nil }},
+		{&k.InternalsDown, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.internalsOffset++; return nil }},
+		{&k.Pane, (*Root).nextPane},
+		{&k.LogUp, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.scrollPane(-3); return nil }},
+		{&k.LogDown, func(r *Root, _ tea.KeyPressMsg) tea.Cmd { r.scrollPane(3); return nil }},
+		{&k.ChooseType, (*Root).chooseType},
+		{&k.Return, (*Root).returnToDemo},
+		{&k.Menu, func(r *Root, _ tea.KeyPressMsg) tea.Cmd {
 			if r.diag.full { // esc leaves the full-screen diagram first
 				r.diag.full = false
 				return nil
@@ -213,11 +213,15 @@ func (m *Root) editPrompt(primary bool) tea.Cmd {
 			op = "delete "
 		}
 	case crdt.Text:
+		// The text to insert goes between quotes, the cursor already
+		// inside them, so that a leading space (" world") is kept.
 		n := len([]rune(r.Value(replicas.CRDT).Str))
-		op = fmt.Sprintf("insert %d ", n)
-		if !primary {
-			op = fmt.Sprintf("delete %d", max(0, n-1))
+		if primary {
+			cmd := m.openPrompt(head + fmt.Sprintf(`insert %d ""`, n))
+			m.prompt = m.prompt.CursorBack(1)
+			return cmd
 		}
+		op = fmt.Sprintf("delete %d", max(0, n-1))
 	}
 	return m.openPrompt(head + op)
 }
@@ -341,8 +345,14 @@ func (m *Root) onMessage(what string) {
 		m.act(replicas.Drop{From: q[0].From, To: q[0].To})
 		if m.sess.header.Mode == replicas.ModeDelta && m.status == "" {
 			// The log says why at length; the status line, which is cut
-			// at the screen's width, gives the key that repairs it.
-			m.notice(fmt.Sprintf("Dropped m%d: its delta is lost for good. F (full sync) sends a whole state, which repairs it.", q[0].ID))
+			// at the screen's width, gives the key that repairs it. Nothing
+			// resends a delta, but a third replica that got the same delta
+			// may relay it.
+			if len(c.Names()) > 2 {
+				m.notice(fmt.Sprintf("Dropped m%d: F (full sync) repairs it, and so may another replica's relay.", q[0].ID))
+			} else {
+				m.notice(fmt.Sprintf("Dropped m%d: nothing resends its delta; F (full sync) repairs it.", q[0].ID))
+			}
 		}
 	case "duplicate":
 		m.act(replicas.Duplicate{From: msg.From, To: msg.To})

@@ -104,6 +104,8 @@ type Root struct {
 	changesFor changesKey
 	changes    [2][]ui.ValueChange
 	front      [][]string
+	memo       stateMemo // what changes and front are worked out from
+	mutedMemo  map[mutedKey]string
 	logFor     logViewKey
 	logView    string
 	status     string // an error or notice; cleared by the next key
@@ -119,8 +121,10 @@ type Root struct {
 	// start menu (free play by ops or deltas): esc goes back there.
 	typesFromStart bool
 	diag           diagramView
-	dirty          bool // the recording changed since it was last saved
-	interrupted    bool // ended by ctrl+c
+	// yours is the third lane (crdtviz lab), nil without it.
+	yours       *yoursLane
+	dirty       bool // the recording changed since it was last saved
+	interrupted bool // ended by ctrl+c
 }
 
 // Interrupted reports whether the app was ended by ctrl+c, which exits
@@ -305,7 +309,7 @@ func (m *Root) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return cmd
 	}
 	for _, b := range m.playBindings() {
-		if key.Matches(k, b.key) {
+		if key.Matches(k, *b.key) {
 			return b.do(m, k)
 		}
 	}
@@ -317,8 +321,8 @@ func (m *Root) View() tea.View {
 	var content string
 	switch {
 	case m.w == 0 || m.h == 0:
-	case m.w < ui.MinWidth || m.h < ui.MinHeight:
-		content = ui.TooSmall(m.w, m.h, m.styles)
+	case m.w < ui.MinWidth || m.h < ui.MinHeightFor(m.yours != nil):
+		content = ui.TooSmallFor(m.w, m.h, m.yours != nil, m.styles)
 	case m.mode == ModeStart || m.mode == ModeTypes:
 		content = m.menuView()
 	case m.mode == ModeHelp:

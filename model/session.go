@@ -222,7 +222,7 @@ func (s *session) changed() [2][]bool {
 // changes lists, per lane and replica, what the step just shown (or the
 // last action) did to each collection value it changed: the elements
 // added and removed, which a box that cuts the value shows first.
-func (s *session) changes(changed [2][]bool) [2][]ui.ValueChange {
+func (s *session) changes(changed [2][]bool, memo *stateMemo) [2][]ui.ValueChange {
 	var out [2][]ui.ValueChange
 	if s.markFrom >= s.tl.Pos() {
 		return out
@@ -238,11 +238,10 @@ func (s *session) changes(changed [2][]bool) [2][]ui.ValueChange {
 			if before == nil {
 				before = s.tl.At(s.markFrom)
 			}
-			added, removed := crdt.Changes(before.Replicas()[i].Value(replicas.Lane(l)), now)
 			if out[l] == nil {
 				out[l] = make([]ui.ValueChange, len(changed[l]))
 			}
-			out[l][i] = ui.ValueChange{Added: added, Removed: removed}
+			out[l][i] = memo.valueChange(replicas.Lane(l), i, before.Replicas()[i], c.Replicas()[i])
 		}
 	}
 	return out
@@ -253,48 +252,35 @@ func (s *session) changes(changed [2][]bool) [2][]ui.ValueChange {
 // narration names ("Laptop:1", "4@Server 3"); then those the step just
 // shown (or the last action) changed, those that decided a merge first,
 // the latest merge first; then the other parts that decided a merge.
-func (s *session) front(decisive [][]string, narration string) [][]string {
+func (s *session) front(decisive [][]string, narration string, memo *stateMemo) [][]string {
 	c := s.cluster()
 	out := make([][]string, len(c.Names()))
 	var before *replicas.Cluster
 	for i, r := range c.Replicas() {
-		meta := r.Meta()
 		add := func(k string) {
 			if k != "" && !slices.Contains(out[i], k) {
 				out[i] = append(out[i], k)
 			}
 		}
-		for _, p := range meta {
-			if names(narration, p.Text) {
-				add(p.Key)
-			}
+		for _, k := range memo.named(i, r, narration) {
+			add(k)
 		}
-		changed := map[string]bool{}
+		var changed []string // in the line's order
 		if s.markFrom < s.tl.Pos() && r.Changed(replicas.CRDT) > 0 {
 			if before == nil {
 				before = s.tl.At(s.markFrom)
 			}
-			was := map[string]string{}
-			for _, p := range before.Replicas()[i].Meta() {
-				was[p.Key] = p.Text
-			}
-			for _, p := range meta {
-				if text, ok := was[p.Key]; !ok || text != p.Text {
-					changed[p.Key] = true
-				}
-			}
+			changed = memo.changedParts(i, before.Replicas()[i], r)
 		}
 		latest := slices.Clone(decisive[i])
 		slices.Reverse(latest)
 		for _, k := range latest {
-			if changed[k] {
+			if slices.Contains(changed, k) {
 				add(k)
 			}
 		}
-		for _, p := range meta {
-			if changed[p.Key] {
-				add(p.Key)
-			}
+		for _, k := range changed {
+			add(k)
 		}
 		for _, k := range latest {
 			add(k)
@@ -334,9 +320,15 @@ func (s *session) logLines(width, height int, text func(string) string) []string
 		s.blocks, s.blockWidth = map[int][]string{}, width
 	}
 	end := s.tl.Pos()
-	var lines []string
-	for i := end - 1; i >= 0 && len(lines) < limit; i-- {
-		lines = append(s.block(i, width, text), lines...)
+	// The newest blocks that reach the limit, then their lines in order.
+	n, from := 0, end
+	for from > 0 && n < limit {
+		from--
+		n += len(s.block(from, width, text))
+	}
+	lines := make([]string, 0, n)
+	for i := from; i < end; i++ {
+		lines = append(lines, s.blocks[i]...)
 	}
 	if s.half { // a sync half done: what it took so far
 		lines = append(lines, ansi.Truncate(text(fmt.Sprintf("%d › %s (taken, in flight)", end+1, s.tl.Action(end))), width, text("…")))

@@ -44,9 +44,9 @@ func boxes(st State, lane replicas.Lane, s Styles, l Layout, h int) string {
 	c := st.Cluster
 	reps := c.Replicas()
 	conf := conflicts(c, lane)
-	var cols []string
 	last := min(len(reps), st.First+l.Columns)
 	clocks := anySkew(c)
+	rk := rowKey{first: st.First, n: last - st.First, more: last < len(reps), scroll: l.Scroll, w: l.W, h: h, boxW: l.BoxW, styles: s.Theme, ascii: s.Symbols == ASCIISymbols}
 	for i := st.First; i < last; i++ {
 		changed := len(st.Changed[lane]) > i && st.Changed[lane][i]
 		internals := st.Internals && lane == replicas.CRDT
@@ -72,34 +72,47 @@ func boxes(st State, lane replicas.Lane, s Styles, l Layout, h int) string {
 				k.internalsOffset = st.InternalsOffset
 			}
 		}
-		cols = append(cols, st.Boxes.get(st.History, k, func() string { return box(reps[i], k, s) }))
+		rk.boxes[i-st.First] = k
 	}
+	return st.Boxes.row(st.History, rk, func() string {
+		cols := make([]string, rk.n)
+		for j, k := range rk.boxes[:rk.n] {
+			r := reps[k.replica]
+			cols[j] = st.Boxes.get(st.History, k, func() string { return box(r, st.Boxes.Meta(st.History, k.replica, r), k, s) })
+		}
+		return boxRow(cols, rk, s)
+	})
+}
+
+// boxRow puts a row's boxes side by side, with the scroll arrows when not
+// every replica fits, and pads it to the screen's width.
+func boxRow(cols []string, rk rowKey, s Styles) string {
 	row := joinFitted(cols...)
-	if l.Scroll {
+	if rk.scroll {
 		left, right := " ", " "
-		if st.First > 0 {
+		if rk.first > 0 {
 			left = s.App.Notice.Render(s.Symbols.Left)
 		}
-		if last < len(reps) {
+		if rk.more {
 			right = s.App.Notice.Render(s.Symbols.Right)
 		}
 		// One arrow, at the middle of the row, on the side with more replicas.
 		arrows := func(a string) string {
-			lines := make([]string, h)
+			lines := make([]string, rk.h)
 			for i := range lines {
 				lines[i] = " "
 			}
-			lines[h/2] = a
+			lines[rk.h/2] = a
 			return strings.Join(lines, "\n")
 		}
 		row = joinFitted(arrows(left), row, arrows(right))
 	}
-	used := len(cols) * l.BoxW
-	if l.Scroll {
+	used := len(cols) * rk.boxW
+	if rk.scroll {
 		used += 2
 	}
-	if used < l.W { // pad the row to the screen's width without measuring it
-		pad := fit("", l.W-used, h)
+	if used < rk.w { // pad the row to the screen's width without measuring it
+		pad := fit("", rk.w-used, rk.h)
 		row = joinFitted(row, pad)
 	}
 	return row
@@ -148,8 +161,9 @@ func editsLine(set replicas.EditSet, w int, sym Symbols) string {
 // editsSeenLine is the edits line with what else the replica has seen:
 // "edits #1 #3 · saw #2" says the value reflects #1 and #3, and #2 also
 // reached the replica (lost, declined, overwritten or merged away). When
-// that does not fit, it drops the word edits, then counts what else was
-// seen: "#1 #3 · saw 4 more".
+// that does not fit, it trades the dot for a comma ("edits #1, saw #2"),
+// then drops the word edits, then counts what else was seen: "#1 #3 · saw
+// 4 more".
 func editsSeenLine(hist, knows replicas.EditSet, w int, sym Symbols) string {
 	extra := knows.Minus(hist)
 	if len(extra) == 0 {
@@ -161,12 +175,19 @@ func editsSeenLine(hist, knows replicas.EditSet, w int, sym Symbols) string {
 	}
 	short := func(s string) string { return strings.TrimPrefix(strings.TrimPrefix(s, "edits: "), "edits ") }
 	for _, seen := range []string{"saw " + strings.Join(parts, " "), fmt.Sprintf("saw %d more", len(extra))} {
-		tail := " " + sym.Dot + " " + seen
-		room := w - ansi.StringWidth(tail)
-		for _, head := range []string{editsLine(hist, room, sym), short(editsLine(hist, room+len("edits "), sym))} {
-			if ansi.StringWidth(head) <= room {
+		// The word edits stays as long as it can: a comma for the dot
+		// first ("edits #1, saw #2"), and only then without it.
+		for _, sep := range []string{" " + sym.Dot + " ", ", "} {
+			tail := sep + seen
+			room := w - ansi.StringWidth(tail)
+			if head := editsLine(hist, room, sym); ansi.StringWidth(head) <= room {
 				return head + tail
 			}
+		}
+		tail := " " + sym.Dot + " " + seen
+		room := w - ansi.StringWidth(tail)
+		if head := short(editsLine(hist, room+len("edits "), sym)); ansi.StringWidth(head) <= room {
+			return head + tail
 		}
 	}
 	return ansi.Truncate(short(editsLine(hist, w, sym))+" "+sym.Dot+" saw "+strings.Join(parts, " "), w, sym.Ellipsis)
@@ -196,7 +217,9 @@ func editsTail(ids []replicas.EditID, total, w int, sym Symbols) string {
 // box draws one replica's box in one lane from its cache key, which holds
 // everything the box shows besides the replica's lane state (named in the
 // key by the tick it last changed) and the styles (named by their theme).
-func box(r *replicas.Replica, k boxKey, s Styles) string {
+//
+// meta is the replica's metadata line (r.Meta(), cached with the boxes).
+func box(r *replicas.Replica, meta []crdt.MetaPart, k boxKey, s Styles) string {
 	lane := replicas.Lane(k.lane)
 	style := s.Replica.Box
 	nameStyle := s.Replica.Name
@@ -247,7 +270,7 @@ func box(r *replicas.Replica, k boxKey, s Styles) string {
 	}
 	lines = append(lines, s.Replica.Edits.Render(editsSeenLine(r.History(lane), r.Knows(lane), inner, s.Symbols)))
 	if k.metaLines > 0 {
-		meta := metaLine(r.Meta(), clock, k.decisive, k.front, inner, s)
+		meta := metaLine(meta, clock, k.decisive, k.front, inner, s)
 		if k.waiting != "" {
 			// Ops waiting for their dependencies are what the box most
 			// needs to say: they come first.
@@ -378,7 +401,9 @@ func frontFirst(parts []crdt.MetaPart, front []string, w int) []crdt.MetaPart {
 	}
 	total := 0
 	for _, p := range parts {
-		total += ansi.StringWidth(p.Text)
+		if total += ansi.StringWidth(p.Text); total > w {
+			break // it does not fit: the rest need not be measured
+		}
 	}
 	if total <= w {
 		return parts
@@ -388,6 +413,7 @@ func frontFirst(parts []crdt.MetaPart, front []string, w int) []crdt.MetaPart {
 		width += ansi.StringWidth(p.Text)
 		if rank[p.Key] > 0 && width > w-1 { // the last cell is the ellipsis
 			cut = true
+			break
 		}
 	}
 	if !cut {
@@ -435,15 +461,29 @@ func internalsLines(in crdt.Internals, w, n, offset int, s Styles) []string {
 		parts = append(parts, s.Text(sec.Name+": "+items))
 	}
 	var out []string
-	last := s.Text(in.Size())
+	// The last line's forms, longest first: the first that fits is shown,
+	// so that the size keeps its label, "in memory" (it is not what a
+	// message weighs), and loses the window's keys and the entry count
+	// first.
+	dot := " " + s.Symbols.Dot + " "
+	mem := "~" + replicas.SizeText(int64(in.Bytes)) + " in memory"
+	lasts := []string{s.Text(in.Size()), mem}
 	if n > 1 {
-		all := wrapLines(strings.Join(parts, " "+s.Symbols.Dot+" "), w, maxInternalLines, s.Symbols.Ellipsis)
+		all := wrapLines(strings.Join(parts, dot), w, maxInternalLines, s.Symbols.Ellipsis)
 		if room := n - 1; len(all) > room {
 			offset = min(max(offset, 0), len(all)-room)
-			last = fmt.Sprintf("%d-%d/%d { } %s %s", offset+1, offset+room, len(all), s.Symbols.Dot, s.Text(in.Size()))
+			where := fmt.Sprintf("%d-%d/%d", offset+1, offset+room, len(all))
+			lasts = []string{where + " { }" + dot + s.Text(in.Size()), where + " { }" + dot + mem, where + dot + mem, mem}
 			all = all[offset : offset+room]
 		}
 		out = all
+	}
+	last := lasts[len(lasts)-1]
+	for _, l := range lasts {
+		if ansi.StringWidth(l) <= w {
+			last = l
+			break
+		}
 	}
 	out = append(out, ansi.Truncate(last, w, s.Symbols.Ellipsis))
 	for i := range out {

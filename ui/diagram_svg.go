@@ -460,7 +460,7 @@ func arrowGeometry(a Arrow, l *svgLayout) (arrowShape, bool) {
 // head when in flight.
 func (g arrowShape) draw(w *svgWriter) {
 	w.f(`<g class="msg %s" data-msg="%d" stroke="%s" fill="%s" stroke-width="1.8" stroke-linejoin="round">`, strings.ReplaceAll(g.how, " ", "-"), g.ID, g.colour, g.colour)
-	title := "m" + strconv.Itoa(g.ID) + " " + g.how
+	title := MsgLabel(g.ID) + " " + g.how
 	if g.Dim {
 		title += ", nothing new for the plain lane"
 	}
@@ -494,14 +494,9 @@ func (g arrowShape) draw(w *svgWriter) {
 	w.f("</g>\n")
 }
 
-// labelText is "m4", or "m4×2" for a message sent twice.
-func (g arrowShape) labelText() string {
-	text := "m" + strconv.Itoa(g.ID)
-	if g.Copies > 1 {
-		text += "×" + strconv.Itoa(g.Copies)
-	}
-	return text
-}
+// labelText is "m4", "m1,m2" for a message and its copy, or "" for a copy
+// its original names (see Arrow.Label).
+func (g arrowShape) labelText() string { return g.Label() }
 
 // placeLabels puts each arrow's label along it, where it covers the fewest
 // other labels, marks, arrows and lifelines, nearer its start when that
@@ -511,6 +506,9 @@ func placeLabels(w *svgWriter, arrows []arrowShape, l *svgLayout, taken []svgBox
 	w.f(`<g class="labels" text-anchor="middle" stroke="#ffffff" stroke-width="4" stroke-linejoin="round" paint-order="stroke">` + "\n")
 	for i, g := range arrows {
 		text := g.labelText()
+		if text == "" {
+			continue
+		}
 		tw := float64(len([]rune(text)))*svgCharW + 2
 		var best svgBox
 		bestScore := math.Inf(1)

@@ -21,9 +21,11 @@ func narrationHeight(st State, l Layout) int {
 	// needs, leaving the messages and log at least their tab bar and 3 lines.
 	// Beside the diagram it gets a fifth of the pane (at least 3 lines),
 	// and scrolls.
+	// A question keeps its choices in view even there: the class answers
+	// from them.
 	most := max(3, p.H-4)
 	if st.Pane == PaneDiagram {
-		most = max(3, p.H/5)
+		most = max(3, p.H/5, min(p.H-4, len(askLines(st, Styles{}, p.W, askLabel(st)))+1)) // +1: "… more lines"
 	}
 	return min(most, len(NarrationLines(st, Styles{}, p.W)))
 }
@@ -59,8 +61,8 @@ func DetailLines(r *replicas.Replica, index int, w int, s Styles) []string {
 		}
 		lines = append(lines, name+":")
 		lines = append(lines, wrap("  ", r.ValueString(l))...)
-		lines = append(lines, wrap("  ", fmt.Sprintf("reflects %d edits: %s", r.History(l).Len(), r.History(l)))...)
-		lines = append(lines, wrap("  ", fmt.Sprintf("has seen %d edits: %s", r.Knows(l).Len(), r.Knows(l)))...)
+		lines = append(lines, wrap("  ", fmt.Sprintf("reflects %s: %s", replicas.Plural(r.History(l).Len(), "edit"), r.History(l)))...)
+		lines = append(lines, wrap("  ", fmt.Sprintf("has seen %s: %s", replicas.Plural(r.Knows(l).Len(), "edit"), r.Knows(l)))...)
 	}
 	in := r.Internals()
 	lines = append(lines, s.Text("metadata: "+in.Size()))
@@ -77,14 +79,17 @@ func DetailLines(r *replicas.Replica, index int, w int, s Styles) []string {
 // pane draws the bottom pane. Its parts are each exactly their size (the
 // narration and tabsOrSide fit themselves), so the whole is not measured
 // again.
-func pane(st State, s Styles, l Layout) string {
+//
+// It returns the pane as blocks of whole lines, top to bottom, which the
+// screen joins with its other parts once.
+func pane(st State, s Styles, l Layout) []string {
 	p := l.Pane
 	if nh := narrationHeight(st, l); nh > 0 {
 		top := Narration(st, s, p.W, nh)
 		if p.H-nh <= 0 {
-			return top
+			return []string{top}
 		}
-		return top + "\n" + tabsOrSide(st, s, l, p.W, p.H-nh, false)
+		return append([]string{top}, tabsOrSide(st, s, l, p.W, p.H-nh, false)...)
 	}
 	return tabsOrSide(st, s, l, p.W, p.H, st.Demo)
 }
@@ -113,9 +118,10 @@ type paneSpec struct {
 	draw func(st State, s Styles, w, h int) string
 	// side is set for the panes shown side by side on wide screens.
 	side bool
-	// exact is set when draw returns exactly w×h cells, so that the tab
-	// bar and the body need not be measured again.
-	exact bool
+	// exact, when set, draws the body as blocks of lines that are
+	// exactly w×h cells in all, so that the tab bar and the body need not
+	// be measured again, nor joined before the screen joins its parts.
+	exact func(st State, s Styles, w, h int) []string
 }
 
 // panes lists the bottom pane's tabs in the order v cycles through them.
@@ -124,32 +130,52 @@ var panes = []paneSpec{
 	{pane: PaneMessages, side: true,
 		tab:  func(st State) string { return fmt.Sprintf("Messages (%d)", len(st.Cluster.InFlight())) },
 		long: func(st State) string { return fmt.Sprintf("Messages in flight (%d)", len(st.Cluster.InFlight())) },
-		draw: Messages},
+		draw: func(st State, s Styles, w, h int) string {
+			return st.Boxes.ofCluster(st.Cluster, "messages", st.Selected, w, h, s, func() string { return Messages(st, s, w, h) })
+		}},
 	{pane: PaneLog, side: true, tab: func(State) string { return "Log" }, long: func(State) string { return "Event log" },
 		draw: func(st State, _ Styles, _, _ int) string { return st.Log }},
 	{pane: PaneDetails, tab: func(State) string { return "Details" },
 		draw: func(st State, _ Styles, _, _ int) string { return st.Details }},
-	{pane: PaneDiagram, tab: func(State) string { return "Diagram" }, draw: diagramPane, exact: true},
+	{pane: PaneDiagram, tab: func(State) string { return "Diagram" }, draw: diagramPane, exact: diagramBlocks},
 }
 
 // diagramPane is the space-time diagram in w×h, with the selected
-// message's payloads, or a hint, on its last line.
+// message's payloads, or a hint, on its last line. A student's message
+// (the lab) shows its JSON body there: on the full screen, pretty, on up
+// to a third of the lines.
 func diagramPane(st State, s Styles, w, h int) string {
+	return strings.Join(diagramBlocks(st, s, w, h), "\n")
+}
+
+// diagramBlocks is diagramPane as blocks of lines: the diagram, drawn
+// again only when it or its view changed, and the line under it.
+func diagramBlocks(st State, s Styles, w, h int) []string {
 	if st.Diagram == nil || h <= 0 {
-		return fit("", w, h)
+		return []string{fit("", w, h)}
 	}
 	view := DiagramView{W: w, H: max(1, h-1), Offset: st.DiagramOffset}
-	if st.DiagramSelected != nil {
+	foot := []string{s.App.Muted.Render(clipLineWith(s.Text("↑/↓ select a message · [ ] scroll · G full screen · g closes"), w, s.Symbols.Ellipsis))}
+	switch {
+	case st.DiagramSelected != nil:
 		view.Selected = st.DiagramSelected.ID
+	case st.DiagramYours != nil:
+		view.Selected = st.DiagramYoursID
+		n := 1
+		if st.DiagramFull {
+			n = max(1, h/3)
+		}
+		foot = YoursMessageLines(st.DiagramYours, s, w, n)
 	}
-	foot := s.App.Muted.Render(clipLineWith(s.Text("↑/↓ select a message · [ ] scroll · G full screen · g closes"), w, s.Symbols.Ellipsis))
 	if m := st.DiagramSelected; m != nil {
-		foot = MessageLine(m, s, w)
+		foot = []string{st.Boxes.messageLine(m, s, w)}
 	}
-	if h == 1 {
-		return fit(foot, w, 1)
+	if h <= len(foot) {
+		return []string{fit(strings.Join(foot, "\n"), w, h)}
 	}
-	return DrawDiagram(*st.Diagram, view, s) + "\n" + fit(foot, w, 1) // both exactly w wide
+	view.H = h - len(foot)
+	drawn := st.Boxes.drawDiagram(st.DiagramKey, view, s, func() string { return DrawDiagram(*st.Diagram, view, s) })
+	return []string{drawn, fit(strings.Join(foot, "\n"), w, len(foot))} // both exactly w wide
 }
 
 // MessageLine is one message and both its payloads on one line: "#5
@@ -234,7 +260,7 @@ func sideBySide(st State, l Layout, h int, withNarration bool) bool {
 
 // tabsOrSide shows messages and log side by side on wide screens, or one
 // pane (the narration only when withNarration) under tabs.
-func tabsOrSide(st State, s Styles, l Layout, w, h int, withNarration bool) string {
+func tabsOrSide(st State, s Styles, l Layout, w, h int, withNarration bool) []string {
 	if sideBySide(st, l, h, withNarration) {
 		var blocks []string
 		x := 0
@@ -246,37 +272,51 @@ func tabsOrSide(st State, s Styles, l Layout, w, h int, withNarration bool) stri
 			if len(blocks) == 0 {
 				pw = sideSplit(w) - 1
 			}
-			blocks = append(blocks, fit(s.Pane.Title.Render(ps.long(st))+"\n"+ps.draw(st, s, pw, h-1), pw, h))
+			blocks = append(blocks, st.Boxes.fit(s.Pane.Title.Render(ps.long(st)), ps.draw(st, s, pw, h-1), pw, h))
 			x += pw
 			if len(blocks) == 1 {
 				blocks = append(blocks, fit("", 1, h))
 				x++
 			}
 		}
-		return joinFitted(blocks...)
+		return []string{st.Boxes.joinFitted(blocks...)}
 	}
 	cur := st.Pane
 	if !withNarration && cur == PaneNarration {
 		cur = PaneMessages
 	}
-	var bar []string
-	draw, exact := panes[1].draw, false
-	for _, ps := range panes {
+	tk := tabsKey{cur: cur, w: w, theme: s.Theme, ascii: s.Symbols == ASCIISymbols}
+	draw, exact := panes[1].draw, panes[1].exact
+	for i, ps := range panes {
 		if ps.pane == PaneNarration && !withNarration {
 			continue
 		}
+		tk.tabs[i] = ps.tab(st)
 		if ps.pane == cur {
-			bar = append(bar, s.Pane.TabActive.Render(ps.tab(st)))
 			draw, exact = ps.draw, ps.exact
-		} else {
-			bar = append(bar, s.Pane.TabInactive.Render(ps.tab(st)))
 		}
 	}
-	head := strings.Join(bar, " ") + s.App.Muted.Render("  (v switches)")
-	if exact && h > 1 {
-		return fit(head, w, 1) + "\n" + draw(st, s, w, h-1)
+	head := st.Boxes.tabBar(tk, func() string { return tabBar(tk, s) })
+	if exact != nil && h > 1 {
+		return append([]string{fit(head, w, 1)}, exact(st, s, w, h-1)...)
 	}
-	return fit(head+"\n"+draw(st, s, w, h-1), w, h)
+	return []string{fit(head+"\n"+draw(st, s, w, h-1), w, h)}
+}
+
+// tabBar is the pane's tab bar: each tab's label, the current one
+// highlighted, then how to switch.
+func tabBar(tk tabsKey, s Styles) string {
+	var bar []string
+	for i, ps := range panes {
+		switch {
+		case tk.tabs[i] == "": // not a tab here
+		case ps.pane == tk.cur:
+			bar = append(bar, s.Pane.TabActive.Render(tk.tabs[i]))
+		default:
+			bar = append(bar, s.Pane.TabInactive.Render(tk.tabs[i]))
+		}
+	}
+	return strings.Join(bar, " ") + s.App.Muted.Render("  (v switches)")
 }
 
 // NarrationLines is the step's text, wrapped to w, and its expectations,
@@ -285,10 +325,7 @@ func tabsOrSide(st State, s Styles, l Layout, w, h int, withNarration bool) stri
 // outcome away).
 func NarrationLines(st State, s Styles, w int) []string {
 	var lines []string
-	label := st.StepLabel
-	if label != "" {
-		label = strings.ToUpper(label[:1]) + label[1:] + ": "
-	}
+	label := askLabel(st)
 	if st.Ask != nil {
 		lines = append(lines, askLines(st, s, w, label)...)
 		if st.Narration != "" {
@@ -316,6 +353,15 @@ func expectLines(st State, s Styles, w int) []string {
 		}
 	}
 	return lines
+}
+
+// askLabel is the step's label as the narration begins with it: "Step
+// 4/6 · question: ".
+func askLabel(st State) string {
+	if st.StepLabel == "" {
+		return ""
+	}
+	return strings.ToUpper(st.StepLabel[:1]) + st.StepLabel[1:] + ": "
 }
 
 // askLines are the step's question, after label, and its lettered

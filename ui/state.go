@@ -69,10 +69,21 @@ type State struct {
 	// The space-time diagram, when its pane or its full screen shows:
 	// built by the model from the rows on screen (nil otherwise), how far
 	// it is scrolled up, and the message selected in it (nil for none).
-	Diagram         *Diagram
+	Diagram *Diagram
+	// DiagramKey names the diagram (a comparable value, or nil): what is
+	// drawn of it is remembered by it, with the boxes.
+	DiagramKey      any
 	DiagramOffset   int
 	DiagramSelected *replicas.Message
 	DiagramFull     bool
+	// DiagramYours is the student's message selected in the diagram (the
+	// lab), with its JSON body; DiagramSelected is then nil.
+	DiagramYours   *YoursMsg
+	DiagramYoursID int
+
+	// Yours is the third band, a student's own nodes (crdtviz lab); nil
+	// without the lab.
+	Yours *Yours
 
 	// Ask is the step's question while the class predicts (nil when it
 	// is answered, or there is none). The state shown is then the one

@@ -52,22 +52,31 @@ func joinFitted(blocks ...string) string {
 	if len(blocks) == 0 {
 		return ""
 	}
-	split := make([][]string, len(blocks))
-	for i, b := range blocks {
-		split[i] = strings.Split(b, "\n")
+	size := 0
+	for _, b := range blocks {
+		size += len(b)
 	}
+	var small [16]string
+	rest := append(small[:0], blocks...) // what is left of each block
 	var out strings.Builder
-	for row := range split[0] {
+	out.Grow(size) // the blocks' bytes: more than their lines joined take
+	for row := 0; ; row++ {
 		if row > 0 {
 			out.WriteByte('\n')
 		}
-		for _, lines := range split {
-			if row < len(lines) {
-				out.WriteString(lines[row])
+		last := false
+		for i, b := range rest {
+			line, next, more := strings.Cut(b, "\n")
+			out.WriteString(line)
+			rest[i] = next
+			if i == 0 {
+				last = !more // the first block's lines are the row's
 			}
 		}
+		if last {
+			return out.String()
+		}
 	}
-	return out.String()
 }
 
 // Fit is fit for the model's own overlays.
