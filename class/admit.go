@@ -32,7 +32,7 @@ import (
 
 // takeAdmission takes the teacher's admission of a name (already checked
 // to be the teacher's), when it is newer than the one this process has.
-func (s *state) takeAdmission(a wireAdmit, raw []byte) []Event {
+func (s *state) takeAdmission(a wireAdmit, raw []byte, fresh bool) []Event {
 	cur := s.roster[a.Name]
 	if cur != nil && a.N <= cur.rec.N {
 		return nil
@@ -56,7 +56,11 @@ func (s *state) takeAdmission(a wireAdmit, raw []byte) []Event {
 	s.rosterRaw[string(raw)] = true
 	s.admitN = max(s.admitN, a.N)
 	s.viewsChanged = true
-	s.send(outMsg{msg: raw, name: "admit " + a.Name})
+	if fresh {
+		s.send(outMsg{msg: raw, name: "admit " + a.Name})
+	} else {
+		s.pass(outMsg{msg: raw, name: "admit " + a.Name})
+	}
 	if a.Name == s.name && bytes.Equal(a.Key, s.me.pub) && !s.admitted {
 		s.admitted = true
 		return []Event{{Event: "admitted", Name: s.name, Text: "the teacher admitted " + s.name + " to the class"}}
@@ -74,7 +78,7 @@ func (s *state) admitSelf(addr string) {
 	s.admitN++
 	a := wireAdmit{Name: s.name, Key: s.me.pub, Addr: addr, N: s.admitN}
 	raw := s.seal(kindAdmit, func(e *envelope) { e.Admit = &a })
-	s.takeAdmission(a, raw)
+	s.takeAdmission(a, raw, true)
 	s.out = nil
 }
 
@@ -96,8 +100,8 @@ func (s *state) decide(req wireAdmit) []Event {
 	if cur := s.roster[req.Name]; cur != nil {
 		if bytes.Equal(cur.rec.Key, req.Key) {
 			// Asked again (our answer was lost): the same admission.
-			s.send(outMsg{msg: cur.raw, to: req.Name})
-			s.send(outMsg{msg: cur.raw, toAddr: req.Addr})
+			s.pass(outMsg{msg: cur.raw, to: req.Name})
+			s.pass(outMsg{msg: cur.raw, toAddr: req.Addr})
 			return nil
 		}
 		if m := s.members[req.Name]; req.Name == s.name || m != nil && (m.status == Alive || m.status == Suspect) && m.addr != req.Addr {
@@ -130,7 +134,7 @@ func (s *state) decide(req wireAdmit) []Event {
 	s.admitN++
 	a := wireAdmit{Name: req.Name, Key: slices.Clone(req.Key), Addr: req.Addr, N: s.admitN}
 	raw := s.seal(kindAdmit, func(e *envelope) { e.Admit = &a })
-	evs := s.takeAdmission(a, raw)
+	evs := s.takeAdmission(a, raw, true)
 	s.send(outMsg{msg: raw, to: req.Name})
 	return append(evs, Event{Event: "admitted", Name: req.Name, Addr: req.Addr,
 		Text: "admitted " + replicas.QuoteName(req.Name) + " (" + req.Addr + ")"})

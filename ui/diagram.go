@@ -29,6 +29,10 @@ type DiagramRow struct {
 	// MinLines is the least number of lines the row takes, so that its
 	// statement can wrap in the margin (a handout); 0 or 1: one.
 	MinLines int
+	// Label is what the margin says the row's time is; "" says "t" and
+	// the tick. (The classroom's replay numbers its rows, and labels each
+	// with its Lamport time.)
+	Label string
 }
 
 // DiagramInput is what a diagram is built from.
@@ -43,6 +47,8 @@ type DiagramInput struct {
 	InFlight []*replicas.Message
 	// Up reports whether a link is up at the current point.
 	Up func(from, to string) bool
+	// MarginHead heads the margin; "" says "tick and statement".
+	MarginHead string
 }
 
 // ArrowEnd says how a message's arrow ends.
@@ -118,6 +124,7 @@ type Mark struct {
 type RowLines struct {
 	Top, Bottom int
 	Tick        int64
+	Label       string // the row's time as the margin says it; "" for "t" and the tick
 	Action      string
 	Partial     bool
 	// Down lists the directed links that are down after the row, as
@@ -145,6 +152,8 @@ type Diagram struct {
 	Lines  int // lines in all, the "now" line included
 	Now    int // the line where messages in flight end, or -1
 	Older  int
+	// MarginHead heads the margin; "" for "tick and statement".
+	MarginHead string
 }
 
 // Spacing of the diagram, in lines.
@@ -156,7 +165,7 @@ const (
 
 // BuildDiagram lays out the rows, arrows and marks. It is pure.
 func BuildDiagram(in DiagramInput) Diagram {
-	d := Diagram{Names: in.Names, Older: in.Older, Now: -1}
+	d := Diagram{Names: in.Names, Older: in.Older, Now: -1, MarginHead: in.MarginHead}
 	col := make(map[string]int, len(in.Names))
 	for i, n := range in.Names {
 		col[n] = i
@@ -171,7 +180,7 @@ func BuildDiagram(in DiagramInput) Diagram {
 	line := 0
 	topOf := make(map[int64]int, len(in.Rows))
 	for _, r := range in.Rows {
-		rl := RowLines{Top: line, Bottom: line, Tick: r.Tick, Action: r.Action, Partial: r.Partial}
+		rl := RowLines{Top: line, Bottom: line, Tick: r.Tick, Label: r.Label, Action: r.Action, Partial: r.Partial}
 		senders := syncSenders(r, col)
 		switch n := syncedIn(r); {
 		case n > 2 && len(senders) > 1 || r.Partial && len(senders) > 1 && n > 2:

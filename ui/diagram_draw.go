@@ -341,9 +341,9 @@ type marginLine struct {
 // the line below. The statement is clipped to one line, or with wrap
 // (a handout) wrapped onto as many as it needs.
 func rowMargin(r RowLines, current bool, w int, wrap bool, n int, s Styles, ch diagramChars) []marginLine {
-	lead := "  t" + strconv.FormatInt(r.Tick, 10) + " "
+	lead := "  " + r.timeLabel() + " "
 	if current {
-		lead = s.Symbols.Selected + " t" + strconv.FormatInt(r.Tick, 10) + " "
+		lead = s.Symbols.Selected + " " + r.timeLabel() + " "
 	}
 	body := s.Text(r.Action)
 	if r.Partial {
@@ -380,6 +380,15 @@ func rowMargin(r RowLines, current bool, w int, wrap bool, n int, s Styles, ch d
 		out[0].text = clipTo(out[0].text, w, s.Symbols.Ellipsis)
 	}
 	return out
+}
+
+// timeLabel is the row's time as the margin says it: its label, or "t"
+// and its tick.
+func (r RowLines) timeLabel() string {
+	if r.Label != "" {
+		return r.Label
+	}
+	return "t" + strconv.FormatInt(r.Tick, 10)
 }
 
 // MarginLines is how many lines a row's margin needs at width w when its
@@ -481,6 +490,9 @@ func diagramHeader(d Diagram, xs []int, space, left, w int, s Styles) string {
 		text := "  tick and statement"
 		if ansi.StringWidth(text) > rest-1 {
 			text = "  tick, statement"
+		}
+		if d.MarginHead != "" {
+			text = "  " + d.MarginHead
 		}
 		text = clipTo(text, rest-1, s.Symbols.Ellipsis)
 		head += " " + s.Diagram.Margin.Render(text) + strings.Repeat(" ", max(0, rest-1-ansi.StringWidth(text)))
@@ -754,7 +766,14 @@ func DiagramLegend(ascii bool) string {
 // point, as a plain-text space-time diagram w cells wide, with a legend:
 // for handouts (crdtviz demo --transcript --diagram).
 func DiagramText(tl *replicas.Timeline, w int, ascii bool) string {
-	in := DiagramAt(tl, tl.Cluster(), 0, nil)
+	return DiagramInputText(DiagramAt(tl, tl.Cluster(), 0, nil), w, ascii, DiagramLegend(ascii),
+		"Time runs down, one row per tick. (m4): a message with nothing new for the plain lane (drawn dim on screen).")
+}
+
+// DiagramInputText draws a whole diagram as plain text w cells wide, every
+// row's statement wrapped in the margin, then the legend and a note on how
+// to read it.
+func DiagramInputText(in DiagramInput, w int, ascii bool, legendText, note string) string {
 	s := NewStyles(Mono, ascii)
 	d := BuildDiagram(in)
 	// Each row gets the lines its statement needs to wrap in the margin,
@@ -774,7 +793,7 @@ func DiagramText(tl *replicas.Timeline, w int, ascii bool) string {
 	for i, ln := range lines {
 		lines[i] = strings.TrimRight(ln, " ")
 	}
-	legend := WrapText(DiagramLegend(ascii), w)
+	legend := WrapText(legendText, w)
 	return strings.Join(lines, "\n") + "\n\n" + strings.Join(legend, "\n") + "\n" +
-		strings.Join(WrapText("Time runs down, one row per tick. (m4): a message with nothing new for the plain lane (drawn dim on screen).", w), "\n") + "\n"
+		strings.Join(WrapText(note, w), "\n") + "\n"
 }
