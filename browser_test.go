@@ -2,16 +2,21 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
 	"time"
+	"unicode"
 
+	"github.com/charmbracelet/x/ansi"
 	"github.com/chromedp/cdproto/emulation"
 	cdplog "github.com/chromedp/cdproto/log"
 	"github.com/chromedp/cdproto/network"
@@ -419,5 +424,158 @@ func shot(t *testing.T, ctx context.Context, name string) {
 	}
 	if err := os.WriteFile(filepath.Join(dir, name), buf, 0o644); err != nil {
 		t.Fatal(errors.Join(errors.New("writing the screenshot"), err))
+	}
+}
+
+// lessonData is the lesson page's own data: its cast, steps and frames.
+type lessonData struct {
+	Cast  string `json:"cast"`
+	Steps []struct {
+		Label  string  `json:"label"`
+		At     float64 `json:"at"`
+		Reveal float64 `json:"reveal"`
+		Ask    *struct {
+			Text string `json:"text"`
+		} `json:"ask"`
+	} `json:"steps"`
+	Frames []struct {
+		At      float64 `json:"at"`
+		Step    int     `json:"step"`
+		Asking  bool    `json:"asking"`
+		Diagram int     `json:"diagram"`
+	} `json:"frames"`
+}
+
+// readLesson reads a page's data, and the screen of each of its frames
+// from its cast, without its escape codes.
+func readLesson(t *testing.T, path string) (lessonData, []string) {
+	t.Helper()
+	page, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	m := regexp.MustCompile(`(?s)<script type="application/json" id="lesson-data">(.*?)</script>`).FindSubmatch(page)
+	if m == nil {
+		t.Fatal("the page has no lesson data")
+	}
+	var l lessonData
+	if err := json.Unmarshal(m[1], &l); err != nil {
+		t.Fatal(err)
+	}
+	var screens []string
+	for _, ln := range strings.Split(l.Cast, "\n")[1:] {
+		var ev []any
+		if json.Unmarshal([]byte(ln), &ev) != nil || len(ev) != 3 || ev[1] != "o" {
+			continue
+		}
+		if s := ev[2].(string); strings.Contains(s, "\x1b[H") {
+			screens = append(screens, ansi.Strip(s))
+		}
+	}
+	if len(screens) != len(l.Frames) {
+		t.Fatalf("%d screens in the cast for %d frames", len(screens), len(l.Frames))
+	}
+	return l, screens
+}
+
+// squeeze is a screen's text without white space and box drawing, so
+// that a player's terminal (which draws some box lines as shapes, not
+// text) and a cast's frame can be compared; squeezeJS does the same in
+// the page.
+func squeeze(s string) string {
+	return strings.Map(func(r rune) rune {
+		if unicode.IsSpace(r) || r >= 0x2500 && r <= 0x259f {
+			return -1
+		}
+		return r
+	}, s)
+}
+
+const squeezeJS = `.replace(/[\s\u2500-\u259f]/g, "")`
+
+// TestLessonPageQuestionsShowTheStateBefore: at every question's marker,
+// in seed and partition, the page's terminal shows the app's question
+// frame, which is the state before the step (the same boxes and tick as
+// the step before's end), and the Diagram tab the diagram of that same
+// point; Reveal then shows the step's outcome, on the terminal and in
+// the Diagram tab. Every marker's label (which the player shows on hover)
+// is the recording's, which gives nothing away ahead of time.
+func TestLessonPageQuestionsShowTheStateBefore(t *testing.T) {
+	for _, name := range []string{"seed", "partition"} {
+		t.Run(name, func(t *testing.T) {
+			ctx, log := browser(t, 1280, 800, false)
+			path, s := writeLesson(t, name)
+			l, screens := readLesson(t, path)
+			url := open(t, ctx, path)
+			boxes := func(screen string) string { // the header's tick and the boxes, down to the links, without the marks of what the last step changed
+				lines := strings.Split(screen, "\n")
+				f := strings.Fields(lines[0])
+				out := f[len(f)-1]
+				for _, ln := range lines[1:] {
+					if strings.HasPrefix(ln, "links:") {
+						break
+					}
+					out += "\n" + strings.Join(strings.Fields(strings.ReplaceAll(ln, "●", "")), " ")
+				}
+				return out
+			}
+			frameOf := func(step int, asking bool) int {
+				last := -1
+				for i, f := range l.Frames {
+					if f.Step == step && f.Asking == asking {
+						if asking {
+							return i
+						}
+						last = i
+					}
+				}
+				return last
+			}
+			shownDiagram := `+document.querySelector("figure.diagram:not([hidden])").dataset.diagram`
+			// The list of steps shows every marker's label from the start.
+			list := js[[]string](t, ctx, `Array.from(document.querySelectorAll("#steps button")).map(b => b.textContent)`)
+			for i, st := range l.Steps {
+				if i >= len(list) || list[i] != st.Label {
+					t.Errorf("the steps list's item %d reads %q, the marker's label %q", i+1, list, st.Label)
+					break
+				}
+			}
+			for k, st := range s.Steps {
+				k++
+				if st.Ask == nil {
+					continue
+				}
+				q, before, out := frameOf(k, true), frameOf(k-1, false), frameOf(k, false)
+				if q < 0 || before < 0 || out < 0 {
+					t.Fatalf("step %d: frames %d (question), %d (before), %d (outcome)", k, q, before, out)
+				}
+				// What the recording holds: the question's frame is the state
+				// before, its diagram that point's.
+				if got, want := boxes(screens[q]), boxes(screens[before]); got != want {
+					t.Errorf("step %d's question frame shows other boxes than step %d's end:\n%s\nwant\n%s", k, k-1, got, want)
+				}
+				if l.Frames[q].Diagram != l.Frames[before].Diagram {
+					t.Errorf("step %d's question has diagram %d, step %d's end %d", k, l.Frames[q].Diagram, k-1, l.Frames[before].Diagram)
+				}
+				if want := "Step " + strconv.Itoa(k) + ": " + st.Ask.Text; l.Steps[k-1].Label != want {
+					t.Errorf("step %d's marker label %q, want %q", k, l.Steps[k-1].Label, want)
+				}
+				// What the page shows.
+				js[any](t, ctx, fmt.Sprintf(`crdtvizLesson.go(%d)`, k))
+				waitJS(t, ctx, fmt.Sprintf("step %d's question", k), fmt.Sprintf(`crdtvizLesson.state().step === %d && crdtvizLesson.state().asking && !crdtvizLesson.state().playing`, k))
+				waitJS(t, ctx, fmt.Sprintf("step %d's question frame on the terminal", k), `(`+termText+`)`+squeezeJS+` === `+quote(squeeze(screens[q])))
+				if got := js[int](t, ctx, shownDiagram); got != l.Frames[before].Diagram {
+					t.Errorf("at step %d's question the Diagram tab shows diagram %d, not step %d's end's %d", k, got, k-1, l.Frames[before].Diagram)
+				}
+				js[any](t, ctx, `crdtvizLesson.reveal()`)
+				waitJS(t, ctx, fmt.Sprintf("step %d's outcome", k), fmt.Sprintf(`crdtvizLesson.state().step === %d && !crdtvizLesson.state().asking`, k))
+				js[any](t, ctx, `crdtvizLesson.player.pause()`)
+				waitJS(t, ctx, fmt.Sprintf("step %d's outcome frame on the terminal", k), `(`+termText+`)`+squeezeJS+` === `+quote(squeeze(screens[out])))
+				if got := js[int](t, ctx, shownDiagram); got != l.Frames[out].Diagram || (len(st.Actions()) > 0 && got == l.Frames[q].Diagram) {
+					t.Errorf("after step %d's reveal the Diagram tab shows diagram %d; the outcome's is %d, the question's %d", k, got, l.Frames[out].Diagram, l.Frames[q].Diagram)
+				}
+			}
+			log.check(t, url)
+		})
 	}
 }

@@ -260,22 +260,36 @@ func badScript(t *testing.T) string {
 // TestClassUsage: bad flags are usage errors (exit 2), before anything
 // listens.
 func TestClassUsage(t *testing.T) {
+	existing := filepath.Join(t.TempDir(), "room.rec")
+	if err := os.WriteFile(existing, []byte("not a record\n"), 0o644); err != nil {
+		t.Fatal(err)
+	}
 	cases := map[string][]string{
-		"no subcommand":   {"class"},
-		"unknown":         {"class", "teach"},
-		"no type":         {"class", "start", "--name", "Alice", "--headless"},
-		"bad type":        {"class", "start", "--type", "nope", "--name", "Alice", "--headless"},
-		"op mode":         {"class", "start", "--type", "g-counter", "--mode", "op", "--name", "Alice", "--headless"},
-		"bad name":        {"class", "start", "--type", "g-counter", "--name", "a\tb", "--headless"},
-		"short key":       {"class", "start", "--type", "g-counter", "--name", "Alice", "--key", "abcd", "--headless"},
-		"no address":      {"class", "join", "--key", strings.Repeat("ab", 32), "--name", "Bob", "--headless"},
-		"no code":         {"class", "join", "127.0.0.1:1", "--name", "Bob", "--headless"},
-		"bad code":        {"class", "join", "127.0.0.1:1", "KQ4T-9WZM", "--name", "Bob", "--headless"},
-		"code and key":    {"class", "join", "127.0.0.1:1", "KQ4T-9WZM-3XH7-P2QC", "--key", strings.Repeat("ab", 32), "--name", "Bob", "--headless"},
-		"bad teacher":     {"class", "join", "127.0.0.1:1", "--key", strings.Repeat("ab", 32), "--teacher", "x", "--name", "Bob", "--headless"},
-		"script headless": {"class", "start", "--type", "g-counter", "--name", "Alice", "--script", "x.class", "--headless"},
-		"bad script":      {"class", "start", "--type", "g-counter", "--name", "Alice", "--script", badScript(t)},
-		"no name":         {"class", "join", "127.0.0.1:1", "KQ4T-9WZM-3XH7-P2QC", "--headless"},
+		"no subcommand":    {"class"},
+		"unknown":          {"class", "teach"},
+		"no type":          {"class", "start", "--name", "Alice", "--headless"},
+		"bad type":         {"class", "start", "--type", "nope", "--name", "Alice", "--headless"},
+		"op mode":          {"class", "start", "--type", "g-counter", "--mode", "op", "--name", "Alice", "--headless"},
+		"bad name":         {"class", "start", "--type", "g-counter", "--name", "a\tb", "--headless"},
+		"short key":        {"class", "start", "--type", "g-counter", "--name", "Alice", "--key", "abcd", "--headless"},
+		"no address":       {"class", "join", "--key", strings.Repeat("ab", 32), "--name", "Bob", "--headless"},
+		"no code":          {"class", "join", "127.0.0.1:1", "--name", "Bob", "--headless"},
+		"bad code":         {"class", "join", "127.0.0.1:1", "KQ4T-9WZM", "--name", "Bob", "--headless"},
+		"code and key":     {"class", "join", "127.0.0.1:1", "KQ4T-9WZM-3XH7-P2QC", "--key", strings.Repeat("ab", 32), "--name", "Bob", "--headless"},
+		"bad teacher":      {"class", "join", "127.0.0.1:1", "--key", strings.Repeat("ab", 32), "--teacher", "x", "--name", "Bob", "--headless"},
+		"script headless":  {"class", "start", "--type", "g-counter", "--name", "Alice", "--script", "x.class", "--headless"},
+		"bad script":       {"class", "start", "--type", "g-counter", "--name", "Alice", "--script", badScript(t)},
+		"no name":          {"class", "join", "127.0.0.1:1", "KQ4T-9WZM-3XH7-P2QC", "--headless"},
+		"force, no record": {"class", "start", "--type", "g-counter", "--name", "Alice", "--force", "--headless"},
+		"record exists":    {"class", "start", "--type", "g-counter", "--name", "Alice", "--record", existing, "--headless"},
+		"record a dir":     {"class", "start", "--type", "g-counter", "--name", "Alice", "--record", t.TempDir(), "--headless"},
+		"replay no file":   {"class", "replay"},
+		"replay two files": {"class", "replay", "a.rec", "b.rec"},
+		"replay diagram":   {"class", "replay", existing, "--diagram"},
+		"replay o":         {"class", "replay", existing, "-o", "x.svg"},
+		"replay svg no o":  {"class", "replay", existing, "--svg"},
+		"replay missing":   {"class", "replay", filepath.Join(t.TempDir(), "none.rec"), "--transcript"},
+		"replay not one":   {"class", "replay", existing, "--transcript"},
 	}
 	for name, args := range cases {
 		var out, errOut strings.Builder
@@ -287,6 +301,110 @@ func TestClassUsage(t *testing.T) {
 		}
 		if name == "bad script" && !strings.Contains(errOut.String(), "bad.class:2:3: unknown command \"dance\"") {
 			t.Errorf("a bad script: %s", errOut.String())
+		}
+	}
+}
+
+// TestClassRecordProcesses records a session of three real processes
+// (class start --record): concurrent edits, a partition with an edit on
+// each side, a heal. A student quits (her record goes to the teacher as
+// she leaves); the teacher ends the session (end, the headless E), then
+// quits, which writes the file again. class replay then prints it with
+// every message accounted for: received, dropped by the partition, or
+// lost (none, on loopback).
+func TestClassRecordProcesses(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts real processes")
+	}
+	file := filepath.Join(t.TempDir(), "room.rec")
+	if out := os.Getenv("CRDTVIZ_KEEP_RECORD"); out != "" {
+		file = out // to make model/testdata/class3.rec again
+	}
+	teacher := startClassProc(t, "Teacher", "class", "start", "--type", "or-set", "--name", "Teacher", "--bind", "127.0.0.1:0", "--headless", "--record", file, "--force")
+	started, _ := teacher.wait(10*time.Second, "the started event", 0, func(m map[string]any) bool { return m["event"] == "started" })
+	join := func(name string) *classProc {
+		return startClassProc(t, name, "class", "join", started["addr"].(string), started["code"].(string), "--name", name, "--bind", "127.0.0.1:0", "--headless")
+	}
+	ada, ben := join("Ada"), join("Ben")
+	procs := []*classProc{teacher, ada, ben}
+	for _, p := range procs {
+		p.status(15*time.Second, "three members", func(m map[string]any) bool { return len(m["members"].([]any)) == 3 })
+	}
+	ada.send("edit Ada add milk")
+	ben.send("edit Ben add eggs")
+	for _, p := range procs {
+		p.status(15*time.Second, "the CRDT lane converges", crdtIs("{eggs, milk}"))
+	}
+	teacher.send("partition Teacher Ada | Ben")
+	for _, p := range procs {
+		p.wait(10*time.Second, "the partition", 0, func(m map[string]any) bool { return m["event"] == "partition" })
+	}
+	ada.send("edit Ada add jam")
+	ben.send("edit Ben add figs")
+	teacher.status(15*time.Second, "the teacher hears Ada", crdtIs("{eggs, jam, milk}"))
+	// memberlist finds Ben unreachable: by then the gossip of Ada's edit
+	// has tried him.
+	teacher.wait(20*time.Second, "Ben cut off", 0, func(m map[string]any) bool {
+		return m["event"] == "member" && m["name"] == "Ben" && m["state"] == "cut off"
+	})
+	teacher.send("heal")
+	for _, p := range procs {
+		p.status(20*time.Second, "the CRDT lane converges after the heal", crdtIs("{eggs, figs, jam, milk}"))
+	}
+	// Ada quits: her record goes to the teacher as she leaves.
+	_ = ada.stdin.Close()
+	<-ada.done
+	teacher.wait(10*time.Second, "Ada leaving", 0, func(m map[string]any) bool {
+		return m["event"] == "member" && m["name"] == "Ada" && m["state"] == "left"
+	})
+	from := teacher.count()
+	teacher.send("end")
+	rec, _ := teacher.wait(30*time.Second, "the record written", from, func(m map[string]any) bool { return m["event"] == "recorded" })
+	if text := rec["text"].(string); !strings.Contains(text, "the records of 3 members") || strings.Contains(text, "none from") {
+		t.Fatalf("recorded: %s", text)
+	}
+	// Quitting writes it again.
+	_ = ben.stdin.Close()
+	<-ben.done
+	_ = teacher.stdin.Close()
+	<-teacher.done
+	if err := teacher.cmd.Wait(); err != nil {
+		t.Fatalf("the teacher, stdin closed: %v", err)
+	}
+	last := teacher.lines[len(teacher.lines)-1]
+	for _, l := range teacher.lines[from+1:] {
+		if l["event"] == "recorded" {
+			last = l
+		}
+	}
+	if text, _ := last["text"].(string); !strings.Contains(text, "the records of 3 members") {
+		t.Fatalf("on quitting: %v", last)
+	}
+
+	replay := func(args ...string) string {
+		out, err := exec.Command(binary(t), append([]string{"class", "replay", file}, args...)...).CombinedOutput()
+		if err != nil {
+			t.Fatalf("replay %q: %v\n%s", args, err, out)
+		}
+		return string(out)
+	}
+	text := replay("--transcript", "--all")
+	t.Logf("%s", text)
+	for _, want := range []string{"or-set (delta), 3 laptops, teacher Teacher", " 0 lost on the way", "Rows: Lamport time (causal order)",
+		"Teacher: partition Teacher Ada | Ben", "Teacher: heal", "Ada: add jam", "Ben: add figs", "Ada: add milk", "Ben: add eggs",
+		"dropped by the partition", "Note: Ada, Ben: left the class; their records end there"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the replay does not say %q", want)
+		}
+	}
+	if strings.Contains(text, " 0 dropped by the partition") {
+		t.Errorf("a partition with edits on both sides drops messages")
+	}
+	diagram := replay("--transcript", "--diagram", "--width", "100")
+	t.Logf("%s", diagram)
+	for _, want := range []string{"1 Teacher", "2 Ada", "3 Ben", "Lamport time: what happened", "╳ 1 2 | 3", "●#1", "✗"} {
+		if !strings.Contains(diagram, want) {
+			t.Errorf("the diagram does not show %q", want)
 		}
 	}
 }

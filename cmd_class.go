@@ -21,16 +21,20 @@ import (
 )
 
 const classUsage = `Usage:
-  crdtviz class start --type TYPE --name NAME [--bind ADDR:PORT] [--mode state|delta] [--key HEX] [--script FILE]
+  crdtviz class start --type TYPE --name NAME [--bind ADDR:PORT] [--mode state|delta] [--key HEX] [--script FILE] [--record FILE]
   crdtviz class join HOST:PORT CODE [--name NAME] [--bind ADDR:PORT]
   crdtviz class join HOST:PORT --key HEX [--teacher CODE] [--name NAME] [--bind ADDR:PORT]
+  crdtviz class replay FILE [--all] [--only A,B] [--transcript --diagram [--width N] | --svg -o OUT.svg]
 
 Classroom mode: every laptop is a replica, over the real network. The
 teacher starts a class; the screen shows the line students type to join,
 with the class's join code (KQ4T-9WZM-3XH7-P2LC: the teacher key's
 fingerprint). Scripts may give the class key itself with --key instead.
 Both take --headless (statements on stdin, JSON lines on stdout) and
---log FILE (the network library's log). See docs/classroom.md.
+--log FILE (the network library's log). With --record FILE the teacher
+keeps the room's own space-time diagram: every member records what it
+sent and received, and E (or quitting) collects the records into FILE;
+class replay FILE shows it. See docs/classroom.md.
 `
 
 // classFlags are the flags start and join share.
@@ -42,7 +46,7 @@ type classFlags struct {
 
 func cmdClass(args []string, stdout, stderr io.Writer) int {
 	if len(args) == 0 {
-		fmt.Fprintf(stderr, "crdtviz class: say start or join\n\n%s", classUsage)
+		fmt.Fprintf(stderr, "crdtviz class: say start, join or replay\n\n%s", classUsage)
 		return exitUsage
 	}
 	switch args[0] {
@@ -53,8 +57,10 @@ func cmdClass(args []string, stdout, stderr io.Writer) int {
 		return cmdClassStart(args[1:], stdout, stderr)
 	case "join":
 		return cmdClassJoin(args[1:], stdout, stderr)
+	case "replay":
+		return cmdClassReplay(args[1:], stdout, stderr)
 	}
-	fmt.Fprintf(stderr, "crdtviz class: unknown command %q: say start or join\n\n%s", args[0], classUsage)
+	fmt.Fprintf(stderr, "crdtviz class: unknown command %q: say start, join or replay\n\n%s", args[0], classUsage)
 	return exitUsage
 }
 
@@ -77,6 +83,8 @@ func cmdClassStart(args []string, stdout, stderr io.Writer) int {
 	typ := fs.String("type", "", "the CRDT type: "+typeList())
 	mode := fs.String("mode", "delta", "what an edit's broadcast carries: delta, or the whole state")
 	scriptFile := fs.String("script", "", "a class script: the lesson's controls, one per → press (see docs/classroom.md)")
+	recordFile := fs.String("record", "", "keep the room's own space-time diagram: E (and quitting) collects every member's record into FILE")
+	force := fs.Bool("force", false, "with --record: overwrite an existing file")
 	cf := addClassFlags(fs)
 	cf.look = addLookFlags(fs)
 	if code := parseNoArgs(fs, args); code >= 0 {
@@ -114,6 +122,18 @@ func cmdClassStart(args []string, stdout, stderr io.Writer) int {
 	}
 	if *cf.teacher != "" {
 		return usageFail(stderr, "class start", "--teacher is for class join")
+	}
+	if *force && *recordFile == "" {
+		return usageFail(stderr, "class start", "--force goes with --record FILE")
+	}
+	if *recordFile != "" {
+		dest, err := checkTarget(*recordFile, *force, "--record")
+		if err != nil {
+			return usageFail(stderr, "class start", err.Error())
+		}
+		opts.Record = *recordFile
+		opts.SaveRecord = func(b []byte) error { return writeAtomic(dest, b) }
+		look.Record = true
 	}
 	look.Script = script
 	opts.Type, opts.Mode = t, m
@@ -200,7 +220,11 @@ func (cf classFlags) serve(opts class.Options, look model.ClassOptions, connect 
 		// class screen closes.
 		fmt.Fprintln(stdout, "Students join with: "+j)
 	}
-	return runClassTUI(n, look, stderr)
+	code := runClassTUI(n, look, stderr)
+	if r := n.LastRecorded(); r != nil {
+		fmt.Fprintln(stdout, r.String())
+	}
+	return code
 }
 
 // options checks the shared flags. It returns the exit code when they end

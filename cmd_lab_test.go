@@ -30,7 +30,6 @@ func buildLabNode(t *testing.T, dir, name string) string {
 
 func TestLabUsage(t *testing.T) {
 	text := writeTestFile(t, "text.demo", "title t\ntype text\nreplicas A B\nstep s\nedit A insert 0 x\n")
-	initial := writeTestFile(t, "init.demo", "title t\ntype g-counter\nreplicas A B\ninitial 3\nstep s\nedit A inc 1\n")
 	broken := writeTestFile(t, "broken.demo", "title t\ntype g-counter\nreplicas A B\nstep s\nedit C inc 1\n")
 	cases := []struct {
 		args []string
@@ -49,7 +48,9 @@ func TestLabUsage(t *testing.T) {
 		{[]string{"lab", "check", "--bogus", "--", "x"}, "flag provided but not defined: -bogus"},
 		{[]string{"lab", "demo", "--", "x"}, "Usage: crdtviz lab demo"},
 		{[]string{"lab", "demo", text, "--", "x"}, "the lab has no workload for text"},
-		{[]string{"lab", "demo", initial, "--", "x"}, "starts every node empty"},
+		{[]string{"lab", "demo", "failure.demo"}, "crdtviz lab demo failure.demo -- python3 my_counter.py"},
+		{[]string{"lab", "check", "--workload", "g-set"}, "crdtviz lab check --workload g-set -- python3 my_counter.py"},
+		{[]string{"lab", "check", "--runs", "1", "--", "./no-such-node"}, "cannot run ./no-such-node"},
 		{[]string{"lab", "demo", broken, "--", "x"}, "broken.demo:5:6"},
 		{[]string{"lab", "demo", "--transcript", okScenario, "--", "x"}, "no such file"},
 		{[]string{"lab", "play", "--", "x"}, `unexpected argument "play"`},
@@ -60,10 +61,9 @@ func TestLabUsage(t *testing.T) {
 			t.Errorf("%v: exit %d, stderr %q; want 2 and %q", c.args, code, stderr, c.err)
 		}
 	}
-	// a command that cannot run is the node's fault, not a usage error
-	code, _, stderr := runCLI("lab", "check", "--runs", "1", "--", "./no-such-node")
-	if code != 1 || !strings.Contains(stderr, "cannot run ./no-such-node") {
-		t.Errorf("missing node: exit %d, %q", code, stderr)
+	// a command that cannot run is found before anything is printed
+	if code, stdout, _ := runCLI("lab", "check", "--runs", "1", "--", "./no-such-node"); code != exitUsage || stdout != "" {
+		t.Errorf("missing node: exit %d, printed %q", code, stdout)
 	}
 	if code, out, _ := runCLI("lab", "--help"); code != 0 || !strings.Contains(out, "crdtviz lab check") {
 		t.Errorf("lab --help: %d %q", code, out)
@@ -77,7 +77,7 @@ func TestLabCheckAndDemo(t *testing.T) {
 	bin := buildLabNode(t, dir, "gcounter-buggy")
 	out := filepath.Join(dir, "failure.demo")
 	timing := []string{"--settle", "40ms", "--rpc-timeout", "5s", "--init-timeout", "5s", "--logs", filepath.Join(dir, "logs")}
-	args := append(append([]string{"lab", "check", "--runs", "2", "--actions", "8", "--seed", "3", "--quiet", "3s", "-o", out}, timing...), "--", bin)
+	args := append(append([]string{"lab", "check", "--runs", "2", "--actions", "8", "--seed", "3", "-o", out}, timing...), "--", bin)
 	code, stdout, stderr := runCLI(args...)
 	if code != 1 || !strings.Contains(stdout, "FAILED in run 1: your nodes were wrong") || !strings.Contains(stdout, "wrote "+out) {
 		t.Fatalf("lab check: exit %d\n%s\n%s", code, stdout, stderr)
@@ -126,7 +126,9 @@ func TestLabSignalKillsNodes(t *testing.T) {
 	// A node that records its pid and then never answers: crdtviz waits
 	// in init when the signal comes.
 	node := "echo $$ >> " + pids + "; exec sleep 60"
-	cmd := exec.Command(bin, "lab", "check", "--init-timeout", "1m", "--logs", filepath.Join(dir, "logs"), "--", "sh", "-c", node)
+	cmd := exec.Command(bin, "lab", "check", "--init-timeout", "1m", "--seed", "4", "--logs", filepath.Join(dir, "logs"), "--", "sh", "-c", node)
+	var out syncBuffer
+	cmd.Stdout = &out
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
 	}
@@ -150,6 +152,9 @@ func TestLabSignalKillsNodes(t *testing.T) {
 	err := cmd.Wait()
 	if ee, ok := err.(*exec.ExitError); !ok || ee.ExitCode() != exitTerminate {
 		t.Errorf("exit: %v, want %d", err, exitTerminate)
+	}
+	if !strings.Contains(out.String(), "interrupted: lab check stopped, and so did your nodes (rerun with --seed 4 for the same runs)") {
+		t.Errorf("lab check says nothing when interrupted:\n%s", out.String())
 	}
 	for _, id := range ids {
 		gone := false

@@ -35,6 +35,9 @@ func runLabTUI(opts model.Options, s *demos.Scenario, free *replicas.Config, arg
 		fmt.Fprintf(stderr, "crdtviz lab: %v\n", err)
 		return 1
 	}
+	if s != nil && s.Initial != nil {
+		lane.SetInitial(s.Initial)
+	}
 	f := lab.NewFollower(lane)
 	defer f.Close()
 	defer lab.KillAll()
@@ -57,6 +60,9 @@ func runLabTUI(opts model.Options, s *demos.Scenario, free *replicas.Config, arg
 	if m.Root().Interrupted() && code == 0 {
 		code = exitInterrupt
 	}
-	fmt.Fprintf(stderr, "crdtviz lab: your nodes' stderr is in %s\n", lane.LogDir())
+	f.Close()
+	if lane.LogsKept() {
+		fmt.Fprintf(stderr, "crdtviz lab: your nodes' stderr is in %s\n", lane.LogDir())
+	}
 	return code
 }

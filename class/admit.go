@@ -36,7 +36,7 @@ import (
 
 // takeAdmission takes the teacher's admission of a name (already checked
 // to be the teacher's), when it is newer than the one this process has.
-func (s *state) takeAdmission(a wireAdmit, raw []byte) []Event {
+func (s *state) takeAdmission(a wireAdmit, raw []byte, fresh bool) []Event {
 	cur := s.roster[a.Name]
 	if cur != nil && a.N <= cur.rec.N {
 		return nil
@@ -66,7 +66,11 @@ func (s *state) takeAdmission(a wireAdmit, raw []byte) []Event {
 	if a.Name != s.name && (cur == nil || !bytes.Equal(cur.rec.Key, a.Key)) {
 		s.viewSeq++ // our view goes out again, to the newcomer too (node.go's queueView)
 	}
-	s.send(outMsg{msg: raw, name: "admit " + a.Name})
+	if fresh {
+		s.send(outMsg{msg: raw, name: "admit " + a.Name})
+	} else {
+		s.pass(outMsg{msg: raw, name: "admit " + a.Name})
+	}
 	if v, ok := s.early[a.Name]; ok {
 		delete(s.early, a.Name)
 		if verify(ed25519.PublicKey(a.Key), v.seal.Body, v.seal.Sig) && v.env.Epoch == s.ctl.Epoch && !v.env.View.Left && !s.blocked(a.Name) {
@@ -90,7 +94,7 @@ func (s *state) admitSelf(addr string) {
 	s.admitN++
 	a := wireAdmit{Name: s.name, Key: s.me.pub, Addr: addr, N: s.admitN}
 	raw := s.seal(kindAdmit, func(e *envelope) { e.Admit = &a })
-	s.takeAdmission(a, raw)
+	s.takeAdmission(a, raw, true)
 	s.out = nil
 }
 
@@ -130,8 +134,8 @@ func (s *state) decide(req wireAdmit) []Event {
 		if bytes.Equal(cur.rec.Key, req.Key) {
 			// Asked again (our answer was lost): the same admission.
 			if s.answerLaptop(req.Addr) {
-				s.send(outMsg{msg: cur.raw, to: req.Name})
-				s.send(outMsg{msg: cur.raw, toAddr: req.Addr})
+				s.pass(outMsg{msg: cur.raw, to: req.Name})
+				s.pass(outMsg{msg: cur.raw, toAddr: req.Addr})
 			}
 			return nil
 		}
@@ -178,7 +182,7 @@ func (s *state) decide(req wireAdmit) []Event {
 	s.admitN++
 	a := wireAdmit{Name: req.Name, Key: slices.Clone(req.Key), Addr: req.Addr, N: s.admitN}
 	raw := s.seal(kindAdmit, func(e *envelope) { e.Admit = &a })
-	evs := s.takeAdmission(a, raw)
+	evs := s.takeAdmission(a, raw, true)
 	s.send(outMsg{msg: raw, to: req.Name})
 	return append(evs, Event{Event: "admitted", Name: req.Name, Addr: req.Addr,
 		Text: "admitted " + replicas.QuoteName(req.Name) + " (" + req.Addr + ")"})

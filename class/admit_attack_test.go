@@ -186,7 +186,7 @@ func fill(t *testing.T, teacher *Node, n int) {
 	for i := 0; s.standing() < n; i++ {
 		s.admitN++
 		a := wireAdmit{Name: fmt.Sprintf("F%03d", i), Key: newIdentity().pub, Addr: fmt.Sprintf("127.0.8.200:%d", 1000+i), N: s.admitN}
-		s.takeAdmission(a, s.seal(kindAdmit, func(e *envelope) { e.Admit = &a }))
+		s.takeAdmission(a, s.seal(kindAdmit, func(e *envelope) { e.Admit = &a }), true)
 	}
 	s.out = nil
 }

@@ -36,7 +36,7 @@ func (n *Node) Status() Status {
 func (n *Node) Commands() string {
 	me := replicas.QuoteName(n.opts.Name)
 	if n.Snapshot().Teacher == n.opts.Name {
-		return "edit " + me + " OP ARGS, partition A B | C D, heal, reset, hold [SECONDS], release, freeze, thaw, ask TEXT choices A | B, close, kick NAME, status"
+		return "edit " + me + " OP ARGS, partition A B | C D, heal, reset, hold [SECONDS], release, freeze, thaw, ask TEXT choices A | B, close, kick NAME, end, status"
 	}
 	return "edit " + me + " OP ARGS, answer N, status"
 }
@@ -66,6 +66,9 @@ func (n *Node) Do(line string) (*Status, *Event, error) {
 		return nil, nil, n.Thaw()
 	case "close":
 		return nil, nil, n.Close()
+	case "end":
+		_, err := n.EndSession()
+		return nil, nil, err
 	}
 	if rest, ok := strings.CutPrefix(line, "kick "); ok {
 		name := strings.TrimSpace(rest)

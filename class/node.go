@@ -42,12 +42,18 @@ type Timing struct {
 	Poll     time.Duration // reading memberlist's view of who is suspect
 	View     time.Duration // at most one view of this replica's values this often, per 10 members
 	Admit    time.Duration // the teacher answers a laptop's requests to join this often, after a few at once (laptops.go)
+	// Grace is how long a member goes on recording what arrives after
+	// the teacher asks for its record, and Collect how long the teacher
+	// then waits for the records (record.go).
+	Grace   time.Duration
+	Collect time.Duration
 }
 
 // DefaultTiming is the classroom's timing.
 func DefaultTiming() Timing {
 	return Timing{Gossip: 50 * time.Millisecond, PushPull: 2 * time.Second, Probe: time.Second,
-		Rejoin: 2 * time.Second, Poll: 250 * time.Millisecond, View: 300 * time.Millisecond, Admit: 2 * time.Second}
+		Rejoin: 2 * time.Second, Poll: 250 * time.Millisecond, View: 300 * time.Millisecond, Admit: 2 * time.Second,
+		Grace: time.Second, Collect: 6 * time.Second}
 }
 
 // Options configure a process of a class.
@@ -69,6 +75,14 @@ type Options struct {
 	// Teacher, with Key, is the teacher key's fingerprint that Join
 	// requires; "" trusts the first teacher key it meets.
 	Teacher string
+	// Record is the file the teacher writes the room's records to (Start
+	// only): every member then records what it sends and receives, and
+	// EndSession (and leaving) collects them (record.go, collect.go).
+	Record string
+	// SaveRecord writes the record file's bytes to Record (the CLI's
+	// atomic writer); nil writes through a temporary file renamed into
+	// place.
+	SaveRecord func([]byte) error
 	// Log receives memberlist's log; nil discards it.
 	Log    io.Writer
 	Timing Timing
@@ -111,6 +125,18 @@ type Node struct {
 	evMu   sync.Mutex
 	events []Event
 	notify chan struct{}
+
+	// The room's record (record.go), and the teacher's collection of
+	// everyone's (collect.go): recMu is a leaf lock.
+	rec           *recorder
+	collecting    sync.Mutex
+	recMu         sync.Mutex
+	got           map[string]gotRecord
+	collectN      uint64
+	forgedRecords int
+	forgedSeen    map[uint64]bool
+	recSig        chan struct{}
+	recorded      atomic.Pointer[Recorded]
 
 	stop      chan struct{}
 	stopOnce  sync.Once
@@ -179,7 +205,7 @@ func Start(opts Options) (*Node, error) {
 	if err != nil {
 		return nil, err
 	}
-	info := classInfo{Type: string(t), Mode: opts.Mode.String(), Teacher: opts.Name, TeacherKey: id.pub}
+	info := classInfo{Type: string(t), Mode: opts.Mode.String(), Teacher: opts.Name, TeacherKey: id.pub, Record: opts.Record != ""}
 	n.join = "crdtviz class join " + n.addr + " " + code
 	if withKey {
 		n.join = "crdtviz class join " + n.addr + " --key " + hex.EncodeToString(opts.Key) + " --teacher " + code
@@ -190,9 +216,13 @@ func Start(opts Options) (*Node, error) {
 	if err == nil {
 		n.st.admitSelf(n.addr)
 		n.st.admitted = true
+		n.st.recording = info.Record
 		n.publishLocked()
 	}
 	n.mu.Unlock()
+	if !info.Record {
+		n.rec.off()
+	}
 	if err != nil {
 		n.shutdown()
 		return nil, err
@@ -257,11 +287,14 @@ func join(addr string, opts Options) (*Node, error) {
 		return nil, fmt.Errorf("the class at %s refused us: the code (or key) does not match: copy the join line from the teacher's screen again", addr)
 	}
 	n.mu.Lock()
-	ready, pinErr, teacher := n.st.ready(), n.st.pinErr, ""
+	ready, pinErr, teacher, recording := n.st.ready(), n.st.pinErr, "", false
 	if ready {
-		teacher = n.st.info.Teacher
+		teacher, recording = n.st.info.Teacher, n.st.info.Record
 	}
 	n.mu.Unlock()
+	if !recording {
+		n.rec.off() // the class keeps no record: nor does this member
+	}
 	if !ready {
 		_ = n.Leave() // memberlist lists us already: leave, so that the name is free at once
 		if pinErr != "" {
@@ -352,6 +385,12 @@ func newNode(opts Options, id identity) (*Node, error) {
 	if opts.Timing.Admit == 0 {
 		opts.Timing.Admit = DefaultTiming().Admit
 	}
+	if opts.Timing.Grace == 0 {
+		opts.Timing.Grace = DefaultTiming().Grace
+	}
+	if opts.Timing.Collect == 0 {
+		opts.Timing.Collect = DefaultTiming().Collect
+	}
 	logOut := opts.Log
 	if logOut == nil {
 		logOut = io.Discard
@@ -366,7 +405,8 @@ func newNode(opts Options, id identity) (*Node, error) {
 	}
 	port = nt.GetAutoBindPort()
 	n := &Node{opts: opts, nodes: map[string]*memberlist.Node{}, notify: make(chan struct{}, 1), stop: make(chan struct{}),
-		outSig: make(chan struct{}, 1), admitted: make(chan struct{}), again: make(chan struct{}, 1)}
+		outSig: make(chan struct{}, 1), admitted: make(chan struct{}), again: make(chan struct{}, 1), got: map[string]gotRecord{}, recSig: make(chan struct{}, 1),
+		forgedSeen: map[uint64]bool{}}
 	n.count.Store(1)
 	n.viewAt = noView
 	n.tr = newBlockTransport(nt)
@@ -376,6 +416,11 @@ func newNode(opts Options, id identity) (*Node, error) {
 	if _, err := rand.Read(n.st.secret[:]); err != nil {
 		panic("class: no randomness: " + err.Error())
 	}
+	// Every process records from the start, and forgets it at once when
+	// the class turns out not to record (its description says).
+	n.rec = newRecorder(opts.Name, n.st.run, opts.Key, class)
+	n.rec.onCut = n.observeCut
+	n.tr.rec = n.rec
 	n.queue = &memberlist.TransmitLimitedQueue{RetransmitMult: 3, NumNodes: func() int { return int(n.count.Load()) }}
 
 	c := memberlist.DefaultLANConfig()
@@ -410,6 +455,7 @@ func newNode(opts Options, id identity) (*Node, error) {
 	// The pump sends what the callbacks hand it; it runs from the start,
 	// since memberlist calls them as soon as it joins.
 	n.wg.Go(n.pump)
+	n.wg.Go(func() { n.rec.loop(n.stop) })
 	ml, err := memberlist.Create(c)
 	if err != nil {
 		n.stopOnce.Do(func() { close(n.stop) })
@@ -534,8 +580,10 @@ func sortedNames(ns []string) []string {
 // Edit makes a local edit and broadcasts it.
 func (n *Node) Edit(op crdt.Op) (Event, error) {
 	n.mu.Lock()
+	l := n.st.tick()
 	ev, msg, err := n.st.edit(op)
 	if err == nil {
+		n.rec.edit(l, writeID{Origin: n.st.name, Run: n.st.writeRun(), Seq: n.st.seq}, op.String())
 		n.st.sendEdit(msg) // or keeps it, during the teacher's hold
 		n.publishLocked()
 	}
@@ -635,7 +683,8 @@ func (n *Node) control(next func(wireControl) (wireControl, error)) error {
 		}
 	}
 	was := cloneGroups(n.st.ctl.Groups)
-	evs := n.st.control(c, raw)
+	n.rec.control(n.st.lc, controlText(n.st.ctl, c), c.Groups)
+	evs := n.st.control(c, raw, true)
 	n.recutLocked()
 	n.publishLocked()
 	out := n.st.takeOut()
@@ -785,7 +834,9 @@ func (n *Node) queueView() {
 			to = append(to, nd)
 		}
 	}
+	class := n.st.class
 	n.mu.Unlock()
+	n.rec.sent(msg, viaDirect, class) // each packet is recorded as it leaves (transport.go)
 	for _, nd := range to {
 		_ = n.ml.SendBestEffort(nd, msg)
 	}
@@ -877,6 +928,12 @@ func (n *Node) Leave() error {
 			return // stopped already: memberlist panics on a leave after its shutdown
 		default:
 		}
+		if n.opts.Record != "" {
+			if _, rerr := n.EndSession(); rerr != nil && !errors.Is(rerr, ErrNotRecording) {
+				n.emit(Event{Event: "error", Text: rerr.Error()})
+			}
+		}
+		n.leaveRecord()
 		n.sayGoodbye()
 		err = n.ml.Leave(2 * time.Second)
 		n.shutdown()
@@ -905,11 +962,27 @@ func (n *Node) sayGoodbye() {
 // sendAll sends msg to each node directly (over TCP), all at once, and
 // waits for the sends.
 func (n *Node) sendAll(to []*memberlist.Node, msg []byte) {
+	h := n.rec.sent(msg, viaDirect, n.st.class)
 	var wg sync.WaitGroup
 	for _, nd := range to {
-		wg.Go(func() { _ = n.ml.SendReliable(nd, msg) })
+		wg.Go(func() { n.sendReliable(nd, msg, h) })
 	}
 	wg.Wait()
+}
+
+// sendReliable sends msg (of hash h, in the record) to one node over TCP,
+// and records the transmission.
+func (n *Node) sendReliable(nd *memberlist.Node, msg []byte, h uint64) {
+	err := n.ml.SendReliable(nd, msg)
+	out, why := uint8(outSent), ""
+	var c errCut
+	switch {
+	case errors.As(err, &c):
+		out = outCut
+	case err != nil:
+		out, why = outFailed, cut(err.Error(), 120)
+	}
+	n.rec.xmit(h, nd.Name, out, why)
 }
 
 func (n *Node) shutdown() {
@@ -959,14 +1032,18 @@ func (n *Node) pump() {
 					continue
 				}
 				if m.packet {
+					n.rec.sent(m.msg, viaDirect, n.st.class)
 					_ = n.ml.SendBestEffort(nd, m.msg)
 					continue
 				}
 				msg := m.msg
-				n.wg.Go(func() { _ = n.ml.SendReliable(nd, msg) })
+				h := n.rec.sent(msg, viaDirect, n.st.class)
+				n.wg.Go(func() { n.sendReliable(nd, msg, h) })
 			case m.name != "":
+				n.rec.sent(m.msg, viaGossip, n.st.class)
 				n.queue.QueueBroadcast(namedBroadcast{name: m.name, msg: m.msg})
 			default:
+				n.rec.sent(m.msg, viaGossip, n.st.class)
 				n.queue.QueueBroadcast(uniqueBroadcast(m.msg))
 			}
 		}
@@ -1037,12 +1114,31 @@ func (n *Node) receive(buf []byte, limit int) {
 	if pre == nil && n.st.ready() {
 		pre = predecode(n.st.typ, env)
 	}
+	if len(buf) > maxMessageBytes && env.Kind != kindRecord && limit < maxStateBytes {
+		err = dropped(dropTooLarge, fmt.Errorf("%d bytes", len(buf)))
+	}
+	var at uint64
+	if err == nil {
+		at, err = n.st.observe(env.L)
+	}
 	version, wasAdmitted, was, wasKicked, challenge := n.st.ctl.Version, n.st.admitted, n.st.ctl.Groups, n.st.kickedMe, n.st.challenge
 	n.st.now = time.Now()
-	evs, err := n.st.receive(env, seal, pre)
+	var evs []Event
+	if err == nil {
+		evs, err = n.st.receive(env, seal, pre)
+	}
 	if err != nil {
 		evs = append(evs, n.dropLocked(err)...)
 	}
+	if env.Kind != kindCollect && env.Kind != kindRecord && at > 0 && n.rec.on.Load() {
+		out, text := receiptOf(evs, err, n.st.cutOff, n.st.viewsChanged)
+		n.rec.recv(at, env, out, text)
+	}
+	if err != nil && env.Kind == kindRecord {
+		n.forgedRecord(err, buf)
+	}
+	collect, records := n.st.collect, n.st.records
+	n.st.collect, n.st.records = nil, nil
 	var peers []string
 	if n.st.ctl.Version != version {
 		n.recutLocked()
@@ -1068,6 +1164,10 @@ func (n *Node) receive(buf []byte, limit int) {
 		close(n.admitted)
 	}
 	n.later(out...)
+	if collect != nil {
+		go n.answerCollect(*collect) // not on n.wg: a payload can arrive while the node stops
+	}
+	n.emit(n.takeRecords(records)...) // this replica's own events went out under the lock
 	n.exchange(peers)
 	if changed {
 		n.signal()
@@ -1077,12 +1177,24 @@ func (n *Node) receive(buf []byte, limit int) {
 	}
 }
 
+// observeCut takes the time of a payload that arrived from across the
+// teacher's partition and was dropped on arrival, for the record.
+func (n *Node) observeCut(env *envelope) (uint64, bool) {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	l, err := n.st.observe(env.L)
+	return l, err == nil
+}
+
 // delegate is memberlist's Delegate.
 type delegate Node
 
 func (d *delegate) NodeMeta(int) []byte { return nil }
 
-func (d *delegate) NotifyMsg(b []byte) { (*Node)(d).receive(b, maxMessageBytes) }
+// NotifyMsg takes payloads up to a record's size: memberlist hands over
+// what arrived by TCP whole, and a member's record may weigh up to
+// maxRecordBytes; receive drops anything else over maxMessageBytes.
+func (d *delegate) NotifyMsg(b []byte) { (*Node)(d).receive(b, maxRecordBytes+4096) }
 
 func (d *delegate) GetBroadcasts(overhead, limit int) [][]byte {
 	return d.queue.GetBroadcasts(overhead, limit)
@@ -1091,7 +1203,9 @@ func (d *delegate) GetBroadcasts(overhead, limit int) [][]byte {
 func (d *delegate) LocalState(bool) []byte {
 	d.mu.Lock()
 	defer d.mu.Unlock()
-	return d.st.localState()
+	b := d.st.localState()
+	d.rec.sentState(d.st.lc)
+	return b
 }
 
 func (d *delegate) MergeRemoteState(buf []byte, _ bool) { (*Node)(d).receive(buf, maxStateBytes) }
@@ -1115,6 +1229,7 @@ func (e *events) NotifyJoin(nd *memberlist.Node) {
 	m.status = Alive
 	cp := *nd
 	n.nodes[nd.Name] = &cp
+	n.rec.member(nd.Name, nd.Address())
 	n.recutLocked()
 	shown := n.st.shown(nd.Name)
 	n.viewAt = noView // the newcomer needs our view
@@ -1164,6 +1279,7 @@ func (e *events) NotifyUpdate(nd *memberlist.Node) {
 	m.addr, m.listed = nd.Address(), true
 	cp := *nd
 	n.nodes[nd.Name] = &cp
+	n.rec.member(nd.Name, nd.Address())
 	n.recutLocked()
 	n.publishLocked()
 	n.mu.Unlock()

@@ -49,7 +49,12 @@ func (s *state) release() int {
 		return 0
 	}
 	for _, raw := range h.edits {
-		s.send(outMsg{msg: raw})
+		// Each leaves now, in this member's relay (in a class that
+		// records): the hop is made at the release, as the room's diagram
+		// must show it.
+		if !s.pass(outMsg{msg: raw}) {
+			s.send(outMsg{msg: raw})
+		}
 	}
 	s.viewSeq++
 	return len(h.edits)

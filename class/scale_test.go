@@ -2,6 +2,8 @@ package class
 
 import (
 	"fmt"
+	"os"
+	"path/filepath"
 	"strings"
 	"sync"
 	"syscall"
@@ -18,10 +20,12 @@ import (
 // does in a room.
 
 // room starts a class of n members, the students joining all at once (as
-// a room does when the teacher says "join now"), with the given timing.
-func room(tb testing.TB, n int, typ crdt.Type, timing Timing) []*Node {
+// a room does when the teacher says "join now"), with the given timing;
+// with a file, the teacher records the class to it.
+func room(tb testing.TB, n int, typ crdt.Type, timing Timing, record ...string) []*Node {
 	tb.Helper()
-	teacher, err := Start(Options{Name: "S00", Type: typ, Mode: replicas.ModeDelta, Bind: "127.0.1.1:0", Timing: timing})
+	teacher, err := Start(Options{Name: "S00", Type: typ, Mode: replicas.ModeDelta, Bind: "127.0.1.1:0", Timing: timing,
+		Record: strings.Join(record, "")})
 	if err != nil {
 		tb.Fatal(err)
 	}
@@ -141,7 +145,9 @@ func answers(tb testing.TB, nodes []*Node) {
 // partitioned in halves, edit on both sides, are healed, converge, and
 // every member keeps answering. It waits for each step with generous
 // limits (the machine is shared); the timing goals are measured by the
-// benchmarks, not here.
+// benchmarks, not here. The last round is recorded (class start
+// --record): the teacher collects all 30 records, signed, and the replay
+// accounts for every message.
 func TestClassOfThirty(t *testing.T) {
 	if testing.Short() {
 		t.Skip("30 members")
@@ -157,7 +163,14 @@ func TestClassOfThirty(t *testing.T) {
 	half := size / 2
 	for round := range rounds {
 		t.Run(fmt.Sprint("round", round+1), func(t *testing.T) {
-			nodes := room(t, size, crdt.ORSet, testTiming())
+			var file string
+			if round == rounds-1 {
+				file = filepath.Join(t.TempDir(), "room.rec")
+				if k := os.Getenv("CRDTVIZ_KEEP30"); k != "" {
+					file = k
+				}
+			}
+			nodes := room(t, size, crdt.ORSet, testTiming(), file)
 			waitFor(t, 90*time.Second, fmt.Sprintf("everyone sees %d members", size), func() bool {
 				return everyone(nodes, func(n *Node) bool { return len(n.Members()) == size })
 			})
@@ -212,6 +225,21 @@ func TestClassOfThirty(t *testing.T) {
 					t.Errorf("%s dropped payloads in an honest class: %+v", n.opts.Name, d)
 				}
 			}
+			if file != "" {
+				res, err := nodes[0].EndSession()
+				if err != nil {
+					t.Fatal(err)
+				}
+				if res.Records != size || len(res.Missing) != 0 || res.Forged != 0 {
+					t.Fatalf("collected %+v", res)
+				}
+				_, rp := loadReplay(t, file)
+				c := rp.Count
+				t.Logf("%d members: %s; %d transmissions; notes %q", size, c, c.Transmissions, rp.Notes)
+				if c.Messages != c.Received+c.Cut+c.Lost+c.NotKnown || c.Unmatched != 0 || c.Cut == 0 || len(rp.Edits) != 3*size {
+					t.Fatalf("%d members: %+v, %d edits", size, c, len(rp.Edits))
+				}
+			}
 		})
 	}
 }
@@ -224,9 +252,19 @@ func TestClassOfThirty(t *testing.T) {
 // member holds the same value (the op's time), and until every member's
 // CRDT banner says CONVERGED (banner-ms, reported beside it).
 func BenchmarkClassBurst(b *testing.B) {
-	for _, size := range []int{10, 30} {
-		b.Run(fmt.Sprint(size), func(b *testing.B) {
-			nodes := room(b, size, crdt.ORSet, DefaultTiming())
+	for _, c := range []struct {
+		size   int
+		record bool
+	}{{10, false}, {30, false}, {10, true}, {30, true}} {
+		size := c.size
+		name := fmt.Sprint(size)
+		var file string
+		if c.record { // the class records (class start --record): every member reads its packets off
+			name += "-recorded"
+			file = filepath.Join(b.TempDir(), "room.rec")
+		}
+		b.Run(name, func(b *testing.B) {
+			nodes := room(b, size, crdt.ORSet, DefaultTiming(), file)
 			waitFor(b, 120*time.Second, "everyone sees everyone", func() bool {
 				return everyone(nodes, func(n *Node) bool { return len(n.Members()) == size })
 			})

@@ -32,6 +32,10 @@ type Snapshot struct {
 	Frozen  bool       // the teacher has paused editing
 	Say     string     // what the teacher last said to the room
 	Removed bool       // the teacher kicked this member out of the class (kick.go)
+	// Recorded says the teacher records the class (class start --record):
+	// this laptop keeps a record of what it sends and receives, for the
+	// teacher to collect.
+	Recorded bool
 	// Question is the room's question, if the teacher has asked one.
 	Question *Question
 }
@@ -271,7 +275,7 @@ func (s *state) snapshot() *Snapshot {
 	if !s.ready() {
 		return snap
 	}
-	snap.Teacher, snap.Type, snap.Mode = s.info.Teacher, s.typ, s.mode
+	snap.Teacher, snap.Type, snap.Mode, snap.Recorded = s.info.Teacher, s.typ, s.mode, s.info.Record
 	snap.CRDT, snap.Plain = s.crdtStr, s.plainStr
 	snap.SeenN, snap.SeenSum = s.seenDigest()
 	sums := [2]uint64{checksum(snap.Plain), checksum(snap.CRDT)}

@@ -96,6 +96,19 @@ type state struct {
 	seq       uint64 // this run's edits
 	clock     int64  // Lamport clock for last-writer-wins stamps
 	viewSeq   uint64
+	// lc is this process's Lamport clock for the room's space-time
+	// diagram: one more for each payload it makes and each it receives
+	// (clock.go). It is not the LWW clock above, which counts writes.
+	lc uint64
+	// cutOff says the last payload received was dropped because the
+	// teacher's partition cuts its sender off (for the record).
+	cutOff bool
+	// collect is the teacher's request for this member's record, and
+	// records the records members sent the teacher (record.go), for the
+	// node to act on once the lock is released.
+	collect   *wireCollect
+	records   []*envelope
+	recording bool // the teacher's: this process collects records
 
 	ctl    wireControl
 	ctlRaw []byte
@@ -404,8 +417,9 @@ func laneSentence(lane string, res crdt.Result, err error, before, after string)
 
 // seal makes a payload of this process, signed with its key.
 func (s *state) seal(kind int, fill func(*envelope)) []byte {
-	env := &envelope{Class: s.class, Kind: kind, From: s.name, Epoch: s.ctl.Epoch}
+	env := &envelope{Class: s.class, Kind: kind, From: s.name, Epoch: s.ctl.Epoch, Run: s.run}
 	fill(env)
+	env.L = s.tick() // after fill: what it carries was made before it
 	return seal(s.me, env)
 }
 
@@ -430,7 +444,7 @@ func (s *state) signerKey(env *envelope) (ed25519.PublicKey, error) {
 			return nil, forged("%s asked to be admitted as %s", env.From, env.Ask.Name)
 		}
 		return ed25519.PublicKey(env.Ask.Key), nil
-	case kindControl, kindAdmit, kindRefuse:
+	case kindControl, kindAdmit, kindRefuse, kindCollect:
 		if s.pin == nil {
 			return nil, dropped(dropNotYet, fmt.Errorf("no teacher key yet: this process is still joining"))
 		}
@@ -486,8 +500,9 @@ func (s *state) open(env *envelope, seal *sealed) error {
 const dropStale = "stale"
 
 func kindName(k int) string {
-	if k >= kindEdit && k <= kindAnswer {
-		return [...]string{"edit", "view", "control", "state", "class", "admission", "request", "refusal", "plain write", "answer"}[k-1]
+	if k >= kindEdit && k <= kindRecord {
+		return [...]string{"edit", "view", "control", "state", "class", "admission", "request", "refusal", "plain write", "answer",
+			"relay", "request for records", "record"}[k-1]
 	}
 	return "unknown"
 }
@@ -511,7 +526,37 @@ func (s *state) openNested(raw []byte, kinds ...int) (*envelope, error) {
 // receive handles one payload another process sent, already unsealed (its
 // shape checked; parts decoded in pre). It checks the signature and
 // returns what happened; what to send on is left in s.out.
+//
+// A relay is the hop of the member that passed its payload on: the
+// payload inside is handled as if it had come itself, but the teacher's
+// partition is the hop's (a relay from this side carries what it heard
+// before the cut). Its signature is checked only when what it carries is
+// new: a relay of something known changes nothing.
 func (s *state) receive(env *envelope, seal *sealed, pre *decoded) ([]Event, error) {
+	s.cutOff = false
+	hop := env
+	if env.Kind == kindRelay {
+		in := env.inner
+		if in == nil {
+			return nil, dropped(dropUndecodable, fmt.Errorf("a relay with nothing in it"))
+		}
+		if in.From == s.name && in.Kind == kindEdit || s.known(in) {
+			return nil, nil
+		}
+		if in.Kind == kindEdit && len(s.ctl.Groups) > 0 {
+			// During a partition the hop decides whether the edit is
+			// taken: it must be the relayer's own. (Otherwise the hop
+			// changes nothing here, and checking a second signature on
+			// every edit passed on would cost a class of 30 dearly; the
+			// record, which names the hop, is checked against the
+			// relayer's signed record in the replay.) A control or an
+			// admission is the teacher's, from any hop.
+			if err := s.open(env, seal); err != nil {
+				return nil, err
+			}
+		}
+		env, seal = in, env.innerSeal
+	}
 	if env.From == s.name && env.Kind != kindInfo && env.Kind != kindAdmit && env.Kind != kindControl && env.Kind != kindRefuse {
 		return nil, nil // our own payload, passed back by gossip
 	}
@@ -529,9 +574,15 @@ func (s *state) receive(env *envelope, seal *sealed, pre *decoded) ([]Event, err
 	case kindInfo:
 		return nil, s.takeInfo(env)
 	case kindControl:
-		return s.control(*env.Ctl, env.raw), nil
+		return s.control(*env.Ctl, env.raw, false), nil
 	case kindAdmit:
-		return s.takeAdmission(*env.Admit, env.raw), nil
+		return s.takeAdmission(*env.Admit, env.raw, false), nil
+	case kindCollect:
+		c := *env.Collect
+		s.collect = &c
+		return nil, nil
+	case kindRecord:
+		return nil, s.takeRecord(env)
 	case kindAsk:
 		return s.decide(*env.Ask), nil
 	case kindRefuse:
@@ -545,9 +596,10 @@ func (s *state) receive(env *envelope, seal *sealed, pre *decoded) ([]Event, err
 		}
 		return nil, nil
 	}
-	if !s.ready() || s.blocked(env.From) || env.Epoch != s.ctl.Epoch {
+	if !s.ready() || s.blocked(hop.From) || env.Epoch != s.ctl.Epoch {
 		// Cut off by the teacher, or from before (or after) a reset this
 		// process has not caught up with: push/pull brings it later.
+		s.cutOff = s.ready() && s.blocked(hop.From)
 		return nil, nil
 	}
 	switch env.Kind {
@@ -657,6 +709,9 @@ type decoded struct {
 // predecode decodes a payload's CRDT part for a class of type t. It does
 // not need the lock.
 func predecode(t crdt.Type, env *envelope) *decoded {
+	if env.inner != nil {
+		env = env.inner // a relay: what it carries
+	}
 	d := &decoded{}
 	switch {
 	case env.Edit != nil && len(env.Edit.CRDT) > 0 && env.Edit.Full:
@@ -722,7 +777,7 @@ func (s *state) receiveEdit(env *envelope, pre *decoded) ([]Event, error) {
 		events = append(events, ev...)
 	}
 	s.see(e.ID)
-	s.send(outMsg{msg: env.raw}) // pass it on, as Serf passes on user events
+	s.pass(outMsg{msg: env.raw}) // pass it on, as Serf passes on user events
 	if e.Plain != nil {
 		ev, err := s.takePlain(env, what, how, "broadcast")
 		if err != nil {
@@ -879,7 +934,7 @@ func (s *state) receiveState(env *envelope, seal *sealed, pre *decoded) ([]Event
 		if err != nil {
 			return events, err
 		}
-		events = append(events, s.takeAdmission(*ae.Admit, raw)...)
+		events = append(events, s.takeAdmission(*ae.Admit, raw, false)...)
 	}
 	if err := s.open(env, seal); err != nil {
 		return events, err
@@ -889,7 +944,7 @@ func (s *state) receiveState(env *envelope, seal *sealed, pre *decoded) ([]Event
 		if err != nil {
 			return events, err
 		}
-		events = append(events, s.control(*ce.Ctl, w.Ctl)...)
+		events = append(events, s.control(*ce.Ctl, w.Ctl, false)...)
 	}
 	if s.blocked(env.From) || env.Epoch != s.ctl.Epoch || env.From == s.name {
 		return events, nil
@@ -1143,8 +1198,9 @@ func (s *state) nextControl(want wireControl) (wireControl, []byte, error) {
 
 // control takes the teacher's control (already checked to be the
 // teacher's) if it is newer than the one this process has: a partition,
-// a heal, or a reset of the class.
-func (s *state) control(c wireControl, raw []byte) []Event {
+// a heal, or a reset of the class. fresh says the teacher has just made it
+// here; any other is passed on in a relay.
+func (s *state) control(c wireControl, raw []byte, fresh bool) []Event {
 	if c.Version <= s.ctl.Version || !s.ready() {
 		return nil
 	}
@@ -1161,7 +1217,11 @@ func (s *state) control(c wireControl, raw []byte) []Event {
 	was := s.ctl.Groups
 	s.ctl, s.ctlRaw = c, raw
 	s.ctl.Groups = cloneGroups(c.Groups)
-	s.send(outMsg{msg: raw, name: "control"})
+	if fresh {
+		s.send(outMsg{msg: raw, name: "control"})
+	} else {
+		s.pass(outMsg{msg: raw, name: "control"})
+	}
 	if c.Epoch > wasCtl.Epoch && c.Hold && wasCtl.Hold {
 		s.startHold() // a reset during a hold: the hold goes on, afresh
 	}

@@ -28,6 +28,10 @@ type blockTransport struct {
 	wg      sync.WaitGroup
 
 	droppedPackets atomic.Int64
+	// rec is the member's recorder: every packet that goes out, or is
+	// dropped by the partition, is handed to it (tap.go). Set before
+	// memberlist starts.
+	rec *recorder
 }
 
 // cutSet is who is cut off, by name and by address.
@@ -60,6 +64,7 @@ func (t *blockTransport) forwardPackets() {
 			}
 			if c := t.cut.Load(); !c.empty() && p.From != nil && c.addrs[p.From.String()] {
 				t.droppedPackets.Add(1)
+				t.rec.tap(p.Buf, "", p.From.String(), 0)
 				continue
 			}
 			select {
@@ -122,16 +127,20 @@ func (t *blockTransport) FinalAdvertiseAddr(ip string, port int) (net.IP, int, e
 // WriteTo is memberlist.Transport's.
 func (t *blockTransport) WriteTo(b []byte, addr string) (time.Time, error) {
 	if t.blockedAddr(addr) {
+		t.rec.tap(b, "", addr, outCut)
 		return time.Now(), nil // dropped, as a cut cable drops it
 	}
+	t.rec.tap(b, "", addr, outSent)
 	return t.inner.WriteTo(b, addr)
 }
 
 // WriteToAddress is memberlist.NodeAwareTransport's.
 func (t *blockTransport) WriteToAddress(b []byte, a memberlist.Address) (time.Time, error) {
 	if t.blockedName(a.Name) || t.blockedAddr(a.Addr) {
+		t.rec.tap(b, a.Name, a.Addr, outCut)
 		return time.Now(), nil
 	}
+	t.rec.tap(b, a.Name, a.Addr, outSent)
 	return t.inner.WriteToAddress(b, a)
 }
 

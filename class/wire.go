@@ -25,8 +25,9 @@ import (
 // counted, never a crash. state.go checks the signatures.
 
 // wireVersion is the version of the sealed envelope. A payload of another
-// version is dropped. Version 1 had no signatures.
-const wireVersion = 2
+// version is dropped. Version 1 had no signatures; version 2 had no
+// Lamport times and no relays.
+const wireVersion = 3
 
 // Limits on a payload's size. A message (a broadcast or a control) fits in
 // one UDP packet; a push/pull state carries a whole replica, and a text
@@ -72,6 +73,9 @@ const (
 	kindRefuse  = 8  // the teacher refuses a joiner, and says why
 	kindPlain   = 9  // a plain write: the value a member's edit left in its plain lane
 	kindAnswer  = 10 // a member's answer to the teacher's question, sent to the teacher
+	kindRelay   = 11 // another's payload (or one of this member's, made earlier) passed on: the relayer's own hop
+	kindCollect = 12 // the teacher asks every member for its record (record.go)
+	kindRecord  = 13 // a member's record, sent to the teacher who asked
 )
 
 // sealed is what goes on the wire: a body and who signed it.
@@ -99,8 +103,21 @@ type envelope struct {
 	Refuse *wireRefuse  `cbor:"12,keyasint,omitempty"`
 	Plain  *wirePlain   `cbor:"13,keyasint,omitempty"`
 	Answer *wireAnswer  `cbor:"14,keyasint,omitempty"`
+	// Run is the sender's run, and L its Lamport time when it made the
+	// payload: every payload carries them, signed, so that the room's
+	// space-time diagram can order what happened causally (record.go).
+	Run uint64 `cbor:"15,keyasint,omitempty"`
+	L   uint64 `cbor:"16,keyasint,omitempty"`
+	// Relay is the sealed payload a relay passes on (kindRelay).
+	Relay   []byte       `cbor:"17,keyasint,omitempty"`
+	Collect *wireCollect `cbor:"18,keyasint,omitempty"`
+	Record  *wireRecord  `cbor:"19,keyasint,omitempty"`
 
 	raw []byte // the sealed bytes it came in, to pass on or keep
+	// inner is what a relay carries, unsealed (its shape checked, not its
+	// signature), with its seal.
+	inner     *envelope
+	innerSeal *sealed
 }
 
 // writeID names one edit: who made it, in which run of crdtviz (so that a
@@ -208,6 +225,9 @@ type classInfo struct {
 	Mode       string `cbor:"2,keyasint"`
 	Teacher    string `cbor:"3,keyasint"`
 	TeacherKey []byte `cbor:"4,keyasint"`
+	// Record says the teacher records the class (class start --record):
+	// every member then keeps a record of what it sends and receives.
+	Record bool `cbor:"5,keyasint,omitempty"`
 }
 
 // wireAdmit is an admission (the teacher's, kindAdmit) or a request for
@@ -309,7 +329,7 @@ const (
 )
 
 // dropReasons is every reason, in the order a screen lists them.
-var dropReasons = []string{dropForged, dropOverCap, dropBounds, dropUndecodable, dropTooLarge, dropVersion, dropClass, dropType, dropBadState}
+var dropReasons = []string{dropForged, dropOverCap, dropBounds, dropClock, dropUndecodable, dropTooLarge, dropVersion, dropClass, dropType, dropBadState}
 
 // dropError is why a payload was dropped.
 type dropError struct {
@@ -334,6 +354,12 @@ func forged(format string, args ...any) error {
 // version, class and shape (not its signature: that needs the roster). It
 // never panics.
 func unseal(b []byte, limit int, class string) (*envelope, *sealed, error) {
+	return unsealAt(b, limit, class, true)
+}
+
+// unsealAt is unseal; a relay's inner payload is read with relays false,
+// so that a relay never carries a relay.
+func unsealAt(b []byte, limit int, class string, relays bool) (*envelope, *sealed, error) {
 	if len(b) > limit {
 		return nil, nil, dropped(dropTooLarge, fmt.Errorf("%d bytes", len(b)))
 	}
@@ -360,7 +386,7 @@ func unseal(b []byte, limit int, class string) (*envelope, *sealed, error) {
 	}
 	want := map[int]bool{kindEdit: e.Edit != nil, kindView: e.View != nil, kindControl: e.Ctl != nil, kindState: e.State != nil,
 		kindInfo: e.Info != nil, kindAdmit: e.Admit != nil, kindAsk: e.Ask != nil, kindRefuse: e.Refuse != nil, kindPlain: e.Plain != nil,
-		kindAnswer: e.Answer != nil}
+		kindAnswer: e.Answer != nil, kindRelay: e.Relay != nil, kindCollect: e.Collect != nil, kindRecord: e.Record != nil}
 	ok, parts := want[e.Kind], 0
 	for _, has := range want {
 		if has {
@@ -373,9 +399,25 @@ func unseal(b []byte, limit int, class string) (*envelope, *sealed, error) {
 	if err := e.check(); err != nil {
 		return nil, nil, dropped(dropUndecodable, err)
 	}
+	if e.Kind == kindRelay {
+		if !relays {
+			return nil, nil, dropped(dropUndecodable, errors.New("a relay of a relay"))
+		}
+		in, inSeal, err := unsealAt(e.Relay, maxMessageBytes, class, false)
+		if err != nil {
+			return nil, nil, err
+		}
+		if !relayable[in.Kind] {
+			return nil, nil, dropped(dropUndecodable, fmt.Errorf("a relay of a %s", kindName(in.Kind)))
+		}
+		e.inner, e.innerSeal = in, inSeal
+	}
 	e.raw = b
 	return &e, &s, nil
 }
+
+// relayable are the kinds a relay may carry: what members pass on.
+var relayable = map[int]bool{kindEdit: true, kindControl: true, kindAdmit: true}
 
 // check checks the names and strings a payload carries, which a screen
 // shows.
@@ -469,6 +511,18 @@ func (e *envelope) check() error {
 		}
 	case e.Plain != nil:
 		name(e.Plain.ID.Origin)
+	case e.Relay != nil:
+		if len(e.Relay) > maxMessageBytes {
+			errs = append(errs, errors.New("a relay too large to pass on"))
+		}
+	case e.Collect != nil:
+		if e.Collect.Budget < minRecordBudget || e.Collect.Budget > maxRecordBytes {
+			errs = append(errs, errors.New("a request for records of an impossible size"))
+		}
+	case e.Record != nil:
+		if len(e.Record.Data) > maxRecordBytes {
+			errs = append(errs, errors.New("a record over the bound"))
+		}
 	}
 	return errors.Join(errs...)
 }

@@ -20,8 +20,9 @@ const (
 	// MaxCount bounds an or-set's dot counters and causal context, and a
 	// version vector's entries.
 	MaxCount = 1 << 53
-	// MaxStampTime bounds a last-writer-wins stamp's time (the initial
-	// stamp aside).
+	// MaxStampTime bounds a last-writer-wins stamp's time, either way (the
+	// initial stamp aside): the simulator's clocks may run behind, so a
+	// time may be negative (tick + skew, a skew at most 10^12 either way).
 	MaxStampTime = 1 << 53
 	// MaxTextCounter bounds a text character's counter (half of what its
 	// 32 bits hold).
@@ -44,14 +45,14 @@ func checkCount(n uint64, what string) error {
 	return nil
 }
 
-// checkStampTime refuses a stamp past MaxStampTime, or before 0 (the
-// initial stamp aside), on the wire.
+// checkStampTime refuses a stamp past MaxStampTime, or before
+// −MaxStampTime (the initial stamp aside), on the wire.
 func checkStampTime(w WireStamp) error {
 	if Stamp(w) == InitialStamp {
 		return nil
 	}
-	if w.T < 0 || w.T > MaxStampTime {
-		return badWire("a stamp's time is %d; a state holds 0 to %d", w.T, int64(MaxStampTime))
+	if w.T < -MaxStampTime || w.T > MaxStampTime {
+		return badWire("a stamp's time is %d; a state holds −%d to %d", w.T, int64(MaxStampTime), int64(MaxStampTime))
 	}
 	return nil
 }

@@ -35,8 +35,10 @@ func TestWireBounds(t *testing.T) {
 	}{
 		{"or-set context and dots", ORSet, orset(MaxCount, MaxCount), []any{orset(MaxCount+1, 1), orset(1, MaxCount+1), orset(math.MaxUint64, 1)}},
 		{"version vector", MVRegister, mv(MaxCount), []any{mv(MaxCount + 1), mv(math.MaxUint64)}},
-		{"lww-register stamp", LWWRegister, reg(MaxStampTime), []any{reg(MaxStampTime + 1), reg(math.MaxInt64), reg(-1)}},
+		{"lww-register stamp", LWWRegister, reg(MaxStampTime), []any{reg(MaxStampTime + 1), reg(math.MaxInt64), reg(-MaxStampTime - 1)}},
+		{"lww-register stamp behind", LWWRegister, reg(-MaxStampTime), []any{reg(math.MinInt64 + 1)}},
 		{"lww-set stamp", LWWSet, lset(MaxStampTime), []any{lset(MaxStampTime + 1), lset(math.MaxInt64)}},
+		{"lww-set stamp behind", LWWSet, lset(-1_000_000_000_000), []any{lset(-MaxStampTime - 1)}},
 		{"lww-map stamp", LWWMap, lmap(MaxStampTime), []any{lmap(MaxStampTime + 1), lmap(math.MaxInt64)}},
 		{"text counter", Text, text(MaxTextCounter), []any{text(MaxTextCounter + 1), text(math.MaxUint32)}},
 	} {

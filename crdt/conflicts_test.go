@@ -60,7 +60,7 @@ func TestORSetAddWins(t *testing.T) {
 	wantValue(t, b, "{milk}")
 	// The state cannot tell whether a remove was concurrent; the cluster,
 	// which knows every edit, says "add wins" when one was.
-	if want := "remove(milk) removed dots {A:1}; {C:1} stays: the sender never saw it"; !strings.Contains(r.Why, want) {
+	if want := "remove(milk) removed dots {A:1}; {C:1} stays: what arrived never saw it"; !strings.Contains(r.Why, want) {
 		t.Errorf("merge explanation %q lacks %q", r.Why, want)
 	}
 	r = must(t)(a.Merge(b))

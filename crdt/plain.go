@@ -165,7 +165,7 @@ func (p *plainText) Apply(op Op) (Result, error) {
 		return did("inserted %s at %d", Brief(QuoteAlways(op.Text)), op.Pos), nil
 	}
 	if op.Pos > len(p.r) || op.Count > len(p.r)-op.Pos { // no Pos+Count: it can overflow
-		return Result{}, fmt.Errorf("cannot delete %d from position %d: the text has %d characters", op.Count, op.Pos, len(p.r))
+		return Result{}, fmt.Errorf("cannot delete %d from position %d: the text has %s", op.Count, op.Pos, plural(len(p.r), "character"))
 	}
 	p.r = slices.Delete(p.r, op.Pos, op.Pos+op.Count)
 	return did("deleted %d at %d", op.Count, op.Pos), nil

@@ -81,7 +81,7 @@ func (r *LWWRegisterState) Merge(other CRDT) (Result, error) {
 		r.val, r.stamp = o.val, o.stamp
 		return res, nil
 	}
-	res := did("kept its own write: its timestamp %s (%s) is greater than %s (%s)", r.stamp, QuoteAlways(r.val), o.stamp, QuoteAlways(o.val))
+	res := did("kept the write it holds: its timestamp %s (%s) is greater than %s (%s)", r.stamp, QuoteAlways(r.val), o.stamp, QuoteAlways(o.val))
 	res.Decisive, res.Same = decisive, true
 	return res, nil
 }

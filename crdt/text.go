@@ -469,7 +469,7 @@ func (t *TextState) insert(site string, pos int, s string, ops *[]TextOp) error 
 
 func (t *TextState) delete(pos, n int, ops *[]TextOp) error {
 	if pos < 0 || n < 0 || pos > t.length || n > t.length-pos { // no pos+n: it can overflow
-		return fmt.Errorf("cannot delete %d from position %d: the text has %d characters", n, pos, t.length)
+		return fmt.Errorf("cannot delete %d from position %d: the text has %s", n, pos, plural(t.length, "character"))
 	}
 	if n == 0 {
 		return nil

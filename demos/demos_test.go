@@ -59,8 +59,11 @@ func TestBuiltinDemosPass(t *testing.T) {
 // TestSharedExamplesPass runs every file in ../shared/examples/ when the
 // folder is there (it ships beside the project, not in it).
 // TestRuleScenarios runs the scenario files in testdata/rules: each states
-// one rule of the engine (the plain lane's forwarding, knows sets and the
-// three statuses, declined edits) as a lesson whose expects are checked.
+// one rule of the engine (the plain lane's sending, knows sets and the
+// four statuses, declined edits) as a lesson whose expects are checked.
+// A rule file also states the sentences its transcript must hold, in
+// comment lines "# says: TEXT", and those it must never hold, "# never
+// says: TEXT".
 func TestRuleScenarios(t *testing.T) {
 	files, _ := filepath.Glob(filepath.Join("testdata", "rules", "*.demo"))
 	if len(files) < 10 {
@@ -72,7 +75,21 @@ func TestRuleScenarios(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
-			checkPasses(t, s)
+			run := checkPasses(t, s)
+			src, _ := os.ReadFile(f)
+			var buf bytes.Buffer
+			if err := WriteTranscript(&buf, run); err != nil {
+				t.Fatal(err)
+			}
+			text := buf.String()
+			for _, ln := range strings.Split(string(src), "\n") {
+				if want, ok := strings.CutPrefix(ln, "# says: "); ok && !strings.Contains(text, want) {
+					t.Errorf("the transcript never says %q:\n%s", want, text)
+				}
+				if bad, ok := strings.CutPrefix(ln, "# never says: "); ok && strings.Contains(text, bad) {
+					t.Errorf("the transcript says %q:\n%s", bad, text)
+				}
+			}
 		})
 	}
 }

@@ -69,6 +69,33 @@ type Step struct {
 	Ask *Ask
 }
 
+// NarrationUpFront reports whether step i's narration (counting from 0)
+// may be shown before the class has seen an answer: only for a step that
+// comes before the first question and asks none itself. From the first
+// question on, a step's words can give an answer away: the step's own
+// outcome, or, for a later step, what an earlier question's step did. A
+// worksheet then prints a step's actions (and its question), and a
+// lesson page labels its markers and steps the same way (see Preview).
+func (s *Scenario) NarrationUpFront(i int) bool {
+	for _, st := range s.Steps[:min(i+1, len(s.Steps))] {
+		if st.Ask != nil {
+			return false
+		}
+	}
+	return true
+}
+
+// Actions are the step's actions as statements, in order.
+func (st Step) Actions() []string {
+	var out []string
+	for _, it := range st.Items {
+		if it.Action != nil {
+			out = append(out, it.Action.String())
+		}
+	}
+	return out
+}
+
 // Ask is a question put to the class before a step's outcome is shown,
 // with optional choices (lettered a, b, c on screen).
 type Ask struct {

@@ -67,17 +67,17 @@ func WriteTranscriptWith(w io.Writer, run *Run, o TranscriptOptions) error {
 	if s.Mode != replicas.ModeState {
 		rules := ""
 		if s.Mode == replicas.ModeOp {
-			rules = ", delivery causal"
+			rules = " (delivery causal"
 			if s.AnyOrder {
-				rules = ", delivery any"
+				rules = " (delivery any"
 			}
 			if s.NoDedup {
-				rules += ", dedup off"
+				rules += ", dedup off)"
 			} else {
-				rules += ", dedup on"
+				rules += ", dedup on)"
 			}
 		}
-		tw.printf("mode %s: %s%s\n", s.Mode, s.Mode.Describe(), rules)
+		tw.printf("mode %s%s: %s\n", s.Mode, rules, s.Mode.Describe())
 	}
 	if s.About != "" {
 		tw.printf("\n%s\n", oneLine(s.About))
@@ -160,15 +160,14 @@ func writeWorksheet(tw *errWriter, s *Scenario) {
 	if s.HasAsk() {
 		tw.printf("From the first question on, a step shows only what it does: its words would give an answer away (they are in the answer key, --answer-key).\n")
 	}
-	asked := false
 	for i, step := range s.Steps {
-		asked = asked || step.Ask != nil
-		if asked {
-			tw.printf("\nStep %d/%d\n", i+1, len(s.Steps))
-		} else {
+		upFront := s.NarrationUpFront(i)
+		if upFront {
 			tw.printf("\nStep %d/%d: %s\n", i+1, len(s.Steps), oneLine(step.Text))
+		} else {
+			tw.printf("\nStep %d/%d\n", i+1, len(s.Steps))
 		}
-		if !writeActions(tw, step) && asked {
+		if !writeActions(tw, step) && !upFront {
 			tw.printf("  (no action)\n")
 		}
 		if step.Ask != nil {
@@ -180,14 +179,11 @@ func writeWorksheet(tw *errWriter, s *Scenario) {
 // writeActions prints a step's actions, as the file wrote them, and
 // reports whether it has any.
 func writeActions(tw *errWriter, step Step) bool {
-	any := false
-	for _, it := range step.Items {
-		if it.Action != nil {
-			tw.printf("  > %s\n", it.Action)
-			any = true
-		}
+	acts := step.Actions()
+	for _, a := range acts {
+		tw.printf("  > %s\n", a)
 	}
-	return any
+	return len(acts) > 0
 }
 
 // writeAnswerKey prints what the worksheet leaves out, from the first
@@ -197,15 +193,13 @@ func writeActions(tw *errWriter, step Step) bool {
 func writeAnswerKey(tw *errWriter, run *Run) {
 	s := run.Scenario
 	tw.printf("\nAnswer key: the answers to the worksheet's questions (crdtviz demo --transcript --answers=false), and what each later step shows.\n")
-	asked := false
 	for i, step := range s.Steps {
 		if step.Ask == nil {
-			if asked {
+			if !s.NarrationUpFront(i) { // the worksheet left it out
 				tw.printf("\nStep %d/%d: %s\n", i+1, len(s.Steps), oneLine(step.Text))
 			}
 			continue
 		}
-		asked = true
 		tw.printf("\nStep %d/%d\n", i+1, len(s.Steps))
 		writeAsk(tw, step.Ask, false)
 		writeActions(tw, step)
@@ -214,7 +208,7 @@ func writeAnswerKey(tw *errWriter, run *Run) {
 			writeExpects(tw, run.Steps[i])
 		}
 	}
-	if !asked {
+	if !s.HasAsk() {
 		tw.printf("\nThis demo asks no question.\n")
 	}
 }

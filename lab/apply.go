@@ -59,6 +59,8 @@ func (l *Lane) Apply(a replicas.Action) []Event {
 	for _, nd := range l.nodes {
 		nd.wrote = 0
 	}
+	l.stepping = true
+	defer func() { l.stepping = false }()
 	poked := false
 	switch a := a.(type) {
 	case replicas.Edit:
@@ -166,10 +168,10 @@ func (l *Lane) edit(a replicas.Edit) {
 	i := l.index(a.Replica)
 	nd := l.nodes[i]
 	rec := OpRecord{Node: nd.name, Op: a.Op, Outcome: InDoubt}
-	if nd.state == Crashed {
-		rec.Outcome, rec.Why = Failed, nd.name+" has crashed"
+	if nd.state.down() {
+		rec.Outcome, rec.Why = Failed, nd.name+" "+nd.state.past()
 		l.ops = append(l.ops, rec)
-		l.emit(Event{Kind: EvNote, Node: nd.name, Text: fmt.Sprintf("%s has crashed, so it cannot %s", nd.name, a.Op)})
+		l.emit(Event{Kind: EvNote, Node: nd.name, Text: fmt.Sprintf("%s %s, so it cannot %s", nd.name, nd.state.past(), a.Op)})
 		return
 	}
 	body := l.w.Request(a.Op, 0)
@@ -182,9 +184,10 @@ func (l *Lane) edit(a replicas.Edit) {
 	delete(l.rpcs, id)
 	want := l.w.ReplyType(a.Op)
 	switch {
-	case r.reply == nil && nd.state == Crashed:
+	case r.reply == nil && nd.state.down():
 		rec.Why = nd.name + " crashed before it answered"
 	case r.reply == nil:
+		l.timeouts++
 		rec.Why = fmt.Sprintf("no answer within %s", l.opt.RPCTimeout)
 		if nd.state == Up {
 			nd.state, nd.why = Silent, fmt.Sprintf("did not answer %s within %s", typeOf(body), l.opt.RPCTimeout)
@@ -201,8 +204,19 @@ func (l *Lane) edit(a replicas.Edit) {
 	default:
 		rec.Why = fmt.Sprintf("it answered %s, not %s", r.reply.Type, want)
 	}
-	if rec.Outcome != Acked {
-		l.emit(Event{Kind: EvNote, Node: nd.name, Text: fmt.Sprintf("%s of %s is %s: %s", a.Op, nd.name, rec.Outcome, rec.Why)})
+	switch rec.Outcome {
+	case Failed:
+		l.emit(Event{Kind: EvNote, Node: nd.name, Text: fmt.Sprintf("%s's %s failed: %s", nd.name, a.Op, rec.Why)})
+	case InDoubt:
+		l.emit(Event{Kind: EvNote, Node: nd.name, Text: fmt.Sprintf("%s's %s is in doubt: %s", nd.name, a.Op, rec.Why)})
+	}
+	if rec.Outcome != Failed {
+		// What it writes from now on has the edit in it. Without an
+		// answer, from when crdtviz stopped waiting.
+		nd.edited, nd.mark = true, l.nextMsg
+		if r.reply != nil {
+			nd.mark = r.mark
+		}
 	}
 	l.ops = append(l.ops, rec)
 }
@@ -284,8 +298,12 @@ func (l *Lane) deliverOne(i, j int, newest bool) bool {
 func (l *Lane) deliver(m *Msg, synced bool) {
 	to := l.index(m.To)
 	from := l.nodes[l.index(m.From)]
-	from.lastDelivered = max(from.lastDelivered, m.ID)
-	if l.nodes[to].state == Crashed {
+	orig := m.ID
+	if m.CopyOf != 0 {
+		orig = m.CopyOf // a copy says what its original said, when it was written
+	}
+	from.heard[to] = max(from.heard[to], orig)
+	if l.nodes[to].state.down() {
 		l.emit(Event{Kind: EvDeliver, From: m.From, To: m.To, Msg: m.ID, CopyOf: m.CopyOf, Type: m.Type, Body: string(m.Body), Synced: synced,
 			Text: fmt.Sprintf("%s from %s reached %s, which has crashed: it is lost", m.Label(), m.From, m.To)})
 		return
@@ -389,7 +407,7 @@ func (l *Lane) ReadAll() []Read {
 	l.collect()
 	ids := make([]int64, len(l.nodes))
 	for i, nd := range l.nodes {
-		if nd.state != Crashed {
+		if !nd.state.down() {
 			ids[i] = l.request(i, Body("read", 0, nil), "read")
 		}
 	}
@@ -397,17 +415,20 @@ func (l *Lane) ReadAll() []Read {
 	reads := make([]Read, len(l.nodes))
 	for i, nd := range l.nodes {
 		if ids[i] == 0 {
-			reads[i] = Read{Node: nd.name, Why: "crashed: " + nd.why}
+			reads[i] = Read{Node: nd.name, Why: nd.state.String() + ": " + nd.why}
 			continue
 		}
 		r := l.rpcs[ids[i]]
 		delete(l.rpcs, ids[i])
 		switch {
-		case r.reply == nil && nd.state == Crashed:
-			reads[i] = Read{Node: nd.name, Why: "crashed: " + nd.why}
+		case r.reply == nil && nd.state.down():
+			reads[i] = Read{Node: nd.name, Why: nd.state.String() + ": " + nd.why}
 		case r.reply == nil:
+			l.timeouts++
 			reads[i] = Read{Node: nd.name, Why: fmt.Sprintf("no read_ok within %s", l.opt.RPCTimeout)}
-			nd.state, nd.why = Silent, "did not answer read within "+l.opt.RPCTimeout.String()
+			if nd.state == Up {
+				nd.state, nd.why = Silent, "did not answer read within "+l.opt.RPCTimeout.String()
+			}
 		case r.reply.Type == "error":
 			reads[i] = Read{Node: nd.name, Why: "answered read with " + errorText(r.reply.Body)}
 		case r.reply.Type != "read_ok":

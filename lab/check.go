@@ -1,12 +1,13 @@
 package lab
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"math/rand/v2"
+	"os"
 	"slices"
 	"strings"
-	"sync/atomic"
 	"time"
 
 	"crdtviz/replicas"
@@ -24,16 +25,15 @@ type CheckConfig struct {
 	// file, are run before crdtviz believes they pass: nodes can be
 	// nondeterministic.
 	Retries int
-	// Final bounds the final phase; Quiet ends it early when the reads
-	// agree, no node has written anything for that long and nothing
-	// waits in the network.
-	Final, Quiet time.Duration
 	// MaxCandidates and ShrinkTime bound the shrinking.
 	MaxCandidates int
 	ShrinkTime    time.Duration
-	// MaxStarts bounds the processes the whole check starts.
-	MaxStarts int
-	Options   Options
+	// MaxTime bounds the random runs together. The shrinking has its own
+	// bound, and each replay of the written file Options.ScenarioTime.
+	MaxTime time.Duration
+	// Options time and bound each run's lane; Options.Final bounds the
+	// final phase.
+	Options Options
 	// Progress, if set, gets a line per run and per shrinking step.
 	Progress io.Writer
 	// File is where the failure will be written, for the comments in it
@@ -42,19 +42,18 @@ type CheckConfig struct {
 }
 
 // CheckDefaults are lab check's defaults.
-var CheckDefaults = CheckConfig{Runs: 20, Actions: 12, Retries: 3, Final: 10 * time.Second, Quiet: 2 * time.Second,
-	MaxCandidates: 150, ShrinkTime: 3 * time.Minute, MaxStarts: 3000}
+var CheckDefaults = CheckConfig{Runs: 20, Actions: 12, Retries: 3,
+	MaxCandidates: 150, ShrinkTime: 3 * time.Minute, MaxTime: 5 * time.Minute}
 
 func (c CheckConfig) withDefaults() CheckConfig {
 	d := CheckDefaults
 	orDefault(&c.Runs, d.Runs)
 	orDefault(&c.Actions, d.Actions)
 	orDefault(&c.Retries, d.Retries)
-	orDefault(&c.Final, d.Final)
-	orDefault(&c.Quiet, d.Quiet)
 	orDefault(&c.MaxCandidates, d.MaxCandidates)
 	orDefault(&c.ShrinkTime, d.ShrinkTime)
-	orDefault(&c.MaxStarts, d.MaxStarts)
+	orDefault(&c.MaxTime, d.MaxTime)
+	c.Options = c.Options.withDefaults()
 	return c
 }
 
@@ -85,8 +84,9 @@ func (k FailureKind) Phrase() string {
 type Failure struct {
 	Kind    FailureKind
 	Text    string
-	Actions []replicas.Action
-	Rounds  int // rounds of the final phase that delivered something
+	Actions []replicas.Action // the actions run, up to the one that failed
+	Of      int               // the actions the run had
+	Rounds  int               // rounds of the final phase that delivered something
 	Reads   []Read
 	Ops     []OpRecord
 }
@@ -100,35 +100,65 @@ type CheckResult struct {
 	Tried   int      // shrinking candidates tried
 	File    string   // the shrunk failure as a scenario file
 	Replays int      // times the file was replayed
-	Failed  int      // of which it failed
-	LogDir  string
-	Starts  int64 // processes started
+	Failed  int      // of which it failed the same way
+	// Other is how a replay failed when it failed another way.
+	Other *Failure
+	// LogDir holds the nodes' stderr, the last run's; "" once removed,
+	// when every log was empty.
+	LogDir string
+	Starts int64 // processes started
+	// Stopped says why the check stopped before its runs were done: its
+	// bound on time.
+	Stopped string
 }
 
 // Checker runs random scenarios against a student's node.
 type Checker struct {
-	cfg    CheckConfig
-	starts atomic.Int64
-	logDir string
+	cfg      CheckConfig
+	shared   Shared
+	logDir   string
+	deadline time.Time // the runs, or the shrinking, stop here
 }
+
+// errStopped ends a run at the check's deadline.
+var errStopped = errors.New("stopped: out of time")
 
 // Check runs cfg.Runs random scenarios; on the first failure it shrinks
 // it, writes it as a scenario file and replays the file.
 func Check(cfg CheckConfig) (*CheckResult, error) {
 	cfg = cfg.withDefaults()
-	ch := &Checker{cfg: cfg}
-	ch.starts.Store(int64(cfg.MaxStarts))
-	ch.logDir = cfg.Options.LogDir
-	res := &CheckResult{}
-	defer func() { res.Starts = int64(cfg.MaxStarts) - ch.starts.Load() }()
+	ch := &Checker{cfg: cfg, logDir: cfg.Options.LogDir}
+	own := ch.logDir == ""
+	if own {
+		dir, err := os.MkdirTemp("", "crdtviz-lab-")
+		if err != nil {
+			return nil, err
+		}
+		ch.logDir = dir
+	}
+	res := &CheckResult{LogDir: ch.logDir}
+	defer func() {
+		res.Starts = ch.shared.Starts.Load()
+		if own && CleanLogs(ch.logDir) {
+			res.LogDir = ""
+		}
+	}()
+	if _, err := LookCommand(cfg.Argv, cfg.Options.Dir); err != nil {
+		return res, err
+	}
+	began := time.Now()
+	ch.deadline = began.Add(cfg.MaxTime)
 	rng := rand.New(rand.NewPCG(cfg.Seed, 0x1ab))
 	for run := 1; run <= cfg.Runs; run++ {
 		actions := Generate(rng, cfg.Workload, cfg.Names, cfg.Actions)
 		f, err := ch.runOnce(actions)
+		if errors.Is(err, errStopped) {
+			res.Stopped = fmt.Sprintf("lab check stopped after %s, its bound (--max-time): %s passed, about %s each", cfg.MaxTime, replicas.Plural(res.Runs, "run"), (time.Since(began) / time.Duration(max(res.Runs, 1))).Round(100*time.Millisecond))
+			return res, nil
+		}
 		if err != nil {
 			return res, err
 		}
-		res.LogDir = ch.logDir
 		if f == nil {
 			res.Runs++
 			ch.progress("run %d/%d: ok", run, cfg.Runs)
@@ -143,13 +173,14 @@ func Check(cfg CheckConfig) (*CheckResult, error) {
 		if f.Kind == FailStart {
 			return res, nil
 		}
+		ch.deadline = time.Now().Add(cfg.ShrinkTime)
 		res.Shrunk, res.Tried = ch.shrink(f)
 		file, err := WriteScenario(cfg, res.Shrunk, run)
 		if err != nil {
 			return res, err
 		}
 		res.File = file
-		res.Replays, res.Failed = ch.replay(file)
+		res.Replays, res.Failed, res.Other = ch.replay(file, res.Shrunk.Kind)
 		return res, nil
 	}
 	return res, nil
@@ -161,150 +192,104 @@ func (ch *Checker) progress(format string, args ...any) {
 	}
 }
 
-// options are the lane options of one run: shared bounds, shared logs.
+// options are the lane options of one run: shared counters, shared logs.
 func (ch *Checker) options() Options {
 	o := ch.cfg.Options
-	o.Starts = &ch.starts
+	o.Shared = &ch.shared
 	o.LogDir = ch.logDir
 	return o
 }
 
-// lane starts a lane for one run.
-func (ch *Checker) lane() (*Lane, error) {
-	l, err := New(ch.cfg.Workload, ch.cfg.Names, ch.cfg.Argv, ch.options())
-	if err != nil {
-		return nil, err
-	}
-	ch.logDir = l.LogDir()
-	return l, nil
-}
-
-// runOnce runs one scenario and its final phase; nil if it passed. The
-// error is for what stops the check itself.
+// runOnce runs one scenario as lab demo runs a file of it: each action,
+// then every node is read (a read no correct node could give fails the
+// run at once, as a crash does); then the final phase, and its verdict.
+// It returns nil if the run passed. The error is for what stops the
+// check itself: errStopped at its deadline.
 func (ch *Checker) runOnce(actions []replicas.Action) (*Failure, error) {
-	if ch.starts.Load() < int64(len(ch.cfg.Names)) {
-		return nil, fmt.Errorf("lab check has started %d processes, its bound: stopping", ch.cfg.MaxStarts)
-	}
-	l, err := ch.lane()
+	l, err := New(ch.cfg.Workload, ch.cfg.Names, ch.cfg.Argv, ch.options())
 	if err != nil {
 		return nil, err
 	}
 	defer l.Close()
 	if err := l.Start(); err != nil {
-		return &Failure{Kind: FailStart, Text: err.Error(), Actions: actions}, nil
+		var se *StartError
+		if !errors.As(err, &se) {
+			return nil, err // crdtviz's own bound
+		}
+		return &Failure{Kind: FailStart, Text: err.Error(), Actions: actions, Of: len(actions)}, nil
 	}
 	for k, a := range actions {
+		if time.Now().After(ch.deadline) {
+			return nil, errStopped
+		}
 		l.Apply(a)
+		reads := l.ReadAll()
+		at := func(kind FailureKind, text string) *Failure {
+			return &Failure{Kind: kind, Text: text + " (after " + a.String() + ")", Actions: slices.Clone(actions[:k+1]), Of: len(actions), Reads: reads, Ops: l.Ops()}
+		}
 		if c := l.Crashed(); len(c) > 0 {
-			return &Failure{Kind: FailCrash, Text: strings.Join(c, "; ") + " (after " + a.String() + ")", Actions: slices.Clone(actions[:k+1]), Ops: l.Ops()}, nil
+			return at(FailCrash, strings.Join(c, "; ")), nil
+		}
+		if v := Judge(l.w, l.ops, reads, false); v.Wrong {
+			return at(FailWrong, v.Detail), nil
 		}
 	}
-	f := ch.finalPhase(l)
+	if time.Now().After(ch.deadline) {
+		return nil, errStopped
+	}
+	fr := l.FinalPhase()
+	f := finalFailure(l, fr)
 	if f != nil {
-		f.Actions = actions
+		f.Actions, f.Of = actions, len(actions)
 	}
 	return f, nil
 }
 
-// finalPhase heals every link, then delivers everything and reads every
-// node, round after round, until the reads have stayed the same while
-// every node had a message it wrote since delivered; or until the reads
-// agree and nothing has been written for Quiet; or until Final has
-// passed. Then it judges.
-func (ch *Checker) finalPhase(l *Lane) *Failure {
-	l.Apply(replicas.HealAll{})
-	start := time.Now()
-	var last []Read
-	mark, rounds, busy := 0, 0, 0
-	var reads []Read
-	for {
-		rounds++
-		delivered := false
-		for _, e := range l.Apply(replicas.SyncAll{}) {
-			delivered = delivered || e.Kind == EvDeliver
-		}
-		if delivered {
-			busy++
-		}
-		reads = l.ReadAll()
-		if c := l.Crashed(); len(c) > 0 {
-			return &Failure{Kind: FailCrash, Text: strings.Join(c, "; ") + " (in the final phase)", Rounds: busy, Reads: reads, Ops: l.Ops()}
-		}
-		v := Judge(l.w, l.ops, reads, false)
-		if v.Wrong {
-			return &Failure{Kind: FailWrong, Text: v.Detail, Rounds: busy, Reads: reads, Ops: l.Ops()}
-		}
-		if !sameReads(reads, last) {
-			last, mark = reads, l.lastMsg()
-		} else if l.heardSince(mark) {
-			break // stable while every node was heard: they have said all they know
-		}
-		// Nodes that gossip only on change go quiet once they agree.
-		quietFor, waiting := l.quiet()
-		if v.Agree && !waiting && quietFor >= ch.cfg.Quiet || time.Since(start) > ch.cfg.Final {
-			break
-		}
-		if !delivered {
-			l.Idle(l.opt.Settle) // time for the nodes' timers
-		}
-	}
-	v := Judge(l.w, l.ops, reads, true)
-	if !v.Wrong {
+// finalFailure turns a final phase's verdict into a failure, or nil.
+func finalFailure(l *Lane, fr FinalResult) *Failure {
+	f := &Failure{Rounds: fr.Rounds, Reads: fr.Reads, Ops: l.Ops()}
+	v := fr.Verdict
+	switch {
+	case len(l.Crashed()) > 0:
+		f.Kind, f.Text = FailCrash, strings.Join(l.Crashed(), "; ")+" (in the final phase)"
+	case !v.Wrong:
 		return nil
-	}
-	f := &Failure{Kind: FailWrong, Text: v.Detail, Rounds: busy, Reads: reads, Ops: l.Ops()}
-	switch v.Word {
-	case "no read":
-		f.Kind = FailSilent
-	case "did not converge":
-		f.Kind = FailConverge
-		f.Text += fmt.Sprintf(" (after %d rounds of the final phase, %s)", rounds, time.Since(start).Round(10*time.Millisecond))
+	case v.Word == "no read":
+		f.Kind, f.Text = FailSilent, v.Detail
+	case v.Word == "did not converge":
+		f.Kind, f.Text = FailConverge, v.Detail+" (after the final phase: "+fr.Summary()+")"
+	default:
+		f.Kind, f.Text = FailWrong, v.Detail
 	}
 	return f
 }
 
-// sameReads compares two rounds of reads.
-func sameReads(a, b []Read) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for i := range a {
-		if !a[i].same(b[i]) {
-			return false
-		}
-	}
-	return true
-}
-
-// replay runs the written file as lab demo would, Retries times, and
-// counts the runs in which the student's lane came out wrong.
-func (ch *Checker) replay(file string) (runs, failed int) {
+// replay runs the written file as lab demo runs it, up to Retries
+// times, and counts the runs in which it failed the same way (kind) as
+// the shrunk failure; other is the first that failed another way.
+func (ch *Checker) replay(file string, kind FailureKind) (runs, same int, other *Failure) {
 	s, err := parseScenario("failure.demo", file)
 	if err != nil {
-		return 0, 0
+		return 0, 0, nil
 	}
 	for range ch.cfg.Retries {
-		if ch.starts.Load() < int64(len(ch.cfg.Names)) {
-			break
-		}
 		sess, err := NewSession(s, ch.cfg.Argv, ch.options())
 		if err != nil {
-			return runs, failed
+			return runs, same, other
 		}
 		runs++
-		if sess.Start() != nil {
-			failed++
-			sess.Close()
-			continue
+		if err := sess.Start(); err == nil {
+			sess.RunAll()
 		}
-		sess.RunAll()
-		if sess.Wrong() || len(sess.Lane.Crashed()) > 0 {
-			failed++
-		}
+		f := sess.Failure()
 		sess.Close()
-		if failed > 0 {
-			break
+		switch {
+		case f != nil && f.Kind == kind:
+			same++
+			return runs, same, other
+		case f != nil && other == nil:
+			other = f
 		}
 	}
-	return runs, failed
+	return runs, same, other
 }

@@ -5,6 +5,7 @@ import (
 	"slices"
 	"sync"
 	"sync/atomic"
+	"time"
 
 	"crdtviz/replicas"
 )
@@ -32,7 +33,11 @@ type Follower struct {
 	events [][]Event
 	sent   map[int]int
 	// first are the reads first seen at each position of the history.
-	first  map[int][]Read
+	first map[int][]Read
+	// final is the final phase run at the end of a demo; after it the
+	// lane is no longer where the actions left it, so the next Follow
+	// restarts.
+	final  *FinalResult
 	closed atomic.Bool
 }
 
@@ -62,6 +67,16 @@ type Followed struct {
 	Differ    []string
 	// Err is why the nodes did not start, if they did not.
 	Err string
+	// Setup is how the nodes were brought to the scenario's initial
+	// value, when it has one (nil otherwise).
+	Setup *Setup
+	// Final is the final phase, run at a demo's last step (as lab
+	// check runs it); Verdict is then its verdict.
+	Final *FinalResult
+	// Stopped says why the lane stopped short of the actions: a catch-up
+	// that took longer than Options.ScenarioTime. The next Follow goes on.
+	Stopped string
+	Behind  int // the actions not applied yet
 }
 
 // Follow brings the lane to hist's actions. final judges the reads as the
@@ -77,23 +92,32 @@ func (f *Follower) Follow(hist any, actions []replicas.Action, final bool) Follo
 	for i, a := range actions {
 		rendered[i] = a.String()
 	}
-	extends := f.started && hist == f.hist && len(rendered) >= len(f.applied) && slices.Equal(rendered[:len(f.applied)], f.applied)
+	extends := f.started && f.final == nil && hist == f.hist && len(rendered) >= len(f.applied) && slices.Equal(rendered[:len(f.applied)], f.applied)
 	if hist != f.hist {
 		f.first = map[int][]Read{}
 	}
 	f.hist = hist
 	if !extends {
 		out.Restarted = f.started
-		f.applied, f.events, f.sent = nil, nil, map[int]int{}
+		f.applied, f.events, f.sent, f.final = nil, nil, map[int]int{}, nil
 		f.started = true
 		if err := f.lane.Start(); err != nil {
 			out.Err = err.Error()
 		}
 		out.Replayed = len(actions)
 	}
+	began := time.Now()
 	for i := len(f.applied); i < len(actions); i++ {
 		if f.closed.Load() {
 			return out
+		}
+		if took := time.Since(began); took > f.lane.opt.ScenarioTime {
+			out.Behind = len(actions) - i
+			out.Replayed -= out.Behind
+			out.Stopped = fmt.Sprintf("your lane stopped after %s, its bound (--max-time), %s behind (%s); the next key goes on",
+				took.Round(100*time.Millisecond), replicas.Plural(out.Behind, "action"), f.lane.slowness())
+			final = false
+			break
 		}
 		ev := f.lane.Apply(actions[i])
 		for _, e := range ev {
@@ -111,6 +135,10 @@ func (f *Follower) Follow(hist any, actions []replicas.Action, final bool) Follo
 		out.Replayed = 0
 	}
 	out.Reads = f.lane.ReadAll()
+	if final && out.Err == "" && !Judge(f.lane.w, f.lane.ops, out.Reads, false).Wrong && len(f.lane.Crashed()) == 0 {
+		fr := f.lane.FinalPhase()
+		f.final = &fr
+	}
 	pos := len(actions)
 	if before, ok := f.first[pos]; ok && out.Restarted {
 		for i, r := range out.Reads {
@@ -143,8 +171,12 @@ func (f *Follower) Poll() Followed {
 func (f *Follower) fill(out *Followed, final bool) {
 	out.Snapshot = f.lane.Snapshot()
 	out.Ops = f.lane.Ops()
+	out.Setup = f.lane.SetupDone()
 	if len(out.Reads) > 0 {
 		out.Verdict = Judge(f.lane.w, out.Ops, out.Reads, final)
+	}
+	if fr := f.final; fr != nil {
+		out.Final, out.Reads, out.Verdict = fr, fr.Reads, fr.Verdict
 	}
 	out.Actions = slices.Clone(f.applied)
 	out.Events = slices.Clone(f.events)

@@ -16,10 +16,9 @@ import (
 var names3 = []string{"Alice", "Bob", "Carol"}
 
 // checkConfig is a small check: few runs, short actions lists, a fixed
-// seed, and a quiet period well above the examples' 1 s gossip timer.
+// seed.
 func checkConfig(t *testing.T, w *Workload, argv []string) CheckConfig {
-	return CheckConfig{Workload: w, Names: names3, Argv: argv, Runs: 3, Actions: 10, Seed: 7, Retries: 2,
-		Final: 10 * time.Second, Quiet: 3 * time.Second, Options: testOptions(t)}
+	return CheckConfig{Workload: w, Names: names3, Argv: argv, Runs: 3, Actions: 10, Seed: 7, Retries: 2, Options: testOptions(t)}
 }
 
 func TestCheckPassesCorrectGCounter(t *testing.T) {
@@ -84,15 +83,7 @@ func TestCheckFailsBuggyGCounter(t *testing.T) {
 		t.Fatalf("crdtviz check of the file: %d passed, %d failed, %v", run.Passed(), run.Failed(), run.Err)
 	}
 	// lab demo: the reference right, the student's lane wrong.
-	sess, err := NewSession(s, []string{bin}, testOptions(t))
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer sess.Close()
-	if err := sess.Start(); err != nil {
-		t.Fatal(err)
-	}
-	sess.RunAll()
+	sess := playSession(t, s, []string{bin}, testOptions(t))
 	last := sess.Steps[len(sess.Steps)-1]
 	if !last.Verdict.Wrong || !last.Verdict.Checked {
 		t.Errorf("the student's lane at the end: %s; want wrong", last.Verdict.Text())
@@ -155,7 +146,7 @@ func TestMisbehavingNodes(t *testing.T) {
 				if !errors.As(err, &se) || !strings.Contains(err.Error(), c.why) {
 					t.Fatalf("Start: %v; want an error with %q", err, c.why)
 				}
-				if !strings.Contains(err.Error(), "Alice, Bob, Carol: ") || !strings.Contains(err.Error(), opt.LogDir) {
+				if !strings.Contains(err.Error(), "Alice, Bob and Carol each ") || !strings.Contains(err.Error(), opt.LogDir) {
 					t.Errorf("the error should name the nodes and the logs: %v", err)
 				}
 			} else {

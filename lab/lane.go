@@ -13,6 +13,9 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode"
+
+	"crdtviz/crdt"
+	"crdtviz/replicas"
 )
 
 // Options time and bound a lane. The zero value of a field takes its
@@ -26,21 +29,28 @@ type Options struct {
 	StepTimeout time.Duration
 	// RPCTimeout is how long an edit or a read waits for its answer.
 	RPCTimeout time.Duration
-	// InitTimeout is how long a node has to answer init.
+	// InitTimeout is how long a node has to answer init (Maelstrom
+	// allows 10 s too).
 	InitTimeout time.Duration
+	// Final bounds the final phase (see Lane.FinalPhase).
+	Final time.Duration
+	// ScenarioTime bounds one run of a scenario file (lab demo, a replay
+	// in lab check, a catch-up of the app's lane): a file of a few KB
+	// must never ask for minutes. Past it the run stops, and says why.
+	ScenarioTime time.Duration
 
 	MaxLine      int   // bytes in one message (one line)
 	MaxWaiting   int   // messages one link holds, outbox and in flight; past it the oldest unsent go
-	MaxBytes     int64 // bytes waiting in the whole lane
-	MaxStepMsgs  int   // messages one node may write in one step
+	MaxBytes     int64 // bytes waiting in the whole lane; past it the oldest unsent go too
+	MaxStepMsgs  int   // messages one node may write in one step (between the timers' idle time, which only fills the outboxes)
 	MaxPending   int   // lines read from the nodes and not yet taken
 	MaxLog       int64 // bytes of one node's stderr kept in its log
-	MaxStarts    int   // processes one lane may start, restarts included
+	MaxRunning   int   // node processes running at once, in every lane of this crdtviz
 	MaxStdinLine int   // lines waiting for one node's stdin
 
-	// Starts, when set, is shared by several lanes (lab check's runs) and
-	// bounds the processes they start together.
-	Starts *atomic.Int64
+	// Shared, when set, is shared by several lanes (lab check's runs):
+	// the processes they started, and whether a node ever answered init.
+	Shared *Shared
 	// LogDir holds each node's stderr, NAME.log; empty for a new
 	// directory in the OS temp directory.
 	LogDir string
@@ -53,15 +63,26 @@ var Defaults = Options{
 	Settle:       50 * time.Millisecond,
 	StepTimeout:  2 * time.Second,
 	RPCTimeout:   time.Second,
-	InitTimeout:  2 * time.Second,
+	InitTimeout:  10 * time.Second,
+	Final:        10 * time.Second,
+	ScenarioTime: time.Minute,
 	MaxLine:      256 << 10,
 	MaxWaiting:   1000,
 	MaxBytes:     64 << 20,
 	MaxStepMsgs:  1000,
 	MaxPending:   20000,
 	MaxLog:       8 << 20,
-	MaxStarts:    400,
+	MaxRunning:   64,
 	MaxStdinLine: 4096,
+}
+
+// Shared is what the lanes of one lab check share.
+type Shared struct {
+	// Starts counts the processes started.
+	Starts atomic.Int64
+	// Answered is set once any node has answered init: a node that then
+	// does not is slow to start, not broken.
+	Answered atomic.Bool
 }
 
 func (o Options) withDefaults() Options {
@@ -70,11 +91,13 @@ func (o Options) withDefaults() Options {
 	orDefault(&o.StepTimeout, d.StepTimeout)
 	orDefault(&o.RPCTimeout, d.RPCTimeout)
 	orDefault(&o.InitTimeout, d.InitTimeout)
+	orDefault(&o.Final, d.Final)
+	orDefault(&o.ScenarioTime, d.ScenarioTime)
 	orDefault(&o.MaxLine, d.MaxLine)
 	orDefault(&o.MaxWaiting, d.MaxWaiting)
 	orDefault(&o.MaxStepMsgs, d.MaxStepMsgs)
 	orDefault(&o.MaxPending, d.MaxPending)
-	orDefault(&o.MaxStarts, d.MaxStarts)
+	orDefault(&o.MaxRunning, d.MaxRunning)
 	orDefault(&o.MaxStdinLine, d.MaxStdinLine)
 	orDefault(&o.MaxBytes, d.MaxBytes)
 	orDefault(&o.MaxLog, d.MaxLog)
@@ -99,9 +122,23 @@ const (
 	// Crashed: its process ended, or crdtviz stopped it for breaking the
 	// protocol or a bound.
 	Crashed
+	// NotStarted: crdtviz did not start it, for a bound of its own (too
+	// many node processes run at once); not the node's fault.
+	NotStarted
 )
 
-func (s NodeState) String() string { return [...]string{"up", "silent", "crashed"}[s] }
+func (s NodeState) String() string { return [...]string{"up", "silent", "crashed", "not started"}[s] }
+
+// past is the state after "has": "has crashed", "was not started".
+func (s NodeState) past() string {
+	if s == NotStarted {
+		return "was not started"
+	}
+	return "has " + s.String()
+}
+
+// down reports whether the node cannot be asked anything.
+func (s NodeState) down() bool { return s == Crashed || s == NotStarted }
 
 // Msg is a message one node wrote to another: it waits in the link's
 // outbox until a send puts it in flight, then in flight until it is
@@ -126,8 +163,14 @@ type node struct {
 	why   string
 	log   string
 	wrote int // messages written this step
-	// lastSent is the largest id of its messages delivered so far.
-	lastDelivered int
+	// edited is set once c1 has asked it to edit (and it did not refuse);
+	// mark is the id of the last message any node had written when it
+	// answered its last edit: what it writes after has the edit in it.
+	edited bool
+	mark   int
+	// heard[j] is the largest id of a message it wrote that was delivered
+	// to node j (a duplicate counts as its original).
+	heard []int
 }
 
 // rpc is a request from c1 waiting for its answer.
@@ -135,6 +178,7 @@ type rpc struct {
 	node  int
 	typ   string
 	reply *Message
+	mark  int // lastMsg when the reply was routed
 }
 
 // Lane is the student's lane: the nodes, running as child processes, and
@@ -161,13 +205,26 @@ type Lane struct {
 	reads   []Read
 	events  []Event
 	starts  int
-	poked   time.Time // when crdtviz last wrote to a node
-	wrote   time.Time // when a node last wrote a message to another
-	logDir  string
-	ownLogs bool
-	closed  bool
+	shared  *Shared
+	// stepping is set while Apply runs: only then do a node's messages
+	// count toward MaxStepMsgs. What timers write between steps only
+	// fills the outboxes, whose bound drops the oldest unsent.
+	stepping bool
+	poked    time.Time // when crdtviz last wrote to a node
+	wrote    time.Time // when a node last wrote a message to another
+	logDir   string
+	ownLogs  bool
+	logsKept bool
+	closed   bool
 	// starting is set while the nodes answer init.
 	starting bool
+	// initial is the scenario's initial value, built after init; setup is
+	// how it went.
+	initial *crdt.Value
+	setup   *Setup
+	// slowSteps counts the steps that ended at StepTimeout, timeouts the
+	// requests that got no answer: what makes a run slow.
+	slowSteps, timeouts int
 	// procs are every process the lane started, for kill, which may be
 	// called from any goroutine.
 	pmu   sync.Mutex
@@ -186,7 +243,10 @@ func New(w *Workload, names, argv []string, opt Options) (*Lane, error) {
 		return nil, err
 	}
 	opt = opt.withDefaults()
-	l := &Lane{w: w, names: slices.Clone(names), argv: slices.Clone(argv), opt: opt, logDir: opt.LogDir}
+	l := &Lane{w: w, names: slices.Clone(names), argv: slices.Clone(argv), opt: opt, logDir: opt.LogDir, shared: opt.Shared}
+	if l.shared == nil {
+		l.shared = &Shared{}
+	}
 	if l.logDir == "" {
 		dir, err := os.MkdirTemp("", "crdtviz-lab-")
 		if err != nil {
@@ -196,7 +256,10 @@ func New(w *Workload, names, argv []string, opt Options) (*Lane, error) {
 	} else if err := os.MkdirAll(l.logDir, 0o755); err != nil {
 		return nil, err
 	}
-	if _, err := lookPath(argv[0], opt.Dir); err != nil {
+	if _, err := LookCommand(argv, opt.Dir); err != nil {
+		if l.ownLogs {
+			os.RemoveAll(l.logDir)
+		}
 		return nil, err
 	}
 	return l, nil
@@ -213,9 +276,14 @@ func CheckNames(names []string) error {
 	return nil
 }
 
-// lookPath checks that the command can be found, for a clear message
-// before any node starts.
-func lookPath(cmd, dir string) (string, error) {
+// LookCommand checks that a node's command can be run, for a clear
+// message before any node starts: dir is where it will run ("" for the
+// current directory).
+func LookCommand(argv []string, dir string) (string, error) {
+	if len(argv) == 0 || argv[0] == "" {
+		return "", errors.New("no command to run: give it after --, e.g. -- python3 my_node.py")
+	}
+	cmd := argv[0]
 	if strings.ContainsRune(cmd, filepath.Separator) {
 		p := cmd
 		if !filepath.IsAbs(p) && dir != "" {
@@ -232,6 +300,18 @@ func lookPath(cmd, dir string) (string, error) {
 	}
 	p, err := execLookPath(cmd)
 	if err != nil {
+		local := cmd
+		if dir != "" {
+			local = filepath.Join(dir, cmd)
+		}
+		if st, serr := os.Stat(local); serr == nil && !st.IsDir() {
+			// A file of that name is here: the shell would not run it
+			// without ./ either.
+			if st.Mode()&0o111 != 0 {
+				return "", fmt.Errorf("cannot run %s: no such command on the PATH; to run the file here, write -- ./%s", cmd, cmd)
+			}
+			return "", fmt.Errorf("cannot run %s: no such command on the PATH, and the file here is not executable; name its interpreter (-- python3 %s), or chmod +x it and write -- ./%s", cmd, cmd, cmd)
+		}
 		return "", fmt.Errorf("cannot run %s: no such command on the PATH", cmd)
 	}
 	return p, nil
@@ -256,8 +336,15 @@ func (l *Lane) Start() error {
 	l.rpcs = map[int64]*rpc{}
 	restart := l.nodes != nil
 	l.nodes = make([]*node, n)
+	if err := checkRunning(n, l.opt.MaxRunning); err != nil {
+		// crdtviz's own bound, not the nodes' fault: nothing starts.
+		for i, name := range l.names {
+			l.nodes[i] = &node{name: name, log: filepath.Join(l.logDir, logName(name)), heard: make([]int, n), state: NotStarted, why: err.Error()}
+		}
+		return err
+	}
 	for i, name := range l.names {
-		nd := &node{name: name, log: filepath.Join(l.logDir, logName(name))}
+		nd := &node{name: name, log: filepath.Join(l.logDir, logName(name)), heard: make([]int, n)}
 		l.nodes[i] = nd
 		if err := l.startNode(i, restart); err != nil {
 			nd.state, nd.why = Crashed, err.Error()
@@ -279,6 +366,8 @@ func (l *Lane) Start() error {
 				delete(l.rpcs, id)
 				switch {
 				case nd.state == Crashed:
+				case r.reply == nil && l.shared.Answered.Load():
+					nd.state, nd.why = Silent, fmt.Sprintf("was slow to start: it did not answer init within %s, although it did before (a busy machine? try --init-timeout 30s)", l.opt.InitTimeout)
 				case r.reply == nil:
 					nd.state, nd.why = Silent, fmt.Sprintf("never answered init within %s (does it write init_ok, and flush its stdout after each line?)", l.opt.InitTimeout)
 				case r.reply.Type == "error":
@@ -287,6 +376,8 @@ func (l *Lane) Start() error {
 				case r.reply.Type != "init_ok":
 					nd.state, nd.why = Crashed, fmt.Sprintf("answered init with %s, not init_ok", r.reply.Type)
 					nd.p.stop()
+				default:
+					l.shared.Answered.Store(true)
 				}
 			}
 		}
@@ -298,7 +389,91 @@ func (l *Lane) Start() error {
 	if len(bad) > 0 {
 		return &StartError{Nodes: bad, LogDir: l.logDir}
 	}
+	l.setup = nil
+	if l.initial != nil {
+		l.setupInitial()
+	}
 	return nil
+}
+
+// SetInitial gives the lane a scenario's initial value, which Start
+// then builds (see Setup).
+func (l *Lane) SetInitial(v *crdt.Value) { l.initial = v }
+
+// Setup is how the nodes were brought to a scenario's initial value.
+// Maelstrom's init has no such field, so c1 asks the first node to make
+// the edits that build it (add 1000; add milk, add eggs; write "draft"),
+// and the final phase's deliveries follow, until every node reads it.
+type Setup struct {
+	Value   crdt.Value
+	At      string    // the node that made the edits
+	Ops     []crdt.Op // the edits
+	Reached bool      // every node reads the initial value
+	Final   FinalResult
+	Events  []Event
+}
+
+// Text says what the setup did, in a sentence.
+func (s *Setup) Text() string {
+	var t string
+	if len(s.Ops) == 1 {
+		t = fmt.Sprintf("c1 asked %s to %s", s.At, OpText(s.Ops[0]))
+	} else {
+		t = fmt.Sprintf("c1 asked %s to make %s", s.At, replicas.Plural(len(s.Ops), "edit"))
+	}
+	t += ", and the nodes exchanged what they wrote"
+	if s.Reached {
+		return t + fmt.Sprintf(": every node reads %s", s.Value)
+	}
+	return t + fmt.Sprintf(", but not every node reads %s: %s", s.Value, readList(s.Final.Reads))
+}
+
+// SetupDone is the setup of the last Start, or nil without an initial
+// value.
+func (l *Lane) SetupDone() *Setup { return l.setup }
+
+func (l *Lane) setupInitial() {
+	ops, err := l.w.InitialOps(*l.initial)
+	if err != nil {
+		return
+	}
+	su := &Setup{Value: *l.initial, At: l.names[0], Ops: ops}
+	for _, op := range ops {
+		l.events = nil
+		for _, nd := range l.nodes {
+			nd.wrote = 0
+		}
+		l.stepping = true
+		l.edit(replicas.Edit{Replica: su.At, Op: op})
+		l.stepping = false
+		su.Events = append(su.Events, l.events...)
+	}
+	su.Final = l.FinalPhase()
+	su.Events = append(su.Events, su.Final.Events...)
+	su.Reached = true
+	for _, r := range su.Final.Reads {
+		if !r.OK || r.Null || !r.Value.Equal(*l.initial) {
+			su.Reached = false
+		}
+	}
+	l.events = nil
+	l.setup = su
+}
+
+// slowness says why a run took long, for the message of a bound: the
+// steps that ended at the step timeout, and the requests that timed out.
+func (l *Lane) slowness() string {
+	var parts []string
+	if l.slowSteps > 0 {
+		parts = append(parts, fmt.Sprintf("%s ended at --step-timeout %s because your nodes never went quiet for --settle %s (timers?)", replicas.Plural(l.slowSteps, "step"), l.opt.StepTimeout, l.opt.Settle))
+	}
+	if l.timeouts > 0 {
+		parts = append(parts, fmt.Sprintf("%s got no answer within --rpc-timeout %s", replicas.Plural(l.timeouts, "request"), l.opt.RPCTimeout))
+	}
+	if len(parts) == 0 {
+		return fmt.Sprintf("no step ran into --step-timeout %s and every request was answered in time: is the machine busy?", l.opt.StepTimeout)
+	}
+	return strings.Join(parts, "; ")
 }
 
 type failedNode struct{ name, why string }
@@ -309,8 +484,8 @@ type StartError struct {
 	LogDir string
 }
 
-// Error groups the nodes that failed for the same reason: "Alice, Bob,
-// Carol: exited with status 3 before it answered init".
+// Error groups the nodes that failed for the same reason: "Alice, Bob
+// and Carol each exited with status 3 before it answered init".
 func (e *StartError) Error() string {
 	var lines []string
 	done := map[int]bool{}
@@ -325,7 +500,11 @@ func (e *StartError) Error() string {
 				done[j] = true
 			}
 		}
-		lines = append(lines, strings.Join(names, ", ")+": "+n.why)
+		who := names[0]
+		if k := len(names); k > 1 {
+			who = strings.Join(names[:k-1], ", ") + " and " + names[k-1] + " each"
+		}
+		lines = append(lines, who+" "+n.why)
 	}
 	return "your nodes did not start:\n  " + strings.Join(lines, "\n  ") + "\n  (their stderr is in " + e.LogDir + ")"
 }
@@ -343,13 +522,8 @@ func logName(name string) string {
 
 func (l *Lane) startNode(i int, appendLog bool) error {
 	nd := l.nodes[i]
-	if l.starts >= l.opt.MaxStarts {
-		return fmt.Errorf("was not started: this lab has started %d processes, its bound", l.starts)
-	}
-	if l.opt.Starts != nil && l.opt.Starts.Add(-1) < 0 {
-		return errors.New("was not started: lab check has used up its bound on processes")
-	}
 	l.starts++
+	l.shared.Starts.Add(1)
 	flags := os.O_CREATE | os.O_WRONLY | os.O_TRUNC
 	if appendLog {
 		flags = os.O_CREATE | os.O_WRONLY | os.O_APPEND
@@ -358,7 +532,7 @@ func (l *Lane) startNode(i int, appendLog bool) error {
 	if err != nil {
 		return fmt.Errorf("could not open its log: %v", err)
 	}
-	if appendLog {
+	if st, err := logf.Stat(); appendLog && err == nil && st.Size() > 0 {
 		fmt.Fprintf(logf, "\n[crdtviz: the nodes were restarted]\n")
 	}
 	p, err := startProc(procSpec{argv: l.argv, dir: l.opt.Dir, logFile: logf, maxLog: l.opt.MaxLog,
@@ -396,6 +570,30 @@ func (l *Lane) Close() {
 	}
 	l.closed = true
 	l.stopAll()
+	reapStrays()
+	if l.ownLogs && !CleanLogs(l.logDir) {
+		l.logsKept = true
+	}
+}
+
+// LogsKept reports, after Close, whether the lane kept its own log
+// directory: it removes it when every log is empty.
+func (l *Lane) LogsKept() bool { return !l.ownLogs || l.logsKept }
+
+// CleanLogs removes a log directory when nothing in it has anything to
+// read (every file empty), and reports whether it did.
+func CleanLogs(dir string) bool {
+	entries, err := os.ReadDir(dir)
+	if err != nil {
+		return errors.Is(err, os.ErrNotExist)
+	}
+	for _, e := range entries {
+		info, err := e.Info()
+		if err != nil || e.IsDir() || info.Size() > 0 {
+			return false
+		}
+	}
+	return os.RemoveAll(dir) == nil
 }
 
 func (l *Lane) stopAll() {
@@ -440,7 +638,7 @@ func (l *Lane) request(i int, body json.RawMessage, typ string) int64 {
 // write puts a line on a node's stdin.
 func (l *Lane) write(i int, src string, body json.RawMessage) {
 	nd := l.nodes[i]
-	if nd.state == Crashed || nd.p == nil {
+	if nd.state.down() || nd.p == nil {
 		return
 	}
 	l.poked = time.Now()
@@ -500,6 +698,10 @@ func (l *Lane) route(i int, m Message, size int) {
 		l.crash(i, fmt.Sprintf("wrote a message with src %q, but its node_id is %q (from init)", m.Src, nd.name))
 		return
 	case m.Dest == Client:
+		if err := m.ReplyError(); err != nil {
+			l.crash(i, err.Error())
+			return
+		}
 		l.reply(i, m)
 		return
 	case slices.Contains(Services, m.Dest):
@@ -511,30 +713,28 @@ func (l *Lane) route(i int, m Message, size int) {
 		l.crash(i, fmt.Sprintf("wrote to %q, which is no node here: the nodes are %s (init's node_ids), and the client is %s", m.Dest, strings.Join(l.names, ", "), Client))
 		return
 	}
-	nd.wrote++
-	if nd.wrote > l.opt.MaxStepMsgs {
-		l.crash(i, fmt.Sprintf("wrote more than %d messages in one step: it floods the network", l.opt.MaxStepMsgs))
-		return
+	if l.stepping {
+		nd.wrote++
+		if nd.wrote > l.opt.MaxStepMsgs {
+			l.crash(i, fmt.Sprintf("wrote more than %d messages in one step: it floods the network", l.opt.MaxStepMsgs))
+			return
+		}
 	}
 	if to == i {
 		// A message to itself crosses no link.
 		l.write(i, nd.name, m.Body)
 		return
 	}
-	if len(l.outbox[i][to])+len(l.flight[i][to]) >= l.opt.MaxWaiting {
-		// A full send buffer: the oldest unsent message makes room, or,
-		// with everything in flight, the new one is lost.
-		if len(l.outbox[i][to]) == 0 {
-			l.full(i, to)
-			return
-		}
+	// A full send buffer: the oldest unsent messages make room, or, with
+	// everything in flight, the new one is lost.
+	for len(l.outbox[i][to]) > 0 && (len(l.outbox[i][to])+len(l.flight[i][to]) >= l.opt.MaxWaiting || l.bytes+int64(size) > l.opt.MaxBytes) {
 		old := l.outbox[i][to][0]
 		l.outbox[i][to] = l.outbox[i][to][1:]
 		l.bytes -= int64(old.size)
 		l.full(i, to)
 	}
-	if l.bytes+int64(size) > l.opt.MaxBytes {
-		l.crash(i, fmt.Sprintf("wrote more than %s that waits in the network: it floods it", bytesText(int(l.opt.MaxBytes))))
+	if len(l.outbox[i][to])+len(l.flight[i][to]) >= l.opt.MaxWaiting || l.bytes+int64(size) > l.opt.MaxBytes {
+		l.full(i, to)
 		return
 	}
 	l.nextMsg++
@@ -553,22 +753,30 @@ func (l *Lane) full(i, j int) {
 			return
 		}
 	}
-	l.emit(Event{Kind: EvNote, From: l.names[i], To: l.names[j], Text: fmt.Sprintf("the buffer from %s to %s holds %d messages: the oldest unsent ones are thrown away", l.names[i], l.names[j], l.opt.MaxWaiting)})
+	l.emit(Event{Kind: EvNote, From: l.names[i], To: l.names[j], Text: fmt.Sprintf("the buffer from %s to %s is full (%d messages, or %s in the whole network): the oldest unsent ones are thrown away", l.names[i], l.names[j], l.opt.MaxWaiting, bytesText(int(l.opt.MaxBytes)))})
 }
 
 // reply matches an answer to c1 with its request.
 func (l *Lane) reply(i int, m Message) {
 	r, ok := l.rpcs[m.InReplyTo]
 	if !m.HasReply || !ok || r.node != i || r.reply != nil {
-		l.emit(Event{Kind: EvNote, Node: l.names[i], Text: fmt.Sprintf("%s wrote to %s a %s that answers no request of its own; it is ignored", l.names[i], Client, m.Type)})
+		l.emit(Event{Kind: EvNote, Node: l.names[i], Text: fmt.Sprintf("%s wrote to %s %s that answers no request of its own; it is ignored", l.names[i], Client, article(m.Type))})
 		return
 	}
 	mm := m
-	r.reply = &mm
+	r.reply, r.mark = &mm, l.nextMsg
 	if r.typ == "edit" {
 		l.emit(Event{Kind: EvReply, Node: l.names[i], Type: m.Type, Body: string(m.Body),
 			Text: fmt.Sprintf("%s answered: %s", l.names[i], m.Body)})
 	}
+}
+
+// article puts "a" or "an" before a word: "an add_ok", "a read_ok".
+func article(word string) string {
+	if word != "" && strings.ContainsRune("aeiouAEIOU", rune(word[0])) {
+		return "an " + word
+	}
+	return "a " + word
 }
 
 // emit records an event of the current action.
@@ -577,7 +785,7 @@ func (l *Lane) emit(e Event) { l.events = append(l.events, e) }
 // pending reports whether any request still waits for its answer.
 func (l *Lane) pending() bool {
 	for _, r := range l.rpcs {
-		if r.reply == nil && l.nodes[r.node].state != Crashed {
+		if r.reply == nil && !l.nodes[r.node].state.down() {
 			return true
 		}
 	}
@@ -623,6 +831,7 @@ func (l *Lane) settle() {
 			return
 		}
 		if now.After(deadline) {
+			l.slowSteps++
 			l.emit(Event{Kind: EvNote, Text: fmt.Sprintf("the nodes were still writing after %s, so the step ends anyway (timers?)", l.opt.StepTimeout)})
 			return
 		}
@@ -636,14 +845,19 @@ func (l *Lane) settle() {
 
 var execLookPath = exec.LookPath
 
-// Idle collects what the nodes write for d: time for their timers.
-func (l *Lane) Idle(d time.Duration) {
+// Idle collects what the nodes write for d: time for their timers. It
+// returns early, with true, once a node has written to another.
+func (l *Lane) Idle(d time.Duration) bool {
 	deadline := time.Now().Add(d)
+	start := l.nextMsg
 	for {
 		l.collect()
+		if l.nextMsg != start {
+			return true
+		}
 		left := time.Until(deadline)
 		if left <= 0 {
-			return
+			return false
 		}
 		l.wait(left)
 	}
@@ -660,31 +874,35 @@ func (l *Lane) Crashed() []string {
 	return out
 }
 
-// lastMsg is the id of the newest message any node has written.
-func (l *Lane) lastMsg() int { return l.nextMsg }
-
-// heardSince reports whether every node that has not crashed has had a
-// message it wrote after message id mark delivered.
-func (l *Lane) heardSince(mark int) bool {
-	for _, nd := range l.nodes {
-		if nd.state != Crashed && nd.lastDelivered <= mark {
-			return false
+// Heard reports whether every node that has not crashed and made an edit
+// has had a message it wrote after it answered its last edit delivered
+// to every other node that has not crashed: then each has told every
+// other what it did. It names the first that has not, as "Alice → Bob".
+func (l *Lane) Heard() (bool, string) {
+	for i, nd := range l.nodes {
+		if nd.state.down() || !nd.edited {
+			continue
+		}
+		for j, other := range l.nodes {
+			if j != i && !other.state.down() && nd.heard[j] <= nd.mark {
+				return false, nd.name + " " + arrowText + " " + other.name
+			}
 		}
 	}
-	return true
+	return true, ""
 }
 
-// quietSince reports how long it is since a node last wrote to another,
-// and whether anything still waits in the network.
-func (l *Lane) quiet() (time.Duration, bool) {
-	waiting := false
+// arrowText is the arrow of the lab's sentences.
+const arrowText = "→"
+
+// Waiting reports whether anything waits in the network, and whether a
+// link is cut.
+func (l *Lane) Waiting() (waiting, cut bool) {
 	for i := range l.outbox {
 		for j := range l.outbox[i] {
 			waiting = waiting || len(l.outbox[i][j])+len(l.flight[i][j]) > 0
+			cut = cut || i != j && !l.up[i][j]
 		}
 	}
-	if l.wrote.IsZero() {
-		return time.Hour, waiting
-	}
-	return time.Since(l.wrote), waiting
+	return waiting, cut
 }

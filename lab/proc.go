@@ -82,7 +82,8 @@ type proc struct {
 	stdout  *os.File
 	writes  chan []byte   // lines for its stdin, in order
 	quit    chan struct{} // closed by stop
-	exited  chan struct{} // closed once the process has been waited for
+	waited  chan struct{} // closed once the process has been waited for
+	exited  chan struct{} // closed once it has been waited for and its output read
 	readers sync.WaitGroup
 	stopped bool
 
@@ -130,19 +131,24 @@ func startProc(spec procSpec, in *inbox) (*proc, error) {
 	// flush would look silent. Maelstrom's own Python demos flush.
 	cmd.Env = append(os.Environ(), "PYTHONUNBUFFERED=1")
 	setProcAttr(cmd)
+	// Started and registered at once, so that killStrays never takes a
+	// node that is starting for an orphan.
+	live.Lock()
 	err = cmd.Start()
 	inR.Close()
 	outW.Close()
 	errW.Close()
 	if err != nil {
+		live.Unlock()
 		inW.Close()
 		outR.Close()
 		errR.Close()
 		return nil, err
 	}
 	p := &proc{cmd: cmd, stdin: inW, stdout: outR, writes: make(chan []byte, spec.maxQueue),
-		quit: make(chan struct{}), exited: make(chan struct{})}
-	register(p)
+		quit: make(chan struct{}), waited: make(chan struct{}), exited: make(chan struct{})}
+	live.procs[p] = true
+	live.Unlock()
 	p.readers.Add(2)
 	go p.readStdout(spec, in)
 	go p.copyStderr(errR, spec.logFile, spec.maxLog)
@@ -150,6 +156,7 @@ func startProc(spec procSpec, in *inbox) (*proc, error) {
 	go func() {
 		err := cmd.Wait()
 		unregister(p)
+		close(p.waited)
 		p.readers.Wait() // its last lines first, then its exit
 		close(p.exited)
 		in.put(incoming{node: spec.node, gen: spec.gen, exit: exitText(err)})
@@ -164,12 +171,6 @@ var live = struct {
 	procs map[*proc]bool
 }{procs: map[*proc]bool{}}
 
-func register(p *proc) {
-	live.Lock()
-	live.procs[p] = true
-	live.Unlock()
-}
-
 func unregister(p *proc) {
 	live.Lock()
 	delete(live.procs, p)
@@ -177,14 +178,46 @@ func unregister(p *proc) {
 }
 
 // KillAll kills every node process crdtviz has started and that still
-// runs, with their process groups. It is safe from any goroutine, and
-// meant for the ways out that skip Close: a signal, a panic.
+// runs, with their process groups, and (on Linux, once Subreaper has
+// been called) every process they started that was left to crdtviz. It
+// is safe from any goroutine, and meant for the ways out that skip
+// Close: a signal, a panic.
 func KillAll() {
 	live.Lock()
-	defer live.Unlock()
 	for p := range live.procs {
 		killGroup(p.cmd)
 	}
+	live.Unlock()
+	reapStrays()
+}
+
+// reapStrays kills what the nodes left to crdtviz until none is left for
+// a little while: a process is handed over only when its parent dies,
+// which can come a moment after the node itself. It does nothing unless
+// crdtviz is a subreaper.
+func reapStrays() {
+	quiet := 0
+	for range 50 {
+		if killStrays() == 0 {
+			quiet++
+			if quiet == 3 || !reaping.Load() {
+				return
+			}
+		} else {
+			quiet = 0
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// checkRunning refuses to start n more node processes when that would
+// make more than max run at once: crdtviz's own bound, reached only when
+// nodes did not exit when they were killed.
+func checkRunning(n, max int) error {
+	if r := Running(); r+n > max {
+		return fmt.Errorf("crdtviz did not start your nodes: %d node processes still run, and it runs at most %d at once (they did not exit when they were killed)", r, max)
+	}
+	return nil
 }
 
 // Running is how many node processes run now.
@@ -236,10 +269,22 @@ func (p *proc) readStdout(spec procSpec, in *inbox) {
 			}
 		}
 		if err != nil {
+			// The end of its stdout. If it still runs, it closed it:
+			// crdtviz can hear nothing more from it.
+			select {
+			case <-p.waited:
+			case <-p.quit:
+			case <-time.After(closedGrace):
+				in.put(incoming{node: spec.node, gen: spec.gen, fault: "closed its stdout, but still runs: crdtviz can hear nothing more from it"})
+			}
 			return
 		}
 	}
 }
+
+// closedGrace is how long a node whose stdout ended has to exit before
+// crdtviz says that it closed its stdout.
+const closedGrace = 500 * time.Millisecond
 
 var errLong = errors.New("line too long")
 
@@ -353,12 +398,26 @@ func (p *proc) stop() {
 	p.stopped = true
 	killGroup(p.cmd)
 	close(p.quit)
-	select {
-	case <-p.exited:
-	case <-time.After(2 * time.Second):
-		// A grandchild that left the process group holds the pipes
-		// open: close our ends, so the readers end.
-		p.stdout.Close()
+	deadline := time.After(2 * time.Second)
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-p.exited:
+			killStrays()
+			return
+		case <-tick.C:
+			// What it started and left behind (on Linux, once Subreaper
+			// has been called) is now crdtviz's child: kill it too, so
+			// that it lets go of the pipes.
+			killStrays()
+		case <-deadline:
+			// A process that left the process group holds the pipes
+			// open, and crdtviz is not its reaper: close our ends, so
+			// the readers end.
+			p.stdout.Close()
+			return
+		}
 	}
 }
 

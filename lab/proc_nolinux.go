@@ -1,9 +1,17 @@
-//go:build unix && !linux
+//go:build !linux
 
 package lab
 
-import "syscall"
+// Subreaper does nothing outside Linux, which alone has child
+// subreapers: a process that leaves its node's process group survives
+// the node there.
+func Subreaper() error { return nil }
 
-// setParentDeath does nothing outside Linux: there, Close and the signal
-// handlers of the crdtviz commands are what stop the nodes.
-func setParentDeath(*syscall.SysProcAttr) {}
+func killStrays() int { return 0 }
+
+// reaping is never set outside Linux.
+var reaping atomicFalse
+
+type atomicFalse struct{}
+
+func (atomicFalse) Load() bool { return false }

@@ -27,9 +27,22 @@ type Message struct {
 	Src, Dest string
 	Body      json.RawMessage
 	Type      string
-	MsgID     int64 // 0 when absent
-	InReplyTo int64 // 0 when absent
+	InReplyTo int64 // 0 when absent or not an integer
 	HasReply  bool  // in_reply_to is present
+	// badReply says what is wrong with in_reply_to, when it is there but
+	// not an integer. Only an answer to c1 must get it right (see
+	// ReplyError): between nodes, bodies are the nodes' own business, as
+	// in Maelstrom.
+	badReply string
+}
+
+// ReplyError says why an answer to c1 cannot be matched with its
+// request: an in_reply_to that is not an integer.
+func (m Message) ReplyError() error {
+	if m.badReply != "" {
+		return errors.New(m.badReply)
+	}
+	return nil
 }
 
 // envelope is the shape of a line on the wire.
@@ -42,7 +55,6 @@ type envelope struct {
 // header is the part of a body the lab reads for every message.
 type header struct {
 	Type      *string          `json:"type"`
-	MsgID     *json.RawMessage `json:"msg_id"`
 	InReplyTo *json.RawMessage `json:"in_reply_to"`
 }
 
@@ -56,7 +68,7 @@ func ParseLine(line []byte) (Message, error) {
 	var env envelope
 	dec := json.NewDecoder(bytes.NewReader(line))
 	if err := dec.Decode(&env); err != nil {
-		return Message{}, fmt.Errorf("wrote a line that is not a JSON message (%v): %s", plainJSONError(err), Excerpt(string(line), 60))
+		return Message{}, fmt.Errorf("wrote a line that is not a JSON message (%v): %s", plainJSONError(err), around(string(line), errorOffset(err, dec), 60))
 	}
 	if dec.More() {
 		return Message{}, fmt.Errorf("wrote two JSON values on one line; write one message per line: %s", Excerpt(string(line), 60))
@@ -75,11 +87,8 @@ func ParseLine(line []byte) (Message, error) {
 	}
 	m := Message{Src: *env.Src, Dest: *env.Dest, Type: *h.Type}
 	var err error
-	if m.MsgID, _, err = intField(h.MsgID, "msg_id"); err != nil {
-		return Message{}, err
-	}
 	if m.InReplyTo, m.HasReply, err = intField(h.InReplyTo, "in_reply_to"); err != nil {
-		return Message{}, err
+		m.badReply = err.Error()
 	}
 	var buf bytes.Buffer
 	if err := json.Compact(&buf, env.Body); err != nil {
@@ -96,9 +105,50 @@ func intField(raw *json.RawMessage, name string) (int64, bool, error) {
 	}
 	n, err := strconv.ParseInt(string(*raw), 10, 64)
 	if err != nil {
-		return 0, false, fmt.Errorf("wrote a message whose %q is %s, not an integer", name, Excerpt(string(*raw), 30))
+		return 0, true, fmt.Errorf("wrote to %s a message whose %q is %s, not an integer: it must be the msg_id of the request it answers", Client, name, clipText(string(*raw), 30))
 	}
 	return n, true, nil
+}
+
+// clipText shortens a JSON value for a message, as it was written.
+func clipText(s string, n int) string {
+	if r := []rune(s); len(r) > n {
+		return string(r[:n]) + "…"
+	}
+	return s
+}
+
+// errorOffset is the byte offset of a JSON syntax error, or -1.
+func errorOffset(err error, dec *json.Decoder) int {
+	var se *json.SyntaxError
+	if errors.As(err, &se) {
+		return int(se.Offset)
+	}
+	var te *json.UnmarshalTypeError
+	if errors.As(err, &te) {
+		return int(te.Offset)
+	}
+	return int(dec.InputOffset())
+}
+
+// around quotes up to n characters of a line around byte offset at (the
+// bad token in view), with an ellipsis for what it leaves out.
+func around(line string, at, n int) string {
+	r := []rune(line)
+	if len(r) <= n || at < 0 {
+		return Excerpt(line, n)
+	}
+	pos := utf8.RuneCountInString(line[:min(max(at, 0), len(line))])
+	start := max(0, min(pos-n*2/3, len(r)-n))
+	end := min(len(r), start+n)
+	s := strconv.Quote(string(r[start:end]))
+	if start > 0 {
+		s = "…" + s
+	}
+	if end < len(r) {
+		s += "…"
+	}
+	return s
 }
 
 // plainJSONError shortens encoding/json's messages.

@@ -10,13 +10,18 @@ import (
 
 func TestParseLine(t *testing.T) {
 	good := []struct {
-		line            string
-		typ             string
-		msgID, inReplyT int64
+		line     string
+		typ      string
+		inReplyT int64
 	}{
-		{`{"src":"Alice","dest":"c1","body":{"type":"init_ok","in_reply_to":1}}`, "init_ok", 0, 1},
-		{` {"dest":"Bob", "src":"Alice","body":{"type":"gossip","msg_id":7,"x":[1,2]}} ` + "\n", "gossip", 7, 0},
-		{`{"src":"A","dest":"B","body":{"type":"t","msg_id":null}}`, "t", 0, 0},
+		{`{"src":"Alice","dest":"c1","body":{"type":"init_ok","in_reply_to":1}}`, "init_ok", 1},
+		{` {"dest":"Bob", "src":"Alice","body":{"type":"gossip","msg_id":7,"x":[1,2]}} ` + "\n", "gossip", 0},
+		{`{"src":"A","dest":"B","body":{"type":"t","msg_id":null}}`, "t", 0},
+		// Between nodes, bodies are the nodes' own: Maelstrom checks no
+		// msg_id there, and neither does the lab.
+		{`{"src":"A","dest":"B","body":{"type":"gossip","msg_id":"abc-123"}}`, "gossip", 0},
+		{`{"src":"A","dest":"B","body":{"type":"gossip","msg_id":1.0}}`, "gossip", 0},
+		{`{"src":"A","dest":"B","body":{"type":"t","in_reply_to":1.5}}`, "t", 0},
 	}
 	for _, g := range good {
 		m, err := ParseLine([]byte(g.line))
@@ -24,7 +29,7 @@ func TestParseLine(t *testing.T) {
 			t.Errorf("%s: %v", g.line, err)
 			continue
 		}
-		if m.Type != g.typ || m.MsgID != g.msgID || m.InReplyTo != g.inReplyT {
+		if m.Type != g.typ || m.InReplyTo != g.inReplyT {
 			t.Errorf("%s: %+v", g.line, m)
 		}
 		if !json.Valid(m.Body) || strings.ContainsAny(string(m.Body), " \n") {
@@ -40,14 +45,27 @@ func TestParseLine(t *testing.T) {
 		{`{"src":"A","dest":"B"}`, "not a JSON object"},
 		{`{"src":"A","dest":"B","body":{"kind":"t"}}`, `no "type" string`},
 		{`{"src":"A","dest":"B","body":{"type":3}}`, `no "type" string`},
-		{`{"src":"A","dest":"B","body":{"type":"t","msg_id":"7"}}`, `"msg_id" is "\"7\"", not an integer`},
-		{`{"src":"A","dest":"B","body":{"type":"t","in_reply_to":1.5}}`, `"in_reply_to"`},
 		{"{\"src\":\"\xff\"}", "not UTF-8"},
 		{`{"src":"A","dest":"B","body":{"type":"t"}`, "ends too soon"},
+		// the bad token in view, however long the line before it
+		{`{"src":"Alice","dest":"Bob","body":{"type":"gossip","counts":{"Alice":1,"Bob":2,"Carol":3},"rate":Infinity}}`, `"rate\":Infinity}}"`},
 	}
 	for _, b := range bad {
 		if _, err := ParseLine([]byte(b.line)); err == nil || !strings.Contains(err.Error(), b.why) {
 			t.Errorf("%s: %v; want %q", b.line, err, b.why)
+		}
+	}
+	// An answer to c1 must say which request it answers with an integer.
+	for _, c := range []struct{ line, why string }{
+		{`{"src":"A","dest":"c1","body":{"type":"add_ok","in_reply_to":"7"}}`, `whose "in_reply_to" is "7", not an integer`},
+		{`{"src":"A","dest":"c1","body":{"type":"add_ok","in_reply_to":1.5}}`, `whose "in_reply_to" is 1.5, not an integer`},
+	} {
+		m, err := ParseLine([]byte(c.line))
+		if err != nil {
+			t.Fatalf("%s: %v", c.line, err)
+		}
+		if err := m.ReplyError(); err == nil || !strings.Contains(err.Error(), c.why) {
+			t.Errorf("%s: %v; want %q", c.line, err, c.why)
 		}
 	}
 }
@@ -114,6 +132,8 @@ func TestParseRead(t *testing.T) {
 		{gCounter, `{"type":"read_ok","value":1.5}`, "!not an integer"},
 		{gCounter, `{"type":"read_ok","value":"3"}`, "!not a number"},
 		{gCounter, `{"type":"read_ok"}`, `!no "value"`},
+		{gCounter, `{"type":"read_ok","value":null}`, `!"value" is null, not a number`},
+		{gSet, `{"type":"read_ok","value":null}`, `!"value" is null, not a list`},
 		{gSet, `{"type":"read_ok","value":[3,1,"x",3]}`, "{1, 3, x}"},
 		{gSet, `{"type":"read_ok","value":[]}`, "{}"},
 		{gSet, `{"type":"read_ok","value":{"a":1}}`, "!not a JSON array"},
@@ -198,12 +218,13 @@ func TestJudgeSets(t *testing.T) {
 		v    crdt.Value
 		want string
 	}{
-		{crdt.SetValue("x"), ""},
-		{crdt.SetValue("x", "y"), ""},
-		{crdt.SetValue("y"), "x was added (and acknowledged) after its last remove"},
-		{crdt.SetValue("x", "z"), "z was never added"},
+		{crdt.SetValue("w", "x"), ""},
+		{crdt.SetValue("w", "x", "y"), ""},
+		{crdt.SetValue("w", "y"), "x was added (and acknowledged) after its last remove"},
+		{crdt.SetValue("w", "x", "z"), "z was never added"},
+		{crdt.SetValue(), "w and x were added (and acknowledged) after their last removes, so they must be there"},
 	} {
-		err := orSet.Final(or, read(c.v))
+		err := orSet.Final(append(or, op(crdt.OpAdd, 0, "w", Acked)), read(c.v))
 		if (c.want == "") != (err == nil) || err != nil && !strings.Contains(err.Error(), c.want) {
 			t.Errorf("or-set %s: %v; want %q", c.v, err, c.want)
 		}

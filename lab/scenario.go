@@ -22,6 +22,7 @@ func WriteScenario(cfg CheckConfig, f *Failure, run int) (string, error) {
 	argv := ShellJoin(cfg.Argv)
 	fmt.Fprintf(&b, "%s a failure of %s (workload %s)\n", Marker, argv, cfg.Workload.Name)
 	fmt.Fprintf(&b, "# Found by run %d of seed %d and shrunk to %s.\n", run, cfg.Seed, replicas.Plural(len(f.Actions), "action"))
+	fmt.Fprintf(&b, "# lab demo runs lab check's final phase for your nodes after the last step, in real time, as the check did.\n")
 	fmt.Fprintf(&b, "# Your nodes %s: %s\n", f.Kind.Phrase(), oneLine(f.Text))
 	file := cfg.File
 	if file == "" {
@@ -52,7 +53,7 @@ func WriteScenario(cfg CheckConfig, f *Failure, run int) (string, error) {
 			return "", fmt.Errorf("the shrunk scenario does not run: %s: %v", a, err)
 		}
 	}
-	fmt.Fprintf(&b, "\nstep %s\n", crdt.QuoteAlways("The final phase: every link heals, and everything waiting is sent and delivered, round after round. Then the reads are judged."))
+	fmt.Fprintf(&b, "\nstep %s\n", crdt.QuoteAlways("The final phase: every link heals, and everything waiting is sent and delivered, round after round. Your nodes get lab check's final phase: rounds until every node that made an edit has been heard by every other, with time for their timers. Then the reads are judged."))
 	if _, err := c.Apply(replicas.HealAll{}); err == nil {
 		b.WriteString("heal\n")
 	}

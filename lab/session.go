@@ -3,6 +3,8 @@ package lab
 import (
 	"errors"
 	"fmt"
+	"strings"
+	"time"
 
 	"crdtviz/demos"
 	"crdtviz/replicas"
@@ -18,6 +20,11 @@ type Session struct {
 	Lane     *Lane
 	Steps    []StepResult // the steps run so far
 	Err      *demos.Error // a runtime error of the reference, which stops the run
+	// StartErr is why the nodes did not start; Stopped says why the run
+	// stopped early: the lab's bound on a scenario's time.
+	StartErr error
+	Stopped  string
+	began    time.Time
 }
 
 // ActionResult is what one action did in each lane.
@@ -40,17 +47,22 @@ type StepResult struct {
 	Reads      []Read
 	Verdict    Verdict
 	Snapshot   Snapshot // the student's lane after the step
+	// Final is the final phase, run after the last step's actions (as
+	// lab check runs it); the verdict is then its verdict.
+	Final *FinalResult
 }
 
 // CheckScenario says why a scenario cannot run in the lab: a type with
-// no workload, or an initial value (the nodes start empty).
+// no workload, or an initial value its workload cannot build with edits.
 func CheckScenario(s *demos.Scenario) (*Workload, error) {
 	w, err := WorkloadFor(s.Type)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", s.File, err)
 	}
 	if s.Initial != nil {
-		return nil, fmt.Errorf("%s: the lab starts every node empty, so a scenario with initial cannot run in it", s.File)
+		if _, err := w.InitialOps(*s.Initial); err != nil {
+			return nil, fmt.Errorf("%s: %w", s.File, err)
+		}
 	}
 	return w, nil
 }
@@ -70,25 +82,43 @@ func NewSession(s *demos.Scenario, argv []string, opt Options) (*Session, error)
 	if err != nil {
 		return nil, err
 	}
+	if s.Initial != nil {
+		lane.SetInitial(s.Initial)
+	}
 	return &Session{Scenario: s, Timeline: tl, Lane: lane}, nil
 }
 
-// Start starts the nodes; see Lane.Start.
-func (s *Session) Start() error { return s.Lane.Start() }
+// Start starts the nodes (see Lane.Start), and the clock of the
+// scenario's bound on time.
+func (s *Session) Start() error {
+	s.began = time.Now()
+	s.StartErr = s.Lane.Start()
+	return s.StartErr
+}
 
 // Close stops the nodes.
 func (s *Session) Close() { s.Lane.Close() }
 
-// Done reports whether every step has run, or an error stopped the run.
-func (s *Session) Done() bool { return s.Err != nil || len(s.Steps) == len(s.Scenario.Steps) }
+// Done reports whether every step has run, or an error or the bound on
+// time stopped the run.
+func (s *Session) Done() bool {
+	return s.Err != nil || s.Stopped != "" || len(s.Steps) == len(s.Scenario.Steps)
+}
 
 // Next runs the next step in both lanes, reads every node, and judges
-// the reads (finally, after the last step).
+// the reads; after the last step it runs the final phase first. A run
+// that has taken longer than Options.ScenarioTime stops before its next
+// step, and says so.
 func (s *Session) Next() (StepResult, bool) {
 	if s.Done() {
 		return StepResult{}, false
 	}
 	i := len(s.Steps)
+	if took := time.Since(s.began); !s.began.IsZero() && took > s.Lane.opt.ScenarioTime {
+		s.Stopped = fmt.Sprintf("stopped before step %d of %d: the lab runs a scenario for at most %s (--max-time), and %s had passed (%s)",
+			i+1, len(s.Scenario.Steps), s.Lane.opt.ScenarioTime, took.Round(100*time.Millisecond), s.Lane.slowness())
+		return StepResult{}, false
+	}
 	step := s.Scenario.Steps[i]
 	tl := s.Timeline
 	sr := StepResult{Index: i, Start: tl.Pos()}
@@ -128,8 +158,13 @@ func (s *Session) Next() (StepResult, bool) {
 		sr.Expects[k].Early = sr.Expects[k].At < sr.End
 	}
 	sr.Reads = s.Lane.ReadAll()
-	final := i == len(s.Scenario.Steps)-1 || s.Err != nil
-	sr.Verdict = Judge(s.Lane.w, s.Lane.ops, sr.Reads, final)
+	sr.Verdict = Judge(s.Lane.w, s.Lane.ops, sr.Reads, false)
+	if last := i == len(s.Scenario.Steps)-1 || s.Err != nil; last && !sr.Verdict.Wrong && len(s.Lane.Crashed()) == 0 {
+		fr := s.Lane.FinalPhase()
+		sr.Final, sr.Verdict = &fr, fr.Verdict
+	} else if last {
+		sr.Verdict = Judge(s.Lane.w, s.Lane.ops, sr.Reads, true)
+	}
 	sr.Snapshot = s.Lane.Snapshot()
 	s.Steps = append(s.Steps, sr)
 	return sr, true
@@ -151,4 +186,35 @@ func (s *Session) Wrong() bool {
 		}
 	}
 	return false
+}
+
+// Failure says how the session failed, as lab check's kinds of failure
+// do, or nil: the nodes did not start, one crashed, or a verdict found
+// them wrong, silent at the end, or not converged.
+func (s *Session) Failure() *Failure {
+	var se *StartError
+	switch {
+	case errors.As(s.StartErr, &se):
+		return &Failure{Kind: FailStart, Text: s.StartErr.Error()}
+	case s.StartErr != nil:
+		return nil // crdtviz's own bound: not the nodes'
+	}
+	if c := s.Lane.Crashed(); len(c) > 0 {
+		return &Failure{Kind: FailCrash, Text: strings.Join(c, "; "), Ops: s.Lane.Ops()}
+	}
+	for _, st := range s.Steps {
+		v := st.Verdict
+		if !v.Wrong {
+			continue
+		}
+		f := &Failure{Kind: FailWrong, Text: v.Detail, Reads: st.Reads, Ops: s.Lane.Ops()}
+		switch v.Word {
+		case "no read":
+			f.Kind = FailSilent
+		case "did not converge":
+			f.Kind = FailConverge
+		}
+		return f
+	}
+	return nil
 }

@@ -10,13 +10,12 @@ import (
 // shrink makes a failing scenario smaller (see Minimize), running each
 // candidate up to Retries times: nodes can be nondeterministic, so a
 // candidate that fails once, the same way, is kept. It is bounded by
-// MaxCandidates, ShrinkTime and the check's bound on processes.
+// MaxCandidates and ShrinkTime (the checker's deadline, set before).
 func (ch *Checker) shrink(f *Failure) (*Failure, int) {
 	cfg := ch.cfg
-	deadline := time.Now().Add(cfg.ShrinkTime)
 	tried := 0
 	over := func() bool {
-		return tried >= cfg.MaxCandidates || time.Now().After(deadline) || ch.starts.Load() < int64(len(cfg.Names))
+		return tried >= cfg.MaxCandidates || time.Now().After(ch.deadline)
 	}
 	run := func(actions []replicas.Action) *Failure {
 		tried++

@@ -32,6 +32,9 @@ func WriteTranscript(w io.Writer, s *Session, width func(string) int) error {
 	if sc.About != "" {
 		tw.printf("\n%s\n", strings.ReplaceAll(sc.About, "\n", `\n`))
 	}
+	if su := s.Lane.SetupDone(); su != nil {
+		tw.printf("\nBefore step 1, your nodes start from the initial value %s, which Maelstrom's init cannot give: %s.\n", su.Value, su.Text())
+	}
 	tl := s.Timeline
 	for _, sr := range s.Steps {
 		step := sc.Steps[sr.Index]
@@ -47,8 +50,8 @@ func WriteTranscript(w io.Writer, s *Session, width func(string) int) error {
 					}
 				}
 			}
-			for _, ev := range ar.Lane {
-				tw.printf("      yours: %s\n", ev.Text)
+			for _, line := range LaneLines(ar.Lane) {
+				tw.printf("      yours: %s\n", line)
 			}
 		}
 		if err := tl.Seek(sr.End); err != nil {
@@ -66,11 +69,48 @@ func WriteTranscript(w io.Writer, s *Session, width func(string) int) error {
 	if s.Err != nil {
 		tw.printf("\nstopped: %s\n", s.Err)
 	}
+	if s.Stopped != "" {
+		tw.printf("\n%s\n", s.Stopped)
+		tw.printf("\nyour CRDT: NOT CHECKED: the run stopped before its last step\n")
+		return tw.err
+	}
 	if n := len(s.Steps); n > 0 {
 		v := s.Steps[n-1].Verdict
 		tw.printf("\nyour CRDT: %s: %s\n", strings.ToUpper(v.Word), v.Detail)
 	}
 	return tw.err
+}
+
+// mostWrites is how many "wrote" sentences an action lists before it
+// counts the rest: a node on a fast timer writes hundreds.
+const mostWrites = 4
+
+// LaneLines are the sentences of an action's events in the student's
+// lane, with the writes past the first few counted, not listed.
+func LaneLines(evs []Event) []string {
+	var out []string
+	writes, first, last := 0, 0, 0
+	for _, ev := range evs {
+		if ev.Kind == EvWrite {
+			writes++
+			if writes > mostWrites {
+				if first == 0 {
+					first = ev.Msg
+				}
+				last = ev.Msg
+				continue
+			}
+		}
+		out = append(out, ev.Text)
+	}
+	if n := writes - mostWrites; n > 0 {
+		more := "more messages"
+		if n == 1 {
+			more = "more message"
+		}
+		out = append(out, fmt.Sprintf("and the nodes wrote %d %s (s%d to s%d), which wait in the outboxes", n, more, first, last))
+	}
+	return out
 }
 
 // writeLanes prints the three lanes after a step.
@@ -112,8 +152,16 @@ func writeLanes(tw *printer, c *replicas.Cluster, sr StepResult, width func(stri
 		}
 		tw.printf("  %-6s %s\n", l.String()+":", line)
 	}
+	if fr := sr.Final; fr != nil {
+		tw.printf("  yours, then lab check's final phase: every link heals, and everything waiting is delivered, round after round: %s\n", fr.Summary())
+		tw.printf("  yours after it: %s\n", readList(fr.Reads))
+	}
 	tw.printf("  yours: %s\n", sr.Verdict.Text())
-	for _, r := range sr.Reads {
+	last := sr.Reads
+	if sr.Final != nil {
+		last = sr.Final.Reads
+	}
+	for _, r := range last {
 		if !r.OK {
 			tw.printf("    %s: %s\n", r.Node, r.Why)
 		}

@@ -31,8 +31,10 @@ func Judge(w *Workload, ops []OpRecord, reads []Read, final bool) Verdict {
 		if !r.OK {
 			v.Agree = false
 			why := r.Why
-			if strings.HasPrefix(why, "crashed") {
-				why = "crashed"
+			for _, st := range []NodeState{Crashed, NotStarted} {
+				if strings.HasPrefix(why, st.String()+":") {
+					why = st.String()
+				}
 			}
 			missing = append(missing, r.Node+" ("+why+")")
 			continue

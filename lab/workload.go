@@ -138,12 +138,17 @@ func (w *Workload) ParseRead(node string, body json.RawMessage) Read {
 		return Read{Node: node, Why: "its read_ok is not a JSON object"}
 	}
 	r := Read{Node: node, Raw: string(b.Value)}
-	if len(b.Value) == 0 || string(b.Value) == "null" {
-		if w.Type == crdt.LWWRegister {
-			r.OK, r.Null, r.Raw = true, true, "null"
-			return r
-		}
+	switch {
+	case len(b.Value) == 0:
 		return Read{Node: node, Why: `its read_ok has no "value"`}
+	case string(b.Value) != "null":
+	case w.Type == crdt.LWWRegister:
+		r.OK, r.Null, r.Raw = true, true, "null"
+		return r
+	case w.Type == crdt.GSet || w.Type == crdt.ORSet:
+		return Read{Node: node, Why: `its read_ok's "value" is null, not a list (an empty set reads [])`}
+	default:
+		return Read{Node: node, Why: `its read_ok's "value" is null, not a number (a counter reads 0 before any add)`}
 	}
 	v, err := w.value(b.Value)
 	if err != nil {
@@ -417,7 +422,10 @@ func orsetFinal(ops []OpRecord, r Read) error {
 		}
 	}
 	if m := missing(r, must); len(m) > 0 {
-		return fmt.Errorf("every node reads %s, but %s added (and acknowledged) after its last remove, so it must be there", r.Value, andList(m))
+		if len(m) == 1 {
+			return fmt.Errorf("every node reads %s, but %s was added (and acknowledged) after its last remove, so it must be there", r.Value, m[0])
+		}
+		return fmt.Errorf("every node reads %s, but %s were added (and acknowledged) after their last removes, so they must be there", r.Value, strings.Join(m[:len(m)-1], ", ")+" and "+m[len(m)-1])
 	}
 	return nil
 }
@@ -547,3 +555,37 @@ func (w *Workload) ReplyType(op crdt.Op) string {
 	typ, _ := w.request(op)
 	return typ + "_ok"
 }
+
+// InitialOps are the edits that build an initial value from nothing, as
+// c1 asks the first node to make them before a scenario's first step:
+// add N for a counter (add -N for a negative pn-counter), add E for each
+// element of a set, write V for a register.
+func (w *Workload) InitialOps(v crdt.Value) ([]crdt.Op, error) {
+	var ops []crdt.Op
+	switch w.Type {
+	case crdt.GCounter, crdt.PNCounter:
+		switch {
+		case v.Int > 0:
+			ops = append(ops, crdt.Op{Kind: crdt.OpInc, N: v.Int})
+		case v.Int < 0 && w.Type == crdt.PNCounter:
+			ops = append(ops, crdt.Op{Kind: crdt.OpDec, N: -v.Int})
+		case v.Int < 0:
+			return nil, fmt.Errorf("a g-counter cannot start at %d: its adds are not negative", v.Int)
+		}
+	case crdt.GSet, crdt.ORSet:
+		for _, e := range v.Set {
+			ops = append(ops, crdt.Op{Kind: crdt.OpAdd, Value: e})
+		}
+	case crdt.LWWRegister:
+		ops = append(ops, crdt.Op{Kind: crdt.OpSet, Value: v.Str})
+	default:
+		return nil, fmt.Errorf("the lab cannot build an initial %s", w.Type)
+	}
+	if len(ops) > maxInitialOps {
+		return nil, fmt.Errorf("the lab builds an initial value with edits, at most %d, and this one needs %d", maxInitialOps, len(ops))
+	}
+	return ops, nil
+}
+
+// maxInitialOps bounds the edits that build an initial value.
+const maxInitialOps = 1000

@@ -135,9 +135,8 @@ func (s *session) diagramOf(p diagramPoint) ui.Diagram {
 
 // CastStep is one demo step of a recording.
 type CastStep struct {
-	// Label is its marker's label: "Step N: " and the first sentence of
-	// its narration; for a step that asks a question (when questions are
-	// on), its question instead, because narrations tell the outcome.
+	// Label is its marker's label, which the player shows on hover, and
+	// the page's list of steps too: see markerLabel.
 	Label   string
 	Text    string     // the narration
 	Actions []string   // what the step does, as statements
@@ -225,12 +224,7 @@ func record(s *demos.Scenario, o CastOptions, diagrams bool) (*Recording, error)
 		}
 		if sh.step > len(r.Steps) { // the first frame of a step: its marker
 			st := s.Steps[sh.step-1]
-			cs := CastStep{Label: markerLabel(sh.step, st, sh.asking), Text: st.Text, At: at}
-			for _, it := range st.Items {
-				if it.Action != nil {
-					cs.Actions = append(cs.Actions, it.Action.String())
-				}
-			}
+			cs := CastStep{Label: markerLabel(s, sh.step, !o.NoAsk), Text: st.Text, Actions: st.Actions(), At: at}
 			if sh.asking {
 				cs.Ask = st.Ask
 			}
@@ -299,13 +293,22 @@ func castHeader(b *bytes.Buffer, s *demos.Scenario, o CastOptions) error {
 // "op-based, delivery any".
 func ModeLabel(h demos.Header) string { return modeLabel(h.Mode, h.AnyOrder, h.NoDedup) }
 
-// markerLabel is step k's marker label: "Step k: " and the first sentence
-// of its narration, or its question when it is asked (the narration tells
-// the outcome the class is asked to predict).
-func markerLabel(k int, st demos.Step, asking bool) string {
+// markerLabel is step k's marker label. It shows ahead of time (the
+// player shows a marker's label on hover, the page lists every step), so
+// with questions on it follows the worksheet's rule
+// (demos.Scenario.NarrationUpFront): "Step k: " and the first sentence of
+// its narration only for a step before the first question; a step with a
+// question, its question; every later step, its actions, which never
+// tell an outcome. With questions off, every step's first sentence.
+func markerLabel(s *demos.Scenario, k int, questions bool) string {
+	st := s.Steps[k-1]
 	text := FirstSentence(st.Text)
-	if asking && st.Ask != nil {
+	switch {
+	case !questions || !s.HasAsk() || s.NarrationUpFront(k-1):
+	case st.Ask != nil:
 		text = st.Ask.Text
+	default:
+		text = strings.Join(st.Actions(), "; ")
 	}
 	label := fmt.Sprintf("Step %d", k)
 	if text != "" {

@@ -68,7 +68,7 @@ func TestRecord(t *testing.T) {
 		if st.Ask == nil || !f.Asking || st.Reveal <= st.At || !ok || out.Asking || out.Step != i+1 {
 			t.Errorf("step %d asks: %+v, its frames %+v then %+v", i+1, st, f, out)
 		}
-		if !strings.Contains(st.Label, st.Ask.Text) {
+		if st.Label != fmt.Sprintf("Step %d: %s", i+1, st.Ask.Text) {
 			t.Errorf("step %d's label %q does not put its question", i+1, st.Label)
 		}
 		before := frameAt[r.Steps[i-1].Reveal] // the step before, answered
@@ -121,6 +121,66 @@ func TestCastHeaderTheme(t *testing.T) {
 			t.Errorf("%s: a theme in the header: %+v", c.theme, h.Theme)
 		case c.fg != "" && (h.Theme == nil || h.Theme.FG != c.fg || h.Theme.BG != c.bg || len(strings.Split(h.Theme.Palette, ":")) != 16):
 			t.Errorf("%s: header theme %+v", c.theme, h.Theme)
+		}
+	}
+}
+
+// TestMarkerLabelsGiveNothingAway: a marker's label shows ahead of time
+// (on hover over the player's progress bar, and in the page's list of
+// steps), so with questions on it follows the worksheet's rule: a step
+// before the first question is labelled with its narration's first
+// sentence, a step with a question with its question, and every later
+// step with its actions only. Every built-in demo with questions; and no
+// label names a later step's narration, which can tell an earlier
+// question's answer.
+func TestMarkerLabelsGiveNothingAway(t *testing.T) {
+	for _, name := range builtinNames() {
+		s := demo(t, name)
+		if !s.HasAsk() {
+			continue
+		}
+		r, err := Record(s, CastOptions{Width: 80, Height: 24, Theme: ui.Mono, Step: time.Second})
+		if err != nil {
+			t.Fatal(err)
+		}
+		asked := false
+		for i, st := range r.Steps {
+			step := s.Steps[i]
+			asked = asked || step.Ask != nil
+			var want string
+			switch {
+			case step.Ask != nil:
+				want = step.Ask.Text
+			case !asked:
+				want = FirstSentence(step.Text)
+			default:
+				want = strings.Join(step.Actions(), "; ")
+			}
+			label := fmt.Sprintf("Step %d", i+1)
+			if want != "" {
+				label += ": " + want
+			}
+			if st.Label != label {
+				t.Errorf("%s step %d: label %q, want %q", name, i+1, st.Label, label)
+			}
+			if asked && step.Ask == nil && strings.Contains(st.Label, FirstSentence(step.Text)) {
+				t.Errorf("%s step %d, after a question: its label tells its narration: %q", name, i+1, st.Label)
+			}
+		}
+		// The cast's own markers carry the same labels.
+		k := 0
+		for _, ln := range strings.Split(string(r.Cast), "\n")[1:] {
+			var ev []any
+			if json.Unmarshal([]byte(ln), &ev) != nil || len(ev) != 3 || ev[1] != "m" {
+				continue
+			}
+			if k >= len(r.Steps) || ev[2] != r.Steps[k].Label {
+				t.Errorf("%s marker %d: %v", name, k+1, ev[2])
+			}
+			k++
+		}
+		if k != len(r.Steps) {
+			t.Errorf("%s: %d markers for %d steps", name, k, len(r.Steps))
 		}
 	}
 }

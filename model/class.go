@@ -31,7 +31,7 @@ type ClassKeyMap struct {
 	Edit, Inc, Dec, Prompt     key.Binding
 	Partition, Heal, Reset     key.Binding
 	Hold, Freeze, Close, Kick  key.Binding
-	Answer, Next               key.Binding
+	Answer, Next, End          key.Binding
 	LogUp, LogDown, Help, Quit key.Binding
 	ForceQuit                  key.Binding
 }
@@ -56,6 +56,7 @@ func DefaultClassKeyMap() ClassKeyMap {
 		Kick:      b([]string{"K"}, "K", "kick a member out of the class (:kick NAME)"),
 		Answer:    b([]string{"1", "2", "3", "4", "5", "6"}, "1-6", "answer the room's question"),
 		Next:      b([]string{"right"}, "→", "run the script's next line"),
+		End:       b([]string{"E"}, "E", "end of session: collect the room's records into the record file"),
 		LogUp:     b([]string{"["}, "[", "scroll the log back"),
 		LogDown:   b([]string{"]"}, "]", "scroll the log on"),
 		Help:      b([]string{"?"}, "?", "help: every key"),
@@ -65,7 +66,7 @@ func DefaultClassKeyMap() ClassKeyMap {
 }
 
 func (k *ClassKeyMap) all() []*key.Binding {
-	return []*key.Binding{&k.Edit, &k.Inc, &k.Dec, &k.Prompt, &k.Partition, &k.Heal, &k.Reset, &k.Hold, &k.Freeze, &k.Close, &k.Kick, &k.Answer, &k.Next, &k.LogUp, &k.LogDown, &k.Help, &k.Quit, &k.ForceQuit}
+	return []*key.Binding{&k.Edit, &k.Inc, &k.Dec, &k.Prompt, &k.Partition, &k.Heal, &k.Reset, &k.Hold, &k.Freeze, &k.Close, &k.Kick, &k.Answer, &k.Next, &k.End, &k.LogUp, &k.LogDown, &k.Help, &k.Quit, &k.ForceQuit}
 }
 
 // ASCII returns the key map with help labels in plain ASCII.
@@ -80,6 +81,9 @@ func (k ClassKeyMap) ShortHelp() []key.Binding {
 	out := []key.Binding{short(k.Edit, "edit"), short(k.Inc, "add/inc"), short(k.Prompt, "command")}
 	if k.Partition.Enabled() {
 		out = append(out, short(k.Partition, "partition"), short(k.Heal, "heal"))
+	}
+	if k.End.Enabled() {
+		out = append(out, short(k.End, "end & save"))
 	}
 	return append(out, short(k.Help, "help"), short(k.Quit, "quit"))
 }
@@ -98,7 +102,7 @@ func (k ClassKeyMap) Groups() []HelpGroup {
 	return []HelpGroup{
 		{"Edit your replica", []key.Binding{k.Edit, k.Inc, k.Dec, k.Prompt}},
 		{"The room's question", []key.Binding{k.Answer}},
-		{"The teacher's controls", []key.Binding{k.Partition, k.Heal, k.Reset, k.Hold, k.Freeze, k.Close, k.Kick, k.Next}},
+		{"The teacher's controls", []key.Binding{k.Partition, k.Heal, k.Reset, k.Hold, k.Freeze, k.Close, k.Kick, k.Next, k.End}},
 		{"Log and app", []key.Binding{k.LogUp, k.LogDown, k.Help, k.Quit, k.ForceQuit}},
 	}
 }
@@ -106,7 +110,7 @@ func (k ClassKeyMap) Groups() []HelpGroup {
 // classNotes are the help screen's notes in classroom mode.
 var classNotes = []string{
 	"Every laptop is one replica. You edit only your own; the others' boxes show the last values heard from them, ✓ when equal to yours.",
-	"At the : prompt: edit NAME OP ARGS (your name), status; the teacher also: partition A B | C D, heal, reset, hold [SECONDS], release, freeze, thaw, kick NAME.",
+	"At the : prompt: edit NAME OP ARGS (your name), status; the teacher also: partition A B | C D, heal, reset, hold [SECONDS], release, freeze, thaw, kick NAME, end.",
 	"Hold (W): every laptop keeps its new edits until the release, when they all leave at once and truly collide. Freeze (F): edits are refused everywhere; syncing goes on.",
 	"Edits go out at once by broadcast; every 2 s each process also swaps its whole state with another (push/pull). The plain lane overwrites with each write it has not heard yet; the CRDT lane merges.",
 }
@@ -117,6 +121,7 @@ type ClassOptions struct {
 	ThemeFixed bool
 	ASCII      bool
 	Script     *class.Script // the teacher's script, run a line per → press
+	Record     bool          // the teacher records the class (class start --record): E collects the records
 }
 
 // Class is the root model of classroom mode: one replica of a class on a
@@ -294,6 +299,7 @@ func (m *Class) updateKeys() {
 	m.keys.Close.SetEnabled(t && open && m.keys.Close.Enabled())
 	m.keys.Answer.SetEnabled(!t && open && m.keys.Answer.Enabled())
 	m.keys.Next.SetEnabled(t && m.opts.Script != nil && m.next < len(m.opts.Script.Lines) && m.keys.Next.Enabled())
+	m.keys.End.SetEnabled(t && m.opts.Record && m.keys.End.Enabled())
 	if m.snap.Removed { // out of the class: nothing to edit, answer or send
 		for _, b := range []*key.Binding{&m.keys.Edit, &m.keys.Inc, &m.keys.Dec, &m.keys.Prompt, &m.keys.Answer} {
 			b.SetEnabled(false)
@@ -384,6 +390,9 @@ func (m *Class) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.run("answer " + k.String())
 	case key.Matches(k, km.Close):
 		return m.run("close")
+	case key.Matches(k, km.End):
+		m.notice("collecting the room's records (each member answers within a few seconds)…")
+		return m.run("end")
 	case key.Matches(k, km.Hold):
 		if m.snap.Held {
 			return m.run("release")
@@ -479,6 +488,10 @@ func (m *Class) handleDone(msg classDoneMsg) tea.Cmd {
 		return cmd
 	case msg.err != nil:
 		m.fail(msg.err)
+	case msg.line == "end":
+		if r := m.node.LastRecorded(); r != nil {
+			m.notice(r.String())
+		}
 	case msg.status != nil:
 		m.notice(fmt.Sprintf("%s: CRDT %s %s plain %s %s members %s", msg.status.Name, crdt.Brief(msg.status.CRDT), m.styles.Symbols.Dot,
 			crdt.Brief(msg.status.Plain), m.styles.Symbols.Dot, strings.Join(msg.status.Members, ", ")))
@@ -504,7 +517,7 @@ func (m *Class) runScript() tea.Cmd {
 
 // keyLines are the lines a key runs: an error is shown, not given back
 // at the prompt to fix.
-var keyLines = map[string]bool{"heal": true, "reset": true, "hold": true, "release": true, "freeze": true, "thaw": true, "close": true,
+var keyLines = map[string]bool{"heal": true, "reset": true, "hold": true, "release": true, "freeze": true, "thaw": true, "close": true, "end": true,
 	"answer 1": true, "answer 2": true, "answer 3": true, "answer 4": true, "answer 5": true, "answer 6": true}
 
 // editLine is an edit of this member's replica, ready to finish: the
@@ -571,6 +584,9 @@ func (m *Class) leave() tea.Cmd {
 	}
 	m.leaving = true
 	m.notice("leaving the class…")
+	if m.teacher() && m.opts.Record {
+		m.notice("collecting the room's records, then leaving the class…")
+	}
 	n := m.node
 	return func() tea.Msg {
 		_ = n.Leave()
@@ -635,7 +651,7 @@ func (m *Class) statusLines() (string, string) {
 // screen draws: ui never sees the class package.
 func ClassScreenState(snap class.Snapshot) ui.ClassState {
 	st := ui.ClassState{Name: snap.Name, Teacher: snap.Teacher == snap.Name, Type: string(snap.Type), Mode: snap.Mode.String(),
-		Addr: snap.Addr, Join: snap.Join, Dropped: snap.DroppedTotal(), Forged: snap.Forged()}
+		Addr: snap.Addr, Join: snap.Join, Recorded: snap.Recorded, Dropped: snap.DroppedTotal(), Forged: snap.Forged()}
 	for _, l := range replicas.Lanes {
 		ls := snap.Status(l)
 		st.Lanes[l] = ui.ClassLane{Word: ls.Word, Details: ls.Details(snap.Name), Others: ls.Of > 1}

@@ -418,3 +418,18 @@ func TestClassRemoved(t *testing.T) {
 		t.Errorf("the removed member's screen claims news of the others:\n%s", got)
 	}
 }
+
+// TestClassRecordedHeader: in a recorded class every screen's header says
+// so, the students' too: their laptops keep a record for the teacher.
+func TestClassRecordedHeader(t *testing.T) {
+	s := ui.NewStyles(ui.Mono, false)
+	snap := classSnap(3)
+	snap.Recorded = true
+	for _, me := range []string{"Alice", "Bob"} {
+		snap.Name = me
+		got := ansi.Strip(ui.ClassScreen(screenOf(snap, nil, "", ""), s, 80, 24))
+		if head := strings.Split(got, "\n")[0]; !strings.Contains(head, "or-set by delta · recorded · you are "+me) {
+			t.Errorf("%s's header: %q", me, head)
+		}
+	}
+}

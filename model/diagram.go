@@ -46,6 +46,7 @@ type diagramKey struct {
 	half    bool
 	state   *replicas.Cluster
 	rows    int
+	yours   int // the third lane's version (the lab)
 }
 
 // showsDiagram reports whether the diagram is on screen.
@@ -84,10 +85,14 @@ func (m *Root) diagram(h int) *ui.Diagram {
 	s := m.sess
 	rows := (h+m.diag.offset)/2 + 4 // each row takes at least two lines
 	key := diagramKey{history: historyID{s.tl, s.gen}, pos: s.tl.Pos(), half: s.half, state: s.cluster(), rows: rows}
+	if m.yours != nil {
+		key.yours = m.yours.version
+	}
 	if key != m.diag.builtFor {
 		b, ok := m.diag.builds[key]
 		if !ok {
 			in := s.diagramInput(rows)
+			m.mergeYours(&in)
 			b = &builtDiagram{ui.BuildDiagram(in), in.Rows}
 			if m.diag.builds == nil || len(m.diag.builds) >= diagramMemo {
 				m.diag.builds = map[diagramKey]*builtDiagram{}
@@ -109,14 +114,43 @@ func (s *session) diagramInput(rows int) ui.DiagramInput {
 	return ui.DiagramAt(s.tl, s.cluster(), rows, partial)
 }
 
-// diagramIDs are the ids of the messages drawn, oldest first.
+// diagramIDs are the ids of the messages drawn, oldest first: by the
+// line each leaves on, crdtviz's before a student's (the lab) on one
+// line, then by number.
 func (m *Root) diagramIDs() []int {
-	var ids []int
+	type drawn struct{ id, start int }
+	var all []drawn
 	for _, a := range m.diag.built.Arrows {
-		ids = append(ids, a.ID)
+		for _, id := range append([]int{a.ID}, a.Also...) {
+			all = append(all, drawn{id, a.Start})
+		}
 	}
-	slices.Sort(ids)
-	return slices.Compact(ids)
+	slices.SortFunc(all, func(a, b drawn) int {
+		switch {
+		case a.start != b.start:
+			return a.start - b.start
+		case (a.id < 0) != (b.id < 0):
+			if a.id < 0 {
+				return 1
+			}
+			return -1
+		}
+		return abs(a.id) - abs(b.id)
+	})
+	ids := make([]int, 0, len(all))
+	for _, d := range all {
+		if !slices.Contains(ids, d.id) {
+			ids = append(ids, d.id)
+		}
+	}
+	return ids
+}
+
+func abs(n int) int {
+	if n < 0 {
+		return -n
+	}
+	return n
 }
 
 // selectDiagram moves the diagram's selection by delta through the
@@ -149,8 +183,8 @@ func (m *Root) selectDiagram(delta int) {
 // sender had when it was taken (the timeline read at that point).
 func (m *Root) diagramMessage() *replicas.Message {
 	id := m.diag.selected
-	if id == 0 {
-		return nil
+	if id <= 0 {
+		return nil // none, or a student's message (the lab)
 	}
 	for _, msg := range m.sess.cluster().InFlight() {
 		if msg.ID == id {
@@ -212,6 +246,10 @@ func (m *Root) takenMessage(id int) *replicas.Message {
 func (m *Root) onDiagramMessage(what string) bool {
 	if !m.showsDiagram() || m.diag.selected == 0 {
 		return false
+	}
+	if m.diag.selected < 0 {
+		m.yoursNotInFlight(m.diag.selected)
+		return true
 	}
 	for k, msg := range m.sess.cluster().InFlight() {
 		if msg.ID == m.diag.selected {

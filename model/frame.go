@@ -2,6 +2,9 @@ package model
 
 import (
 	"fmt"
+	"slices"
+
+	"charm.land/bubbles/v2/key"
 
 	"crdtviz/replicas"
 	"crdtviz/ui"
@@ -19,9 +22,9 @@ func (m *Root) refresh() {
 	c := m.sess.cluster()
 	n := len(c.Names())
 	m.focus = min(max(m.focus, 0), n-1)
-	m.layout = ui.Compute(m.w, m.h, n, m.internals)
+	m.layout = ui.ComputeWith(m.w, m.h, n, m.internals, m.yours != nil)
 	if m.pane == ui.PaneDiagram && !m.diag.full {
-		m.layout = ui.ComputeCompact(m.w, m.h, n)
+		m.layout = ui.ComputeCompactWith(m.w, m.h, n, m.yours != nil)
 	}
 	if cols := m.layout.Columns; cols > 0 {
 		if m.focus < m.first {
@@ -90,6 +93,7 @@ type (
 		demo, free, branched, auto, delta bool
 		w                                 int
 		theme                             ui.Theme
+		extra                             int // the lab's keys
 	}
 )
 
@@ -132,7 +136,12 @@ func (m *Root) state() ui.State {
 		st.Diagram, st.DiagramKey = m.diagram(m.h), m.diag.builtFor
 		st.DiagramOffset, st.DiagramFull = m.diag.offset, m.diag.full
 		st.DiagramSelected = m.diagramMessage()
+		if st.DiagramYours = m.yoursMessage(m.diag.selected); st.DiagramYours != nil {
+			st.DiagramYoursID = m.diag.selected
+			st.DiagramYours.With = m.drawnWith(m.diag.selected)
+		}
 	}
+	st.Yours = m.yoursState()
 	if q := s.question(); q != nil {
 		st.Ask = &ui.AskView{Text: m.styles.Text(q.Text)}
 		for _, c := range q.Choices {
@@ -181,15 +190,27 @@ func (m *Root) renderedLog() string {
 // helpBar is the short help, drawn again only when what it shows changed.
 // It always ends with "? help" and "q quit".
 func (m *Root) helpBar() string {
-	key := barKey{m.sess.demo(), m.sess.scenario == nil, m.sess.branched, m.auto.on, m.sess.header.Mode == replicas.ModeDelta, m.w, m.styles.Theme}
-	if key != m.barFor {
+	var extra []key.Binding
+	if m.yours != nil {
+		extra = m.yours.keys
+	}
+	bk := barKey{m.sess.demo(), m.sess.scenario == nil, m.sess.branched, m.auto.on, m.sess.header.Mode == replicas.ModeDelta, m.w, m.styles.Theme, len(extra)}
+	if bk != m.barFor {
 		var items []ui.HelpItem
-		for _, b := range m.keys.ShortHelp() {
+		short := m.keys.ShortHelp()
+		// The lab's keys go before ":" (after "c"), so that ": command"
+		// is the one left out at 80 columns, then theirs.
+		at := slices.IndexFunc(short, func(b key.Binding) bool { return b.Help().Key == ":" })
+		if at < 0 {
+			at = max(0, len(short)-2)
+		}
+		short = slices.Concat(short[:at], extra, short[at:])
+		for _, b := range short {
 			if b.Enabled() {
 				items = append(items, ui.HelpItem{Key: m.styles.Text(b.Help().Key), Desc: m.styles.Text(b.Help().Desc)})
 			}
 		}
-		m.bar, m.barFor = ui.HelpBar(items, m.w, m.styles), key
+		m.bar, m.barFor = ui.HelpBar(items, m.w, m.styles), bk
 	}
 	return m.bar
 }

@@ -1,8 +1,6 @@
 package model
 
 import (
-	"bytes"
-	"encoding/json"
 	"fmt"
 	"slices"
 	"strings"
@@ -35,30 +33,34 @@ type LabOptions struct {
 
 // Lab is the app with a third lane, the student's own nodes (crdtviz
 // lab). It wraps the root model, which plays free play or a demo exactly
-// as crdtviz does, gives it the screen above a small panel, and keeps the
-// student's lane in step with the root's timeline: after every key it
-// hands the lane the timeline's actions, in a command. ← cannot rewind a
-// process: the lane restarts the nodes and replays, and the panel says
-// so. y shows the student's lane on the whole screen: its space-time
-// diagram, and the JSON of the message selected in it.
+// as crdtviz does and draws the student's lane as a third band below the
+// CRDT band, and its messages in the space-time diagram (g, G) beside
+// crdtviz's own. The Lab keeps the student's lane in step with the root's
+// timeline: after every key it hands the lane the timeline's actions, in
+// a command, and gives the root what came back as plain values. ← cannot
+// rewind a process: the lane restarts the nodes and replays, and says
+// so. y shows the student's nodes in words: their state and logs, what
+// waits on each link, and what every action did in their lane.
 type Lab struct {
 	root *Root
 	opts LabOptions
 	keys LabKeyMap
 	w, h int
 
-	busy  bool      // a Follow or a Poll is under way
-	shown followKey // what res shows
-	res   lab.Followed
-	have  bool
-	note  string // what the lane last did that the student should hear
-	err   bool
-	// checked is the verdict of c (check the reads now, as the end).
+	busy bool // a Follow or a Poll is under way
+	// stalled is set when the lane stopped short of the root's point (its
+	// bound on time): the next key goes on.
+	stalled bool
+	shown   followKey // what res shows
+	res     lab.Followed
+	have    bool
+	down    map[string]bool // nodes whose fall was already told
+	// checked is the verdict of c on the y screen (the reads judged now,
+	// as the end).
 	checked *lab.Verdict
 
-	full     bool // the lab screen (y)
-	selected int  // the message selected on it, 0 for none
-	offset   int  // its diagram scrolled up
+	full   bool // the y screen
+	offset int  // its log, scrolled up
 }
 
 // followKey names the point of the root's timeline the lane shows.
@@ -78,10 +80,10 @@ type (
 	labPollMsg   struct{}
 )
 
-// LabKeyMap is the lab's own keys: y opens its screen; on it, ↑/↓ select
-// a message, [ ] scroll, c checks the reads now, and y or esc go back.
+// LabKeyMap is the lab's own keys: y opens its screen; on it, [ ] scroll,
+// c checks the reads now, and y or esc go back.
 type LabKeyMap struct {
-	Open, Close, Up, Down, ScrollUp, ScrollDown, Check, Quit key.Binding
+	Open, Close, ScrollUp, ScrollDown, Check, Quit key.Binding
 }
 
 // DefaultLabKeyMap is the lab's key map.
@@ -90,12 +92,10 @@ func DefaultLabKeyMap() LabKeyMap {
 		return key.NewBinding(key.WithKeys(keys...), key.WithHelp(k, desc))
 	}
 	return LabKeyMap{
-		Open:       b([]string{"y"}, "y", "your messages"),
+		Open:       b([]string{"y"}, "y", "yours: your nodes, their logs and queues"),
 		Close:      b([]string{"y", "esc"}, "y/esc", "back"),
-		Up:         b([]string{"up", "k"}, "↑", "older message (on y)"),
-		Down:       b([]string{"down", "j"}, "↓", "newer message (on y)"),
-		ScrollUp:   b([]string{"["}, "[", "scroll up"),
-		ScrollDown: b([]string{"]"}, "]", "scroll down"),
+		ScrollUp:   b([]string{"[", "up", "k"}, "[", "scroll up"),
+		ScrollDown: b([]string{"]", "down", "j"}, "]", "scroll down"),
 		Check:      b([]string{"c"}, "c", "check the reads now (on y)"),
 		Quit:       b([]string{"q"}, "q", "quit"),
 	}
@@ -107,14 +107,9 @@ func NewLab(opts Options, lo LabOptions) (*Lab, error) {
 	if err != nil {
 		return nil, err
 	}
-	keys := DefaultLabKeyMap()
-	if opts.ASCII {
-		for _, k := range []*key.Binding{&keys.Up, &keys.Down} {
-			h := k.Help()
-			k.SetHelp(strings.NewReplacer("↑", "up", "↓", "down").Replace(h.Key), h.Desc)
-		}
-	}
-	return &Lab{root: root, opts: lo, keys: keys}, nil
+	m := &Lab{root: root, opts: lo, keys: DefaultLabKeyMap(), down: map[string]bool{}}
+	m.push()
+	return m, nil
 }
 
 // Root is the wrapped root model (for the recording and the exit code).
@@ -139,12 +134,13 @@ func (m *Lab) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 	switch msg := msg.(type) {
 	case tea.WindowSizeMsg:
 		m.w, m.h = msg.Width, msg.Height
-		_, cmd = m.root.Update(tea.WindowSizeMsg{Width: msg.Width, Height: max(1, msg.Height-ui.LabPanelHeight(msg.Height))})
+		_, cmd = m.root.Update(msg)
 	case labFollowedMsg:
 		m.followed(msg)
 	case labPolledMsg:
 		m.busy = false
 		m.res.Snapshot = msg.res.Snapshot
+		m.push()
 	case labPollMsg:
 		if !m.busy && m.have {
 			m.busy = true
@@ -153,6 +149,7 @@ func (m *Lab) Update(msg tea.Msg) (tea.Model, tea.Cmd) {
 		}
 		cmd = tea.Batch(cmd, m.pollLater())
 	case tea.KeyPressMsg:
+		m.stalled = false
 		cmd = m.key(msg)
 	default:
 		_, cmd = m.root.Update(msg)
@@ -167,10 +164,6 @@ func (m *Lab) key(k tea.KeyPressMsg) tea.Cmd {
 		switch {
 		case key.Matches(k, m.keys.Close):
 			m.full = false
-		case key.Matches(k, m.keys.Up):
-			m.selectMsg(-1)
-		case key.Matches(k, m.keys.Down):
-			m.selectMsg(1)
 		case key.Matches(k, m.keys.ScrollUp):
 			m.offset += 4
 		case key.Matches(k, m.keys.ScrollDown):
@@ -186,16 +179,13 @@ func (m *Lab) key(k tea.KeyPressMsg) tea.Cmd {
 	}
 	if key.Matches(k, m.keys.Open) && m.playing() {
 		m.full, m.offset = true, 0
-		if ids := m.messageIDs(); len(ids) > 0 && !slices.Contains(ids, m.selected) {
-			m.selected = ids[len(ids)-1]
-		}
 		return nil
 	}
 	before := m.root.mode
 	_, cmd := m.root.Update(k)
 	if m.root.mode == ModeHelp && before != ModeHelp {
 		m.root.helpScreen = m.root.helpScreen.Open(append(m.root.keys.Groups(), HelpGroup{Title: "Your CRDT (the lab)",
-			Keys: []key.Binding{m.keys.Open, m.keys.Up, m.keys.Down, m.keys.Check}}))
+			Keys: []key.Binding{m.keys.Open, m.keys.Check, m.keys.ScrollUp, m.keys.ScrollDown, m.keys.Close}}))
 	}
 	return cmd
 }
@@ -231,10 +221,10 @@ func (m *Lab) target() (followKey, []replicas.Action, bool) {
 	return followKey{hist: historyID{s.tl, s.gen}, pos: pos, final: final}, actions, true
 }
 
-// follow starts bringing the lane to the root's point, unless it is there
-// or busy (then the answer's arrival calls it again).
+// follow starts bringing the lane to the root's point, unless it is there,
+// busy (then the answer's arrival calls it again), or stalled.
 func (m *Lab) follow() tea.Cmd {
-	if m.busy {
+	if m.busy || m.stalled {
 		return nil
 	}
 	k, actions, ok := m.target()
@@ -242,29 +232,57 @@ func (m *Lab) follow() tea.Cmd {
 		return nil
 	}
 	m.busy = true
+	m.push()
 	lane := m.opts.Lane
 	return func() tea.Msg { return labFollowedMsg{key: k, res: lane.Follow(k.hist, actions, k.final)} }
 }
 
-// followed takes the lane's answer.
+// followed takes the lane's answer, and says on the status line what the
+// student should hear: a restart, a node that went down, a lane that
+// stopped short.
 func (m *Lab) followed(msg labFollowedMsg) {
 	m.busy, m.have, m.shown, m.res, m.checked = false, true, msg.key, msg.res, nil
-	m.note, m.err = "", false
+	res := msg.res
+	var note string
+	fail := false
 	switch {
-	case msg.res.Err != "":
-		m.note, m.err = strings.Join(strings.Fields(msg.res.Err), " "), true
-	case msg.res.Restarted:
+	case res.Err != "":
+		note, fail = strings.Join(strings.Fields(res.Err), " "), true
+	case res.Restarted:
 		// A process cannot step back: the nodes start again.
-		m.note = fmt.Sprintf("restarted your nodes, replayed %s", replicas.Plural(msg.res.Replayed, "action"))
-		if len(msg.res.Differ) > 0 {
-			m.note += "; reads differ from before: " + strings.Join(msg.res.Differ, ", ")
-		} else if msg.res.Replayed > 0 {
-			m.note += "; reads as before"
+		note = fmt.Sprintf("Your nodes were restarted and %s replayed (a process cannot step back)", replicas.Plural(res.Replayed, "action"))
+		if len(res.Differ) > 0 {
+			note += "; their reads differ from before: " + strings.Join(res.Differ, ", ")
+		} else if res.Replayed > 0 {
+			note += "; reads as before"
+		}
+		note += "."
+	}
+	if res.Stopped != "" {
+		m.stalled = true
+		note, fail = res.Stopped, true
+	}
+	for _, n := range res.Snapshot.Nodes {
+		if n.State == lab.Up {
+			delete(m.down, n.Name)
+			continue
+		}
+		if !m.down[n.Name] && note == "" {
+			note, fail = fmt.Sprintf("%s %s: %s (y: its log)", n.Name, n.State, n.Why), n.State != lab.Silent
+		}
+		m.down[n.Name] = true
+	}
+	if note != "" && !m.root.statusErr {
+		if fail {
+			m.root.failf("%s", note)
+		} else {
+			m.root.notice(note)
 		}
 	}
-	if ids := m.messageIDs(); m.selected != 0 && !slices.Contains(ids, m.selected) {
-		m.selected = 0
+	if res.Behind > 0 {
+		m.shown = followKey{} // not there yet: the next key goes on (stalled till then)
 	}
+	m.push()
 }
 
 // check judges the reads now as if this were the end.
@@ -276,83 +294,123 @@ func (m *Lab) check() {
 	m.checked = &v
 }
 
-// verdict is the verdict shown, and its kind.
-func (m *Lab) verdict() (string, ui.LabVerdict) {
+// verdict is the band's verdict: its word, what it is about, and its
+// kind.
+func (m *Lab) verdict() (string, string, ui.LabVerdict) {
 	switch {
 	case !m.have && m.busy:
-		return "starting your nodes…", ui.LabWaiting
+		return "starting", "your nodes…", ui.LabWaiting
 	case !m.have:
-		return "your nodes follow the lab's own session only", ui.LabWaiting
+		return "", "your nodes follow the lab's own session only", ui.LabWaiting
+	case len(m.res.Reads) == 0:
+		return "no reads", "yet", ui.LabWaiting
 	}
 	v := m.res.Verdict
-	prefix := ""
-	if m.checked != nil {
-		v, prefix = *m.checked, "checked now: "
-	}
-	text := prefix + v.Text()
-	if len(m.res.Reads) == 0 {
-		text = "no reads yet"
+	detail := v.Detail
+	if m.res.Final != nil {
+		detail += " (after the final phase)"
 	}
 	if m.busy {
-		text += " (updating…)"
+		detail += " (updating…)"
 	}
-	var down []string
-	for _, n := range m.res.Snapshot.Nodes {
-		if n.State == lab.Crashed {
-			down = append(down, n.Name)
-		}
+	if m.res.Behind > 0 {
+		detail += fmt.Sprintf(" (%s behind)", replicas.Plural(m.res.Behind, "action"))
 	}
 	switch {
-	case len(down) > 0 && m.checked == nil:
-		return strings.Join(down, ", ") + " crashed (y: why)", ui.LabWrong
 	case v.Wrong:
-		return text, ui.LabWrong
+		return v.Word, detail, ui.LabWrong
 	case v.Agree:
-		return text, ui.LabAgree
+		return v.Word, detail, ui.LabAgree
 	}
-	return text, ui.LabDiffer
+	return v.Word, detail, ui.LabDiffer
 }
 
-// View draws the root's screen with the panel under it, or the lab
+// View draws the root's screen, which has the third band, or the lab
 // screen.
 func (m *Lab) View() tea.View {
 	v := m.root.View()
-	if m.w == 0 || m.h == 0 {
-		return v
-	}
-	if m.full {
+	if m.full && m.w > 0 && m.h > 0 {
 		v.Content = ui.LabScreenView(m.screen(), m.root.styles, m.w, m.h)
-		return v
 	}
-	ph := ui.LabPanelHeight(m.h)
-	v.Content += "\n" + ui.LabPanelView(m.panel(), m.root.styles, m.w, ph)
 	return v
 }
 
-// panel builds the panel's plain values.
-func (m *Lab) panel() ui.LabPanel {
-	text, kind := m.verdict()
-	p := ui.LabPanel{Title: "Yours", Verdict: text, Kind: kind, Note: m.note, NoteErr: m.err,
-		First: m.root.first, Columns: m.root.layout.Columns, BoxW: m.root.layout.BoxW, Scroll: m.root.layout.Scroll}
-	if m.playing() {
-		p.Hint = "y: messages"
+// push gives the root the third lane as it stands.
+func (m *Lab) push() { m.root.setYours(m.yoursLane()) }
+
+// yoursLane is the third lane as plain values for the root: the band,
+// and the messages for the diagram.
+func (m *Lab) yoursLane() *yoursLane {
+	word, detail, kind := m.verdict()
+	y := &yoursLane{band: ui.Yours{Title: "Your CRDT: " + m.opts.Command, Word: word, Detail: detail, Kind: kind, Cells: m.cells()},
+		hist: m.shown.hist, pos: len(m.res.Actions), msgs: map[int]ui.YoursMsg{}}
+	y.keys = []key.Binding{m.shortKey()}
+	if !m.have {
+		return y
 	}
-	p.Cells = m.cells()
-	p.Network = networkText(m.res.Snapshot, m.root.styles.Symbols)
-	if p.Note == "" {
-		for _, n := range m.res.Snapshot.Nodes {
-			if n.State != lab.Up {
-				p.Note, p.NoteErr = fmt.Sprintf("%s %s: %s (log: %s)", n.Name, n.State, n.Why, n.Log), true
-				break
+	res := m.res
+	s := m.root.sess
+	tick := func(i int) int64 {
+		if s != nil && m.shown.hist == (historyID{s.tl, s.gen}) && i < s.tl.Len() {
+			if ev := s.tl.Events(i); len(ev) > 0 {
+				return ev[0].Tick
+			}
+		}
+		return int64(i + 1)
+	}
+	sent := func(id int) int64 { return tick(res.Sent[id]) }
+	copyOf := func(c int) int {
+		if c == 0 {
+			return 0
+		}
+		return ui.YoursID(c)
+	}
+	add := func(e lab.Event, where string) {
+		y.msgs[ui.YoursID(e.Msg)] = yoursMsg(lab.MsgView{ID: e.Msg, From: e.From, To: e.To, Type: e.Type, Body: e.Body, CopyOf: e.CopyOf}, where)
+	}
+	y.rows = make([][]replicas.Event, len(res.Events))
+	for i, evs := range res.Events {
+		for _, e := range evs {
+			switch e.Kind {
+			case lab.EvDeliver:
+				y.rows[i] = append(y.rows[i], replicas.Event{Kind: replicas.EvDeliver, From: e.From, To: e.To, Msg: ui.YoursID(e.Msg),
+					CopyOf: copyOf(e.CopyOf), Sent: sent(e.Msg), Synced: e.Synced, PlainNew: true})
+				add(e, yoursWhere("delivered", tick(i)))
+			case lab.EvDrop:
+				y.rows[i] = append(y.rows[i], replicas.Event{Kind: replicas.EvDrop, From: e.From, To: e.To, Msg: ui.YoursID(e.Msg),
+					CopyOf: copyOf(e.CopyOf), Sent: sent(e.Msg), PlainNew: true})
+				add(e, yoursWhere("dropped", tick(i)))
 			}
 		}
 	}
-	return p
+	if res.Final != nil {
+		for _, e := range res.Final.Events {
+			if e.Kind == lab.EvDeliver {
+				y.final = append(y.final, replicas.Event{Kind: replicas.EvDeliver, From: e.From, To: e.To, Msg: ui.YoursID(e.Msg),
+					CopyOf: copyOf(e.CopyOf), Synced: true, PlainNew: true})
+				add(e, "delivered in the final phase")
+			}
+		}
+	}
+	for _, l := range res.Snapshot.Links {
+		for _, mv := range l.InFlight {
+			y.inFlight = append(y.inFlight, &replicas.Message{ID: ui.YoursID(mv.ID), CopyOf: copyOf(mv.CopyOf), From: mv.From, To: mv.To, SentTick: sent(mv.ID)})
+			y.msgs[ui.YoursID(mv.ID)] = yoursMsg(mv, "in flight")
+		}
+	}
+	return y
+}
+
+// shortKey is y in the help bar: a short label.
+func (m *Lab) shortKey() key.Binding {
+	b := m.keys.Open
+	b.SetHelp("y", "yours")
+	return b
 }
 
 // cells are the nodes' reads, marked where they differ from the most
-// common one.
-func (m *Lab) cells() []ui.LabCell {
+// common one, with what waits on their outgoing links.
+func (m *Lab) cells() []ui.YoursCell {
 	nodes := m.res.Snapshot.Nodes
 	count := map[string]int{}
 	for _, n := range nodes {
@@ -364,242 +422,23 @@ func (m *Lab) cells() []ui.LabCell {
 			common, most = n.Read.Text(), c
 		}
 	}
-	cells := make([]ui.LabCell, len(m.opts.Names))
+	outbox, flight := map[string]int{}, map[string]int{}
+	for _, l := range m.res.Snapshot.Links {
+		outbox[l.From] += len(l.Outbox)
+		flight[l.From] += len(l.InFlight)
+	}
+	cells := make([]ui.YoursCell, len(m.opts.Names))
 	for i := range cells {
-		cells[i] = ui.LabCell{Read: "…"}
+		cells[i] = ui.YoursCell{Read: "…"}
 		if i >= len(nodes) {
 			continue
 		}
 		n := nodes[i]
-		cells[i] = ui.LabCell{Read: n.Read.Text(), Differs: len(nodes) > 1 && n.Read.Text() != common}
+		cells[i] = ui.YoursCell{Read: n.Read.Text(), Differs: len(nodes) > 1 && n.Read.Text() != common,
+			Queues: fmt.Sprintf("outbox %d %s in flight %d", outbox[n.Name], m.root.styles.Symbols.Dot, flight[n.Name])}
 		if n.State != lab.Up {
 			cells[i].Down = n.State.String()
 		}
 	}
 	return cells
-}
-
-// networkText says what waits in the student's network, in one line.
-func networkText(s lab.Snapshot, sym ui.Symbols) string {
-	var parts []string
-	for _, l := range s.Links {
-		var bits []string
-		if n := len(l.Outbox); n > 0 {
-			bits = append(bits, fmt.Sprintf("%d written", n))
-		}
-		if n := len(l.InFlight); n > 0 {
-			bits = append(bits, fmt.Sprintf("%d in flight", n))
-		}
-		if !l.Up {
-			bits = append(bits, "cut")
-		}
-		parts = append(parts, l.From+" "+sym.Arrow+" "+l.To+": "+strings.Join(bits, ", "))
-	}
-	if len(parts) == 0 {
-		return "your network: nothing waits"
-	}
-	return "your network: " + strings.Join(parts, " "+sym.Dot+" ")
-}
-
-// screen builds the lab screen's plain values.
-func (m *Lab) screen() ui.LabScreen {
-	text, kind := m.verdict()
-	v := ui.LabScreen{Title: "your messages", Verdict: text, Kind: kind, Offset: m.offset, Selected: m.selected}
-	side := ui.LabScreenSide(m.w)
-	diagH := m.h - 3
-	if side == 0 {
-		diagH /= 2
-	}
-	if m.have && len(m.res.Events) > 0 {
-		d := ui.BuildDiagram(m.diagramInput((diagH+m.offset)/2 + 4))
-		v.Diagram = &d
-	}
-	v.Side = m.side()
-	v.Status = m.note
-	if m.checked != nil {
-		v.Status = "checked now: " + m.checked.Text()
-		if strings.Contains(networkText(m.res.Snapshot, m.root.styles.Symbols), "in flight") || strings.Contains(networkText(m.res.Snapshot, m.root.styles.Symbols), "written") {
-			v.Status += " (messages still wait: lab check's final phase would deliver them first)"
-		}
-	}
-	v.Bar = m.bar()
-	return v
-}
-
-// bar is the lab screen's help line.
-func (m *Lab) bar() string {
-	s := m.root.styles
-	var parts []string
-	for _, b := range []key.Binding{m.keys.Up, m.keys.Down, m.keys.Check, m.keys.ScrollUp, m.keys.ScrollDown, m.keys.Close, m.keys.Quit} {
-		h := b.Help()
-		parts = append(parts, s.Help.Key.Render(h.Key)+" "+s.Help.Desc.Render(strings.TrimSuffix(h.Desc, " (on y)")))
-	}
-	return strings.Join(parts, s.Help.Sep.Render(" "+s.Symbols.Dot+" "))
-}
-
-// diagramInput turns the lane's events into the diagram's rows: one per
-// action, at the tick the action had in the timeline (each action is one
-// tick), with the edits and link changes of the reference (the same in
-// every lane) and the student's own messages, labelled s1, s2, ….
-func (m *Lab) diagramInput(rows int) ui.DiagramInput {
-	res := m.res
-	in := ui.DiagramInput{Names: m.opts.Names, Prefix: "s"}
-	down := map[[2]string]bool{}
-	for _, l := range res.Snapshot.Links {
-		if !l.Up {
-			down[[2]string{l.From, l.To}] = true
-		}
-	}
-	in.Up = func(a, b string) bool { return !down[[2]string{a, b}] }
-	s := m.root.sess
-	sameHistory := s != nil && m.shown.hist == historyID{s.tl, s.gen}
-	sentTick := func(id int) int64 { return int64(res.Sent[id] + 1) }
-	first := max(0, len(res.Events)-rows)
-	in.Older = first
-	for i := first; i < len(res.Events); i++ {
-		row := ui.DiagramRow{Tick: int64(i + 1)}
-		if i < len(res.Actions) {
-			row.Action = res.Actions[i]
-		}
-		if sameHistory && i < s.tl.Len() {
-			for _, e := range s.tl.Events(i) {
-				if e.Kind == replicas.EvEdit || e.Kind == replicas.EvLink {
-					row.Events = append(row.Events, e)
-				}
-			}
-		}
-		for _, e := range res.Events[i] {
-			switch e.Kind {
-			case lab.EvDeliver:
-				row.Events = append(row.Events, replicas.Event{Kind: replicas.EvDeliver, From: e.From, To: e.To, Msg: e.Msg, CopyOf: e.CopyOf,
-					Sent: sentTick(e.Msg), Synced: e.Synced, PlainNew: true})
-			case lab.EvDrop:
-				row.Events = append(row.Events, replicas.Event{Kind: replicas.EvDrop, From: e.From, To: e.To, Msg: e.Msg, CopyOf: e.CopyOf,
-					Sent: sentTick(e.Msg), PlainNew: true})
-			}
-		}
-		in.Rows = append(in.Rows, row)
-	}
-	for _, l := range res.Snapshot.Links {
-		for _, mv := range l.InFlight {
-			in.InFlight = append(in.InFlight, &replicas.Message{ID: mv.ID, CopyOf: mv.CopyOf, From: mv.From, To: mv.To, SentTick: sentTick(mv.ID)})
-		}
-	}
-	return in
-}
-
-// messageIDs lists the messages the lab screen can select: delivered,
-// dropped or in flight, oldest first.
-func (m *Lab) messageIDs() []int {
-	var ids []int
-	for _, evs := range m.res.Events {
-		for _, e := range evs {
-			if e.Kind == lab.EvDeliver || e.Kind == lab.EvDrop {
-				ids = append(ids, e.Msg)
-			}
-		}
-	}
-	for _, l := range m.res.Snapshot.Links {
-		for _, mv := range l.InFlight {
-			ids = append(ids, mv.ID)
-		}
-	}
-	slices.Sort(ids)
-	return slices.Compact(ids)
-}
-
-// selectMsg moves the selection by d messages.
-func (m *Lab) selectMsg(d int) {
-	ids := m.messageIDs()
-	if len(ids) == 0 {
-		return
-	}
-	i := slices.Index(ids, m.selected)
-	switch {
-	case i < 0 && d < 0:
-		i = len(ids) - 1
-	case i < 0:
-		i = 0
-	default:
-		i = min(max(i+d, 0), len(ids)-1)
-	}
-	m.selected = ids[i]
-}
-
-// side is the lab screen's column: the selected message in full, the
-// nodes, and what the last action did in the student's lane.
-func (m *Lab) side() []string {
-	var out []string
-	if msg, where, ok := m.message(m.selected); ok {
-		out = append(out, fmt.Sprintf("s%d  %s → %s  (%s): %s", msg.ID, msg.From, msg.To, msg.Type, where))
-		if msg.CopyOf != 0 {
-			out = append(out, fmt.Sprintf("a copy of s%d", msg.CopyOf))
-		}
-		var pretty bytes.Buffer
-		if json.Indent(&pretty, []byte(msg.Body), "  ", "  ") == nil {
-			out = append(out, strings.Split("  "+pretty.String(), "\n")...)
-		} else {
-			out = append(out, "  "+msg.Body)
-		}
-	} else {
-		out = append(out, "↑/↓ select a message to see its JSON body.")
-	}
-	out = append(out, "")
-	for _, n := range m.res.Snapshot.Nodes {
-		line := n.Name + " " + n.State.String()
-		if n.Why != "" {
-			line += ": " + n.Why
-		}
-		out = append(out, line)
-	}
-	if dir := m.res.Snapshot.LogDir; dir != "" {
-		out = append(out, "their stderr: "+dir)
-	}
-	if n := len(m.res.Events); n > 0 {
-		out = append(out, "", fmt.Sprintf("In your lane, t%d %s:", n, m.res.Actions[n-1]))
-		wrote, shown := 0, 0
-		for _, e := range m.res.Events[n-1] {
-			switch {
-			case e.Kind == lab.EvWrite:
-				wrote++
-			case shown == 6:
-				out = append(out, "  …")
-				shown++
-			case shown < 6:
-				out = append(out, "  "+e.Text)
-				shown++
-			}
-		}
-		if wrote > 0 {
-			out = append(out, fmt.Sprintf("  and the nodes wrote %s", replicas.Plural(wrote, "message")))
-		}
-	}
-	return out
-}
-
-// message finds a message by id, and says where it is.
-func (m *Lab) message(id int) (lab.MsgView, string, bool) {
-	if id == 0 {
-		return lab.MsgView{}, "", false
-	}
-	for _, l := range m.res.Snapshot.Links {
-		for _, mv := range l.InFlight {
-			if mv.ID == id {
-				return mv, "in flight", true
-			}
-		}
-	}
-	for i, evs := range m.res.Events {
-		for _, e := range evs {
-			if e.Msg != id || (e.Kind != lab.EvDeliver && e.Kind != lab.EvDrop) {
-				continue
-			}
-			mv := lab.MsgView{ID: e.Msg, Label: fmt.Sprintf("s%d", e.Msg), From: e.From, To: e.To, Type: e.Type, Body: e.Body, CopyOf: e.CopyOf}
-			if e.Kind == lab.EvDrop {
-				return mv, fmt.Sprintf("dropped at t%d", i+1), true
-			}
-			return mv, fmt.Sprintf("delivered at t%d", i+1), true
-		}
-	}
-	return lab.MsgView{}, "", false
 }

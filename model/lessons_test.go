@@ -2,6 +2,9 @@ package model
 
 import (
 	"fmt"
+	"regexp"
+	"slices"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -210,17 +213,26 @@ func TestFailedExpectIsCrossedOnce(t *testing.T) {
 
 // TestEditOffersTheEndOfTheText: in free play with text, e opens an
 // insert at the end of the focused replica's text, where a lecturer
-// types first.
+// types first, with the cursor between quotes, so that what is typed
+// keeps its leading space: "hello", then " world", is "hello world".
 func TestEditOffersTheEndOfTheText(t *testing.T) {
 	m := newRoot(t, Options{Free: free(crdt.Text)}, 80, 24)
 	send(t, m, "e")
-	if v := m.prompt.Value(); v != "edit Alice insert 0 " {
+	if v := m.prompt.Value(); v != `edit Alice insert 0 ""` {
 		t.Fatalf("empty text: %q", v)
 	}
-	typeText(t, m, `"Hello"`)
+	typeText(t, m, "hello")
 	send(t, m, "enter", "e")
-	if v := m.prompt.Value(); v != "edit Alice insert 5 " {
-		t.Fatalf("after Hello: %q", v)
+	if v := m.prompt.Value(); v != `edit Alice insert 5 ""` {
+		t.Fatalf("after hello: %q", v)
+	}
+	typeText(t, m, " world")
+	send(t, m, "enter")
+	if got := value(m, replicas.CRDT, "Alice"); got != `"hello world"` {
+		t.Fatalf("after e hello, e ' world': %s", got)
+	}
+	if got := value(m, replicas.Plain, "Alice"); got != `"hello world"` {
+		t.Fatalf("plain after e hello, e ' world': %s", got)
 	}
 }
 
@@ -298,8 +310,9 @@ func TestGlossaryUnderHelp(t *testing.T) {
 		m := newRoot(t, Options{Scenario: demo(t, "seed"), ASCII: ascii}, 80, 24)
 		help := strings.Join(strings.Fields(helpText(t, m)), " ")
 		for _, term := range []string{"4@Server 3:", "age 2:", "dot Laptop:1:", "context {Alice:1}:", "delta:", "op:", "saw #2:", "edits #1 #3:", "m4: message 4", "#2: edit 2",
-			"CONVERGED:", "EQUAL:", "PENDING:", "DIVERGED:"} {
-			if !strings.Contains(help, term) {
+			"CONVERGED:", "EQUAL:", "PENDING:", "DIVERGED:",
+			"Plain overwrite: a server sends only after a write of its own", "nothing new", "(6 with a value)", "[→1 ←1]", "╳ B cut", "stamp 4@Server 3", "waiting: #3 (needs 1@A)"} {
+			if term = ui.NewStyles(ui.Mono, ascii).Text(term); !strings.Contains(help, term) {
 				t.Errorf("ascii %v: ? does not explain %q", ascii, term)
 			}
 		}
@@ -540,6 +553,259 @@ func TestNarrationWrapsWhole(t *testing.T) {
 					t.Fatalf("%s %s at %d: the narration lost something:\n%s\nwant\n%s", name, st.StepLabel, w, got, want)
 				}
 			}
+		}
+	}
+}
+
+// TestDroppedDeltaNoticeIsTrue: in delta free play, the status line after
+// a drop says what repairs the loss, and never that the delta is lost for
+// good: with three replicas, another replica relays the same delta, and S
+// twice converges the lane.
+func TestDroppedDeltaNoticeIsTrue(t *testing.T) {
+	cfg := free(crdt.ORSet)
+	cfg.Mode = replicas.ModeDelta
+	m := newRoot(t, Options{Free: cfg}, 80, 24)
+	send(t, m, "e")
+	typeText(t, m, "milk")
+	send(t, m, "enter", "m", "2", "x")
+	notice := m.status
+	if strings.Contains(notice, "for good") || !strings.Contains(notice, "F (full sync)") || !strings.Contains(notice, "relay") {
+		t.Fatalf("after a drop: %q\n%s", notice, screen(m))
+	}
+	send(t, m, "S", "S")
+	if st := m.sess.cluster().Status(replicas.CRDT); st.Kind != replicas.Converged {
+		t.Fatalf("S twice did not repair the drop by a relay: %s", st.Summary())
+	}
+	// With two replicas there is no one to relay it: the notice says F.
+	cfg = free(crdt.ORSet, "Alice", "Bob")
+	cfg.Mode = replicas.ModeDelta
+	m = newRoot(t, Options{Free: cfg}, 80, 24)
+	send(t, m, "e")
+	typeText(t, m, "milk")
+	send(t, m, "enter", "m", "2", "x")
+	if notice := m.status; strings.Contains(notice, "for good") || strings.Contains(notice, "relay") || !strings.Contains(notice, "F (full sync)") {
+		t.Fatalf("after a drop, two replicas: %q", notice)
+	}
+}
+
+// TestCausalAnyQuestionGivesNothingAway: causal-any asks at step 3
+// whether the late add brings milk back. Nothing before its reveal, on
+// screen or on the worksheet, states the rule that answers it (op
+// delivery does not read the or-set's context): not the narration of step
+// 2, and not the boxes, which show the context as data.
+func TestCausalAnyQuestionGivesNothingAway(t *testing.T) {
+	tells := []string{"ops ignore", "never reads", "without looking", "does not read"}
+	for _, byAction := range []bool{false, true} {
+		for _, size := range [][2]int{{80, 24}, {120, 36}} {
+			m := newRoot(t, Options{Scenario: demo(t, "causal-any"), ByAction: byAction}, size[0], size[1])
+			for range 100 {
+				out := strings.Join(strings.Fields(screen(m)), " ")
+				for _, tell := range tells {
+					if strings.Contains(out, tell) {
+						t.Fatalf("%dx%d by action %v, %s: the screen says %q before step 3's reveal:\n%s", size[0], size[1], byAction, m.sess.stepLabel(), tell, screen(m))
+					}
+				}
+				if m.sess.step == 3 && m.sess.question() != nil {
+					break
+				}
+				send(t, m, "right")
+			}
+			if m.sess.step != 3 || m.sess.question() == nil {
+				t.Fatalf("never reached step 3's question (at %s)", m.sess.stepLabel())
+			}
+		}
+	}
+	s := demo(t, "causal-any")
+	var b strings.Builder
+	if err := demos.WriteTranscriptWith(&b, demos.Execute(s), demos.TranscriptOptions{}); err != nil {
+		t.Fatal(err)
+	}
+	for _, tell := range tells {
+		if strings.Contains(b.String(), tell) {
+			t.Fatalf("the worksheet says %q:\n%s", tell, b.String())
+		}
+	}
+}
+
+// TestConvergedOverDifferentMetadataIsExplained: where a step ends with
+// the CRDT band CONVERGED beside boxes whose metadata lines differ (equal
+// values, different states: double-count's slots), the narration quotes
+// both lines, so that a student who asks why they differ reads why.
+func TestConvergedOverDifferentMetadataIsExplained(t *testing.T) {
+	for _, name := range builtinNames() {
+		m := newRoot(t, Options{Scenario: demo(t, name), NoAsk: true}, 120, 36)
+		for m.sess.next() {
+			c := m.sess.cluster()
+			if c.Status(replicas.CRDT).Kind != replicas.Converged {
+				continue
+			}
+			metas := map[string]bool{}
+			for _, r := range c.Replicas() {
+				var b strings.Builder
+				for _, p := range r.Meta() {
+					b.WriteString(p.Text)
+				}
+				metas[b.String()] = true
+			}
+			if len(metas) < 2 {
+				continue
+			}
+			narr, _ := m.sess.narration()
+			flat := strings.Join(strings.Fields(narr), " ")
+			for meta := range metas {
+				if !strings.Contains(flat, meta) {
+					t.Errorf("%s %s: CONVERGED beside metadata %q that the narration does not explain:\n%s", name, m.sess.stepLabel(), meta, narr)
+				}
+			}
+		}
+	}
+}
+
+// TestBannersNameWhoAt80x24: at 80x24, in every frame of every built-in
+// demo (by step and by action), each lane's banner shows the headline,
+// every replica its reason names (who hasn't seen what, or which two saw
+// the same edits and differ), and the lost and declined tallies by their
+// edit ids: these are who and what a step is about. What gives way first
+// is the count of messages sent.
+func TestBannersNameWhoAt80x24(t *testing.T) {
+	for _, name := range builtinNames() {
+		for _, byAction := range []bool{false, true} {
+			m := newRoot(t, Options{Scenario: demo(t, name), ByAction: byAction, NoAsk: true}, 80, 24)
+			for range 300 {
+				lines := strings.Split(screen(m), "\n")
+				c := m.sess.cluster()
+				for _, lane := range replicas.Lanes {
+					title := lines[1]
+					if lane == replicas.CRDT {
+						title = lines[1+1+m.layout.PlainBoxes.H]
+					}
+					stt := c.Status(lane)
+					want := []string{strings.Fields(ui.StatusText(stt, ui.UnicodeSymbols))[0]}
+					switch stt.Kind {
+					case replicas.Diverged:
+						want = append(want, stt.Same[:]...)
+					case replicas.Pending, replicas.Equal:
+						for _, u := range stt.Unseen {
+							want = append(want, u.Replica)
+						}
+					}
+					for _, id := range append(slices.Clone(stt.Lost), stt.Declined...) {
+						want = append(want, id.String())
+					}
+					for _, w := range want {
+						if !strings.Contains(title, w) {
+							t.Errorf("%s %s (by action %v): the %s banner does not show %q:\n%s", name, m.sess.stepLabel(), byAction, lane, w, title)
+						}
+					}
+				}
+				if m.sess.atEnd() {
+					break
+				}
+				send(t, m, "right")
+			}
+		}
+	}
+}
+
+// TestQuestionChoicesBesideTheDiagram: at 80x24 with the diagram open
+// (g), every question frame of every built-in demo still shows the
+// question's choices: the class answers from them.
+func TestQuestionChoicesBesideTheDiagram(t *testing.T) {
+	for _, name := range builtinNames() {
+		m := newRoot(t, Options{Scenario: demo(t, name)}, 80, 24)
+		send(t, m, "g")
+		for range 100 {
+			if q := m.sess.question(); q != nil {
+				out := strings.Join(strings.Fields(screen(m)), " ")
+				for k, c := range q.Choices {
+					if want := string(rune('a'+k)) + ") " + strings.Join(strings.Fields(c), " "); !strings.Contains(out, want) {
+						t.Errorf("%s %s: the choice %q is not on screen beside the diagram:\n%s", name, m.sess.stepLabel(), want, screen(m))
+					}
+				}
+			}
+			if m.sess.atEnd() {
+				break
+			}
+			send(t, m, "right")
+		}
+	}
+}
+
+// TestLinksLineMarksWhatItCuts: at 80x24, in every frame of every built-in
+// demo (by step and by action), the links line shows every pair of
+// replicas, or says how many it leaves out ("… 2 more").
+func TestLinksLineMarksWhatItCuts(t *testing.T) {
+	pair := regexp.MustCompile(`(\S+( \d)?) [↔→←╳] (\S+( \d)?)`)
+	more := regexp.MustCompile(`… (\d+) more`)
+	for _, name := range builtinNames() {
+		for _, byAction := range []bool{false, true} {
+			m := newRoot(t, Options{Scenario: demo(t, name), ByAction: byAction, NoAsk: true}, 80, 24)
+			for range 300 {
+				lines := strings.Split(screen(m), "\n")
+				strip := strings.Join(lines[m.layout.Network.Y:m.layout.Network.Y+m.layout.Network.H], " ")
+				n := len(m.sess.cluster().Names())
+				shown := len(pair.FindAllString(strip, -1))
+				hidden := 0
+				if g := more.FindStringSubmatch(strip); g != nil {
+					hidden, _ = strconv.Atoi(g[1])
+				}
+				if shown+hidden != n*(n-1)/2 {
+					t.Fatalf("%s %s (by action %v): the links line shows %d pairs and says %d more, of %d:\n%s", name, m.sess.stepLabel(), byAction, shown, hidden, n*(n-1)/2, strip)
+				}
+				if m.sess.atEnd() {
+					break
+				}
+				send(t, m, "right")
+			}
+		}
+	}
+}
+
+// TestInternalsKeepTheirLabel: with i (the CRDT's internals) on, every
+// CRDT box ends with its size in memory, its label whole: it is not what
+// a message weighs, and the box must not leave that out. Every built-in
+// demo, every step, at 80x24, 100x30 and 120x36.
+func TestInternalsKeepTheirLabel(t *testing.T) {
+	for _, size := range [][2]int{{80, 24}, {100, 30}, {120, 36}} {
+		for _, name := range builtinNames() {
+			m := newRoot(t, Options{Scenario: demo(t, name), NoAsk: true}, size[0], size[1])
+			send(t, m, "i")
+			for range 100 {
+				out := screen(m)
+				if m.layout.Internals > 0 {
+					if got, want := strings.Count(out, "in memory"), m.layout.Columns; got != want {
+						t.Fatalf("%dx%d %s %s: %d boxes say \"in memory\", of %d:\n%s", size[0], size[1], name, m.sess.stepLabel(), got, want, out)
+					}
+				}
+				if m.sess.atEnd() {
+					break
+				}
+				send(t, m, "right")
+			}
+		}
+	}
+}
+
+// TestEditsLineKeepsItsWord: at 80x24, in every frame of every built-in
+// demo, a box's edits line begins with the word "edits" whenever it is
+// not longer than the box: four boxes in a row read "edits #1, saw #2",
+// not "#1 · saw #2".
+func TestEditsLineKeepsItsWord(t *testing.T) {
+	line := regexp.MustCompile(`^(#\d|\(\d+\) )`)
+	for _, name := range builtinNames() {
+		m := newRoot(t, Options{Scenario: demo(t, name), NoAsk: true}, 80, 24)
+		for range 100 {
+			for _, ln := range strings.Split(boxesOf(screen(m)), "\n") {
+				for _, cell := range strings.FieldsFunc(ln, func(r rune) bool { return strings.ContainsRune("┃│║", r) }) {
+					if c := strings.TrimSpace(cell); line.MatchString(c) && strings.Contains(c, "saw") && len([]rune(strings.Replace("edits "+c, " · ", ", ", 1))) <= m.layout.BoxW-4 {
+						t.Errorf("%s %s: an edits line without its word, though it fits: %q", name, m.sess.stepLabel(), c)
+					}
+				}
+			}
+			if m.sess.atEnd() {
+				break
+			}
+			send(t, m, "right")
 		}
 	}
 }

@@ -213,11 +213,15 @@ func (m *Root) editPrompt(primary bool) tea.Cmd {
 			op = "delete "
 		}
 	case crdt.Text:
+		// The text to insert goes between quotes, the cursor already
+		// inside them, so that a leading space (" world") is kept.
 		n := len([]rune(r.Value(replicas.CRDT).Str))
-		op = fmt.Sprintf("insert %d ", n)
-		if !primary {
-			op = fmt.Sprintf("delete %d", max(0, n-1))
+		if primary {
+			cmd := m.openPrompt(head + fmt.Sprintf(`insert %d ""`, n))
+			m.prompt = m.prompt.CursorBack(1)
+			return cmd
 		}
+		op = fmt.Sprintf("delete %d", max(0, n-1))
 	}
 	return m.openPrompt(head + op)
 }
@@ -341,8 +345,14 @@ func (m *Root) onMessage(what string) {
 		m.act(replicas.Drop{From: q[0].From, To: q[0].To})
 		if m.sess.header.Mode == replicas.ModeDelta && m.status == "" {
 			// The log says why at length; the status line, which is cut
-			// at the screen's width, gives the key that repairs it.
-			m.notice(fmt.Sprintf("Dropped m%d: its delta is lost for good. F (full sync) sends a whole state, which repairs it.", q[0].ID))
+			// at the screen's width, gives the key that repairs it. Nothing
+			// resends a delta, but a third replica that got the same delta
+			// may relay it.
+			if len(c.Names()) > 2 {
+				m.notice(fmt.Sprintf("Dropped m%d: F (full sync) repairs it, and so may another replica's relay.", q[0].ID))
+			} else {
+				m.notice(fmt.Sprintf("Dropped m%d: nothing resends its delta; F (full sync) repairs it.", q[0].ID))
+			}
 		}
 	case "duplicate":
 		m.act(replicas.Duplicate{From: msg.From, To: msg.To})

@@ -84,6 +84,12 @@ func (p Prompt) Open(prefill string, names []string, typ crdt.Type) (Prompt, tea
 	return p, p.input.Focus()
 }
 
+// CursorBack moves the cursor n characters left of where it is.
+func (p Prompt) CursorBack(n int) Prompt {
+	p.input.SetCursor(max(0, p.input.Position()-n))
+	return p
+}
+
 // Close blurs the prompt.
 func (p Prompt) Close() Prompt {
 	p.input.Blur()

@@ -121,8 +121,10 @@ type Root struct {
 	// start menu (free play by ops or deltas): esc goes back there.
 	typesFromStart bool
 	diag           diagramView
-	dirty          bool // the recording changed since it was last saved
-	interrupted    bool // ended by ctrl+c
+	// yours is the third lane (crdtviz lab), nil without it.
+	yours       *yoursLane
+	dirty       bool // the recording changed since it was last saved
+	interrupted bool // ended by ctrl+c
 }
 
 // Interrupted reports whether the app was ended by ctrl+c, which exits
@@ -319,8 +321,8 @@ func (m *Root) View() tea.View {
 	var content string
 	switch {
 	case m.w == 0 || m.h == 0:
-	case m.w < ui.MinWidth || m.h < ui.MinHeight:
-		content = ui.TooSmall(m.w, m.h, m.styles)
+	case m.w < ui.MinWidth || m.h < ui.MinHeightFor(m.yours != nil):
+		content = ui.TooSmallFor(m.w, m.h, m.yours != nil, m.styles)
 	case m.mode == ModeStart || m.mode == ModeTypes:
 		content = m.menuView()
 	case m.mode == ModeHelp:

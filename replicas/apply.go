@@ -4,7 +4,6 @@ import (
 	"errors"
 	"fmt"
 	"math"
-	"slices"
 	"strings"
 	"unicode/utf8"
 
@@ -113,7 +112,7 @@ func (c *Cluster) Apply(a Action) ([]Event, error) {
 	if err != nil {
 		return nil, err
 	}
-	merged, err := c.checkBudget(p)
+	merged, work, err := c.checkBudget(a, p)
 	if err != nil {
 		return nil, err
 	}
@@ -146,6 +145,7 @@ func (c *Cluster) Apply(a Action) ([]Event, error) {
 	}
 	c.settleLost(ev)
 	c.merged += merged
+	c.work += work
 	c.tick = c.now
 	c.status = [2]*Status{}
 	for i := range ev {
@@ -186,7 +186,7 @@ func (c *Cluster) run(p *plan) []Event {
 // enqueue puts a message taken by a send in flight on its link.
 func (c *Cluster) enqueue(m *Message) Event {
 	i, j := c.index[m.From], c.index[m.To]
-	c.queues[i][j] = append(c.queues[i][j], m)
+	c.queues[i][j] = c.queues[i][j].push(m)
 	c.inflightBytes += messageBytes(m)
 	text := fmt.Sprintf("%s sent %s to %s as %s (%s)", m.From, m.crdt.noun(), m.To, MsgName(m.ID), m.Summary())
 	if !c.up[i][j] {
@@ -198,10 +198,7 @@ func (c *Cluster) enqueue(m *Message) Event {
 // unqueue takes a message off its link's queue.
 func (c *Cluster) unqueue(m *Message) {
 	i, j := c.index[m.From], c.index[m.To]
-	q := c.queues[i][j]
-	k := slices.Index(q, m)
-	// A new slice, never an in-place delete: clones share queue arrays.
-	c.queues[i][j] = append(append([]*Message(nil), q[:k]...), q[k+1:]...)
+	c.queues[i][j] = c.queues[i][j].remove(m)
 	c.inflightBytes -= messageBytes(m)
 }
 
@@ -215,7 +212,7 @@ func (c *Cluster) duplicate(orig *Message) Event {
 	if orig.CopyOf != 0 {
 		dup.CopyOf = orig.CopyOf
 	}
-	c.queues[i][j] = append(slices.Clip(c.queues[i][j]), &dup)
+	c.queues[i][j] = c.queues[i][j].push(&dup)
 	c.inflightBytes += messageBytes(&dup)
 	return Event{Kind: EvDuplicate, From: dup.From, To: dup.To, Msg: dup.ID, Sent: dup.SentTick, CopyOf: dup.CopyOf, PlainNew: dup.plain.carries,
 		Text: fmt.Sprintf("%s from %s to %s was duplicated: copy %s waits at the back of the queue", MsgName(orig.ID), orig.From, orig.To, MsgName(dup.ID))}
@@ -248,7 +245,7 @@ func (c *Cluster) Preview(a Action) (*Cluster, []Event, error) {
 	for _, k := range pl.takes {
 		m := p.take(&pl.hops[k])
 		i, j := p.index[m.From], p.index[m.To]
-		p.queues[i][j] = append(p.queues[i][j], m)
+		p.queues[i][j] = p.queues[i][j].push(m)
 		p.inflightBytes += messageBytes(m)
 		ev = append(ev, Event{Kind: EvSend, From: m.From, To: m.To, Msg: m.ID, Sent: m.SentTick, PlainNew: m.plain.carries, Synced: true,
 			Text: fmt.Sprintf("%s took a snapshot of its state for %s as %s", m.From, m.To, MsgName(m.ID))})
@@ -324,31 +321,26 @@ func (c *Cluster) edit(a Edit) ([]Event, error) {
 		return nil, err
 	}
 	r := c.mutable(i)
+	v := c.editView(r)
 	if c.typ == crdt.Text && a.Op.Kind == crdt.OpInsert {
 		add := utf8.RuneCountInString(a.Op.Text)
 		for _, l := range Lanes {
-			if n := utf8.RuneCountInString(r.Value(l).Str) + add; n > crdt.MaxTextLen {
+			if n := v.sk[l].pieces.Len() + add; n > crdt.MaxTextLen {
 				return nil, fmt.Errorf("the %s text would be %d characters; the limit is %d", l, n, crdt.MaxTextLen)
 			}
 		}
 	}
-	id := EditID(len(c.edits) + 1)
+	id := EditID(c.edits.Len() + 1)
 	stamp := crdt.Stamp{T: c.now + r.Skew, Replica: r.Name}
 	info := EditInfo{ID: id, Replica: r.Name, Op: a.Op, Tick: c.now, Stamp: stamp}
 
-	beforeC, beforeP := r.ValueString(CRDT), r.ValueString(Plain)
 	r.ownState()
 	resC, effect, errC := crdt.Mutate(r.state, a.Op, crdt.Ctx{Replica: r.Name, Stamp: stamp})
 	resP, errP := r.plain.Apply(a.Op)
-	if errC == nil {
-		r.touch(CRDT, c.now)
-	}
-	if errP == nil {
-		r.touch(Plain, c.now)
-	}
 	if errC != nil && errP != nil {
 		return nil, errC // neither lane changed
 	}
+	v.record(c, r, a.Op, [2]error{errP, errC}, [2]bool{resP.Ignored, resC.Ignored})
 	if errC != nil {
 		resC = crdt.Result{Ignored: true, Why: errC.Error()}
 	}
@@ -356,7 +348,7 @@ func (c *Cluster) edit(a Edit) ([]Event, error) {
 		resP = crdt.Result{Ignored: true, Why: errP.Error()}
 	}
 	info.Effective = [2]bool{!resP.Ignored, !resC.Ignored}
-	c.edits = append(c.edits, info)
+	c.edits = c.edits.Append(info)
 	switch a.Op.Kind {
 	case crdt.OpInc:
 		c.incs += a.Op.N
@@ -369,7 +361,9 @@ func (c *Cluster) edit(a Edit) ([]Event, error) {
 	if !resP.Ignored {
 		c.effective[Plain] = c.effective[Plain].With(id)
 		r.plainHist = r.plainHist.with("", id)
-		r.writes, r.lastWrite, r.heard = r.writes+1, id, false
+		r.writes, r.lastWrite = r.writes+1, id
+	} else {
+		r.declined, r.lastDeclined = r.declined+1, id
 	}
 	if !resC.Ignored {
 		c.effective[CRDT] = c.effective[CRDT].With(id)
@@ -378,20 +372,20 @@ func (c *Cluster) edit(a Edit) ([]Event, error) {
 			c.rules.edit(c, i, r, id, c.historyKey(a.Op), effect)
 		}
 	}
-	what := fmt.Sprintf("%s: %s (edit %s)", r.Name, a.Op, id)
+	// Sentences are built by concatenation: every edit makes two.
+	what := r.Name + ": " + a.Op.String() + " (edit " + id.String() + ")"
 	ev := Event{Kind: EvEdit, Replica: r.Name, Edit: id}
-	afterP, afterC := r.ValueString(Plain), r.ValueString(CRDT)
-	ev.Lanes[Plain] = LaneChange{Touched: true, Ignored: resP.Ignored, Changed: afterP != beforeP}
-	ev.Lanes[CRDT] = LaneChange{Touched: true, Ignored: resC.Ignored, Changed: afterC != beforeC}
+	ev.Lanes[Plain] = LaneChange{Touched: true, Ignored: resP.Ignored, Changed: v.changed[Plain]}
+	ev.Lanes[CRDT] = LaneChange{Touched: true, Ignored: resC.Ignored, Changed: v.changed[CRDT]}
 	if resP.Ignored {
-		ev.Lanes[Plain].Why = fmt.Sprintf("plain: %s declined: %s", what, resP.Why)
+		ev.Lanes[Plain].Why = "plain: " + what + " declined: " + resP.Why
 	} else {
-		ev.Lanes[Plain].Why = fmt.Sprintf("plain: %s → %s", what, crdt.Brief(afterP))
+		ev.Lanes[Plain].Why = "plain: " + what + " → " + v.brief(r, Plain)
 	}
 	if resC.Ignored {
-		ev.Lanes[CRDT].Why = fmt.Sprintf("%s: %s declined: %s", c.typ, what, resC.Why)
+		ev.Lanes[CRDT].Why = string(c.typ) + ": " + what + " declined: " + resC.Why
 	} else {
-		ev.Lanes[CRDT].Why = fmt.Sprintf("%s: %s: %s; now %s", c.typ, what, resC.Why, crdt.Brief(afterC))
+		ev.Lanes[CRDT].Why = string(c.typ) + ": " + what + ": " + resC.Why + "; now " + v.brief(r, CRDT)
 	}
 	return []Event{ev}, nil
 }
@@ -447,11 +441,11 @@ func (c *Cluster) lostSuffix(lost []EditID) string {
 	case 0:
 		return ""
 	case 1:
-		return ": edit " + c.edits[lost[0]-1].Describe() + " is lost"
+		return ": edit " + c.editInfo(lost[0]).Describe() + " is lost"
 	}
 	parts := make([]string, len(lost))
 	for i, id := range lost {
-		parts[i] = c.edits[id-1].Describe()
+		parts[i] = c.editInfo(id).Describe()
 	}
 	return ": edits " + strings.Join(parts, ", ") + " are lost"
 }

@@ -11,17 +11,35 @@ import (
 // than any machine has: a 100,000-character text sent a thousand times, or
 // thousands of rounds of sync over a growing set. Messages, checkpoints
 // and replicas share the states they have in common (copy on write), so
-// memory grows with what changed; and two limits bound what one history
+// memory grows with what changed; and three limits bound what one history
 // may ask for, with an error that names the statement:
 //
 //   - held: the replica state that replicas and messages in flight hold at
 //     once, as the states' own estimates (crdt.Bytes), counted as if each
 //     message held its own copy;
 //   - merged: the replica state merged over the whole history (the sender's
-//     and the receiver's, for every delivery), which bounds the time.
+//     and the receiver's, for every delivery of a whole state), which
+//     bounds the time merging takes;
+//   - work: everything else an action handles, in every mode: each edit
+//     (and the copy of its replica's state it makes when a message or a
+//     checkpoint shares that state), each op a message carries and each
+//     op delivered, the entries a delta-group is joined from when a
+//     message takes it, the values a message's sender renders, and the
+//     value an op or a delta re-renders at its receiver. The bookkeeping
+//     of every mode grows linearly (see ptree.go, seq.go, causal.go), so
+//     this bounds the time the rest takes.
 const (
 	MaxHeldBytes   = 512 << 20
 	MaxMergedBytes = 2 << 30
+	MaxWorkBytes   = 256 << 20
+)
+
+// What an edit and an op count for the work budget, besides their text:
+// the records each makes (an edit's event and history entries; an op's
+// log entry, its buffer and prefix bookkeeping).
+const (
+	editWork = 256
+	opWork   = 128
 )
 
 // ErrBudget is wrapped by the error Apply returns for an action that would
@@ -96,16 +114,81 @@ func (c *Cluster) cost(p *plan) (held, merged int64) {
 	return held, merged
 }
 
-// checkBudget refuses a plan that would go over the work budget.
-func (c *Cluster) checkBudget(p *plan) (int64, error) {
+// workOf is what an action adds to the work budget (see above).
+func (c *Cluster) workOf(a Action, p *plan) int64 {
+	var n int64
+	if e, ok := a.(Edit); ok {
+		if i, ok := c.index[e.Replica]; ok {
+			n += editWork + int64(len(e.Op.Text)+len(e.Op.Value)+len(e.Op.Key))
+			n += c.reps[i].sharedBytes()
+		}
+	}
+	senders := map[*senderCopy]bool{}
+	for k := range p.hops {
+		h := &p.hops[k]
+		pl := h.payload()
+		if h.take {
+			n += pl.work() // the ops gathered, the delta-group joined
+			if h.queued && !senders[h.sc] {
+				// A message delivered in this action (a sync) counts
+				// its sender's state as merged already.
+				senders[h.sc] = true
+				n += h.sc.rendered
+			}
+		}
+		if _, whole := pl.held(nil); h.delivers() && !whole {
+			// An op or a delta is applied to the receiver's own state,
+			// whose value is rendered again to tell what changed (what it
+			// carries counts as merged).
+			r := c.reps[h.to]
+			n += passBytes(r.state) + r.sharedBytes()
+		}
+	}
+	return n
+}
+
+// sharedBytes is what making replica r's lanes its own would copy: the
+// lanes a message, a clone or a checkpoint shares with it.
+func (r *Replica) sharedBytes() int64 {
+	var n int64
+	if r.plainShared {
+		n += int64(crdt.PlainBytes(r.plain))
+	}
+	if r.stateShared {
+		n += passBytes(r.state)
+	}
+	return n
+}
+
+// passBytes is what one pass over a state (rendering it, or copying it)
+// counts for the work budget: its estimate, except for a text, whose
+// characters are rendered and copied as a run of runes (4 bytes each)
+// rather than one by one as a set's elements are.
+func passBytes(st crdt.CRDT) int64 {
+	if t, ok := st.(*crdt.TextState); ok {
+		return int64(crdt.Bytes(t)) / 6
+	}
+	return int64(crdt.Bytes(st))
+}
+
+// WorkBytes is what the history handled besides merging whole states.
+func (c *Cluster) WorkBytes() int64 { return c.work }
+
+// checkBudget refuses an action whose plan would go over the work budget,
+// and otherwise says what it adds to the merged and work totals.
+func (c *Cluster) checkBudget(a Action, p *plan) (merged, work int64, err error) {
 	held, merged := c.cost(p)
 	if held > 0 && c.HeldBytes()+held > MaxHeldBytes {
-		return 0, budgetError("this scenario would hold more than %d MB of replica state", MaxHeldBytes>>20)
+		return 0, 0, budgetError("this scenario would hold more than %d MB of replica state", MaxHeldBytes>>20)
 	}
 	if c.merged+merged > MaxMergedBytes {
-		return 0, budgetError("this scenario would merge more than %d MB of replica state", MaxMergedBytes>>20)
+		return 0, 0, budgetError("this scenario would merge more than %d MB of replica state", MaxMergedBytes>>20)
 	}
-	return merged, nil
+	work = c.workOf(a, p)
+	if c.work+work > c.workLimit {
+		return 0, 0, budgetError("this scenario would handle more than %d MB of edits, ops and deltas", c.workLimit>>20)
+	}
+	return merged, work, nil
 }
 
 // checkTextMerges refuses a plan whose deliveries would make a text longer

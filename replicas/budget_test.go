@@ -2,6 +2,7 @@ package replicas
 
 import (
 	"errors"
+	"fmt"
 	"strings"
 	"testing"
 
@@ -54,4 +55,43 @@ func TestTextLimitHoldsAfterMerges(t *testing.T) {
 	}
 	// A merge of texts that share most of their characters is fine.
 	apply(t, c, Sync{From: "R0", To: "R2"}, Sync{From: "R2", To: "R0"})
+}
+
+// TestWorkBudget: in every mode, a history whose work stays proportional
+// to a growing set (each round adds an element and sends the set's news to
+// B, whose value is rendered again to say what changed) is refused once it
+// has handled the limit, with the error the CLI names the line of, and a
+// refused action changes nothing. Edits, ops and joined delta-groups count
+// on the way.
+func TestWorkBudget(t *testing.T) {
+	for _, mode := range Modes {
+		c, err := New(Config{Type: crdt.ORSet, Names: names(3), Mode: mode})
+		if err != nil {
+			t.Fatal(err)
+		}
+		c.workLimit = 4 << 20
+		var last error
+		rounds := 0
+		for ; rounds < 100_000 && last == nil; rounds++ {
+			before := c.WorkBytes()
+			for _, a := range []Action{Edit{Replica: "R0", Op: crdt.Op{Kind: crdt.OpAdd, Value: fmt.Sprint("e", rounds)}}, Sync{From: "R0", To: "R1"}} {
+				was := c.Clone()
+				if _, last = c.Apply(a); last != nil {
+					if !SameState(c, was) || c.WorkBytes() != was.WorkBytes() {
+						t.Fatalf("%s mode: a refused %s changed the cluster", mode, a)
+					}
+					break
+				}
+			}
+			if last == nil && c.WorkBytes() <= before+editWork {
+				t.Fatalf("%s mode: a round counted %d bytes of work", mode, c.WorkBytes()-before)
+			}
+		}
+		if !errors.Is(last, ErrBudget) || !strings.Contains(last.Error(), "would handle more than 4 MB of edits, ops and deltas") {
+			t.Fatalf("%s mode: after %d rounds, err = %v", mode, rounds, last)
+		}
+		if rounds < 50 {
+			t.Fatalf("%s mode: refused after only %d rounds", mode, rounds)
+		}
+	}
 }

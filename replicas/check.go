@@ -7,11 +7,11 @@ import "fmt"
 // its own link in the order sent, and every replica holds the cluster's
 // type. The fuzzers call it after every action; nil means all hold.
 func (c *Cluster) Check() error {
-	if int64(len(c.edits)) > c.tick {
-		return fmt.Errorf("%d edits at tick %d", len(c.edits), c.tick)
+	if int64(c.edits.Len()) > c.tick {
+		return fmt.Errorf("%d edits at tick %d", c.edits.Len(), c.tick)
 	}
-	for i, e := range c.edits {
-		if e.ID != EditID(i+1) {
+	for i := range c.edits.Len() {
+		if e := c.edits.At(i); e.ID != EditID(i+1) {
 			return fmt.Errorf("edit %d has id %s", i+1, e.ID)
 		}
 	}
@@ -23,11 +23,11 @@ func (c *Cluster) Check() error {
 			if !r.History(l).subsetOf(r.knows[l]) {
 				return fmt.Errorf("%s's %s history %s names edits it does not know (%s)", r.Name, l, r.History(l), r.knows[l])
 			}
-			if last := r.knows[l].Last(1); len(last) > 0 && int(last[0]) > len(c.edits) {
+			if last := r.knows[l].Last(1); len(last) > 0 && int(last[0]) > c.edits.Len() {
 				return fmt.Errorf("%s knows %s in %s, which was never made", r.Name, last[0], l)
 			}
 			for _, id := range r.History(l).IDs() {
-				if id < 1 || int(id) > len(c.edits) {
+				if id < 1 || int(id) > c.edits.Len() {
 					return fmt.Errorf("%s's %s history names %s, which was never made", r.Name, l, id)
 				}
 				if !c.effective[l].Has(id) {
@@ -39,7 +39,7 @@ func (c *Cluster) Check() error {
 	for i := range c.queues {
 		for j, q := range c.queues[i] {
 			last := 0
-			for _, m := range q {
+			for _, m := range q.Messages() {
 				if m.From != c.names[i] || m.To != c.names[j] {
 					return fmt.Errorf("%s (%s → %s) waits on %s → %s", MsgName(m.ID), m.From, m.To, c.names[i], c.names[j])
 				}

@@ -71,12 +71,14 @@ type Replica struct {
 	// writes counts the local edits this replica's plain lane applied: a
 	// system without CRDTs forwards the writes its users make, so a plain
 	// message carries a value only when the link has not yet delivered
-	// the latest of them (see Cluster.delivered). lastWrite is the latest,
-	// and heard says that the plain value is another replica's write,
-	// received since.
-	writes    int
-	lastWrite EditID
-	heard     bool
+	// the latest of them (see Cluster.delivered). lastWrite is the latest.
+	// declined counts the local edits the plain lane declined, and
+	// lastDeclined is the latest of them: a replica whose every edit was
+	// declined has made no write, but it has edited.
+	writes       int
+	lastWrite    EditID
+	declined     int
+	lastDeclined EditID
 	// knows is, per lane, every edit that has reached this replica: its own
 	// edits (applied or declined), and what delivered messages carried. It
 	// only grows. Two replicas that know the same edits should hold the
@@ -93,13 +95,20 @@ type Replica struct {
 	// screen can reuse what it drew for it.
 	changed [2]int64
 	// values caches each lane's Value and its rendering until the lane
-	// changes: status, conflict marks and boxes all ask for them.
+	// changes: status, conflict marks and boxes all ask for them. An edit
+	// keeps the lane's sketch there instead (see sketch.go), and the value
+	// is worked out again when someone asks.
 	values [2]*cachedValue
 }
 
+// cachedValue is what a replica knows of one lane's value: the value and
+// its rendering (when done), and its sketch (when an edit made one). It is
+// never changed once stored; a replica stores a new one.
 type cachedValue struct {
-	v crdt.Value
-	s string
+	v    crdt.Value
+	s    string
+	done bool
+	sk   *sketch
 }
 
 // Value is the replica's current value in lane l.
@@ -112,7 +121,8 @@ func (r *Replica) ValueString(l Lane) string { return r.cached(l).s }
 func (r *Replica) Changed(l Lane) int64 { return r.changed[l] }
 
 func (r *Replica) cached(l Lane) *cachedValue {
-	if c := r.values[l]; c != nil {
+	c := r.values[l]
+	if c != nil && c.done {
 		return c
 	}
 	var v crdt.Value
@@ -121,9 +131,35 @@ func (r *Replica) cached(l Lane) *cachedValue {
 	} else {
 		v = r.state.Value()
 	}
-	c := &cachedValue{v: v, s: v.String()}
-	r.values[l] = c
-	return c
+	n := &cachedValue{v: v, s: v.String(), done: true}
+	if c != nil {
+		n.sk = c.sk
+	}
+	r.values[l] = n
+	return n
+}
+
+// sketch is lane l's sketch, made from its value if it has none yet.
+func (r *Replica) sketch(l Lane, text bool) *sketch {
+	if c := r.values[l]; c != nil && c.sk != nil {
+		return c.sk
+	}
+	c := r.cached(l)
+	sk := newSketch(c.v, text)
+	r.values[l] = &cachedValue{v: c.v, s: c.s, done: true, sk: sk}
+	return sk
+}
+
+// edited records that an edit in the action at tick left lane l with the
+// value sk sketches; changed says whether the value changed (when it did
+// not, what was worked out of it still holds).
+func (r *Replica) edited(l Lane, tick int64, sk *sketch, changed bool) {
+	r.changed[l] = tick
+	if c := r.values[l]; !changed && c != nil {
+		r.values[l] = &cachedValue{v: c.v, s: c.s, done: c.done, sk: sk}
+		return
+	}
+	r.values[l] = &cachedValue{sk: sk}
 }
 
 // touch records that lane l changed in the action at tick.
@@ -150,8 +186,8 @@ func (r *Replica) Writes() int { return r.writes }
 func (r *Replica) Clock(tick int64) int64 { return tick + r.Skew }
 
 // Meta is the replica's CRDT metadata in one compact line (see crdt.Meta),
-// with what its mode says about it (op mode: that op delivery does not
-// read an or-set's causal context).
+// as its mode shows it (op mode leaves off an or-set's causal context,
+// which op delivery never reads).
 func (r *Replica) Meta() []crdt.MetaPart {
 	parts := crdt.Meta(r.state)
 	if a, ok := r.mode.(interface {
@@ -275,27 +311,29 @@ type Cluster struct {
 	// owned[i] says this cluster alone holds reps[i]. Clone shares replicas
 	// and clears it on both sides; the first change copies the replica.
 	owned  []bool
-	up     [][]bool       // up[from][to]: the link from → to delivers
-	queues [][][]*Message // queues[from][to]: in flight, oldest first
+	up     [][]bool     // up[from][to]: the link from → to delivers
+	queues [][]msgQueue // queues[from][to]: in flight, oldest first (persistent)
 	// delivered[from][to] is the plain write counter of the last plain
 	// value delivered on the link from → to (0 at the start): what the
 	// link has certainly brought. A message taken there carries from's
 	// value only when from has written since; a message dropped or still
 	// in flight moves nothing, so the next one carries the value again, as
 	// a reliable transport retries. told[i] says that replica i's plain
-	// lane has explained once why it does not forward what it heard.
+	// lane has explained once why it does not pass on a value it received.
 	delivered [][]int
 	told      []bool
 	// inflightBytes is the state messages in flight hold (see budget.go),
-	// and merged the state merged over the whole history.
-	inflightBytes, merged int64
+	// merged the state merged over the whole history, and work what every
+	// other part of the history handled.
+	inflightBytes, merged, work int64
+	workLimit                   int64 // MaxWorkBytes (a test lowers it)
 	// incs and decs add up every counter edit made, so that no merge of
 	// them can overflow (see checkCounter).
 	incs, decs int64
 	tick       int64
 	now        int64 // the tick of the action being applied
 	nextMsg    int
-	edits      []EditInfo
+	edits      chunks[EditInfo] // every edit made, by id (shared by prefix with clones)
 	// effective holds, per lane, the edits that lane applied; an edit the
 	// lane ignored can never be lost there.
 	effective [2]EditSet
@@ -335,7 +373,7 @@ func New(cfg Config) (*Cluster, error) {
 		return nil, fmt.Errorf("delivery and dedup are op mode's rules; this cluster replicates by %s", cfg.Mode)
 	}
 	c := &Cluster{typ: cfg.Type, initial: cfg.Initial, names: slices.Clone(cfg.Names), index: map[string]int{},
-		mode: cfg.Mode, rules: rules, anyOrder: cfg.AnyOrder, noDedup: cfg.NoDedup}
+		mode: cfg.Mode, rules: rules, anyOrder: cfg.AnyOrder, noDedup: cfg.NoDedup, workLimit: MaxWorkBytes}
 	n := len(cfg.Names)
 	for i, name := range cfg.Names {
 		c.index[name] = i
@@ -351,16 +389,16 @@ func New(cfg Config) (*Cluster, error) {
 		c.owned = append(c.owned, true)
 	}
 	c.up = make([][]bool, n)
-	c.queues = make([][][]*Message, n)
+	c.queues = make([][]msgQueue, n)
 	c.delivered = make([][]int, n)
 	c.told = make([]bool, n)
-	for _, r := range c.reps {
-		r.mode = rules.start(c)
+	for i, r := range c.reps {
+		r.mode = rules.start(c, i)
 	}
 	for i := range n {
 		c.delivered[i] = make([]int, n)
 		c.up[i] = make([]bool, n)
-		c.queues[i] = make([][]*Message, n)
+		c.queues[i] = make([]msgQueue, n)
 		for j := range n {
 			c.up[i][j] = true
 		}
@@ -485,7 +523,7 @@ func (c *Cluster) Queue(from, to string) []*Message {
 	if !ok1 || !ok2 {
 		return nil
 	}
-	return slices.Clone(c.queues[i][j])
+	return c.queues[i][j].Messages()
 }
 
 // InFlight lists every message in flight, in the order sent.
@@ -493,7 +531,7 @@ func (c *Cluster) InFlight() []*Message {
 	var out []*Message
 	for i := range c.queues {
 		for j := range c.queues[i] {
-			out = append(out, c.queues[i][j]...)
+			out = append(out, c.queues[i][j].Messages()...)
 		}
 	}
 	slices.SortFunc(out, func(a, b *Message) int { return a.ID - b.ID })
@@ -501,14 +539,21 @@ func (c *Cluster) InFlight() []*Message {
 }
 
 // Edits lists every edit made so far, by id.
-func (c *Cluster) Edits() []EditInfo { return slices.Clone(c.edits) }
+func (c *Cluster) Edits() []EditInfo {
+	out := make([]EditInfo, 0, c.edits.Len())
+	c.edits.Each(func(e EditInfo) { out = append(out, e) })
+	return out
+}
+
+// editInfo is the edit with id (which was made).
+func (c *Cluster) editInfo(id EditID) EditInfo { return c.edits.At(int(id) - 1) }
 
 // EditByID returns the edit with the given id.
 func (c *Cluster) EditByID(id EditID) (EditInfo, bool) {
-	if id < 1 || int(id) > len(c.edits) {
+	if id < 1 || int(id) > c.edits.Len() {
 		return EditInfo{}, false
 	}
-	return c.edits[id-1], true
+	return c.editInfo(id), true
 }
 
 // Clone returns an independent copy of the cluster. Messages and histories
@@ -525,17 +570,13 @@ func (c *Cluster) Clone() *Cluster {
 	}
 	d.owned = make([]bool, len(c.reps))
 	d.up = make([][]bool, len(c.up))
-	d.queues = make([][][]*Message, len(c.queues))
+	d.queues = make([][]msgQueue, len(c.queues))
 	d.delivered = make([][]int, len(c.delivered))
 	for i := range c.up {
 		d.up[i] = slices.Clone(c.up[i])
 		d.delivered[i] = slices.Clone(c.delivered[i])
-		d.queues[i] = make([][]*Message, len(c.queues[i]))
-		for j := range c.queues[i] {
-			d.queues[i][j] = slices.Clip(c.queues[i][j])
-		}
+		d.queues[i] = slices.Clone(c.queues[i]) // persistent: shared, never changed
 	}
-	d.edits = slices.Clip(c.edits)
 	d.status = [2]*Status{}
 	return &d
 }

@@ -335,7 +335,7 @@ func TestBudgetStory(t *testing.T) {
 	got = []string{ev[0].Lanes[Plain].Why, ev[1].Lanes[Plain].Why}
 	want = []string{
 		"plain: Alice's value 1200 was overwritten by Bob's 950 (m3, 5 B): edit #1 (Alice: inc 200) is lost",
-		"plain: nothing new from Bob (m4): Carol had already received Bob's latest write, #2, so Carol keeps 950",
+		"plain: nothing new from Bob (m4): Carol had already received what Bob held after its latest write, #2, so Carol keeps 950",
 	}
 	if !slices.Equal(got, want) {
 		t.Fatalf("sentences:\n%q\nwant\n%q", got, want)
@@ -416,7 +416,7 @@ func TestORSetMergeExplainsAddWins(t *testing.T) {
 		Edit{Replica: "R0", Op: crdt.Op{Kind: crdt.OpRemove, Value: "milk"}},
 		Edit{Replica: "R1", Op: crdt.Op{Kind: crdt.OpAdd, Value: "milk"}},
 		Sync{From: "R0", To: "R1"})
-	if want := "or-set: R1 merged R0's state (m1, 9 B): milk stays: the sender never saw dots {R1:1} → {milk}; add wins for milk: remove #1 and add #2 were concurrent, and a remove only drops the dots it saw"; ev[2].Lanes[CRDT].Why != want {
+	if want := "or-set: R1 merged R0's state (m1, 9 B): milk stays: what arrived never saw dots {R1:1} → {milk}; add wins for milk: remove #1 and add #2 were concurrent, and a remove only drops the dots it saw"; ev[2].Lanes[CRDT].Why != want {
 		t.Fatalf("got  %q\nwant %q", ev[2].Lanes[CRDT].Why, want)
 	}
 }

@@ -16,15 +16,28 @@ import (
 
 // plainPayload is what a message carries for the plain lane: the sender's
 // value and its history, or nothing new. writes is the sender's write
-// counter when the message was taken, last its latest write, and heard
-// says that its value then was another replica's write.
+// counter when the message was taken, last its latest write, declined
+// and lastDeclined the edits its plain lane had declined, and heard says
+// that the value it held then was not its own latest write but one it
+// received (see Replica.holdsHeard).
 type plainPayload struct {
-	carries bool
-	writes  int
-	last    EditID
-	heard   bool
-	value   crdt.Plain
-	hist    History
+	carries      bool
+	writes       int
+	last         EditID
+	declined     int
+	lastDeclined EditID
+	heard        bool
+	value        crdt.Plain
+	hist         History
+}
+
+// holdsHeard says the replica's plain value is not its own latest write:
+// it reflects edits, none of them that write. A plain server then still
+// sends that value on a link that has not delivered its own latest write,
+// since it sends whatever it holds.
+func (r *Replica) holdsHeard() bool {
+	all := r.plainHist.All()
+	return all.Len() > 0 && (r.lastWrite == 0 || !all.Has(r.lastWrite))
 }
 
 // receive delivers a message to its receiver, then says what each lane
@@ -65,57 +78,81 @@ func (c *Cluster) deliverPlain(r *Replica, m *Message) LaneChange {
 	c.delivered[from][to] = max(c.delivered[from][to], m.plain.writes)
 	oldHist := r.plainHist.All()
 	r.plain, r.plainShared, r.plainHist = m.plain.value, true, m.plain.hist // shared until either side writes
-	r.heard = true
 	r.touch(Plain, c.now)
 	r.knows[Plain] = r.knows[Plain].Union(m.plain.hist.All())
 	afterS := m.valueStrings[Plain]
 	pc := LaneChange{Touched: true, Changed: afterS != beforeS}
 	beforeS, afterS = crdt.Brief(beforeS), crdt.Brief(afterS)
 	v := via(m, Plain)
+	newHist := r.plainHist.All()
+	// Whose value arrived: the sender's own write, or, when the sender
+	// holds a value it received, the write that made it. A plain value
+	// changes only by an edit or an overwrite, so the write that made it
+	// is the newest edit its history holds.
+	whose, same := m.From+"'s "+afterS, " from "+m.From
+	if ids := newHist.Last(1); m.plain.heard && len(ids) == 1 {
+		held := c.editInfo(ids[0]).Replica + "'s write " + ids[0].String() + ", which " + m.From + " holds"
+		whose, same = afterS+", "+held, ", "+held
+	}
 	// Sentences are built by concatenation: every delivery makes two.
-	switch newHist := r.plainHist.All(); {
+	switch {
 	case beforeS != afterS:
-		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by " + m.From + "'s " + afterS + v
+		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by " + whose + v
 	case oldHist.Equal(newHist):
-		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by " + m.From + "'s copy" + v + ", the same value"
+		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by the same value" + same + v
 	default:
-		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by " + m.From + "'s copy" + v +
-			": the same value, but it now reflects " + describeEdits(newHist.Minus(oldHist), c.edits)
+		pc.Why = "plain: " + r.Name + "'s value " + beforeS + " was overwritten by the same value" + same + v +
+			", but it now reflects " + describeEdits(newHist.Minus(oldHist), c)
 		if gone := oldHist.Minus(newHist); len(gone) > 0 {
-			pc.Why += ", not " + describeEdits(gone, c.edits)
+			pc.Why += ", not " + describeEdits(gone, c)
 		}
+	}
+	if m.plain.heard {
+		pc.Why += ": " + m.From + " sends whatever it holds while a write of its own, " + m.plain.last.String() + ", is not yet delivered on this link"
 	}
 	return pc
 }
 
+// The rule the plain lane keeps, in one sentence for the log.
+const plainRule = "a plain server sends only after a write of its own that this link has not delivered, and then it sends whatever it holds"
+
 // nothingNew says why a message carries nothing new for the plain lane:
-// its sender had made no write of its own, or the receiver had already
-// received its latest. The first time a sender holding another replica's
-// value sends nothing new, it also says why a plain server does not
-// forward that value.
+// its sender's plain lane had applied no write of its own (it made none,
+// or its edits were declined), or the link had already delivered a value
+// the sender sent after its latest write. The first time a sender holding
+// a value it received sends nothing new, it also says why that value is
+// not passed on.
 func (c *Cluster) nothingNew(r *Replica, m *Message) (why, note string) {
-	if m.plain.writes == 0 {
+	switch p := m.plain; {
+	case p.writes == 0 && p.declined == 0:
 		why = m.From + " had made no write of its own"
-	} else {
-		why = r.Name + " had already received " + m.From + "'s latest write, " + m.plain.last.String()
+	case p.writes == 0:
+		why = m.From + "'s plain lane had applied no write of its own: it declined "
+		if p.declined == 1 {
+			why += m.From + "'s " + p.lastDeclined.String()
+		} else {
+			why += fmt.Sprintf("%s's %d edits, the latest %s", m.From, p.declined, p.lastDeclined)
+		}
+	default:
+		why = r.Name + " had already received what " + m.From + " held after its latest write, " + p.last.String()
 	}
 	if from := c.index[m.From]; m.plain.heard && !c.told[from] {
 		c.told = slices.Clone(c.told)
 		c.told[from] = true
-		note = ". " + m.From + " does not pass on the value it received: a plain server forwards only its own writes, since without versions a forwarded value could overwrite a newer one"
+		note = ". " + m.From + " does not pass on the value it received: " + plainRule
 	}
 	return why, note
 }
 
 // describeEdits names edits by their authors: "Bob's #2", "Alice's #1 and
 // Carol's #3", or "no edit".
-func describeEdits(ids []EditID, edits []EditInfo) string {
+func describeEdits(ids []EditID, c *Cluster) string {
 	if len(ids) == 0 {
 		return "no edit"
 	}
 	parts := make([]string, 0, len(ids))
 	for _, id := range ids[:min(len(ids), 4)] {
-		parts = append(parts, edits[id-1].Replica+"'s "+id.String())
+		parts = append(parts, c.editInfo(id).Replica+"'s "+id.String())
 	}
 	if len(ids) > 4 {
 		parts = append(parts, fmt.Sprintf("%d more", len(ids)-4))
@@ -129,10 +166,10 @@ func describeEdits(ids []EditID, edits []EditInfo) string {
 // lwwHistory takes, key by key, the history of the side whose stamp won.
 func lwwHistory(mine History, myStamps map[string]crdt.Stamp, theirs History, theirStamps map[string]crdt.Stamp) History {
 	keys := map[string]EditSet{}
-	for k, s := range mine.keys {
+	for k, s := range mine.byKey() {
 		keys[k] = s
 	}
-	for k, s := range theirs.keys {
+	for k, s := range theirs.byKey() {
 		ms, mok := myStamps[k]
 		ts, tok := theirStamps[k]
 		switch {
@@ -142,7 +179,7 @@ func lwwHistory(mine History, myStamps map[string]crdt.Stamp, theirs History, th
 			keys[k] = keys[k].Union(s)
 		}
 	}
-	return History{keys: keys}
+	return fromKeys(keys)
 }
 
 func lwwStamps(st crdt.CRDT) map[string]crdt.Stamp {
@@ -164,16 +201,15 @@ func (c *Cluster) isLWW() bool {
 
 // keyHistory is h restricted to one key.
 func keyHistory(h History, key string) History {
-	return History{keys: map[string]EditSet{key: h.keys[key]}}
+	return fromKeys(map[string]EditSet{key: h.byKey()[key]})
 }
 
 // historyOf is a history holding the edits of s under the key "".
 func historyOf(s EditSet) History {
-	h := History{}
-	for _, id := range s.IDs() {
-		h = h.with("", id)
+	if s.Len() == 0 {
+		return History{}
 	}
-	return h
+	return History{one: s, has: true}
 }
 
 // addWins says, for each element an or-set holds after a merge, whether it
@@ -181,7 +217,7 @@ func historyOf(s EditSet) History {
 // to one side of the merge only, and a remove of it known to the other side
 // only (so neither had seen the other). The state alone cannot tell a
 // concurrent remove from none; the edits can.
-func addWins(edits []EditInfo, mine, theirs EditSet, after crdt.Value) []string {
+func addWins(c *Cluster, mine, theirs EditSet, after crdt.Value) []string {
 	myOnly, theirOnly := mine.Minus(theirs), theirs.Minus(mine)
 	if len(myOnly) == 0 || len(theirOnly) == 0 {
 		return nil
@@ -189,7 +225,7 @@ func addWins(edits []EditInfo, mine, theirs EditSet, after crdt.Value) []string 
 	byElem := func(ids []EditID) map[string][2][]EditID { // element → [adds, removes]
 		out := map[string][2][]EditID{}
 		for _, id := range ids {
-			e := edits[id-1]
+			e := c.editInfo(id)
 			if !e.Effective[CRDT] {
 				continue
 			}

@@ -8,21 +8,24 @@
 // same edits and messages:
 //
 //   - the Plain lane holds an ordinary value, as a system without CRDTs
-//     does. Each replica forwards the writes its users make, over a
+//     does. A replica sends after the writes its users make, over a
 //     transport that retries: a message carries the sender's value while
 //     the link has not yet delivered the sender's latest write (a write
 //     counter per replica, and per link the counter of the last value it
-//     delivered). Otherwise it carries nothing new. When a value arrives,
-//     it overwrites the receiver's ("the last value I received wins"). A
-//     plain lane never re-broadcasts a value it did not change, and never
-//     relays what it heard;
+//     delivered). That value is whatever the sender holds, its own write
+//     or one it received since. Otherwise the message carries nothing
+//     new. When a value arrives, it overwrites the receiver's ("the last
+//     value I received wins"). A plain lane never passes a value on only
+//     because it received it;
 //   - the CRDT lane holds a crdt.CRDT. A message carries, depending on the
 //     cluster's Mode, the sender's whole state, its ops, or its pending
 //     deltas, and when it arrives, it is merged, applied or joined.
 //
-// So the plain lane fails only where real systems without CRDTs fail:
-// under concurrency, reordering and duplication; loss and partitions only
-// delay it. The CRDT lane shows replicas converging all the same.
+// So the plain lane fails only where real systems without versions fail:
+// under concurrent writes, reordering and duplication on a link, and
+// messages that reach a replica out of causal order by different paths (a
+// value already replaced arriving after its replacement); loss and
+// partitions only delay it, and one writer loses nothing. The CRDT lane shows replicas converging all the same.
 //
 // # A tour
 //
@@ -101,6 +104,18 @@
 // # Time travel
 //
 // A Timeline keeps the list of actions, with a stored copy of the cluster
-// every CheckpointEvery actions. Going to any earlier point restores the copy
-// before it and replays the rest; acting there discards the old future.
+// every CheckpointEvery actions (fewer, when the states grow large while the
+// actions do little: see wantCheckpoint). Going to any earlier point
+// restores the copy before it and replays the rest; acting there discards
+// the old future.
+//
+// # Work that grows with what was asked
+//
+// A history of forty thousand edits must cost forty thousand edits, not
+// forty thousand times the state. So what a replica keeps for its mode is
+// persistent and shared by prefix (an op log, a delta log, a causal buffer
+// found by what each op waits for), an edit updates a sketch of its lanes'
+// values instead of rendering them, and a work budget (budget.go) stops a
+// file whose work would still take too long, with an error that names the
+// statement.
 package replicas

@@ -11,7 +11,7 @@ import (
 // are the same.
 func (c *Cluster) Dump() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "tick %d, %d edits, type %s\n", c.tick, len(c.edits), c.typ)
+	fmt.Fprintf(&b, "tick %d, %d edits, type %s\n", c.tick, c.edits.Len(), c.typ)
 	for _, r := range c.reps {
 		fmt.Fprintf(&b, "%s skew %+d\n", QuoteName(r.Name), r.Skew)
 		fmt.Fprintf(&b, "  plain %s %s\n", r.plain.Value(), r.History(Plain))
@@ -33,7 +33,7 @@ func (c *Cluster) Dump() string {
 				state = "cut"
 			}
 			fmt.Fprintf(&b, "%s -> %s %s", QuoteName(from), QuoteName(to), state)
-			for _, m := range c.queues[i][j] {
+			for _, m := range c.queues[i][j].Messages() {
 				fmt.Fprintf(&b, " [%s sent %d: %s | %s]", MsgName(m.ID), m.SentTick, m.values[Plain], m.values[CRDT])
 			}
 			b.WriteByte('\n')

@@ -252,7 +252,7 @@ func TestSameValueLosesHistory(t *testing.T) {
 		Edit{Replica: "Alice", Op: crdt.Op{Kind: crdt.OpSet, Value: "x"}},
 		Edit{Replica: "Bob", Op: crdt.Op{Kind: crdt.OpSet, Value: "x"}},
 		Sync{From: "Alice", To: "Bob"})
-	want := `plain: Bob's value "x" was overwritten by Alice's copy (m1, 4 B): the same value, but it now reflects Alice's #1, not Bob's #2: edit #2 (Bob: set x) is lost`
+	want := `plain: Bob's value "x" was overwritten by the same value from Alice (m1, 4 B), but it now reflects Alice's #1, not Bob's #2: edit #2 (Bob: set x) is lost`
 	if got := ev[2].Lanes[Plain].Why; got != want {
 		t.Fatalf("got  %q\nwant %q", got, want)
 	}
@@ -312,8 +312,11 @@ func TestNothingToDo(t *testing.T) {
 // ends with the plain lane converged once a message gets through (heal,
 // deliver all, one sync all). The plain lane retries as a reliable
 // transport does, so it loses or splits only on concurrency, reordering
-// and duplicates, which this schedule never makes. A sync is taken only
-// while nothing is in flight, since it would overtake a waiting message.
+// and duplicates on a link, and messages that reach a replica out of
+// causal order by different paths (demos/testdata/rules/
+// plain-causal-paths.demo: two writers who take turns). With one writer
+// none of these can happen. A sync is taken only while nothing is in
+// flight, since it would overtake a waiting message.
 func TestPlainFailsOnlyOnConcurrency(t *testing.T) {
 	forEachType(t, func(rt *rapid.T, typ crdt.Type) {
 		mode := Modes[rapid.IntRange(0, len(Modes)-1).Draw(rt, "mode")]
@@ -372,4 +375,79 @@ func TestPlainFailsOnlyOnConcurrency(t *testing.T) {
 			rt.Fatalf("one writer (%s), plain lane %s:\n%s\n%s", writer, st.Summary(), strings.Join(script, "\n"), c.Dump())
 		}
 	})
+}
+
+// TestPlainSentencesTellTheRule: the plain lane's sentences say what the
+// rule does. A plain server sends only after a write of its own that the
+// link has not delivered, and then it sends whatever it holds, which can
+// be another replica's write, even back to the replica that wrote it. So
+// no sentence says that a plain server forwards only its own writes; a
+// value sent that is not the sender's own write is named as whose it is;
+// "no write of its own" is never said of a replica whose edits plain
+// declined; and "already received" never claims a write the receiver
+// never got.
+func TestPlainSentencesTellTheRule(t *testing.T) {
+	all := func(evs []Event) string {
+		var b strings.Builder
+		for _, e := range evs {
+			b.WriteString(e.Lanes[Plain].Why + "\n")
+		}
+		return b.String()
+	}
+	// lost-update, step 4: Alice holds Bob's 950 and sends it back to him.
+	c, _ := New(Config{Type: crdt.PNCounter, Names: []string{"Alice", "Bob", "Carol"}, Initial: &crdt.Value{Kind: crdt.KindInt, Int: 1000}})
+	evs := apply(t, c,
+		Edit{Replica: "Alice", Op: crdt.Op{Kind: crdt.OpInc, N: 200}},
+		Edit{Replica: "Bob", Op: crdt.Op{Kind: crdt.OpDec, N: 50}},
+		Send{From: "Alice", To: "Carol"}, Send{From: "Bob", To: "Carol"}, DeliverAll{},
+		Sync{From: "Bob", ToAll: true}, Sync{From: "Alice", ToAll: true})
+	got := all(evs)
+	for _, bad := range []string{"forwards only its own writes", "Alice's copy", "Carol had already received Alice's latest write"} {
+		if strings.Contains(got, bad) {
+			t.Errorf("a sentence says %q:\n%s", bad, got)
+		}
+	}
+	for _, want := range []string{
+		"Bob's value 950 was overwritten by the same value, Bob's write #2, which Alice holds (m5, 5 B): Alice sends whatever it holds while a write of its own, #1, is not yet delivered on this link",
+		"Carol had already received what Alice held after its latest write, #1",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no sentence says %q:\n%s", want, got)
+		}
+	}
+
+	// Alice writes, hears Bob's write, and sends it to Carol: Carol never
+	// receives Alice's #1, and the next nothing new does not claim so. The
+	// first nothing new from a replica holding another's write says the
+	// rule as it is.
+	c, _ = New(Config{Type: crdt.LWWRegister, Names: []string{"Alice", "Bob", "Carol"}})
+	evs = apply(t, c,
+		Edit{Replica: "Alice", Op: crdt.Op{Kind: crdt.OpSet, Value: "a"}},
+		Edit{Replica: "Bob", Op: crdt.Op{Kind: crdt.OpSet, Value: "b"}},
+		Sync{From: "Bob", To: "Alice"}, Sync{From: "Alice", To: "Carol"}, Sync{From: "Alice", To: "Carol"})
+	got = all(evs)
+	for _, want := range []string{
+		`Carol's value "" was overwritten by "b", Bob's write #2, which Alice holds (m2`,
+		"Carol had already received what Alice held after its latest write, #1",
+		"Alice does not pass on the value it received: a plain server sends only after a write of its own that this link has not delivered, and then it sends whatever it holds",
+	} {
+		if !strings.Contains(got, want) {
+			t.Errorf("no sentence says %q:\n%s", want, got)
+		}
+	}
+
+	// B's only edit was declined by plain: B made a write, plain applied
+	// none of it.
+	c, _ = New(Config{Type: crdt.TwoPSet, Names: []string{"A", "B"}})
+	evs = apply(t, c,
+		Edit{Replica: "B", Op: crdt.Op{Kind: crdt.OpRemove, Value: "nothing"}},
+		Edit{Replica: "A", Op: crdt.Op{Kind: crdt.OpAdd, Value: "x"}},
+		Sync{From: "A", To: "B"}, Sync{From: "B", To: "A"})
+	got = all(evs)
+	if strings.Contains(got, "B had made no write of its own") {
+		t.Errorf("B made an edit, declined:\n%s", got)
+	}
+	if want := "B's plain lane had applied no write of its own: it declined B's #1"; !strings.Contains(got, want) {
+		t.Errorf("no sentence says %q:\n%s", want, got)
+	}
 }

@@ -47,7 +47,7 @@ func (c *Cluster) setLinks(links [][2]int, up bool) Event {
 		}
 		c.up[l[0]][l[1]] = up
 		changed = append(changed, l)
-		waiting += len(c.queues[l[0]][l[1]])
+		waiting += c.queues[l[0]][l[1]].Len()
 	}
 	ev := Event{Kind: EvLink, LinksUp: up}
 	for _, l := range changed {

@@ -2,6 +2,7 @@ package replicas
 
 import (
 	"fmt"
+	"math/bits"
 	"slices"
 	"strings"
 
@@ -48,28 +49,95 @@ func (deltaRules) describe() string {
 }
 func (deltaRules) opOptions() bool { return false }
 func (deltaRules) full() error     { return nil }
-func (deltaRules) start(c *Cluster) modeData {
-	return &deltaData{out: make([]deltaGroup, len(c.names))}
+func (deltaRules) start(c *Cluster, i int) modeData {
+	return &deltaData{self: i, from: make([]int, len(c.names))}
 }
 
-// deltaData is a replica's delta bookkeeping: out[j] is the delta-group
-// pending on its link to replica j, and waiting the text edits whose
-// character ops cannot be placed yet. It is replaced, never changed in
-// place.
+// deltaData is a replica's delta bookkeeping. Every group it files for
+// sending (a local edit's delta, or a group it relays) goes once into
+// log, with the one link it is not for; the delta-group pending on its
+// link to replica j is the join of the entries from from[j] on that are
+// for j (see pending), and a message on that link moves from[j] to the
+// log's end. parked holds the text edits whose character ops cannot be
+// placed yet.
+//
+// It is replaced, never changed in place, and its log is shared by prefix
+// (see seq.go): filing an edit costs one append, not a join into every
+// link's group, and clones and checkpoints copy nothing. The join is
+// worked out when a message takes it.
 type deltaData struct {
-	out    []deltaGroup
-	parked []textPart
+	self   int // the replica's own index, which is no link
+	log    chunks[deltaEntry]
+	from   []int
+	parked parkedTexts
+}
+
+// deltaEntry is a group filed for sending, and the link it is not for
+// (-1: every link; a relayed group is not sent back to where it came
+// from). The replica's own index is never a link.
+type deltaEntry struct {
+	g   deltaGroup
+	not int
 }
 
 func deltasOf(r *Replica) *deltaData { return r.mode.(*deltaData) }
 
 func (d *deltaData) copy() *deltaData {
-	return &deltaData{out: slices.Clone(d.out), parked: slices.Clip(d.parked)}
+	e := *d
+	return &e
+}
+
+// file adds a group for every link but not.
+func (d *deltaData) file(g deltaGroup, not int) { d.log = d.log.Append(deltaEntry{g: g, not: not}) }
+
+// pending is the delta-group pending on the link to replica j: the join,
+// in the order they were filed, of the entries from from[j] on that are
+// for j; and what joining them costs (see groupWork).
+func (d *deltaData) pending(j int, lww bool) (deltaGroup, int64) {
+	var gs []deltaGroup
+	var w int64
+	d.log.From(d.from[j], func(e deltaEntry) bool {
+		if e.not != j {
+			gs = append(gs, e.g)
+			w += e.g.work()
+		}
+		return true
+	})
+	// joinAll goes over each group once per level of halving.
+	return joinAll(gs, lww), w * int64(bits.Len(uint(len(gs))))
+}
+
+// work is what a group weighs when it is joined: its state's estimate
+// and its character ops.
+func (g deltaGroup) work() int64 {
+	n := int64(64)
+	if g.delta.State != nil {
+		n += int64(crdt.Bytes(g.delta.State))
+	}
+	for _, p := range g.parts {
+		n += 24 * int64(len(p.ops))
+	}
+	return n
+}
+
+// joinAll joins groups as if one at a time, in order, into an empty group
+// (which is what each link's group was, when every edit joined it). A
+// join is associative, so it joins halves: n groups cost n log n of
+// their size, instead of n joins each as large as the group so far.
+func joinAll(gs []deltaGroup, lww bool) deltaGroup {
+	switch len(gs) {
+	case 0:
+		return deltaGroup{}
+	case 1:
+		return deltaGroup{}.join(gs[0], lww)
+	}
+	mid := len(gs) / 2
+	return joinAll(gs[:mid], lww).join(joinAll(gs[mid:], lww), lww)
 }
 
 func (d *deltaData) waiting() []string {
 	var out []string
-	for _, p := range d.parked {
+	for _, p := range d.parked.parts() {
 		out = append(out, fmt.Sprintf("%s (needs %s)", p.edit, p.need))
 	}
 	return out
@@ -77,12 +145,14 @@ func (d *deltaData) waiting() []string {
 
 func (d *deltaData) dump(c *Cluster) []string {
 	var out []string
-	for j, g := range d.out {
-		if !g.empty() {
-			out = append(out, fmt.Sprintf("pending -> %s: %s %v", QuoteName(c.names[j]), g.knows(), groupWire(g)))
+	for j := range d.from {
+		if g, _ := d.pending(j, c.isLWW()); j != d.self && !g.empty() {
+			// The wire form's deterministic encoding: it holds pointers,
+			// which %v would print as addresses.
+			out = append(out, fmt.Sprintf("pending -> %s: %s %x", QuoteName(c.names[j]), g.knows(), encode(groupWire(g)).Bytes()))
 		}
 	}
-	if len(d.parked) > 0 {
+	if d.parked.Len() > 0 {
 		out = append(out, fmt.Sprintf("text waiting %v", d.waiting()))
 	}
 	return out
@@ -94,11 +164,31 @@ func (d *deltaData) dump(c *Cluster) []string {
 // edits arrived whole and can keep the others waiting; delta.State then
 // holds only a relayed full state. A group is never changed once made:
 // joining makes a new one.
+//
+// A local edit's group, as it is filed, names its edit in own instead of
+// holding it in k (and, for the types that keep one history, in h): a set
+// of one late edit id is a chunk of bits, and a replica files one group
+// per edit. Joining a group (expanded) puts own where it belongs.
 type deltaGroup struct {
-	delta crdt.Delta
-	h     History
-	k     EditSet
-	parts []textPart
+	delta   crdt.Delta
+	h       History
+	k       EditSet
+	parts   []textPart
+	own     EditID
+	ownHist bool // own goes in h too, under ""
+}
+
+// expanded is g with its own edit in k (and h).
+func (g deltaGroup) expanded() deltaGroup {
+	if g.own == 0 {
+		return g
+	}
+	g.k = g.k.With(g.own)
+	if g.ownHist {
+		g.h = g.h.with("", g.own)
+	}
+	g.own, g.ownHist = 0, false
+	return g
 }
 
 // textPart is one text edit's character ops, and, while it waits at a
@@ -113,19 +203,27 @@ func (g deltaGroup) empty() bool { return g.delta.Empty() && len(g.parts) == 0 }
 
 // knows is every edit the group carries.
 func (g deltaGroup) knows() EditSet {
-	k := g.k
+	k := g.expanded().k
 	for _, p := range g.parts {
 		k = k.With(p.edit)
 	}
 	return k
 }
 
-// join returns g joined with another group.
+// join returns g joined with another group; neither changes.
 func (g deltaGroup) join(o deltaGroup, lww bool) deltaGroup {
+	g, o = g.expanded(), o.expanded()
 	out := deltaGroup{delta: g.delta.Clone(), k: g.k.Union(o.k), parts: slices.Clip(g.parts)}
-	for _, p := range o.parts {
-		if !slices.ContainsFunc(out.parts, func(q textPart) bool { return q.edit == p.edit }) {
-			out.parts = append(out.parts, p)
+	if len(o.parts) > 0 {
+		have := make(map[EditID]bool, len(g.parts))
+		for _, p := range g.parts {
+			have[p.edit] = true
+		}
+		for _, p := range o.parts {
+			if !have[p.edit] {
+				out.parts = append(out.parts, p)
+				have[p.edit] = true
+			}
 		}
 	}
 	if lww && g.delta.State != nil && o.delta.State != nil {
@@ -138,21 +236,17 @@ func (g deltaGroup) join(o deltaGroup, lww bool) deltaGroup {
 }
 
 func (deltaRules) edit(c *Cluster, i int, r *Replica, id EditID, key string, e *crdt.Effect) {
-	g := deltaGroup{k: EditSet{}.With(id), delta: e.Delta}
+	g := deltaGroup{own: id, delta: e.Delta}
 	switch {
 	case c.typ == crdt.Text:
 		g = deltaGroup{parts: []textPart{{edit: id, ops: e.Delta.Text}}}
 	case c.isLWW():
 		g.h = keyHistory(r.crdtHist, key)
 	default:
-		g.h = History{}.with("", id)
+		g.ownHist = true
 	}
 	d := deltasOf(r).copy()
-	for j := range d.out {
-		if j != i {
-			d.out[j] = d.out[j].join(g, c.isLWW())
-		}
-	}
+	d.file(g, -1)
 	r.mode = d
 }
 
@@ -160,16 +254,34 @@ func (deltaRules) payload(c *Cluster, sc *senderCopy, to int, full bool) payload
 	if full {
 		return &fullPayload{sc.whole(c)}
 	}
-	return &deltaPayload{g: sc.mode.(*deltaData).out[to]}
+	d := sc.mode.(*deltaData)
+	key := [2]int{d.from[to], -1}
+	d.log.From(d.from[to], func(e deltaEntry) bool {
+		if e.not == to {
+			key[1] = to
+		}
+		return e.not != to
+	})
+	if g, ok := sc.groups[key]; ok {
+		return &deltaPayload{g: g, upto: d.log.Len()}
+	}
+	g, joined := d.pending(to, c.isLWW())
+	if sc.groups == nil {
+		sc.groups = map[[2]int]deltaGroup{}
+	}
+	sc.groups[key] = g
+	return &deltaPayload{g: g, upto: d.log.Len(), joined: joined}
 }
 
 func (deltaRules) taken(c *Cluster, from, to int, p payload) {
-	if _, ok := p.(*deltaPayload); !ok {
+	dp, ok := p.(*deltaPayload)
+	if !ok {
 		return // a full state leaves the link's group pending
 	}
 	r := c.mutable(from)
 	d := deltasOf(r).copy()
-	d.out[to] = deltaGroup{}
+	d.from = slices.Clone(d.from)
+	d.from[to] = dp.upto
 	r.mode = d
 }
 
@@ -177,16 +289,17 @@ func (deltaRules) taken(c *Cluster, from, to int, p payload) {
 // of i, except back to from.
 func (c *Cluster) relay(i, from int, r *Replica, g deltaGroup) {
 	d := deltasOf(r).copy()
-	for j := range d.out {
-		if j != i && j != from {
-			d.out[j] = d.out[j].join(g, c.isLWW())
-		}
-	}
+	d.file(g, from)
 	r.mode = d
 }
 
-// deltaPayload is the delta-group a message carries (possibly empty).
-type deltaPayload struct{ g deltaGroup }
+// deltaPayload is the delta-group a message carries (possibly empty), and
+// how far along its sender's log the link has carried once it is taken.
+type deltaPayload struct {
+	g      deltaGroup
+	upto   int
+	joined int64 // what joining it cost (see pending), for the work budget
+}
 
 func (p *deltaPayload) noun() string   { return "its pending delta" }
 func (p *deltaPayload) knows() EditSet { return p.g.knows() }
@@ -243,6 +356,8 @@ func groupWire(g deltaGroup) any {
 	return wireTextGroup{State: crdt.Wire(g.delta.State), Ops: crdt.WireOfDelta(crdt.Delta{Text: ops})}
 }
 
+func (p *deltaPayload) work() int64 { return p.joined }
+
 func (p *deltaPayload) held(m *Message) (int64, bool) {
 	if m == nil {
 		return 0, false
@@ -251,7 +366,7 @@ func (p *deltaPayload) held(m *Message) (int64, bool) {
 }
 
 func (p *deltaPayload) textGrowth(c *Cluster, to int) int {
-	n := textInserts(p.g.parts) + textInserts(deltasOf(c.reps[to]).parked)
+	n := textInserts(p.g.parts) + deltasOf(c.reps[to]).parked.inserts
 	if t, ok := p.g.delta.State.(*crdt.TextState); ok {
 		n += t.Len()
 	}
@@ -278,7 +393,7 @@ func (p *deltaPayload) trial(c *Cluster, to int, st crdt.CRDT) {
 	if !ok {
 		return
 	}
-	parts := append(slices.Clip(deltasOf(c.reps[to]).parked), p.g.parts...)
+	parts := append(deltasOf(c.reps[to]).parked.parts(), p.g.parts...)
 	for progress := true; progress; {
 		progress = false
 		for k, part := range parts {
@@ -321,7 +436,7 @@ func (p *deltaPayload) deliver(c *Cluster, i int, r *Replica, m *Message) LaneCh
 		whys, decisive = append(whys, res.Why), res.Decisive
 	}
 	if c.typ == crdt.Text && (len(g.parts) > 0 || inflated) {
-		why, placed, grew := c.placeText(r, g.parts)
+		why, placed, grew := c.placeText(r, g.parts, g.delta.State != nil)
 		whys = append(whys, why...)
 		inflated = inflated || grew
 		if placed {
@@ -335,73 +450,6 @@ func (p *deltaPayload) deliver(c *Cluster, i int, r *Replica, m *Message) LaneCh
 	cc := LaneChange{Touched: true, Changed: r.ValueString(CRDT) != before, Decisive: decisive}
 	cc.Why = string(c.typ) + ": " + r.Name + " joined " + m.From + "'s delta" + via(m, CRDT) + ": " + strings.Join(whys, "; ")
 	return cc
-}
-
-// placeText applies, edit by edit, the text parts that arrived and those
-// that were waiting at r: a part whose characters are all placeable is
-// applied whole, and its edit becomes known; the others wait for what
-// they need. It returns what it did in words, whether it applied a part,
-// and whether the replica learned anything (applied a part, or keeps a new
-// one waiting).
-func (c *Cluster) placeText(r *Replica, incoming []textPart) (whys []string, placed, grew bool) {
-	d := deltasOf(r).copy()
-	t := r.state.(*crdt.TextState)
-	queue := slices.Clip(d.parked)
-	waitingBefore := map[EditID]bool{}
-	for _, p := range d.parked {
-		waitingBefore[p.edit] = true
-	}
-	newWaiting := 0
-	for _, p := range incoming {
-		if r.knows[CRDT].Has(p.edit) || waitingBefore[p.edit] {
-			continue
-		}
-		queue = append(queue, p)
-		newWaiting++
-	}
-	var applied []string
-	for progress := true; progress; {
-		progress = false
-		for k := 0; k < len(queue); k++ {
-			p := queue[k]
-			if r.knows[CRDT].Has(p.edit) { // arrived whole with a state
-				queue = append(queue[:k:k], queue[k+1:]...)
-				k--
-				continue
-			}
-			if need, missing := t.Missing(p.ops); missing {
-				queue[k].need = need
-				continue
-			}
-			_, _ = crdt.Delta{Text: p.ops}.JoinInto(t)
-			r.knows[CRDT] = r.knows[CRDT].With(p.edit)
-			r.crdtHist = r.crdtHist.with("", p.edit)
-			what := c.edits[p.edit-1].Describe()
-			if waitingBefore[p.edit] {
-				what += ", which was waiting"
-			}
-			applied = append(applied, what)
-			queue = append(queue[:k:k], queue[k+1:]...)
-			progress = true
-			break
-		}
-	}
-	if len(applied) > 0 {
-		whys = append(whys, "applied "+strings.Join(applied, " and ")+" → "+crdt.Brief(crdt.QuoteAlways(t.String())))
-	}
-	stillNew := 0
-	for _, p := range queue {
-		if !waitingBefore[p.edit] {
-			stillNew++
-			whys = append(whys, fmt.Sprintf("%s waits: it needs the character %s, which has not arrived here", c.edits[p.edit-1].Describe(), p.need))
-		}
-	}
-	d.parked = queue
-	r.mode = d
-	if len(whys) == 0 {
-		whys = append(whys, "every edit in it was here already")
-	}
-	return whys, len(applied) > 0, len(applied) > 0 || stillNew > 0
 }
 
 // fullPayload is a whole state sent in delta mode (send … full): how a
@@ -428,14 +476,14 @@ func (p *fullPayload) trial(c *Cluster, to int, st crdt.CRDT) {
 }
 
 func (p *fullPayload) textGrowth(c *Cluster, to int) int {
-	return p.statePayload.textGrowth(c, to) + textInserts(deltasOf(c.reps[to]).parked)
+	return p.statePayload.textGrowth(c, to) + deltasOf(c.reps[to]).parked.inserts
 }
 
 func (p *fullPayload) deliver(c *Cluster, i int, r *Replica, m *Message) LaneChange {
 	before := r.ValueString(CRDT)
 	lc, inflated := p.merge(c, r, m, "full state")
-	if c.typ == crdt.Text && len(deltasOf(r).parked) > 0 {
-		if why, _, grew := c.placeText(r, nil); grew {
+	if c.typ == crdt.Text && deltasOf(r).parked.Len() > 0 {
+		if why, _, grew := c.placeText(r, nil, true); grew {
 			lc.Why += "; " + strings.Join(why, "; ")
 			r.touch(CRDT, c.now)
 			lc.Changed = r.ValueString(CRDT) != before

@@ -1,6 +1,7 @@
 package replicas
 
 import (
+	"container/heap"
 	"fmt"
 	"maps"
 	"slices"
@@ -41,26 +42,29 @@ type opRules struct{}
 
 func (opRules) name() string { return "op" }
 func (opRules) describe() string {
-	return "every message carries the ops its sender applied that the receiver, as far as the sender knows, lacks"
+	return "every message carries the ops the receiver lacks, as far as its sender knows"
 }
 func (opRules) opOptions() bool { return true }
 func (opRules) full() error {
 	return fmt.Errorf("full sends a whole state, which is delta mode's repair; this cluster replicates by ops")
 }
-func (opRules) start(c *Cluster) modeData {
+func (opRules) start(c *Cluster, _ int) modeData {
 	n := len(c.names)
 	return &opData{sent: make([]int, n), heard: make([]EditSet, n)}
 }
 
 // OpEntry is one operation, as op-based replication ships it: its id (its
 // origin replica and that replica's sequence number), its dependencies
-// (the version vector of ops its origin had applied when it made it), and
-// the type's downstream payload. It never changes once made, so messages
-// and replicas share it.
+// (the version vector of ops its origin had applied when it made it, see
+// Deps), and the type's downstream payload. It never changes once made, so
+// messages and replicas share it.
 type OpEntry struct {
 	Origin string
 	Seq    uint64
-	Deps   crdt.VV
+	// others is its dependencies on other origins, by origin name; on its
+	// own origin it depends on the Seq-1 ops before it. The ops an origin
+	// makes between two ops it receives share one others.
+	others []dep
 	Effect *crdt.Effect
 	Edit   EditID
 	// hist is, for the last-writer-wins types, what the edit's key
@@ -89,13 +93,61 @@ func (o *OpEntry) describe(c *Cluster) string {
 	return o.Name()
 }
 
+// dep is a dependency: the first n ops of origin.
+type dep struct {
+	origin string
+	n      uint64
+}
+
+// eachDep calls f on each dependency, by origin name, until f says stop.
+func (o *OpEntry) eachDep(f func(origin string, n uint64) bool) {
+	own := o.Seq - 1
+	for _, d := range o.others {
+		if own > 0 && o.Origin < d.origin {
+			if !f(o.Origin, own) {
+				return
+			}
+			own = 0
+		}
+		if !f(d.origin, d.n) {
+			return
+		}
+	}
+	if own > 0 {
+		f(o.Origin, own)
+	}
+}
+
+// Deps is the version vector of ops its origin had applied when it made
+// it (nil for none).
+func (o *OpEntry) Deps() crdt.VV {
+	var vv crdt.VV
+	o.eachDep(func(origin string, n uint64) bool {
+		if vv == nil {
+			vv = crdt.VV{}
+		}
+		vv[origin] = n
+		return true
+	})
+	return vv
+}
+
+// depsOf is prefix's entries but self's, by origin name.
+func depsOf(prefix crdt.VV, self string) []dep {
+	var out []dep
+	for _, r := range slices.Sorted(maps.Keys(prefix)) {
+		if r != self {
+			out = append(out, dep{r, prefix[r]})
+		}
+	}
+	return out
+}
+
 // missing is the first dependency of op that prefix lacks, as an op name,
 // or "" when it has them all.
 func (o *OpEntry) missing(prefix crdt.VV) string {
-	for _, r := range slices.Sorted(maps.Keys(o.Deps)) {
-		if n := o.Deps[r]; prefix[r] < n {
-			return opName(r, prefix[r]+1)
-		}
+	if r, _, ok := firstMissing(o, prefix); ok {
+		return opName(r, prefix[r]+1)
 	}
 	return ""
 }
@@ -104,37 +156,45 @@ func (o *OpEntry) missing(prefix crdt.VV) string {
 //
 //   - seq: how many ops it has made;
 //   - applied: the ops it has applied, by edit id (what dedup checks);
-//   - seqs: per origin, the sequence numbers of that origin's ops it has
-//     applied, and prefix: per origin, how many of its first ops are all
-//     applied (what dependencies are checked against);
+//   - seqs: per other origin, the sequence numbers of that origin's ops it
+//     has applied (its own are all of 1 … seq), and prefix: per origin,
+//     how many of its first ops are all applied (what dependencies are
+//     checked against);
 //   - log: the ops it applied, each once, in order (what it ships);
-//   - buffer: the ops waiting for their dependencies, in arrival order;
+//   - buffer: the ops waiting for their dependencies (see causal.go);
 //   - sent[j]: how far along log the link to replica j has carried;
-//   - heard[j]: the ops that came in from replica j, which j has.
+//   - heard[j]: the ops that came in from replica j, which j has;
+//   - others: prefix's entries for the other origins, which the ops it
+//     makes depend on (nil when prefix has changed since).
 //
-// It is replaced, never changed in place, so replicas share it.
+// It is replaced, never changed in place, so replicas share it. Its log
+// and buffer are persistent: a new version shares the old one's ops, so
+// an edit or a delivery costs what it adds, not the size of the log.
+// prefix and seqs are replaced whole when they change (a few entries,
+// one per origin), so an op's Deps can be the prefix map it was made at.
 type opData struct {
 	seq     uint64
 	applied EditSet
 	seqs    map[string]EditSet
 	prefix  crdt.VV
-	log     []*OpEntry
-	buffer  []*OpEntry
+	log     seq[*OpEntry]
+	buffer  causalBuffer
 	sent    []int
 	heard   []EditSet
+	others  []dep
+	fresh   bool // others is prefix's
 }
 
 // copy is a shallow copy whose slices and maps are the caller's to replace
 // (never to change in place: they are still shared).
 func (d *opData) copy() *opData {
 	e := *d
-	e.log, e.buffer = slices.Clip(d.log), slices.Clip(d.buffer)
 	return &e
 }
 
 func (d *opData) waiting() []string {
 	var out []string
-	for _, op := range d.buffer {
+	for _, op := range d.buffer.ops() {
 		out = append(out, op.Name()+" (needs "+op.missing(d.prefix)+")")
 	}
 	return out
@@ -142,40 +202,43 @@ func (d *opData) waiting() []string {
 
 func opsOf(r *Replica) *opData { return r.mode.(*opData) }
 
-// annotate shows, on an or-set's metadata line, its causal context, and
-// that op delivery does not read it: an op-based add is applied without
-// looking at it.
+// annotate leaves the causal context off an or-set's metadata line: op
+// delivery never consults it (an op-based add is applied without looking
+// at it, as the log says for each add), so the box shows only the dots,
+// which op delivery does act on (issue 20: a box shows nothing that the
+// mode's delivery ignores). The Details pane still lists the whole state.
 func (d *opData) annotate(parts []crdt.MetaPart, st crdt.CRDT) []crdt.MetaPart {
 	if _, ok := st.(*crdt.ORSetState); !ok {
 		return parts
 	}
-	for i, p := range parts {
-		if _, ctx, ok := strings.Cut(p.Text, "context "); ok {
-			parts = slices.Clone(parts)
-			parts[i].Text = "context " + ctx + ": ops ignore it"
-			return parts
+	out := make([]crdt.MetaPart, 0, len(parts))
+	for _, p := range parts {
+		if k := strings.Index(p.Text, " · context "); k >= 0 {
+			p.Text = p.Text[:k]
 		}
+		out = append(out, p)
 	}
-	ctx := "{}"
-	for _, sec := range st.Internals().Sections {
-		if sec.Name == "context" {
-			ctx = "{" + strings.Join(sec.Items, ", ") + "}"
-		}
-	}
-	return append(slices.Clip(parts), crdt.MetaPart{Text: " · context " + ctx + ": ops ignore it"})
+	return out
 }
 
 func (opRules) edit(c *Cluster, i int, r *Replica, id EditID, key string, e *crdt.Effect) {
 	d := opsOf(r).copy()
-	op := &OpEntry{Origin: r.Name, Seq: d.seq + 1, Deps: maps.Clone(d.prefix), Effect: e, Edit: id, key: key}
+	if !d.fresh {
+		d.others, d.fresh = depsOf(d.prefix, r.Name), true
+	}
+	if !opUsesDelta(c.typ) {
+		// The effect is the edit's own, and op mode ships only its op:
+		// keeping its delta too would double what a long log holds.
+		e.Delta = crdt.Delta{}
+	}
+	op := &OpEntry{Origin: r.Name, Seq: d.seq + 1, others: d.others, Effect: e, Edit: id, key: key}
 	if c.isLWW() {
 		op.hist = keyHistory(r.crdtHist, key)
 	}
 	d.seq = op.Seq
 	d.applied = d.applied.With(id)
-	d.seqs = withSeqs(d.seqs, r.Name, op.Seq)
 	d.prefix = withSeq(d.prefix, r.Name, op.Seq)
-	d.log = append(d.log, op)
+	d.log = d.log.Append(op)
 	r.mode = d
 }
 
@@ -184,8 +247,8 @@ func (opRules) edit(c *Cluster, i int, r *Replica, id EditID, key string, e *crd
 // and none that came in from it.
 func (opRules) payload(c *Cluster, sc *senderCopy, to int, _ bool) payload {
 	d := sc.mode.(*opData)
-	p := &opsPayload{upto: len(d.log)}
-	for _, op := range d.log[d.sent[to]:] {
+	p := &opsPayload{upto: d.log.Len()}
+	for _, op := range d.log.From(d.sent[to]) {
 		if op.Origin != c.names[to] && !d.heard[to].Has(op.Edit) {
 			p.ops = append(p.ops, op)
 		}
@@ -199,6 +262,18 @@ func (opRules) taken(c *Cluster, from, to int, p payload) {
 	d.sent = slices.Clone(d.sent)
 	d.sent[to] = p.(*opsPayload).upto
 	r.mode = d
+}
+
+// opUsesDelta reports whether an op of the type is its delta: Deliver
+// joins the delta of every type but the counters, the or-set, the
+// mv-register and text, and the last-writer-wins types' histories read
+// its stamps.
+func opUsesDelta(t crdt.Type) bool {
+	switch t {
+	case crdt.GCounter, crdt.PNCounter, crdt.ORSet, crdt.MVRegister, crdt.Text:
+		return false
+	}
+	return true
 }
 
 // withSeq is prefix with origin's entry set to n (a new map).
@@ -268,6 +343,8 @@ func (p *opsPayload) knows() EditSet {
 
 func (p *opsPayload) hist() History { return historyOf(p.knows()) }
 
+func (p *opsPayload) work() int64 { return int64(len(p.ops)) * opWork }
+
 func (p *opsPayload) held(m *Message) (int64, bool) {
 	if m == nil {
 		return 0, false
@@ -292,9 +369,10 @@ func (p *opsPayload) trial(_ *Cluster, _ int, st crdt.CRDT) {
 // deliver hands a message's ops to replica i, op by op in the message's
 // order: a duplicate is ignored (dedup on), an op whose dependencies have
 // not all been applied waits (delivery causal), and every other is
-// applied; after each op applied, the waiting ops are tried again, in the
-// order they arrived. Every op that came in is remembered as heard from
-// the sender, which has it.
+// applied; after each op applied, the waiting ops it made ready are
+// applied too, earliest arrival first, and so on while any is ready.
+// Every op that came in is remembered as heard from the sender, which has
+// it.
 func (p *opsPayload) deliver(c *Cluster, _ int, r *Replica, m *Message) LaneChange {
 	st := opsOf(r).copy()
 	from := c.index[m.From]
@@ -303,17 +381,24 @@ func (p *opsPayload) deliver(c *Cluster, _ int, r *Replica, m *Message) LaneChan
 	changed := false
 	var decisive []string
 	hist, knows := r.crdtHist, r.knows[CRDT]
+	var ready arrivalHeap
 	apply := func(op *OpEntry) {
 		res, err := crdt.Deliver(r.state, op.Effect)
 		if !st.applied.Has(op.Edit) {
 			st.applied = st.applied.With(op.Edit)
-			st.log = append(st.log, op)
+			st.log = st.log.Append(op)
 		}
 		st.seqs = withSeqs(st.seqs, op.Origin, op.Seq)
 		// Ops of this origin applied out of order (delivery any) may now
 		// continue the prefix.
-		for n := st.prefix[op.Origin]; st.seqs[op.Origin].Has(EditID(n + 1)); n++ {
-			st.prefix = withSeq(st.prefix, op.Origin, n+1)
+		was := st.prefix[op.Origin]
+		n := was
+		for st.seqs[op.Origin].Has(EditID(n + 1)) {
+			n++
+		}
+		if n > was {
+			st.prefix, st.fresh = withSeq(st.prefix, op.Origin, n), false
+			st.buffer = st.buffer.wake(op.Origin, was, n, st.prefix, &ready)
 		}
 		switch {
 		case err != nil:
@@ -343,10 +428,8 @@ func (p *opsPayload) deliver(c *Cluster, _ int, r *Replica, m *Message) LaneChan
 		decisive = append(decisive, res.Decisive...)
 		notes = append(notes, "applied "+op.describe(c)+": "+res.Why)
 	}
-	ready := func(op *OpEntry) bool { return !c.Causal() || op.missing(st.prefix) == "" }
-	held := func(op *OpEntry) bool {
-		return st.applied.Has(op.Edit) || slices.ContainsFunc(st.buffer, func(w *OpEntry) bool { return w.Edit == op.Edit })
-	}
+	isReady := func(op *OpEntry) bool { return !c.Causal() || op.missing(st.prefix) == "" }
+	held := func(op *OpEntry) bool { return st.applied.Has(op.Edit) || st.buffer.has(op.Edit) }
 	for _, op := range p.ops {
 		if !st.heard[from].Has(op.Edit) {
 			st.heard = slices.Clone(st.heard)
@@ -356,24 +439,18 @@ func (p *opsPayload) deliver(c *Cluster, _ int, r *Replica, m *Message) LaneChan
 		case c.Dedup() && held(op):
 			notes = append(notes, "duplicate of "+op.Name()+" ignored")
 			continue
-		case !ready(op):
-			st.buffer = append(slices.Clip(st.buffer), op)
+		case !isReady(op):
+			st.buffer = st.buffer.add(op, st.prefix)
 			notes = append(notes, op.Name()+" waits in the causal buffer (needs "+op.missing(st.prefix)+")")
 			continue
 		}
 		r.ownState()
 		apply(op)
-		// Retry the waiting ops, in arrival order, until none is ready.
-		for again := true; again; {
-			again = false
-			for k, w := range st.buffer {
-				if ready(w) {
-					st.buffer = append(slices.Clip(st.buffer[:k]), st.buffer[k+1:]...)
-					apply(w)
-					again = true
-					break
-				}
-			}
+		// Apply the waiting ops it made ready, earliest arrival first.
+		for ready.Len() > 0 {
+			w := heap.Pop(&ready).(*waitingOp)
+			st.buffer = st.buffer.take(w)
+			apply(w.op)
 		}
 	}
 	if len(p.ops) == 0 {
@@ -391,7 +468,7 @@ func (p *opsPayload) deliver(c *Cluster, _ int, r *Replica, m *Message) LaneChan
 
 func (d *opData) dump(c *Cluster) []string {
 	var log []string
-	for _, op := range d.log {
+	for _, op := range d.log.From(0) {
 		log = append(log, op.Name())
 	}
 	return []string{fmt.Sprintf("ops   made %d, prefix %v, log %v, waiting %v, sent %v, heard %v", d.seq, d.prefix, log, d.waiting(), d.sent, d.heard)}

@@ -26,7 +26,7 @@ func (stateRules) describe() string {
 }
 func (stateRules) opOptions() bool                                            { return false }
 func (stateRules) full() error                                                { return nil } // every message is full already
-func (stateRules) start(*Cluster) modeData                                    { return nil }
+func (stateRules) start(*Cluster, int) modeData                               { return nil }
 func (stateRules) taken(*Cluster, int, int, payload)                          {}
 func (stateRules) edit(*Cluster, int, *Replica, EditID, string, *crdt.Effect) {}
 
@@ -61,6 +61,7 @@ func (p *statePayload) size() int {
 }
 
 func (p *statePayload) held(*Message) (int64, bool) { return int64(crdt.Bytes(p.state)), true }
+func (p *statePayload) work() int64                 { return 0 }
 
 func (p *statePayload) textGrowth(*Cluster, int) int {
 	if t, ok := p.state.(*crdt.TextState); ok {
@@ -100,7 +101,7 @@ func (p *statePayload) merge(c *Cluster, r *Replica, m *Message, what string) (L
 	cc := LaneChange{Touched: true, Changed: !res.Same && r.ValueString(CRDT) != before, Decisive: res.Decisive}
 	cc.Why = string(c.typ) + ": " + r.Name + " merged " + m.From + "'s " + what + via(m, CRDT) + ": " + res.Why
 	if c.typ == crdt.ORSet {
-		for _, note := range addWins(c.edits, knew, p.k, r.Value(CRDT)) {
+		for _, note := range addWins(c, knew, p.k, r.Value(CRDT)) {
 			cc.Why += "; " + note
 		}
 	}

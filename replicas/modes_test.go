@@ -144,7 +144,7 @@ func TestRelay(t *testing.T) {
 			t.Fatalf("%s mode: C does not know #1", mode)
 		}
 		if mode == ModeDelta {
-			if g := deltasOf(c.Replica("B")).out[c.index["A"]]; !g.empty() {
+			if g, _ := deltasOf(c.Replica("B")).pending(c.index["A"], false); !g.empty() {
 				t.Fatalf("B relays back to A: %v", g.knows())
 			}
 			// A message with nothing pending carries an empty delta.
@@ -210,5 +210,45 @@ func TestFullOnlyInDeltaMode(t *testing.T) {
 	}
 	if _, err := New(Config{Type: crdt.GSet, Names: []string{"A", "B"}, AnyOrder: true}); err == nil {
 		t.Fatal("delivery any accepted outside op mode")
+	}
+}
+
+// In op mode an or-set's box never shows its causal context: op delivery
+// never consults it (issue 20 §4), so showing it would suggest that a late
+// add is stopped by it. State mode shows it where the set has no dots.
+func TestOpModeBoxesShowNoContext(t *testing.T) {
+	meta := func(c *Cluster, name string) string {
+		var line strings.Builder
+		for _, p := range c.Replica(name).Meta() {
+			line.WriteString(p.Text)
+		}
+		return line.String()
+	}
+	for _, mode := range []Mode{ModeState, ModeOp} {
+		c, err := New(Config{Type: crdt.ORSet, Names: []string{"Alice", "Bob"}, Mode: mode, AnyOrder: mode == ModeOp})
+		if err != nil {
+			t.Fatal(err)
+		}
+		for _, a := range []Action{
+			Edit{Replica: "Alice", Op: crdt.Op{Kind: crdt.OpAdd, Value: "milk"}},
+			Send{From: "Alice", To: "Bob"},
+			Edit{Replica: "Alice", Op: crdt.Op{Kind: crdt.OpRemove, Value: "milk"}},
+			Send{From: "Alice", To: "Bob"},
+			Deliver{From: "Alice", To: "Bob", Newest: true},
+		} {
+			if _, err := c.Apply(a); err != nil {
+				t.Fatalf("%s: %v", a, err)
+			}
+			for _, name := range []string{"Alice", "Bob"} {
+				if line := meta(c, name); mode == ModeOp && strings.Contains(line, "context") {
+					t.Errorf("op mode, after %s: %s's box shows %q", a, name, line)
+				}
+			}
+		}
+		// Alice holds no dots and the context {Alice:1} in both modes;
+		// only state mode's box says so.
+		if line := meta(c, "Alice"); strings.Contains(line, "context {Alice:1}") != (mode == ModeState) {
+			t.Errorf("%s: Alice's box reads %q", mode, line)
+		}
 	}
 }

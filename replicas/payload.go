@@ -44,8 +44,8 @@ type modeRules interface {
 	// full says whether full (a whole state) may be asked for: nil, or why
 	// not.
 	full() error
-	// start is a replica's bookkeeping before anything happened.
-	start(c *Cluster) modeData
+	// start is replica i's bookkeeping before anything happened.
+	start(c *Cluster, i int) modeData
 	// edit files a local edit's effect: replica i (r, owned) applied the
 	// edit id, whose history key is key.
 	edit(c *Cluster, i int, r *Replica, id EditID, key string, e *crdt.Effect)
@@ -83,6 +83,11 @@ type payload interface {
 	// that it is a whole state, which its receiver merges with all of its
 	// own.
 	held(m *Message) (n int64, whole bool)
+	// work is what taking it cost beyond what it weighs, for the work
+	// budget: gathering its ops, or joining its delta-group from the
+	// entries pending (0 for a whole state, which the merged budget
+	// counts, and for a group another message of the action joined).
+	work() int64
 	// textGrowth bounds how many characters it can add to a text, and
 	// trial applies it to a copy of a receiver's text (see
 	// checkTextMerges).

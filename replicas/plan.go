@@ -68,6 +68,8 @@ type senderCopy struct {
 	from         int
 	writes       int
 	lastWrite    EditID
+	declined     int
+	lastDeclined EditID
 	heard        bool
 	plain        crdt.Plain
 	plainHist    History
@@ -78,6 +80,14 @@ type senderCopy struct {
 	values       [2]crdt.Value
 	valueStrings [2]string
 	wholeP       *statePayload
+	// rendered is what rendering the sender's values cost, when they had
+	// changed since they were last rendered (see budget.go).
+	rendered int64
+	// groups are the delta-groups its messages took in this action, by
+	// where they start on the sender's log and the link they leave out
+	// (-1: none): sending to all joins what is pending once, not once per
+	// link.
+	groups map[[2]int]deltaGroup
 }
 
 // copyOf takes replica i's lanes for the messages it is about to send. The
@@ -86,8 +96,17 @@ type senderCopy struct {
 func (c *Cluster) copyOf(i int) *senderCopy {
 	r := c.reps[i]
 	r.share()
+	var rendered int64
+	if v := r.values[Plain]; v == nil || !v.done {
+		rendered += int64(crdt.PlainBytes(r.plain))
+	}
+	if v := r.values[CRDT]; v == nil || !v.done {
+		rendered += passBytes(r.state)
+	}
 	return &senderCopy{
-		from: i, writes: r.writes, lastWrite: r.lastWrite, heard: r.heard, mode: r.mode,
+		rendered: rendered,
+		from:     i, writes: r.writes, lastWrite: r.lastWrite, declined: r.declined, lastDeclined: r.lastDeclined,
+		heard: r.holdsHeard(), mode: r.mode,
 		plain: r.plain, plainHist: r.plainHist,
 		state: r.state, crdtHist: r.crdtHist, knows: r.knows[CRDT],
 		values:       [2]crdt.Value{r.Value(Plain), r.Value(CRDT)},
@@ -107,10 +126,11 @@ func (sc *senderCopy) whole(*Cluster) *statePayload {
 // takeHop is the hop that takes a message from sc's sender to replica to:
 // the CRDT lane carries what the mode says (full changes only that); the
 // plain lane carries the sender's value only if the sender has written
-// since the last plain value this link delivered.
+// since the last plain value this link delivered, and then it carries
+// whatever the sender holds, its own write or one it received.
 func (c *Cluster) takeHop(sc *senderCopy, to int, queued, full bool) hop {
 	h := hop{from: sc.from, to: to, take: true, queued: queued, sc: sc, crdt: c.rules.payload(c, sc, to, full)}
-	h.plain = plainPayload{writes: sc.writes, last: sc.lastWrite, heard: sc.heard}
+	h.plain = plainPayload{writes: sc.writes, last: sc.lastWrite, declined: sc.declined, lastDeclined: sc.lastDeclined, heard: sc.heard}
 	if sc.writes > c.delivered[sc.from][to] {
 		h.plain.carries, h.plain.value, h.plain.hist = true, sc.plain, sc.plainHist
 	}
@@ -152,12 +172,12 @@ func (c *Cluster) plan(a Action) (*plan, error) {
 			return nil, err
 		}
 		if !c.up[i][j] {
-			return nil, fmt.Errorf("the link %s → %s is cut: heal it before delivering (%d waiting)", a.From, a.To, len(c.queues[i][j]))
+			return nil, fmt.Errorf("the link %s → %s is cut: heal it before delivering (%d waiting)", a.From, a.To, c.queues[i][j].Len())
 		}
 		q := c.queues[i][j]
-		m := q[0]
+		m := q.Oldest()
 		if a.Newest {
-			m = q[len(q)-1]
+			m = q.Newest()
 		}
 		p.add(hop{from: i, to: j, msg: m})
 	case DeliverAll:
@@ -176,7 +196,7 @@ func (c *Cluster) plan(a Action) (*plan, error) {
 			return nil, err
 		}
 		_, dup := a.(Duplicate)
-		p.add(hop{from: i, to: j, msg: c.queues[i][j][0], drop: !dup, dup: dup})
+		p.add(hop{from: i, to: j, msg: c.queues[i][j].Oldest(), drop: !dup, dup: dup})
 	case Sync:
 		return p, c.planSync(p, a)
 	case SyncBoth:
@@ -212,7 +232,7 @@ func (c *Cluster) queued(from, to string) (int, int, error) {
 	if err != nil {
 		return 0, 0, err
 	}
-	if len(c.queues[i][j]) == 0 {
+	if c.queues[i][j].Len() == 0 {
 		return 0, 0, fmt.Errorf("nothing is in flight from %s to %s", QuoteName(from), QuoteName(to))
 	}
 	return i, j, nil

@@ -171,11 +171,11 @@ func (c *Cluster) Lost(l Lane) []EditID {
 // Every edit counts once per lane, and a declined edit is never lost.
 func (c *Cluster) Declined(l Lane) []EditID {
 	var out []EditID
-	for _, e := range c.edits {
+	c.edits.Each(func(e EditInfo) {
 		if !e.Effective[l] {
 			out = append(out, e.ID)
 		}
-	}
+	})
 	return out
 }
 

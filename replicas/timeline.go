@@ -1,11 +1,48 @@
 package replicas
 
-import "fmt"
+import (
+	"fmt"
+	"sort"
+)
 
 // CheckpointEvery is how many actions lie between two stored copies of the
 // cluster. Going to any point restores the copy at or before it and replays
-// at most this many actions.
+// at most this many actions, unless the history's states grew large while
+// it did little (see wantCheckpoint).
 const CheckpointEvery = 32
+
+// A checkpoint shares the cluster's replicas with the present (copy on
+// write), so the next change to a replica copies the lanes it shares: a
+// checkpoint may cost as much as every replica's state, and a history of
+// forty thousand edits to one growing set would keep over a thousand
+// copies of it. So the timeline takes a checkpoint every CheckpointEvery
+// actions only while what its checkpoints may copy stays within
+// checkpointFree plus a checkpointShare-th of what the history has done
+// (its merged and work totals, see budget.go); past that it waits, and
+// seeking there replays more actions, each of which did little. A lesson
+// never comes near: its checkpoints copy kilobytes.
+const (
+	checkpointFree  = 64 << 20
+	checkpointShare = 4
+)
+
+// checkpoint is a stored copy of the cluster after pos actions, and what
+// it may make the present copy (its replicas' states when it was taken).
+type checkpoint struct {
+	pos  int
+	c    *Cluster
+	cost int64
+}
+
+// footprint is what a checkpoint of the cluster may copy: every replica's
+// lanes.
+func (c *Cluster) footprint() int64 {
+	var n int64
+	for _, r := range c.reps {
+		n += r.laneBytes()
+	}
+	return n
+}
 
 // Timeline is a cluster with its history of actions. It can go back to any
 // earlier point and forward again. Acting at an earlier point branches: the
@@ -13,7 +50,9 @@ const CheckpointEvery = 32
 type Timeline struct {
 	actions     []Action
 	events      [][]Event
-	checkpoints []*Cluster // checkpoints[k]: the state after k*CheckpointEvery actions
+	checkpoints []checkpoint // by position; the first is the start
+	spent       int64        // the checkpoints' costs, added up
+	free, share int64        // checkpointFree and checkpointShare (tests lower them)
 	pos         int
 	cur         *Cluster
 	// recent holds states near where the user has been, so that stepping
@@ -33,7 +72,7 @@ func NewTimeline(cfg Config) (*Timeline, error) {
 	if err != nil {
 		return nil, err
 	}
-	return &Timeline{cur: c, checkpoints: []*Cluster{c.Clone()}}, nil
+	return &Timeline{cur: c, checkpoints: []checkpoint{{c: c.Clone()}}, free: checkpointFree, share: checkpointShare}, nil
 }
 
 // Cluster is the state at the current point. Treat it as read-only: change
@@ -65,16 +104,37 @@ func (t *Timeline) Do(a Action) (ev []Event, discarded int, err error) {
 	if discarded > 0 {
 		t.actions = t.actions[:t.pos:t.pos]
 		t.events = t.events[:t.pos:t.pos]
-		t.checkpoints = t.checkpoints[: t.pos/CheckpointEvery+1 : t.pos/CheckpointEvery+1]
+		k := t.checkpointAt(t.pos) + 1
+		for _, cp := range t.checkpoints[k:] {
+			t.spent -= cp.cost
+		}
+		t.checkpoints = t.checkpoints[:k:k]
 		t.forgetAfter(t.pos)
 	}
 	t.actions = append(t.actions, a)
 	t.events = append(t.events, ev)
 	t.pos++
 	if t.pos%CheckpointEvery == 0 {
-		t.checkpoints = append(t.checkpoints, t.cur.Clone())
+		if cost, ok := t.wantCheckpoint(); ok {
+			t.checkpoints = append(t.checkpoints, checkpoint{pos: t.pos, c: t.cur.Clone(), cost: cost})
+			t.spent += cost
+		}
 	}
 	return ev, discarded, nil
+}
+
+// wantCheckpoint says whether to store a copy of the present, and what it
+// may cost (see checkpointFree).
+func (t *Timeline) wantCheckpoint() (int64, bool) {
+	c := t.cur
+	cost := c.footprint()
+	return cost, t.spent+cost <= t.free+(c.merged+c.work)/t.share
+}
+
+// checkpointAt is the index of the last checkpoint at or before position
+// n.
+func (t *Timeline) checkpointAt(n int) int {
+	return sort.Search(len(t.checkpoints), func(k int) bool { return t.checkpoints[k].pos > n }) - 1
 }
 
 // Seek moves to the point after n actions, 0 ≤ n ≤ Len. A state visited
@@ -94,16 +154,12 @@ func (t *Timeline) Seek(n int) error {
 		return nil
 	}
 	from := t.pos
-	if n < t.pos || n-t.pos > CheckpointEvery {
-		k := n / CheckpointEvery
-		for p := n - 1; p > k*CheckpointEvery; p-- { // a nearer recent state beats the checkpoint
-			if c, ok := t.recent[p]; ok {
-				t.cur, from, t.curShared = c, p, true
-				break
-			}
+	if cp := t.checkpoints[t.checkpointAt(n)]; n < t.pos || t.pos < cp.pos {
+		if p := t.nearestRecent(cp.pos, n); p >= 0 { // a nearer recent state beats the checkpoint
+			t.cur, from, t.curShared = t.recent[p], p, true
 		}
 		if from == t.pos {
-			t.cur, from, t.curShared = t.checkpoints[k].Clone(), k*CheckpointEvery, false
+			t.cur, from, t.curShared = cp.c.Clone(), cp.pos, false
 		}
 	}
 	for i := from; i < n; i++ {
@@ -120,6 +176,18 @@ func (t *Timeline) Seek(n int) error {
 	}
 	t.pos = n
 	return nil
+}
+
+// nearestRecent is the latest remembered position after from and before
+// n, or -1.
+func (t *Timeline) nearestRecent(from, n int) int {
+	best := -1
+	for _, p := range t.recentAge {
+		if p > from && p < n && p > best {
+			best = p
+		}
+	}
+	return best
 }
 
 // own makes cur safe to change: a copy, if it is shared with recent.
@@ -193,13 +261,10 @@ func (t *Timeline) At(n int) *Cluster {
 	if c, ok := t.recent[n]; ok {
 		return c
 	}
-	k := n / CheckpointEvery
-	from, c := k*CheckpointEvery, t.checkpoints[k]
-	for p := n - 1; p > from; p-- {
-		if r, ok := t.recent[p]; ok {
-			from, c = p, r
-			break
-		}
+	cp := t.checkpoints[t.checkpointAt(n)]
+	from, c := cp.pos, cp.c
+	if p := t.nearestRecent(from, n); p >= 0 {
+		from, c = p, t.recent[p]
 	}
 	if t.pos < n && t.pos > from {
 		from, c = t.pos, t.cur

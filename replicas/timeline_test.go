@@ -118,3 +118,53 @@ func TestAtMatchesSeek(t *testing.T) {
 		}
 	})
 }
+
+// TestSparseCheckpointsReplayTheSame: in every mode, with checkpoints that
+// a tight allowance makes rare (as a history of a large, growing state
+// does), any mix of seeks, reads of other points and actions gives the
+// state a fresh replay gives.
+func TestSparseCheckpointsReplayTheSame(t *testing.T) {
+	for _, mode := range Modes {
+		t.Run(mode.String(), func(t *testing.T) {
+			forEachType(t, func(rt *rapid.T, typ crdt.Type) {
+				cfg := Config{Type: typ, Names: names(3), Mode: mode}
+				tl, _ := NewTimeline(cfg)
+				tl.free, tl.share = rapid.Int64Range(0, 2000).Draw(rt, "free"), 1000
+				ch := rapidChooser{rt}
+				replay := func(n int) *Cluster {
+					fresh, _ := New(cfg)
+					for i := range n {
+						if _, err := fresh.Apply(tl.Action(i)); err != nil {
+							rt.Fatalf("fresh replay of %s: %v", tl.Action(i), err)
+						}
+					}
+					return fresh
+				}
+				steps := rapid.IntRange(1, 120).Draw(rt, "steps")
+				for step := range steps {
+					switch k := rapid.IntRange(0, 7).Draw(rt, "what"); {
+					case tl.Len() > 0 && k == 0:
+						tl.Seek(rapid.IntRange(0, tl.Len()).Draw(rt, "to"))
+					case tl.Len() > 0 && k == 1:
+						n := rapid.IntRange(0, tl.Len()).Draw(rt, "at")
+						if !SameState(tl.At(n), replay(n)) {
+							rt.Fatalf("At(%d) differs from a fresh replay", n)
+						}
+						continue
+					default:
+						tl.Do(randomAction(ch, tl.Cluster(), false))
+						if step < steps-1 && step%8 != 0 {
+							continue
+						}
+					}
+					if fresh := replay(tl.Pos()); !SameState(fresh, tl.Cluster()) {
+						rt.Fatalf("at %d of %d the state differs from a fresh replay:\n%s\nwant\n%s", tl.Pos(), tl.Len(), tl.Cluster().Dump(), fresh.Dump())
+					}
+				}
+				if len(tl.checkpoints) > 1+tl.Len()/CheckpointEvery {
+					rt.Fatalf("%d checkpoints for %d actions", len(tl.checkpoints), tl.Len())
+				}
+			})
+		})
+	}
+}

@@ -41,7 +41,10 @@ var (
 )
 
 // encodedSize is the size of v in CBOR's core deterministic encoding.
-func encodedSize(v any) int {
+func encodedSize(v any) int { return encode(v).Len() }
+
+// encode is v in CBOR's core deterministic encoding.
+func encode(v any) *bytes.Buffer {
 	encOnce.Do(func() {
 		var err error
 		if enc, err = cbor.CoreDetEncOptions().UserBufferEncMode(); err != nil {
@@ -53,7 +56,7 @@ func encodedSize(v any) int {
 		// Every wire form is plain data; failing to encode one is a bug.
 		panic(fmt.Sprintf("replicas: encoding %T: %v", v, err))
 	}
-	return b.Len()
+	return &b
 }
 
 // The kinds of CRDT payload on the wire.
@@ -73,7 +76,7 @@ type wireTextGroup struct {
 
 // opWire is an op's wire form.
 func opWire(o *OpEntry) wireOp {
-	return wireOp{Origin: o.Origin, Seq: o.Seq, Deps: o.Deps, Op: crdt.WireOfEffect(o.Effect)}
+	return wireOp{Origin: o.Origin, Seq: o.Seq, Deps: o.Deps(), Op: crdt.WireOfEffect(o.Effect)}
 }
 
 // weigh works out what a message weighs in each lane, and counts it as

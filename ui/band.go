@@ -15,8 +15,16 @@ import (
 // one row of boxes, each with the replica's name in its top border and
 // both lanes' values, labelled.
 
-// compactTitle is both lanes' titles on one line, plain on the left half.
+// compactTitle is both lanes' titles on one line, plain on the left half;
+// with the third band (the lab), every lane gets a third of it.
 func compactTitle(st State, s Styles, w int) string {
+	if st.Yours != nil {
+		third := w / 3
+		sep := s.App.Muted.Render(s.Text(" │ "))
+		left := bandTitle(st.Cluster, replicas.Plain, "Plain", s, third-1)
+		mid := bandTitle(st.Cluster, replicas.CRDT, "CRDT", s, third-2)
+		return left + sep + mid + sep + yoursTitle(st.Yours, "Yours", s, w-2*third-3)
+	}
 	return st.Boxes.ofCluster(st.Cluster, "compact title", 0, w, 1, s, func() string { return drawCompactTitle(st, s, w) })
 }
 
@@ -33,7 +41,11 @@ func compactBoxes(st State, s Styles, l Layout) string {
 	reps := c.Replicas()
 	conf := [2][]bool{conflicts(c, replicas.Plain), conflicts(c, replicas.CRDT)}
 	last := min(len(reps), st.First+l.Columns)
-	rk := rowKey{first: st.First, n: last - st.First, more: last < len(reps), scroll: l.Scroll, w: l.W, h: compactBoxH, boxW: l.BoxW, gutter: l.Gutter, styles: s.Theme, ascii: s.Symbols == ASCIISymbols}
+	h := compactBoxH
+	if st.Yours != nil {
+		h++ // the third band's reads
+	}
+	rk := rowKey{first: st.First, n: last - st.First, more: last < len(reps), scroll: l.Scroll, w: l.W, h: h, boxW: l.BoxW, gutter: l.Gutter, styles: s.Theme, ascii: s.Symbols == ASCIISymbols}
 	for i := st.First; i < last; i++ {
 		rk.boxes[i-st.First] = compactKey(st, i, conf, s, l.BoxW)
 	}
@@ -61,15 +73,19 @@ func compactRow(cols []string, rk rowKey, s Styles) string {
 		if rk.more {
 			right = s.App.Notice.Render(s.Symbols.Right)
 		}
-		side := func(a string) string { return fit("\n"+a, 1, compactBoxH) }
+		side := func(a string) string { return fit("\n"+a, 1, rk.h) }
 		row = joinFitted(side(left), row, side(right))
 		used += 2
 	}
 	if rk.gutter > 0 { // the lanes named once, on the left
-		row = joinFitted(fit("\n"+s.App.Muted.Render("plain")+"\n"+s.App.Muted.Render("crdt"), rk.gutter, compactBoxH), row)
+		names := "\n" + s.App.Muted.Render("plain") + "\n" + s.App.Muted.Render("crdt")
+		if rk.h > compactBoxH {
+			names += "\n" + s.App.Muted.Render("yours")
+		}
+		row = joinFitted(fit(names, rk.gutter, rk.h), row)
 	}
 	if used < rk.w {
-		row = joinFitted(row, fit("", rk.w-used, compactBoxH))
+		row = joinFitted(row, fit("", rk.w-used, rk.h))
 	}
 	return row
 }
@@ -87,10 +103,15 @@ func compactKey(st State, i int, conf [2][]bool, s Styles, w int) boxKey {
 		}
 		return ""
 	}
-	return boxKey{replica: i, lane: -1, changed: r.Changed(replicas.Plain), changedCRDT: r.Changed(replicas.CRDT),
+	k := boxKey{replica: i, lane: -1, changed: r.Changed(replicas.Plain), changedCRDT: r.Changed(replicas.CRDT),
 		focused: i == st.Focus, conflict: conf[replicas.Plain][i], conflictCRDT: conf[replicas.CRDT][i],
 		marked: changed(replicas.Plain), markedCRDT: changed(replicas.CRDT), w: w, h: compactBoxH, waiting: strings.Join(r.Waiting(), ", "),
 		styles: s.Theme, ascii: s.Symbols == ASCIISymbols, news: news(replicas.Plain), newsCRDT: news(replicas.CRDT)}
+	if y := st.Yours; y != nil && i < len(y.Cells) {
+		k.h++
+		k.yours = y.Cells[i]
+	}
+	return k
 }
 
 func drawCompactBox(r *replicas.Replica, k boxKey, s Styles) string {
@@ -100,7 +121,7 @@ func drawCompactBox(r *replicas.Replica, k boxKey, s Styles) string {
 	}
 	inner := k.w - 4
 	if inner < 1 {
-		return fit("", k.w, compactBoxH)
+		return fit("", k.w, k.h)
 	}
 	b := style.GetBorderStyle()
 	paint := lipgloss.NewStyle().Foreground(style.GetBorderTopForeground())
@@ -138,6 +159,10 @@ func drawCompactBox(r *replicas.Replica, k boxKey, s Styles) string {
 			}
 		}
 		lines = append(lines, paint.Render(b.Left)+" "+fit(text, inner, 1)+" "+paint.Render(b.Right))
+	}
+	if k.h > compactBoxH { // the third band's read
+		val, vs := yoursValue(k.yours, s)
+		lines = append(lines, paint.Render(b.Left)+" "+fit(vs.Render(clip(val, inner, s.Symbols.Ellipsis)), inner, 1)+" "+paint.Render(b.Right))
 	}
 	lines = append(lines, paint.Render(b.BottomLeft+strings.Repeat(b.Bottom, inner+2)+b.BottomRight))
 	return strings.Join(lines, "\n")

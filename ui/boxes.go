@@ -161,8 +161,9 @@ func editsLine(set replicas.EditSet, w int, sym Symbols) string {
 // editsSeenLine is the edits line with what else the replica has seen:
 // "edits #1 #3 · saw #2" says the value reflects #1 and #3, and #2 also
 // reached the replica (lost, declined, overwritten or merged away). When
-// that does not fit, it drops the word edits, then counts what else was
-// seen: "#1 #3 · saw 4 more".
+// that does not fit, it trades the dot for a comma ("edits #1, saw #2"),
+// then drops the word edits, then counts what else was seen: "#1 #3 · saw
+// 4 more".
 func editsSeenLine(hist, knows replicas.EditSet, w int, sym Symbols) string {
 	extra := knows.Minus(hist)
 	if len(extra) == 0 {
@@ -174,12 +175,19 @@ func editsSeenLine(hist, knows replicas.EditSet, w int, sym Symbols) string {
 	}
 	short := func(s string) string { return strings.TrimPrefix(strings.TrimPrefix(s, "edits: "), "edits ") }
 	for _, seen := range []string{"saw " + strings.Join(parts, " "), fmt.Sprintf("saw %d more", len(extra))} {
-		tail := " " + sym.Dot + " " + seen
-		room := w - ansi.StringWidth(tail)
-		for _, head := range []string{editsLine(hist, room, sym), short(editsLine(hist, room+len("edits "), sym))} {
-			if ansi.StringWidth(head) <= room {
+		// The word edits stays as long as it can: a comma for the dot
+		// first ("edits #1, saw #2"), and only then without it.
+		for _, sep := range []string{" " + sym.Dot + " ", ", "} {
+			tail := sep + seen
+			room := w - ansi.StringWidth(tail)
+			if head := editsLine(hist, room, sym); ansi.StringWidth(head) <= room {
 				return head + tail
 			}
+		}
+		tail := " " + sym.Dot + " " + seen
+		room := w - ansi.StringWidth(tail)
+		if head := short(editsLine(hist, room+len("edits "), sym)); ansi.StringWidth(head) <= room {
+			return head + tail
 		}
 	}
 	return ansi.Truncate(short(editsLine(hist, w, sym))+" "+sym.Dot+" saw "+strings.Join(parts, " "), w, sym.Ellipsis)
@@ -453,15 +461,29 @@ func internalsLines(in crdt.Internals, w, n, offset int, s Styles) []string {
 		parts = append(parts, s.Text(sec.Name+": "+items))
 	}
 	var out []string
-	last := s.Text(in.Size())
+	// The last line's forms, longest first: the first that fits is shown,
+	// so that the size keeps its label, "in memory" (it is not what a
+	// message weighs), and loses the window's keys and the entry count
+	// first.
+	dot := " " + s.Symbols.Dot + " "
+	mem := "~" + replicas.SizeText(int64(in.Bytes)) + " in memory"
+	lasts := []string{s.Text(in.Size()), mem}
 	if n > 1 {
-		all := wrapLines(strings.Join(parts, " "+s.Symbols.Dot+" "), w, maxInternalLines, s.Symbols.Ellipsis)
+		all := wrapLines(strings.Join(parts, dot), w, maxInternalLines, s.Symbols.Ellipsis)
 		if room := n - 1; len(all) > room {
 			offset = min(max(offset, 0), len(all)-room)
-			last = fmt.Sprintf("%d-%d/%d { } %s %s", offset+1, offset+room, len(all), s.Symbols.Dot, s.Text(in.Size()))
+			where := fmt.Sprintf("%d-%d/%d", offset+1, offset+room, len(all))
+			lasts = []string{where + " { }" + dot + s.Text(in.Size()), where + " { }" + dot + mem, where + dot + mem, mem}
 			all = all[offset : offset+room]
 		}
 		out = all
+	}
+	last := lasts[len(lasts)-1]
+	for _, l := range lasts {
+		if ansi.StringWidth(l) <= w {
+			last = l
+			break
+		}
 	}
 	out = append(out, ansi.Truncate(last, w, s.Symbols.Ellipsis))
 	for i := range out {

@@ -93,6 +93,7 @@ type boxKey struct {
 	front          string // the metadata parts to show first when the line is cut, joined by "\x00"
 	clock          int64  // the replica's clock, when showClock
 	showClock      bool
+	yours          YoursCell // a compact box's third line (the lab), when h says so
 	styles         Theme
 	ascii          bool
 }

@@ -27,23 +27,24 @@ const (
 // the network, the members (this one first), the log's sentences (oldest
 // first), the status line and the help bar, already drawn.
 type ClassState struct {
-	Name    string // this member
-	Teacher bool   // this member is the teacher
-	Type    string
-	Mode    string
-	Addr    string
-	Join    string // the line students type (the teacher's screen)
-	Dropped int    // bad payloads dropped
-	Forged  int    // of which forged: signed by someone else, or from no member
-	Lanes   [2]ClassLane
-	Groups  string   // the teacher's partition, as the prompt takes it; "" when whole
-	CutOff  []string // members the partition cuts off from this one
-	Room    string   // the teacher's hold or freeze, in words; "" when neither
-	Removed bool     // the teacher removed this member from the class
-	Ask     []string // the room's question: its text, then its choices or tally
-	Say     string   // what the teacher last said to the room
-	Script  string   // the teacher's script: where it stands, and its next line
-	Members []ClassMember
+	Name     string // this member
+	Teacher  bool   // this member is the teacher
+	Type     string
+	Mode     string
+	Addr     string
+	Join     string // the line students type (the teacher's screen)
+	Recorded bool   // the teacher records the class: every laptop keeps a record of its messages
+	Dropped  int    // bad payloads dropped
+	Forged   int    // of which forged: signed by someone else, or from no member
+	Lanes    [2]ClassLane
+	Groups   string   // the teacher's partition, as the prompt takes it; "" when whole
+	CutOff   []string // members the partition cuts off from this one
+	Room     string   // the teacher's hold or freeze, in words; "" when neither
+	Removed  bool     // the teacher removed this member from the class
+	Ask      []string // the room's question: its text, then its choices or tally
+	Say      string   // what the teacher last said to the room
+	Script   string   // the teacher's script: where it stands, and its next line
+	Members  []ClassMember
 	// Left is the members who left the class, by name: one line, not a
 	// box or a row each (a class that many have joined and left stays
 	// readable).
@@ -159,7 +160,11 @@ func classHeader(st ClassState, s Styles, w int) string {
 		who += " (teacher)"
 	}
 	dot := " " + s.Symbols.Dot + " "
-	left := s.App.Title.Render("crdtviz") + s.App.Muted.Render(dot) + s.App.Header.Render(fmt.Sprintf("class%s%s by %s%s%s", dot, st.Type, st.Mode, dot, who))
+	rec := ""
+	if st.Recorded {
+		rec = dot + "recorded"
+	}
+	left := s.App.Title.Render("crdtviz") + s.App.Muted.Render(dot) + s.App.Header.Render(fmt.Sprintf("class%s%s by %s%s%s%s", dot, st.Type, st.Mode, rec, dot, who))
 	right := s.App.Muted.Render(st.Addr)
 	switch {
 	case st.Forged > 0 && st.Dropped > st.Forged:

@@ -2,6 +2,7 @@ package ui
 
 import (
 	"slices"
+	"strconv"
 
 	"crdtviz/replicas"
 )
@@ -28,6 +29,10 @@ type DiagramRow struct {
 	// MinLines is the least number of lines the row takes, so that its
 	// statement can wrap in the margin (a handout); 0 or 1: one.
 	MinLines int
+	// Label is what the margin says the row's time is; "" says "t" and
+	// the tick. (The classroom's replay numbers its rows, and labels each
+	// with its Lamport time.)
+	Label string
 }
 
 // DiagramInput is what a diagram is built from.
@@ -42,9 +47,8 @@ type DiagramInput struct {
 	InFlight []*replicas.Message
 	// Up reports whether a link is up at the current point.
 	Up func(from, to string) bool
-	// Prefix labels the messages: "#" when empty; the lab's lane uses
-	// "s" (s4 is the student's message 4).
-	Prefix string
+	// MarginHead heads the margin; "" says "tick and statement".
+	MarginHead string
 }
 
 // ArrowEnd says how a message's arrow ends.
@@ -64,10 +68,48 @@ type Arrow struct {
 	How        ArrowEnd
 	Dim        bool // nothing new for the plain lane
 	Copies     int  // how many copies were made of it (duplicate): 1 when none
+	// CopyIDs are the numbers of the network's copies of it, which its
+	// label names after its own ("m1,m2").
+	CopyIDs []int
+	// Unlabelled is set for a copy whose original is drawn: the original's
+	// label names it.
+	Unlabelled bool
+	// Bracketed puts the label in brackets, "(m4)": on paper, where
+	// nothing is dim, it marks a message with nothing new for the plain
+	// lane.
+	Bracketed bool
 	// LabelAtHead puts the label beside the arrow's head rather than its
 	// start: the messages of a sync to many start on one line, and end
 	// each on its own.
 	LabelAtHead bool
+	// Also are the other messages this arrow stands for: a student's
+	// messages (the lab) that took the same path at the same time, as a
+	// node on a timer writes several between two sends. Its label is then
+	// "s2+5".
+	Also []int
+}
+
+// Has reports whether the arrow stands for message id.
+func (a Arrow) Has(id int) bool { return a.ID == id || slices.Contains(a.Also, id) }
+
+// Label is the arrow's label: "m4", "m1,m2" for a message and the
+// network's copy of it, "s2+5" for six of a student's messages on one path
+// (the lab), or "" for a copy its original's label names.
+func (a Arrow) Label() string {
+	if a.Unlabelled {
+		return ""
+	}
+	text := MsgLabel(a.ID)
+	for _, id := range a.CopyIDs {
+		text += "," + MsgLabel(id)
+	}
+	if len(a.Also) > 0 {
+		text += "+" + strconv.Itoa(len(a.Also))
+	}
+	if a.Bracketed {
+		text = "(" + text + ")"
+	}
+	return text
 }
 
 // Mark is an edit on a replica's line.
@@ -82,6 +124,7 @@ type Mark struct {
 type RowLines struct {
 	Top, Bottom int
 	Tick        int64
+	Label       string // the row's time as the margin says it; "" for "t" and the tick
 	Action      string
 	Partial     bool
 	// Down lists the directed links that are down after the row, as
@@ -109,7 +152,8 @@ type Diagram struct {
 	Lines  int // lines in all, the "now" line included
 	Now    int // the line where messages in flight end, or -1
 	Older  int
-	Prefix string // labels the messages; "#" when empty
+	// MarginHead heads the margin; "" for "tick and statement".
+	MarginHead string
 }
 
 // Spacing of the diagram, in lines.
@@ -121,7 +165,7 @@ const (
 
 // BuildDiagram lays out the rows, arrows and marks. It is pure.
 func BuildDiagram(in DiagramInput) Diagram {
-	d := Diagram{Names: in.Names, Older: in.Older, Now: -1, Prefix: in.Prefix}
+	d := Diagram{Names: in.Names, Older: in.Older, Now: -1, MarginHead: in.MarginHead}
 	col := make(map[string]int, len(in.Names))
 	for i, n := range in.Names {
 		col[n] = i
@@ -136,7 +180,7 @@ func BuildDiagram(in DiagramInput) Diagram {
 	line := 0
 	topOf := make(map[int64]int, len(in.Rows))
 	for _, r := range in.Rows {
-		rl := RowLines{Top: line, Bottom: line, Tick: r.Tick, Action: r.Action, Partial: r.Partial}
+		rl := RowLines{Top: line, Bottom: line, Tick: r.Tick, Label: r.Label, Action: r.Action, Partial: r.Partial}
 		senders := syncSenders(r, col)
 		switch n := syncedIn(r); {
 		case n > 2 && len(senders) > 1 || r.Partial && len(senders) > 1 && n > 2:
@@ -216,19 +260,54 @@ func BuildDiagram(in DiagramInput) Diagram {
 		}
 		last = d.Now
 	}
-	// A duplicate is drawn from its original's sending; the original is
-	// marked with the number of copies.
-	for _, a := range d.Arrows {
+	// A duplicate is drawn from its original's sending; the original's
+	// label names its copies too ("m1,m2"), so that every message number
+	// shows once.
+	for k, a := range d.Arrows {
 		if a.CopyOf == 0 {
 			continue
 		}
 		if i, ok := arrows[a.CopyOf]; ok {
 			d.Arrows[i].Copies++
+			d.Arrows[i].CopyIDs = append(d.Arrows[i].CopyIDs, a.ID)
+			d.Arrows[k].Unlabelled = true
 		}
 	}
+	d.groupYours()
 	d.Lines = last + 1
 	d.setDown(in, col)
 	return d
+}
+
+// groupYours draws a student's messages (ids below zero) that took the
+// same path at the same time as one arrow (see Arrow.Also), and starts
+// each a line after crdtviz's own, so that the two lanes' arrows for one
+// action stand apart.
+func (d *Diagram) groupYours() {
+	type path struct {
+		from, to, start, end int
+		how                  ArrowEnd
+		head                 bool
+	}
+	first := map[path]int{}
+	out := d.Arrows[:0]
+	for _, a := range d.Arrows {
+		if a.ID >= 0 {
+			out = append(out, a)
+			continue
+		}
+		p := path{a.From, a.To, a.Start, a.End, a.How, a.LabelAtHead}
+		if k, ok := first[p]; ok {
+			out[k].Also = append(out[k].Also, a.ID)
+			continue
+		}
+		if a.End-a.Start >= 2 {
+			a.Start++
+		}
+		first[p] = len(out)
+		out = append(out, a)
+	}
+	d.Arrows = out
 }
 
 // syncMessage reports whether event e is a message of the row's sync:

@@ -27,14 +27,14 @@ type DiagramView struct {
 
 // diagramChars are the characters a diagram is drawn with.
 type diagramChars struct {
-	life, down, up, cross, headR, headL, openR, openL, drop, edit, declined, cut, times, more string
+	life, down, up, cross, headR, headL, openR, openL, drop, edit, declined, cut, more string
 }
 
 var (
 	unicodeDiagram = diagramChars{life: "│", down: "╲", up: "╱", cross: "╳", headR: "▶", headL: "◀", openR: "▷", openL: "◁",
-		drop: "✗", edit: "●", declined: "○", cut: "╳", times: "×", more: "⋮"}
+		drop: "✗", edit: "●", declined: "○", cut: "╳", more: "⋮"}
 	asciiDiagram = diagramChars{life: "|", down: "\\", up: "/", cross: "X", headR: ">", headL: "<", openR: ">", openL: "<",
-		drop: "x", edit: "*", declined: "o", cut: "-x-", times: "x", more: ":"}
+		drop: "x", edit: "*", declined: "o", cut: "-x-", more: ":"}
 )
 
 // cellRole says how a cell of the diagram is styled.
@@ -51,6 +51,7 @@ const (
 	roleDeclined
 	roleLabel
 	roleSelected
+	roleYours // a student's message (the lab)
 )
 
 type cell struct {
@@ -210,11 +211,7 @@ func drawDiagramBody(d Diagram, v DiagramView, g *diagramGrid, xs []int, n, left
 		if a.End < top || a.Start >= top+bodyH {
 			continue // wholly outside the window
 		}
-		l := drawArrow(a, xs, v.Selected, ch, put, get)
-		if d.Prefix != "" {
-			l.text = d.Prefix + strings.TrimPrefix(l.text, "#")
-		}
-		labels = append(labels, l)
+		labels = append(labels, drawArrow(a, xs, v.Selected, ch, put, get))
 	}
 	// Edits, over everything.
 	for _, m := range d.Marks {
@@ -344,9 +341,9 @@ type marginLine struct {
 // the line below. The statement is clipped to one line, or with wrap
 // (a handout) wrapped onto as many as it needs.
 func rowMargin(r RowLines, current bool, w int, wrap bool, n int, s Styles, ch diagramChars) []marginLine {
-	lead := "  t" + strconv.FormatInt(r.Tick, 10) + " "
+	lead := "  " + r.timeLabel() + " "
 	if current {
-		lead = s.Symbols.Selected + " t" + strconv.FormatInt(r.Tick, 10) + " "
+		lead = s.Symbols.Selected + " " + r.timeLabel() + " "
 	}
 	body := s.Text(r.Action)
 	if r.Partial {
@@ -383,6 +380,15 @@ func rowMargin(r RowLines, current bool, w int, wrap bool, n int, s Styles, ch d
 		out[0].text = clipTo(out[0].text, w, s.Symbols.Ellipsis)
 	}
 	return out
+}
+
+// timeLabel is the row's time as the margin says it: its label, or "t"
+// and its tick.
+func (r RowLines) timeLabel() string {
+	if r.Label != "" {
+		return r.Label
+	}
+	return "t" + strconv.FormatInt(r.Tick, 10)
 }
 
 // MarginLines is how many lines a row's margin needs at width w when its
@@ -456,6 +462,8 @@ func diagramStyle(s Styles, r cellRole) lipgloss.Style {
 		return s.Diagram.Label
 	case roleSelected:
 		return s.Diagram.Selected
+	case roleYours:
+		return s.Diagram.Yours
 	}
 	return lipgloss.NewStyle()
 }
@@ -482,6 +490,9 @@ func diagramHeader(d Diagram, xs []int, space, left, w int, s Styles) string {
 		text := "  tick and statement"
 		if ansi.StringWidth(text) > rest-1 {
 			text = "  tick, statement"
+		}
+		if d.MarginHead != "" {
+			text = "  " + d.MarginHead
 		}
 		text = clipTo(text, rest-1, s.Symbols.Ellipsis)
 		head += " " + s.Diagram.Margin.Render(text) + strings.Repeat(" ", max(0, rest-1-ansi.StringWidth(text)))
@@ -569,6 +580,7 @@ type arrowLabel struct {
 	// the cell next to the head on the arrow's side).
 	atHead bool
 	head   [2]int
+	end    [2]int // the arrow's last cell: its head, ✗ or open head
 }
 
 // drawArrow puts one message's arrow on the grid: a slanted line from the
@@ -583,21 +595,27 @@ func drawArrow(a Arrow, xs []int, selected int, ch diagramChars, put func(int, i
 	}
 	role := roleArrow
 	switch {
-	case a.ID == selected:
+	case a.Has(selected):
 		role = roleSelected
 	case a.How == EndDropped:
 		role = roleDrop
 	case a.How == EndInFlight:
 		role = roleInFlight
+	case a.ID < 0:
+		role = roleYours
 	case a.Dim:
 		role = roleArrowDim
 	}
 	sx := x0 + dir // the first cell off the sender's line
 	ex := x1 - dir // the head, beside the receiver's line
-	switch a.How {
-	case EndDropped:
+	switch {
+	case a.How == EndDropped && a.ID < 0: // a student's ends apart from crdtviz's
+		ex = x0 + (x1-x0)*3/10
+	case a.How == EndDropped:
 		ex = x0 + (x1-x0)*2/5
-	case EndInFlight:
+	case a.How == EndInFlight && a.ID < 0:
+		ex = x0 + (x1-x0)*5/8
+	case a.How == EndInFlight:
 		ex = x0 + (x1-x0)*3/4
 	}
 	if a.How != EndDelivered && slices.Contains(xs, ex) {
@@ -643,17 +661,14 @@ func drawArrow(a Arrow, xs []int, selected int, ch diagramChars, put func(int, i
 		}
 		put(a.End, ex, cell{ch: head, role: role})
 	}
-	text := "m" + strconv.Itoa(a.ID)
-	if a.Copies > 1 {
-		text += ch.times + strconv.Itoa(a.Copies)
-	}
+	text := a.Label()
 	if role == roleArrow || role == roleArrowDim {
 		role = roleLabel
 		if a.Dim {
 			role = roleArrowDim
 		}
 	}
-	l := arrowLabel{text: text, role: role, line: a.Start, x: sx, dir: dir, alt: first}
+	l := arrowLabel{text: text, role: role, line: a.Start, x: sx, dir: dir, alt: first, end: [2]int{a.End, ex}}
 	if a.LabelAtHead && a.How != EndDropped {
 		// Beside the head, on the side it comes from: "m7▶│".
 		l.head = [2]int{a.End, ex - dir}
@@ -662,9 +677,26 @@ func drawArrow(a Arrow, xs []int, selected int, ch diagramChars, put func(int, i
 	return l
 }
 
+// MsgLabel is a message's label in the diagram: m4 for crdtviz's own
+// message 4, s4 for a student's (the lab gives those ids below zero:
+// YoursID).
+func MsgLabel(id int) string {
+	if id < 0 {
+		return "s" + strconv.Itoa(-id)
+	}
+	return "m" + strconv.Itoa(id)
+}
+
+// YoursID is the diagram's id of a student's message n (the lab): below
+// zero, so that it never meets crdtviz's own ids.
+func YoursID(n int) int { return -n }
+
 // placeLabel writes an arrow's label beside its start, on the side it
 // goes, or else beside its first step, where the cells are free.
 func placeLabel(l arrowLabel, put func(int, int, cell), get func(int, int) (cell, bool), left int) {
+	if l.text == "" {
+		return // a copy its original's label names
+	}
 	w := utf8.RuneCountInString(l.text)
 	try := func(line, x int) bool {
 		if x < 0 || x+w > left {
@@ -695,10 +727,15 @@ func placeLabel(l arrowLabel, put func(int, int, cell), get func(int, int) (cell
 	if try(l.line, start) {
 		return
 	}
+	if l.dir > 0 && try(l.alt[0], l.alt[1]+1) || l.dir < 0 && try(l.alt[0], l.alt[1]-w) {
+		return
+	}
+	// Last, beside the head, on the side it comes from: two arrows that
+	// leave together part there.
 	if l.dir > 0 {
-		try(l.alt[0], l.alt[1]+1)
+		try(l.end[0], l.end[1]-w)
 	} else {
-		try(l.alt[0], l.alt[1]-w)
+		try(l.end[0], l.end[1]+1)
 	}
 }
 
@@ -721,15 +758,22 @@ func DiagramLegend(ascii bool) string {
 	if ascii {
 		ch, dot = asciiDiagram, ASCIISymbols.Dot
 	}
-	return fmt.Sprintf("%[1]s#3 edit 3 (%[2]s declined) %[10]s m4 message 4, %[3]s%[4]s delivered %[10]s %[5]s dropped %[10]s %[6]s%[7]s in flight %[10]s %[8]s2 duplicated %[10]s %[9]s links down",
-		ch.edit, ch.declined, ch.headR, ch.headL, ch.drop, ch.openR, ch.openL, ch.times, ch.cut, dot)
+	return fmt.Sprintf("%[1]s#3 edit 3 (%[2]s declined) %[9]s m4 message 4, %[3]s%[4]s delivered %[9]s %[5]s dropped %[9]s %[6]s%[7]s in flight %[9]s m1,m2 a message and its copy (duplicated) %[9]s %[8]s links down",
+		ch.edit, ch.declined, ch.headR, ch.headL, ch.drop, ch.openR, ch.openL, ch.cut, dot)
 }
 
 // DiagramText is the whole history of a timeline, up to its current
 // point, as a plain-text space-time diagram w cells wide, with a legend:
 // for handouts (crdtviz demo --transcript --diagram).
 func DiagramText(tl *replicas.Timeline, w int, ascii bool) string {
-	in := DiagramAt(tl, tl.Cluster(), 0, nil)
+	return DiagramInputText(DiagramAt(tl, tl.Cluster(), 0, nil), w, ascii, DiagramLegend(ascii),
+		"Time runs down, one row per tick. (m4): a message with nothing new for the plain lane (drawn dim on screen).")
+}
+
+// DiagramInputText draws a whole diagram as plain text w cells wide, every
+// row's statement wrapped in the margin, then the legend and a note on how
+// to read it.
+func DiagramInputText(in DiagramInput, w int, ascii bool, legendText, note string) string {
 	s := NewStyles(Mono, ascii)
 	d := BuildDiagram(in)
 	// Each row gets the lines its statement needs to wrap in the margin,
@@ -739,12 +783,17 @@ func DiagramText(tl *replicas.Timeline, w int, ascii bool) string {
 		in.Rows[i].MinLines = MarginLines(r, i == len(d.Rows)-1, mw, len(in.Names), s)
 	}
 	d = BuildDiagram(in)
+	// On paper nothing is dim: a message with nothing new for the plain
+	// lane says so in its label, "(m4)".
+	for i := range d.Arrows {
+		d.Arrows[i].Bracketed = d.Arrows[i].Dim
+	}
 	out := ansi.Strip(DrawDiagram(d, DiagramView{W: w, H: d.Lines + 1, Wrap: true}, s))
 	lines := strings.Split(out, "\n")
 	for i, ln := range lines {
 		lines[i] = strings.TrimRight(ln, " ")
 	}
-	legend := WrapText(DiagramLegend(ascii), w)
+	legend := WrapText(legendText, w)
 	return strings.Join(lines, "\n") + "\n\n" + strings.Join(legend, "\n") + "\n" +
-		strings.Join(WrapText("Time runs down, one row per tick; a message with nothing new for the plain lane is drawn dim on screen.", w), "\n") + "\n"
+		strings.Join(WrapText(note, w), "\n") + "\n"
 }

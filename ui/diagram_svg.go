@@ -28,6 +28,7 @@ type SVGOptions struct {
 	Title   string // a heading above the diagram; "" for none
 	Current bool   // mark the last row as the point shown (the lesson page)
 	Legend  bool   // a legend of the marks below the diagram
+	Note    string // a sentence under the title (the classroom's replay: whose clocks); "" for none
 }
 
 // SVG geometry, in pixels, and its palette (a light sheet).
@@ -85,7 +86,7 @@ func rowNotes(d Diagram) [][]string {
 	notes := make([][]string, len(d.Rows))
 	prev := ""
 	for i, r := range d.Rows {
-		text := "t" + strconv.FormatInt(r.Tick, 10) + " " + r.Action
+		text := r.timeLabel() + " " + r.Action
 		if r.Partial {
 			text += " (in flight)"
 		}
@@ -136,6 +137,14 @@ func layoutSVG(d Diagram, o SVGOptions) *svgLayout {
 	l.nameY = svgPad + svgNameFont
 	if o.Title != "" {
 		l.nameY += 28
+	}
+	if o.Note != "" {
+		l.nameY += 20 * float64(strings.Count(o.Note, "\n")+1)
+	}
+	// Room for the title and the note, whose lines are not wrapped.
+	l.width = max(l.width, 2*svgPad+float64(len([]rune(o.Title)))*18*0.58)
+	for _, ln := range strings.Split(o.Note, "\n") {
+		l.width = max(l.width, 2*svgPad+float64(len([]rune(ln)))*svgFont*0.56)
 	}
 	l.top = l.nameY + 22
 	if d.Older > 0 {
@@ -224,6 +233,16 @@ func DiagramSVG(d Diagram, o SVGOptions) string {
 	if o.Title != "" {
 		w.text(svgPad, svgPad+16, "start", svgSans, 18, colInk, "bold", "", o.Title)
 	}
+	if o.Note != "" {
+		y := svgPad + 16
+		if o.Title != "" {
+			y += 24
+		}
+		for _, ln := range strings.Split(o.Note, "\n") {
+			w.text(svgPad, y, "start", svgSans, svgFont, colMuted, "", "", ln)
+			y += 20
+		}
+	}
 	drawBands(&w, d, l)
 	drawLifelines(&w, d, l)
 	drawMargin(&w, d, l, o.Current)
@@ -253,7 +272,11 @@ func drawLifelines(w *svgWriter, d Diagram, l *svgLayout) {
 		w.f(`<line class="lifeline" x1="%s" y1="%s" x2="%s" y2="%s" stroke="%s" stroke-width="1.5"/>`+"\n",
 			num(x), num(l.top-12), num(x), num(l.bodyEnd), colLife)
 	}
-	w.text(l.marginX, l.nameY, "start", svgSans, svgFont, colMuted, "", "", "tick and statement")
+	head := "tick and statement"
+	if d.MarginHead != "" {
+		head = d.MarginHead
+	}
+	w.text(l.marginX, l.nameY, "start", svgSans, svgFont, colMuted, "", "", head)
 	if d.Older > 0 {
 		w.text(l.marginX, l.top-12, "start", svgFonts, svgFont, colMuted, "", "older", olderNote(d.Older))
 	}
@@ -437,7 +460,7 @@ func arrowGeometry(a Arrow, l *svgLayout) (arrowShape, bool) {
 // head when in flight.
 func (g arrowShape) draw(w *svgWriter) {
 	w.f(`<g class="msg %s" data-msg="%d" stroke="%s" fill="%s" stroke-width="1.8" stroke-linejoin="round">`, strings.ReplaceAll(g.how, " ", "-"), g.ID, g.colour, g.colour)
-	title := "m" + strconv.Itoa(g.ID) + " " + g.how
+	title := MsgLabel(g.ID) + " " + g.how
 	if g.Dim {
 		title += ", nothing new for the plain lane"
 	}
@@ -471,14 +494,9 @@ func (g arrowShape) draw(w *svgWriter) {
 	w.f("</g>\n")
 }
 
-// labelText is "m4", or "m4×2" for a message sent twice.
-func (g arrowShape) labelText() string {
-	text := "m" + strconv.Itoa(g.ID)
-	if g.Copies > 1 {
-		text += "×" + strconv.Itoa(g.Copies)
-	}
-	return text
-}
+// labelText is "m4", "m1,m2" for a message and its copy, or "" for a copy
+// its original names (see Arrow.Label).
+func (g arrowShape) labelText() string { return g.Label() }
 
 // placeLabels puts each arrow's label along it, where it covers the fewest
 // other labels, marks, arrows and lifelines, nearer its start when that
@@ -488,6 +506,9 @@ func placeLabels(w *svgWriter, arrows []arrowShape, l *svgLayout, taken []svgBox
 	w.f(`<g class="labels" text-anchor="middle" stroke="#ffffff" stroke-width="4" stroke-linejoin="round" paint-order="stroke">` + "\n")
 	for i, g := range arrows {
 		text := g.labelText()
+		if text == "" {
+			continue
+		}
 		tw := float64(len([]rune(text)))*svgCharW + 2
 		var best svgBox
 		bestScore := math.Inf(1)

@@ -9,7 +9,7 @@ var legendItems = []struct{ kind, text string }{
 	{"dim", "nothing new for the plain lane"},
 	{"drop", "dropped"},
 	{"flight", "in flight"},
-	{"dup", "m4×2 sent twice (duplicated)"},
+	{"dup", "m1,m2 a message and its copy (duplicated)"},
 	{"band", "links down"},
 }
 

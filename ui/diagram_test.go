@@ -105,7 +105,7 @@ func TestDiagramEnds(t *testing.T) {
 		t.Fatalf("in flight: %+v, now %d of %d lines", a, d.Now, d.Lines)
 	}
 	out := drawn(d, 80, d.Lines+1)
-	for _, want := range []string{"m1×2", "✗", "◁", "now: 1 message in flight"} {
+	for _, want := range []string{"m1,m2", "✗", "◁", "now: 1 message in flight"} {
 		if !strings.Contains(out, want) {
 			t.Errorf("no %q in\n%s", want, out)
 		}
@@ -216,5 +216,49 @@ func TestDiagramFitsAndASCII(t *testing.T) {
 				}
 			}
 		}
+	}
+}
+
+// TestEveryMessageNumberIsInTheDiagram: a copy the network makes takes a
+// message number of its own (the log says "copy m2"), so the diagram
+// shows it: the original's label names its copies ("m1,m2"), on screen, in
+// the handout and in the SVG.
+func TestEveryMessageNumberIsInTheDiagram(t *testing.T) {
+	tl := timeline(t, crdt.GCounter, []string{"Shop", "Warehouse"},
+		replicas.Edit{Replica: "Shop", Op: crdt.Op{Kind: crdt.OpInc, N: 1}},
+		replicas.Send{From: "Shop", To: "Warehouse"},
+		replicas.Duplicate{From: "Shop", To: "Warehouse"},
+		replicas.Deliver{From: "Shop", To: "Warehouse"},
+		replicas.Edit{Replica: "Warehouse", Op: crdt.Op{Kind: crdt.OpInc, N: 2}},
+		replicas.Deliver{From: "Shop", To: "Warehouse"})
+	text := DiagramText(tl, 80, false)
+	svg := DiagramSVGFile(tl, "t")
+	for _, want := range []string{"m1,m2"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("the handout lacks %q:\n%s", want, text)
+		}
+		if !strings.Contains(svg, want) {
+			t.Errorf("the SVG lacks %q", want)
+		}
+	}
+	if strings.Contains(text, "×2") || strings.Contains(svg, "×2") {
+		t.Errorf("a copy is still counted, not named:\n%s", text)
+	}
+}
+
+// TestHandoutMarksNothingNew: on paper nothing is dim, so the handout
+// labels a message with nothing new for the plain lane "(m2)", and its
+// legend says so; a message that carries a value keeps its bare label.
+func TestHandoutMarksNothingNew(t *testing.T) {
+	tl := timeline(t, crdt.GCounter, []string{"A", "B"},
+		replicas.Edit{Replica: "A", Op: crdt.Op{Kind: crdt.OpInc, N: 1}},
+		replicas.Sync{From: "A", To: "B"},
+		replicas.Sync{From: "A", To: "B"})
+	text := DiagramText(tl, 80, false)
+	if !strings.Contains(text, "(m2)") || strings.Contains(text, "(m1)") || !strings.Contains(text, "m1") {
+		t.Fatalf("the handout should mark m2 (nothing new) and not m1:\n%s", text)
+	}
+	if !strings.Contains(strings.Join(strings.Fields(text), " "), "(m4): a message with nothing new for the plain lane") {
+		t.Fatalf("the legend does not explain (m4):\n%s", text)
 	}
 }

@@ -47,6 +47,23 @@ type Layout struct {
 	// Gutter is the compact band's left column, which names the lanes
 	// once ("plain", "crdt") so that every box gives its width to values.
 	Gutter int
+	// Yours is the third band, the student's own nodes (crdtviz lab),
+	// below the CRDT band: its title line and its boxes, YoursH lines
+	// high (4 with each node's queues, 3, or 1 without borders when the
+	// screen is short). In the compact layout it is a third line in each
+	// box, under the band's one title line.
+	Yours              bool
+	YoursTitle, YoursB Rect
+	YoursH             int
+}
+
+// MinHeightFor is the least height that shows every band: MinHeight, and
+// two more lines for the third band (its title and a line of reads).
+func MinHeightFor(yours bool) int {
+	if yours {
+		return MinHeight + 2
+	}
+	return MinHeight
 }
 
 // boxChrome is a box's border (top and bottom) plus its name line and its
@@ -75,8 +92,12 @@ const (
 // ComputeCompact lays out the one-band screen shown with the space-time
 // diagram pane: one title line with both lanes' status, one row of boxes
 // holding both lanes' values, the links, and the rest for the pane.
-func ComputeCompact(w, h, n int) Layout {
-	l := Compute(w, h, n, false)
+func ComputeCompact(w, h, n int) Layout { return ComputeCompactWith(w, h, n, false) }
+
+// ComputeCompactWith is ComputeCompact, with the third band (yours) as a
+// third line in each box.
+func ComputeCompactWith(w, h, n int, yours bool) Layout {
+	l := ComputeWith(w, h, n, false, yours)
 	if l.TooSmall {
 		return l
 	}
@@ -96,8 +117,14 @@ func ComputeCompact(w, h, n int) Layout {
 	l.Header = row(1)
 	l.Band = row(1)
 	l.PlainTitle, l.CRDTTitle = l.Band, l.Band
-	l.PlainBoxes = row(compactBoxH)
+	bh := compactBoxH
+	if yours {
+		bh++
+		l.YoursTitle, l.YoursH = l.Band, 1
+	}
+	l.PlainBoxes = row(bh)
 	l.CRDTBoxes = l.PlainBoxes
+	l.YoursB = l.PlainBoxes
 	l.Network = row(l.NetworkLines)
 	l.Pane = row(h - y - 2)
 	l.Status = row(1)
@@ -107,9 +134,21 @@ func ComputeCompact(w, h, n int) Layout {
 
 // Compute lays out a screen of w×h cells for n replicas. It is pure: the
 // same arguments always give the same layout.
-func Compute(w, h, n int, internals bool) Layout {
-	l := Layout{W: w, H: h}
-	if w < MinWidth || h < MinHeight || n < 1 {
+func Compute(w, h, n int, internals bool) Layout { return ComputeWith(w, h, n, internals, false) }
+
+// Yours boxes: with each node's queues, without, and a line of reads
+// without borders (a short screen).
+const (
+	yoursTall  = 4
+	yoursBoxH  = 3
+	yoursFlatH = 1
+)
+
+// ComputeWith is Compute, with the third band (yours) below the CRDT
+// band when set.
+func ComputeWith(w, h, n int, internals, yours bool) Layout {
+	l := Layout{W: w, H: h, Yours: yours}
+	if w < MinWidth || h < MinHeightFor(yours) || n < 1 {
 		l.TooSmall = true
 		return l
 	}
@@ -144,20 +183,33 @@ func Compute(w, h, n int, internals bool) Layout {
 		}
 	}
 	l.MetaLines = metaLines
+	if yours {
+		l.YoursH = yoursBoxH
+		if h >= TallHeight {
+			l.YoursH = yoursTall
+		}
+	}
 	fixed := fixedRows + l.NetworkLines
 	for {
 		boxes := 2*(boxChrome+l.ValueLines) + l.MetaLines + l.Internals
+		if yours {
+			boxes += 1 + l.YoursH
+		}
 		if h-fixed-boxes >= MinPane {
 			break
 		}
 		switch {
 		case l.Internals > 1:
 			l.Internals--
+		case l.YoursH > yoursBoxH:
+			l.YoursH = yoursBoxH
 		case l.ValueLines > 1:
 			l.ValueLines--
 		case l.NetworkLines > 1:
 			l.NetworkLines--
 			fixed--
+		case l.YoursH > yoursFlatH:
+			l.YoursH = yoursFlatH
 		default:
 			l.TooSmall = true
 			return l
@@ -172,6 +224,10 @@ func Compute(w, h, n int, internals bool) Layout {
 	l.PlainBoxes = row(plainH)
 	l.CRDTTitle = row(1)
 	l.CRDTBoxes = row(crdtH)
+	if yours {
+		l.YoursTitle = row(1)
+		l.YoursB = row(l.YoursH)
+	}
 	l.Network = row(l.NetworkLines)
 	l.Pane = row(h - y - 2)
 	l.Status = row(1)
@@ -182,7 +238,7 @@ func Compute(w, h, n int, internals bool) Layout {
 // BoxAt returns the replica column under the cell (x, y), if any, counting
 // from the first column shown.
 func (l Layout) BoxAt(x, y int) (int, bool) {
-	if l.TooSmall || !(l.PlainBoxes.Contains(x, y) || l.CRDTBoxes.Contains(x, y)) {
+	if l.TooSmall || !(l.PlainBoxes.Contains(x, y) || l.CRDTBoxes.Contains(x, y) || l.Yours && l.YoursB.Contains(x, y)) {
 		return 0, false
 	}
 	x -= l.Gutter

@@ -107,6 +107,9 @@ func LinkHits(c *replicas.Cluster, s Styles, w, n int) []Hit {
 	return hits
 }
 
+// links places the strip: full names, else replica numbers. When not even
+// the numbers fit, it says how many pairs it leaves out: "… 2 more" ends
+// its last line.
 func links(c *replicas.Cluster, s Styles, w, n int) ([]string, []Hit) {
 	label := s.App.Muted.Render("links:")
 	for _, short := range []bool{false, true} {
@@ -114,6 +117,10 @@ func links(c *replicas.Cluster, s Styles, w, n int) ([]string, []Hit) {
 			return lines, hits
 		}
 	}
-	lines, hits, _ := placeLinks(linkTokens(c, s, true), label, w, n)
+	toks := linkTokens(c, s, true)
+	more := func(k int) string { return fmt.Sprintf("%s %d more", s.Symbols.Ellipsis, k) }
+	room := w - 2 - ansi.StringWidth(more(len(toks)))
+	lines, hits, _ := placeLinks(toks, label, room, n)
+	lines[len(lines)-1] += "  " + s.App.Notice.Render(more(len(toks)-len(hits)))
 	return lines, hits
 }

@@ -21,9 +21,11 @@ func narrationHeight(st State, l Layout) int {
 	// needs, leaving the messages and log at least their tab bar and 3 lines.
 	// Beside the diagram it gets a fifth of the pane (at least 3 lines),
 	// and scrolls.
+	// A question keeps its choices in view even there: the class answers
+	// from them.
 	most := max(3, p.H-4)
 	if st.Pane == PaneDiagram {
-		most = max(3, p.H/5)
+		most = max(3, p.H/5, min(p.H-4, len(askLines(st, Styles{}, p.W, askLabel(st)))+1)) // +1: "… more lines"
 	}
 	return min(most, len(NarrationLines(st, Styles{}, p.W)))
 }
@@ -59,8 +61,8 @@ func DetailLines(r *replicas.Replica, index int, w int, s Styles) []string {
 		}
 		lines = append(lines, name+":")
 		lines = append(lines, wrap("  ", r.ValueString(l))...)
-		lines = append(lines, wrap("  ", fmt.Sprintf("reflects %d edits: %s", r.History(l).Len(), r.History(l)))...)
-		lines = append(lines, wrap("  ", fmt.Sprintf("has seen %d edits: %s", r.Knows(l).Len(), r.Knows(l)))...)
+		lines = append(lines, wrap("  ", fmt.Sprintf("reflects %s: %s", replicas.Plural(r.History(l).Len(), "edit"), r.History(l)))...)
+		lines = append(lines, wrap("  ", fmt.Sprintf("has seen %s: %s", replicas.Plural(r.Knows(l).Len(), "edit"), r.Knows(l)))...)
 	}
 	in := r.Internals()
 	lines = append(lines, s.Text("metadata: "+in.Size()))
@@ -139,7 +141,9 @@ var panes = []paneSpec{
 }
 
 // diagramPane is the space-time diagram in w×h, with the selected
-// message's payloads, or a hint, on its last line.
+// message's payloads, or a hint, on its last line. A student's message
+// (the lab) shows its JSON body there: on the full screen, pretty, on up
+// to a third of the lines.
 func diagramPane(st State, s Styles, w, h int) string {
 	return strings.Join(diagramBlocks(st, s, w, h), "\n")
 }
@@ -151,18 +155,27 @@ func diagramBlocks(st State, s Styles, w, h int) []string {
 		return []string{fit("", w, h)}
 	}
 	view := DiagramView{W: w, H: max(1, h-1), Offset: st.DiagramOffset}
-	if st.DiagramSelected != nil {
+	foot := []string{s.App.Muted.Render(clipLineWith(s.Text("↑/↓ select a message · [ ] scroll · G full screen · g closes"), w, s.Symbols.Ellipsis))}
+	switch {
+	case st.DiagramSelected != nil:
 		view.Selected = st.DiagramSelected.ID
+	case st.DiagramYours != nil:
+		view.Selected = st.DiagramYoursID
+		n := 1
+		if st.DiagramFull {
+			n = max(1, h/3)
+		}
+		foot = YoursMessageLines(st.DiagramYours, s, w, n)
 	}
-	foot := s.App.Muted.Render(clipLineWith(s.Text("↑/↓ select a message · [ ] scroll · G full screen · g closes"), w, s.Symbols.Ellipsis))
 	if m := st.DiagramSelected; m != nil {
-		foot = st.Boxes.messageLine(m, s, w)
+		foot = []string{st.Boxes.messageLine(m, s, w)}
 	}
-	if h == 1 {
-		return []string{fit(foot, w, 1)}
+	if h <= len(foot) {
+		return []string{fit(strings.Join(foot, "\n"), w, h)}
 	}
+	view.H = h - len(foot)
 	drawn := st.Boxes.drawDiagram(st.DiagramKey, view, s, func() string { return DrawDiagram(*st.Diagram, view, s) })
-	return []string{drawn, fit(foot, w, 1)} // both exactly w wide
+	return []string{drawn, fit(strings.Join(foot, "\n"), w, len(foot))} // both exactly w wide
 }
 
 // MessageLine is one message and both its payloads on one line: "#5
@@ -312,10 +325,7 @@ func tabBar(tk tabsKey, s Styles) string {
 // outcome away).
 func NarrationLines(st State, s Styles, w int) []string {
 	var lines []string
-	label := st.StepLabel
-	if label != "" {
-		label = strings.ToUpper(label[:1]) + label[1:] + ": "
-	}
+	label := askLabel(st)
 	if st.Ask != nil {
 		lines = append(lines, askLines(st, s, w, label)...)
 		if st.Narration != "" {
@@ -343,6 +353,15 @@ func expectLines(st State, s Styles, w int) []string {
 		}
 	}
 	return lines
+}
+
+// askLabel is the step's label as the narration begins with it: "Step
+// 4/6 · question: ".
+func askLabel(st State) string {
+	if st.StepLabel == "" {
+		return ""
+	}
+	return strings.ToUpper(st.StepLabel[:1]) + st.StepLabel[1:] + ": "
 }
 
 // askLines are the step's question, after label, and its lettered

@@ -50,7 +50,8 @@ func TestStatusTextNamesEveryState(t *testing.T) {
 
 // TestEditsLineSaysWhatWasSeen: a box's edits line names the edits its
 // value reflects and, after "saw", the others that reached it; when they
-// do not fit, it counts them.
+// do not fit, a comma takes the dot's place, then the word edits goes,
+// then it counts them.
 func TestEditsLineSaysWhatWasSeen(t *testing.T) {
 	set := func(ids ...replicas.EditID) replicas.EditSet {
 		var s replicas.EditSet
@@ -67,7 +68,9 @@ func TestEditsLineSaysWhatWasSeen(t *testing.T) {
 	}{
 		{set(1, 3), set(1, 3), 22, "edits #1 #3"},
 		{set(1, 3), set(1, 2, 3), 22, "edits #1 #3 · saw #2"},
-		{set(), set(1, 2), 22, "none · saw #1 #2"},
+		{set(), set(1, 2), 22, "edits: none, saw #1 #2"},
+		{set(1), set(1, 2), 16, "edits #1, saw #2"},
+		{set(1), set(1, 2), 15, "#1 · saw #2"},
 		{set(), set(1, 2), 26, "edits: none · saw #1 #2"},
 		{set(1, 3), set(1, 2, 3, 4, 5, 6, 7), 22, "#1 #3 · saw 5 more"},
 		{set(1, 3), set(1, 2, 3, 4, 5, 6, 7), 32, "edits #1 #3 · saw #2 #4 #5 #6 #7"},

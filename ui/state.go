@@ -76,6 +76,14 @@ type State struct {
 	DiagramOffset   int
 	DiagramSelected *replicas.Message
 	DiagramFull     bool
+	// DiagramYours is the student's message selected in the diagram (the
+	// lab), with its JSON body; DiagramSelected is then nil.
+	DiagramYours   *YoursMsg
+	DiagramYoursID int
+
+	// Yours is the third band, a student's own nodes (crdtviz lab); nil
+	// without the lab.
+	Yours *Yours
 
 	// Ask is the step's question while the class predicts (nil when it
 	// is answered, or there is none). The state shown is then the one

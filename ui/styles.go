@@ -79,6 +79,8 @@ type Styles struct {
 	// row's tick, the current row, and links down.
 	Diagram struct {
 		Names, Lifeline, Arrow, ArrowDim, Dropped, InFlight, Edit, Declined, Label, Selected, Margin, Current, Cut lipgloss.Style
+		// Yours is a student's message (the lab), labelled s1, s2, …
+		Yours lipgloss.Style
 	}
 	// Help is the help bar and the help screen.
 	Help struct {
@@ -255,6 +257,7 @@ func monoStyles(s *Styles, focusBorder lipgloss.Border) {
 	s.Diagram.Names, s.Diagram.Lifeline, s.Diagram.Arrow, s.Diagram.ArrowDim = bold, faint, ns(), faint
 	s.Diagram.Dropped, s.Diagram.InFlight, s.Diagram.Edit, s.Diagram.Declined = bold, under, bold, faint
 	s.Diagram.Label, s.Diagram.Selected, s.Diagram.Margin, s.Diagram.Current, s.Diagram.Cut = ns(), rev, ns(), rev, bold
+	s.Diagram.Yours = ns()
 	s.Help.Key, s.Help.Desc, s.Help.Sep, s.Help.Group = bold, ns(), faint, bold.Underline(true)
 	s.Menu.Title, s.Menu.Item, s.Menu.ItemDesc = rev.Bold(true).Padding(0, 1), ns(), faint
 	s.Menu.Selected, s.Menu.SelectedDesc = bold.Reverse(true), rev
@@ -318,6 +321,7 @@ func colourStyles(s *Styles, p palette, strong bool, focusBorder lipgloss.Border
 	s.Diagram.Margin = fg(p.muted)
 	s.Diagram.Current = fg(p.fg).Bold(true)
 	s.Diagram.Cut = fg(p.bad).Bold(true)
+	s.Diagram.Yours = fg(p.accent)
 	s.Help.Key = fg(p.accent).Bold(true)
 	s.Help.Desc = fg(p.muted)
 	s.Help.Sep = fg(p.muted)

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"html/template"
-	"strconv"
 	"strings"
 )
 
@@ -53,8 +52,12 @@ type Lesson struct {
 
 // Step is one step of the lesson.
 type Step struct {
-	Label   string    `json:"label"` // its marker's label
-	Text    string    `json:"text"`  // its narration
+	// Label is its marker's label, which the player shows on hover and
+	// the list of steps shows from the start: it must give nothing away
+	// ahead of time (a question's step: its question; after the first
+	// question: the step's actions).
+	Label   string    `json:"label"`
+	Text    string    `json:"text"` // its narration
 	Actions []string  `json:"actions"`
 	Ask     *Question `json:"ask,omitempty"` // the question it pauses on, if any
 	At      float64   `json:"at"`            // its marker's time, in seconds
@@ -117,8 +120,7 @@ func Page(l Lesson) ([]byte, error) {
 		Intro  string  `json:"intro"`
 		Steps  []Step  `json:"steps"`
 		Frames []Frame `json:"frames"`
-		Asks   bool    `json:"asks"`
-	}{string(l.Cast), l.Intro, nonNil(l.Steps), l.Frames, hasAsk(l.Steps)})
+	}{string(l.Cast), l.Intro, nonNil(l.Steps), l.Frames})
 	if err != nil {
 		return nil, err
 	}
@@ -126,15 +128,13 @@ func Page(l Lesson) ([]byte, error) {
 	for i, d := range l.Diagrams {
 		diagrams[i] = template.HTML(d) // made by ui.DiagramSVG, which escapes every text it draws
 	}
-	// With questions, a step's label shows once the step is reached: a
-	// later step's first sentence can tell an earlier question's answer.
+	// The list of steps shows each step's marker label, which gives
+	// nothing away ahead of time (the recording's labels follow the
+	// worksheet's rule: see model.CastStep.Label).
 	asks := hasAsk(l.Steps)
 	list := make([]string, len(l.Steps))
 	for i, st := range l.Steps {
 		list[i] = st.Label
-		if asks {
-			list[i] = "Step " + strconv.Itoa(i+1)
-		}
 	}
 	var b bytes.Buffer
 	err = page.Execute(&b, map[string]any{

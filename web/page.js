@@ -28,7 +28,6 @@
   var shown = null;      // the frame whose narration is on the panel
   var pausedFor = -1;    // the step whose question playback paused for
   var timer = null;
-  var reached = 0;       // the furthest step shown so far
 
   // frameAt is the index of the frame on screen at time t (seconds).
   function frameAt(t) {
@@ -95,10 +94,6 @@
       if (k === f.step) items[i].setAttribute("aria-current", "step");
       else items[i].removeAttribute("aria-current");
       items[i].classList.toggle("done", k < f.step || (k === f.step && !f.asking));
-      // With questions, a step's label shows once it is reached: a later
-      // step's first sentence can tell an earlier question's answer.
-      if (k <= f.step) reached = Math.max(reached, k);
-      items[i].textContent = !lesson.asks || k <= reached ? steps[i].label : "Step " + k;
     }
     var figs = document.querySelectorAll("figure.diagram");
     for (var j = 0; j < figs.length; j++) figs[j].hidden = j !== f.diagram;
