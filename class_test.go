@@ -264,6 +264,14 @@ func TestClassUsage(t *testing.T) {
 	if err := os.WriteFile(existing, []byte("not a record\n"), 0o644); err != nil {
 		t.Fatal(err)
 	}
+	// 70 MB that take no room: refused by its size, before it is read.
+	huge := filepath.Join(t.TempDir(), "huge.rec")
+	if err := os.WriteFile(huge, nil, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Truncate(huge, 70<<20); err != nil {
+		t.Fatal(err)
+	}
 	cases := map[string][]string{
 		"no subcommand":    {"class"},
 		"unknown":          {"class", "teach"},
@@ -290,6 +298,8 @@ func TestClassUsage(t *testing.T) {
 		"replay svg no o":  {"class", "replay", existing, "--svg"},
 		"replay missing":   {"class", "replay", filepath.Join(t.TempDir(), "none.rec"), "--transcript"},
 		"replay not one":   {"class", "replay", existing, "--transcript"},
+		"replay both":      {"class", "replay", existing, "--transcript", "--svg", "-o", filepath.Join(t.TempDir(), "x.svg")},
+		"replay too large": {"class", "replay", huge, "--transcript"},
 	}
 	for name, args := range cases {
 		var out, errOut strings.Builder
@@ -301,6 +311,10 @@ func TestClassUsage(t *testing.T) {
 		}
 		if name == "bad script" && !strings.Contains(errOut.String(), "bad.class:2:3: unknown command \"dance\"") {
 			t.Errorf("a bad script: %s", errOut.String())
+		}
+		if want := map[string]string{"replay both": "--transcript and --svg are two ways to print it: give one",
+			"replay too large": "the file is 70.0 MB: a class record is at most 64 MB"}[name]; !strings.Contains(errOut.String(), want) {
+			t.Errorf("%s: %s, want %q", name, errOut.String(), want)
 		}
 	}
 }

@@ -47,8 +47,8 @@ func cmdClassReplay(args []string, stdout, stderr io.Writer) int {
 		return usageFail(stderr, "class replay", "-o and --force go with --svg")
 	case *svg && *out == "":
 		return usageFail(stderr, "class replay", "--svg writes to a file: add -o FILE.svg (or -o - for standard output)")
-	case *svg && *transcript && *out == "-":
-		return usageFail(stderr, "class replay", "with --transcript, the transcript goes to standard output: write the SVG to a file (-o FILE.svg)")
+	case *svg && *transcript:
+		return usageFail(stderr, "class replay", "--transcript and --svg are two ways to print it: give one (run crdtviz twice for both)")
 	}
 	var dest target
 	if *svg && *out != "-" {
@@ -82,11 +82,18 @@ func cmdClassReplay(args []string, stdout, stderr io.Writer) int {
 			draw.Only = append(draw.Only, n)
 		}
 	}
+	if *diagram || *svg {
+		if err := model.BuildReplayRows(rp, draw).Printable(draw); err != nil {
+			fmt.Fprintf(stderr, "crdtviz class replay: %s: %v\n", pos[0], err)
+			return exitUsage
+		}
+	}
 	if *transcript {
 		text := replayTranscript(rp, pos[0], draw, *diagram, diagramWidth(*width), *look.ascii)
 		if _, err := io.WriteString(stdout, text); err != nil {
 			return fail(stderr, err)
 		}
+		return 0
 	}
 	if *svg {
 		rr := model.BuildReplayRows(rp, draw)
@@ -101,13 +108,17 @@ func cmdClassReplay(args []string, stdout, stderr io.Writer) int {
 		if err != nil {
 			return fail(stderr, err)
 		}
-	}
-	if *transcript || *svg {
 		return 0
 	}
 	if !terminal() {
-		fmt.Fprintf(stderr, "crdtviz: not a terminal, so here is the transcript (crdtviz class replay --transcript --diagram %s)\n", pos[0])
-		_, _ = io.WriteString(stdout, replayTranscript(rp, pos[0], draw, true, diagramWidth(0), *look.ascii))
+		// The diagram too, when it is not too large to print.
+		withDiagram := model.BuildReplayRows(rp, draw).Printable(draw) == nil
+		what, flags := "the transcript", "--transcript --diagram"
+		if !withDiagram {
+			what, flags = "the transcript, without its diagram (too large to print)", "--transcript"
+		}
+		fmt.Fprintf(stderr, "crdtviz: not a terminal, so here is %s (crdtviz class replay %s %s)\n", what, pos[0], flags)
+		_, _ = io.WriteString(stdout, replayTranscript(rp, pos[0], draw, withDiagram, diagramWidth(0), *look.ascii))
 		return 0
 	}
 	m := model.NewReplay(rp, model.ReplayOptions{Theme: opts.Theme, ThemeFixed: opts.ThemeFixed, ASCII: opts.ASCII, File: pos[0],
@@ -131,6 +142,11 @@ func loadReplay(path string) (*class.Replay, error) {
 	}
 	if !st.Mode().IsRegular() {
 		return nil, fmt.Errorf("not a regular file")
+	}
+	// Refused by its size before a byte is read; a file that grows while
+	// it is read is read no further than the bound.
+	if err := class.CheckRecordSize(st.Size()); err != nil {
+		return nil, err
 	}
 	b, err := io.ReadAll(io.LimitReader(f, class.MaxRecordFileBytes+1))
 	if err != nil {

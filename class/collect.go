@@ -1,8 +1,10 @@
 package class
 
 import (
+	"crypto/ed25519"
 	"errors"
 	"fmt"
+	"maps"
 	"slices"
 	"strings"
 	"time"
@@ -35,13 +37,18 @@ import (
 type Recorded struct {
 	File    string
 	Records int      // members whose records are in the file, the teacher's included
+	Earlier []string // members whose record in it is one they sent earlier, and why ("Bob: did not answer within 6 s")
 	Missing []string // members with none, and why ("Bob: did not answer within 6 s")
-	Forged  int      // records refused: signed by someone other than the member they name
+	Forged  int      // records refused: signed by someone other than the member they name, or speaking for another
 }
 
 // String says it in one sentence.
 func (r Recorded) String() string {
 	s := fmt.Sprintf("wrote %s: the records of %s", r.File, replicas.Plural(r.Records, "member"))
+	if len(r.Earlier) > 0 {
+		// "Ben: did not answer …": Ben's record is one he sent before.
+		s += fmt.Sprintf(", %s from an earlier request (%s)", replicas.Plural(len(r.Earlier), "record"), strings.Join(r.Earlier, "; "))
+	}
 	if len(r.Missing) > 0 {
 		s += "; none from " + strings.Join(r.Missing, "; ")
 	}
@@ -53,9 +60,10 @@ func (r Recorded) String() string {
 
 // gotRecord is a member's record as the teacher holds it.
 type gotRecord struct {
-	n    uint64 // the request it answered (0: sent as it left)
-	raw  []byte // as its member sealed it
-	left bool
+	n       uint64 // the request it answered (0: sent as it left)
+	raw     []byte // as its member sealed it
+	left    bool
+	refused string // why its record was refused ("as forged: …"): there is none
 }
 
 // ErrNotRecording is EndSession's answer in a class that does not record.
@@ -146,47 +154,63 @@ func (n *Node) answered(asked []string, num uint64) bool {
 }
 
 // writeRecords writes the file: the teacher's record, every member's
-// latest, and a note for each member with none.
+// latest, and a note for each member with none, under the teacher's
+// signed list of contents.
 func (n *Node) writeRecords(own []byte, asked []string, num uint64) (Recorded, error) {
 	n.mu.Lock()
-	f := recordFile{Magic: recordMagic, Version: recordFileVersion, Class: n.st.class, Info: n.st.infoRaw, Written: now()}
+	class, info, id, teacher := n.st.class, n.st.infoRaw, n.st.me, n.st.name
 	names := slices.Sorted(mapsKeys(n.st.roster))
-	for _, name := range names {
-		f.Roster = append(f.Roster, n.st.roster[name].raw)
-	}
+	var roster [][]byte
+	keys := map[string]ed25519.PublicKey{}
 	status := map[string]Liveness{}
 	cutOff := map[string]bool{}
 	for _, name := range names {
+		roster = append(roster, n.st.roster[name].raw)
+		keys[name] = ed25519.PublicKey(n.st.roster[name].rec.Key)
 		if m := n.st.members[name]; m != nil {
 			status[name] = m.status
 		}
 		cutOff[name] = n.st.blocked(name)
 	}
-	teacher := n.st.name
 	n.mu.Unlock()
-	res := Recorded{File: n.opts.Record, Records: 1}
-	f.Records = append(f.Records, own)
-	wait := n.opts.Timing.Grace + n.opts.Timing.Collect
 	n.recMu.Lock()
+	got := maps.Clone(n.got)
+	forgedN := n.forgedRecords
+	n.recMu.Unlock()
+
+	res := Recorded{File: n.opts.Record, Records: 1, Forged: forgedN}
+	recs := []fileRecord{{name: teacher, raw: own}}
+	c := fileContents{Written: now(), Forged: forgedN}
+	wait := n.opts.Timing.Grace + n.opts.Timing.Collect
 	for _, name := range names {
 		if name == teacher {
 			continue
 		}
-		g, ok := n.got[name]
-		why := ""
+		g, ok := got[name]
 		// On a real network the teacher's transport refuses what comes
 		// from across its partition (loopback cannot tell), records too.
 		later := ""
 		if cutOff[name] {
 			later = " (the teacher's partition cuts it off: E after the heal, or quitting then, collects it)"
 		}
+		why := ""
 		switch {
-		case ok && g.n != num && !g.left && slices.Contains(asked, name):
-			f.Records = append(f.Records, g.raw)
+		case ok && g.refused != "":
+			why = "the one it sent was refused " + g.refused
+		case ok && !sealedBy(g.raw, keys[name], class):
+			// A reader checks each record against the roster's key.
+			why = "the record it sent is from its earlier run (it joined again since, with a new key)"
+		case ok && g.n != num && !g.left:
+			// Its record from an earlier request: it did not answer this one.
+			why := "stopped answering (killed, or lost the network) before the last request"
+			if slices.Contains(asked, name) {
+				why = fmt.Sprintf("did not answer the last request within %s%s", seconds(wait), later)
+			}
+			recs = append(recs, fileRecord{name: name, raw: g.raw, note: why + "; its record here is the one it sent at an earlier request, and ends there"})
 			res.Records++
-			why = fmt.Sprintf("did not answer within %s%s; its record from the earlier collection is used", seconds(wait), later)
+			res.Earlier = append(res.Earlier, name+": "+why)
 		case ok:
-			f.Records = append(f.Records, g.raw)
+			recs = append(recs, fileRecord{name: name, raw: g.raw})
 			res.Records++
 		case slices.Contains(asked, name):
 			why = fmt.Sprintf("did not answer within %s%s", seconds(wait), later)
@@ -196,24 +220,27 @@ func (n *Node) writeRecords(own []byte, asked []string, num uint64) (Recorded, e
 			why = "stopped answering (killed, or lost the network) before the end"
 		}
 		if why != "" {
-			f.Missing = append(f.Missing, missingRecord{Name: name, Why: why})
+			c.Missing = append(c.Missing, missingRecord{Name: name, Why: why})
 			res.Missing = append(res.Missing, name+": "+why)
 		}
 	}
-	f.Forged = n.forgedRecords
-	res.Forged = f.Forged
-	n.recMu.Unlock()
 	save := n.opts.SaveRecord
 	if save == nil {
 		save = func(b []byte) error { return writeFileAtomic(n.opts.Record, b) }
 	}
-	if err := save(encode(&f)); err != nil {
+	if err := save(sealFile(id, class, info, roster, recs, c)); err != nil {
 		return res, fmt.Errorf("writing the record: %v", err)
 	}
 	n.emit(Event{Event: "recorded", Name: n.opts.Record, Text: res.String()})
 	r := res
 	n.recorded.Store(&r)
 	return res, nil
+}
+
+// sealedBy reports whether a sealed payload is signed by key.
+func sealedBy(raw []byte, key ed25519.PublicKey, class string) bool {
+	_, seal, err := unseal(raw, maxRecordBytes+4096, class)
+	return err == nil && verify(key, seal.Body, seal.Sig)
 }
 
 // LastRecorded is what the last write of the record file did (nil: none).
@@ -302,10 +329,17 @@ func (n *Node) takeRecords(envs []*envelope) []Event {
 			evs = append(evs, n.dropLocked(err)...)
 			n.mu.Unlock()
 			n.forgedRecord(err, env.raw)
-			continue
 		}
 		n.recMu.Lock()
-		if cur, ok := n.got[env.From]; !ok || env.Record.N >= cur.n || r.Left {
+		switch cur, ok := n.got[env.From]; {
+		case err != nil && (!ok || env.Record.N >= cur.n):
+			// Signed by its member, and refused: it has no record.
+			why := "(" + err.Error() + ")"
+			if d := (*dropError)(nil); errors.As(err, &d) && d.reason == dropForged {
+				why = "as forged: " + d.err.Error()
+			}
+			n.got[env.From] = gotRecord{n: env.Record.N, refused: why}
+		case err == nil && (!ok || env.Record.N >= cur.n || r.Left):
 			n.got[env.From] = gotRecord{n: env.Record.N, raw: env.raw, left: r.Left}
 		}
 		n.recMu.Unlock()

@@ -84,6 +84,7 @@ type recEvent struct {
 	PR   uint64 // a receipt: its sender's run
 	Kind uint8  // a payload's kind; for a relay, the kind of what it carries
 	Rel  bool   // a payload is a relay
+	IL   uint64 // a relay: the time of the payload it carries, by its maker's Lamport clock
 	Of   string // an edit (or a payload carrying one): its author
 	ERun uint64 // and the run of its write id
 	Seq  uint64 // and its number
@@ -95,7 +96,7 @@ type recEvent struct {
 }
 
 func (e *recEvent) weight() int {
-	w := 44 + len(e.Peer) + len(e.Of) + len(e.Text)
+	w := 48 + len(e.Peer) + len(e.Of) + len(e.Text)
 	for _, g := range e.Groups {
 		for _, n := range g {
 			w += 2 + len(n)
@@ -232,7 +233,7 @@ func (r *recorder) member(name, addr string) {
 // partition a control sets.
 func describe(e *recEvent, env *envelope) string {
 	if env.Kind == kindRelay && env.inner != nil {
-		e.Rel = true
+		e.Rel, e.IL = true, env.inner.L
 		env = env.inner
 	}
 	e.Kind = uint8(env.Kind)

@@ -3,6 +3,7 @@ package class
 import (
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -120,7 +121,7 @@ func TestRecordedSession(t *testing.T) {
 	}
 	c := rp.Count
 	t.Logf("%s; %d transmissions, %d unmatched; notes %q", c, c.Transmissions, c.Unmatched, rp.Notes)
-	if c.Messages != c.Received+c.Cut+c.Lost+c.NotKnown {
+	if c.Messages != c.Received+c.Cut+c.Dropped+c.Lost+c.NotKnown {
 		t.Fatalf("messages not all accounted for: %+v", c)
 	}
 	if c.Lost != 0 || c.Unmatched != 0 {
@@ -135,8 +136,8 @@ func TestRecordedSession(t *testing.T) {
 		dump(t, rec, rp)
 		t.Fatalf("a session with a partition has messages received and dropped: %+v", c)
 	}
-	if strings.Join(rp.Names, " ") != "Alice Bob Carol" {
-		t.Fatalf("lines %q", rp.Names)
+	if strings.Join(rp.Names, " ") != "Alice Bob Carol" || !rp.Complete {
+		t.Fatalf("lines %q, complete %v", rp.Names, rp.Complete)
 	}
 	byAuthor := map[string][]string{}
 	for _, e := range rp.Edits {
@@ -248,8 +249,10 @@ func dump(t *testing.T, rec *Recording, rp *Replay) {
 
 // TestForgedRecord: Mallory, a member with a modified client, sends the
 // teacher a record as if it were Carol's: signed with her own key, or
-// signed by her but naming Carol inside. Each is refused and counted, on
-// the screen and in the file; Carol's real record is the one kept.
+// signed by her but naming Carol inside; and a record of her own that
+// claims Carol's edit as hers (review defect 1). Each is refused and
+// counted, on the screen and in the file; Carol's real record is the one
+// kept, and Mallory's refusal is noted in the file.
 func TestForgedRecord(t *testing.T) {
 	nodes, file := startRecorded(t, "Alice", "Bob", "Carol", "Mallory")
 	alice, carol, mallory := nodes[0], nodes[2], nodes[3]
@@ -272,20 +275,38 @@ func TestForgedRecord(t *testing.T) {
 		defer alice.recMu.Unlock()
 		return alice.forgedRecords == 2
 	})
-	forgedAt(t, alice, 2)
+	// Mallory's own record, claiming Carol's edit as hers: numbered as an
+	// answer to a request far ahead, so that it stays her last word.
+	carol.mu.Lock()
+	carolRun := carol.st.writeRun()
+	carol.mu.Unlock()
+	stolen := memberRecord{Name: "Mallory", Run: run, Events: []recEvent{{Type: recEdit, L: 3, Kind: kindEdit, Of: "Carol", ERun: carolRun, Seq: 1, Text: "add tea"}}}
+	inject(mallory, forge(mallory, mallory.key(), "Mallory", func(e *envelope) {
+		e.Kind, e.Run, e.Record = kindRecord, run, &wireRecord{N: 1000, Data: encode(&stolen)}
+	}))
+	eventually(t, 10*time.Second, "the teacher refuses a record that claims another's edit", func() bool {
+		alice.recMu.Lock()
+		defer alice.recMu.Unlock()
+		return alice.forgedRecords == 3
+	})
+	forgedAt(t, alice, 3)
 	res, err := alice.EndSession()
 	if err != nil {
 		t.Fatal(err)
 	}
-	if res.Forged != 2 || res.Records != 4 {
+	if res.Forged != 3 || res.Records != 3 || len(res.Missing) != 1 ||
+		res.Missing[0] != "Mallory: the one it sent was refused as forged: it claims an edit by Carol (add tea) as its own" {
 		t.Fatalf("collected %+v", res)
 	}
 	rec, rp := loadReplay(t, file)
-	if rec.Forged != 2 {
-		t.Fatalf("the file counts %d forged records", rec.Forged)
+	if rec.Forged != 3 || rp.Complete {
+		t.Fatalf("the file counts %d forged records; complete %v", rec.Forged, rp.Complete)
+	}
+	if !slices.Contains(rp.Notes, "Mallory has no record: the one it sent was refused as forged: it claims an edit by Carol (add tea) as its own") {
+		t.Fatalf("notes %q", rp.Notes)
 	}
 	for _, e := range rp.Edits {
-		if e.Op == "add ghosts" {
+		if e.Op == "add ghosts" || e.By != "Carol" {
 			t.Fatalf("a forged record's edit is in the replay: %+v", e)
 		}
 	}
@@ -298,9 +319,11 @@ func TestForgedRecord(t *testing.T) {
 	}
 }
 
-// TestRecordNoAnswer: a member that does not answer in time is noted in
-// the file, and the teacher does not wait for it beyond the deadline.
-func TestRecordNoAnswer(t *testing.T) {
+// quickCollector is a recorded class of Alice (the teacher, who waits
+// 1.2 s for records) and Bob (with timing bob, shut down at the end
+// without a goodbye).
+func quickCollector(t *testing.T, bob Timing) (*Node, *Node, string) {
+	t.Helper()
 	file := filepath.Join(t.TempDir(), "room.rec")
 	tt := testTiming()
 	tt.Grace, tt.Collect = 200*time.Millisecond, time.Second
@@ -310,14 +333,21 @@ func TestRecordNoAnswer(t *testing.T) {
 	}
 	t.Cleanup(func() { _ = alice.Leave() })
 	code := alice.Snapshot().Code
-	slow := testTiming()
-	slow.Grace = time.Hour // Bob would answer an hour after he is asked
-	bob, err := Join(alice.Addr(), Options{Name: "Bob", Bind: "127.0.0.1:0", Key: KeyFromCode(code), Teacher: code, Timing: slow})
+	b, err := Join(alice.Addr(), Options{Name: "Bob", Bind: "127.0.0.1:0", Key: KeyFromCode(code), Teacher: code, Timing: bob})
 	if err != nil {
 		t.Fatal(err)
 	}
-	t.Cleanup(func() { bob.shutdown() }) // not Leave: that would send his record
+	t.Cleanup(func() { b.shutdown() }) // not Leave: that would send his record
 	eventually(t, 20*time.Second, "Alice sees Bob", func() bool { return len(alice.Members()) == 2 })
+	return alice, b, file
+}
+
+// TestRecordNoAnswer: a member that does not answer in time is noted in
+// the file, and the teacher does not wait for it beyond the deadline.
+func TestRecordNoAnswer(t *testing.T) {
+	slow := testTiming()
+	slow.Grace = time.Hour // Bob would answer an hour after he is asked
+	alice, _, file := quickCollector(t, slow)
 	start := time.Now()
 	res, err := alice.EndSession()
 	if err != nil {
@@ -423,5 +453,33 @@ func TestRelayCarriesTheEdit(t *testing.T) {
 	forgedRelay := seal(c.ids["Mallory"], &envelope{Class: testClass, Kind: kindRelay, From: "Carol", Relay: raw})
 	if _, err := feed(t, dave, forgedRelay); err == nil || !strings.Contains(err.Error(), "forged") {
 		t.Fatalf("a relay signed by someone other than its hop: %v", err)
+	}
+}
+
+// TestRecordEarlier: a member that answered an earlier request and not the
+// last one has its earlier record in the file, and the teacher says so
+// without calling it missing (review defect 9: "none from Bob: …; its
+// record from the earlier collection is used").
+func TestRecordEarlier(t *testing.T) {
+	alice, bob, file := quickCollector(t, testTiming())
+	if res, err := alice.EndSession(); err != nil || res.Records != 2 {
+		t.Fatalf("the first request: %+v, %v", res, err)
+	}
+	bob.shutdown() // stops answering, without a goodbye or a record
+	res, err := alice.EndSession()
+	if err != nil {
+		t.Fatal(err)
+	}
+	text := res.String()
+	if res.Records != 2 || len(res.Missing) != 0 || len(res.Earlier) != 1 || strings.Contains(text, "none from") ||
+		!strings.Contains(text, "the records of 2 members, 1 record from an earlier request (Bob: ") {
+		t.Fatalf("collected %+v: %s", res, text)
+	}
+	rec, rp := loadReplay(t, file)
+	if len(rec.Records) != 2 || len(rec.Earlier) != 1 || rp.Complete != true {
+		t.Fatalf("the file: %+v", rec)
+	}
+	if len(rp.Notes) != 1 || !strings.HasPrefix(rp.Notes[0], "Bob: ") || !strings.HasSuffix(rp.Notes[0], "; its record here is the one it sent at an earlier request, and ends there") {
+		t.Fatalf("notes %q", rp.Notes)
 	}
 }

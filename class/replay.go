@@ -19,14 +19,21 @@ import (
 // each receiver's record says what arrived, from whom, and the sender's
 // time for it. Matching the two accounts for every message:
 //
-//   - received: its first arrival (the others are duplicates: gossip
-//     sends a broadcast several times, and a peer may get it twice);
-//   - dropped by the partition: at the sender, or on arrival;
+//   - received: its first arrival taken in (the others are duplicates:
+//     gossip sends a broadcast several times, and a peer may get it
+//     twice);
+//   - dropped on arrival: it arrived and its receiver dropped it (its
+//     sender was not admitted yet, as far as the receiver knew, or it was
+//     forged or stale), and no copy of it was taken in;
+//   - dropped by the partition: at the sender (every transmission of it),
+//     or on arrival;
 //   - lost on the way: sent, and not received, though the receiver's
 //     record covers the time it would have arrived;
 //   - not known: the receiver's record is missing, full, or ended before
 //     the message could have arrived (a message sent at Lamport time L
-//     arrives after L), or memberlist did not say to whom it went.
+//     arrives after L), or memberlist did not say to whom it went. A
+//     missing record never makes a drop: a message that left its sender
+//     and went to a member with no record is not known.
 //
 // Everything is ordered by Lamport time: a message is always received at
 // a later time than it was sent, whatever each laptop's clock said.
@@ -39,23 +46,27 @@ const (
 	CutOff                     // the teacher's partition dropped it (at the sender, or on arrival)
 	Lost                       // sent, and never arrived
 	NotKnown                   // no record says whether it arrived
+	Dropped                    // it arrived, and its receiver dropped it (Where says why)
 )
 
 func (e MessageEnd) String() string {
-	return [...]string{"received", "dropped by the partition", "lost on the way", "not known"}[e]
+	return [...]string{"received", "dropped by the partition", "lost on the way", "not known", "dropped on arrival"}[e]
 }
 
 // Replay is a recording worked out.
 type Replay struct {
 	Type, Mode, Teacher string
-	Code                string // the teacher key's fingerprint: the class's join code
-	Written             int64  // the teacher's clock when the file was written (Unix ms)
-	Names               []string
+	Code                string   // the teacher key's fingerprint: the class's join code
+	Written             int64    // the teacher's clock when the file was written (Unix ms)
+	Names               []string // the members the teacher admitted, the teacher first
 	Edits               []ReplayEdit
 	Controls            []ReplayControl
 	Messages            []ReplayMessage // by the time they were sent, then by id
 	Count               Accounting
 	Notes               []string // what the records cannot tell, per member
+	// Complete: every member's record is in the file, none refused and
+	// nothing left out of any.
+	Complete bool
 }
 
 // ReplayEdit is an edit, on its author's line.
@@ -84,11 +95,13 @@ type ReplayMessage struct {
 	Kind     string // edit, relay, view, state, control, admission, request, refusal, answer
 	What     string // what it carried, in words
 	Edit     int    // the edit it carries (its number), or 0
+	Control  bool   // it carries the teacher's control (its own, or passed on)
 	Via      string // gossip, direct, push/pull
 	SentL    uint64
-	SentAt   int64 // the sender's clock at the first transmission (0: not known)
+	MadeAt   int64 // the sender's clock when it made the payload and handed it to the network (0: not known)
+	SentAt   int64 // the sender's clock at the first transmission to this peer (0: not known)
 	End      MessageEnd
-	Where    string // for a drop: "at the sender" or "on arrival"; for not known: why
+	Where    string // for a drop by the partition: "at the sender" or "on arrival"; dropped on arrival and not known: why
 	RecvL    uint64 // its arrival (or its drop on arrival)
 	RecvAt   int64  // the receiver's clock (0: not known)
 	New      bool   // it changed the receiver's replica
@@ -100,9 +113,9 @@ type ReplayMessage struct {
 
 // Accounting counts the messages of a recording.
 type Accounting struct {
-	Messages, Received, Cut, Lost, NotKnown int
-	Duplicates                              int // arrivals after the first: gossip's retransmissions
-	Transmissions                           int
+	Messages, Received, Cut, Dropped, Lost, NotKnown int
+	Duplicates                                       int // arrivals after the first: gossip's retransmissions
+	Transmissions                                    int
 	// Unmatched counts arrivals their sender's record does not hold
 	// (forged, or sent past its bound); not drawn.
 	Unmatched int
@@ -115,8 +128,11 @@ func (a Accounting) Short() string { return a.say("lost") }
 func (a Accounting) String() string { return a.say("lost on the way") }
 
 func (a Accounting) say(lost string) string {
-	s := fmt.Sprintf("%s: %d received, %d dropped by the partition, %d %s", replicas.Plural(a.Messages, "message"),
-		a.Received, a.Cut, a.Lost, lost)
+	s := fmt.Sprintf("%s: %d received, %d dropped by the partition", replicas.Plural(a.Messages, "message"), a.Received, a.Cut)
+	if a.Dropped > 0 {
+		s += fmt.Sprintf(", %d dropped on arrival", a.Dropped)
+	}
+	s += fmt.Sprintf(", %d %s", a.Lost, lost)
 	if a.NotKnown > 0 {
 		s += fmt.Sprintf(", %d not known", a.NotKnown)
 	}
@@ -152,23 +168,18 @@ type arrival struct {
 
 // Replay works a recording out.
 func (r *Recording) Replay() *Replay {
-	rp := &Replay{Type: r.Type, Mode: r.Mode, Teacher: r.Teacher, Code: r.Code, Written: r.Written}
-	names := map[string]bool{r.Teacher: true}
+	rp := &Replay{Type: r.Type, Mode: r.Mode, Teacher: r.Teacher, Code: r.Code, Written: r.Written, Names: slices.Clone(r.Names)}
+	rp.Complete = r.Complete() && len(r.Refused) == 0
 	records := map[string]*memberRecord{}
 	for i := range r.Records {
 		rec := &r.Records[i]
 		records[rec.Name] = rec
-		names[rec.Name] = true
 	}
-	for _, m := range r.Missing {
-		names[m.Name] = true
-		rp.Notes = append(rp.Notes, m.Name+": no record ("+m.Why+")")
-	}
+	rp.notes(r)
 	// Edits, numbered in causal order; sends and arrivals, by key.
 	editN := map[editKey]int{}
 	sends := map[sendKey]*sendInfo{}
 	var arrivals []arrival
-	var left []string
 	n := 0
 	for _, rec := range r.Records {
 		for _, e := range rec.Events {
@@ -196,7 +207,6 @@ func (r *Recording) Replay() *Replay {
 					rp.Controls = append(rp.Controls, ReplayControl{L: e.L, At: e.T, Text: e.Text, Groups: cloneGroups(e.Groups)})
 				}
 			case recRecv:
-				names[e.Peer] = true
 				arrivals = append(arrivals, arrival{to: rec.Name, ev: e})
 			}
 		}
@@ -204,30 +214,9 @@ func (r *Recording) Replay() *Replay {
 			if e := &rec.Events[ei]; e.Type == recXmit {
 				if s := sends[sendKey{rec.Name, rec.Run, e.L}]; s != nil {
 					s.xmits = append(s.xmits, e)
-					if e.Peer != "" {
-						names[e.Peer] = true
-					}
 				}
 			}
 		}
-		if rec.Full {
-			rp.Notes = append(rp.Notes, fmt.Sprintf("%s: its record reached its bound at time %d; %s after it not kept, and messages to it after that are not known",
-				rec.Name, rec.Stop, replicas.Plural(rec.NotKept, "event")))
-		}
-		if rec.Untraced > 0 {
-			rp.Notes = append(rp.Notes, fmt.Sprintf("%s: %s it sent could not be read off in time: their transmissions are missing",
-				rec.Name, replicas.Plural(rec.Untraced, "packet")))
-		}
-		if rec.Left {
-			left = append(left, rec.Name)
-		}
-	}
-	switch len(left) {
-	case 0:
-	case 1:
-		rp.Notes = append(rp.Notes, left[0]+": left the class; its record ends there")
-	default:
-		rp.Notes = append(rp.Notes, strings.Join(left, ", ")+": left the class; their records end there")
 	}
 	slices.SortFunc(rp.Edits, func(a, b ReplayEdit) int {
 		return cmp.Or(cmp.Compare(a.L, b.L), compareNames(a.By, b.By, r.Teacher))
@@ -257,10 +246,12 @@ func (r *Recording) Replay() *Replay {
 		c.Cut = !sameGroups(was, c.Groups)
 		was = c.Groups
 	}
-	for n := range names {
-		rp.Names = append(rp.Names, n)
+	// What each of the teacher's controls did, by its time: a control sent
+	// (or passed on) says which it is.
+	ctlText := make(map[uint64]string, len(rp.Controls))
+	for _, c := range rp.Controls {
+		ctlText[c.L] = c.Text
 	}
-	slices.SortFunc(rp.Names, func(a, b string) int { return compareNames(a, b, r.Teacher) })
 
 	// Arrivals by the payload they carry and their receiver.
 	type pair struct {
@@ -276,8 +267,10 @@ func (r *Recording) Replay() *Replay {
 			sender := records[a.ev.Peer]
 			if sender == nil || sender.Full && a.ev.PL >= sender.Stop {
 				// Its sender kept no record of it: the receiver's word.
-				sends[k] = &sendInfo{ev: recEvent{Type: recSend, L: a.ev.PL, Kind: a.ev.Kind, Rel: a.ev.Rel, Of: a.ev.Of,
-					ERun: a.ev.ERun, Seq: a.ev.Seq, Text: a.ev.Text}}
+				// (A receipt's text says what it did there, not what it
+				// carried.)
+				sends[k] = &sendInfo{ev: recEvent{Type: recSend, L: a.ev.PL, Kind: a.ev.Kind, Rel: a.ev.Rel, IL: a.ev.IL, Of: a.ev.Of,
+					ERun: a.ev.ERun, Seq: a.ev.Seq}}
 			} else if a.ev.PL <= sender.End {
 				rp.Count.Unmatched++
 				continue
@@ -307,6 +300,7 @@ func (r *Recording) Replay() *Replay {
 	}
 	var peers []peer
 	var got []*recEvent
+	w := &wording{editN: editN, ctl: ctlText, teacher: r.Teacher}
 	for _, k := range keys {
 		s := sends[k]
 		// The peers: those transmitted to, and those it arrived at (a few:
@@ -342,10 +336,10 @@ func (r *Recording) Replay() *Replay {
 			for _, i := range byPair[pair{k, p.name}] {
 				got = append(got, arrivals[i].ev)
 			}
-			rp.message(k, s, p.name, p.xmits, got, records[p.name], editN)
+			rp.message(k, s, p.name, p.xmits, got, records[p.name], w)
 		}
 		for range unnamed {
-			m := rp.newMessage(k, s, "", nil, editN)
+			m := rp.newMessage(k, s, "", nil, w)
 			m.End, m.Where = NotKnown, "memberlist does not say which peer it went to, and no record holds it"
 			rp.Count.NotKnown++
 		}
@@ -353,9 +347,54 @@ func (r *Recording) Replay() *Replay {
 	return rp
 }
 
+// notes says what the records cannot tell, per member: whose record is
+// missing and why, refused or older, cut short or incomplete.
+func (rp *Replay) notes(r *Recording) {
+	for _, m := range r.Missing {
+		rp.Notes = append(rp.Notes, m.Name+" has no record: "+m.Why)
+	}
+	for _, m := range r.Earlier {
+		rp.Notes = append(rp.Notes, m.Name+": "+m.Why)
+	}
+	rp.Notes = append(rp.Notes, r.Refused...)
+	if r.Forged > 0 {
+		rp.Notes = append(rp.Notes, fmt.Sprintf("The teacher refused %s while collecting: signed by someone other than the member named, or speaking for another.",
+			replicas.Plural(r.Forged, "forged record")))
+	}
+	var left []string
+	for _, rec := range r.Records {
+		if rec.Full {
+			rp.Notes = append(rp.Notes, fmt.Sprintf("%s: its record reached its bound at time %d; %s after it not kept, and messages to it after that are not known",
+				rec.Name, rec.Stop, replicas.Plural(rec.NotKept, "event")))
+		}
+		if rec.Untraced > 0 {
+			rp.Notes = append(rp.Notes, fmt.Sprintf("%s: %s it sent could not be read off in time: their transmissions are missing",
+				rec.Name, replicas.Plural(rec.Untraced, "packet")))
+		}
+		if rec.Left {
+			left = append(left, rec.Name)
+		}
+	}
+	switch len(left) {
+	case 0:
+	case 1:
+		rp.Notes = append(rp.Notes, left[0]+": left the class; its record ends there")
+	default:
+		rp.Notes = append(rp.Notes, strings.Join(left, ", ")+": left the class; their records end there")
+	}
+}
+
+// wording is what the replay knows to word a payload: the number of each
+// edit, and what each of the teacher's controls did.
+type wording struct {
+	editN   map[editKey]int
+	ctl     map[uint64]string // the teacher's control at its time → what it did
+	teacher string
+}
+
 // newMessage adds a message of payload k to peer to.
-func (rp *Replay) newMessage(k sendKey, s *sendInfo, to string, xmits []*recEvent, editN map[editKey]int) *ReplayMessage {
-	m := ReplayMessage{ID: len(rp.Messages) + 1, From: k.from, To: to, SentL: k.l, Via: viaName(s.ev.Via)}
+func (rp *Replay) newMessage(k sendKey, s *sendInfo, to string, xmits []*recEvent, w *wording) *ReplayMessage {
+	m := ReplayMessage{ID: len(rp.Messages) + 1, From: k.from, To: to, SentL: k.l, Via: viaName(s.ev.Via), MadeAt: s.ev.T}
 	if len(xmits) > 0 {
 		m.SentAt = xmits[0].T
 	} else if len(s.xmits) > 0 {
@@ -363,9 +402,21 @@ func (rp *Replay) newMessage(k sendKey, s *sendInfo, to string, xmits []*recEven
 	}
 	if !s.worded {
 		if s.ev.Of != "" {
-			s.edit = max(0, editN[editKey{s.ev.Of, s.ev.ERun, s.ev.Seq}])
+			s.edit = max(0, w.editN[editKey{s.ev.Of, s.ev.ERun, s.ev.Seq}])
 		}
-		s.kind, s.what = payloadWords(s.ev, s.edit)
+		did := ""
+		if s.ev.Kind == kindControl {
+			// The control's own time: the payload's, or, passed on, the
+			// one it carries.
+			at := k.l
+			if s.ev.Rel {
+				at = s.ev.IL
+			}
+			if s.ev.Rel || k.from == w.teacher {
+				did = w.ctl[at]
+			}
+		}
+		s.kind, s.what = payloadWords(s.ev, s.edit, did)
 		if s.ev.Rel && s.ev.Of == k.from && s.edit > 0 {
 			// Its author's own relay: an edit held during the teacher's
 			// hold, sent at the release.
@@ -373,7 +424,7 @@ func (rp *Replay) newMessage(k sendKey, s *sendInfo, to string, xmits []*recEven
 		}
 		s.worded = true
 	}
-	m.Kind, m.What, m.Edit = s.kind, s.what, s.edit
+	m.Kind, m.What, m.Edit, m.Control = s.kind, s.what, s.edit, s.ev.Kind == kindControl
 	rp.Messages = append(rp.Messages, m)
 	rp.Count.Messages++
 	return &rp.Messages[len(rp.Messages)-1]
@@ -381,33 +432,49 @@ func (rp *Replay) newMessage(k sendKey, s *sendInfo, to string, xmits []*recEven
 
 // message accounts for payload k sent to peer to: its transmissions there
 // and its arrivals (receipts) there.
-func (rp *Replay) message(k sendKey, s *sendInfo, to string, xmits, arrived []*recEvent, recv *memberRecord, editN map[editKey]int) {
+func (rp *Replay) message(k sendKey, s *sendInfo, to string, xmits, arrived []*recEvent, recv *memberRecord, w *wording) {
 	slices.SortFunc(arrived, func(a, b *recEvent) int { return cmp.Compare(a.L, b.L) })
 	var got, cut []*recEvent
+	taken := -1 // the first arrival taken in
 	for _, a := range arrived {
 		if a.Out == outCut {
 			cut = append(cut, a)
-		} else {
-			got = append(got, a)
+			continue
 		}
+		if taken < 0 && a.Out != outBad {
+			taken = len(got)
+		}
+		got = append(got, a)
 	}
-	m := rp.newMessage(k, s, to, xmits, editN)
+	// Some transmission of it left (or failed): not all were dropped by
+	// the partition at the sender.
+	left := slices.ContainsFunc(xmits, func(x *recEvent) bool { return x.Out != outCut })
+	m := rp.newMessage(k, s, to, xmits, w)
 	switch {
 	case len(got) > 0:
-		m.End, m.RecvL, m.RecvAt, m.New, m.Change, m.Copies = Received, got[0].L, got[0].T, got[0].Out == outNew, got[0].Text, len(got)
-		m.Taken = got[0].Out == outTaken
-		rp.Count.Received++
+		first := got[max(taken, 0)]
+		m.RecvL, m.RecvAt, m.Copies = first.L, first.T, len(got)
+		if taken >= 0 {
+			m.End, m.New, m.Taken, m.Change = Received, first.Out == outNew, first.Out == outTaken, first.Text
+			rp.Count.Received++
+		} else {
+			m.End, m.Where, m.Change = Dropped, strings.TrimPrefix(first.Text, "dropped: "), first.Text
+			rp.Count.Dropped++
+		}
 		id := m.ID
-		for _, d := range got[1:] {
+		for _, d := range got {
+			if d == first {
+				continue
+			}
 			rp.Messages = append(rp.Messages, ReplayMessage{ID: len(rp.Messages) + 1, From: k.from, To: to, Kind: m.Kind, What: m.What,
-				Edit: m.Edit, Via: m.Via, SentL: k.l, SentAt: m.SentAt, End: Received, RecvL: d.L, RecvAt: d.T,
-				Change: "a duplicate: " + orNothing(d.Text), CopyOf: id})
+				Edit: m.Edit, Control: m.Control, Via: m.Via, SentL: k.l, MadeAt: m.MadeAt, SentAt: m.SentAt, End: Received,
+				RecvL: d.L, RecvAt: d.T, Change: copyWords(d, first), CopyOf: id})
 			rp.Count.Duplicates++
 		}
 	case len(cut) > 0:
 		m.End, m.Where, m.RecvL, m.RecvAt, m.Change = CutOff, "on arrival", cut[0].L, cut[0].T, cut[0].Text
 		rp.Count.Cut++
-	case slices.ContainsFunc(xmits, func(x *recEvent) bool { return x.Out == outCut }):
+	case len(xmits) > 0 && !left:
 		m.End, m.Where = CutOff, "at the sender"
 		rp.Count.Cut++
 	case recv == nil:
@@ -421,6 +488,9 @@ func (rp *Replay) message(k sendKey, s *sendInfo, to string, xmits, arrived []*r
 		rp.Count.NotKnown++
 	default:
 		m.End = Lost
+		if slices.ContainsFunc(xmits, func(x *recEvent) bool { return x.Out == outCut }) {
+			m.Where = "the partition dropped some of its transmissions at the sender; those that left never arrived"
+		}
 		for _, x := range xmits {
 			if x.Out == outFailed {
 				m.Where = "the send failed: " + x.Text
@@ -428,6 +498,15 @@ func (rp *Replay) message(k sendKey, s *sendInfo, to string, xmits, arrived []*r
 		}
 		rp.Count.Lost++
 	}
+}
+
+// copyWords says what a copy of a message did where it arrived, beside
+// the arrival that counts.
+func copyWords(d, first *recEvent) string {
+	if d.L < first.L {
+		return "an earlier copy: " + orNothing(d.Text)
+	}
+	return "a duplicate: " + orNothing(d.Text)
 }
 
 func orNothing(s string) string {
@@ -468,8 +547,9 @@ var (
 )
 
 // payloadWords says what a payload sent was: its kind, and in words
-// (edit: the number of the edit it carries, or 0).
-func payloadWords(e recEvent, edit int) (kind, what string) {
+// (edit: the number of the edit it carries, or 0; did: for the teacher's
+// control, what it did, or "" when no record says).
+func payloadWords(e recEvent, edit int, did string) (kind, what string) {
 	what, kind = payloadWhat[int(e.Kind)], payloadKind[int(e.Kind)]
 	if what == "" {
 		what, kind = "a payload", "other"
@@ -480,7 +560,21 @@ func payloadWords(e recEvent, edit int) (kind, what string) {
 			what = fmt.Sprintf("edit #%d", edit)
 		}
 	}
-	if e.Text != "" && (e.Kind == kindEdit || e.Kind == kindControl) {
+	switch {
+	case e.Kind == kindControl && did != "":
+		// What it did, and what the room is like after it, where that
+		// says more: "heal (no partition)", "hold (no partition, held)".
+		what += ": " + did
+		var after []string
+		for _, p := range strings.Split(e.Text, ", ") {
+			if p != "" && !strings.Contains(did, p) {
+				after = append(after, p)
+			}
+		}
+		if len(after) > 0 {
+			what += " (" + strings.Join(after, ", ") + ")"
+		}
+	case e.Text != "" && (e.Kind == kindEdit || e.Kind == kindControl):
 		what += " (" + e.Text + ")"
 	}
 	if e.Rel {

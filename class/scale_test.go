@@ -236,7 +236,7 @@ func TestClassOfThirty(t *testing.T) {
 				_, rp := loadReplay(t, file)
 				c := rp.Count
 				t.Logf("%d members: %s; %d transmissions; notes %q", size, c, c.Transmissions, rp.Notes)
-				if c.Messages != c.Received+c.Cut+c.Lost+c.NotKnown || c.Unmatched != 0 || c.Cut == 0 || len(rp.Edits) != 3*size {
+				if c.Messages != c.Received+c.Cut+c.Dropped+c.Lost+c.NotKnown || c.Unmatched != 0 || c.Cut == 0 || len(rp.Edits) != 3*size {
 					t.Fatalf("%d members: %+v, %d edits", size, c, len(rp.Edits))
 				}
 			}

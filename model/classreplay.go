@@ -74,8 +74,8 @@ func (k ReplayKeyMap) Groups() []HelpGroup {
 var replayNotes = []string{
 	"Each laptop is a line; time runs down, one row per Lamport time: a message is always received below where it was sent, whatever each laptop's clock said.",
 	"Clock times (the margin's, and a selected message's) are each laptop's own: laptops' clocks disagree, so they are shown, never compared.",
-	"Each message is one payload sent to one peer: ▶ received, ✗ dropped by the teacher's partition or lost on the way. m4×2 arrived twice: gossip sends a broadcast more than once.",
-	"The story (the default) draws the edits, the teacher's controls, and the messages that changed a replica, carried a control, or were dropped or lost; a draws every message.",
+	"Each message is one payload sent to one peer: ▶ received, ✗ dropped (by the teacher's partition, or where it arrived) or lost on the way. m4,m7: a payload and its copy (gossip sends a broadcast more than once).",
+	"The story (the default) draws the edits, the teacher's controls (to every member, even one that had it already), the answers, and the messages that changed a replica or were dropped or lost; a draws every message.",
 }
 
 // ReplayOptions configure the replay screen.
@@ -338,10 +338,15 @@ func (m *Replay) state() ui.ReplayState {
 	st.Details = ReplayDetails(m.rp, m.selected, m.opts.Zone)
 	if len(st.Details) == 0 {
 		st.Details = []string{fmt.Sprintf("Drawing %s (a: %s).", m.show, 1-m.show)}
-		if len(m.rp.Notes) > 0 {
-			st.Details = append(st.Details, m.rp.Notes...)
-		} else {
-			st.Details = append(st.Details, "Every member's record is here, each signed by its member and checked against the teacher's roster.")
+		switch notes := m.rp.Notes; {
+		case len(notes) > 2:
+			// The pane holds two: the first, and how many more.
+			st.Details = append(st.Details, notes[0], fmt.Sprintf("and %d more notes: crdtviz class replay --transcript %s prints them all",
+				len(notes)-1, filepath.Base(m.opts.File)))
+		case len(notes) > 0:
+			st.Details = append(st.Details, notes...)
+		case m.rp.Complete:
+			st.Details = append(st.Details, "Every member's record is here, each signed by its member, and the file's contents by the teacher.")
 		}
 	}
 	var items []ui.HelpItem

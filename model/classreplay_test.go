@@ -2,6 +2,8 @@ package model
 
 import (
 	"os"
+	"regexp"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -90,7 +92,7 @@ func TestReplayScreenSays(t *testing.T) {
 	}
 	msg := m.rp.Messages[m.selected-1]
 	got := replayScreen(m)
-	for _, want := range []string{"by " + msg.From + "'s clock", "by " + msg.To + "'s clock", "sent at L"} {
+	for _, want := range []string{"by " + msg.From + "'s clock", "by " + msg.To + "'s clock", "made at L"} {
 		if !strings.Contains(got, want) {
 			t.Errorf("the selected message's details do not say %q:\n%s", want, got)
 		}
@@ -107,7 +109,7 @@ func TestReplayScreenSays(t *testing.T) {
 func TestReplayRowsCausal(t *testing.T) {
 	rp := loadTestReplay(t)
 	c := rp.Count
-	if c.Messages != c.Received+c.Cut+c.Lost+c.NotKnown || c.Lost != 0 || c.Cut == 0 {
+	if c.Messages != c.Received+c.Cut+c.Dropped+c.Lost+c.NotKnown || c.Lost != 0 || c.Cut == 0 {
 		t.Fatalf("%+v", c)
 	}
 	for _, show := range []ReplayShow{ShowStory, ShowAll} {
@@ -148,6 +150,9 @@ func TestReplayRowsCausal(t *testing.T) {
 
 // TestReplayText: the transcript's diagram is ui's, with the replay's
 // legend, at any width; ASCII under --ascii.
+// brokenClock is a line that ends inside a clock time: "(23:10:13.18".
+var brokenClock = regexp.MustCompile(`(\(\d\d:\d\d(:\d\d(\.\d{0,3})?)?|\s[\d.:]{1,11}\))$`)
+
 func TestReplayText(t *testing.T) {
 	rp := loadTestReplay(t)
 	for _, w := range []int{60, 80, 120} {
@@ -158,10 +163,24 @@ func TestReplayText(t *testing.T) {
 				t.Errorf("at %d columns, no %q", w, want)
 			}
 		}
-		for _, ln := range strings.Split(text, "\n")[6:] {
+		// Every line fits, the header's too (review defect 8), and a clock
+		// time is never broken across two lines.
+		for _, ln := range strings.Split(text, "\n") {
 			if ansi.StringWidth(ln) > w {
 				t.Errorf("at %d columns, a line of %d: %q", w, ansi.StringWidth(ln), ln)
 			}
+			if brokenClock.MatchString(ln) {
+				t.Errorf("at %d columns, a clock time broken: %q", w, ln)
+			}
+		}
+	}
+	// Five laptops at 80 columns, the reviewer's handout: a clock time
+	// stays whole.
+	five := *rp
+	five.Names = append(slices.Clone(rp.Names), "Cy", "Dee")
+	for _, ln := range strings.Split(ReplayText(&five, "class3.rec", ReplayDraw{Zone: time.UTC}, 80, false), "\n") {
+		if brokenClock.MatchString(ln) || ansi.StringWidth(ln) > 80 {
+			t.Errorf("five laptops at 80 columns: %q", ln)
 		}
 	}
 	ascii := ui.ASCIIText(ReplayText(rp, "class3.rec", ReplayDraw{Show: ShowAll, Zone: time.UTC}, 100, true))

@@ -31,8 +31,9 @@ import (
 type ReplayShow int
 
 const (
-	// ShowStory draws the edits, the teacher's controls, and the messages
-	// that changed a replica, carried a control, or were dropped or lost.
+	// ShowStory draws the edits, the teacher's controls (to every
+	// member), the answers, and the messages that changed a replica (or
+	// passed a control on), or were dropped or lost.
 	ShowStory ReplayShow = iota
 	// ShowAll draws every message: views, push/pull states that changed
 	// nothing, relays of what was known, duplicates.
@@ -49,18 +50,28 @@ func replayDrawn(m class.ReplayMessage, show ReplayShow) bool {
 	if show == ShowAll {
 		return true
 	}
-	control := m.Kind == "control" || m.Kind == "relay" && strings.Contains(m.What, "control")
 	switch {
 	case m.CopyOf > 0:
 		return false
+	case m.Kind == "answer":
+		// The question's tally counts what arrived.
+		return true
+	case m.End == class.Dropped:
+		// Dropped where it arrived (its sender not admitted there yet):
+		// an edit, or the teacher's control. A state is sent again.
+		return m.Kind == "edit" || m.Kind == "control" || m.Kind == "relay" && m.Edit > 0
 	case m.End != class.Received:
 		// A drop or a loss of what carries the story: an edit, a state,
 		// the teacher's own control.
 		return m.Kind == "edit" || m.Kind == "state" || m.Kind == "control" || m.Kind == "relay" && m.Edit > 0
 	case m.New:
 		return true
+	case m.Kind == "control":
+		// The teacher's control reaches every member, even one that had
+		// it already from another.
+		return true
 	}
-	return control && m.Taken
+	return m.Control && m.Taken
 }
 
 // ReplayRows is the replay as the diagram's rows, oldest first, with the
@@ -71,6 +82,35 @@ type ReplayRows struct {
 	Groups [][][]string
 	Drawn  map[int]bool
 	Names  []string
+	// Span is the rows the messages drawn cross, in all: a printed
+	// diagram's work grows with it.
+	Span int
+}
+
+// A printed diagram (a handout, an SVG) draws every row at once, and its
+// work grows with its rows and with the rows its arrows cross. Past these
+// bounds it is refused, saying what to print instead; the screen draws a
+// window at a time, and has none.
+const (
+	MaxPrintedRows = 10_000
+	MaxPrintedSpan = 200_000
+)
+
+// Printable says why the rows are too many to print as a diagram, or nil.
+func (rr ReplayRows) Printable(o ReplayDraw) error {
+	instead := "draw fewer laptops (--only A,B)"
+	if o.Show == ShowAll {
+		instead = "draw the story (without --all), or fewer laptops (--only A,B)"
+	}
+	switch {
+	case len(rr.Rows) > MaxPrintedRows:
+		return fmt.Errorf("the diagram would have %d rows, and a printed one has at most %d: %s, or print the transcript without --diagram",
+			len(rr.Rows), MaxPrintedRows, instead)
+	case rr.Span > MaxPrintedSpan:
+		return fmt.Errorf("the diagram's arrows would cross %d rows in all (messages received long after they were sent), and a printed one's cross at most %d: %s, or print the transcript without --diagram",
+			rr.Span, MaxPrintedSpan, instead)
+	}
+	return nil
 }
 
 // rowKey orders the rows: a Lamport time, and a second row below it for
@@ -154,20 +194,20 @@ func BuildReplayRows(rp *class.Replay, o ReplayDraw) ReplayRows {
 			sentBy[sent] = append(sentBy[sent], m.ID)
 		}
 		// Dim: it changed nothing where it arrived (a control that did
-		// changed the network).
-		control := m.Kind == "control" || m.Kind == "relay" && strings.Contains(m.What, "control")
-		ev := replicas.Event{Msg: m.ID, From: m.From, To: m.To, CopyOf: m.CopyOf, PlainNew: m.New || control && m.Taken || m.End != class.Received}
+		// changed the network, an answer the tally).
+		ev := replicas.Event{Msg: m.ID, From: m.From, To: m.To, CopyOf: m.CopyOf,
+			PlainNew: m.New || (m.Control || m.Kind == "answer") && m.Taken || m.End != class.Received}
 		switch {
 		case m.End == class.Received:
 			r := row(rowKey{l: m.RecvL})
 			ev.Kind = replicas.EvDeliver
 			r.events = append(r.events, ev)
-			r.phrase = append(r.phrase, arrivalPhrase(m))
-		case m.End == class.CutOff && m.Where == "on arrival":
+			r.phrase = append(r.phrase, arrivalPhrase(rp, m))
+		case m.End == class.CutOff && m.Where == "on arrival" || m.End == class.Dropped:
 			r := row(rowKey{l: m.RecvL})
 			ev.Kind = replicas.EvDrop
 			r.events = append(r.events, ev)
-			r.phrase = append(r.phrase, fmt.Sprintf("%s dropped m%d: the partition", m.To, m.ID))
+			r.phrase = append(r.phrase, fmt.Sprintf("%s dropped m%d: %s", m.To, m.ID, dropWords(m)))
 		default:
 			k := rowKey{l: m.SentL, after: true}
 			r := row(k)
@@ -213,6 +253,7 @@ func BuildReplayRows(rp *class.Replay, o ReplayDraw) ReplayRows {
 		for j := range r.events {
 			if e := &r.events[j]; e.Kind == replicas.EvDeliver || e.Kind == replicas.EvDrop {
 				e.Sent = tickOf[rowKey{l: rp.Messages[e.Msg-1].SentL}]
+				out.Span += int(int64(i+1) - e.Sent)
 			}
 		}
 		phrase := r.phrase
@@ -283,27 +324,44 @@ func linkEvents(names []string, was, now [][]string) []replicas.Event {
 	return evs
 }
 
-// arrivalPhrase says what a message did where it arrived.
-func arrivalPhrase(m class.ReplayMessage) string {
-	switch {
-	case m.CopyOf > 0:
+// arrivalPhrase says what a message did where it arrived, for its row.
+func arrivalPhrase(rp *class.Replay, m class.ReplayMessage) string {
+	if m.CopyOf > 0 {
+		if first := rp.Messages[m.CopyOf-1]; m.RecvL < first.RecvL {
+			return fmt.Sprintf("%s got an earlier copy of m%d: %s", m.To, m.CopyOf, strings.TrimPrefix(m.Change, "an earlier copy: "))
+		}
 		return fmt.Sprintf("%s got m%d again", m.To, m.CopyOf)
-	case m.New:
-		return fmt.Sprintf("%s got m%d: %s", m.To, m.ID, m.Change)
-	case m.Kind == "control" || m.Kind == "relay" && strings.Contains(m.What, "control"):
-		what, _, _ := strings.Cut(m.Change, ":")
-		return fmt.Sprintf("%s got m%d: %s", m.To, m.ID, orNothingNew(what))
 	}
-	return fmt.Sprintf("%s got m%d: nothing new", m.To, m.ID)
+	return fmt.Sprintf("%s got m%d: %s", m.To, m.ID, arrivalWords(m))
+}
+
+// arrivalWords says what a message received did there: the row and the
+// selected message's details say it in the same words.
+func arrivalWords(m class.ReplayMessage) string {
+	switch {
+	case m.Change != "":
+		return m.Change
+	case m.Control:
+		return "nothing new (it had this control, or a later one, already)"
+	}
+	return "nothing new"
+}
+
+// dropWords says why a message that arrived was dropped there.
+func dropWords(m class.ReplayMessage) string {
+	if m.End == class.CutOff {
+		return "the partition"
+	}
+	return m.Where
 }
 
 // endWords says how a message that did not arrive ended.
 func endWords(m class.ReplayMessage) string {
-	if m.End == class.CutOff {
+	switch {
+	case m.End == class.CutOff:
 		return "dropped by the partition " + m.Where
-	}
-	if m.Where != "" {
-		return m.End.String() + " (" + m.Where + ")"
+	case m.Where != "":
+		return m.End.String() + ": " + m.Where
 	}
 	return m.End.String()
 }
@@ -352,9 +410,10 @@ func clock(ms int64, zone *time.Location) string {
 	return time.UnixMilli(ms).In(zone).Format("15:04:05.000")
 }
 
-// ReplayDetails says all about message id, for the line under the
-// diagram: what it carried, when it was sent and received by each
-// laptop's own clock, and what it did.
+// ReplayDetails says all about message id, for the lines under the
+// diagram: what it carried, when it was made and sent and when it was
+// received, by each laptop's own clock, and what it did (in the words its
+// row uses).
 func ReplayDetails(rp *class.Replay, id int, zone *time.Location) []string {
 	if id <= 0 || id > len(rp.Messages) {
 		return nil
@@ -362,17 +421,31 @@ func ReplayDetails(rp *class.Replay, id int, zone *time.Location) []string {
 	m := rp.Messages[id-1]
 	head := fmt.Sprintf("m%d %s → %s: %s, %s", m.ID, m.From, m.To, m.What, viaWords(m.Via))
 	if m.CopyOf > 0 {
-		head = fmt.Sprintf("m%d %s → %s: m%d again (gossip sends a broadcast more than once): %s", m.ID, m.From, m.To, m.CopyOf, m.What)
+		head = fmt.Sprintf("m%d %s → %s: a copy of m%d (gossip sends a broadcast more than once): %s", m.ID, m.From, m.To, m.CopyOf, m.What)
 	}
-	sent := fmt.Sprintf("sent at L%d, %s by %s's clock", m.SentL, clock(m.SentAt, zone), m.From)
+	// The payload's Lamport time is when it was made; gossip sends it
+	// when its next round comes, a little later by the same clock.
+	sent := fmt.Sprintf("made at L%d, %s by %s's clock", m.SentL, clock(m.MadeAt, zone), m.From)
+	switch {
+	case m.MadeAt == 0 && m.SentAt == 0:
+		sent = fmt.Sprintf("made at L%d (%s kept no record of it: its receiver tells)", m.SentL, m.From)
+	case m.MadeAt == 0:
+		sent = fmt.Sprintf("sent at L%d, %s by %s's clock", m.SentL, clock(m.SentAt, zone), m.From)
+	case m.SentAt > m.MadeAt:
+		sent += fmt.Sprintf(", sent at %s", clock(m.SentAt, zone))
+	}
 	var end string
 	switch {
 	case m.End == class.CutOff && m.Where == "on arrival":
 		end = fmt.Sprintf("arrived at L%d, %s by %s's clock, and dropped: the teacher's partition cuts %s off", m.RecvL, clock(m.RecvAt, zone), m.To, m.From)
+	case m.End == class.Dropped:
+		end = fmt.Sprintf("arrived at L%d, %s by %s's clock, and dropped: %s", m.RecvL, clock(m.RecvAt, zone), m.To, m.Where)
+	case m.CopyOf > 0:
+		end = fmt.Sprintf("arrived at L%d, %s by %s's clock: %s", m.RecvL, clock(m.RecvAt, zone), m.To, m.Change)
 	case m.End == class.Received && m.Copies > 1:
-		end = fmt.Sprintf("arrived at L%d, %s by %s's clock (%d times): %s", m.RecvL, clock(m.RecvAt, zone), m.To, m.Copies, orNothingNew(m.Change))
+		end = fmt.Sprintf("arrived at L%d, %s by %s's clock (%d times): %s", m.RecvL, clock(m.RecvAt, zone), m.To, m.Copies, arrivalWords(m))
 	case m.End == class.Received:
-		end = fmt.Sprintf("arrived at L%d, %s by %s's clock: %s", m.RecvL, clock(m.RecvAt, zone), m.To, orNothingNew(m.Change))
+		end = fmt.Sprintf("arrived at L%d, %s by %s's clock: %s", m.RecvL, clock(m.RecvAt, zone), m.To, arrivalWords(m))
 	default:
 		end = endWords(m)
 	}
@@ -390,13 +463,6 @@ func viaWords(via string) string {
 	return "by " + via
 }
 
-func orNothingNew(s string) string {
-	if s == "" {
-		return "nothing new"
-	}
-	return s
-}
-
 // ReplayTitle is the replay's first line: the file, the class and its
 // teacher, the teacher key's code, how many laptops.
 func ReplayTitle(rp *class.Replay, file string) string {
@@ -407,24 +473,42 @@ func ReplayTitle(rp *class.Replay, file string) string {
 // ReplayClockNote says what the rows and times are.
 const ReplayClockNote = "Rows: Lamport time (causal order). Clock times are each laptop's own."
 
-// ReplayText is the whole replay as a plain-text diagram w cells wide,
-// for a handout (crdtviz class replay --transcript --diagram).
-func ReplayText(rp *class.Replay, file string, o ReplayDraw, w int, ascii bool) string {
-	rr := BuildReplayRows(rp, o)
-	show := o.Show
-	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n%s\n%s\n", ReplayTitle(rp, file), rp.Count, ReplayClockNote)
-	if show == ShowStory {
-		b.WriteString("Drawn: the story (edits, the teacher's controls, and the messages that changed a replica, carried a control, or were dropped or lost); --all draws every message.\n")
+// replayHandoutMargin is the least a handout's margin gets: a row's time
+// and an edit's clock time, "  L1234 (23:09:46.587)", on one line.
+const replayHandoutMargin = 24
+
+// replayHeader is what a transcript says above its rows: the file, the
+// class, how every message ended, what the rows and clocks are, what is
+// drawn, and the notes.
+func replayHeader(rp *class.Replay, file string, o ReplayDraw, names []string, diagram bool) []string {
+	lines := []string{ReplayTitle(rp, file), rp.Count.String(), ReplayClockNote}
+	if diagram && o.Show == ShowStory {
+		lines = append(lines, "Drawn: the story (the edits, the teacher's controls to every member, the answers, and the messages that changed a replica or were dropped or lost); --all draws every message.")
 	}
 	if len(o.Only) > 0 {
-		b.WriteString("Drawn: the messages between " + strings.Join(rr.Names, ", ") + "\n")
+		lines = append(lines, "Drawn: the messages between "+strings.Join(names, ", "))
 	}
 	for _, n := range rp.Notes {
-		b.WriteString("Note: " + n + "\n")
+		lines = append(lines, "Note: "+n)
+	}
+	return lines
+}
+
+// ReplayText is the whole replay as a plain-text diagram w cells wide,
+// for a handout (crdtviz class replay --transcript --diagram): every line
+// fits the width.
+func ReplayText(rp *class.Replay, file string, o ReplayDraw, w int, ascii bool) string {
+	rr := BuildReplayRows(rp, o)
+	var b strings.Builder
+	for _, ln := range replayHeader(rp, file, o, rr.Names, true) {
+		for _, part := range ui.WrapText(ln, w) {
+			b.WriteString(part + "\n")
+		}
 	}
 	b.WriteString("\n")
-	b.WriteString(ui.DiagramInputText(rr.Input(0), w, ascii, ui.ReplayLegend(ascii),
+	in := rr.Input(0)
+	in.MinMargin = replayHandoutMargin
+	b.WriteString(ui.DiagramInputText(in, w, ascii, ui.ReplayLegend(ascii),
 		"Time runs down, one row per Lamport time; a message that changed nothing where it arrived is drawn dim on screen."))
 	return b.String()
 }
@@ -435,9 +519,8 @@ func ReplayText(rp *class.Replay, file string, o ReplayDraw, w int, ascii bool) 
 func ReplayLog(rp *class.Replay, file string, o ReplayDraw) string {
 	rr := BuildReplayRows(rp, o)
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s\n%s\n%s\n", ReplayTitle(rp, file), rp.Count, ReplayClockNote)
-	for _, n := range rp.Notes {
-		b.WriteString("Note: " + n + "\n")
+	for _, ln := range replayHeader(rp, file, o, rr.Names, false) {
+		b.WriteString(ln + "\n")
 	}
 	b.WriteString("\n")
 	w := 0

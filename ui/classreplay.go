@@ -36,7 +36,7 @@ func ReplayLegend(ascii bool) string {
 		ch, dot = asciiDiagram, ASCIISymbols.Dot
 	}
 	return ch.edit + "#3 edit 3, on its author's line " + dot + " m4 message 4 (one payload to one peer), " + ch.headR + ch.headL + " received " + dot +
-		" " + ch.drop + " dropped by the partition, or lost " + dot + " m4,m7 a payload and its copy (gossip sent it again) " + dot + " " + ch.cut + " the teacher's partition"
+		" " + ch.drop + " dropped (by the partition, or where it arrived) or lost " + dot + " m4,m7 a payload and its copy (gossip sent it again) " + dot + " " + ch.cut + " the teacher's partition"
 }
 
 // replayDetailsH is the lines under the diagram for the selected message.

@@ -49,6 +49,9 @@ type DiagramInput struct {
 	Up func(from, to string) bool
 	// MarginHead heads the margin; "" says "tick and statement".
 	MarginHead string
+	// MinMargin is the least the margin gets, in columns, when more than
+	// the default (a handout whose statements hold clock times).
+	MinMargin int
 }
 
 // ArrowEnd says how a message's arrow ends.
@@ -154,6 +157,7 @@ type Diagram struct {
 	Older  int
 	// MarginHead heads the margin; "" for "tick and statement".
 	MarginHead string
+	MinMargin  int // the least the margin gets, when more than the default
 }
 
 // Spacing of the diagram, in lines.
@@ -165,7 +169,7 @@ const (
 
 // BuildDiagram lays out the rows, arrows and marks. It is pure.
 func BuildDiagram(in DiagramInput) Diagram {
-	d := Diagram{Names: in.Names, Older: in.Older, Now: -1, MarginHead: in.MarginHead}
+	d := Diagram{Names: in.Names, Older: in.Older, Now: -1, MarginHead: in.MarginHead, MinMargin: in.MinMargin}
 	col := make(map[string]int, len(in.Names))
 	for i, n := range in.Names {
 		col[n] = i

@@ -68,11 +68,12 @@ const (
 )
 
 // diagramSpace is the number of columns between two replica lines.
-func diagramSpace(w, n int) int {
+// The margin gets at least diagramMargin columns, or margin when more.
+func diagramSpace(w, n, margin int) int {
 	if n == 0 {
 		return diagramMinSpace
 	}
-	return min(diagramMaxSpace, max(diagramMinSpace, (w-diagramMargin)/n))
+	return min(diagramMaxSpace, max(diagramMinSpace, (w-max(diagramMargin, margin))/n))
 }
 
 // DrawDiagram draws d in exactly v.H lines of v.W cells: the replicas'
@@ -88,7 +89,7 @@ func DrawDiagram(d Diagram, v DiagramView, s Styles) string {
 		ch = asciiDiagram
 	}
 	n := len(d.Names)
-	space := diagramSpace(v.W, n)
+	space := diagramSpace(v.W, n, d.MinMargin)
 	left := n * space
 	if left > v.W {
 		left = v.W
@@ -211,7 +212,7 @@ func drawDiagramBody(d Diagram, v DiagramView, g *diagramGrid, xs []int, n, left
 		if a.End < top || a.Start >= top+bodyH {
 			continue // wholly outside the window
 		}
-		labels = append(labels, drawArrow(a, xs, v.Selected, ch, put, get))
+		labels = append(labels, drawArrow(a, xs, v.Selected, ch, top, top+bodyH, put, get))
 	}
 	// Edits, over everything.
 	for _, m := range d.Marks {
@@ -587,7 +588,7 @@ type arrowLabel struct {
 // sender's line at the tick it was taken to the receiver's line at the tick
 // it arrived, ending in a head; or partway, in ✗ (dropped) or an open head
 // (in flight). It returns where the label goes.
-func drawArrow(a Arrow, xs []int, selected int, ch diagramChars, put func(int, int, cell), get func(int, int) (cell, bool)) arrowLabel {
+func drawArrow(a Arrow, xs []int, selected int, ch diagramChars, lo, hi int, put func(int, int, cell), get func(int, int) (cell, bool)) arrowLabel {
 	x0, x1 := xs[a.From], xs[a.To]
 	dir := 1
 	if x1 < x0 {
@@ -628,7 +629,8 @@ func drawArrow(a Arrow, xs []int, selected int, ch diagramChars, put func(int, i
 	other := map[string]bool{ch.down: true, ch.up: true}
 	steps := a.End - a.Start
 	first := [2]int{a.Start + 1, sx}
-	for line := a.Start + 1; line < a.End; line++ {
+	// Only the lines of the window [lo, hi) are drawn.
+	for line := max(a.Start+1, lo); line < min(a.End, hi); line++ {
 		x := sx + int(math.Round(float64((ex-sx)*(line-a.Start))/float64(steps)))
 		c, ok := get(line, x)
 		if !ok {
@@ -778,7 +780,7 @@ func DiagramInputText(in DiagramInput, w int, ascii bool, legendText, note strin
 	d := BuildDiagram(in)
 	// Each row gets the lines its statement needs to wrap in the margin,
 	// with the links down after it: a handout cuts nothing.
-	mw := w - min(w, len(in.Names)*diagramSpace(w, len(in.Names))) - 1
+	mw := w - min(w, len(in.Names)*diagramSpace(w, len(in.Names), in.MinMargin)) - 1
 	for i, r := range d.Rows {
 		in.Rows[i].MinLines = MarginLines(r, i == len(d.Rows)-1, mw, len(in.Names), s)
 	}

@@ -6,6 +6,7 @@ import (
 	"math"
 	"strconv"
 	"strings"
+	"unicode"
 
 	"crdtviz/replicas"
 )
@@ -63,6 +64,7 @@ type svgLayout struct {
 	top      float64   // y of line 0
 	nameY    float64   // the baseline of the replicas' names
 	extra    []float64 // pixels added below each line, for wrapped margin text
+	below    []float64 // once laid out: the pixels added above each line, in all
 	marginX  float64
 	marginW  float64
 	notes    [][]string // each row's margin lines
@@ -74,10 +76,22 @@ type svgLayout struct {
 func (l *svgLayout) y(line int) float64 {
 	line = max(line, -1)
 	y := l.top + float64(line)*svgLine
+	if l.below != nil {
+		return y + l.below[min(max(line, 0), len(l.below)-1)]
+	}
 	for k := 0; k < line && k < len(l.extra); k++ {
 		y += l.extra[k]
 	}
 	return y
+}
+
+// layDown sums the pixels added above each line, once the extras are
+// known: y is then found at once, not summed line by line.
+func (l *svgLayout) layDown() {
+	l.below = make([]float64, len(l.extra)+1)
+	for k, e := range l.extra {
+		l.below[k+1] = l.below[k] + e
+	}
 }
 
 // rowNotes is what the margin says at each row: the tick and statement,
@@ -142,9 +156,9 @@ func layoutSVG(d Diagram, o SVGOptions) *svgLayout {
 		l.nameY += 20 * float64(strings.Count(o.Note, "\n")+1)
 	}
 	// Room for the title and the note, whose lines are not wrapped.
-	l.width = max(l.width, 2*svgPad+float64(len([]rune(o.Title)))*18*0.58)
+	l.width = max(l.width, 2*svgPad+sansWidth(o.Title, 18, true))
 	for _, ln := range strings.Split(o.Note, "\n") {
-		l.width = max(l.width, 2*svgPad+float64(len([]rune(ln)))*svgFont*0.56)
+		l.width = max(l.width, 2*svgPad+sansWidth(ln, svgFont, false))
 	}
 	l.top = l.nameY + 22
 	if d.Older > 0 {
@@ -152,12 +166,14 @@ func layoutSVG(d Diagram, o SVGOptions) *svgLayout {
 	}
 	// Room for a sync's many arrows: a taller row, spread over its lines.
 	l.extra = make([]float64, max(d.Lines, 1))
+	spans := map[[2]int]int{} // arrows by the lines they start and end on
+	for _, a := range d.Arrows {
+		spans[[2]int{a.Start, a.End}]++
+	}
 	for _, r := range d.Rows {
 		n := 0
-		for _, a := range d.Arrows {
-			if a.Start == r.Top && a.End == r.Bottom && r.Bottom > r.Top {
-				n++
-			}
+		if r.Bottom > r.Top {
+			n = spans[[2]int{r.Top, r.Bottom}]
 		}
 		if n > 3 && r.Bottom <= len(l.extra) {
 			for k := r.Top; k < r.Bottom; k++ {
@@ -172,13 +188,50 @@ func layoutSVG(d Diagram, o SVGOptions) *svgLayout {
 			next = d.Rows[i+1].Top
 		}
 		need := float64(len(l.notes[i]))*(svgFont+3) + 4
-		if have := l.y(next) - l.y(r.Top); need > have && r.Bottom < len(l.extra) {
+		// The room between the two rows: their lines, and what was
+		// added below them.
+		have := float64(next-r.Top) * svgLine
+		for k := max(r.Top, 0); k < next && k < len(l.extra); k++ {
+			have += l.extra[k]
+		}
+		if need > have && r.Bottom < len(l.extra) {
 			l.extra[r.Bottom] += need - have
 		}
 	}
+	l.layDown()
 	l.bodyEnd = l.y(d.Lines) + svgLine
 	l.legendAt = l.bodyEnd + 18
 	return l
+}
+
+// sansWidth is how wide a line of sans-serif text may be, at size pixels:
+// generous, as the widest common sans (DejaVu Sans) sets it, capitals and
+// digits wider than small letters, so that a title of capitals (a join
+// code) is never cut off at the sheet's edge.
+func sansWidth(text string, size float64, bold bool) float64 {
+	em := 0.0
+	for _, r := range text {
+		switch {
+		case r == 'W' || r == 'm':
+			em += 1.0
+		case r == 'M' || r == 'w':
+			em += 0.88
+		case unicode.IsUpper(r):
+			em += 0.76
+		case unicode.IsDigit(r):
+			em += 0.64
+		case unicode.IsLower(r):
+			em += 0.62
+		case r == ' ':
+			em += 0.32
+		default:
+			em += 0.5
+		}
+	}
+	if bold {
+		em *= 1.1
+	}
+	return em * size
 }
 
 // svgWriter accumulates elements.
@@ -500,10 +553,22 @@ func (g arrowShape) labelText() string { return g.Label() }
 
 // placeLabels puts each arrow's label along it, where it covers the fewest
 // other labels, marks, arrows and lifelines, nearer its start when that
-// ties; and draws them over everything.
+// ties; and draws them over everything. Only the arrows and labels near a
+// place are weighed (a band index by height): a diagram of thousands of
+// messages is placed in linear time. The weighing is bounded all the
+// same (many long arrows cross every band): past labelBudget checks, a
+// label takes its first place.
 func placeLabels(w *svgWriter, arrows []arrowShape, l *svgLayout, taken []svgBox) {
 	// A white halo behind each label keeps it readable over the lines.
 	w.f(`<g class="labels" text-anchor="middle" stroke="#ffffff" stroke-width="4" stroke-linejoin="round" paint-order="stroke">` + "\n")
+	nearArrows, nearBoxes := newBands(), newBands()
+	for j, o := range arrows {
+		nearArrows.add(j, min(o.y0, o.y1), max(o.y0, o.y1))
+	}
+	for k, b := range taken {
+		nearBoxes.add(k, b.y0, b.y1)
+	}
+	budget := labelBudget
 	for i, g := range arrows {
 		text := g.labelText()
 		if text == "" {
@@ -516,16 +581,23 @@ func placeLabels(w *svgWriter, arrows []arrowShape, l *svgLayout, taken []svgBox
 			cx, cy := g.x0+(g.x1-g.x0)*t, g.y0+(g.y1-g.y0)*t
 			b := svgBox{cx - tw/2, cy - svgFont/2 - 1, cx + tw/2, cy + svgFont/2 + 1}
 			score := float64(k) * 0.5
-			for _, p := range taken {
-				if b.overlaps(p) {
+			if budget <= 0 {
+				best = b
+				break
+			}
+			nearBoxes.each(b.y0, b.y1, func(p int) {
+				budget--
+				if b.overlaps(taken[p]) {
 					score += 100
 				}
-			}
-			for j, o := range arrows {
-				if j != i && b.crosses(o.x0, o.y0, o.x1, o.y1) {
+			})
+			nearArrows.each(b.y0, b.y1, func(j int) {
+				budget--
+				o := arrows[j]
+				if j != i && min(o.x0, o.x1) < b.x1 && max(o.x0, o.x1) > b.x0 && b.crosses(o.x0, o.y0, o.x1, o.y1) {
 					score += 10
 				}
-			}
+			})
 			for _, x := range l.xs {
 				if b.x0 < x && x < b.x1 {
 					score += 6
@@ -535,12 +607,62 @@ func placeLabels(w *svgWriter, arrows []arrowShape, l *svgLayout, taken []svgBox
 				best, bestScore = b, score
 			}
 		}
+		nearBoxes.add(len(taken), best.y0, best.y1)
 		taken = append(taken, best)
 		cx, cy := (best.x0+best.x1)/2, (best.y0+best.y1)/2
 		w.f(`<text x="%s" y="%s" fill="%s">%s</text>`+"\n", num(cx), num(cy+svgFont*0.35), g.colour, html.EscapeString(text))
 	}
 	w.f("</g>\n")
 }
+
+// bands index things by the heights they span, in bands bandH pixels
+// high: each is listed in every band it touches, or, spanning more than
+// maxBands, among the tall ones, which every query visits.
+type bands struct {
+	of   map[int][]int
+	tall []int
+	seen map[int]int // the query each thing was last visited in
+	n    int
+}
+
+const (
+	bandH    = 48
+	maxBands = 64
+)
+
+func newBands() *bands { return &bands{of: map[int][]int{}, seen: map[int]int{}} }
+
+func (b *bands) add(id int, y0, y1 float64) {
+	k0, k1 := int(math.Floor(y0/bandH)), int(math.Floor(y1/bandH))
+	if k1-k0 > maxBands {
+		b.tall = append(b.tall, id)
+		return
+	}
+	for k := k0; k <= k1; k++ {
+		b.of[k] = append(b.of[k], id)
+	}
+}
+
+// each calls f once for each thing in the bands from y0 to y1 (and each
+// tall one).
+func (b *bands) each(y0, y1 float64, f func(id int)) {
+	b.n++
+	for k := int(math.Floor(y0 / bandH)); k <= int(math.Floor(y1/bandH)); k++ {
+		for _, id := range b.of[k] {
+			if b.seen[id] != b.n {
+				b.seen[id] = b.n
+				f(id)
+			}
+		}
+	}
+	for _, id := range b.tall {
+		f(id)
+	}
+}
+
+// labelBudget bounds the checks placing the labels makes: a fraction of a second's
+// work.
+const labelBudget = 4_000_000
 
 // olderNote says how many actions before the rows drawn are left out.
 func olderNote(n int) string { return "⋮ " + replicas.Plural(n, "earlier action") + " not shown" }
