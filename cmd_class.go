@@ -371,6 +371,10 @@ func runHeadless(n *class.Node, stdin io.Reader, stdout, stderr io.Writer) int {
 			if !flush() {
 				return leave(1)
 			}
+		case <-n.Done():
+			// Kicked out by the teacher: the node has left already.
+			flush()
+			return 1
 		case line := <-lines:
 			st, _, err := n.Do(line)
 			ok := flush()

@@ -49,3 +49,12 @@ func BenchmarkBroadcastConverge(b *testing.B) {
 }
 
 func itoa(n int) string { return crdt.IntValue(int64(n)).String() }
+
+// BenchmarkKeyFromCode measures the join code's key derivation (Argon2id,
+// 3 passes over 64 MiB, 4 lanes): once per start and once per join.
+func BenchmarkKeyFromCode(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		_ = KeyFromCode("KQ4T-9WZM-3XH7-P2LC")
+	}
+}

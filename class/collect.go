@@ -404,6 +404,9 @@ func controlText(was, c wireControl) string {
 	if c.SayN != was.SayN {
 		parts = append(parts, "say "+c.Say)
 	}
+	for _, k := range c.Kicked[min(len(was.Kicked), len(c.Kicked)):] {
+		parts = append(parts, "kick "+replicas.QuoteName(k.Name))
+	}
 	return strings.Join(parts, "; ")
 }
 

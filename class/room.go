@@ -106,22 +106,25 @@ func (s *state) roomEvents(was, c wireControl) []Event {
 
 // Hold holds the room (teacher only): every member keeps its new edits
 // until Release. With a duration, the teacher's process releases the
-// room by itself when it ends.
+// room by itself when it ends, whatever other controls (a question, a
+// sentence, a freeze) came in between: unless this hold has ended
+// already (released by hand, and perhaps held again since, which is
+// another hold).
 func (n *Node) Hold(d time.Duration) error {
+	var hold uint64
 	err := n.control(func(cur wireControl) (wireControl, error) {
 		if cur.Hold {
 			return cur, fmt.Errorf("the room is held already: release it first")
 		}
 		cur.Hold = true
+		n.holds++
+		hold = n.holds
 		return cur, nil
 	})
 	if err == nil && d > 0 {
-		n.mu.Lock()
-		version := n.st.ctl.Version
-		n.mu.Unlock()
 		time.AfterFunc(d, func() {
 			n.mu.Lock()
-			same := n.st.ctl.Version == version
+			same := n.holds == hold && n.st.ctl.Hold
 			n.mu.Unlock()
 			if same {
 				_ = n.Release()

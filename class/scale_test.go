@@ -249,7 +249,8 @@ func TestClassOfThirty(t *testing.T) {
 // is one burst, from the moment every member edits until every member
 // holds every item. The heal benchmark measures, from the teacher's heal
 // after a partition in halves with a burst on each side, until every
-// member holds the same value.
+// member holds the same value (the op's time), and until every member's
+// CRDT banner says CONVERGED (banner-ms, reported beside it).
 func BenchmarkClassBurst(b *testing.B) {
 	for _, c := range []struct {
 		size   int
@@ -309,7 +310,7 @@ func BenchmarkClassHeal(b *testing.B) {
 					right = append(right, n.opts.Name)
 				}
 			}
-			var worst time.Duration
+			var worst, bannerSum, bannerWorst time.Duration
 			b.ReportAllocs()
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
@@ -334,8 +335,18 @@ func BenchmarkClassHeal(b *testing.B) {
 					time.Sleep(5 * time.Millisecond)
 				}
 				worst = max(worst, time.Since(start))
+				// Then until every banner says so: every member has told
+				// every other its converged value.
+				for !everyone(nodes, func(n *Node) bool { return n.Snapshot().Status(replicas.CRDT).Word == WordConverged }) {
+					time.Sleep(5 * time.Millisecond)
+				}
+				banner := time.Since(start)
+				bannerSum += banner
+				bannerWorst = max(bannerWorst, banner)
 			}
 			b.ReportMetric(float64(worst.Milliseconds()), "worst-ms")
+			b.ReportMetric(float64(bannerSum.Milliseconds())/float64(b.N), "banner-ms")
+			b.ReportMetric(float64(bannerWorst.Milliseconds()), "banner-worst-ms")
 		})
 	}
 }

@@ -31,6 +31,7 @@ type Snapshot struct {
 	Waiting int        // this member's edits held, not sent yet
 	Frozen  bool       // the teacher has paused editing
 	Say     string     // what the teacher last said to the room
+	Removed bool       // the teacher kicked this member out of the class (kick.go)
 	// Recorded says the teacher records the class (class start --record):
 	// this laptop keeps a record of what it sends and receives, for the
 	// teacher to collect.
@@ -249,7 +250,8 @@ func plural(n int) string {
 // values are kept as strings as they change, so this copies and counts,
 // and never renders a state.
 func (s *state) snapshot() *Snapshot {
-	snap := &Snapshot{Name: s.name, Groups: cloneGroups(s.ctl.Groups), Epoch: s.ctl.Epoch, Held: s.ctl.Hold, Frozen: s.ctl.Freeze, Say: s.ctl.Say}
+	snap := &Snapshot{Name: s.name, Groups: cloneGroups(s.ctl.Groups), Epoch: s.ctl.Epoch, Held: s.ctl.Hold, Frozen: s.ctl.Freeze, Say: s.ctl.Say,
+		Removed: s.kickedMe}
 	if s.hold != nil {
 		snap.Waiting = len(s.hold.edits)
 	}
@@ -279,7 +281,7 @@ func (s *state) snapshot() *Snapshot {
 	sums := [2]uint64{checksum(snap.Plain), checksum(snap.CRDT)}
 	for _, n := range s.names() {
 		m := s.members[n]
-		if n == s.name || m == nil || !s.shown(n) {
+		if n == s.name || m == nil || !s.shown(n) || s.kickedMe { // kicked out: no one's news reaches this laptop any more
 			continue
 		}
 		snap.Members = append(snap.Members, Member{

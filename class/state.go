@@ -3,10 +3,12 @@ package class
 import (
 	"bytes"
 	"crypto/ed25519"
+	"errors"
 	"fmt"
 	"math"
 	"slices"
 	"strings"
+	"time"
 
 	"crdtviz/crdt"
 	"crdtviz/replicas"
@@ -52,6 +54,7 @@ type outMsg struct {
 	name   string
 	to     string // a member's name
 	toAddr string // an address (a joiner the teacher refuses, whom memberlist may not list)
+	packet bool   // sent to or toAddr as one UDP packet, not over a connection
 }
 
 // state is everything one process knows: its replica in both lanes, the
@@ -76,8 +79,9 @@ type state struct {
 
 	crdt      crdt.CRDT
 	crdtStr   string
-	crdtWire  []byte // the CRDT lane's wire form, kept until it changes
-	entries   int    // at least the CRDT lane's entries (see size)
+	crdtWire  []byte            // the CRDT lane's wire form, kept until it changes
+	entries   int               // at least the CRDT lane's entries (see size)
+	claims    map[string]uint64 // what the CRDT lane claims per replica (claims.go); nil until asked
 	plain     crdt.Plain
 	plainStr  string
 	plainID   writeID
@@ -117,9 +121,25 @@ type state struct {
 	rosterRaw map[string]bool // the admissions taken, as sealed
 	admitN    uint64          // the teacher's admissions so far
 	admitted  bool            // the teacher has admitted this process's key
+	gone      map[string]bool // names whose holder left with a signed goodbye, or was kicked (names.go)
 	refused   *wireRefuse
+	challenge []byte // the teacher's challenge to this joiner, echoed in its requests (admit.go)
+	kickedMe  bool   // the teacher removed this process from the class (kick.go)
+
+	// The teacher's: the clock reading when the payload being handled
+	// arrived (zero in tests of the rules alone), the secret of its
+	// challenges, and what each laptop has asked (laptops.go).
+	now        time.Time
+	secret     [32]byte
+	admitEvery time.Duration
+	laptops    map[string]*laptop
+	challenges map[string]*bucket // per laptop
 
 	members map[string]*member
+	// early is the last view of each member memberlist lists whose
+	// admission has not reached this process yet: taken when it does
+	// (a member sends its view once, when it changes).
+	early   map[string]earlyView
 	dropped map[string]int
 	// viewsChanged is set when a member's view changes, which is no event
 	// but changes what a screen shows.
@@ -135,7 +155,7 @@ type runKey struct {
 func newState(name, class string, run uint64, me identity) *state {
 	return &state{name: name, class: class, run: run, me: me, members: map[string]*member{}, dropped: map[string]int{},
 		heard: map[writeID]bool{}, seen: map[writeID]bool{}, seenN: map[runKey]uint64{}, seenGap: map[writeID]bool{},
-		roster: map[string]*admission{}, rosterRaw: map[string]bool{}}
+		roster: map[string]*admission{}, rosterRaw: map[string]bool{}, gone: map[string]bool{}}
 }
 
 // setClass fixes the class's type, mode and teacher, and starts a fresh
@@ -189,6 +209,7 @@ func (s *state) writeRun() uint64 { return s.run + s.ctl.Epoch }
 func (s *state) crdtChanged() {
 	s.crdtStr = s.crdt.Value().String()
 	s.crdtWire = nil
+	s.claims = nil
 }
 
 func (s *state) ready() bool { return s.info != nil }
@@ -260,15 +281,20 @@ func (s *state) sealView(left bool) []byte {
 // stamp is the next last-writer-wins timestamp: a Lamport clock, one more
 // than any stamp this replica has made or merged, so that laptops' wall
 // clocks do not matter and a write made after seeing another wins over it.
-func (s *state) stamp() crdt.Stamp {
+// It refuses to pass crdt.MaxStampTime (claims.go keeps a class far from
+// it): a stamp that wrapped would lose to every other.
+func (s *state) stamp() (crdt.Stamp, error) {
 	t := s.clock
 	if l, ok := s.crdt.(crdt.LWW); ok {
 		for _, st := range l.Stamps() {
 			t = max(t, st.T)
 		}
 	}
+	if t >= crdt.MaxStampTime {
+		return crdt.Stamp{}, fmt.Errorf("%w: the class's clock is at %d, the largest a stamp holds: the teacher's reset starts it afresh", crdt.ErrExhausted, t)
+	}
 	s.clock = t + 1
-	return crdt.Stamp{T: s.clock, Replica: s.name}
+	return crdt.Stamp{T: s.clock, Replica: s.name}, nil
 }
 
 // maxEditN bounds one increment or decrement, so that merged counters of
@@ -281,6 +307,9 @@ func (s *state) edit(op crdt.Op) (Event, []byte, error) {
 	if !s.ready() {
 		return Event{}, nil, fmt.Errorf("not in a class yet")
 	}
+	if s.kickedMe {
+		return Event{}, nil, fmt.Errorf("the teacher removed you from the class")
+	}
 	if s.ctl.Freeze {
 		return Event{}, nil, ErrFrozen
 	}
@@ -290,21 +319,36 @@ func (s *state) edit(op crdt.Op) (Event, []byte, error) {
 	if (op.Kind == crdt.OpInc || op.Kind == crdt.OpDec) && op.N > maxEditN {
 		return Event{}, nil, fmt.Errorf("in a class, one %s is at most %d", op.Kind, maxEditN)
 	}
+	if s.typ != crdt.Text && (len(op.Value) > maxElemBytes || len(op.Key) > maxElemBytes) {
+		return Event{}, nil, fmt.Errorf("in a class, an element, a key or a value is at most %d bytes", maxElemBytes)
+	}
 	if s.typ == crdt.Text && op.Kind == crdt.OpInsert {
 		add := len([]rune(op.Text))
 		for _, v := range []string{s.crdt.Value().Str, s.plain.Value().Str} {
-			if n := len([]rune(v)) + add; n > crdt.MaxTextLen {
-				return Event{}, nil, fmt.Errorf("the text would be %d characters; the limit is %d", n, crdt.MaxTextLen)
+			if n := len([]rune(v)) + add; n > maxTextChars {
+				return Event{}, nil, fmt.Errorf("the text would be %d characters; a class's text holds at most %d", n, maxTextChars)
 			}
 		}
 	}
 	if s.entries >= capOf(s.typ) {
 		if s.entries = size(s.crdt); s.entries >= capOf(s.typ) {
-			return Event{}, nil, fmt.Errorf("the class's %s is full: a class keeps at most %d entries", s.typ, capOf(s.typ))
+			return Event{}, nil, fmt.Errorf("the class's %s is full: a class keeps at most %d entries (elements and their metadata); the teacher's reset empties it", s.typ, capOf(s.typ))
 		}
 	}
+	if (op.Kind == crdt.OpInc || op.Kind == crdt.OpDec) && s.mine()[s.name]+uint64(op.N) > maxSlot {
+		return Event{}, nil, fmt.Errorf("your slot of the counter would pass %d, the most a class's slot holds", uint64(maxSlot))
+	}
+	stamp, err := s.stamp()
+	if _, lww := s.crdt.(crdt.LWW); err != nil && lww {
+		return Event{}, nil, err
+	}
 	beforeC, beforeP := s.crdtStr, s.plainStr
-	resC, effect, errC := crdt.Mutate(s.crdt, op, crdt.Ctx{Replica: s.name, Stamp: s.stamp()})
+	resC, effect, errC := crdt.Mutate(s.crdt, op, crdt.Ctx{Replica: s.name, Stamp: stamp})
+	if errors.Is(errC, crdt.ErrExhausted) || errors.Is(errC, crdt.ErrOverflow) {
+		// Said at the prompt, not only in the log: the CRDT lane cannot
+		// take the edit, so neither lane does.
+		return Event{}, nil, errC
+	}
 	resP, errP := s.plain.Apply(op)
 	if errC != nil && errP != nil {
 		return Event{}, nil, errC
@@ -410,6 +454,9 @@ func (s *state) signerKey(env *envelope) (ed25519.PublicKey, error) {
 		return s.pin, nil
 	}
 	a := s.roster[env.From]
+	if a != nil && s.kickedKey(a.rec.Key) {
+		return nil, dropped(dropKicked, fmt.Errorf("%s was removed from the class by the teacher", env.From))
+	}
 	if a == nil {
 		// The teacher admits every member, so only the teacher knows that
 		// a name memberlist does not list is nobody's (a joiner that
@@ -520,6 +567,7 @@ func (s *state) receive(env *envelope, seal *sealed, pre *decoded) ([]Event, err
 		return nil, nil // a repeat: gossip delivers most payloads several times; no signature to check
 	}
 	if err := s.open(env, seal); err != nil {
+		s.keepView(env, seal, err)
 		return nil, err
 	}
 	switch env.Kind {
@@ -540,6 +588,10 @@ func (s *state) receive(env *envelope, seal *sealed, pre *decoded) ([]Event, err
 	case kindRefuse:
 		if env.Refuse.Name == s.name && bytes.Equal(env.Refuse.Key, s.me.pub) {
 			r := *env.Refuse
+			if r.Challenge != nil {
+				s.challenge = slices.Clone(r.Challenge)
+				return nil, nil
+			}
 			s.refused = &r
 		}
 		return nil, nil
@@ -628,6 +680,7 @@ func (s *state) takeView(env *envelope) []Event {
 	a := s.roster[name]
 	m := s.member(name)
 	if v.Left {
+		s.gone[name] = true // signed by its key: the name is free
 		if m.status != Left && m.listed {
 			m.status = Left
 			return []Event{memberEvent(name, Left, false)}
@@ -649,6 +702,7 @@ type decoded struct {
 	delta   crdt.Delta
 	full    crdt.CRDT
 	entries int
+	claims  map[string]uint64 // what it claims per replica (claims.go)
 	err     error
 }
 
@@ -666,8 +720,11 @@ func predecode(t crdt.Type, env *envelope) *decoded {
 		d.delta, d.err = decodeDelta(t, env.Edit.CRDT)
 		if d.err == nil && d.delta.State != nil {
 			d.entries = size(d.delta.State)
+			d.claims = crdt.Claims(d.delta.State)
+			d.err = checkValue(t, d.delta.State.Value())
 		} else {
 			d.entries = len(d.delta.Text)
+			d.claims = crdt.OpClaims(d.delta.Text)
 		}
 		return d
 	case env.State != nil && len(env.State.CRDT) > byteCapOf(t):
@@ -677,6 +734,8 @@ func predecode(t crdt.Type, env *envelope) *decoded {
 	}
 	if d.full != nil {
 		d.entries = size(d.full)
+		d.claims = crdt.Claims(d.full)
+		d.err = checkValue(t, d.full.Value())
 	}
 	return d
 }
@@ -696,6 +755,9 @@ func (s *state) receiveEdit(env *envelope, pre *decoded) ([]Event, error) {
 			return nil, pre.err
 		}
 		return nil, nil
+	}
+	if err := s.checkClaims(pre.claims); err != nil {
+		return nil, err
 	}
 	what := e.ID.Origin + "'s edit (" + e.Op + ")"
 	how := "by broadcast"
@@ -755,16 +817,28 @@ func (s *state) takePlain(env *envelope, what, how, via string) ([]Event, error)
 // see records that an edit has reached this replica.
 func (s *state) see(id writeID) {
 	s.seen[id] = true
-	s.digestOK = false
 	k := runKey{id.Origin, id.Run}
-	if id.Seq <= s.seenN[k] {
+	if id.Seq <= s.seenN[k] || s.seenGap[id] {
 		return
 	}
+	s.seenChanged()
 	s.seenGap[id] = true
 	for s.seenGap[writeID{id.Origin, id.Run, s.seenN[k] + 1}] {
 		delete(s.seenGap, writeID{id.Origin, id.Run, s.seenN[k] + 1})
 		s.seenN[k]++
 	}
+}
+
+// seenChanged says that what this replica has seen changed: its digest is
+// computed afresh, and its view is numbered anew, so that the others take
+// it (a view no newer than the one held is dropped): without it, a digest
+// that changed with no merge (an edit whose delta was here already, seen
+// runs learned by push/pull) never reached the others' boxes, and their
+// banners said EQUAL for good.
+func (s *state) seenChanged() {
+	s.digestOK = false
+	s.viewSeq++
+	s.viewsChanged = true
 }
 
 // seenRuns is what this replica has seen, per run, sorted.
@@ -844,6 +918,14 @@ func (s *state) receiveState(env *envelope, seal *sealed, pre *decoded) ([]Event
 	if !s.ready() {
 		return nil, nil
 	}
+	if pre == nil {
+		// The class's description came in this state: its type was not
+		// known when the node decoded. A joiner must merge the class's
+		// state before it edits (a member that restarts under its name
+		// would otherwise number its edits from 1 again, as its earlier run
+		// did: the same or-set dots, the same counter slot from 0).
+		pre = predecode(s.typ, env)
+	}
 	for _, raw := range w.Roster {
 		if s.rosterRaw[string(raw)] {
 			continue // an admission this process has: no signature to check
@@ -872,6 +954,9 @@ func (s *state) receiveState(env *envelope, seal *sealed, pre *decoded) ([]Event
 		return events, pre.err
 	}
 	if pre != nil && pre.full != nil {
+		if err := s.checkClaims(pre.claims); err != nil {
+			return events, err
+		}
 		ev, err := s.mergeCRDT(pre.full, pre.entries, env.From, what, how, "push/pull")
 		if err != nil {
 			return events, err
@@ -887,7 +972,7 @@ func (s *state) receiveState(env *envelope, seal *sealed, pre *decoded) ([]Event
 			k := runKey{r.Origin, r.Run}
 			if r.N > s.seenN[k] && (len(s.seenN) < maxSeenRuns || s.seenN[k] > 0) {
 				s.seenN[k] = r.N
-				s.digestOK = false
+				s.seenChanged()
 				for id := range s.seenGap {
 					if id.Origin == r.Origin && id.Run == r.Run && id.Seq <= r.N {
 						delete(s.seenGap, id)
@@ -898,10 +983,14 @@ func (s *state) receiveState(env *envelope, seal *sealed, pre *decoded) ([]Event
 	}
 	if w.Plain != nil && !bytes.Equal(w.Plain, s.plainRaw) {
 		pe, err := s.openNested(w.Plain, kindPlain, kindEdit)
-		if err != nil {
+		var d *dropError
+		switch {
+		case errors.As(err, &d) && d.reason == dropKicked:
+			// The sender's plain lane still holds a kicked member's last
+			// write: not taken, and the views that follow still count.
+		case err != nil:
 			return events, err
-		}
-		if pe.Epoch == s.ctl.Epoch {
+		case pe.Epoch == s.ctl.Epoch:
 			ev, err := s.takePlain(pe, what, how, "push/pull")
 			if err != nil {
 				return events, err
@@ -929,7 +1018,7 @@ func (s *state) takeNestedView(raw []byte) error {
 	}
 	ve, err := s.openNested(raw, kindView)
 	if err != nil {
-		if d, ok := err.(*dropError); ok && (d.reason == dropNotYet || d.reason == dropStale) {
+		if d, ok := err.(*dropError); ok && (d.reason == dropNotYet || d.reason == dropStale || d.reason == dropKicked) {
 			return nil
 		}
 		return err
@@ -943,21 +1032,29 @@ func (s *state) takeNestedView(raw []byte) error {
 
 // The caps on a class's states, in entries (see size): a laptop must be
 // able to show, merge and send the class's state at once, and no student
-// may stall the others by bloating theirs.
+// may stall the others by bloating theirs. They are what a classroom
+// needs: a shopping list of a thousand items, a text of a few pages. Every
+// 2 s each of 30 laptops sends its whole state to another, so a state at
+// the cap must cost little to send, decode and merge: about 100 KB for a
+// set, 600 KB for a text (bench_test.go).
 const (
-	capEntries     = 5_000 // sets, maps, registers: an or-set of about 2,500 elements
+	capEntries     = 2_000 // sets, maps, registers: an or-set of about 1,000 elements
 	capCounterRows = 512   // counter slots, one or two per member
-	capTextItems   = 2 * crdt.MaxTextLen
+	maxTextChars   = 20_000
+	capTextItems   = 2 * maxTextChars // characters and tombstones
+	// maxElemBytes bounds an element, a key or a value (a text aside): a
+	// shopping list's item, a word, a colour.
+	maxElemBytes = 64
 )
 
-// byteCapOf is the most a state of type t may weigh on the wire: a state
-// at the cap weighs a tenth of it or less, and a heavier one is refused
-// before it is decoded.
+// byteCapOf is the most a state (or a plain value) of type t may weigh on
+// the wire: a state at the cap weighs well under it, and a heavier one is
+// refused before it is decoded.
 func byteCapOf(t crdt.Type) int {
 	if t == crdt.Text {
-		return 4 << 20
+		return 1 << 20
 	}
-	return 1 << 20
+	return 512 << 10
 }
 
 func capOf(t crdt.Type) int {
@@ -1129,7 +1226,11 @@ func (s *state) control(c wireControl, raw []byte, fresh bool) []Event {
 		s.startHold() // a reset during a hold: the hold goes on, afresh
 	}
 	events = append(events, s.roomEvents(wasCtl, c)...)
+	events = append(events, s.kickEvents(wasCtl, c)...)
 	events = append(events, s.questionEvents(wasCtl.Question, c.Question)...)
+	if !sameGroups(was, c.Groups) {
+		s.viewSeq++ // our view goes out again, across a healed cut too
+	}
 	switch {
 	case len(c.Groups) > 0 && !sameGroups(was, c.Groups):
 		events = append(events, Event{Event: "partition", From: from, Groups: cloneGroups(c.Groups),
@@ -1233,5 +1334,5 @@ func (s *state) names() []string {
 // and listed by memberlist.
 func (s *state) shown(name string) bool {
 	m := s.members[name]
-	return m != nil && m.listed && s.roster[name] != nil
+	return m != nil && m.listed && s.roster[name] != nil && !s.kicked(name)
 }

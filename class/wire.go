@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/fxamacker/cbor/v2"
 
@@ -48,8 +49,11 @@ const (
 	maxQuestionBytes = 300
 	maxChoiceBytes   = 80
 	maxChoices       = 6
-	// maxMembers bounds a class's roster: the teacher admits no more.
+	// maxMembers bounds a class's members at once: the teacher admits no
+	// more. maxRoster bounds the admissions a member keeps (the members who
+	// left or were kicked count too): the teacher issues no more.
 	maxMembers = 256
+	maxRoster  = 2 * maxMembers
 	// maxViews bounds the views a push/pull state carries.
 	maxViews = maxMembers
 	// maxSeenRuns bounds how many runs of members a state says it has seen
@@ -191,6 +195,9 @@ type wireControl struct {
 	// Say is what the teacher last said to the room (script.go), numbered.
 	Say  string `cbor:"7,keyasint,omitempty"`
 	SayN uint64 `cbor:"8,keyasint,omitempty"`
+	// Kicked is every member the teacher has removed from the class
+	// (kick.go), oldest first.
+	Kicked []wireKick `cbor:"9,keyasint,omitempty"`
 }
 
 // wireQuestion is the teacher's question to the room: numbered, its
@@ -232,6 +239,9 @@ type wireAdmit struct {
 	Key  []byte `cbor:"2,keyasint"`
 	Addr string `cbor:"3,keyasint"`
 	N    uint64 `cbor:"4,keyasint"`
+	// Proof (a request) echoes the teacher's challenge, sent to Addr: the
+	// joiner listens there (admit.go).
+	Proof []byte `cbor:"5,keyasint,omitempty"`
 }
 
 // wireRefuse is the teacher's refusal of a joiner.
@@ -240,6 +250,10 @@ type wireRefuse struct {
 	Key    []byte `cbor:"2,keyasint"`
 	Holder string `cbor:"3,keyasint,omitempty"` // the address of the member that holds the name
 	Why    string `cbor:"4,keyasint"`
+	Taken  bool   `cbor:"5,keyasint,omitempty"` // refused because the name is taken (or looks like one that is)
+	// Challenge is no refusal: the teacher asks the joiner to echo it in
+	// its next request, to show it listens where it says (admit.go).
+	Challenge []byte `cbor:"6,keyasint,omitempty"`
 }
 
 // wireState is a push/pull state. Everything in it that another member
@@ -315,7 +329,7 @@ const (
 )
 
 // dropReasons is every reason, in the order a screen lists them.
-var dropReasons = []string{dropForged, dropOverCap, dropClock, dropUndecodable, dropTooLarge, dropVersion, dropClass, dropType, dropBadState}
+var dropReasons = []string{dropForged, dropOverCap, dropBounds, dropClock, dropUndecodable, dropTooLarge, dropVersion, dropClass, dropType, dropBadState}
 
 // dropError is why a payload was dropped.
 type dropError struct {
@@ -438,6 +452,14 @@ func (e *envelope) check() error {
 			}
 		}
 		text(e.Ctl.Say, maxSayBytes)
+		if len(e.Ctl.Kicked) > maxRoster {
+			errs = append(errs, errors.New("a control with too many kicked"))
+		}
+		for _, k := range e.Ctl.Kicked {
+			name(k.Name)
+			key(k.Key)
+			text(k.Addr, 64)
+		}
 		if q := e.Ctl.Question; q != nil {
 			text(q.Text, maxQuestionBytes)
 			if len(q.Choices) < 2 || len(q.Choices) > maxChoices || len(q.Tally) > maxChoices {
@@ -448,7 +470,7 @@ func (e *envelope) check() error {
 			}
 		}
 	case e.State != nil:
-		if len(e.State.Views) > maxViews || len(e.State.Roster) > maxMembers*2 || len(e.State.Seen) > maxSeenRuns {
+		if len(e.State.Views) > maxViews || len(e.State.Roster) > maxRoster || len(e.State.Seen) > maxSeenRuns {
 			errs = append(errs, errors.New("a state with too many views, admissions or runs seen"))
 		}
 		for _, r := range e.State.Seen {
@@ -477,10 +499,16 @@ func (e *envelope) check() error {
 		name(e.Ask.Name)
 		key(e.Ask.Key)
 		text(e.Ask.Addr, 64)
+		if len(e.Ask.Proof) > 32 {
+			errs = append(errs, errors.New("a proof too long"))
+		}
 	case e.Refuse != nil:
 		name(e.Refuse.Name)
 		text(e.Refuse.Holder, 64)
 		text(e.Refuse.Why, 256)
+		if len(e.Refuse.Challenge) > 32 {
+			errs = append(errs, errors.New("a challenge too long"))
+		}
 	case e.Plain != nil:
 		name(e.Plain.ID.Origin)
 	case e.Relay != nil:
@@ -540,17 +568,57 @@ func decodeDelta(t crdt.Type, raw cbor.RawMessage) (crdt.Delta, error) {
 	return crdt.Delta{Text: ops}, nil
 }
 
-// decodePlain reads a plain value of type t.
+// decodePlain reads a plain value of type t, within the class's caps (the
+// plain lane is capped as the CRDT lane is).
 func decodePlain(t crdt.Type, w crdt.WireValue) (crdt.Plain, error) {
+	if n := len(w.Set) + len(w.Map); n > capOf(t) {
+		return nil, dropped(dropOverCap, fmt.Errorf("a plain value of %d elements; a class's %s keeps at most %d", n, t, capOf(t)))
+	}
 	v, err := crdt.ValueFromWire(t, w)
 	if err != nil {
 		return nil, dropped(dropType, err)
+	}
+	if err := checkValue(t, v); err != nil {
+		return nil, err
 	}
 	p, err := crdt.NewPlain(t, &v)
 	if err != nil {
 		return nil, dropped(dropType, err)
 	}
 	return p, nil
+}
+
+// checkValue checks a value (a state's, or a plain lane's) against the
+// class's caps: at most capOf elements or keys, each element, key and
+// value at most maxElemBytes, a text at most capTextItems characters (a
+// merge may join two halves of the class that each wrote up to
+// maxTextChars).
+func checkValue(t crdt.Type, v crdt.Value) error {
+	if n := len(v.Set) + len(v.Map); n > capOf(t) {
+		return dropped(dropOverCap, fmt.Errorf("%d elements; a class's %s keeps at most %d", n, t, capOf(t)))
+	}
+	long := func(s string) error {
+		return dropped(dropOverCap, fmt.Errorf("an element of %d bytes; a class's are at most %d", len(s), maxElemBytes))
+	}
+	switch {
+	case t == crdt.Text:
+		if n := utf8.RuneCountInString(v.Str); n > capTextItems {
+			return dropped(dropOverCap, fmt.Errorf("a text of %d characters; a class's holds at most %d", n, capTextItems))
+		}
+	case len(v.Str) > maxElemBytes:
+		return long(v.Str)
+	}
+	for _, e := range v.Set {
+		if len(e) > maxElemBytes {
+			return long(e)
+		}
+	}
+	for _, p := range v.Map {
+		if len(p.Key) > maxElemBytes || len(p.Value) > maxElemBytes {
+			return long(p.Key + p.Value)
+		}
+	}
+	return nil
 }
 
 // checksum is a value's checksum, for "does Bob's value equal mine?"

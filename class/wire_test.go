@@ -346,3 +346,42 @@ func TestSeenTravelsInState(t *testing.T) {
 		}
 	}
 }
+
+// TestSeenChangeNumbersView: what a member has seen can change with no
+// merge (an edit that changed no lane, seen runs learned by push/pull).
+// Its view is then numbered anew, so that the others take it: before, the
+// view kept its number, every other box kept the old digest, and the
+// banners said EQUAL for good (review defect 5: 19 of 30 laptops after a
+// kill and a restart).
+func TestSeenChangeNumbersView(t *testing.T) {
+	c := newFakeClass(t, crdt.ORSet, replicas.ModeDelta, "Alice", "Bob", "Carol")
+	a, b, cs := c.state(t, "Alice"), c.state(t, "Bob"), c.state(t, "Carol")
+	if _, err := feed(t, a, b.sealView(false)); err != nil {
+		t.Fatal(err)
+	}
+	// An edit that changes neither lane: removing what is not there.
+	_, e, err := cs.edit(crdt.Op{Kind: crdt.OpRemove, Value: "ghost"})
+	if err != nil {
+		t.Fatal(err)
+	}
+	was := b.viewSeq
+	if _, err := feed(t, b, e); err != nil {
+		t.Fatal(err)
+	}
+	// And seen runs learned by push/pull, with no merge.
+	d := c.state(t, "Carol")
+	d.seenN[runKey{"Carol", 99}] = 3
+	if _, err := feed(t, b, d.localState()); err != nil {
+		t.Fatal(err)
+	}
+	if b.viewSeq <= was {
+		t.Fatalf("Bob's seen digest changed, and his view is still numbered %d", b.viewSeq)
+	}
+	if _, err := feed(t, a, b.sealView(false)); err != nil {
+		t.Fatal(err)
+	}
+	_, sum := b.seenDigest()
+	if got := a.members["Bob"].view.SeenSum; got != sum {
+		t.Errorf("Alice's box for Bob says he has seen %x; he has seen %x", got, sum)
+	}
+}

@@ -52,6 +52,9 @@ func (m *LWWMapState) Apply(op Op, ctx Ctx) (Result, error) {
 	if err := CheckOp(LWWMap, op); err != nil {
 		return Result{}, err
 	}
+	if err := checkLocalStamp(ctx.Stamp); err != nil {
+		return Result{}, err
+	}
 	cur, known := m.entries[op.Key]
 	if op.Kind == OpDelete && (!known || cur.deleted) {
 		return ignored("delete(%s) does nothing: the key is not in the map", Quote(op.Key)), nil

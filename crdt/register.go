@@ -46,6 +46,9 @@ func (r *LWWRegisterState) Apply(op Op, ctx Ctx) (Result, error) {
 	if err := CheckOp(LWWRegister, op); err != nil {
 		return Result{}, err
 	}
+	if err := checkLocalStamp(ctx.Stamp); err != nil {
+		return Result{}, err
+	}
 	if !r.stamp.Less(ctx.Stamp) {
 		return ignored("set %s at %s is not newer than the current %s at %s (clock skew), so it is declined",
 			QuoteAlways(op.Value), ctx.Stamp, QuoteAlways(r.val), r.stamp), nil
@@ -179,6 +182,9 @@ func (r *MVRegisterState) Apply(op Op, ctx Ctx) (Result, error) {
 		for k, n := range s.vv {
 			vv[k] = max(vv[k], n)
 		}
+	}
+	if vv[ctx.Replica] >= MaxCount {
+		return Result{}, exhausted("set %s needs a new version, and %s's entry is %d, the largest a state holds: reset to start afresh", QuoteAlways(op.Value), showReplica(ctx.Replica), vv[ctx.Replica])
 	}
 	vv[ctx.Replica]++
 	replaced := r.Value()

@@ -252,6 +252,9 @@ func (s *LWWSetState) Apply(op Op, ctx Ctx) (Result, error) {
 		return Result{}, err
 	}
 	e, ts := op.Value, ctx.Stamp
+	if err := checkLocalStamp(ts); err != nil {
+		return Result{}, err
+	}
 	cur, known := s.elems[e]
 	if op.Kind == OpRemove && !cur.present() {
 		return ignored("remove(%s) does nothing: it is not in the set", Quote(e)), nil
@@ -492,6 +495,9 @@ func (s *ORSetState) Apply(op Op, ctx Ctx) (Result, error) {
 	e := op.Value
 	old := s.dots[e]
 	if op.Kind == OpAdd {
+		if s.ctx[ctx.Replica] >= MaxCount {
+			return Result{}, exhausted("add(%s) needs a new dot, and %s's dots are numbered up to %d, the largest a state holds: reset to start afresh", Quote(e), showReplica(ctx.Replica), s.ctx[ctx.Replica])
+		}
 		s.ctx[ctx.Replica]++
 		d := Dot{Replica: ctx.Replica, N: s.ctx[ctx.Replica]}
 		s.dots[e] = []Dot{d}

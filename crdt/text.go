@@ -441,6 +441,9 @@ func (t *TextState) insert(site string, pos int, s string, ops *[]TextOp) error 
 	if s == "" {
 		return nil
 	}
+	if n := uint64(utf8.RuneCountInString(s)); uint64(t.clock)+n > MaxTextCounter {
+		return exhausted("inserting %d characters would number them past %d, the largest counter a text holds: reset to start afresh", n, uint64(MaxTextCounter))
+	}
 	origin := id{}
 	b, i := 0, 0
 	if pos > 0 {

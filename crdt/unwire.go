@@ -51,7 +51,12 @@ func checkName(s string) error {
 	return checkString(s, "a replica name")
 }
 
-func checkStamp(w WireStamp) error { return checkName(w.Replica) }
+func checkStamp(w WireStamp) error {
+	if err := checkStampTime(w); err != nil {
+		return err
+	}
+	return checkName(w.Replica)
+}
 
 // NewWire returns a pointer to an empty wire form of type t's state, for
 // a decoder to fill; FromWire reads it.
@@ -112,6 +117,9 @@ func FromWire(t Type, w any) (CRDT, error) {
 			vv := VV{}
 			for k, n := range sb.VV {
 				if err := checkName(k); err != nil {
+					return nil, err
+				}
+				if err := checkCount(n, "a version vector's entry"); err != nil {
 					return nil, err
 				}
 				vv[k] = n
@@ -266,12 +274,18 @@ func orsetFromWire(x *wireORSet) (*ORSetState, error) {
 		if err := checkName(r); err != nil {
 			return nil, err
 		}
+		if err := checkCount(n, "a causal context's entry"); err != nil {
+			return nil, err
+		}
 		if n > 0 {
 			s.ctx[r] = n
 		}
 	}
 	for _, d := range x.Cloud {
 		if err := checkName(d.Replica); err != nil {
+			return nil, err
+		}
+		if err := checkCount(d.N, "a dot's counter"); err != nil {
 			return nil, err
 		}
 		s.cloud[Dot(d)] = struct{}{}
@@ -325,6 +339,9 @@ func textFromWire(x *wireText) (*TextState, error) {
 		if int(it.S) >= len(x.Sites) || int(it.OS) >= len(x.Sites) || it.C == 0 {
 			return nil, badWire("a character names a site or counter that does not exist")
 		}
+		if err := checkTextCounter(max(it.C, it.OC)); err != nil {
+			return nil, err
+		}
 		if utf8.RuneCountInString(it.Ch) != 1 {
 			return nil, badWire("a character is %q", it.Ch)
 		}
@@ -373,6 +390,9 @@ func TextOpsFromWire(w any) ([]TextOp, error) {
 	for _, o := range *x {
 		if o.C == 0 {
 			return nil, badWire("a text op has counter 0")
+		}
+		if err := checkTextCounter(max(o.C, o.OC, o.Prev)); err != nil {
+			return nil, err
 		}
 		if err := checkName(o.Site); err != nil {
 			return nil, err

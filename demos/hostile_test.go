@@ -158,3 +158,67 @@ func TestLookAlikeNames(t *testing.T) {
 		t.Errorf("a look-alike pair in a scenario: %v", err)
 	}
 }
+
+// The review's names (defect 8): each prints as "Ada", "Ole" or "Bob" with
+// something invisible added, or as nothing at all.
+var (
+	hiddenLookAlikes = []struct{ name, looks string }{
+		{"Ada\u034f", "Ada"},       // combining grapheme joiner
+		{"Ada\u17b4", "Ada"},       // Khmer inherent vowel
+		{"Ada\U000E0100", "Ada"},   // variation selector 17
+		{"Ole\uFE0F", "Ole"},       // variation selector 16
+		{"Bob\u3164", "Bob"},       // Hangul filler
+		{"Ad\u115Fa\uFFA0", "Ada"}, // Hangul fillers
+	}
+	invisibleNames = []string{"\u3164", "\u2800", "\u115F", "\uFFA0", "\u0301\u0301", "\u3164\u0301", "\uFE0F", "\u2800\u3164\u2800"}
+)
+
+// TestInvisibleLookAlikes: a name that differs from another only by code
+// points that print nothing is a look-alike of it, in a class and in a
+// scenario file; a name that prints nothing, or marks alone, is refused;
+// and such a name is written with \u escapes that read back as the name.
+func TestInvisibleLookAlikes(t *testing.T) {
+	for _, c := range hiddenLookAlikes {
+		if !LookAlike(c.name, c.looks) {
+			t.Errorf("LookAlike(%q, %q) = false", c.name, c.looks)
+		}
+		q := replicas.QuoteName(c.name)
+		if !strings.Contains(q, `\u`) && !strings.Contains(q, `\U`) {
+			t.Errorf("QuoteName(%q) = %s: the invisible code point is not escaped", c.name, q)
+		}
+		src := "title x\ntype g-counter\nreplicas " + replicas.QuoteName(c.looks) + " " + q + "\nstep s\n"
+		if _, err := Parse("f", []byte(src)); err == nil || !strings.Contains(err.Error(), "look the same") {
+			t.Errorf("%s beside %s in a scenario: %v", q, c.looks, err)
+		}
+		src = "title x\ntype g-counter\nreplicas Zed " + q + "\nstep s\nedit " + q + " inc 1\n"
+		s, err := Parse("f", []byte(src))
+		if err != nil {
+			t.Errorf("%s alone: %v", q, err)
+			continue
+		}
+		if got := s.Replicas[1]; got != c.name {
+			t.Errorf("%s reads back as %q, not %q", q, got, c.name)
+		}
+	}
+	for _, n := range invisibleNames {
+		err := replicas.CheckName(n)
+		if err == nil || !strings.Contains(err.Error(), "must be visible") {
+			t.Errorf("CheckName(%q) = %v", n, err)
+		}
+		src := "title x\ntype g-counter\nreplicas Ada " + replicas.QuoteName(n) + "\nstep s\n"
+		if _, err := Parse("f", []byte(src)); err == nil || !strings.Contains(err.Error(), "f:3:") {
+			t.Errorf("%s in a scenario: %v", replicas.QuoteName(n), err)
+		}
+	}
+	if err := replicas.CheckName("Ada\u2800"); err == nil {
+		t.Error("a name that ends with a blank braille pattern")
+	}
+	if LookAlike("Ann\u00a0Lee", "AnnLee") || !LookAlike("Ann\u00a0Lee", "Ann Lee") {
+		t.Error("a no-break space is a space, not nothing")
+	}
+	for _, ok := range []string{"Ada", "José", "Jose\u0301", "Zoë", "李雷", "Ann Lee", "★", "A\u2800da"} {
+		if err := replicas.CheckName(ok); err != nil {
+			t.Errorf("CheckName(%q) = %v", ok, err)
+		}
+	}
+}

@@ -140,6 +140,20 @@ func lexString(rs []rune, start int) (token, int, int, string) {
 				b.WriteByte('\t')
 			case 'r':
 				b.WriteByte('\r')
+			case 'u', 'U':
+				// \u0301, \U000E0100: how a name's invisible code points are
+				// written (replicas.QuoteName).
+				n := 4
+				if rs[i+1] == 'U' {
+					n = 8
+				}
+				r, ok := hexRune(rs[i+2 : min(len(rs), i+2+n)])
+				if !ok || i+2+n > len(rs) {
+					return token{}, 0, i + 1, fmt.Sprintf("\\%c takes %d hex digits, such as \\u034F", rs[i+1], n)
+				}
+				b.WriteRune(r)
+				i += 2 + n
+				continue
 			default:
 				return token{}, 0, i + 1, fmt.Sprintf("unknown escape \\%c in a string (use \\\" or \\\\)", rs[i+1])
 			}
@@ -152,4 +166,17 @@ func lexString(rs []rune, start int) (token, int, int, string) {
 		i++
 	}
 	return token{}, 0, start + 1, "this string has no closing quote"
+}
+
+// hexRune reads a \u or \U escape's hex digits as a code point.
+func hexRune(digits []rune) (rune, bool) {
+	var r rune
+	for _, d := range digits {
+		v := strings.IndexRune("0123456789abcdef", unicode.ToLower(d))
+		if v < 0 {
+			return 0, false
+		}
+		r = r<<4 | rune(v)
+	}
+	return r, r <= unicode.MaxRune && !(r >= 0xD800 && r <= 0xDFFF)
 }

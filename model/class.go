@@ -30,7 +30,7 @@ func (m ClassMode) String() string { return [...]string{"class", "prompt", "help
 type ClassKeyMap struct {
 	Edit, Inc, Dec, Prompt     key.Binding
 	Partition, Heal, Reset     key.Binding
-	Hold, Freeze, Close        key.Binding
+	Hold, Freeze, Close, Kick  key.Binding
 	Answer, Next, End          key.Binding
 	LogUp, LogDown, Help, Quit key.Binding
 	ForceQuit                  key.Binding
@@ -53,6 +53,7 @@ func DefaultClassKeyMap() ClassKeyMap {
 		Hold:      b([]string{"W"}, "W", "hold the room / release (:hold N for N s)"),
 		Freeze:    b([]string{"F"}, "F", "freeze editing / thaw"),
 		Close:     b([]string{"C"}, "C", "close the question (:ask \"…\" choices A | B asks one)"),
+		Kick:      b([]string{"K"}, "K", "kick a member out of the class (:kick NAME)"),
 		Answer:    b([]string{"1", "2", "3", "4", "5", "6"}, "1-6", "answer the room's question"),
 		Next:      b([]string{"right"}, "→", "run the script's next line"),
 		End:       b([]string{"E"}, "E", "end of session: collect the room's records into the record file"),
@@ -65,7 +66,7 @@ func DefaultClassKeyMap() ClassKeyMap {
 }
 
 func (k *ClassKeyMap) all() []*key.Binding {
-	return []*key.Binding{&k.Edit, &k.Inc, &k.Dec, &k.Prompt, &k.Partition, &k.Heal, &k.Reset, &k.Hold, &k.Freeze, &k.Close, &k.Answer, &k.Next, &k.End, &k.LogUp, &k.LogDown, &k.Help, &k.Quit, &k.ForceQuit}
+	return []*key.Binding{&k.Edit, &k.Inc, &k.Dec, &k.Prompt, &k.Partition, &k.Heal, &k.Reset, &k.Hold, &k.Freeze, &k.Close, &k.Kick, &k.Answer, &k.Next, &k.End, &k.LogUp, &k.LogDown, &k.Help, &k.Quit, &k.ForceQuit}
 }
 
 // ASCII returns the key map with help labels in plain ASCII.
@@ -101,7 +102,7 @@ func (k ClassKeyMap) Groups() []HelpGroup {
 	return []HelpGroup{
 		{"Edit your replica", []key.Binding{k.Edit, k.Inc, k.Dec, k.Prompt}},
 		{"The room's question", []key.Binding{k.Answer}},
-		{"The teacher's controls", []key.Binding{k.Partition, k.Heal, k.Reset, k.Hold, k.Freeze, k.Close, k.Next, k.End}},
+		{"The teacher's controls", []key.Binding{k.Partition, k.Heal, k.Reset, k.Hold, k.Freeze, k.Close, k.Kick, k.Next, k.End}},
 		{"Log and app", []key.Binding{k.LogUp, k.LogDown, k.Help, k.Quit, k.ForceQuit}},
 	}
 }
@@ -109,7 +110,7 @@ func (k ClassKeyMap) Groups() []HelpGroup {
 // classNotes are the help screen's notes in classroom mode.
 var classNotes = []string{
 	"Every laptop is one replica. You edit only your own; the others' boxes show the last values heard from them, ✓ when equal to yours.",
-	"At the : prompt: edit NAME OP ARGS (your name), status; the teacher also: partition A B | C D, heal, reset, hold [SECONDS], release, freeze, thaw, end.",
+	"At the : prompt: edit NAME OP ARGS (your name), status; the teacher also: partition A B | C D, heal, reset, hold [SECONDS], release, freeze, thaw, kick NAME, end.",
 	"Hold (W): every laptop keeps its new edits until the release, when they all leave at once and truly collide. Freeze (F): edits are refused everywhere; syncing goes on.",
 	"Edits go out at once by broadcast; every 2 s each process also swaps its whole state with another (push/pull). The plain lane overwrites with each write it has not heard yet; the CRDT lane merges.",
 }
@@ -293,11 +294,17 @@ func (m *Class) updateKeys() {
 	m.keys.Reset.SetEnabled(t && m.keys.Reset.Enabled())
 	m.keys.Hold.SetEnabled(t && m.keys.Hold.Enabled())
 	m.keys.Freeze.SetEnabled(t && m.keys.Freeze.Enabled())
+	m.keys.Kick.SetEnabled(t && m.keys.Kick.Enabled())
 	open := m.snap.Question != nil && !m.snap.Question.Closed
 	m.keys.Close.SetEnabled(t && open && m.keys.Close.Enabled())
 	m.keys.Answer.SetEnabled(!t && open && m.keys.Answer.Enabled())
 	m.keys.Next.SetEnabled(t && m.opts.Script != nil && m.next < len(m.opts.Script.Lines) && m.keys.Next.Enabled())
 	m.keys.End.SetEnabled(t && m.opts.Record && m.keys.End.Enabled())
+	if m.snap.Removed { // out of the class: nothing to edit, answer or send
+		for _, b := range []*key.Binding{&m.keys.Edit, &m.keys.Inc, &m.keys.Dec, &m.keys.Prompt, &m.keys.Answer} {
+			b.SetEnabled(false)
+		}
+	}
 	m.keys.ForceQuit.SetEnabled(true)
 	m.prompt.SetHint("e.g. " + m.example() + " · enter runs · tab completes · ↑↓ history · esc closes")
 	if m.opts.ASCII {
@@ -375,6 +382,8 @@ func (m *Class) handleKey(k tea.KeyPressMsg) tea.Cmd {
 		return m.openPrompt(m.partitionLine())
 	case key.Matches(k, km.Heal):
 		return m.run("heal")
+	case key.Matches(k, km.Kick):
+		return m.openPrompt("kick ")
 	case key.Matches(k, km.Next):
 		return m.runScript()
 	case key.Matches(k, km.Answer):
@@ -632,6 +641,9 @@ func (m *Class) statusLines() (string, string) {
 	case m.back > 0:
 		return st.App.Muted.Render(fmt.Sprintf("log scrolled back %d · ] scrolls on", m.back)), bar
 	}
+	if m.snap.Removed {
+		return st.App.Muted.Render("The teacher removed you from the class: q quits."), bar
+	}
 	return st.App.Muted.Render("Edit with e or +; the others' boxes show what they last told " + m.snap.Name + "."), bar
 }
 
@@ -643,11 +655,14 @@ func ClassScreenState(snap class.Snapshot) ui.ClassState {
 	for _, l := range replicas.Lanes {
 		ls := snap.Status(l)
 		st.Lanes[l] = ui.ClassLane{Word: ls.Word, Details: ls.Details(snap.Name), Others: ls.Of > 1}
+		if snap.Removed {
+			st.Lanes[l].Details = []string{"removed by the teacher: your last values", ""}
+		}
 	}
 	if len(snap.Groups) > 0 {
 		st.Groups = class.GroupsString(snap.Groups)
 	}
-	st.Room = roomLine(snap)
+	st.Room, st.Removed = roomLine(snap), snap.Removed
 	st.Ask = askLines(snap)
 	if snap.Say != "" {
 		st.Say = snap.Teacher + " says: " + snap.Say
@@ -655,6 +670,10 @@ func ClassScreenState(snap class.Snapshot) ui.ClassState {
 	st.Members = append(st.Members, ui.ClassMember{Name: snap.Name, Mine: true, Heard: true, Plain: snap.Plain, CRDT: snap.CRDT,
 		Same: [2]bool{true, true}})
 	for _, mb := range snap.Members {
+		if mb.Status == class.Left {
+			st.Left = append(st.Left, mb.Name) // one line for all who left
+			continue
+		}
 		if mb.Blocked {
 			st.CutOff = append(st.CutOff, mb.Name)
 		}
@@ -701,6 +720,8 @@ func roomLine(snap class.Snapshot) string {
 		}
 	}
 	switch {
+	case snap.Removed:
+		return "REMOVED by the teacher: this laptop has left the class (q quits)"
 	case snap.Frozen && snap.Held:
 		return "PAUSED by the teacher: editing is paused, and the room is held"
 	case snap.Frozen:

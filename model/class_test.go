@@ -54,18 +54,26 @@ func screenOf(snap class.Snapshot, log []string, status, bar string) ui.ClassSta
 func TestClassScreenGolden(t *testing.T) {
 	s := ui.NewStyles(ui.Mono, false)
 	for _, c := range []struct {
-		name    string
-		members int
-		w, h    int
+		name          string
+		members, left int
+		w, h          int
 	}{
-		{"class-boxes-80x24", 3, 80, 24},
-		{"class-boxes-120x36", 3, 120, 36},
-		{"class-table-80x24", 14, 80, 24},
-		{"class-table-120x36", 14, 120, 36},
+		{"class-boxes-80x24", 3, 0, 80, 24},
+		{"class-boxes-120x36", 3, 0, 120, 36},
+		{"class-table-80x24", 14, 0, 80, 24},
+		{"class-table-120x36", 14, 0, 120, 36},
+		// 250 joined, and all but 9 left (the review's class, filled by
+		// one student's loop): one line says who left, not 241 rows.
+		{"class-departed-80x24", 250, 241, 80, 24},
+		{"class-departed-120x36", 250, 241, 120, 36},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			bar := ui.HelpBar([]ui.HelpItem{{Key: "e", Desc: "edit"}, {Key: "?", Desc: "help"}, {Key: "q", Desc: "quit"}}, c.w, s)
-			got := ansi.Strip(ui.ClassScreen(screenOf(classSnap(c.members), classLogLines, "Edit with e or +.", bar), s, c.w, c.h))
+			snap := classSnap(c.members)
+			for i := len(snap.Members) - c.left; i < len(snap.Members); i++ {
+				snap.Members[i].Status = class.Left
+			}
+			got := ansi.Strip(ui.ClassScreen(screenOf(snap, classLogLines, "Edit with e or +.", bar), s, c.w, c.h))
 			checkFits(t, got, c.w, c.h)
 			golden(t, c.name, got)
 			if !strings.Contains(got, "crdtviz class join 192.168.1.20:7946 KQ4T-9WZM-3XH7-P2LC") {
@@ -212,7 +220,7 @@ func TestClassKeys(t *testing.T) {
 	classKeys(m, "?")
 	help := classScreen(m)
 	for _, want := range []string{"edit your replica", "inc / add", "partition the class", "heal the partition", "reset the class", "hold the room", "freeze editing",
-		"leave the class and quit", "leave and quit at once", "command prompt"} {
+		"kick a member out", "leave the class and quit", "leave and quit at once", "command prompt"} {
 		if !strings.Contains(help, want) {
 			t.Errorf("the help screen at 80x24 lacks %q:\n%s", want, help)
 		}
@@ -221,6 +229,20 @@ func TestClassKeys(t *testing.T) {
 	if m.mode != ClassView {
 		t.Fatalf("esc left the help screen in mode %s", m.mode)
 	}
+	// K opens the prompt with kick typed; a name no one holds is refused
+	// there, with the line given back.
+	classKeys(m, "K")
+	if m.mode != ClassPrompt || !strings.Contains(classScreen(m), "kick ") {
+		t.Fatalf("K did not open the prompt with kick (mode %s):\n%s", m.mode, classScreen(m))
+	}
+	for _, r := range "Nobody" {
+		classKeys(m, string(r))
+	}
+	runCmd(t, m, classKeys(m, "enter"))
+	if m.mode != ClassPrompt || !strings.Contains(classScreen(m), "no member is named Nobody") {
+		t.Errorf("kick Nobody:\n%s", classScreen(m))
+	}
+	classKeys(m, "esc")
 	// q asks; another key keeps the class.
 	if cmd := classKeys(m, "q"); cmd != nil || m.mode != ClassConfirm {
 		t.Fatalf("q did not ask first (mode %s)", m.mode)
@@ -249,12 +271,14 @@ func TestClassKeys(t *testing.T) {
 	bob := classNode(t, "Bob", alice)
 	s := newClass(t, bob, 80, 24)
 	classKeys(s, "?")
-	if help := classScreen(s); strings.Contains(help, "partition the class") || strings.Contains(help, "reset the class") {
+	if help := classScreen(s); strings.Contains(help, "partition the class") || strings.Contains(help, "reset the class") || strings.Contains(help, "kick a member") {
 		t.Errorf("a student's help lists the teacher's keys:\n%s", help)
 	}
 	classKeys(s, "esc")
-	if cmd := classKeys(s, "P"); cmd != nil || s.mode != ClassView {
-		t.Errorf("P did something for a student (mode %s)", s.mode)
+	for _, k := range []string{"P", "K"} {
+		if cmd := classKeys(s, k); cmd != nil || s.mode != ClassView {
+			t.Errorf("%s did something for a student (mode %s)", k, s.mode)
+		}
 	}
 	// q, then q again, leaves.
 	classKeys(s, "q")
@@ -375,6 +399,23 @@ func TestClassScript(t *testing.T) {
 	}
 	if cmd := classKeys(m, "right"); cmd != nil {
 		t.Error("→ past the end did something")
+	}
+}
+
+// TestClassRemoved: a member the teacher kicked out sees why, and its
+// banners claim nothing of the others, whose news no longer reaches it.
+func TestClassRemoved(t *testing.T) {
+	s := ui.NewStyles(ui.Mono, false)
+	snap := classSnap(3)
+	snap.Name, snap.Join, snap.Removed, snap.Members, snap.Groups = "Mal", "", true, nil, nil
+	got := ansi.Strip(ui.ClassScreen(screenOf(snap, classLogLines, "", ""), s, 80, 24))
+	for _, want := range []string{"REMOVED by the teacher: this laptop has left the class", "CRDT: ALONE", "Plain overwrite: ALONE ⋯ removed by the teacher: your last values", "Network: this laptop has left the class"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the removed member's screen lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, "CONVERGED") || strings.Contains(got, "alive") || strings.Contains(got, "every member can reach") {
+		t.Errorf("the removed member's screen claims news of the others:\n%s", got)
 	}
 }
 

@@ -3,6 +3,8 @@ package replicas
 import (
 	"strconv"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 
 	"crdtviz/crdt"
 )
@@ -114,8 +116,12 @@ func (SetSkew) isAction()    {}
 var reservedNames = map[string]bool{"all": true, "plain": true}
 
 // QuoteName renders a replica name for a scenario file: bare when it can
-// be, quoted otherwise.
+// be, quoted otherwise, with the code points that print nothing written as
+// \u escapes (names.go), so that a name is never shown as another.
 func QuoteName(n string) string {
+	if r, _ := utf8.DecodeRuneInString(n); strings.ContainsFunc(n, escaped) || unicode.IsMark(r) {
+		return quoteEscaped(n)
+	}
 	if crdt.IsBare(n) && n != "->" && n != "<->" && !strings.HasPrefix(n, "-") && !strings.HasPrefix(n, "+") {
 		return n
 	}

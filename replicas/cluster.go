@@ -450,13 +450,19 @@ func codePoints(s string) string {
 
 // nameKey is what two names that look the same have in common: their NFKC
 // normal form, so that "é" written as one code point or as e and a
-// combining accent, and "Ａ" (fullwidth) and "A", are one name.
-func nameKey(n string) string { return norm.NFKC.String(n) }
+// combining accent, and "Ａ" (fullwidth) and "A", are one name, taken
+// without the code points that print nothing (names.go), so that "Ada"
+// and "Ada" with a variation selector are one name too.
+func nameKey(n string) string { return norm.NFKC.String(withoutHidden(n)) }
+
+// NameKey is nameKey, for the confusable skeleton (demos.LookAlike).
+func NameKey(n string) string { return nameKey(n) }
 
 // SameName reports whether two replica names look the same to a reader.
 func SameName(a, b string) bool { return nameKey(a) == nameKey(b) }
 
-// CheckName checks one replica name: not empty or invisible, no space at
+// CheckName checks one replica name: not empty, blank, invisible or
+// combining marks alone (names.go), no space at
 // either end, not reserved, at most 24 characters, valid UTF-8, and free of
 // control characters (C0, DEL, C1) and format characters (Unicode category
 // Cf, such as a zero-width space), which would let two names look alike.
@@ -468,9 +474,9 @@ func CheckName(n string) error {
 		return fmt.Errorf("replica name %q has a control character", n)
 	case strings.ContainsFunc(n, func(r rune) bool { return unicode.Is(unicode.Cf, r) }):
 		return fmt.Errorf("replica name %q has an invisible format character (such as a zero-width space)", n)
-	case strings.TrimFunc(n, func(r rune) bool { return unicode.IsSpace(r) || !unicode.IsGraphic(r) }) == "":
-		return fmt.Errorf("a replica name cannot be empty or invisible")
-	case strings.TrimSpace(n) != n || strings.TrimFunc(n, unicode.IsSpace) != n:
+	case checkVisible(n) != nil:
+		return checkVisible(n)
+	case strings.TrimFunc(n, blank) != n:
 		return fmt.Errorf("replica name %q starts or ends with a space", n)
 	case reservedNames[n]:
 		return fmt.Errorf("%q is a reserved word and cannot name a replica", n)

@@ -40,13 +40,18 @@ type ClassState struct {
 	Groups   string   // the teacher's partition, as the prompt takes it; "" when whole
 	CutOff   []string // members the partition cuts off from this one
 	Room     string   // the teacher's hold or freeze, in words; "" when neither
+	Removed  bool     // the teacher removed this member from the class
 	Ask      []string // the room's question: its text, then its choices or tally
 	Say      string   // what the teacher last said to the room
 	Script   string   // the teacher's script: where it stands, and its next line
 	Members  []ClassMember
-	Log      []string
-	Status   string
-	Bar      string
+	// Left is the members who left the class, by name: one line, not a
+	// box or a row each (a class that many have joined and left stays
+	// readable).
+	Left   []string
+	Log    []string
+	Status string
+	Bar    string
 }
 
 // ClassLane is a lane's status as far as this member knows: one of the
@@ -105,17 +110,24 @@ func ClassScreen(st ClassState, s Styles, w, h int) string {
 	}
 	bottom := []string{fit(clipLine(st.Status, w), w, 1), fit(st.Bar, w, 1)}
 	room := h - len(top) - len(bottom)
+	members := room // for the boxes or the table
+	if len(st.Left) > 0 {
+		members-- // the line under them that says who left
+	}
 	var middle string
 	total := len(st.Members)
 	boxRows := classBoxRows(total, w)
-	if total <= MaxClassBoxes && boxRows*classBoxH+2 <= room {
+	if total <= MaxClassBoxes && boxRows*classBoxH+2 <= members {
 		valueLines := 1
-		if boxRows*(classBoxH+2)+4 <= room {
+		if boxRows*(classBoxH+2)+4 <= members {
 			valueLines = 2 // room to wrap each value onto a second line
 		}
 		middle = classBoxes(st, s, w, valueLines)
 	} else {
-		middle = classTable(st, s, w, max(2, room*2/3))
+		middle = classTable(st, s, w, max(2, members*2/3))
+	}
+	if len(st.Left) > 0 {
+		middle += "\n" + classLeft(st.Left, s, w)
 	}
 	used := strings.Count(middle, "\n") + 1
 	logH := room - used
@@ -202,6 +214,9 @@ func classBanner(st ClassState, lane replicas.Lane, title string, s Styles, w in
 
 // classNetwork is the line about the teacher's partition.
 func classNetwork(st ClassState, s Styles, w int) string {
+	if st.Removed {
+		return s.Network.Cut.Render("Network: this laptop has left the class")
+	}
 	if st.Groups == "" {
 		return s.Network.Up.Render("Network: whole " + s.Symbols.Dot + " every member can reach every other")
 	}
@@ -357,6 +372,32 @@ func classTable(st ClassState, s Styles, w, h int) string {
 		lines = append(lines, row(m.Name, m.State, plain, value, marks))
 	}
 	return strings.Join(lines, "\n")
+}
+
+// classLeft is the members who left, on one line: as many names as fit,
+// then how many more.
+func classLeft(names []string, s Styles, w int) string {
+	head := fmt.Sprintf("Left the class (%d): ", len(names))
+	line := head
+	for i, n := range names {
+		sep, rest := "", ""
+		if i > 0 {
+			sep = ", "
+		}
+		if i < len(names)-1 {
+			rest = fmt.Sprintf(" and %d more", len(names)-i-1)
+		}
+		if ansi.StringWidth(line+sep+n+rest) > w {
+			// The one before fitted with this suffix.
+			line += fmt.Sprintf(" and %d more", len(names)-i)
+			if i == 0 {
+				line = head + fmt.Sprintf("%d members", len(names))
+			}
+			break
+		}
+		line += sep + n
+	}
+	return s.App.Muted.Render(ansi.Truncate(line, w, s.Symbols.Ellipsis))
 }
 
 // classLog is the newest sentences that fit, newest last.
