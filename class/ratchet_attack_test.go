@@ -64,3 +64,36 @@ func TestRatchetNewcomer(t *testing.T) {
 	t.Cleanup(func() { _ = dave.Leave() })
 	settle(t, append(nodes, dave), "{jam, milk}")
 }
+
+// TestRatchetClock: the same ratchet through the Lamport clock that every
+// payload carries. Mallory's signed edits carry a time 2^32 ahead, twice
+// (each within a jump bound measured from the receiver's clock); Dave,
+// joining later with his clock at 0, must still take everyone's payloads.
+func TestRatchetClock(t *testing.T) {
+	nodes := startClass(t, crdt.ORSet, replicas.ModeDelta, "Alice", "Bob", "Mallory")
+	alice, bob, mallory := nodes[0], nodes[1], nodes[2]
+	for i, l := range []uint64{1 << 32, 1 << 33} {
+		id := writeID{Origin: "Mallory", Run: 98, Seq: uint64(i + 1)}
+		inject(mallory, forge(mallory, mallory.key(), "Mallory", func(e *envelope) {
+			e.Kind = kindEdit
+			e.L = l
+			e.Edit = &wireEdit{ID: id, Op: "add x", CRDT: encode(wireORSetForm{})}
+		}))
+		eventually(t, 10*time.Second, "Alice takes Mallory's time", func() bool {
+			alice.mu.Lock()
+			defer alice.mu.Unlock()
+			return alice.st.lc >= l
+		})
+	}
+	edit(t, bob, add("milk"))
+	settle(t, nodes, "{milk}")
+	code := alice.Snapshot().Code
+	dave, err := Join(alice.Addr(), Options{Name: "Dave", Bind: "127.0.0.1:0", Key: KeyFromCode(code), Teacher: code, Timing: testTiming()})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { _ = dave.Leave() })
+	settle(t, append(nodes, dave), "{milk}")
+	edit(t, bob, add("jam"))
+	settle(t, append(nodes, dave), "{jam, milk}")
+}
