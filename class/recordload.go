@@ -66,8 +66,8 @@ var lenientDec = sync.OnceValue(func() cbor.DecMode {
 	return dm
 })
 
-// notRecord is the error for a file that is not a record at all.
-var notRecord = errors.New("not a crdtviz class record (crdtviz class start --record FILE writes one)")
+// errNotRecord is the error for a file that is not a record at all.
+var errNotRecord = errors.New("not a crdtviz class record (crdtviz class start --record FILE writes one)")
 
 // readHead reads a file's magic and version, telling a file that is not
 // a record from one that is, cut short or damaged.
@@ -85,7 +85,7 @@ func readHead(b []byte) error {
 	case err != nil && begins:
 		return fmt.Errorf("a damaged class record: it does not decode (%v)", err)
 	case err != nil || head.Magic != recordMagic:
-		return notRecord
+		return errNotRecord
 	case head.Version == 1:
 		return errors.New("a class record of version 1, written by an earlier crdtviz whose files do not sign their list of contents; this crdtviz reads version 2")
 	case head.Version != recordFileVersion:

@@ -150,9 +150,9 @@ type sendInfo struct {
 	ev    recEvent
 	xmits []*recEvent // into the records' events
 	// what it carried, worked out once for all its messages
-	worded          bool
-	kind, what, via string
-	edit            int
+	worded     bool
+	kind, what string
+	edit       int
 }
 
 // editKey names an edit: its write id.

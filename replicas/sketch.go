@@ -141,15 +141,6 @@ func (s *sketch) find(key string) (int, bool) {
 	return i, i < s.pieces.Len() && s.pieces.At(i).key == key
 }
 
-// at is what the value holds at key: its piece, or "" when it is not in
-// the value.
-func (s *sketch) at(key string) string {
-	if i, ok := s.find(key); ok {
-		return s.pieces.At(i).text
-	}
-	return ""
-}
-
 // with is the sketch with key set to what lane x now holds there
 // (crdt.Lookup), and whether that changed the value.
 func (s *sketch) with(x any, key string, isMap bool) (*sketch, bool) {
