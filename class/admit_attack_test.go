@@ -294,3 +294,40 @@ func TestKick(t *testing.T) {
 		t.Errorf("the name Mallory from another laptop: %v", err)
 	}
 }
+
+// TestKickDropsPlainWrite: the plain lane's last write is Mallory's when
+// the teacher kicks her. A laptop that joins later refuses it (her key is
+// kicked), so every laptop drops it at the kick, and the plain lane's
+// banner never says DIVERGED for a reason that is not overwrite.
+func TestKickDropsPlainWrite(t *testing.T) {
+	nodes := startClassAt(t, crdt.ORSet, []string{"Alice", "Bob", "Mallory"}, []string{"127.0.8.1", "127.0.8.2", "127.0.8.3"})
+	alice, mallory := nodes[0], nodes[2]
+	edit(t, mallory, add("mal"))
+	eventually(t, 10*time.Second, "every plain lane holds {mal}", func() bool { return allEqual(values(nodes, replicas.Plain), "{mal}") })
+	if _, _, err := alice.Do("kick Mallory"); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, 10*time.Second, "every plain lane drops Mallory's write", func() bool { return allEqual(values(nodes[:2], replicas.Plain), "{}") })
+	select {
+	case <-mallory.Done():
+	case <-time.After(10 * time.Second):
+		t.Fatal("Mallory's process did not leave")
+	}
+	dave, err := joinAt(t, alice, "Dave", "127.0.8.4")
+	if err != nil {
+		t.Fatal(err)
+	}
+	class := []*Node{nodes[0], nodes[1], dave}
+	eventually(t, 10*time.Second, "the teacher hears Dave's view", func() bool {
+		return len(alice.Snapshot().Members) >= 2 && alice.Snapshot().Status(replicas.Plain).Of == 3
+	})
+	time.Sleep(time.Second)
+	for _, n := range class {
+		if w := n.Snapshot().Status(replicas.Plain).Word; w == "DIVERGED" {
+			t.Errorf("%s's plain banner: %s (plain lanes %v)", n.opts.Name, w, values(class, replicas.Plain))
+		}
+	}
+	if !allEqual(values(class, replicas.Plain), "{}") {
+		t.Errorf("plain lanes %v", values(class, replicas.Plain))
+	}
+}

@@ -90,9 +90,11 @@ func everyoneEdits(t *testing.T, nodes []*Node, want string, ops map[string]crdt
 
 // TestHugeContext: Mallory's or-set delta claims to have seen every dot
 // Alice, Bob and Carol will ever make (the review's attack: every later
-// add of theirs vanished), or 2^21 more than they have made, or a dot of
-// someone the class never admitted. Each is dropped; Carol's item stays,
-// and every later add reaches every screen.
+// add of theirs vanished), or one past the crdt package's bound, or a
+// dot of someone the class never admitted: each is dropped on every
+// laptop (a context within the bound is taken on every laptop alike:
+// TestRatchetHeal). Carol's item stays, and every later add reaches every
+// screen.
 func TestHugeContext(t *testing.T) {
 	nodes := startClass(t, crdt.ORSet, replicas.ModeDelta, "Alice", "Bob", "Carol", "Mallory")
 	alice, carol, mallory := nodes[0], nodes[2], nodes[3]
@@ -101,8 +103,7 @@ func TestHugeContext(t *testing.T) {
 	all := func(n uint64) map[string]uint64 { return map[string]uint64{"Alice": n, "Bob": n, "Carol": n} }
 	malloryEdits(t, mallory, alice,
 		wireORSetForm{Ctx: all(math.MaxUint64)},
-		wireORSetForm{Ctx: all(crdt.MaxCount)},
-		wireORSetForm{Ctx: all(2 * aheadCount)},
+		wireORSetForm{Ctx: all(crdt.MaxCount + 1)},
 		wireORSetForm{Dots: map[string][]crdt.WireDot{"boo": {{Replica: "Zed", N: 1}}}, Ctx: map[string]uint64{"Zed": 1}},
 	)
 	everyoneEdits(t, nodes, "{jam, milk, rice, tea}", map[string]crdt.Op{"Alice": add("milk"), "Bob": add("rice"), "Carol": add("jam")})
@@ -115,8 +116,8 @@ func TestHugeContext(t *testing.T) {
 
 // TestHugeTextCounter: Mallory's character with counter 2^32−1 (the
 // review's attack: everyone's next inserts wrapped to 0 and were dropped,
-// and the texts stayed different for good), or 2^30, far past the class's
-// clock. Each is dropped, and Alice's and Bob's inserts reach everyone.
+// and the texts stayed different for good), or one past the crdt
+// package's bound. Each is dropped, and Alice's and Bob's inserts reach everyone.
 func TestHugeTextCounter(t *testing.T) {
 	nodes := startClass(t, crdt.Text, replicas.ModeDelta, "Alice", "Bob", "Mallory")
 	alice, bob, mallory := nodes[0], nodes[1], nodes[2]
@@ -124,7 +125,7 @@ func TestHugeTextCounter(t *testing.T) {
 	settle(t, nodes, `"hi"`)
 	malloryEdits(t, mallory, alice,
 		[]wireTextOpForm{{C: math.MaxUint32, Site: "Mallory", Ch: "!"}},
-		[]wireTextOpForm{{C: 1 << 30, Site: "Mallory", Ch: "!"}},
+		[]wireTextOpForm{{C: crdt.MaxTextCounter + 1, Site: "Mallory", Ch: "!"}},
 	)
 	edit(t, bob, crdt.Op{Kind: crdt.OpInsert, Pos: 2, Text: "!"})
 	settle(t, nodes, `"hi!"`)
@@ -133,34 +134,33 @@ func TestHugeTextCounter(t *testing.T) {
 }
 
 // TestHugeStamp: Mallory's lww-register write at the largest time (the
-// review's attack: "pwned" for good, every later set lost), or 2^40,
-// far past the class's clock. Each is dropped, and Bob's set wins
-// everywhere.
+// review's attack: "pwned" for good, every later set lost): dropped. A
+// write at 2^40 is within every laptop's bound, so every laptop takes it
+// alike, and Bob's later set (a Lamport stamp past it) wins everywhere.
 func TestHugeStamp(t *testing.T) {
 	nodes := startClass(t, crdt.LWWRegister, replicas.ModeDelta, "Alice", "Bob", "Mallory")
 	alice, bob, mallory := nodes[0], nodes[1], nodes[2]
-	malloryEdits(t, mallory, alice,
-		wireRegisterForm{Val: "pwned", Stamp: crdt.WireStamp{T: math.MaxInt64, Replica: "Mallory"}},
-		wireRegisterForm{Val: "pwned", Stamp: crdt.WireStamp{T: 1 << 40, Replica: "Mallory"}},
-	)
+	malloryEdits(t, mallory, alice, wireRegisterForm{Val: "pwned", Stamp: crdt.WireStamp{T: math.MaxInt64, Replica: "Mallory"}})
 	edit(t, bob, crdt.Op{Kind: crdt.OpSet, Value: "ok"})
 	settle(t, nodes, `"ok"`)
+	malloryEdits(t, mallory, alice, wireRegisterForm{Val: "pwned", Stamp: crdt.WireStamp{T: 1 << 40, Replica: "Mallory"}})
+	settle(t, nodes, `"pwned"`)
 	edit(t, alice, crdt.Op{Kind: crdt.OpSet, Value: "fine"})
 	settle(t, nodes, `"fine"`)
 }
 
 // TestHugeVersionVector: Mallory's mv-register sibling whose version
 // vector holds Alice's and Bob's entries at the largest number (the
-// review's attack: "pwned" for good). Dropped; later sets win.
+// review's attack: "pwned" for good): dropped. One at 2^21 is taken
+// alike everywhere, and later sets (whose vectors pass it) win.
 func TestHugeVersionVector(t *testing.T) {
 	nodes := startClass(t, crdt.MVRegister, replicas.ModeDelta, "Alice", "Bob", "Mallory")
 	alice, bob, mallory := nodes[0], nodes[1], nodes[2]
-	malloryEdits(t, mallory, alice,
-		[]wireSiblingForm{{Val: "pwned", VV: map[string]uint64{"Alice": math.MaxUint64, "Bob": math.MaxUint64, "Mallory": 1}}},
-		[]wireSiblingForm{{Val: "pwned", VV: map[string]uint64{"Alice": 2 * aheadCount, "Bob": 2 * aheadCount, "Mallory": 1}}},
-	)
+	malloryEdits(t, mallory, alice, []wireSiblingForm{{Val: "pwned", VV: map[string]uint64{"Alice": math.MaxUint64, "Bob": math.MaxUint64, "Mallory": 1}}})
 	edit(t, bob, crdt.Op{Kind: crdt.OpSet, Value: "ok"})
 	settle(t, nodes, `"ok"`)
+	malloryEdits(t, mallory, alice, []wireSiblingForm{{Val: "pwned", VV: map[string]uint64{"Alice": 1 << 21, "Bob": 1 << 21, "Mallory": 1}}})
+	settle(t, nodes, `"pwned"`)
 	edit(t, alice, crdt.Op{Kind: crdt.OpSet, Value: "fine"})
 	settle(t, nodes, `"fine"`)
 }

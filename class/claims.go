@@ -10,34 +10,25 @@ import (
 // an or-set's dots and context, a version vector's entries, a counter's
 // slots, a stamp's writer, a character's site (crdt.Claims). A state
 // carries no signature per entry, so a member could put anything there:
-// a context that says it has seen every dot Carol will ever make (so that
-// Carol's next adds vanish everywhere), a version vector or a Lamport
-// stamp at the largest number a word holds (so that every later write
-// loses, or wraps). The crdt package refuses a counter past its bounds on
-// decode, and a local edit refuses to pass them. A class also refuses a
-// payload that
+// a context that says it has seen every dot Carol will ever make, a
+// version vector or a Lamport stamp at the largest number a word holds.
+// The crdt package refuses a counter past its bounds on decode
+// (crdt.MaxCount, crdt.MaxStampTime, crdt.MaxTextCounter), and a local
+// edit refuses to pass them (ErrExhausted) instead of wrapping. A class
+// also refuses a payload that
 //
 //   - names a replica that is not a member (the teacher's roster);
-//   - moves an or-set's or a version vector's counter for any replica
-//     more than aheadCount past what this replica holds for it;
-//   - moves a Lamport clock (last-writer-wins stamps, text counters) more
-//     than aheadStamp (aheadText) past the greatest this replica holds;
 //   - holds a counter slot past maxSlot.
 //
-// An honest class never comes near these: a member would have to miss a
-// million of another's adds, or a million writes. A dishonest one can move a counter
-// at most that far per payload, so that billions of payloads stand
-// between it and a bound (and the bounds are themselves far below the
-// machine's): every member's next edit gets a counter of its own.
+// Every bound is absolute: the same on every laptop, whatever it holds.
+// A bound measured from what the receiver holds would let one payload in
+// on a laptop that was ahead and keep it out of one that was behind (a
+// partitioned side, a newcomer), and every later state that carries it
+// too: the class would split for good. What an absolute bound leaves a
+// dishonest member is to move a counter to the bound itself, so that the
+// edits that would pass it are refused (ErrExhausted) until the teacher's
+// reset; docs/classroom.md says so.
 const (
-	aheadCount = 1 << 20
-	aheadStamp = 1 << 20
-	// aheadText bounds how far a text's counters may run ahead: a
-	// character's counter is at most the number of characters made in its
-	// epoch, and a class's text holds at most capTextItems. A payload that
-	// moves the clock ahead must bring a new character, so a text reaches
-	// at most capTextItems × aheadText, below crdt.MaxTextCounter.
-	aheadText = capTextItems
 	// maxSlot bounds a counter's slot: 512 slots of it add up to 2^61, so
 	// no member's increment ever overflows for the others' sake.
 	maxSlot = 1 << 52
@@ -59,13 +50,10 @@ func (s *state) mine() map[string]uint64 {
 }
 
 // checkClaims checks what an arriving payload claims (crdt.Claims of its
-// state or delta) against this replica's.
+// state or delta): the same answer on every laptop that knows the same
+// roster.
 func (s *state) checkClaims(claims map[string]uint64) error {
-	if len(claims) == 0 {
-		return nil
-	}
-	mine := s.mine()
-	var top, myTop uint64
+	var top uint64
 	for r, n := range claims {
 		if s.roster[r] == nil {
 			if s.teacher() {
@@ -75,29 +63,8 @@ func (s *state) checkClaims(claims map[string]uint64) error {
 		}
 		top = max(top, n)
 	}
-	for _, n := range mine {
-		myTop = max(myTop, n)
-	}
-	switch s.typ {
-	case crdt.ORSet, crdt.MVRegister:
-		for r, n := range claims {
-			if n > mine[r]+aheadCount {
-				return dropped(dropBounds, fmt.Errorf("%s's counter at %d, %d past this replica's", r, n, n-mine[r]))
-			}
-		}
-	case crdt.LWWRegister, crdt.LWWSet, crdt.LWWMap:
-		myTop = max(myTop, uint64(max(s.clock, 0)))
-		if top > myTop+aheadStamp {
-			return dropped(dropBounds, fmt.Errorf("a stamp at %d, %d past this replica's clock", top, top-myTop))
-		}
-	case crdt.Text:
-		if top > myTop+aheadText {
-			return dropped(dropBounds, fmt.Errorf("a character counter at %d, %d past this replica's", top, top-myTop))
-		}
-	case crdt.GCounter, crdt.PNCounter:
-		if top > maxSlot {
-			return dropped(dropBounds, fmt.Errorf("a counter slot at %d; a class's slots hold at most %d", top, uint64(maxSlot)))
-		}
+	if (s.typ == crdt.GCounter || s.typ == crdt.PNCounter) && top > maxSlot {
+		return dropped(dropBounds, fmt.Errorf("a counter slot at %d; a class's slots hold at most %d", top, uint64(maxSlot)))
 	}
 	return nil
 }

@@ -1,9 +1,6 @@
 package class
 
-import (
-	"fmt"
-	"math"
-)
+import "fmt"
 
 // Lamport time and relays: what the room's space-time diagram orders its
 // events by.
@@ -24,11 +21,16 @@ import (
 // teacher's hold leaves at the release in its maker's own relay, for the
 // same reason.
 
-// maxClockJump is how far ahead of this process's clock a payload's time
-// may be. An honest class never comes near it (it counts events); a
-// student's modified client that sends a huge time is dropped, so that no
-// one can run the clocks to their end.
-const maxClockJump = 1 << 32
+// maxClock is the largest time a payload may carry, and the time at which
+// a clock stops. It is absolute, the same on every laptop: a bound
+// measured from the receiver's clock would let a modified client move
+// the clocks ahead in steps each laptop took, until a newcomer (its clock
+// at 0) refused everything the others sent, and never joined. An honest
+// class never comes near it (it counts events); a payload past it is
+// dropped everywhere. A modified client can only stop the clocks at it:
+// every later event then has the same time, so the room's diagram can no
+// longer order them, and nothing else changes.
+const maxClock = 1 << 62
 
 // dropClock is a payload whose time is absurdly far ahead.
 const dropClock = "clock far ahead"
@@ -36,7 +38,7 @@ const dropClock = "clock far ahead"
 // tick moves the clock on for an event of this process, and returns its
 // time.
 func (s *state) tick() uint64 {
-	if s.lc < math.MaxUint64 {
+	if s.lc < maxClock {
 		s.lc++
 	}
 	return s.lc
@@ -45,8 +47,8 @@ func (s *state) tick() uint64 {
 // observe takes a received payload's time: the receipt is one more than
 // the larger of the two clocks. It returns the receipt's time.
 func (s *state) observe(l uint64) (uint64, error) {
-	if l > s.lc && l-s.lc > maxClockJump {
-		return 0, dropped(dropClock, fmt.Errorf("a time %d ahead", l-s.lc))
+	if l > maxClock {
+		return 0, dropped(dropClock, fmt.Errorf("a time %d, past %d", l, uint64(maxClock)))
 	}
 	s.lc = max(s.lc, l)
 	return s.tick(), nil

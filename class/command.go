@@ -36,15 +36,15 @@ func (n *Node) Status() Status {
 func (n *Node) Commands() string {
 	me := replicas.QuoteName(n.opts.Name)
 	if n.Snapshot().Teacher == n.opts.Name {
-		return "edit " + me + " OP ARGS, partition A B | C D, heal, reset, hold [SECONDS], release, freeze, thaw, ask TEXT choices A | B, close, kick NAME, end, status"
+		return "edit " + me + " OP ARGS, partition A B | C D, heal, reset, hold [SECONDS], release, freeze, thaw, ask TEXT choices A | B, close, say TEXT, kick NAME, end, status"
 	}
 	return "edit " + me + " OP ARGS, answer N, status"
 }
 
 // Do runs one line typed at the prompt (or read by --headless), in the
 // scenario language: an edit of this member's own replica; for the
-// teacher, partition, heal, reset, hold [SECONDS], release, freeze, thaw
-// and kick NAME; and status. It returns the status
+// teacher, partition, heal, reset, hold [SECONDS], release, freeze, thaw,
+// ask, close, say TEXT and kick NAME; and status. It returns the status
 // for status, and the event of an edit.
 func (n *Node) Do(line string) (*Status, *Event, error) {
 	line = strings.TrimSpace(line)
@@ -79,6 +79,9 @@ func (n *Node) Do(line string) (*Status, *Event, error) {
 			return nil, nil, fmt.Errorf("kick NAME: %v", err)
 		}
 		return nil, nil, n.Kick(name)
+	}
+	if rest, ok := strings.CutPrefix(line, "say "); ok {
+		return nil, nil, n.Say(strings.TrimSpace(rest))
 	}
 	if f := strings.Fields(line); len(f) == 2 && f[0] == "answer" {
 		c, err := strconv.Atoi(f[1])

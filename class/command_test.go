@@ -34,6 +34,8 @@ func TestDo(t *testing.T) {
 		{bob, "# a comment", ""},
 		{alice, "partition Alice | Bob", ""},
 		{alice, "heal", ""},
+		{bob, "say hello", "only the teacher"},
+		{alice, "say Look at the plain lane", ""},
 	}
 	for _, c := range cases {
 		_, _, err := c.n.Do(c.line)
@@ -41,6 +43,7 @@ func TestDo(t *testing.T) {
 			t.Errorf("%s: %q: got %v, want %q", c.n.Snapshot().Name, c.line, err, c.wantErr)
 		}
 	}
+	eventually(t, 10*time.Second, "Bob's screen says what the teacher said", func() bool { return bob.Snapshot().Say == "Look at the plain lane" })
 	st, _, err := bob.Do("status")
 	if err != nil || st == nil || st.Name != "Bob" {
 		t.Fatalf("status: %+v, %v", st, err)

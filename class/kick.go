@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 
+	"crdtviz/crdt"
 	"crdtviz/replicas"
 )
 
@@ -64,6 +65,7 @@ func (s *state) kickEvents(was, c wireControl) []Event {
 			s.gone[k.Name] = true
 			delete(s.answers, k.Name) // the tally counts the class as it stands
 		}
+		evs = append(evs, s.dropKickedPlain(k)...)
 		if k.Name == s.name && bytes.Equal(k.Key, s.me.pub) {
 			s.kickedMe = true
 			evs = append(evs, Event{Event: "kicked", Name: s.name, From: s.info.Teacher,
@@ -95,4 +97,31 @@ func (n *Node) Kick(name string) error {
 		cur.Kicked = append(slices.Clone(cur.Kicked), wireKick{Name: name, Key: slices.Clone(ed25519.PublicKey(a.rec.Key)), Addr: a.rec.Addr})
 		return cur, nil
 	})
+}
+
+// dropKickedPlain empties the plain lane if the write it holds is the
+// kicked member's. A laptop that joins later refuses that write (the key
+// is kicked), so the laptops that held it would otherwise hold a value
+// no newcomer ever takes, and the banner would say DIVERGED for a reason
+// that is not overwrite. Every laptop drops it alike.
+func (s *state) dropKickedPlain(k wireKick) []Event {
+	if s.plainID.zero() || s.plainID.Origin != k.Name || k.Name == s.name {
+		return nil
+	}
+	if a := s.roster[k.Name]; a == nil || !bytes.Equal(a.rec.Key, k.Key) {
+		return nil // the write is a later key's under the same name
+	}
+	p, err := crdt.NewPlain(s.typ, nil)
+	if err != nil {
+		return nil
+	}
+	before := s.plainStr
+	if s.hold != nil && bytes.Equal(s.hold.plain, s.plainRaw) {
+		s.hold.plain = nil
+	}
+	s.plain, s.plainID, s.plainRaw = p, writeID{}, nil
+	s.plainStr = s.plain.Value().String()
+	s.viewSeq++ // the others' boxes take the new value
+	return []Event{{Event: "overwrite", From: s.info.Teacher, Via: "kick", Plain: s.plainStr,
+		Text: fmt.Sprintf("plain: the kick drops %s's write %s from %s's plain lane, which starts again from %s", replicas.QuoteName(k.Name), crdt.Brief(before), s.name, crdt.Brief(s.plainStr))}}
 }

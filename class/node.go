@@ -842,31 +842,51 @@ func (n *Node) queueView() {
 	}
 }
 
-// watch reads memberlist's view of who is suspect.
+// watch reads memberlist's view of who is suspect. It also shows alive a
+// member that memberlist holds dead while the member's own signed
+// payloads keep arriving (heardAt within revive): memberlist's messages
+// are not signed, and one forged "dead" with the largest incarnation
+// number makes memberlist hold a live member dead for good (her
+// refutation wraps to 0). The rejoin loop asks such a member for its
+// state every Timing.Rejoin, so a live one is heard from that often.
 func (n *Node) watch() {
 	states := map[string]memberlist.NodeStateType{}
 	for _, m := range n.ml.Members() {
 		states[m.Name] = m.State
 	}
+	revive := 4 * max(n.opts.Timing.Rejoin, n.opts.Timing.PushPull)
+	now := time.Now()
 	var evs []Event
 	n.mu.Lock()
 	for _, name := range n.st.names() {
 		m := n.st.members[name]
-		if m == nil || !m.listed || (m.status != Alive && m.status != Suspect) {
+		if m == nil || !m.listed || name == n.st.name {
 			continue
 		}
 		s, ok := states[name]
-		if !ok {
-			continue
-		}
-		next := Alive
-		if s == memberlist.StateSuspect {
-			next = Suspect
+		fresh := !m.heardAt.IsZero() && now.Sub(m.heardAt) < revive && n.st.held(name) && !n.st.kicked(name) && !n.st.blocked(name)
+		next := m.status
+		switch {
+		case ok && (m.status == Alive || m.status == Suspect || m.revived):
+			m.revived = false
+			next = Alive
+			if s == memberlist.StateSuspect {
+				next = Suspect
+			}
+		case !ok && m.status == Dead && fresh:
+			m.revived, next = true, Alive
+		case !ok && m.revived && !fresh:
+			m.revived, next = false, Dead
 		}
 		if next != m.status {
+			was := m.status
 			m.status = next
 			if n.st.shown(name) {
-				evs = append(evs, memberEvent(name, next, n.st.blocked(name)))
+				ev := memberEvent(name, next, n.st.blocked(name))
+				if was == Dead && next == Alive && m.revived {
+					ev.Text = name + " is alive again (its payloads arrive; memberlist says dead)"
+				}
+				evs = append(evs, ev)
 			}
 		}
 	}
@@ -889,7 +909,7 @@ func (n *Node) rejoin() {
 	}
 	n.mu.Lock()
 	for _, name := range n.st.names() {
-		if m := n.st.members[name]; m != nil && m.status == Dead && m.addr != "" && !n.st.blocked(name) && n.st.roster[name] != nil && !listed[name] {
+		if m := n.st.members[name]; m != nil && (m.status == Dead || m.revived) && m.addr != "" && !n.st.blocked(name) && n.st.roster[name] != nil && !listed[name] {
 			addrs = append(addrs, m.addr)
 		}
 	}

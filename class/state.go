@@ -37,6 +37,13 @@ type member struct {
 	view    wireView
 	viewRaw []byte            // the sealed view, passed on in push/pull
 	viewKey ed25519.PublicKey // the key that signed it
+	// heardL and heardAt are the time (Lamport) and the moment of the
+	// newest payload signed by the member itself that this process took:
+	// it is alive whatever memberlist says (see Node.watch). A replayed
+	// payload carries no newer time, so it proves nothing.
+	heardL  uint64
+	heardAt time.Time
+	revived bool // shown alive on its payloads while memberlist says dead
 }
 
 // admission is the teacher's latest admission of a name.
@@ -570,6 +577,9 @@ func (s *state) receive(env *envelope, seal *sealed, pre *decoded) ([]Event, err
 		s.keepView(env, seal, err)
 		return nil, err
 	}
+	if hop == env {
+		s.heardFrom(env)
+	}
 	switch env.Kind {
 	case kindInfo:
 		return nil, s.takeInfo(env)
@@ -939,6 +949,7 @@ func (s *state) receiveState(env *envelope, seal *sealed, pre *decoded) ([]Event
 	if err := s.open(env, seal); err != nil {
 		return events, err
 	}
+	s.heardFrom(env)
 	if w.Ctl != nil && !bytes.Equal(w.Ctl, s.ctlRaw) {
 		ce, err := s.openNested(w.Ctl, kindControl)
 		if err != nil {
@@ -1335,4 +1346,14 @@ func (s *state) names() []string {
 func (s *state) shown(name string) bool {
 	m := s.members[name]
 	return m != nil && m.listed && s.roster[name] != nil && !s.kicked(name)
+}
+
+// heardFrom notes a payload signed by its sender (checked) that came from the
+// sender itself: a member whose own payloads keep arriving is alive.
+func (s *state) heardFrom(env *envelope) {
+	m := s.members[env.From]
+	if m == nil || env.From == s.name || env.L <= m.heardL || !s.held(env.From) || s.kicked(env.From) {
+		return
+	}
+	m.heardL, m.heardAt = env.L, s.now
 }

@@ -110,7 +110,7 @@ func (k ClassKeyMap) Groups() []HelpGroup {
 // classNotes are the help screen's notes in classroom mode.
 var classNotes = []string{
 	"Every laptop is one replica. You edit only your own; the others' boxes show the last values heard from them, ✓ when equal to yours.",
-	"At the : prompt: edit NAME OP ARGS (your name), status; the teacher also: partition A B | C D, heal, reset, hold [SECONDS], release, freeze, thaw, kick NAME, end.",
+	"At the : prompt: edit NAME OP ARGS (your name), status; the teacher also: partition A B | C D, heal, reset, hold [SECONDS], release, freeze, thaw, ask \"QUESTION\" choices A | B, close, say TEXT, kick NAME, end.",
 	"Hold (W): every laptop keeps its new edits until the release, when they all leave at once and truly collide. Freeze (F): edits are refused everywhere; syncing goes on.",
 	"Edits go out at once by broadcast; every 2 s each process also swaps its whole state with another (push/pull). The plain lane overwrites with each write it has not heard yet; the CRDT lane merges.",
 }
@@ -626,6 +626,9 @@ func (m *Class) statusLines() (string, string) {
 	st := m.styles
 	var items []ui.HelpItem
 	for _, b := range m.keys.ShortHelp() {
+		if m.snap.Removed && !b.Enabled() {
+			continue // out of the class: offer only what still works
+		}
 		items = append(items, ui.HelpItem{Key: b.Help().Key, Desc: b.Help().Desc})
 	}
 	bar := ui.HelpBar(items, m.w, st)
@@ -692,6 +695,8 @@ func askLines(snap class.Snapshot) []string {
 	}
 	lines := []string{"Question: " + q.Text}
 	switch {
+	case snap.Removed:
+		lines = append(lines, "removed from the class: you can no longer answer")
 	case q.Closed:
 		lines = append(lines, "tally: "+class.TallyLine(q.Choices, q.Tally, q.Unanswered))
 	case snap.Teacher == snap.Name:

@@ -433,3 +433,45 @@ func TestClassRecordedHeader(t *testing.T) {
 		}
 	}
 }
+
+// TestClassKickedKeys: the kicked member's footer and ? offer only what
+// still works, and its question says it can no longer be answered; the
+// teacher's ? lists every prompt command (ask, close and say too).
+func TestClassKickedKeys(t *testing.T) {
+	alice := classNode(t, "Alice", nil)
+	bob := classNode(t, "Bob", alice)
+	m, s := newClass(t, alice, 80, 24), newClass(t, bob, 80, 24)
+	runCmd(t, m, m.run(`ask "Agree?" choices yes | no`))
+	eventually(t, func() bool {
+		s.Update(classEventsMsg{snap: bob.Snapshot()})
+		return strings.Contains(classScreen(s), "1 yes · 2 no · press 1-2")
+	})
+	runCmd(t, m, m.run("kick Bob"))
+	eventually(t, func() bool {
+		s.Update(classEventsMsg{snap: bob.Snapshot()})
+		return s.snap.Removed
+	})
+	got := classScreen(s)
+	for _, gone := range []string{"e edit", "add/inc", "command", "press 1-2"} {
+		if strings.Contains(got, gone) {
+			t.Errorf("the kicked screen still offers %q:\n%s", gone, got)
+		}
+	}
+	for _, want := range []string{"Question: Agree?", "removed from the class: you can no longer answer", "q quit"} {
+		if !strings.Contains(got, want) {
+			t.Errorf("the kicked screen lacks %q:\n%s", want, got)
+		}
+	}
+	classKeys(s, "?")
+	if help := classScreen(s); strings.Contains(help, "edit your") || strings.Contains(help, "answer the room") {
+		t.Errorf("the kicked member's ? lists keys that do nothing:\n%s", help)
+	}
+	m.Update(tea.WindowSizeMsg{Width: 200, Height: 50})
+	classKeys(m, "?")
+	help := classScreen(m)
+	for _, want := range []string{"ask \"QUESTION\" choices A | B", "close", "say TEXT", "kick NAME"} {
+		if !strings.Contains(help, want) {
+			t.Errorf("the teacher's ? lacks %q:\n%s", want, help)
+		}
+	}
+}
