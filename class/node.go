@@ -121,6 +121,11 @@ type Node struct {
 	outSig   chan struct{}
 	viewAt   uint64 // the view sequence last queued (noView: none yet)
 	viewTick uint64 // rounds of queueView
+	// viewAgain is the round at which the view last sent goes once more
+	// (0: it has): a view is one UDP packet to each member, and a busy
+	// laptop can drop it; the second copy keeps a banner from waiting for
+	// push/pull.
+	viewAgain uint64
 
 	evMu   sync.Mutex
 	events []Event
@@ -798,6 +803,10 @@ func (n *Node) every(d time.Duration, f func()) {
 	})
 }
 
+// viewRepeat is the rounds of queueView after which a view that has not
+// changed goes once more (about 0.9 s with the classroom's timing).
+const viewRepeat = 3
+
 // noView is viewAt before any view is queued.
 const noView = ^uint64(0)
 
@@ -818,9 +827,15 @@ func (n *Node) queueView() {
 		return
 	}
 	n.mu.Lock()
-	if !n.st.ready() || !n.st.admitted || n.st.viewSeq == n.viewAt || n.st.hold != nil {
+	fresh := n.st.viewSeq != n.viewAt
+	again := !fresh && n.viewAgain != 0 && n.viewTick >= n.viewAgain
+	if !n.st.ready() || !n.st.admitted || !fresh && !again || n.st.hold != nil {
 		n.mu.Unlock()
 		return // during a hold this member's box stays as the others last saw it
+	}
+	n.viewAgain = 0
+	if fresh {
+		n.viewAgain = n.viewTick + viewRepeat
 	}
 	n.viewAt = n.st.viewSeq
 	msg := n.st.sealView(false)

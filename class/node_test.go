@@ -406,7 +406,8 @@ func TestViewsReachEveryone(t *testing.T) {
 	})
 	for i, n := range []*Node{nodes[5], nodes[11]} {
 		edit(t, n, add(fmt.Sprint("tea", i)))
-		waitFor(t, 10*time.Second, "every banner says CONVERGED after the edit", func() bool {
+		// Well under PushPull (20 s): only the views sent directly can do it.
+		waitFor(t, 15*time.Second, "every banner says CONVERGED after the edit", func() bool {
 			return everyone(nodes, func(n *Node) bool {
 				s := n.Snapshot()
 				return strings.Contains(s.CRDT, fmt.Sprint("tea", i)) && s.Status(replicas.CRDT).Word == WordConverged
